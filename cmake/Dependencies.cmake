@@ -1,0 +1,12 @@
+# Debian 12 packages only. libpqxx and MariaDB Connector/C ship pkg-config files, not CMake configs.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
+pkg_check_modules(MARIADB REQUIRED IMPORTED_TARGET libmariadb)
+find_package(SQLiteCpp REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(Threads REQUIRED)
+if(MIGRATE_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()

@@ -1,0 +1,56 @@
+// Value types describing a source table as MySQL's information_schema reports it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace migrate {
+
+struct SourceColumn {
+  std::string name;
+  std::string data_type;   // information_schema DATA_TYPE, lower case: "int", "varchar", "enum"
+  std::string column_type; // full COLUMN_TYPE: "int(10) unsigned", "enum('a','b')", "tinyint(1)"
+  bool nullable = true;
+  bool is_unsigned = false;
+  std::optional<std::int64_t> char_length; // CHARACTER_MAXIMUM_LENGTH, in characters
+  int numeric_precision = 0;
+  int numeric_scale = 0;
+  int datetime_precision = 0; // fractional seconds digits (fsp)
+  std::string charset;        // CHARACTER_SET_NAME, empty for non-text columns
+  bool is_json = false;       // MariaDB stores JSON as longtext with a json_valid() CHECK
+};
+
+struct SourceTable {
+  std::string name;
+  std::vector<SourceColumn> columns;  // in ordinal order
+  std::vector<std::string> primary_key; // in key order
+
+  // The column called `name` (case-insensitive, as MySQL compares column names), or nullptr.
+  const SourceColumn* find(const std::string& column_name) const;
+  bool has_column(const std::string& column_name) const { return find(column_name) != nullptr; }
+};
+
+} // namespace migrate
+
+namespace migrate {
+
+// A PostgreSQL table as the tool creates or expects it.
+struct TargetColumn {
+  std::string name;
+  std::string pg_type;
+  bool not_null = false;
+  std::vector<std::string> allowed_values; // ENUM: becomes a CHECK constraint
+};
+
+struct TargetTable {
+  std::string schema;
+  std::string name;
+  std::vector<TargetColumn> columns;
+  std::vector<std::string> primary_key;
+
+  std::string qualified_name() const { return schema + "." + name; } // for messages
+};
+
+} // namespace migrate

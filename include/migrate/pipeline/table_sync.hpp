@@ -1,0 +1,32 @@
+// One table's run: change detection, conversion, load and the position that makes it resumable.
+//
+// Sees only the Source, Target and StateStore interfaces. Extraction and encoding run on a second
+// thread and hand COPY text to the load through a bounded queue, so the two overlap in bounded memory.
+#pragma once
+
+#include "migrate/config/config.hpp"
+#include "migrate/core/result.hpp"
+#include "migrate/source/source.hpp"
+#include "migrate/state/state_store.hpp"
+#include "migrate/target/target.hpp"
+
+#include <optional>
+#include <string>
+
+namespace migrate::pipeline {
+
+struct SyncOptions {
+  std::string target_schema = "public";
+  bool full = false;                   // a full pass in key order, ignoring the stored position
+  std::optional<std::string> since;    // re-read rows with timestamp > since ('YYYY-MM-DD HH:MM:SS')
+};
+
+// Runs one table. Never throws for a failure of the table itself: the result says failed, with the
+// error text, and the run record is stored. Throws only when the state store itself fails.
+TableResult sync_table(const config::TableMapping& mapping,
+                       source::Source& source,
+                       target::Target& target,
+                       state::StateStore& state,
+                       const SyncOptions& options);
+
+} // namespace migrate::pipeline

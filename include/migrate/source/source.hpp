@@ -1,0 +1,67 @@
+// The source side of a sync: a MySQL-compatible database, read as a stream.
+//
+// Implementations: MysqlSource (source/mysql_source.hpp). Tests may wrap it to inject faults.
+// A Source is used from one thread at a time; each RowReader owns its own connection, so a reader
+// may stream on another thread while the Source answers other calls.
+#pragma once
+
+#include "migrate/core/row.hpp"
+#include "migrate/core/schema.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace migrate::source {
+
+class RowReader {
+public:
+  virtual ~RowReader() = default;
+  // Fetches the next row into `row`, valid until the next call; false at the end of the rows.
+  // Throws Error(area source) when the stream breaks: the end of the rows is never a guess.
+  virtual bool next(RowView& row) = 0;
+};
+
+enum class ReadOrder {
+  by_key,              // primary key order: a full pass
+  by_timestamp_then_key // (timestamp, key) order: an incremental pass
+};
+
+// What to read. Values are compared as MySQL compares them (numbers unquoted, the rest as literals).
+struct ReadRequest {
+  std::string table;
+  std::vector<SourceColumn> columns; // the select list, in this order
+  std::vector<SourceColumn> key;     // primary key columns, in key order
+  std::optional<SourceColumn> timestamp;
+  ReadOrder order = ReadOrder::by_key;
+
+  // Rows strictly after this position: (timestamp, key) for by_timestamp_then_key, (key) for by_key.
+  // An empty after_key with after_timestamp set means "timestamp > after_timestamp".
+  std::optional<std::string> after_timestamp;
+  std::vector<std::string> after_key;
+  // Rows whose timestamp is at or below this bound only (by_timestamp_then_key).
+  std::optional<std::string> until_timestamp;
+};
+
+class Source {
+public:
+  virtual ~Source() = default;
+
+  // Columns, types and primary key from information_schema. Throws Error(area source) when the table
+  // does not exist.
+  virtual SourceTable describe(const std::string& table) = 0;
+
+  // The server's clock minus `lag`, as 'YYYY-MM-DD HH:MM:SS.ffffff': in UTC, the frame of TIMESTAMP
+  // columns, or in the server's own time zone, the frame in which DATETIME columns are usually written.
+  virtual std::string server_time(std::chrono::seconds lag, bool in_server_zone) = 0;
+
+  // Starts a streaming read (rows are not buffered in memory).
+  virtual std::unique_ptr<RowReader> read(const ReadRequest& request) = 0;
+
+  virtual std::uint64_t count_rows(const std::string& table) = 0;
+};
+
+} // namespace migrate::source

@@ -1,0 +1,55 @@
+// The state store: where each table's committed position and the run history live.
+//
+// Implementations: SqliteStateStore (state/sqlite_state_store.hpp). Used from one thread at a time.
+// The position is written only after PostgreSQL committed the rows it covers, so a crash between the
+// two re-reads a window the idempotent upsert absorbs, and never skips one.
+#pragma once
+
+#include "migrate/core/result.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace migrate::state {
+
+enum class Phase {
+  initial,    // a full pass in key order is under way; `key` is the last committed key
+  incremental // `timestamp` (and `key` within it) is the last committed (timestamp, key) tuple
+};
+
+struct Position {
+  Phase phase = Phase::initial;
+  std::optional<std::string> timestamp; // initial: the pass's upper bound; incremental: the cursor
+  std::vector<std::string> key;         // empty: no key within the timestamp / pass not started
+
+  std::string to_string() const;
+};
+
+struct RunRecord {
+  std::int64_t id = 0;
+  TableResult result;
+};
+
+class StateStore {
+public:
+  virtual ~StateStore() = default;
+
+  virtual std::optional<Position> position(const std::string& table) = 0;
+  virtual void save_position(const std::string& table, const Position& position) = 0;
+  virtual void clear_position(const std::string& table) = 0;
+
+  // Records that a run started; returns its id.
+  virtual std::int64_t begin_run(const std::string& table, const std::string& mode) = 0;
+  virtual void finish_run(std::int64_t id, const TableResult& result) = 0;
+
+  // The newest run of every table that has one, by table name.
+  virtual std::vector<RunRecord> latest_runs() = 0;
+};
+
+// Length-prefixed encoding of key values ("3:abc2:42"), safe for any byte.
+std::string encode_key(const std::vector<std::string>& values);
+std::vector<std::string> decode_key(const std::string& encoded);
+
+} // namespace migrate::state

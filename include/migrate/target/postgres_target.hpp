@@ -1,0 +1,16 @@
+// PostgresTarget: Target over libpqxx 6.4. Sessions run with TimeZone 'UTC' and UTF-8.
+#pragma once
+
+#include "migrate/config/config.hpp"
+#include "migrate/target/target.hpp"
+
+#include <memory>
+
+namespace migrate::target {
+
+std::unique_ptr<Target> make_postgres_target(const config::PostgresEndpoint& endpoint);
+
+// A libpq connection string for `endpoint` (values quoted as libpq requires).
+std::string connection_string(const config::Endpoint& endpoint);
+
+} // namespace migrate::target

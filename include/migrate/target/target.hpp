@@ -1,0 +1,58 @@
+// The target side of a sync: PostgreSQL, loaded through COPY and merged by primary key.
+//
+// Implementations: PostgresTarget (target/postgres_target.hpp). A Target and its LoadSession are
+// used from one thread at a time.
+#pragma once
+
+#include "migrate/core/schema.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace migrate::target {
+
+struct MergeCounts {
+  std::uint64_t inserted = 0;
+  std::uint64_t updated = 0;
+  std::uint64_t unchanged = 0; // staged rows equal to the target's: no write
+};
+
+enum class LoadMode {
+  merge,  // COPY into a staging table, then INSERT ... ON CONFLICT into the target
+  direct, // COPY straight into the target: only when it held no rows when the load began
+};
+
+// One table's load, as a sequence of transactions ("commit groups").
+class LoadSession {
+public:
+  virtual ~LoadSession() = default;
+  // Sends whole COPY text lines (each ending in '\n') holding `rows` rows; opens a transaction if
+  // none is open.
+  virtual void write(std::string_view lines, std::size_t rows) = 0;
+  // Ends the COPY, merges what was staged into the target and commits. Returns what changed.
+  // Throws Error(area target) and rolls back on failure: then nothing of this group is in the target.
+  virtual MergeCounts commit() = 0;
+};
+
+class Target {
+public:
+  virtual ~Target() = default;
+
+  // The table as PostgreSQL has it, or nullopt when it does not exist.
+  virtual std::optional<TargetTable> describe(const std::string& schema,
+                                              const std::string& table) = 0;
+  // CREATE TABLE with columns, NOT NULL, CHECKs and the primary key (and the schema if needed).
+  virtual void create_table(const TargetTable& table) = 0;
+  // The DDL create_table() runs.
+  virtual std::string create_table_sql(const TargetTable& table) const = 0;
+
+  virtual std::unique_ptr<LoadSession> begin_load(const TargetTable& table, LoadMode mode) = 0;
+
+  virtual std::uint64_t count_rows(const TargetTable& table) = 0;
+  virtual bool is_empty(const TargetTable& table) = 0;
+};
+
+} // namespace migrate::target

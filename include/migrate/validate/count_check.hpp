@@ -1,0 +1,28 @@
+// Row-count validation: source vs target, per table.
+#pragma once
+
+#include "migrate/config/config.hpp"
+#include "migrate/source/source.hpp"
+#include "migrate/target/target.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace migrate::validate {
+
+struct CountCheck {
+  std::string table;
+  std::uint64_t source_rows = 0;
+  std::uint64_t target_rows = 0;
+  std::string error; // set when either side could not be counted
+
+  bool ok() const { return error.empty() && source_rows == target_rows; }
+};
+
+// Counts both sides. Never throws for a table's own failure: the error is in the result.
+CountCheck check_counts(const config::TableMapping& mapping,
+                        source::Source& source,
+                        target::Target& target,
+                        const std::string& target_schema);
+
+} // namespace migrate::validate

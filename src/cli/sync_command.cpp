@@ -1,0 +1,138 @@
+#include "cli/commands.hpp"
+#include "migrate/cli/cli.hpp"
+#include "migrate/core/error.hpp"
+#include "migrate/core/timestamp_text.hpp"
+#include "migrate/pipeline/table_sync.hpp"
+#include "migrate/source/mysql_source.hpp"
+#include "migrate/state/sqlite_state_store.hpp"
+#include "migrate/target/postgres_target.hpp"
+
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
+
+namespace migrate::cli {
+namespace {
+
+void log_summary(const std::vector<TableResult>& results) {
+  spdlog::info("summary:");
+  spdlog::info("{:<24} {:<11} {:<7} {:>10} {:>10} {:>10} {:>10} {:>8} {:>9}",
+               "table",
+               "mode",
+               "outcome",
+               "read",
+               "inserted",
+               "updated",
+               "unchanged",
+               "deleted",
+               "seconds");
+  TableCounts total;
+  for (const auto& r : results) {
+    spdlog::info("{:<24} {:<11} {:<7} {:>10} {:>10} {:>10} {:>10} {:>8} {:>9.2f}",
+                 r.table,
+                 r.mode,
+                 to_string(r.outcome),
+                 r.counts.rows_read,
+                 r.counts.inserted,
+                 r.counts.updated,
+                 r.counts.unchanged,
+                 r.counts.deleted,
+                 r.seconds());
+    total.rows_read += r.counts.rows_read;
+    total.inserted += r.counts.inserted;
+    total.updated += r.counts.updated;
+    total.unchanged += r.counts.unchanged;
+    total.deleted += r.counts.deleted;
+  }
+  std::size_t failed = 0;
+  for (const auto& r : results) {
+    if (r.outcome == Outcome::failed) {
+      ++failed;
+      spdlog::error("table={} failed: {}", r.table, r.error);
+    }
+  }
+  spdlog::info("tables={} failed={} read={} inserted={} updated={} unchanged={} deleted={}",
+               results.size(),
+               failed,
+               total.rows_read,
+               total.inserted,
+               total.updated,
+               total.unchanged,
+               total.deleted);
+}
+
+// When a database cannot be reached every table fails, and the history says so.
+std::vector<TableResult> record_all_failed(state::StateStore& state,
+                                           const std::vector<const config::TableMapping*>& tables,
+                                           const std::string& error) {
+  std::vector<TableResult> results;
+  for (const auto* table : tables) {
+    TableResult result;
+    result.table = table->source_table;
+    result.mode = "none";
+    result.outcome = Outcome::failed;
+    result.error = error;
+    result.started = result.finished = std::chrono::system_clock::now();
+    state.finish_run(state.begin_run(result.table, result.mode), result);
+    results.push_back(std::move(result));
+  }
+  return results;
+}
+
+} // namespace
+
+void setup_sync(CLI::App& app, SyncOptionsCli& options) {
+  app.add_flag("--full",
+               options.full,
+               "re-sync the selected tables from the start, without dropping the target");
+  app.add_option("--since",
+                 options.since,
+                 "re-read rows whose timestamp is after this, e.g. '2026-11-01 00:00:00'");
+}
+
+int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
+  const auto config = load_and_log(global);
+  const auto tables = selected_tables(config, global.tables);
+  pipeline::SyncOptions sync;
+  sync.target_schema = config.postgresql.schema;
+  sync.full = options.full;
+  if (!options.since.empty()) {
+    try {
+      shift_timestamp(options.since, {});
+    } catch (const std::invalid_argument& e) {
+      throw Error(ErrorArea::config, std::string("--since: ") + e.what());
+    }
+    sync.since = options.since;
+  }
+  const auto state = state::open_sqlite_state(config.state_file);
+  spdlog::info("run started tables={} mysql={} postgresql={} state={}",
+               tables.size(),
+               config.mysql.describe(),
+               config.postgresql.describe(),
+               config.state_file.string());
+
+  std::vector<TableResult> results;
+  try {
+    const auto source = source::make_mysql_source(config.mysql);
+    const auto target = target::make_postgres_target(config.postgresql);
+    for (const auto* table : tables) {
+      results.push_back(pipeline::sync_table(*table, *source, *target, *state, sync));
+    }
+  } catch (const Error& e) {
+    if (e.area() == ErrorArea::state) {
+      throw;
+    }
+    spdlog::error("{}", e.what());
+    if (results.empty()) {
+      results = record_all_failed(*state, tables, e.what());
+    }
+  }
+  log_summary(results);
+  for (const auto& result : results) {
+    if (result.outcome == Outcome::failed) {
+      return k_exit_table_failed;
+    }
+  }
+  return results.size() == tables.size() ? k_exit_ok : k_exit_table_failed;
+}
+
+} // namespace migrate::cli

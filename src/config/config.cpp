@@ -1,0 +1,367 @@
+#include "migrate/config/config.hpp"
+
+#include "migrate/config/env.hpp"
+#include "migrate/core/error.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <stdexcept>
+
+namespace migrate::config {
+namespace fs = std::filesystem;
+
+std::string Location::to_string() const {
+  return line > 0 ? file + ":" + std::to_string(line) : file;
+}
+
+std::string Endpoint::describe() const {
+  return username + "@" + host + ":" + std::to_string(port) + "/" + database;
+}
+
+const TableMapping* Config::find_table(const std::string& name) const {
+  for (const auto& table : tables) {
+    if (table.source_table == name || table.target_table == name) {
+      return &table;
+    }
+  }
+  return nullptr;
+}
+
+std::chrono::seconds parse_duration(const std::string& text) {
+  if (text.empty()) {
+    throw std::invalid_argument("empty duration");
+  }
+  std::size_t used = 0;
+  long long value = 0;
+  try {
+    value = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    throw std::invalid_argument("not a duration: '" + text + "' (use e.g. 30s, 15m, 2h, 1d)");
+  }
+  const std::string unit = text.substr(used);
+  long long factor = 0;
+  if (unit.empty() || unit == "s") {
+    factor = 1;
+  } else if (unit == "m") {
+    factor = 60;
+  } else if (unit == "h") {
+    factor = 3600;
+  } else if (unit == "d") {
+    factor = 86400;
+  }
+  if (factor == 0 || value < 0) {
+    throw std::invalid_argument("not a duration: '" + text + "' (use e.g. 30s, 15m, 2h, 1d)");
+  }
+  return std::chrono::seconds(value * factor);
+}
+
+namespace {
+
+// One YAML node plus where it came from; every accessor reports errors as file:line: key: what.
+class Node {
+public:
+  Node(YAML::Node node, std::string file, std::string path)
+      : m_node(std::move(node))
+      , m_file(std::move(file))
+      , m_path(std::move(path)) {}
+
+  Location location() const {
+    const auto mark = m_node.Mark();
+    return Location{m_file, mark.is_null() ? 0 : mark.line + 1};
+  }
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw Error(ErrorArea::config, location().to_string() + ": " + m_path + ": " + what);
+  }
+
+  bool is_map() const { return m_node.IsMap(); }
+  bool is_sequence() const { return m_node.IsSequence(); }
+  bool is_scalar() const { return m_node.IsScalar(); }
+  const std::string& path() const { return m_path; }
+
+  void require_map() const {
+    if (!m_node.IsMap()) {
+      fail("expected a mapping of keys to values");
+    }
+  }
+
+  // Rejects keys outside `allowed`, so that a typo is an error rather than a silent default.
+  void allow_only(const std::set<std::string>& allowed) const {
+    require_map();
+    for (const auto& entry : m_node) {
+      const auto key = entry.first.as<std::string>();
+      if (allowed.count(key) == 0) {
+        Node(entry.first, m_file, child_path(key)).fail("unknown key");
+      }
+    }
+  }
+
+  bool has(const std::string& key) const { return m_node.IsMap() && m_node[key]; }
+
+  Node child(const std::string& key) const {
+    if (!has(key)) {
+      fail("missing required key '" + key + "'");
+    }
+    return Node(m_node[key], m_file, child_path(key));
+  }
+
+  std::vector<Node> items() const {
+    if (!m_node.IsSequence()) {
+      fail("expected a list");
+    }
+    std::vector<Node> out;
+    for (std::size_t i = 0; i < m_node.size(); ++i) {
+      out.emplace_back(m_node[i], m_file, m_path + "[" + std::to_string(i) + "]");
+    }
+    return out;
+  }
+
+  std::string text() const {
+    if (!m_node.IsScalar()) {
+      fail("expected a single value");
+    }
+    try {
+      return interpolate(m_node.Scalar());
+    } catch (const std::invalid_argument& e) {
+      fail(e.what());
+    }
+  }
+
+  std::string non_empty_text() const {
+    auto value = text();
+    if (value.empty()) {
+      fail("must not be empty");
+    }
+    return value;
+  }
+
+  unsigned long long number(unsigned long long min, unsigned long long max) const {
+    const auto value = text();
+    std::size_t used = 0;
+    unsigned long long parsed = 0;
+    try {
+      parsed = std::stoull(value, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != value.size() || value[0] == '-' || parsed < min || parsed > max) {
+      fail("expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+           ", got '" + value + "'");
+    }
+    return parsed;
+  }
+
+  std::chrono::seconds duration() const {
+    try {
+      return parse_duration(text());
+    } catch (const std::invalid_argument& e) {
+      fail(e.what());
+    }
+  }
+
+  // A single name or a list of names.
+  std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    if (is_sequence()) {
+      for (const auto& item : items()) {
+        out.push_back(item.non_empty_text());
+      }
+    } else {
+      out.push_back(non_empty_text());
+    }
+    if (out.empty()) {
+      fail("must name at least one column");
+    }
+    return out;
+  }
+
+private:
+  std::string child_path(const std::string& key) const {
+    return m_path.empty() ? key : m_path + "." + key;
+  }
+
+  YAML::Node m_node;
+  std::string m_file;
+  std::string m_path;
+};
+
+Node load_file(const fs::path& path, bool required) {
+  const std::string name = path.string();
+  if (!fs::exists(path)) {
+    if (required) {
+      throw Error(ErrorArea::config, name + ": file not found");
+    }
+    return Node(YAML::Node(YAML::NodeType::Map), name, "");
+  }
+  try {
+    auto root = YAML::LoadFile(name);
+    if (root.IsNull()) {
+      root = YAML::Node(YAML::NodeType::Map);
+    }
+    return Node(root, name, "");
+  } catch (const YAML::Exception& e) {
+    throw Error(ErrorArea::config,
+                name + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
+  }
+}
+
+void read_endpoint(const Node& node, Endpoint& out, const std::set<std::string>& extra_keys) {
+  std::set<std::string> allowed = {
+      "host", "port", "database", "username", "password", "connect_timeout"};
+  allowed.insert(extra_keys.begin(), extra_keys.end());
+  node.allow_only(allowed);
+  out.host = node.child("host").non_empty_text();
+  out.port = static_cast<unsigned>(node.child("port").number(1, 65535));
+  out.database = node.child("database").non_empty_text();
+  out.username = node.child("username").non_empty_text();
+  out.password = node.has("password") ? node.child("password").text() : std::string();
+  if (node.has("connect_timeout")) {
+    out.connect_timeout = node.child("connect_timeout").duration();
+  }
+}
+
+// Per-table settings that table_mapping.yaml's `defaults:` may set for every table.
+void read_tunables(const Node& node, TableMapping& out) {
+  if (node.has("batch_size")) {
+    out.batch_size = node.child("batch_size").number(1, 10'000'000);
+  }
+  if (node.has("commit_rows")) {
+    out.commit_rows = node.child("commit_rows").number(1, 1'000'000'000);
+  }
+  if (node.has("lookback")) {
+    out.lookback = node.child("lookback").duration();
+  }
+  if (node.has("safety_lag")) {
+    out.safety_lag = node.child("safety_lag").duration();
+  }
+}
+
+const std::set<std::string> k_tunable_keys = {"batch_size", "commit_rows", "lookback", "safety_lag"};
+
+std::set<std::string> with_tunables(std::set<std::string> keys) {
+  keys.insert(k_tunable_keys.begin(), k_tunable_keys.end());
+  return keys;
+}
+
+Transformation read_transformation(const Node& node) {
+  node.allow_only({"column", "type"});
+  Transformation out;
+  out.column = node.child("column").non_empty_text();
+  out.location = node.location();
+  const auto type_node = node.child("type");
+  const auto type = type_node.non_empty_text();
+  if (type == "lowercase") {
+    out.kind = TransformKind::lowercase;
+  } else {
+    type_node.fail("unknown transformation '" + type + "' (supported: lowercase)");
+  }
+  return out;
+}
+
+TableMapping read_table(const Node& node, const TableMapping& defaults) {
+  node.allow_only(with_tunables(
+      {"source_table", "target_table", "timestamp_column", "primary_key", "transformations"}));
+  TableMapping out = defaults;
+  out.location = node.location();
+  out.source_table = node.child("source_table").non_empty_text();
+  out.target_table = node.has("target_table") ? node.child("target_table").non_empty_text()
+                                              : out.source_table;
+  if (node.has("timestamp_column")) {
+    const auto column = node.child("timestamp_column");
+    out.timestamp_column = column.non_empty_text();
+    out.timestamp_column_location = column.location();
+  }
+  if (node.has("primary_key")) {
+    const auto key = node.child("primary_key");
+    out.primary_key = key.names();
+    out.primary_key_location = key.location();
+  }
+  read_tunables(node, out);
+  if (out.commit_rows < out.batch_size) {
+    out.commit_rows = out.batch_size;
+  }
+  if (node.has("transformations")) {
+    for (const auto& item : node.child("transformations").items()) {
+      out.transformations.push_back(read_transformation(item));
+    }
+  }
+  return out;
+}
+
+fs::path resolve(const fs::path& directory, const fs::path& path) {
+  return path.is_absolute() ? path : (directory / path).lexically_normal();
+}
+
+void read_settings(const Node& root, Config& config) {
+  root.allow_only({"state_file", "logging"});
+  if (root.has("state_file")) {
+    config.state_file = resolve(config.directory, root.child("state_file").non_empty_text());
+  }
+  if (root.has("logging")) {
+    const auto logging = root.child("logging");
+    logging.allow_only({"file", "max_size_mb", "max_files", "level"});
+    if (logging.has("file")) {
+      config.logging.file = resolve(config.directory, logging.child("file").non_empty_text());
+    }
+    if (logging.has("max_size_mb")) {
+      config.logging.max_size_bytes = logging.child("max_size_mb").number(1, 100'000) * 1024 * 1024;
+    }
+    if (logging.has("max_files")) {
+      config.logging.max_files = logging.child("max_files").number(1, 1000);
+    }
+    if (logging.has("level")) {
+      const auto level = logging.child("level");
+      config.logging.level = level.non_empty_text();
+      static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error"};
+      if (levels.count(config.logging.level) == 0) {
+        level.fail("expected one of trace, debug, info, warn, error");
+      }
+    }
+  }
+}
+
+} // namespace
+
+Config load_config(const fs::path& directory) {
+  Config config;
+  config.directory = directory;
+  config.state_file = resolve(directory, "../state/migrate.db");
+  config.logging.file = resolve(directory, "../logs/migrate.log");
+
+  const auto database = load_file(directory / "database.yaml", true);
+  database.allow_only({"mysql", "postgresql"});
+  read_endpoint(database.child("mysql"), config.mysql, {});
+  const auto postgres = database.child("postgresql");
+  read_endpoint(postgres, config.postgresql, {"schema"});
+  if (postgres.has("schema")) {
+    config.postgresql.schema = postgres.child("schema").non_empty_text();
+  }
+
+  const auto mapping = load_file(directory / "table_mapping.yaml", true);
+  mapping.allow_only({"defaults", "tables"});
+  TableMapping defaults;
+  if (mapping.has("defaults")) {
+    const auto node = mapping.child("defaults");
+    node.allow_only(k_tunable_keys);
+    read_tunables(node, defaults);
+  }
+  std::set<std::string> targets;
+  for (const auto& item : mapping.child("tables").items()) {
+    auto table = read_table(item, defaults);
+    if (!targets.insert(table.target_table).second) {
+      item.fail("target table '" + table.target_table + "' is mapped twice");
+    }
+    config.tables.push_back(std::move(table));
+  }
+  if (config.tables.empty()) {
+    mapping.child("tables").fail("maps no table");
+  }
+
+  read_settings(load_file(directory / "migrate.yaml", false), config);
+  return config;
+}
+
+} // namespace migrate::config

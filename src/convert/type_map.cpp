@@ -1,0 +1,162 @@
+#include "migrate/convert/type_map.hpp"
+
+#include "migrate/core/error.hpp"
+
+#include <set>
+
+namespace migrate::convert {
+namespace {
+
+bool is_one_of(const std::string& value, const std::set<std::string>& names) {
+  return names.count(value) != 0;
+}
+
+const std::set<std::string> k_geometry_types = {"geometry",
+                                                "point",
+                                                "linestring",
+                                                "polygon",
+                                                "multipoint",
+                                                "multilinestring",
+                                                "multipolygon",
+                                                "geometrycollection"};
+
+std::string with_fsp(const char* base, int fsp, const char* suffix) {
+  return std::string(base) + "(" + std::to_string(fsp) + ")" + suffix;
+}
+
+TargetType map_integer(const SourceColumn& c) {
+  const auto& t = c.data_type;
+  if (t == "tinyint" && c.column_type.rfind("tinyint(1)", 0) == 0) {
+    return {ValueKind::boolean, "boolean"};
+  }
+  if (t == "tinyint") {
+    return {ValueKind::integer, "smallint"};
+  }
+  if (t == "smallint") {
+    return {ValueKind::integer, c.is_unsigned ? "integer" : "smallint"};
+  }
+  if (t == "mediumint") {
+    return {ValueKind::integer, "integer"};
+  }
+  if (t == "int" || t == "integer") {
+    return {ValueKind::integer, c.is_unsigned ? "bigint" : "integer"};
+  }
+  // bigint: unsigned values reach 18446744073709551615, past PostgreSQL's bigint.
+  return {ValueKind::integer, c.is_unsigned ? "numeric(20,0)" : "bigint"};
+}
+
+} // namespace
+
+std::vector<std::string> parse_enum_values(const std::string& column_type) {
+  std::vector<std::string> values;
+  const auto open = column_type.find('(');
+  if (open == std::string::npos) {
+    return values;
+  }
+  std::size_t i = open + 1;
+  while (i < column_type.size() && column_type[i] == '\'') {
+    std::string value;
+    ++i;
+    while (i < column_type.size()) {
+      const char c = column_type[i];
+      if (c == '\'' && i + 1 < column_type.size() && column_type[i + 1] == '\'') {
+        value += '\'';
+        i += 2;
+      } else if (c == '\\' && i + 1 < column_type.size()) {
+        value += column_type[i + 1];
+        i += 2;
+      } else if (c == '\'') {
+        ++i;
+        break;
+      } else {
+        value += c;
+        ++i;
+      }
+    }
+    values.push_back(std::move(value));
+    if (i < column_type.size() && column_type[i] == ',') {
+      ++i;
+    }
+  }
+  return values;
+}
+
+TargetType map_type(const SourceColumn& c) {
+  const auto& t = c.data_type;
+  if (is_one_of(t, {"tinyint", "smallint", "mediumint", "int", "integer", "bigint"})) {
+    return map_integer(c);
+  }
+  if (t == "decimal" || t == "numeric") {
+    return {ValueKind::decimal,
+            "numeric(" + std::to_string(c.numeric_precision) + "," +
+                std::to_string(c.numeric_scale) + ")"};
+  }
+  if (t == "float") {
+    return {ValueKind::floating, "real"};
+  }
+  if (t == "double" || t == "real") {
+    return {ValueKind::floating, "double precision"};
+  }
+  if (t == "bit") {
+    if (c.numeric_precision <= 1) {
+      return {ValueKind::bit_boolean, "boolean"};
+    }
+    return {ValueKind::bit_string, "bit varying(" + std::to_string(c.numeric_precision) + ")"};
+  }
+  if (t == "date") {
+    return {ValueKind::date, "date"};
+  }
+  if (t == "datetime") {
+    return {ValueKind::datetime, with_fsp("timestamp", c.datetime_precision, " without time zone")};
+  }
+  if (t == "timestamp") {
+    return {ValueKind::timestamp, with_fsp("timestamp", c.datetime_precision, " with time zone")};
+  }
+  if (t == "time") {
+    return {ValueKind::time_interval, "interval"};
+  }
+  if (t == "year") {
+    return {ValueKind::year, "smallint"};
+  }
+  // MySQL CHAR drops trailing spaces when read; PostgreSQL char(n) would pad them back, so the
+  // values are kept as they read in varchar(n).
+  if ((t == "char" || t == "varchar") && c.char_length) {
+    return {ValueKind::text, "varchar(" + std::to_string(*c.char_length) + ")"};
+  }
+  if (c.is_json || t == "json") {
+    return {ValueKind::text, "jsonb"};
+  }
+  if (is_one_of(t, {"tinytext", "text", "mediumtext", "longtext", "enum"})) {
+    return {ValueKind::text, "text"};
+  }
+  if (t == "set") {
+    return {ValueKind::set, "text[]"};
+  }
+  if (is_one_of(t, {"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"})) {
+    return {ValueKind::bytes, "bytea"};
+  }
+  if (is_one_of(t, k_geometry_types)) {
+    return {ValueKind::text, "text"};
+  }
+  if (t == "uuid") {
+    return {ValueKind::text, "uuid"};
+  }
+  if (t == "inet4" || t == "inet6") {
+    return {ValueKind::text, "inet"};
+  }
+  throw Error(ErrorArea::convert,
+              "no PostgreSQL type for MySQL type '" + c.column_type + "'",
+              ErrorContext{.column = c.name});
+}
+
+std::string select_expression(const SourceColumn& column, const std::string& quoted_name) {
+  if (column.data_type == "float") {
+    return "CAST(" + quoted_name + " AS DOUBLE)";
+  }
+  if (is_one_of(column.data_type, k_geometry_types)) {
+    return "ST_AsText(" + quoted_name + ")";
+  }
+  return quoted_name;
+}
+
+} // namespace migrate::convert

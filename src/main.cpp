@@ -1,0 +1,5 @@
+#include "migrate/cli/cli.hpp"
+
+int main(int argc, char** argv) {
+  return migrate::cli::run(argc, argv);
+}

@@ -1,0 +1,384 @@
+#include "migrate/pipeline/table_sync.hpp"
+
+#include "migrate/convert/row_encoder.hpp"
+#include "migrate/core/error.hpp"
+#include "migrate/core/timestamp_text.hpp"
+#include "pipeline/bounded_queue.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace migrate::pipeline {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A chunk is cut at this size even when batch_size rows are not reached, so wide rows cannot make
+// memory grow with batch_size.
+constexpr std::size_t k_chunk_bytes = 4U << 20U;
+constexpr std::size_t k_queue_depth = 4;
+
+struct Cursor {
+  std::optional<std::string> timestamp;
+  std::vector<std::string> key;
+};
+
+struct Chunk {
+  std::string text;
+  std::size_t rows = 0;
+  Cursor last;
+};
+
+// Recycles chunk buffers between the two threads so the steady state allocates nothing.
+class BufferPool {
+public:
+  std::string take() {
+    std::lock_guard lock(m_mutex);
+    if (m_free.empty()) {
+      std::string buffer;
+      buffer.reserve(k_chunk_bytes + 64 * 1024);
+      return buffer;
+    }
+    std::string buffer = std::move(m_free.back());
+    m_free.pop_back();
+    buffer.clear();
+    return buffer;
+  }
+
+  void give(std::string buffer) {
+    std::lock_guard lock(m_mutex);
+    m_free.push_back(std::move(buffer));
+  }
+
+private:
+  std::mutex m_mutex;
+  std::vector<std::string> m_free;
+};
+
+using PositionAfter = std::function<state::Position(const Cursor&)>;
+
+class TableRun {
+public:
+  TableRun(const config::TableMapping& mapping,
+           source::Source& source,
+           target::Target& target,
+           state::StateStore& state,
+           const SyncOptions& options)
+      : m_mapping(mapping)
+      , m_source(source)
+      , m_target(target)
+      , m_state(state)
+      , m_options(options) {}
+
+  TableResult run();
+
+private:
+  void prepare();
+  void full_pass(const std::optional<state::Position>& position);
+  void initial_pass(const std::optional<state::Position>& position);
+  void incremental_pass(const state::Position& position);
+  std::string upper_bound();
+  source::ReadRequest request(source::ReadOrder order) const;
+  void stream(const source::ReadRequest& request, target::LoadMode mode, const PositionAfter& after);
+  void commit_group(target::LoadSession& session, const Cursor& last, const PositionAfter& after);
+  void update_cursor(const RowView& row, Cursor& cursor) const;
+
+  const config::TableMapping& m_mapping;
+  source::Source& m_source;
+  target::Target& m_target;
+  state::StateStore& m_state;
+  const SyncOptions& m_options;
+
+  SourceTable m_source_table;
+  convert::TablePlan m_plan;
+  TargetTable m_target_table;
+  TableResult m_result;
+};
+
+TableResult TableRun::run() {
+  const auto& table = m_mapping.source_table;
+  m_result.table = table;
+  m_result.started = std::chrono::system_clock::now();
+  const auto started = Clock::now();
+  const auto run_id = m_state.begin_run(table, "pending");
+  try {
+    prepare();
+    std::optional<state::Position> position;
+    if (m_options.since) {
+      position = state::Position{state::Phase::incremental, *m_options.since, {}};
+    } else if (!m_options.full) {
+      position = m_state.position(table);
+    }
+    if (!m_plan.timestamp_position) {
+      full_pass(position);
+    } else if (!position || position->phase == state::Phase::initial) {
+      initial_pass(position);
+    } else {
+      incremental_pass(*position);
+    }
+  } catch (const std::exception& e) {
+    m_result.outcome = Outcome::failed;
+    m_result.error = e.what();
+    spdlog::error("table={} outcome=failed error=\"{}\"", table, e.what());
+  }
+  m_result.finished = std::chrono::system_clock::now();
+  if (const auto position = m_state.position(table)) {
+    m_result.watermark = position->to_string();
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  const auto& c = m_result.counts;
+  spdlog::info("table={} mode={} outcome={} read={} inserted={} updated={} unchanged={} deleted={} "
+               "took_s={:.2f} rows_per_s={:.0f}",
+               table,
+               m_result.mode,
+               to_string(m_result.outcome),
+               c.rows_read,
+               c.inserted,
+               c.updated,
+               c.unchanged,
+               c.deleted,
+               seconds,
+               seconds > 0 ? static_cast<double>(c.rows_read) / seconds : 0.0);
+  if (c.zero_dates > 0) {
+    spdlog::warn("table={} zero_dates={} written as NULL", table, c.zero_dates);
+  }
+  m_state.finish_run(run_id, m_result);
+  return m_result;
+}
+
+void TableRun::prepare() {
+  m_source_table = m_source.describe(m_mapping.source_table);
+  m_plan = convert::plan_table(m_source_table, m_mapping);
+  m_target_table = m_plan.target_table(m_options.target_schema, m_mapping.target_table);
+  const auto existing = m_target.describe(m_options.target_schema, m_mapping.target_table);
+  if (!existing) {
+    m_target.create_table(m_target_table);
+    spdlog::info("table={} created target {}", m_mapping.source_table, m_target_table.qualified_name());
+    return;
+  }
+  for (const auto& column : m_target_table.columns) {
+    bool found = false;
+    for (const auto& have : existing->columns) {
+      found = found || have.name == column.name;
+    }
+    if (!found) {
+      throw Error(ErrorArea::target,
+                  "schema drift: target " + existing->qualified_name() + " has no column '" +
+                      column.name + "' (" + column.pg_type + ")",
+                  ErrorContext{.table = m_mapping.source_table, .column = column.name});
+    }
+  }
+  if (existing->primary_key != m_target_table.primary_key) {
+    std::string have;
+    for (const auto& key : existing->primary_key) {
+      have += (have.empty() ? "" : ",") + key;
+    }
+    throw Error(ErrorArea::target,
+                "schema drift: target " + existing->qualified_name() + " has primary key (" +
+                    have + "), the mapping needs a different one",
+                ErrorContext{.table = m_mapping.source_table});
+  }
+}
+
+source::ReadRequest TableRun::request(source::ReadOrder order) const {
+  source::ReadRequest out;
+  out.table = m_mapping.source_table;
+  for (const auto& column : m_plan.columns) {
+    out.columns.push_back(column.source);
+  }
+  for (const auto position : m_plan.key_positions) {
+    out.key.push_back(m_plan.columns[position].source);
+  }
+  if (m_plan.timestamp_position) {
+    out.timestamp = m_plan.columns[*m_plan.timestamp_position].source;
+  }
+  out.order = order;
+  return out;
+}
+
+// A table without a timestamp column is read whole, in key order; the merge skips unchanged rows.
+void TableRun::full_pass(const std::optional<state::Position>& position) {
+  m_result.mode = "full";
+  auto read = request(source::ReadOrder::by_key);
+  const bool resume = position && position->phase == state::Phase::initial;
+  if (resume) {
+    read.after_key = position->key;
+  }
+  const auto mode = (!resume && m_target.is_empty(m_target_table)) ? target::LoadMode::direct
+                                                                    : target::LoadMode::merge;
+  stream(read, mode, [](const Cursor& last) {
+    return state::Position{state::Phase::initial, std::nullopt, last.key};
+  });
+  m_state.clear_position(m_mapping.source_table);
+}
+
+// The first pass of a timestamp table reads in key order (the clustered index, no sort) and takes
+// every row, NULL timestamps included. Its upper bound becomes the first watermark.
+void TableRun::initial_pass(const std::optional<state::Position>& position) {
+  m_result.mode = "initial";
+  auto read = request(source::ReadOrder::by_key);
+  const bool resume = position && position->timestamp;
+  const std::string bound = resume ? *position->timestamp : upper_bound();
+  m_result.upper_bound = bound;
+  if (resume) {
+    read.after_key = position->key;
+    spdlog::info("table={} resuming initial pass {}", m_mapping.source_table, position->to_string());
+  }
+  const auto mode = (!resume && m_target.is_empty(m_target_table)) ? target::LoadMode::direct
+                                                                    : target::LoadMode::merge;
+  stream(read, mode, [bound](const Cursor& last) {
+    return state::Position{state::Phase::initial, bound, last.key};
+  });
+  m_state.save_position(m_mapping.source_table,
+                        state::Position{state::Phase::incremental, bound, {}});
+}
+
+void TableRun::incremental_pass(const state::Position& position) {
+  m_result.mode = "incremental";
+  auto read = request(source::ReadOrder::by_timestamp_then_key);
+  read.until_timestamp = upper_bound();
+  m_result.upper_bound = *read.until_timestamp;
+  if (m_mapping.lookback.count() > 0) {
+    // Re-read a window behind the watermark for transactions that committed late with an older
+    // timestamp; rows that did not change cost no write (the merge skips them).
+    read.after_timestamp =
+        shift_timestamp(*position.timestamp, -std::chrono::microseconds(m_mapping.lookback));
+  } else {
+    read.after_timestamp = position.timestamp;
+    read.after_key = position.key;
+  }
+  stream(read, target::LoadMode::merge, [](const Cursor& last) {
+    return state::Position{state::Phase::incremental, last.timestamp, last.key};
+  });
+}
+
+// The server's now minus safety_lag, cut back to the last complete tick of the column's precision,
+// so a row stamped later in the current tick cannot fall behind the cursor.
+std::string TableRun::upper_bound() {
+  const auto& column = m_plan.columns[*m_plan.timestamp_position].source;
+  const bool server_zone = column.data_type != "timestamp";
+  auto now = m_source.server_time(m_mapping.safety_lag, server_zone);
+  if (column.data_type == "date") {
+    return last_complete_tick(now.substr(0, 10) + " 00:00:00", 0);
+  }
+  return last_complete_tick(now, column.datetime_precision);
+}
+
+void TableRun::update_cursor(const RowView& row, Cursor& cursor) const {
+  if (m_plan.timestamp_position) {
+    const auto position = *m_plan.timestamp_position;
+    if (row.is_null(position)) {
+      cursor.timestamp.reset();
+    } else {
+      cursor.timestamp.emplace(row.at(position));
+    }
+  }
+  cursor.key.resize(m_plan.key_positions.size());
+  for (std::size_t i = 0; i < m_plan.key_positions.size(); ++i) {
+    cursor.key[i].assign(row.at(m_plan.key_positions[i]));
+  }
+}
+
+void TableRun::stream(const source::ReadRequest& read,
+                      target::LoadMode mode,
+                      const PositionAfter& after) {
+  auto session = m_target.begin_load(m_target_table, mode);
+  BoundedQueue<Chunk> queue(k_queue_depth);
+  BufferPool pool;
+  convert::RowEncoder encoder(m_plan);
+  std::exception_ptr producer_error;
+  std::uint64_t rows_read = 0;
+
+  // Extract and encode on this thread; load on the caller's.
+  std::thread producer([&] {
+    try {
+      auto reader = m_source.read(read);
+      Chunk chunk{pool.take(), 0, {}};
+      RowView row;
+      while (reader->next(row)) {
+        encoder.encode(row, chunk.text);
+        update_cursor(row, chunk.last);
+        ++rows_read;
+        if (++chunk.rows >= m_mapping.batch_size || chunk.text.size() >= k_chunk_bytes) {
+          Cursor last = chunk.last;
+          if (!queue.push(std::move(chunk))) {
+            break;
+          }
+          chunk = Chunk{pool.take(), 0, std::move(last)};
+        }
+      }
+      if (chunk.rows > 0) {
+        queue.push(std::move(chunk));
+      }
+    } catch (...) {
+      producer_error = std::current_exception();
+    }
+    queue.close();
+  });
+
+  std::uint64_t pending = 0;
+  Cursor last;
+  try {
+    while (auto chunk = queue.pop()) {
+      session->write(chunk->text, chunk->rows);
+      pending += chunk->rows;
+      last = std::move(chunk->last);
+      pool.give(std::move(chunk->text));
+      if (pending >= m_mapping.commit_rows) {
+        commit_group(*session, last, after);
+        pending = 0;
+      }
+    }
+    producer.join();
+    if (producer_error) {
+      std::rethrow_exception(producer_error);
+    }
+    if (pending > 0) {
+      commit_group(*session, last, after);
+    }
+  } catch (...) {
+    queue.close();
+    if (producer.joinable()) {
+      producer.join();
+    }
+    m_result.counts.rows_read += rows_read;
+    m_result.counts.zero_dates += encoder.stats().zero_dates;
+    throw;
+  }
+  m_result.counts.rows_read += rows_read;
+  m_result.counts.zero_dates += encoder.stats().zero_dates;
+}
+
+void TableRun::commit_group(target::LoadSession& session,
+                            const Cursor& last,
+                            const PositionAfter& after) {
+  const auto counts = session.commit();
+  m_result.counts.inserted += counts.inserted;
+  m_result.counts.updated += counts.updated;
+  m_result.counts.unchanged += counts.unchanged;
+  // Only now that PostgreSQL holds the rows may the position move past them.
+  const auto position = after(last);
+  m_state.save_position(m_mapping.source_table, position);
+  spdlog::debug("table={} committed inserted={} updated={} unchanged={} position=\"{}\"",
+                m_mapping.source_table,
+                counts.inserted,
+                counts.updated,
+                counts.unchanged,
+                position.to_string());
+}
+
+} // namespace
+
+TableResult sync_table(const config::TableMapping& mapping,
+                       source::Source& source,
+                       target::Target& target,
+                       state::StateStore& state,
+                       const SyncOptions& options) {
+  return TableRun(mapping, source, target, state, options).run();
+}
+
+} // namespace migrate::pipeline

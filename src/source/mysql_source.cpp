@@ -1,0 +1,365 @@
+#include "migrate/source/mysql_source.hpp"
+
+#include "migrate/convert/type_map.hpp"
+#include "migrate/core/error.hpp"
+
+#include <mysql.h>
+#include <mysqld_error.h>
+#include <errmsg.h>
+
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+
+namespace migrate::source {
+namespace {
+
+struct MysqlCloser {
+  void operator()(MYSQL* handle) const { mysql_close(handle); }
+};
+struct ResultFreer {
+  void operator()(MYSQL_RES* result) const { mysql_free_result(result); }
+};
+using MysqlHandle = std::unique_ptr<MYSQL, MysqlCloser>;
+using ResultHandle = std::unique_ptr<MYSQL_RES, ResultFreer>;
+
+bool is_transient(unsigned code) {
+  return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST || code == CR_CONNECTION_ERROR ||
+         code == CR_CONN_HOST_ERROR || code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT;
+}
+
+[[noreturn]] void fail(MYSQL* handle, const std::string& what, const std::string& sql = {}) {
+  const unsigned code = mysql_errno(handle);
+  throw Error(ErrorArea::source,
+              what + ": " + mysql_error(handle),
+              ErrorContext{.sql = sql,
+                           .sqlstate = "mysql-" + std::to_string(code),
+                           .transient = is_transient(code)});
+}
+
+std::string quote_name(const std::string& name) {
+  std::string out = "`";
+  for (const char c : name) {
+    out += c;
+    if (c == '`') {
+      out += '`';
+    }
+  }
+  return out + "`";
+}
+
+bool is_numeric_type(const std::string& type) {
+  static const char* const k_types[] = {
+      "tinyint", "smallint", "mediumint", "int", "bigint", "decimal", "float", "double", "year"};
+  for (const char* name : k_types) {
+    if (type == name) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool looks_numeric(const std::string& value) {
+  if (value.empty()) {
+    return false;
+  }
+  for (const char c : value) {
+    if ((c < '0' || c > '9') && c != '-' && c != '.' && c != 'e' && c != 'E' && c != '+') {
+      return false;
+    }
+  }
+  return true;
+}
+
+class Connection {
+public:
+  explicit Connection(const config::Endpoint& endpoint) {
+    static std::once_flag init;
+    std::call_once(init, [] { mysql_library_init(0, nullptr, nullptr); });
+    m_handle.reset(mysql_init(nullptr));
+    if (!m_handle) {
+      throw Error(ErrorArea::source, "mysql_init failed: out of memory");
+    }
+    MYSQL* h = m_handle.get();
+    const auto connect_timeout = static_cast<unsigned>(endpoint.connect_timeout.count());
+    const unsigned io_timeout = 3600; // a filesort before the first row can take a long time
+    const unsigned protocol = MYSQL_PROTOCOL_TCP;
+    mysql_options(h, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
+    mysql_options(h, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
+    mysql_options(h, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
+    mysql_options(h, MYSQL_OPT_PROTOCOL, &protocol);
+    mysql_options(h, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    if (mysql_real_connect(h,
+                           endpoint.host.c_str(),
+                           endpoint.username.c_str(),
+                           endpoint.password.c_str(),
+                           endpoint.database.c_str(),
+                           endpoint.port,
+                           nullptr,
+                           0) == nullptr) {
+      fail(h, "cannot connect to MySQL at " + endpoint.describe());
+    }
+    // Emoji read over a utf8 (3-byte) or latin1 connection turn into '?' without an error.
+    const std::string charset = mysql_character_set_name(h);
+    if (charset != "utf8mb4") {
+      throw Error(ErrorArea::source, "MySQL connection uses " + charset + ", not utf8mb4");
+    }
+    // A consumer slower than the stream must not make the server drop the connection.
+    execute("SET SESSION time_zone = '+00:00', SESSION net_write_timeout = 3600, "
+            "SESSION net_read_timeout = 3600");
+    m_database = endpoint.database;
+  }
+
+  MYSQL* get() const { return m_handle.get(); }
+  const std::string& database() const { return m_database; }
+
+  void execute(const std::string& sql) {
+    if (mysql_real_query(get(), sql.data(), sql.size()) != 0) {
+      fail(get(), "MySQL statement failed", sql);
+    }
+  }
+
+  // Runs a query and buffers its (small) result.
+  std::vector<std::vector<std::optional<std::string>>> query(const std::string& sql) {
+    execute(sql);
+    ResultHandle result(mysql_store_result(get()));
+    if (!result) {
+      fail(get(), "MySQL query returned no result", sql);
+    }
+    std::vector<std::vector<std::optional<std::string>>> rows;
+    const unsigned fields = mysql_num_fields(result.get());
+    while (MYSQL_ROW row = mysql_fetch_row(result.get())) {
+      const unsigned long* lengths = mysql_fetch_lengths(result.get());
+      auto& out = rows.emplace_back();
+      for (unsigned i = 0; i < fields; ++i) {
+        if (row[i] == nullptr) {
+          out.emplace_back(std::nullopt);
+        } else {
+          out.emplace_back(std::string(row[i], lengths[i]));
+        }
+      }
+    }
+    return rows;
+  }
+
+  std::string literal(const std::string& value) {
+    std::string out(value.size() * 2 + 1, '\0');
+    const auto length = mysql_real_escape_string(get(), out.data(), value.data(), value.size());
+    out.resize(length);
+    return "'" + out + "'";
+  }
+
+  // A value to compare with `column`: numbers stay unquoted, since MySQL compares a number with a
+  // string as doubles and would lose precision past 2^53.
+  std::string literal_for(const SourceColumn& column, const std::string& value) {
+    if (is_numeric_type(column.data_type) && looks_numeric(value)) {
+      return value;
+    }
+    return literal(value);
+  }
+
+private:
+  MysqlHandle m_handle;
+  std::string m_database;
+};
+
+class MysqlRowReader final : public RowReader {
+public:
+  MysqlRowReader(std::unique_ptr<Connection> connection, std::string sql)
+      : m_connection(std::move(connection))
+      , m_sql(std::move(sql)) {
+    m_connection->execute(m_sql);
+    m_result.reset(mysql_use_result(m_connection->get()));
+    if (!m_result) {
+      fail(m_connection->get(), "MySQL read returned no result", m_sql);
+    }
+    m_fields = mysql_num_fields(m_result.get());
+  }
+
+  bool next(RowView& row) override {
+    MYSQL_ROW values = mysql_fetch_row(m_result.get());
+    if (values == nullptr) {
+      // With mysql_use_result a NULL row is either the end or a broken stream.
+      if (mysql_errno(m_connection->get()) != 0) {
+        fail(m_connection->get(), "MySQL stream broke", m_sql);
+      }
+      return false;
+    }
+    row.values = values;
+    row.lengths = mysql_fetch_lengths(m_result.get());
+    row.size = m_fields;
+    return true;
+  }
+
+private:
+  std::unique_ptr<Connection> m_connection;
+  std::string m_sql;
+  ResultHandle m_result;
+  std::size_t m_fields = 0;
+};
+
+// "a > x OR (a = x AND b > y)": rows after the tuple (a, b) = (x, y) in lexicographic order.
+std::string after_tuple(Connection& connection,
+                        const std::vector<SourceColumn>& columns,
+                        const std::vector<std::string>& values) {
+  std::string out = "(";
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (i > 0) {
+      out += " OR ";
+    }
+    out += "(";
+    for (std::size_t j = 0; j < i; ++j) {
+      out += quote_name(columns[j].name) + " = " + connection.literal_for(columns[j], values[j]) +
+             " AND ";
+    }
+    out += quote_name(columns[i].name) + " > " + connection.literal_for(columns[i], values[i]);
+    out += ")";
+  }
+  return out + ")";
+}
+
+std::string order_list(const std::vector<SourceColumn>& columns) {
+  std::string out;
+  for (const auto& column : columns) {
+    out += (out.empty() ? "" : ", ") + quote_name(column.name);
+  }
+  return out;
+}
+
+std::string build_read_sql(Connection& connection, const ReadRequest& request) {
+  std::string sql = "SELECT ";
+  for (std::size_t i = 0; i < request.columns.size(); ++i) {
+    sql += (i == 0 ? "" : ", ") +
+           convert::select_expression(request.columns[i], quote_name(request.columns[i].name));
+  }
+  sql += " FROM " + quote_name(request.table);
+
+  std::vector<std::string> conditions;
+  std::vector<SourceColumn> order = request.key;
+  if (request.order == ReadOrder::by_timestamp_then_key) {
+    if (!request.timestamp) {
+      throw Error(ErrorArea::internal, "timestamp order without a timestamp column");
+    }
+    order.insert(order.begin(), *request.timestamp);
+    const auto ts = quote_name(request.timestamp->name);
+    if (request.after_timestamp && request.after_key.empty()) {
+      conditions.push_back(ts + " > " + connection.literal(*request.after_timestamp));
+    } else if (request.after_timestamp) {
+      std::vector<std::string> values = {*request.after_timestamp};
+      values.insert(values.end(), request.after_key.begin(), request.after_key.end());
+      conditions.push_back(after_tuple(connection, order, values));
+    }
+    if (request.until_timestamp) {
+      conditions.push_back(ts + " <= " + connection.literal(*request.until_timestamp));
+    }
+  } else if (!request.after_key.empty()) {
+    conditions.push_back(after_tuple(connection, request.key, request.after_key));
+  }
+  for (std::size_t i = 0; i < conditions.size(); ++i) {
+    sql += (i == 0 ? " WHERE " : " AND ") + conditions[i];
+  }
+  sql += " ORDER BY " + order_list(order);
+  return sql;
+}
+
+class MysqlSource final : public Source {
+public:
+  explicit MysqlSource(config::Endpoint endpoint)
+      : m_endpoint(std::move(endpoint))
+      , m_connection(std::make_unique<Connection>(m_endpoint)) {}
+
+  SourceTable describe(const std::string& table) override {
+    auto& c = *m_connection;
+    const std::string where = " WHERE TABLE_SCHEMA = " + c.literal(c.database()) +
+                              " AND TABLE_NAME = " + c.literal(table);
+    const auto rows = c.query(
+        "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, CHARACTER_MAXIMUM_LENGTH, "
+        "NUMERIC_PRECISION, NUMERIC_SCALE, DATETIME_PRECISION, CHARACTER_SET_NAME "
+        "FROM information_schema.COLUMNS" +
+        where + " ORDER BY ORDINAL_POSITION");
+    if (rows.empty()) {
+      throw Error(ErrorArea::source,
+                  "MySQL table '" + table + "' does not exist in database '" + c.database() + "'",
+                  ErrorContext{.table = table});
+    }
+    SourceTable out;
+    out.name = table;
+    for (const auto& row : rows) {
+      SourceColumn column;
+      column.name = row[0].value_or("");
+      column.data_type = row[1].value_or("");
+      column.column_type = row[2].value_or("");
+      column.nullable = row[3].value_or("") == "YES";
+      column.is_unsigned = column.column_type.find("unsigned") != std::string::npos;
+      if (row[4]) {
+        column.char_length = std::stoll(*row[4]);
+      }
+      column.numeric_precision = row[5] ? std::stoi(*row[5]) : 0;
+      column.numeric_scale = row[6] ? std::stoi(*row[6]) : 0;
+      column.datetime_precision = row[7] ? std::stoi(*row[7]) : 0;
+      column.charset = row[8].value_or("");
+      out.columns.push_back(std::move(column));
+    }
+    for (const auto& row :
+         c.query("SELECT COLUMN_NAME FROM information_schema.STATISTICS" + where +
+                 " AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX")) {
+      out.primary_key.push_back(row[0].value_or(""));
+    }
+    mark_json_columns(table, out);
+    return out;
+  }
+
+  std::string server_time(std::chrono::seconds lag, bool in_server_zone) override {
+    auto& c = *m_connection;
+    if (in_server_zone) {
+      c.execute("SET SESSION time_zone = @@GLOBAL.time_zone");
+    }
+    const auto rows = c.query("SELECT DATE_FORMAT(NOW(6) - INTERVAL " +
+                              std::to_string(lag.count()) +
+                              " SECOND, '%Y-%m-%d %H:%i:%s.%f')");
+    if (in_server_zone) {
+      c.execute("SET SESSION time_zone = '+00:00'");
+    }
+    return rows.at(0).at(0).value_or("");
+  }
+
+  std::unique_ptr<RowReader> read(const ReadRequest& request) override {
+    auto connection = std::make_unique<Connection>(m_endpoint);
+    auto sql = build_read_sql(*connection, request);
+    spdlog::trace("table={} sql=\"{}\"", request.table, sql);
+    return std::make_unique<MysqlRowReader>(std::move(connection), std::move(sql));
+  }
+
+  std::uint64_t count_rows(const std::string& table) override {
+    const auto rows = m_connection->query("SELECT COUNT(*) FROM " + quote_name(table));
+    return std::stoull(rows.at(0).at(0).value_or("0"));
+  }
+
+private:
+  // MariaDB keeps JSON as LONGTEXT with a json_valid() check; MySQL reports DATA_TYPE 'json'.
+  void mark_json_columns(const std::string& table, SourceTable& out) {
+    auto& c = *m_connection;
+    const auto rows = c.query("SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS "
+                              "WHERE CONSTRAINT_SCHEMA = " +
+                              c.literal(c.database()) + " AND TABLE_NAME = " + c.literal(table));
+    for (auto& column : out.columns) {
+      const std::string clause = "json_valid(" + quote_name(column.name) + ")";
+      for (const auto& row : rows) {
+        if (row[0] && *row[0] == clause) {
+          column.is_json = true;
+        }
+      }
+    }
+  }
+
+  config::Endpoint m_endpoint;
+  std::unique_ptr<Connection> m_connection;
+};
+
+} // namespace
+
+std::unique_ptr<Source> make_mysql_source(const config::Endpoint& endpoint) {
+  return std::make_unique<MysqlSource>(endpoint);
+}
+
+} // namespace migrate::source

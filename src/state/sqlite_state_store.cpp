@@ -1,0 +1,282 @@
+#include "migrate/state/sqlite_state_store.hpp"
+
+#include "migrate/core/error.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <stdexcept>
+
+namespace migrate::state {
+namespace {
+
+constexpr int k_schema_version = 1;
+
+const char* const k_schema = R"sql(
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS table_state (
+  table_name TEXT PRIMARY KEY,
+  phase TEXT NOT NULL CHECK (phase IN ('initial', 'incremental')),
+  cursor_timestamp TEXT,
+  cursor_key TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  table_name TEXT NOT NULL,
+  mode TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  outcome TEXT NOT NULL,
+  rows_read INTEGER NOT NULL DEFAULT 0,
+  rows_inserted INTEGER NOT NULL DEFAULT 0,
+  rows_updated INTEGER NOT NULL DEFAULT 0,
+  rows_unchanged INTEGER NOT NULL DEFAULT 0,
+  rows_deleted INTEGER NOT NULL DEFAULT 0,
+  zero_dates INTEGER NOT NULL DEFAULT 0,
+  duration_ms INTEGER NOT NULL DEFAULT 0,
+  watermark TEXT,
+  upper_bound TEXT,
+  error TEXT
+);
+CREATE INDEX IF NOT EXISTS runs_by_table ON runs (table_name, id);
+)sql";
+
+template <typename Body>
+auto translate(Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const SQLite::Exception& e) {
+    throw Error(ErrorArea::state,
+                std::string("state file: ") + e.what(),
+                ErrorContext{.sqlstate = "sqlite-" + std::to_string(e.getErrorCode())});
+  }
+}
+
+std::string now_text() {
+  return format_utc(std::chrono::system_clock::now());
+}
+
+std::chrono::system_clock::time_point parse_utc(const std::string& text) {
+  std::tm parts{};
+  if (strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &parts) == nullptr) {
+    return {};
+  }
+  return std::chrono::system_clock::from_time_t(timegm(&parts));
+}
+
+std::int64_t as_int(std::uint64_t value) {
+  return static_cast<std::int64_t>(value);
+}
+
+std::uint64_t as_count(const SQLite::Column& column) {
+  return static_cast<std::uint64_t>(column.getInt64());
+}
+
+class SqliteStateStore final : public StateStore {
+public:
+  explicit SqliteStateStore(const std::filesystem::path& path)
+      : m_db(translate([&] {
+        return SQLite::Database(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+      })) {
+    translate([&] {
+      m_db.exec("PRAGMA busy_timeout = 10000");
+      // The position must survive a power cut once PostgreSQL has the rows.
+      m_db.exec("PRAGMA synchronous = FULL");
+      SQLite::Transaction tx(m_db);
+      m_db.exec(k_schema);
+      SQLite::Statement version(m_db, "SELECT max(version) FROM schema_version");
+      version.executeStep();
+      if (version.getColumn(0).isNull()) {
+        m_db.exec("INSERT INTO schema_version VALUES (" + std::to_string(k_schema_version) + ")");
+      } else if (version.getColumn(0).getInt() > k_schema_version) {
+        throw Error(ErrorArea::state,
+                    "state file " + path.string() + " has schema version " +
+                        std::to_string(version.getColumn(0).getInt()) +
+                        ", newer than this migrate understands (" +
+                        std::to_string(k_schema_version) + ")");
+      }
+      tx.commit();
+    });
+  }
+
+  std::optional<Position> position(const std::string& table) override {
+    return translate([&]() -> std::optional<Position> {
+      SQLite::Statement query(
+          m_db, "SELECT phase, cursor_timestamp, cursor_key FROM table_state WHERE table_name = ?");
+      query.bind(1, table);
+      if (!query.executeStep()) {
+        return std::nullopt;
+      }
+      Position out;
+      out.phase = query.getColumn(0).getString() == "initial" ? Phase::initial : Phase::incremental;
+      if (!query.getColumn(1).isNull()) {
+        out.timestamp = query.getColumn(1).getString();
+      }
+      out.key = decode_key(query.getColumn(2).getString());
+      return out;
+    });
+  }
+
+  void save_position(const std::string& table, const Position& position) override {
+    translate([&] {
+      SQLite::Statement upsert(
+          m_db,
+          "INSERT INTO table_state (table_name, phase, cursor_timestamp, cursor_key, updated_at) "
+          "VALUES (?, ?, ?, ?, ?) ON CONFLICT (table_name) DO UPDATE SET phase = excluded.phase, "
+          "cursor_timestamp = excluded.cursor_timestamp, cursor_key = excluded.cursor_key, "
+          "updated_at = excluded.updated_at");
+      upsert.bind(1, table);
+      upsert.bind(2, position.phase == Phase::initial ? "initial" : "incremental");
+      if (position.timestamp) {
+        upsert.bind(3, *position.timestamp);
+      } else {
+        upsert.bind(3);
+      }
+      upsert.bind(4, encode_key(position.key));
+      upsert.bind(5, now_text());
+      upsert.exec();
+    });
+  }
+
+  void clear_position(const std::string& table) override {
+    translate([&] {
+      SQLite::Statement remove(m_db, "DELETE FROM table_state WHERE table_name = ?");
+      remove.bind(1, table);
+      remove.exec();
+    });
+  }
+
+  std::int64_t begin_run(const std::string& table, const std::string& mode) override {
+    return translate([&] {
+      SQLite::Statement insert(
+          m_db,
+          "INSERT INTO runs (table_name, mode, started_at, outcome) VALUES (?, ?, ?, 'running')");
+      insert.bind(1, table);
+      insert.bind(2, mode);
+      insert.bind(3, now_text());
+      insert.exec();
+      return m_db.getLastInsertRowid();
+    });
+  }
+
+  void finish_run(std::int64_t id, const TableResult& result) override {
+    translate([&] {
+      SQLite::Statement update(
+          m_db,
+          "UPDATE runs SET mode = ?, finished_at = ?, outcome = ?, rows_read = ?, rows_inserted = ?, "
+          "rows_updated = ?, rows_unchanged = ?, rows_deleted = ?, zero_dates = ?, duration_ms = ?, "
+          "watermark = ?, upper_bound = ?, error = ? WHERE id = ?");
+      const auto& c = result.counts;
+      update.bind(1, result.mode);
+      update.bind(2, format_utc(result.finished));
+      update.bind(3, to_string(result.outcome));
+      update.bind(4, as_int(c.rows_read));
+      update.bind(5, as_int(c.inserted));
+      update.bind(6, as_int(c.updated));
+      update.bind(7, as_int(c.unchanged));
+      update.bind(8, as_int(c.deleted));
+      update.bind(9, as_int(c.zero_dates));
+      update.bind(10, static_cast<std::int64_t>(result.seconds() * 1000.0));
+      update.bind(11, result.watermark);
+      update.bind(12, result.upper_bound);
+      update.bind(13, result.error);
+      update.bind(14, id);
+      update.exec();
+    });
+  }
+
+  std::vector<RunRecord> latest_runs() override {
+    return translate([&] {
+      SQLite::Statement query(
+          m_db,
+          "SELECT id, table_name, mode, started_at, coalesce(finished_at, ''), outcome, rows_read, "
+          "rows_inserted, rows_updated, rows_unchanged, rows_deleted, zero_dates, duration_ms, "
+          "coalesce(watermark, ''), coalesce(upper_bound, ''), coalesce(error, '') FROM runs "
+          "WHERE id IN (SELECT max(id) FROM runs GROUP BY table_name) ORDER BY table_name");
+      std::vector<RunRecord> out;
+      while (query.executeStep()) {
+        RunRecord record;
+        record.id = query.getColumn(0).getInt64();
+        auto& r = record.result;
+        r.table = query.getColumn(1).getString();
+        r.mode = query.getColumn(2).getString();
+        r.started = parse_utc(query.getColumn(3).getString());
+        r.finished = r.started + std::chrono::milliseconds(query.getColumn(12).getInt64());
+        const auto outcome = query.getColumn(5).getString();
+        r.outcome = outcome == "ok" ? Outcome::ok : Outcome::failed;
+        r.counts.rows_read = as_count(query.getColumn(6));
+        r.counts.inserted = as_count(query.getColumn(7));
+        r.counts.updated = as_count(query.getColumn(8));
+        r.counts.unchanged = as_count(query.getColumn(9));
+        r.counts.deleted = as_count(query.getColumn(10));
+        r.counts.zero_dates = as_count(query.getColumn(11));
+        r.watermark = query.getColumn(13).getString();
+        r.upper_bound = query.getColumn(14).getString();
+        r.error = outcome == "running" ? "did not finish (process ended during the run)"
+                                       : query.getColumn(15).getString();
+        out.push_back(std::move(record));
+      }
+      return out;
+    });
+  }
+
+private:
+  SQLite::Database m_db;
+};
+
+} // namespace
+
+std::string Position::to_string() const {
+  std::string out = phase == Phase::initial ? "initial pass" : "";
+  if (phase == Phase::initial) {
+    if (!key.empty()) {
+      out += " after key (";
+      for (std::size_t i = 0; i < key.size(); ++i) {
+        out += (i == 0 ? "" : ",") + key[i];
+      }
+      out += ")";
+    }
+    return out;
+  }
+  out = timestamp.value_or("");
+  for (const auto& value : key) {
+    out += " / " + value;
+  }
+  return out;
+}
+
+std::string encode_key(const std::vector<std::string>& values) {
+  std::string out;
+  for (const auto& value : values) {
+    out += std::to_string(value.size()) + ":" + value;
+  }
+  return out;
+}
+
+std::vector<std::string> decode_key(const std::string& encoded) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos < encoded.size()) {
+    const auto colon = encoded.find(':', pos);
+    if (colon == std::string::npos) {
+      throw Error(ErrorArea::state, "corrupt key in state file: '" + encoded + "'");
+    }
+    const auto length = std::stoull(encoded.substr(pos, colon - pos));
+    if (colon + 1 + length > encoded.size()) {
+      throw Error(ErrorArea::state, "corrupt key in state file: '" + encoded + "'");
+    }
+    out.push_back(encoded.substr(colon + 1, length));
+    pos = colon + 1 + length;
+  }
+  return out;
+}
+
+std::unique_ptr<StateStore> open_sqlite_state(const std::filesystem::path& path) {
+  if (path != ":memory:" && path.has_parent_path()) {
+    std::error_code ignored;
+    std::filesystem::create_directories(path.parent_path(), ignored);
+  }
+  return std::make_unique<SqliteStateStore>(path);
+}
+
+} // namespace migrate::state

@@ -1,0 +1,358 @@
+#include "migrate/target/postgres_target.hpp"
+
+#include "migrate/core/error.hpp"
+
+#include <pqxx/pqxx>
+#include <pqxx/tablewriter>
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+
+namespace migrate::target {
+namespace {
+
+std::string quote_name(const std::string& name) {
+  std::string out = "\"";
+  for (const char c : name) {
+    out += c;
+    if (c == '"') {
+      out += '"';
+    }
+  }
+  return out + "\"";
+}
+
+std::string quote_literal(const std::string& value) {
+  std::string out = "'";
+  for (const char c : value) {
+    out += c;
+    if (c == '\'') {
+      out += '\'';
+    }
+  }
+  return out + "'";
+}
+
+std::string qualified(const TargetTable& table) {
+  return quote_name(table.schema) + "." + quote_name(table.name);
+}
+
+std::string column_list(const TargetTable& table, const std::string& prefix = {}) {
+  std::string out;
+  for (const auto& column : table.columns) {
+    out += (out.empty() ? "" : ", ") + prefix + quote_name(column.name);
+  }
+  return out;
+}
+
+bool is_key(const TargetTable& table, const std::string& name) {
+  for (const auto& key : table.primary_key) {
+    if (key == name) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Classes 08 (connection), 40 (serialization, deadlock), 53300 (too many connections), 55P03 (lock
+// not available) and 57P0x (shutdown) may succeed on a retry; data errors never do.
+bool is_transient_sqlstate(const std::string& state) {
+  return state.rfind("08", 0) == 0 || state == "40001" || state == "40P01" || state == "53300" ||
+         state == "55P03" || state == "57P01" || state == "57P02" || state == "57P03";
+}
+
+// Runs `body`, translating libpqxx's exceptions into migrate::Error.
+template <typename Body>
+auto translate(const std::string& table, Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const pqxx::sql_error& e) {
+    throw Error(ErrorArea::target,
+                e.what(),
+                ErrorContext{.table = table,
+                             .sql = e.query(),
+                             .sqlstate = e.sqlstate(),
+                             .transient = is_transient_sqlstate(e.sqlstate())});
+  } catch (const pqxx::in_doubt_error& e) {
+    // The commit may or may not have happened: never retried blindly.
+    throw Error(ErrorArea::target, e.what(), ErrorContext{.table = table, .sqlstate = "08007"});
+  } catch (const pqxx::broken_connection& e) {
+    throw Error(ErrorArea::target,
+                e.what(),
+                ErrorContext{.table = table, .sqlstate = "08006", .transient = true});
+  } catch (const pqxx::failure& e) {
+    throw Error(ErrorArea::target, e.what(), ErrorContext{.table = table});
+  }
+}
+
+std::string merge_sql(const TargetTable& table, const std::string& staging) {
+  std::string keys;
+  for (const auto& key : table.primary_key) {
+    keys += (keys.empty() ? "" : ", ") + quote_name(key);
+  }
+  std::string set;
+  std::string current;
+  std::string incoming;
+  for (const auto& column : table.columns) {
+    if (is_key(table, column.name)) {
+      continue;
+    }
+    const auto name = quote_name(column.name);
+    set += (set.empty() ? "" : ", ") + name + " = EXCLUDED." + name;
+    current += (current.empty() ? "" : ", ") + std::string("t.") + name;
+    incoming += (incoming.empty() ? "" : ", ") + std::string("EXCLUDED.") + name;
+  }
+  std::string conflict = " ON CONFLICT (" + keys + ") DO NOTHING";
+  if (!set.empty()) {
+    // Rows equal to the target's are not written: no dead tuple, no WAL, counted as unchanged.
+    conflict = " ON CONFLICT (" + keys + ") DO UPDATE SET " + set + " WHERE ROW(" + current +
+               ") IS DISTINCT FROM ROW(" + incoming + ")";
+  }
+  return "WITH merged AS (INSERT INTO " + qualified(table) + " AS t (" + column_list(table) +
+         ") SELECT " + column_list(table) + " FROM " + staging + conflict +
+         " RETURNING (xmax = 0) AS inserted) "
+         "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged";
+}
+
+// libpqxx 6.4's stream_to keeps its raw-line writer private and escapes field by field; tablewriter
+// (deprecated there, but public) sends our ready COPY text as it is, one PQputCopyData per chunk.
+std::unique_ptr<pqxx::tablewriter> open_copy(pqxx::work& tx,
+                                             const std::string& into,
+                                             const TargetTable& table) {
+  std::vector<std::string> columns;
+  for (const auto& column : table.columns) {
+    columns.push_back(quote_name(column.name));
+  }
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  return std::make_unique<pqxx::tablewriter>(tx, into, columns.begin(), columns.end());
+#pragma GCC diagnostic pop
+}
+
+class PostgresLoad final : public LoadSession {
+public:
+  PostgresLoad(pqxx::connection& connection, TargetTable table, LoadMode mode)
+      : m_connection(connection)
+      , m_table(std::move(table))
+      , m_mode(mode) {
+    static std::atomic<int> counter{0};
+    m_staging = "migrate_stage_" + std::to_string(++counter);
+    if (m_mode == LoadMode::merge) {
+      translate(m_table.name, [&] {
+        pqxx::nontransaction tx(m_connection);
+        tx.exec("CREATE TEMP TABLE " + m_staging + " (LIKE " + qualified(m_table) +
+                " INCLUDING DEFAULTS) ON COMMIT DELETE ROWS");
+      });
+      m_merge_sql = merge_sql(m_table, m_staging);
+    }
+  }
+
+  ~PostgresLoad() override {
+    m_stream.reset();
+    m_tx.reset();
+    if (m_mode == LoadMode::merge) {
+      try {
+        pqxx::nontransaction tx(m_connection);
+        tx.exec("DROP TABLE IF EXISTS " + m_staging);
+      } catch (const std::exception& e) {
+        spdlog::warn("table={} could not drop staging table {}: {}", m_table.name, m_staging, e.what());
+      }
+    }
+  }
+
+  PostgresLoad(const PostgresLoad&) = delete;
+  PostgresLoad& operator=(const PostgresLoad&) = delete;
+
+  void write(std::string_view lines, std::size_t rows) override {
+    if (lines.empty()) {
+      return;
+    }
+    translate(m_table.name, [&] {
+      if (!m_tx) {
+        m_tx = std::make_unique<pqxx::work>(m_connection);
+        const auto into = m_mode == LoadMode::merge ? m_staging : qualified(m_table);
+        m_stream = open_copy(*m_tx, into, m_table);
+      }
+      // write_raw_line appends the final newline itself.
+      m_line.assign(lines.data(), lines.size() - 1);
+      m_stream->write_raw_line(m_line);
+    });
+    m_rows += rows;
+  }
+
+  MergeCounts commit() override {
+    MergeCounts counts;
+    if (!m_tx) {
+      return counts;
+    }
+    try {
+      translate(m_table.name, [&] {
+        m_stream->complete();
+        m_stream.reset();
+        if (m_mode == LoadMode::merge) {
+          const auto result = m_tx->exec(m_merge_sql);
+          counts.inserted = result[0][0].as<std::uint64_t>();
+          counts.updated = result[0][1].as<std::uint64_t>();
+          counts.unchanged = m_rows - counts.inserted - counts.updated;
+        } else {
+          counts.inserted = m_rows;
+        }
+        m_tx->commit();
+      });
+    } catch (...) {
+      m_stream.reset();
+      m_tx.reset();
+      m_rows = 0;
+      throw;
+    }
+    m_tx.reset();
+    m_rows = 0;
+    return counts;
+  }
+
+private:
+  pqxx::connection& m_connection;
+  TargetTable m_table;
+  LoadMode m_mode;
+  std::string m_staging;
+  std::string m_merge_sql;
+  std::unique_ptr<pqxx::work> m_tx;
+  std::unique_ptr<pqxx::tablewriter> m_stream;
+  std::string m_line;
+  std::uint64_t m_rows = 0;
+};
+
+class PostgresTarget final : public Target {
+public:
+  explicit PostgresTarget(const config::PostgresEndpoint& endpoint)
+      : m_connection(connect(endpoint)) {}
+
+  std::optional<TargetTable> describe(const std::string& schema, const std::string& name) override {
+    return translate(name, [&]() -> std::optional<TargetTable> {
+      pqxx::read_transaction tx(*m_connection);
+      const auto columns = tx.exec_params(
+          "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull "
+          "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+          "JOIN pg_namespace n ON n.oid = c.relnamespace "
+          "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p') "
+          "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+          schema,
+          name);
+      if (columns.empty()) {
+        return std::nullopt;
+      }
+      TargetTable table{schema, name, {}, {}};
+      for (const auto& row : columns) {
+        table.columns.push_back(
+            TargetColumn{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<bool>(), {}});
+      }
+      const auto keys = tx.exec_params(
+          "SELECT a.attname FROM pg_index i "
+          "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+          "WHERE i.indrelid = $1::regclass AND i.indisprimary "
+          "ORDER BY array_position(i.indkey::int2[], a.attnum)",
+          qualified(table));
+      for (const auto& row : keys) {
+        table.primary_key.push_back(row[0].as<std::string>());
+      }
+      return table;
+    });
+  }
+
+  std::string create_table_sql(const TargetTable& table) const override {
+    std::string sql = "CREATE TABLE " + qualified(table) + " (\n";
+    for (const auto& column : table.columns) {
+      sql += "  " + quote_name(column.name) + " " + column.pg_type;
+      if (column.not_null) {
+        sql += " NOT NULL";
+      }
+      if (!column.allowed_values.empty()) {
+        std::string values;
+        for (const auto& value : column.allowed_values) {
+          values += (values.empty() ? "" : ", ") + quote_literal(value);
+        }
+        sql += " CHECK (" + quote_name(column.name) + " IN (" + values + "))";
+      }
+      sql += ",\n";
+    }
+    std::string keys;
+    for (const auto& key : table.primary_key) {
+      keys += (keys.empty() ? "" : ", ") + quote_name(key);
+    }
+    return sql + "  PRIMARY KEY (" + keys + ")\n)";
+  }
+
+  void create_table(const TargetTable& table) override {
+    translate(table.name, [&] {
+      pqxx::work tx(*m_connection);
+      tx.exec("CREATE SCHEMA IF NOT EXISTS " + quote_name(table.schema));
+      tx.exec(create_table_sql(table));
+      tx.commit();
+    });
+  }
+
+  std::unique_ptr<LoadSession> begin_load(const TargetTable& table, LoadMode mode) override {
+    return std::make_unique<PostgresLoad>(*m_connection, table, mode);
+  }
+
+  std::uint64_t count_rows(const TargetTable& table) override {
+    return translate(table.name, [&] {
+      pqxx::read_transaction tx(*m_connection);
+      return tx.exec("SELECT count(*) FROM " + qualified(table))[0][0].as<std::uint64_t>();
+    });
+  }
+
+  bool is_empty(const TargetTable& table) override {
+    return translate(table.name, [&] {
+      pqxx::read_transaction tx(*m_connection);
+      return tx.exec("SELECT NOT EXISTS (SELECT 1 FROM " + qualified(table) + ")")[0][0].as<bool>();
+    });
+  }
+
+private:
+  static std::unique_ptr<pqxx::connection> connect(const config::PostgresEndpoint& endpoint) {
+    try {
+      auto connection = std::make_unique<pqxx::connection>(connection_string(endpoint));
+      pqxx::nontransaction tx(*connection);
+      tx.exec("SET TimeZone = 'UTC'");
+      tx.exec("SET client_encoding = 'UTF8'");
+      return connection;
+    } catch (const pqxx::failure& e) {
+      // libpq's message names host and user, never the password.
+      throw Error(ErrorArea::target,
+                  "cannot connect to PostgreSQL at " + endpoint.describe() + ": " + e.what(),
+                  ErrorContext{.transient = true});
+    }
+  }
+
+  std::unique_ptr<pqxx::connection> m_connection;
+};
+
+std::string conninfo_value(const std::string& value) {
+  std::string out = "'";
+  for (const char c : value) {
+    if (c == '\'' || c == '\\') {
+      out += '\\';
+    }
+    out += c;
+  }
+  return out + "'";
+}
+
+} // namespace
+
+std::string connection_string(const config::Endpoint& endpoint) {
+  return "host=" + conninfo_value(endpoint.host) + " port=" + std::to_string(endpoint.port) +
+         " dbname=" + conninfo_value(endpoint.database) +
+         " user=" + conninfo_value(endpoint.username) +
+         " password=" + conninfo_value(endpoint.password) +
+         " connect_timeout=" + std::to_string(endpoint.connect_timeout.count()) +
+         " application_name=migrate";
+}
+
+std::unique_ptr<Target> make_postgres_target(const config::PostgresEndpoint& endpoint) {
+  return std::make_unique<PostgresTarget>(endpoint);
+}
+
+} // namespace migrate::target

@@ -1,0 +1,27 @@
+#include "migrate/validate/count_check.hpp"
+
+#include <exception>
+
+namespace migrate::validate {
+
+CountCheck check_counts(const config::TableMapping& mapping,
+                        source::Source& source,
+                        target::Target& target,
+                        const std::string& target_schema) {
+  CountCheck check;
+  check.table = mapping.source_table;
+  try {
+    check.source_rows = source.count_rows(mapping.source_table);
+    const auto table = target.describe(target_schema, mapping.target_table);
+    if (!table) {
+      check.error = "target table " + target_schema + "." + mapping.target_table + " does not exist";
+      return check;
+    }
+    check.target_rows = target.count_rows(*table);
+  } catch (const std::exception& e) {
+    check.error = e.what();
+  }
+  return check;
+}
+
+} // namespace migrate::validate
