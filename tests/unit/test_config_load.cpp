@@ -1,0 +1,195 @@
+#include "migrate/config/config.hpp"
+#include "migrate/core/error.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+using migrate::Error;
+using migrate::ErrorArea;
+using migrate::config::load_config;
+
+namespace {
+
+const char* const k_database = R"(mysql:
+  host: 127.0.0.1
+  port: 3306
+  database: app
+  username: migrate
+  password: ${MIGRATE_TEST_SECRET:-s3cret}
+postgresql:
+  host: 127.0.0.1
+  port: 5432
+  database: app
+  username: migrate
+  password: pw
+  schema: sync
+)";
+
+const char* const k_mapping = R"(defaults:
+  batch_size: 500
+  lookback: 15m
+tables:
+  - source_table: users
+    timestamp_column: updated_at
+    primary_key: id
+    transformations:
+      - column: email
+        type: lowercase
+  - source_table: film_actor
+    target_table: film_actors
+    primary_key: [actor_id, film_id]
+    batch_size: 2000
+)";
+
+class ConfigDir : public ::testing::Test {
+protected:
+  void SetUp() override {
+    m_dir = fs::temp_directory_path() /
+            ("migrate-config-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(m_dir);
+    write("database.yaml", k_database);
+    write("table_mapping.yaml", k_mapping);
+  }
+  void TearDown() override { fs::remove_all(m_dir); }
+
+  void write(const std::string& name, const std::string& text) {
+    std::ofstream(m_dir / name) << text;
+  }
+
+  // The message of the config error load_config() throws.
+  std::string error_of() {
+    try {
+      load_config(m_dir);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.area(), ErrorArea::config);
+      return e.what();
+    }
+    ADD_FAILURE() << "expected a configuration error";
+    return {};
+  }
+
+  fs::path m_dir;
+};
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+TEST_F(ConfigDir, ParsesConnectionsAndTables) {
+  const auto config = load_config(m_dir);
+  EXPECT_EQ(config.mysql.host, "127.0.0.1");
+  EXPECT_EQ(config.mysql.port, 3306U);
+  EXPECT_EQ(config.mysql.password, "s3cret");
+  EXPECT_EQ(config.postgresql.schema, "sync");
+  ASSERT_EQ(config.tables.size(), 2U);
+  const auto& users = config.tables[0];
+  EXPECT_EQ(users.target_table, "users");
+  EXPECT_EQ(users.timestamp_column.value_or(""), "updated_at");
+  EXPECT_EQ(users.primary_key, std::vector<std::string>{"id"});
+  EXPECT_EQ(users.batch_size, 500U);
+  EXPECT_EQ(users.lookback, std::chrono::minutes(15));
+  ASSERT_EQ(users.transformations.size(), 1U);
+  EXPECT_EQ(users.transformations[0].column, "email");
+  const auto& film_actor = config.tables[1];
+  EXPECT_EQ(film_actor.target_table, "film_actors");
+  EXPECT_EQ(film_actor.primary_key, (std::vector<std::string>{"actor_id", "film_id"}));
+  EXPECT_EQ(film_actor.batch_size, 2000U);
+  EXPECT_FALSE(film_actor.timestamp_column.has_value());
+}
+
+TEST_F(ConfigDir, DefaultsBatchSizeTo1000) {
+  write("table_mapping.yaml", "tables:\n  - source_table: t\n");
+  EXPECT_EQ(load_config(m_dir).tables[0].batch_size, 1000U);
+}
+
+TEST_F(ConfigDir, DescribeNeverShowsThePassword) {
+  const auto config = load_config(m_dir);
+  EXPECT_FALSE(contains(config.mysql.describe(), "s3cret"));
+  EXPECT_TRUE(contains(config.mysql.describe(), "migrate@127.0.0.1:3306/app"));
+}
+
+TEST_F(ConfigDir, ReportsMalformedYamlWithFileAndLine) {
+  write("table_mapping.yaml", "tables:\n  - source_table: [unclosed\n");
+  const auto message = error_of();
+  EXPECT_TRUE(contains(message, "table_mapping.yaml:")) << message;
+  EXPECT_TRUE(contains(message, "malformed YAML")) << message;
+}
+
+TEST_F(ConfigDir, ReportsMissingRequiredKey) {
+  write("table_mapping.yaml", "tables:\n  - target_table: users\n");
+  const auto message = error_of();
+  EXPECT_TRUE(contains(message, "table_mapping.yaml:2")) << message;
+  EXPECT_TRUE(contains(message, "source_table")) << message;
+}
+
+TEST_F(ConfigDir, ReportsUnknownKeyWithItsLine) {
+  write("table_mapping.yaml", "tables:\n  - source_table: users\n    batchsize: 10\n");
+  const auto message = error_of();
+  EXPECT_TRUE(contains(message, "table_mapping.yaml:3")) << message;
+  EXPECT_TRUE(contains(message, "tables[0].batchsize: unknown key")) << message;
+}
+
+TEST_F(ConfigDir, ReportsUnsetEnvironmentVariable) {
+  std::string text = k_database;
+  text.replace(text.find("${MIGRATE_TEST_SECRET:-s3cret}"),
+               std::string("${MIGRATE_TEST_SECRET:-s3cret}").size(),
+               "${MIGRATE_TEST_SURELY_UNSET}");
+  write("database.yaml", text);
+  const auto message = error_of();
+  EXPECT_TRUE(contains(message, "database.yaml:6")) << message;
+  EXPECT_TRUE(contains(message, "mysql.password")) << message;
+  EXPECT_TRUE(contains(message, "MIGRATE_TEST_SURELY_UNSET")) << message;
+}
+
+TEST_F(ConfigDir, ReportsUnknownTransformation) {
+  write("table_mapping.yaml",
+        "tables:\n  - source_table: users\n    transformations:\n      - column: a\n"
+        "        type: reverse\n");
+  const auto message = error_of();
+  EXPECT_TRUE(contains(message, "table_mapping.yaml:5")) << message;
+  EXPECT_TRUE(contains(message, "unknown transformation 'reverse'")) << message;
+}
+
+TEST_F(ConfigDir, ReportsBadNumbersAndDurations) {
+  write("table_mapping.yaml", "tables:\n  - source_table: users\n    batch_size: 0\n");
+  EXPECT_TRUE(contains(error_of(), "batch_size: expected a whole number"));
+  write("table_mapping.yaml", "tables:\n  - source_table: users\n    lookback: soon\n");
+  EXPECT_TRUE(contains(error_of(), "lookback: not a duration"));
+}
+
+TEST_F(ConfigDir, ReportsMissingFile) {
+  fs::remove(m_dir / "database.yaml");
+  EXPECT_TRUE(contains(error_of(), "database.yaml: file not found"));
+}
+
+TEST_F(ConfigDir, ReportsTargetMappedTwice) {
+  write("table_mapping.yaml",
+        "tables:\n  - source_table: a\n    target_table: t\n  - source_table: b\n"
+        "    target_table: t\n");
+  EXPECT_TRUE(contains(error_of(), "mapped twice"));
+}
+
+TEST_F(ConfigDir, ResolvesSettingsRelativeToTheDirectory) {
+  write("migrate.yaml", "state_file: state.db\nlogging:\n  file: /var/log/m.log\n  max_files: 3\n");
+  const auto config = load_config(m_dir);
+  EXPECT_EQ(config.state_file, m_dir / "state.db");
+  EXPECT_EQ(config.logging.file, fs::path("/var/log/m.log"));
+  EXPECT_EQ(config.logging.max_files, 3U);
+}
+
+TEST(ParseDuration, AcceptsUnits) {
+  using migrate::config::parse_duration;
+  EXPECT_EQ(parse_duration("90"), std::chrono::seconds(90));
+  EXPECT_EQ(parse_duration("2m"), std::chrono::seconds(120));
+  EXPECT_EQ(parse_duration("1h"), std::chrono::seconds(3600));
+  EXPECT_EQ(parse_duration("1d"), std::chrono::seconds(86400));
+  EXPECT_THROW(parse_duration("5 minutes"), std::invalid_argument);
+  EXPECT_THROW(parse_duration("-5s"), std::invalid_argument);
+}

@@ -1,0 +1,62 @@
+#include "migrate/convert/copy_text.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace migrate::convert;
+
+namespace {
+std::string escaped(std::string_view value) {
+  std::string out;
+  append_copy_escaped(out, value);
+  return out;
+}
+} // namespace
+
+TEST(CopyText, EscapesTabNewlineCarriageReturnAndBackslash) {
+  EXPECT_EQ(escaped("a\tb\nc\rd\\e"), "a\\tb\\nc\\rd\\\\e");
+}
+
+TEST(CopyText, LeavesOrdinaryAndMultibyteTextAlone) {
+  EXPECT_EQ(escaped("Café 😀 \"quoted\" 'x'"), "Café 😀 \"quoted\" 'x'");
+  EXPECT_EQ(escaped(""), "");
+}
+
+TEST(CopyText, TextThatLooksLikeNullIsNotNull) {
+  EXPECT_EQ(escaped("\\N"), "\\\\N");
+}
+
+TEST(CopyText, UnescapeRoundTrips) {
+  const std::string original = "x\ty\nz\\w\r";
+  EXPECT_EQ(unescape_copy_field(escaped(original)), original);
+}
+
+TEST(CopyText, WritesByteaAsEscapedHex) {
+  std::string out;
+  append_copy_bytea(out, std::string_view("\x00\x01\xff\n", 4));
+  EXPECT_EQ(out, "\\\\x0001ff0a");
+}
+
+TEST(CopyText, WritesEmptyBytea) {
+  std::string out;
+  append_copy_bytea(out, "");
+  EXPECT_EQ(out, "\\\\x");
+}
+
+TEST(CopyText, WritesSetAsTextArray) {
+  std::string out;
+  append_copy_text_array(out, "gift,express");
+  EXPECT_EQ(out, "{\"gift\",\"express\"}");
+}
+
+TEST(CopyText, WritesEmptySetAsEmptyArray) {
+  std::string out;
+  append_copy_text_array(out, "");
+  EXPECT_EQ(out, "{}");
+}
+
+TEST(CopyText, EscapesQuotesAndBackslashesInsideArrays) {
+  std::string out;
+  append_copy_text_array(out, "a\"b,c\\d");
+  // Array literal {"a\"b","c\\d"}, then every backslash doubled for COPY.
+  EXPECT_EQ(out, "{\"a\\\\\"b\",\"c\\\\\\\\d\"}");
+}

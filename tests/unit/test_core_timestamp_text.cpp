@@ -1,0 +1,37 @@
+#include "migrate/core/timestamp_text.hpp"
+
+#include <gtest/gtest.h>
+
+using migrate::last_complete_tick;
+using migrate::shift_timestamp;
+
+TEST(TimestampText, ShiftsBackAcrossMidnightAndMonths) {
+  EXPECT_EQ(shift_timestamp("2026-03-01 00:00:05", -std::chrono::seconds(10)),
+            "2026-02-28 23:59:55.000000");
+  EXPECT_EQ(shift_timestamp("2024-03-01 00:00:00.250000", -std::chrono::hours(24)),
+            "2024-02-29 00:00:00.250000");
+}
+
+TEST(TimestampText, ShiftsFractionsWithBorrow) {
+  EXPECT_EQ(shift_timestamp("2026-01-01 00:00:00.000001", -std::chrono::microseconds(2)),
+            "2025-12-31 23:59:59.999999");
+  EXPECT_EQ(shift_timestamp("2026-01-01 00:00:00.5", std::chrono::microseconds(0)),
+            "2026-01-01 00:00:00.500000");
+}
+
+TEST(TimestampText, LastCompleteTickOfSecondPrecision) {
+  EXPECT_EQ(last_complete_tick("2026-11-25 12:00:00.500000", 0), "2026-11-25 11:59:59.999999");
+  EXPECT_EQ(last_complete_tick("2026-11-25 12:00:00.000000", 0), "2026-11-25 11:59:59.999999");
+}
+
+TEST(TimestampText, LastCompleteTickOfMicrosecondPrecision) {
+  EXPECT_EQ(last_complete_tick("2026-11-25 12:00:00.500000", 6), "2026-11-25 12:00:00.499999");
+}
+
+TEST(TimestampText, LastCompleteTickOfMillisecondPrecision) {
+  EXPECT_EQ(last_complete_tick("2026-11-25 12:00:00.123456", 3), "2026-11-25 12:00:00.122999");
+}
+
+TEST(TimestampText, RejectsText) {
+  EXPECT_THROW(shift_timestamp("yesterday", {}), std::invalid_argument);
+}

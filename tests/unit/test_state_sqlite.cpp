@@ -1,0 +1,79 @@
+#include "migrate/core/error.hpp"
+#include "migrate/state/sqlite_state_store.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+using namespace migrate;
+using namespace migrate::state;
+
+TEST(StateKey, EncodesAnyBytesReversibly) {
+  const std::vector<std::string> key = {"1", "a:b", "", std::string("\0\n", 2)};
+  EXPECT_EQ(decode_key(encode_key(key)), key);
+  EXPECT_TRUE(decode_key("").empty());
+  EXPECT_THROW(decode_key("5:ab"), Error);
+}
+
+TEST(SqliteState, KeepsPositionsPerTable) {
+  auto store = open_sqlite_state(":memory:");
+  EXPECT_FALSE(store->position("users").has_value());
+  store->save_position("users", Position{Phase::incremental, "2026-01-01 00:00:00", {"42"}});
+  store->save_position("users", Position{Phase::incremental, "2026-01-02 00:00:00", {"7"}});
+  const auto position = store->position("users");
+  ASSERT_TRUE(position.has_value());
+  EXPECT_EQ(position->phase, Phase::incremental);
+  EXPECT_EQ(position->timestamp.value_or(""), "2026-01-02 00:00:00");
+  EXPECT_EQ(position->key, std::vector<std::string>{"7"});
+  EXPECT_FALSE(store->position("orders").has_value());
+  store->clear_position("users");
+  EXPECT_FALSE(store->position("users").has_value());
+}
+
+TEST(SqliteState, RecordsRunsAndReturnsTheLatestPerTable) {
+  auto store = open_sqlite_state(":memory:");
+  TableResult result;
+  result.table = "users";
+  result.mode = "initial";
+  result.counts.rows_read = 10;
+  result.counts.inserted = 10;
+  result.started = std::chrono::system_clock::now();
+  result.finished = result.started + std::chrono::seconds(2);
+  store->finish_run(store->begin_run("users", "initial"), result);
+  result.mode = "incremental";
+  result.outcome = Outcome::failed;
+  result.error = "boom";
+  store->finish_run(store->begin_run("users", "incremental"), result);
+  store->begin_run("orders", "initial"); // never finished: the process died
+
+  const auto runs = store->latest_runs();
+  ASSERT_EQ(runs.size(), 2U);
+  EXPECT_EQ(runs[0].result.table, "orders");
+  EXPECT_EQ(runs[0].result.outcome, Outcome::failed);
+  EXPECT_NE(runs[0].result.error.find("did not finish"), std::string::npos);
+  EXPECT_EQ(runs[1].result.table, "users");
+  EXPECT_EQ(runs[1].result.mode, "incremental");
+  EXPECT_EQ(runs[1].result.error, "boom");
+  EXPECT_EQ(runs[1].result.counts.rows_read, 10U);
+}
+
+TEST(SqliteState, PersistsAcrossReopenAndRefusesNewerSchema) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("migrate-state-" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(path);
+  {
+    auto store = open_sqlite_state(path);
+    store->save_position("t", Position{Phase::initial, "2026-01-01 00:00:00", {"1", "2"}});
+  }
+  {
+    auto store = open_sqlite_state(path);
+    EXPECT_EQ(store->position("t")->key, (std::vector<std::string>{"1", "2"}));
+  }
+  {
+    SQLite::Database db(path.string(), SQLite::OPEN_READWRITE);
+    db.exec("UPDATE schema_version SET version = 99");
+  }
+  EXPECT_THROW(open_sqlite_state(path), Error);
+  std::filesystem::remove(path);
+}
