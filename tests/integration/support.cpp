@@ -1,0 +1,445 @@
+#include "support.hpp"
+
+#include <mysql.h>
+#include <pqxx/pqxx>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace migrate::testing {
+namespace {
+
+std::string env_or_empty(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? std::string() : std::string(value);
+}
+
+std::string shell_quote(const std::string& value) {
+  std::string out = "'";
+  for (const char c : value) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+std::string unique_name() {
+  static std::atomic<int> counter{0};
+  return "mt_" + std::to_string(::getpid()) + "_" + std::to_string(++counter) + "_" +
+         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 100000);
+}
+
+struct ColumnInfo {
+  std::string name;
+  std::string data_type;
+  std::string column_type;
+  std::string precision;
+};
+
+bool is_float(const std::string& type) {
+  return type == "float" || type == "double";
+}
+
+// One expression per engine that prints the same text for the same logical value.
+std::pair<std::string, std::string> normalisers(const ColumnInfo& c) {
+  const std::string m = "`" + c.name + "`";
+  const std::string p = "\"" + c.name + "\"";
+  const auto& t = c.data_type;
+  if (t == "tinyint" && c.column_type.rfind("tinyint(1)", 0) == 0) {
+    return {"CAST(" + m + " AS CHAR)", "(" + p + "::int)::text"};
+  }
+  if (t == "bit") {
+    if (c.precision == "1") {
+      return {"CAST(" + m + " + 0 AS CHAR)", "(" + p + "::int)::text"};
+    }
+    return {"LPAD(BIN(" + m + "), " + c.precision + ", '0')", p + "::text"};
+  }
+  if (is_float(t)) {
+    return {"CAST(" + m + " AS DOUBLE)", p + "::float8::text"};
+  }
+  if (t == "date") {
+    return {"DATE_FORMAT(" + m + ", '%Y-%m-%d')", "to_char(" + p + ", 'YYYY-MM-DD')"};
+  }
+  if (t == "datetime" || t == "timestamp") {
+    return {"DATE_FORMAT(" + m + ", '%Y-%m-%d %H:%i:%s.%f')",
+            "to_char(" + p + ", 'YYYY-MM-DD HH24:MI:SS.US')"};
+  }
+  if (t == "time") {
+    return {"CAST(TIME_TO_SEC(" + m + ") AS DECIMAL(20,6))",
+            "CAST(EXTRACT(EPOCH FROM " + p + ") AS numeric(20,6))::text"};
+  }
+  if (t == "set") {
+    return {m, "array_to_string(" + p + ", ',')"};
+  }
+  if (t == "binary" || t == "varbinary" || t.find("blob") != std::string::npos) {
+    return {"LOWER(HEX(" + m + "))", "encode(" + p + ", 'hex')"};
+  }
+  if (t == "geometry" || t == "point" || t == "polygon" || t == "linestring" ||
+      t.rfind("multi", 0) == 0 || t == "geometrycollection") {
+    return {"ST_AsText(" + m + ")", p};
+  }
+  return {"CAST(" + m + " AS CHAR)", p + "::text"};
+}
+
+std::string normalise_float(const std::string& text) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.17g", std::strtod(text.c_str(), nullptr));
+  return buffer;
+}
+
+std::vector<std::string> to_lines(const Rows& rows, const std::vector<ColumnInfo>& columns) {
+  std::vector<std::string> lines;
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      if (i > 0) {
+        line += '\x1f';
+      }
+      if (!row[i]) {
+        line += "\\N";
+      } else {
+        line += is_float(columns[i].data_type) ? normalise_float(*row[i]) : *row[i];
+      }
+    }
+    lines.push_back(std::move(line));
+  }
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
+
+} // namespace
+
+std::optional<ServerSettings> server_settings() {
+  ServerSettings s;
+  s.mysql_host = env_or_empty("MIGRATE_MYSQL_HOST");
+  s.mysql_port = env_or_empty("MIGRATE_MYSQL_PORT");
+  s.mysql_user = env_or_empty("MIGRATE_MYSQL_USER");
+  s.mysql_password = env_or_empty("MIGRATE_MYSQL_PASSWORD");
+  s.pg_host = env_or_empty("MIGRATE_PG_HOST");
+  s.pg_port = env_or_empty("MIGRATE_PG_PORT");
+  s.pg_user = env_or_empty("MIGRATE_PG_USER");
+  s.pg_password = env_or_empty("MIGRATE_PG_PASSWORD");
+  if (s.mysql_host.empty() || s.mysql_port.empty() || s.pg_host.empty() || s.pg_port.empty()) {
+    return std::nullopt;
+  }
+  return s;
+}
+
+// ---- MysqlClient ----
+
+struct MysqlClient::Handle {
+  MYSQL* mysql = nullptr;
+};
+
+MysqlClient::MysqlClient(const ServerSettings& s, const std::string& database)
+    : m_handle(std::make_unique<Handle>()) {
+  m_handle->mysql = mysql_init(nullptr);
+  mysql_options(m_handle->mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  const unsigned protocol = MYSQL_PROTOCOL_TCP;
+  mysql_options(m_handle->mysql, MYSQL_OPT_PROTOCOL, &protocol);
+  if (mysql_real_connect(m_handle->mysql,
+                         s.mysql_host.c_str(),
+                         s.mysql_user.c_str(),
+                         s.mysql_password.c_str(),
+                         database.empty() ? nullptr : database.c_str(),
+                         static_cast<unsigned>(std::stoul(s.mysql_port)),
+                         nullptr,
+                         CLIENT_MULTI_STATEMENTS) == nullptr) {
+    throw std::runtime_error(std::string("MySQL connect: ") + mysql_error(m_handle->mysql));
+  }
+  exec("SET time_zone = '+00:00'");
+}
+
+MysqlClient::~MysqlClient() {
+  mysql_close(m_handle->mysql);
+}
+
+void MysqlClient::exec(const std::string& sql) {
+  if (mysql_real_query(m_handle->mysql, sql.data(), sql.size()) != 0) {
+    throw std::runtime_error("MySQL: " + std::string(mysql_error(m_handle->mysql)) + " in: " + sql);
+  }
+  // Drain every result of a multi-statement string.
+  do {
+    MYSQL_RES* result = mysql_store_result(m_handle->mysql);
+    if (result != nullptr) {
+      mysql_free_result(result);
+    }
+  } while (mysql_next_result(m_handle->mysql) == 0);
+  if (mysql_errno(m_handle->mysql) != 0) {
+    throw std::runtime_error("MySQL: " + std::string(mysql_error(m_handle->mysql)) + " in: " + sql);
+  }
+}
+
+Rows MysqlClient::query(const std::string& sql) {
+  if (mysql_real_query(m_handle->mysql, sql.data(), sql.size()) != 0) {
+    throw std::runtime_error("MySQL: " + std::string(mysql_error(m_handle->mysql)) + " in: " + sql);
+  }
+  MYSQL_RES* result = mysql_store_result(m_handle->mysql);
+  if (result == nullptr) {
+    throw std::runtime_error("MySQL: no result for: " + sql);
+  }
+  Rows rows;
+  const unsigned fields = mysql_num_fields(result);
+  while (MYSQL_ROW row = mysql_fetch_row(result)) {
+    const unsigned long* lengths = mysql_fetch_lengths(result);
+    auto& out = rows.emplace_back();
+    for (unsigned i = 0; i < fields; ++i) {
+      if (row[i] == nullptr) {
+        out.emplace_back(std::nullopt);
+      } else {
+        out.emplace_back(std::string(row[i], lengths[i]));
+      }
+    }
+  }
+  mysql_free_result(result);
+  return rows;
+}
+
+std::string MysqlClient::scalar(const std::string& sql) {
+  const auto rows = query(sql);
+  return rows.at(0).at(0).value_or("NULL");
+}
+
+// ---- PgClient ----
+
+struct PgClient::Handle {
+  std::unique_ptr<pqxx::connection> connection;
+};
+
+PgClient::PgClient(const ServerSettings& s, const std::string& database)
+    : m_handle(std::make_unique<Handle>()) {
+  m_handle->connection = std::make_unique<pqxx::connection>(
+      "host=" + s.pg_host + " port=" + s.pg_port + " user=" + s.pg_user +
+      " password=" + s.pg_password + " dbname=" + (database.empty() ? "postgres" : database));
+  exec("SET TimeZone = 'UTC'");
+}
+
+PgClient::~PgClient() = default;
+
+void PgClient::exec(const std::string& sql) {
+  pqxx::nontransaction tx(*m_handle->connection);
+  tx.exec(sql);
+}
+
+Rows PgClient::query(const std::string& sql) {
+  pqxx::nontransaction tx(*m_handle->connection);
+  Rows rows;
+  for (const auto& row : tx.exec(sql)) {
+    auto& out = rows.emplace_back();
+    for (const auto& field : row) {
+      if (field.is_null()) {
+        out.emplace_back(std::nullopt);
+      } else {
+        out.emplace_back(field.as<std::string>());
+      }
+    }
+  }
+  return rows;
+}
+
+std::string PgClient::scalar(const std::string& sql) {
+  return query(sql).at(0).at(0).value_or("NULL");
+}
+
+// ---- processes ----
+
+ProcessResult run_command(const std::string& command, const std::map<std::string, std::string>& env) {
+  std::string line;
+  for (const auto& [name, value] : env) {
+    line += name + "=" + shell_quote(value) + " ";
+  }
+  line += command + " 2>&1";
+  ProcessResult result;
+  FILE* pipe = ::popen(line.c_str(), "r");
+  if (pipe == nullptr) {
+    throw std::runtime_error("cannot run: " + command);
+  }
+  char buffer[4096];
+  std::size_t read = 0;
+  while ((read = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) {
+    result.output.append(buffer, read);
+  }
+  const int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+// ---- TestDatabase ----
+
+void TestDatabase::SetUp() {
+  m_settings = server_settings();
+  if (!m_settings) {
+    if (env_or_empty("CI") == "true") {
+      FAIL() << "CI=true but no test servers are configured (MIGRATE_MYSQL_HOST, MIGRATE_PG_HOST...)";
+    }
+    GTEST_SKIP() << "no test servers configured: run scripts/test.sh";
+  }
+  m_name = unique_name();
+  m_dir = fs::temp_directory_path() / ("migrate-it-" + m_name);
+  m_config_dir = m_dir / "config";
+  fs::create_directories(m_config_dir);
+
+  MysqlClient admin(*m_settings, "");
+  admin.exec("CREATE DATABASE `" + m_name + "` CHARACTER SET utf8mb4");
+  PgClient pg_admin(*m_settings, "");
+  pg_admin.exec("CREATE DATABASE " + m_name + " TEMPLATE template0 ENCODING 'UTF8'");
+  m_mysql = std::make_unique<MysqlClient>(*m_settings, m_name);
+  m_pg = std::make_unique<PgClient>(*m_settings, m_name);
+
+  std::ofstream(m_config_dir / "database.yaml")
+      << "mysql:\n  host: ${MIGRATE_MYSQL_HOST}\n  port: ${MIGRATE_MYSQL_PORT}\n  database: "
+      << m_name
+      << "\n  username: ${MIGRATE_MYSQL_USER}\n  password: ${MIGRATE_MYSQL_PASSWORD}\n"
+         "postgresql:\n  host: ${MIGRATE_PG_HOST}\n  port: ${MIGRATE_PG_PORT}\n  database: "
+      << m_name << "\n  username: ${MIGRATE_PG_USER}\n  password: ${MIGRATE_PG_PASSWORD}\n";
+  std::ofstream(m_config_dir / "migrate.yaml")
+      << "state_file: ../state.db\nlogging:\n  file: ../logs/migrate.log\n";
+}
+
+void TestDatabase::TearDown() {
+  if (!m_settings || m_name.empty()) {
+    return;
+  }
+  m_mysql.reset();
+  m_pg.reset();
+  try {
+    MysqlClient admin(*m_settings, "");
+    admin.exec("DROP DATABASE IF EXISTS `" + m_name + "`");
+    PgClient pg_admin(*m_settings, "");
+    pg_admin.exec("DROP DATABASE IF EXISTS " + m_name + " WITH (FORCE)");
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "cleanup: " << e.what();
+  }
+  if (!HasFailure()) {
+    fs::remove_all(m_dir);
+  }
+}
+
+void TestDatabase::write_mapping(const std::string& yaml) {
+  std::ofstream(m_config_dir / "table_mapping.yaml") << yaml;
+}
+
+ProcessResult TestDatabase::migrate(const std::string& args) {
+  return run_command(std::string(MIGRATE_BINARY) + " --config " + shell_quote(m_config_dir) +
+                     " " + args);
+}
+
+void TestDatabase::load_mysql_file(const fs::path& file,
+                                   const std::map<std::string, std::string>& replacements) {
+  std::ifstream in(file, std::ios::binary);
+  ASSERT_TRUE(in) << "cannot read " << file;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string text = buffer.str();
+  for (const auto& [pattern, replacement] : replacements) {
+    text = std::regex_replace(text, std::regex(pattern), replacement);
+  }
+  const auto copy = m_dir / file.filename();
+  std::ofstream(copy, std::ios::binary) << text;
+  const auto result = run_command(
+      "mariadb --default-character-set=utf8mb4 -h " + m_settings->mysql_host + " -P " +
+          m_settings->mysql_port + " -u " + m_settings->mysql_user + " " + m_name + " < " +
+          shell_quote(copy),
+      {{"MYSQL_PWD", m_settings->mysql_password}});
+  ASSERT_EQ(result.exit_code, 0) << "loading " << file << ":\n" << result.output;
+}
+
+std::vector<std::string> TestDatabase::mysql_dump(const std::string& table) {
+  const auto rows = mysql().query(
+      "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, COALESCE(NUMERIC_PRECISION, '') "
+      "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '" +
+      table + "' ORDER BY ORDINAL_POSITION");
+  std::vector<ColumnInfo> columns;
+  std::string select;
+  for (const auto& row : rows) {
+    columns.push_back(ColumnInfo{*row[0], *row[1], *row[2], *row[3]});
+    select += (select.empty() ? "" : ", ") + normalisers(columns.back()).first;
+  }
+  return to_lines(mysql().query("SELECT " + select + " FROM `" + table + "`"), columns);
+}
+
+std::vector<std::string> TestDatabase::pg_dump(const std::string& table,
+                                               const std::string& target_table) {
+  const auto rows = mysql().query(
+      "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, COALESCE(NUMERIC_PRECISION, '') "
+      "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '" +
+      table + "' ORDER BY ORDINAL_POSITION");
+  std::vector<ColumnInfo> columns;
+  std::string select;
+  for (const auto& row : rows) {
+    columns.push_back(ColumnInfo{*row[0], *row[1], *row[2], *row[3]});
+    select += (select.empty() ? "" : ", ") + normalisers(columns.back()).second;
+  }
+  const auto target = target_table.empty() ? table : target_table;
+  return to_lines(pg().query("SELECT " + select + " FROM \"" + target + "\""), columns);
+}
+
+void TestDatabase::expect_same_content(const std::string& table, const std::string& target_table) {
+  const auto source = mysql_dump(table);
+  const auto target = pg_dump(table, target_table);
+  EXPECT_EQ(source.size(), target.size()) << "row count differs for " << table;
+  std::size_t shown = 0;
+  for (std::size_t i = 0; i < std::min(source.size(), target.size()) && shown < 5; ++i) {
+    if (source[i] != target[i]) {
+      ADD_FAILURE() << table << " differs:\n  mysql: " << source[i] << "\n  pg:    " << target[i];
+      ++shown;
+    }
+  }
+}
+
+std::map<std::string, long long> TestDatabase::moved_by_latest_runs() {
+  SQLite::Database db(state_file().string(), SQLite::OPEN_READONLY);
+  SQLite::Statement query(db,
+                          "SELECT table_name, rows_inserted + rows_updated + rows_deleted FROM runs "
+                          "WHERE id IN (SELECT max(id) FROM runs GROUP BY table_name)");
+  std::map<std::string, long long> out;
+  while (query.executeStep()) {
+    out[query.getColumn(0).getString()] = query.getColumn(1).getInt64();
+  }
+  return out;
+}
+
+long long TestDatabase::run_count(const std::string& table) {
+  SQLite::Database db(state_file().string(), SQLite::OPEN_READONLY);
+  SQLite::Statement query(db, "SELECT count(*) FROM runs WHERE table_name = ?");
+  query.bind(1, table);
+  query.executeStep();
+  return query.getColumn(0).getInt64();
+}
+
+std::optional<fs::path> sakila_dir() {
+  const fs::path dir = fs::path(MIGRATE_SOURCE_DIR).parent_path() / "shared" / "data" / "sakila";
+  if (fs::exists(dir / "sakila-schema.sql") && fs::exists(dir / "sakila-data.sql")) {
+    return dir;
+  }
+  return std::nullopt;
+}
+
+fs::path test_data_dir() {
+  return fs::path(MIGRATE_SOURCE_DIR) / "tests" / "data";
+}
+
+void wait_for_next_second(MysqlClient& mysql) {
+  const auto start = mysql.scalar("SELECT UNIX_TIMESTAMP(NOW())");
+  while (mysql.scalar("SELECT UNIX_TIMESTAMP(NOW())") == start) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+} // namespace migrate::testing

@@ -1,0 +1,126 @@
+// Support for integration tests against the real MariaDB and PostgreSQL that scripts/servers.sh
+// starts (connection settings from MIGRATE_MYSQL_* / MIGRATE_PG_*).
+//
+// Each test gets a uniquely named database on both servers, dropped afterwards. Without servers the
+// tests skip, except under CI=true, where a missing server is a failure.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace migrate::testing {
+
+using Rows = std::vector<std::vector<std::optional<std::string>>>;
+
+struct ServerSettings {
+  std::string mysql_host, mysql_port, mysql_user, mysql_password;
+  std::string pg_host, pg_port, pg_user, pg_password;
+};
+
+// The servers from the environment, or nullopt when they are not configured.
+std::optional<ServerSettings> server_settings();
+
+// A connection to MariaDB through the C API, in a UTC session with utf8mb4.
+class MysqlClient {
+public:
+  MysqlClient(const ServerSettings& settings, const std::string& database);
+  ~MysqlClient();
+  MysqlClient(const MysqlClient&) = delete;
+  MysqlClient& operator=(const MysqlClient&) = delete;
+
+  void exec(const std::string& sql);
+  Rows query(const std::string& sql);
+  std::string scalar(const std::string& sql);
+
+private:
+  struct Handle;
+  std::unique_ptr<Handle> m_handle;
+};
+
+// A connection to PostgreSQL (TimeZone UTC).
+class PgClient {
+public:
+  PgClient(const ServerSettings& settings, const std::string& database);
+  ~PgClient();
+  PgClient(const PgClient&) = delete;
+  PgClient& operator=(const PgClient&) = delete;
+
+  void exec(const std::string& sql);
+  Rows query(const std::string& sql);
+  std::string scalar(const std::string& sql);
+
+private:
+  struct Handle;
+  std::unique_ptr<Handle> m_handle;
+};
+
+struct ProcessResult {
+  int exit_code = -1;
+  std::string output; // stdout and stderr
+};
+
+// Runs a command through the shell with extra environment variables, capturing its output.
+ProcessResult run_command(const std::string& command,
+                          const std::map<std::string, std::string>& env = {});
+
+// A test's own database on both servers, a config directory pointing at them and a state file.
+class TestDatabase : public ::testing::Test {
+protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  MysqlClient& mysql() { return *m_mysql; }
+  PgClient& pg() { return *m_pg; }
+  const std::string& name() const { return m_name; }
+  const std::filesystem::path& dir() const { return m_dir; }
+  const std::filesystem::path& config_dir() const { return m_config_dir; }
+  std::filesystem::path state_file() const { return m_dir / "state.db"; }
+
+  // Writes config/table_mapping.yaml (database.yaml and migrate.yaml are written by SetUp).
+  void write_mapping(const std::string& yaml);
+
+  // Runs the migrate binary with --config and --state of this test, plus `args`.
+  ProcessResult migrate(const std::string& args = {});
+
+  // Loads a SQL file into this test's MySQL database with the mariadb client (DELIMITER and all).
+  void load_mysql_file(const std::filesystem::path& file,
+                       const std::map<std::string, std::string>& replacements = {});
+
+  // Normalised, sorted rows of a table on each side, to compare content and not just counts.
+  std::vector<std::string> mysql_dump(const std::string& table);
+  std::vector<std::string> pg_dump(const std::string& table, const std::string& target_table = {});
+
+  // Expects identical dumps, printing the first differences.
+  void expect_same_content(const std::string& table, const std::string& target_table = {});
+
+  // Rows moved (inserted + updated + deleted) by each table's latest run, from the state file.
+  std::map<std::string, long long> moved_by_latest_runs();
+  long long run_count(const std::string& table);
+
+  std::optional<ServerSettings> m_settings;
+
+private:
+  std::string m_name;
+  std::filesystem::path m_dir;
+  std::filesystem::path m_config_dir;
+  std::unique_ptr<MysqlClient> m_mysql;
+  std::unique_ptr<PgClient> m_pg;
+};
+
+// The directory of the shared Sakila data when it is beside the project, else nullopt.
+std::optional<std::filesystem::path> sakila_dir();
+
+// The project's tests/data directory.
+std::filesystem::path test_data_dir();
+
+// Waits until MySQL's clock has moved into a later second than now, so that rows stamped before the
+// call lie in a complete tick (the run's upper bound excludes the current one).
+void wait_for_next_second(MysqlClient& mysql);
+
+} // namespace migrate::testing
