@@ -86,6 +86,9 @@ private:
   void stream(const source::ReadRequest& request, target::LoadMode mode, const PositionAfter& after);
   void commit_group(target::LoadSession& session, const Cursor& last, const PositionAfter& after);
   void update_cursor(const RowView& row, Cursor& cursor) const;
+  void add_read_counts(std::uint64_t rows_read,
+                       std::uint64_t null_timestamps,
+                       const convert::EncodeStats& stats);
 
   const config::TableMapping& m_mapping;
   source::Source& m_source;
@@ -145,6 +148,9 @@ TableResult TableRun::run() {
                seconds > 0 ? static_cast<double>(c.rows_read) / seconds : 0.0);
   if (c.zero_dates > 0) {
     spdlog::warn("table={} zero_dates={} written as NULL", table, c.zero_dates);
+  }
+  if (c.null_timestamps > 0) {
+    spdlog::info("table={} null_timestamps={} (moved by full passes only)", table, c.null_timestamps);
   }
   m_state.finish_run(run_id, m_result);
   return m_result;
@@ -292,6 +298,7 @@ void TableRun::stream(const source::ReadRequest& read,
   convert::RowEncoder encoder(m_plan);
   std::exception_ptr producer_error;
   std::uint64_t rows_read = 0;
+  std::uint64_t null_timestamps = 0;
 
   // Extract and encode on this thread; load on the caller's.
   std::thread producer([&] {
@@ -303,6 +310,9 @@ void TableRun::stream(const source::ReadRequest& read,
         encoder.encode(row, chunk.text);
         update_cursor(row, chunk.last);
         ++rows_read;
+        if (m_plan.timestamp_position && row.is_null(*m_plan.timestamp_position)) {
+          ++null_timestamps;
+        }
         if (++chunk.rows >= m_mapping.batch_size || chunk.text.size() >= k_chunk_bytes) {
           Cursor last = chunk.last;
           if (!queue.push(std::move(chunk))) {
@@ -345,12 +355,18 @@ void TableRun::stream(const source::ReadRequest& read,
     if (producer.joinable()) {
       producer.join();
     }
-    m_result.counts.rows_read += rows_read;
-    m_result.counts.zero_dates += encoder.stats().zero_dates;
+    add_read_counts(rows_read, null_timestamps, encoder.stats());
     throw;
   }
+  add_read_counts(rows_read, null_timestamps, encoder.stats());
+}
+
+void TableRun::add_read_counts(std::uint64_t rows_read,
+                               std::uint64_t null_timestamps,
+                               const convert::EncodeStats& stats) {
   m_result.counts.rows_read += rows_read;
-  m_result.counts.zero_dates += encoder.stats().zero_dates;
+  m_result.counts.null_timestamps += null_timestamps;
+  m_result.counts.zero_dates += stats.zero_dates;
 }
 
 void TableRun::commit_group(target::LoadSession& session,

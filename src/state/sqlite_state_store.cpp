@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS runs (
   rows_unchanged INTEGER NOT NULL DEFAULT 0,
   rows_deleted INTEGER NOT NULL DEFAULT 0,
   zero_dates INTEGER NOT NULL DEFAULT 0,
+  null_timestamps INTEGER NOT NULL DEFAULT 0,
   duration_ms INTEGER NOT NULL DEFAULT 0,
   watermark TEXT,
   upper_bound TEXT,
@@ -164,8 +165,8 @@ public:
       SQLite::Statement update(
           m_db,
           "UPDATE runs SET mode = ?, finished_at = ?, outcome = ?, rows_read = ?, rows_inserted = ?, "
-          "rows_updated = ?, rows_unchanged = ?, rows_deleted = ?, zero_dates = ?, duration_ms = ?, "
-          "watermark = ?, upper_bound = ?, error = ? WHERE id = ?");
+          "rows_updated = ?, rows_unchanged = ?, rows_deleted = ?, zero_dates = ?, null_timestamps = ?, "
+          "duration_ms = ?, watermark = ?, upper_bound = ?, error = ? WHERE id = ?");
       const auto& c = result.counts;
       update.bind(1, result.mode);
       update.bind(2, format_utc(result.finished));
@@ -176,11 +177,12 @@ public:
       update.bind(7, as_int(c.unchanged));
       update.bind(8, as_int(c.deleted));
       update.bind(9, as_int(c.zero_dates));
-      update.bind(10, static_cast<std::int64_t>(result.seconds() * 1000.0));
-      update.bind(11, result.watermark);
-      update.bind(12, result.upper_bound);
-      update.bind(13, result.error);
-      update.bind(14, id);
+      update.bind(10, as_int(c.null_timestamps));
+      update.bind(11, static_cast<std::int64_t>(result.seconds() * 1000.0));
+      update.bind(12, result.watermark);
+      update.bind(13, result.upper_bound);
+      update.bind(14, result.error);
+      update.bind(15, id);
       update.exec();
     });
   }
@@ -191,7 +193,8 @@ public:
           m_db,
           "SELECT id, table_name, mode, started_at, coalesce(finished_at, ''), outcome, rows_read, "
           "rows_inserted, rows_updated, rows_unchanged, rows_deleted, zero_dates, duration_ms, "
-          "coalesce(watermark, ''), coalesce(upper_bound, ''), coalesce(error, '') FROM runs "
+          "coalesce(watermark, ''), coalesce(upper_bound, ''), coalesce(error, ''), null_timestamps "
+          "FROM runs "
           "WHERE id IN (SELECT max(id) FROM runs GROUP BY table_name) ORDER BY table_name");
       std::vector<RunRecord> out;
       while (query.executeStep()) {
@@ -210,6 +213,7 @@ public:
         r.counts.unchanged = as_count(query.getColumn(9));
         r.counts.deleted = as_count(query.getColumn(10));
         r.counts.zero_dates = as_count(query.getColumn(11));
+        r.counts.null_timestamps = as_count(query.getColumn(16));
         r.watermark = query.getColumn(13).getString();
         r.upper_bound = query.getColumn(14).getString();
         r.error = outcome == "running" ? "did not finish (process ended during the run)"

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <csignal>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -280,6 +281,59 @@ ProcessResult run_command(const std::string& command, const std::map<std::string
   return result;
 }
 
+// ---- Process ----
+
+Process::Process(const std::vector<std::string>& argv, const fs::path& log) {
+  m_pid = ::fork();
+  if (m_pid < 0) {
+    throw std::runtime_error("fork failed");
+  }
+  if (m_pid == 0) {
+    FILE* out = std::freopen(log.c_str(), "a", stdout);
+    if (out != nullptr) {
+      ::dup2(::fileno(stdout), 2);
+    }
+    std::vector<char*> args;
+    for (const auto& arg : argv) {
+      args.push_back(const_cast<char*>(arg.c_str()));
+    }
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+}
+
+Process::~Process() {
+  if (!m_done) {
+    kill9();
+  }
+}
+
+bool Process::running() {
+  if (m_done) {
+    return false;
+  }
+  if (::waitpid(m_pid, &m_status, WNOHANG) == m_pid) {
+    m_done = true;
+  }
+  return !m_done;
+}
+
+int Process::wait() {
+  if (!m_done) {
+    ::waitpid(m_pid, &m_status, 0);
+    m_done = true;
+  }
+  return WIFEXITED(m_status) ? WEXITSTATUS(m_status) : -WTERMSIG(m_status);
+}
+
+void Process::kill9() {
+  if (!m_done) {
+    ::kill(m_pid, SIGKILL);
+    wait();
+  }
+}
+
 // ---- TestDatabase ----
 
 void TestDatabase::SetUp() {
@@ -338,6 +392,43 @@ void TestDatabase::write_mapping(const std::string& yaml) {
 ProcessResult TestDatabase::migrate(const std::string& args) {
   return run_command(std::string(MIGRATE_BINARY) + " --config " + shell_quote(m_config_dir) +
                      " " + args);
+}
+
+std::unique_ptr<Process> TestDatabase::start_migrate(const std::vector<std::string>& args,
+                                                     const std::string& log_name) {
+  std::vector<std::string> argv = {MIGRATE_BINARY, "--config", m_config_dir.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return std::make_unique<Process>(argv, m_dir / log_name);
+}
+
+std::string TestDatabase::stored_position(const std::string& table) {
+  if (!fs::exists(state_file())) {
+    return {};
+  }
+  try {
+    SQLite::Database db(state_file().string(), SQLite::OPEN_READONLY);
+    db.setBusyTimeout(5000);
+    SQLite::Statement query(db,
+                            "SELECT phase || '|' || coalesce(cursor_timestamp, '') || '|' || "
+                            "cursor_key FROM table_state WHERE table_name = ?");
+    query.bind(1, table);
+    return query.executeStep() ? query.getColumn(0).getString() : std::string();
+  } catch (const SQLite::Exception&) {
+    return {}; // the run has not created its state yet
+  }
+}
+
+std::map<std::string, std::string> TestDatabase::latest_run(const std::string& table) {
+  SQLite::Database db(state_file().string(), SQLite::OPEN_READONLY);
+  SQLite::Statement query(db, "SELECT * FROM runs WHERE table_name = ? ORDER BY id DESC LIMIT 1");
+  query.bind(1, table);
+  std::map<std::string, std::string> out;
+  if (query.executeStep()) {
+    for (int i = 0; i < query.getColumnCount(); ++i) {
+      out[query.getColumnName(i)] = query.getColumn(i).getString();
+    }
+  }
+  return out;
 }
 
 void TestDatabase::load_mysql_file(const fs::path& file,

@@ -69,6 +69,25 @@ struct ProcessResult {
 ProcessResult run_command(const std::string& command,
                           const std::map<std::string, std::string>& env = {});
 
+// A child process started without a shell, so that it can be killed with SIGKILL mid-run.
+class Process {
+public:
+  Process(const std::vector<std::string>& argv, const std::filesystem::path& log);
+  ~Process();
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  bool running();
+  // Exit code, or -signal when killed.
+  int wait();
+  void kill9();
+
+private:
+  int m_pid = -1;
+  int m_status = 0;
+  bool m_done = false;
+};
+
 // A test's own database on both servers, a config directory pointing at them and a state file.
 class TestDatabase : public ::testing::Test {
 protected:
@@ -87,6 +106,16 @@ protected:
 
   // Runs the migrate binary with --config and --state of this test, plus `args`.
   ProcessResult migrate(const std::string& args = {});
+
+  // Starts the migrate binary without waiting for it (output in dir()/<log_name>).
+  std::unique_ptr<Process> start_migrate(const std::vector<std::string>& args,
+                                         const std::string& log_name = "child.log");
+
+  // The stored position of a table: "phase|timestamp|key", or "" when there is none.
+  std::string stored_position(const std::string& table);
+
+  // The latest run of a table as column → value, from the state file.
+  std::map<std::string, std::string> latest_run(const std::string& table);
 
   // Loads a SQL file into this test's MySQL database with the mariadb client (DELIMITER and all).
   void load_mysql_file(const std::filesystem::path& file,

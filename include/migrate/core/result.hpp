@@ -14,6 +14,7 @@ struct TableCounts {
   std::uint64_t unchanged = 0; // read again (lookback, full pass) but equal to the target's
   std::uint64_t deleted = 0;
   std::uint64_t zero_dates = 0; // MySQL zero dates written as NULL
+  std::uint64_t null_timestamps = 0; // rows whose timestamp column is NULL, moved by a full pass
 
   std::uint64_t moved() const { return inserted + updated + deleted; }
 };
