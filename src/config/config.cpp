@@ -237,9 +237,38 @@ void read_tunables(const Node& node, TableMapping& out) {
   if (node.has("safety_lag")) {
     out.safety_lag = node.child("safety_lag").duration();
   }
+  if (node.has("deletes")) {
+    const auto deletes = node.child("deletes");
+    const auto value = deletes.non_empty_text();
+    if (value == "ignore") {
+      out.deletes = DeletePolicy::ignore;
+    } else if (value == "delete") {
+      out.deletes = DeletePolicy::remove;
+    } else if (value == "soft") {
+      out.deletes = DeletePolicy::soft;
+    } else {
+      deletes.fail("expected ignore, delete or soft, got '" + value + "'");
+    }
+  }
+  if (node.has("soft_delete_column")) {
+    out.soft_delete_column = node.child("soft_delete_column").non_empty_text();
+  }
+  if (node.has("compare_every")) {
+    out.compare_every = node.child("compare_every").number(1, 1'000'000);
+  }
+  if (node.has("chunk_rows")) {
+    out.chunk_rows = node.child("chunk_rows").number(1, 100'000'000);
+  }
 }
 
-const std::set<std::string> k_tunable_keys = {"batch_size", "commit_rows", "lookback", "safety_lag"};
+const std::set<std::string> k_tunable_keys = {"batch_size",
+                                              "commit_rows",
+                                              "lookback",
+                                              "safety_lag",
+                                              "deletes",
+                                              "soft_delete_column",
+                                              "compare_every",
+                                              "chunk_rows"};
 
 std::set<std::string> with_tunables(std::set<std::string> keys) {
   keys.insert(k_tunable_keys.begin(), k_tunable_keys.end());

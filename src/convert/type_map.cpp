@@ -149,6 +149,10 @@ TargetType map_type(const SourceColumn& c) {
               ErrorContext{.column = c.name});
 }
 
+bool is_geometry_type(const std::string& data_type) {
+  return k_geometry_types.count(data_type) != 0;
+}
+
 std::string select_expression(const SourceColumn& column, const std::string& quoted_name) {
   if (column.data_type == "float") {
     return "CAST(" + quoted_name + " AS DOUBLE)";

@@ -1,5 +1,6 @@
 #include "migrate/pipeline/table_sync.hpp"
 
+#include "migrate/convert/compare_plan.hpp"
 #include "migrate/convert/row_encoder.hpp"
 #include "migrate/core/error.hpp"
 #include "migrate/core/timestamp_text.hpp"
@@ -9,6 +10,8 @@
 
 #include <exception>
 #include <functional>
+#include <limits>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -61,6 +64,12 @@ private:
 
 using PositionAfter = std::function<state::Position(const Cursor&)>;
 
+struct StreamPlan {
+  std::size_t commit_rows = 0;
+  PositionAfter after;                          // empty: no position to save
+  const target::Reconcile* reconcile = nullptr; // applied by the final commit
+};
+
 class TableRun {
 public:
   TableRun(const config::TableMapping& mapping,
@@ -81,10 +90,18 @@ private:
   void full_pass(const std::optional<state::Position>& position);
   void initial_pass(const std::optional<state::Position>& position);
   void incremental_pass(const state::Position& position);
+  void compare_pass();
+  bool compare_due();
   std::string upper_bound();
   source::ReadRequest request(source::ReadOrder order) const;
-  void stream(const source::ReadRequest& request, target::LoadMode mode, const PositionAfter& after);
-  void commit_group(target::LoadSession& session, const Cursor& last, const PositionAfter& after);
+  target::LoadMode load_mode(bool resume);
+  void stream(const source::ReadRequest& request,
+              target::LoadSession& session,
+              const StreamPlan& plan);
+  void commit_group(target::LoadSession& session,
+                    const Cursor& last,
+                    const StreamPlan& plan,
+                    const target::Reconcile* reconcile);
   void update_cursor(const RowView& row, Cursor& cursor) const;
   void add_read_counts(std::uint64_t rows_read,
                        std::uint64_t null_timestamps,
@@ -99,6 +116,7 @@ private:
   SourceTable m_source_table;
   convert::TablePlan m_plan;
   TargetTable m_target_table;
+  config::DeletePolicy m_deletes = config::DeletePolicy::ignore;
   TableResult m_result;
 };
 
@@ -116,12 +134,27 @@ TableResult TableRun::run() {
     } else if (!m_options.full) {
       position = m_state.position(table);
     }
+    const bool resume = position && position->phase == state::Phase::initial;
     if (!m_plan.timestamp_position) {
-      full_pass(position);
-    } else if (!position || position->phase == state::Phase::initial) {
+      // Without a timestamp every run is a full comparison, deletes included; the first load and
+      // an interrupted first load stream the table instead.
+      if (resume || m_target.is_empty(m_target_table)) {
+        full_pass(position);
+      } else {
+        compare_pass();
+      }
+    } else if (m_options.full && !m_target.is_empty(m_target_table)) {
+      const auto bound = upper_bound();
+      m_result.upper_bound = bound;
+      compare_pass();
+      m_state.save_position(table, state::Position{state::Phase::incremental, bound, {}});
+    } else if (!position || resume) {
       initial_pass(position);
     } else {
       incremental_pass(*position);
+      if (m_deletes != config::DeletePolicy::ignore && compare_due()) {
+        compare_pass();
+      }
     }
   } catch (const std::exception& e) {
     m_result.outcome = Outcome::failed;
@@ -160,11 +193,19 @@ void TableRun::prepare() {
   m_source_table = m_source.describe(m_mapping.source_table);
   m_plan = convert::plan_table(m_source_table, m_mapping);
   m_target_table = m_plan.target_table(m_options.target_schema, m_mapping.target_table);
+  m_deletes = m_mapping.deletes.value_or(m_plan.timestamp_position ? config::DeletePolicy::ignore
+                                                                   : config::DeletePolicy::remove);
+  if (m_deletes == config::DeletePolicy::soft) {
+    m_target_table.soft_delete_column = m_mapping.soft_delete_column;
+  }
   const auto existing = m_target.describe(m_options.target_schema, m_mapping.target_table);
   if (!existing) {
     m_target.create_table(m_target_table);
     spdlog::info("table={} created target {}", m_mapping.source_table, m_target_table.qualified_name());
     return;
+  }
+  if (!m_target_table.soft_delete_column.empty()) {
+    m_target.ensure_soft_delete_column(m_target_table);
   }
   for (const auto& column : m_target_table.columns) {
     bool found = false;
@@ -214,11 +255,11 @@ void TableRun::full_pass(const std::optional<state::Position>& position) {
   if (resume) {
     read.after_key = position->key;
   }
-  const auto mode = (!resume && m_target.is_empty(m_target_table)) ? target::LoadMode::direct
-                                                                    : target::LoadMode::merge;
-  stream(read, mode, [](const Cursor& last) {
-    return state::Position{state::Phase::initial, std::nullopt, last.key};
-  });
+  const auto session = m_target.begin_load(m_target_table, load_mode(resume));
+  stream(read, *session, StreamPlan{m_mapping.commit_rows, [](const Cursor& last) {
+                                      return state::Position{
+                                          state::Phase::initial, std::nullopt, last.key};
+                                    }});
   m_state.clear_position(m_mapping.source_table);
 }
 
@@ -234,11 +275,10 @@ void TableRun::initial_pass(const std::optional<state::Position>& position) {
     read.after_key = position->key;
     spdlog::info("table={} resuming initial pass {}", m_mapping.source_table, position->to_string());
   }
-  const auto mode = (!resume && m_target.is_empty(m_target_table)) ? target::LoadMode::direct
-                                                                    : target::LoadMode::merge;
-  stream(read, mode, [bound](const Cursor& last) {
-    return state::Position{state::Phase::initial, bound, last.key};
-  });
+  const auto session = m_target.begin_load(m_target_table, load_mode(resume));
+  stream(read, *session, StreamPlan{m_mapping.commit_rows, [bound](const Cursor& last) {
+                                      return state::Position{state::Phase::initial, bound, last.key};
+                                    }});
   m_state.save_position(m_mapping.source_table,
                         state::Position{state::Phase::incremental, bound, {}});
 }
@@ -257,9 +297,76 @@ void TableRun::incremental_pass(const state::Position& position) {
     read.after_timestamp = position.timestamp;
     read.after_key = position.key;
   }
-  stream(read, target::LoadMode::merge, [](const Cursor& last) {
-    return state::Position{state::Phase::incremental, last.timestamp, last.key};
-  });
+  const auto session = m_target.begin_load(m_target_table, target::LoadMode::merge);
+  stream(read, *session, StreamPlan{m_mapping.commit_rows, [](const Cursor& last) {
+                                      return state::Position{
+                                          state::Phase::incremental, last.timestamp, last.key};
+                                    }});
+}
+
+// The comparison runs on the first successful incremental run and then every compare_every-th.
+bool TableRun::compare_due() {
+  return m_state.successful_runs(m_mapping.source_table) % m_mapping.compare_every == 0;
+}
+
+// Compares the table chunk by chunk inside both engines and fetches only the chunks that differ;
+// each is reconciled in one transaction: upsert what the source has, delete what it has not.
+void TableRun::compare_pass() {
+  m_result.mode = m_result.mode.empty() ? "compare" : m_result.mode + "+compare";
+  const auto& first_key = m_plan.columns[m_plan.key_positions.front()].source;
+  const auto range = m_source.key_range(m_mapping.source_table, first_key.name);
+  const auto plan = convert::compare_plan(m_plan, range, m_mapping.chunk_rows);
+  const auto source_digests = m_source.chunk_digests(m_mapping.source_table, plan);
+  const auto target_digests = m_target.chunk_digests(m_target_table, plan);
+
+  std::map<std::string, std::pair<const ChunkDigest*, const ChunkDigest*>> chunks;
+  for (const auto& digest : source_digests) {
+    chunks[digest.id].first = &digest;
+  }
+  for (const auto& digest : target_digests) {
+    chunks[digest.id].second = &digest;
+  }
+  if (range.rows == 0 && !target_digests.empty() && m_deletes != config::DeletePolicy::ignore) {
+    // An empty read is more often a wrong database or a failed restore than a real truncate.
+    throw Error(ErrorArea::source,
+                "the MySQL table is empty but the target is not: refusing to delete every row "
+                "(empty the target by hand if this is intended)",
+                ErrorContext{.table = m_mapping.source_table});
+  }
+  std::vector<std::string> differing;
+  for (const auto& [id, pair] : chunks) {
+    if (pair.first == nullptr || pair.second == nullptr || !pair.first->matches(*pair.second)) {
+      differing.push_back(id);
+    }
+  }
+  m_result.counts.chunks_compared += chunks.size();
+  m_result.counts.chunks_differing += differing.size();
+  spdlog::info("table={} chunks_compared={} chunks_differing={} chunking={} width={}",
+               m_mapping.source_table,
+               chunks.size(),
+               differing.size(),
+               plan.chunking.kind == Chunking::Kind::range ? "key-range" : "key-hash",
+               plan.chunking.width_or_buckets);
+  if (differing.empty()) {
+    return;
+  }
+  const auto session = m_target.begin_load(m_target_table, target::LoadMode::merge);
+  for (const auto& id : differing) {
+    auto read = request(source::ReadOrder::by_key);
+    read.chunk = ChunkFilter{&plan, id};
+    const target::Reconcile reconcile{ChunkFilter{&plan, id},
+                                      m_deletes == config::DeletePolicy::soft};
+    const bool deletes = m_deletes != config::DeletePolicy::ignore;
+    // A chunk is staged whole in one transaction, so that what is not staged is really gone.
+    stream(read,
+           *session,
+           StreamPlan{std::numeric_limits<std::size_t>::max(), {}, deletes ? &reconcile : nullptr});
+  }
+}
+
+target::LoadMode TableRun::load_mode(bool resume) {
+  return (!resume && m_target.is_empty(m_target_table)) ? target::LoadMode::direct
+                                                        : target::LoadMode::merge;
 }
 
 // The server's now minus safety_lag, cut back to the last complete tick of the column's precision,
@@ -290,9 +397,8 @@ void TableRun::update_cursor(const RowView& row, Cursor& cursor) const {
 }
 
 void TableRun::stream(const source::ReadRequest& read,
-                      target::LoadMode mode,
-                      const PositionAfter& after) {
-  auto session = m_target.begin_load(m_target_table, mode);
+                      target::LoadSession& session,
+                      const StreamPlan& plan) {
   BoundedQueue<Chunk> queue(k_queue_depth);
   BufferPool pool;
   convert::RowEncoder encoder(m_plan);
@@ -334,12 +440,12 @@ void TableRun::stream(const source::ReadRequest& read,
   Cursor last;
   try {
     while (auto chunk = queue.pop()) {
-      session->write(chunk->text, chunk->rows);
+      session.write(chunk->text, chunk->rows);
       pending += chunk->rows;
       last = std::move(chunk->last);
       pool.give(std::move(chunk->text));
-      if (pending >= m_mapping.commit_rows) {
-        commit_group(*session, last, after);
+      if (pending >= plan.commit_rows) {
+        commit_group(session, last, plan, nullptr);
         pending = 0;
       }
     }
@@ -347,8 +453,8 @@ void TableRun::stream(const source::ReadRequest& read,
     if (producer_error) {
       std::rethrow_exception(producer_error);
     }
-    if (pending > 0) {
-      commit_group(*session, last, after);
+    if (pending > 0 || plan.reconcile != nullptr) {
+      commit_group(session, last, plan, plan.reconcile);
     }
   } catch (...) {
     queue.close();
@@ -371,20 +477,27 @@ void TableRun::add_read_counts(std::uint64_t rows_read,
 
 void TableRun::commit_group(target::LoadSession& session,
                             const Cursor& last,
-                            const PositionAfter& after) {
-  const auto counts = session.commit();
+                            const StreamPlan& plan,
+                            const target::Reconcile* reconcile) {
+  const auto counts = session.commit(reconcile);
   m_result.counts.inserted += counts.inserted;
   m_result.counts.updated += counts.updated;
   m_result.counts.unchanged += counts.unchanged;
+  m_result.counts.deleted += counts.deleted;
   // Only now that PostgreSQL holds the rows may the position move past them.
-  const auto position = after(last);
-  m_state.save_position(m_mapping.source_table, position);
-  spdlog::debug("table={} committed inserted={} updated={} unchanged={} position=\"{}\"",
+  std::string position;
+  if (plan.after) {
+    const auto next = plan.after(last);
+    m_state.save_position(m_mapping.source_table, next);
+    position = next.to_string();
+  }
+  spdlog::debug("table={} committed inserted={} updated={} unchanged={} deleted={} position=\"{}\"",
                 m_mapping.source_table,
                 counts.inserted,
                 counts.updated,
                 counts.unchanged,
-                position.to_string());
+                counts.deleted,
+                position);
 }
 
 } // namespace

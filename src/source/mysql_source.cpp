@@ -226,6 +226,79 @@ std::string order_list(const std::vector<SourceColumn>& columns) {
   return out;
 }
 
+// ---- comparison SQL: must print exactly what postgres_target.cpp prints for the same value ----
+
+std::string zero_date_guard(const std::string& c, const std::string& text) {
+  return "IF(YEAR(" + c + ") = 0 OR MONTH(" + c + ") = 0 OR DAYOFMONTH(" + c + ") = 0, NULL, " +
+         text + ")";
+}
+
+// The normalised text of one value, NULL when the value is NULL.
+std::string hash_text(const HashColumn& column) {
+  const auto c = quote_name(column.source_name);
+  switch (column.kind) {
+  case HashKind::integer:
+  case HashKind::decimal:
+    return "CAST(" + c + " AS CHAR)";
+  case HashKind::boolean:
+    return "CAST(" + c + " + 0 AS CHAR)";
+  case HashKind::bits:
+    return "LPAD(BIN(" + c + " + 0), " + std::to_string(column.width) + ", '0')";
+  case HashKind::text:
+    return column.lowercase ? "LOWER(CONVERT(" + c + " USING utf8mb4))"
+                            : "CONVERT(" + c + " USING utf8mb4)";
+  case HashKind::geometry:
+    return "ST_AsText(" + c + ")";
+  case HashKind::set:
+    return "CAST(" + c + " AS CHAR)";
+  case HashKind::bytes:
+    return "LOWER(HEX(" + c + "))";
+  case HashKind::date:
+    return zero_date_guard(c, "DATE_FORMAT(" + c + ", '%Y-%m-%d')");
+  case HashKind::datetime:
+    return zero_date_guard(c, "DATE_FORMAT(" + c + ", '%Y-%m-%d %H:%i:%s.%f')");
+  case HashKind::time:
+    return "CAST(CAST(TIME_TO_SEC(" + c + ") AS DECIMAL(20,6)) AS CHAR)";
+  case HashKind::float_value:
+  case HashKind::json:
+    return "IF(" + c + " IS NULL, NULL, 'v')";
+  }
+  return c;
+}
+
+std::string hash_part(const HashColumn& column) {
+  const auto text = hash_text(column);
+  return "COALESCE(CONCAT(CHAR_LENGTH(" + text + "), ':', " + text + "), 'N')";
+}
+
+std::string key_text(const ComparePlan& plan) {
+  std::string out = "CONCAT(";
+  for (std::size_t i = 0; i < plan.key_columns.size(); ++i) {
+    out += (i == 0 ? "" : ", ") + hash_part(plan.key_columns[i]);
+  }
+  return out + ")";
+}
+
+std::string chunk_id_sql(const ComparePlan& plan) {
+  const auto& n = plan.chunking.width_or_buckets;
+  if (plan.chunking.kind == Chunking::Kind::range) {
+    return quote_name(plan.key.source_name) + " DIV " + n;
+  }
+  return "CAST(CONV(SUBSTRING(MD5(" + key_text(plan) + "), 1, 8), 16, 10) AS UNSIGNED) % " + n;
+}
+
+std::string chunk_condition_sql(const ChunkFilter& chunk) {
+  const auto& plan = *chunk.plan;
+  if (plan.chunking.kind == Chunking::Kind::hash) {
+    return chunk_id_sql(plan) + " = " + chunk.id;
+  }
+  // A range keeps the primary key index in use.
+  const auto bounds = range_bounds(chunk.id, plan.chunking.width_or_buckets);
+  const auto key = quote_name(plan.key.source_name);
+  return "(" + key + (bounds.low_inclusive ? " >= " : " > ") + bounds.low + " AND " + key +
+         (bounds.high_inclusive ? " <= " : " < ") + bounds.high + ")";
+}
+
 std::string build_read_sql(Connection& connection, const ReadRequest& request) {
   std::string sql = "SELECT ";
   for (std::size_t i = 0; i < request.columns.size(); ++i) {
@@ -254,6 +327,9 @@ std::string build_read_sql(Connection& connection, const ReadRequest& request) {
     }
   } else if (!request.after_key.empty()) {
     conditions.push_back(after_tuple(connection, request.key, request.after_key));
+  }
+  if (request.chunk) {
+    conditions.push_back(chunk_condition_sql(*request.chunk));
   }
   for (std::size_t i = 0; i < conditions.size(); ++i) {
     sql += (i == 0 ? " WHERE " : " AND ") + conditions[i];
@@ -335,7 +411,61 @@ public:
     return std::stoull(rows.at(0).at(0).value_or("0"));
   }
 
+  KeyRange key_range(const std::string& table, const std::string& key_column) override {
+    const auto c = quote_name(key_column);
+    const auto rows = m_connection->query("SELECT COUNT(*), CAST(MIN(" + c + ") AS CHAR), CAST(MAX(" +
+                                          c + ") AS CHAR) FROM " + quote_name(table));
+    return KeyRange{std::stoull(rows.at(0).at(0).value_or("0")),
+                    rows.at(0).at(1).value_or(""),
+                    rows.at(0).at(2).value_or("")};
+  }
+
+  std::vector<ChunkDigest> chunk_digests(const std::string& table, const ComparePlan& plan) override {
+    std::string row = "MD5(CONCAT(";
+    std::string floats;
+    std::size_t float_count = 0;
+    for (std::size_t i = 0; i < plan.columns.size(); ++i) {
+      const auto& column = plan.columns[i];
+      row += (i == 0 ? "" : ", ") + hash_part(column);
+      if (column.kind == HashKind::float_value) {
+        floats += ", COALESCE(SUM(" + quote_name(column.source_name) + "), 0)";
+        ++float_count;
+      }
+    }
+    row += "))";
+    const std::string sql =
+        "SELECT CAST(chunk_id AS CHAR), COUNT(*), "
+        "CAST(BIT_XOR(CAST(CONV(SUBSTRING(h, 1, 16), 16, 10) AS UNSIGNED)) AS CHAR), "
+        "CAST(BIT_XOR(CAST(CONV(SUBSTRING(h, 17, 16), 16, 10) AS UNSIGNED)) AS CHAR)" +
+        floats + " FROM (SELECT " + chunk_id_sql(plan) + " AS chunk_id, " + row + " AS h" +
+        float_columns(plan) + " FROM " + quote_name(table) + ") AS rows_hashed GROUP BY chunk_id";
+    spdlog::trace("table={} sql=\"{}\"", table, sql);
+    std::vector<ChunkDigest> out;
+    for (const auto& r : m_connection->query(sql)) {
+      ChunkDigest digest;
+      digest.id = r.at(0).value_or("");
+      digest.rows = std::stoull(r.at(1).value_or("0"));
+      digest.hash_high = std::stoull(r.at(2).value_or("0"));
+      digest.hash_low = std::stoull(r.at(3).value_or("0"));
+      for (std::size_t i = 0; i < float_count; ++i) {
+        digest.float_sums.push_back(std::stod(r.at(4 + i).value_or("0")));
+      }
+      out.push_back(std::move(digest));
+    }
+    return out;
+  }
+
 private:
+  static std::string float_columns(const ComparePlan& plan) {
+    std::string out;
+    for (const auto& column : plan.columns) {
+      if (column.kind == HashKind::float_value) {
+        out += ", " + quote_name(column.source_name);
+      }
+    }
+    return out;
+  }
+
   // MariaDB keeps JSON as LONGTEXT with a json_valid() check; MySQL reports DATA_TYPE 'json'.
   void mark_json_columns(const std::string& table, SourceTable& out) {
     auto& c = *m_connection;

@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS runs (
   rows_deleted INTEGER NOT NULL DEFAULT 0,
   zero_dates INTEGER NOT NULL DEFAULT 0,
   null_timestamps INTEGER NOT NULL DEFAULT 0,
+  chunks_compared INTEGER NOT NULL DEFAULT 0,
+  chunks_differing INTEGER NOT NULL DEFAULT 0,
   duration_ms INTEGER NOT NULL DEFAULT 0,
   watermark TEXT,
   upper_bound TEXT,
@@ -166,7 +168,8 @@ public:
           m_db,
           "UPDATE runs SET mode = ?, finished_at = ?, outcome = ?, rows_read = ?, rows_inserted = ?, "
           "rows_updated = ?, rows_unchanged = ?, rows_deleted = ?, zero_dates = ?, null_timestamps = ?, "
-          "duration_ms = ?, watermark = ?, upper_bound = ?, error = ? WHERE id = ?");
+          "chunks_compared = ?, chunks_differing = ?, duration_ms = ?, watermark = ?, "
+          "upper_bound = ?, error = ? WHERE id = ?");
       const auto& c = result.counts;
       update.bind(1, result.mode);
       update.bind(2, format_utc(result.finished));
@@ -178,12 +181,24 @@ public:
       update.bind(8, as_int(c.deleted));
       update.bind(9, as_int(c.zero_dates));
       update.bind(10, as_int(c.null_timestamps));
-      update.bind(11, static_cast<std::int64_t>(result.seconds() * 1000.0));
-      update.bind(12, result.watermark);
-      update.bind(13, result.upper_bound);
-      update.bind(14, result.error);
-      update.bind(15, id);
+      update.bind(11, as_int(c.chunks_compared));
+      update.bind(12, as_int(c.chunks_differing));
+      update.bind(13, static_cast<std::int64_t>(result.seconds() * 1000.0));
+      update.bind(14, result.watermark);
+      update.bind(15, result.upper_bound);
+      update.bind(16, result.error);
+      update.bind(17, id);
       update.exec();
+    });
+  }
+
+  std::uint64_t successful_runs(const std::string& table) override {
+    return translate([&] {
+      SQLite::Statement query(m_db,
+                              "SELECT count(*) FROM runs WHERE table_name = ? AND outcome = 'ok'");
+      query.bind(1, table);
+      query.executeStep();
+      return as_count(query.getColumn(0));
     });
   }
 
@@ -193,8 +208,8 @@ public:
           m_db,
           "SELECT id, table_name, mode, started_at, coalesce(finished_at, ''), outcome, rows_read, "
           "rows_inserted, rows_updated, rows_unchanged, rows_deleted, zero_dates, duration_ms, "
-          "coalesce(watermark, ''), coalesce(upper_bound, ''), coalesce(error, ''), null_timestamps "
-          "FROM runs "
+          "coalesce(watermark, ''), coalesce(upper_bound, ''), coalesce(error, ''), null_timestamps, "
+          "chunks_compared, chunks_differing FROM runs "
           "WHERE id IN (SELECT max(id) FROM runs GROUP BY table_name) ORDER BY table_name");
       std::vector<RunRecord> out;
       while (query.executeStep()) {
@@ -214,6 +229,8 @@ public:
         r.counts.deleted = as_count(query.getColumn(10));
         r.counts.zero_dates = as_count(query.getColumn(11));
         r.counts.null_timestamps = as_count(query.getColumn(16));
+        r.counts.chunks_compared = as_count(query.getColumn(17));
+        r.counts.chunks_differing = as_count(query.getColumn(18));
         r.watermark = query.getColumn(13).getString();
         r.upper_bound = query.getColumn(14).getString();
         r.error = outcome == "running" ? "did not finish (process ended during the run)"

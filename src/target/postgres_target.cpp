@@ -38,6 +38,12 @@ std::string qualified(const TargetTable& table) {
   return quote_name(table.schema) + "." + quote_name(table.name);
 }
 
+std::string live_rows(const TargetTable& table) {
+  return table.soft_delete_column.empty()
+             ? std::string()
+             : " WHERE " + quote_name(table.soft_delete_column) + " IS NULL";
+}
+
 std::string column_list(const TargetTable& table, const std::string& prefix = {}) {
   std::string out;
   for (const auto& column : table.columns) {
@@ -86,6 +92,69 @@ auto translate(const std::string& table, Body&& body) -> decltype(body()) {
   }
 }
 
+// ---- comparison SQL: must print exactly what mysql_source.cpp prints for the same value ----
+
+// `prefix` qualifies the column ("t.") where the statement names the table twice.
+std::string hash_text(const HashColumn& column, const std::string& prefix = {}) {
+  const auto c = prefix + quote_name(column.target_name);
+  switch (column.kind) {
+  case HashKind::integer:
+  case HashKind::decimal:
+  case HashKind::bits:
+  case HashKind::text:
+  case HashKind::geometry:
+    return c + "::text";
+  case HashKind::boolean:
+    return "(" + c + "::int)::text";
+  case HashKind::set:
+    return "array_to_string(" + c + ", ',')";
+  case HashKind::bytes:
+    return "encode(" + c + ", 'hex')";
+  case HashKind::date:
+    return "to_char(" + c + ", 'YYYY-MM-DD')";
+  case HashKind::datetime:
+    return "to_char(" + c + ", 'YYYY-MM-DD HH24:MI:SS.US')";
+  case HashKind::time:
+    return "CAST(EXTRACT(EPOCH FROM " + c + ") AS numeric(20,6))::text";
+  case HashKind::float_value:
+  case HashKind::json:
+    return "CASE WHEN " + c + " IS NULL THEN NULL ELSE 'v' END";
+  }
+  return c;
+}
+
+std::string hash_part(const HashColumn& column, const std::string& prefix = {}) {
+  const auto text = hash_text(column, prefix);
+  return "COALESCE(length(" + text + ")::text || ':' || " + text + ", 'N')";
+}
+
+std::string chunk_id_sql(const ComparePlan& plan, const std::string& prefix = {}) {
+  const auto& n = plan.chunking.width_or_buckets;
+  if (plan.chunking.kind == Chunking::Kind::range) {
+    return "div(" + prefix + quote_name(plan.key.target_name) + "::numeric, " + n + ")";
+  }
+  std::string key;
+  for (const auto& column : plan.key_columns) {
+    key += (key.empty() ? "" : " || ") + hash_part(column, prefix);
+  }
+  return "(('x' || lpad(substr(md5(" + key + "), 1, 8), 16, '0'))::bit(64)::bigint % " + n + ")";
+}
+
+std::string chunk_condition_sql(const ChunkFilter& chunk, const std::string& prefix) {
+  const auto& plan = *chunk.plan;
+  if (plan.chunking.kind == Chunking::Kind::hash) {
+    return chunk_id_sql(plan, prefix) + " = " + chunk.id;
+  }
+  const auto bounds = range_bounds(chunk.id, plan.chunking.width_or_buckets);
+  const auto key = prefix + quote_name(plan.key.target_name);
+  return "(" + key + (bounds.low_inclusive ? " >= " : " > ") + bounds.low + " AND " + key +
+         (bounds.high_inclusive ? " <= " : " < ") + bounds.high + ")";
+}
+
+std::uint64_t as_bits(const pqxx::field& field) {
+  return static_cast<std::uint64_t>(field.is_null() ? 0 : field.as<std::int64_t>());
+}
+
 std::string merge_sql(const TargetTable& table, const std::string& staging) {
   std::string keys;
   for (const auto& key : table.primary_key) {
@@ -103,16 +172,41 @@ std::string merge_sql(const TargetTable& table, const std::string& staging) {
     current += (current.empty() ? "" : ", ") + std::string("t.") + name;
     incoming += (incoming.empty() ? "" : ", ") + std::string("EXCLUDED.") + name;
   }
+  std::string changed = "ROW(" + current + ") IS DISTINCT FROM ROW(" + incoming + ")";
+  if (!table.soft_delete_column.empty()) {
+    // A row back in the source is no longer deleted.
+    const auto soft = quote_name(table.soft_delete_column);
+    set += (set.empty() ? "" : ", ") + soft + " = NULL";
+    changed = set == soft + " = NULL" ? "t." + soft + " IS NOT NULL"
+                                      : "(" + changed + " OR t." + soft + " IS NOT NULL)";
+  }
   std::string conflict = " ON CONFLICT (" + keys + ") DO NOTHING";
   if (!set.empty()) {
     // Rows equal to the target's are not written: no dead tuple, no WAL, counted as unchanged.
-    conflict = " ON CONFLICT (" + keys + ") DO UPDATE SET " + set + " WHERE ROW(" + current +
-               ") IS DISTINCT FROM ROW(" + incoming + ")";
+    conflict = " ON CONFLICT (" + keys + ") DO UPDATE SET " + set + " WHERE " + changed;
   }
   return "WITH merged AS (INSERT INTO " + qualified(table) + " AS t (" + column_list(table) +
          ") SELECT " + column_list(table) + " FROM " + staging + conflict +
          " RETURNING (xmax = 0) AS inserted) "
          "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged";
+}
+
+std::string reconcile_sql(const TargetTable& table,
+                          const std::string& staging,
+                          const Reconcile& reconcile) {
+  std::string match;
+  for (const auto& key : table.primary_key) {
+    match += (match.empty() ? "" : " AND ") + std::string("s.") + quote_name(key) + " = t." +
+             quote_name(key);
+  }
+  const auto missing = chunk_condition_sql(reconcile.chunk, "t.") +
+                       " AND NOT EXISTS (SELECT 1 FROM " + staging + " s WHERE " + match + ")";
+  if (reconcile.soft) {
+    const auto soft = quote_name(table.soft_delete_column);
+    return "UPDATE " + qualified(table) + " AS t SET " + soft + " = now() WHERE " + soft +
+           " IS NULL AND " + missing;
+  }
+  return "DELETE FROM " + qualified(table) + " AS t WHERE " + missing;
 }
 
 // libpqxx 6.4's stream_to keeps its raw-line writer private and escapes field by field; tablewriter
@@ -171,6 +265,8 @@ public:
     translate(m_table.name, [&] {
       if (!m_tx) {
         m_tx = std::make_unique<pqxx::work>(m_connection);
+      }
+      if (!m_stream) {
         const auto into = m_mode == LoadMode::merge ? m_staging : qualified(m_table);
         m_stream = open_copy(*m_tx, into, m_table);
       }
@@ -181,22 +277,33 @@ public:
     m_rows += rows;
   }
 
-  MergeCounts commit() override {
+  MergeCounts commit(const Reconcile* reconcile) override {
     MergeCounts counts;
-    if (!m_tx) {
+    if (!m_tx && reconcile == nullptr) {
       return counts;
+    }
+    if (reconcile != nullptr && m_mode != LoadMode::merge) {
+      throw Error(ErrorArea::internal, "reconcile needs a staging table");
     }
     try {
       translate(m_table.name, [&] {
-        m_stream->complete();
-        m_stream.reset();
-        if (m_mode == LoadMode::merge) {
+        if (!m_tx) {
+          m_tx = std::make_unique<pqxx::work>(m_connection);
+        }
+        if (m_stream) {
+          m_stream->complete();
+          m_stream.reset();
+        }
+        if (m_mode == LoadMode::merge && m_rows > 0) {
           const auto result = m_tx->exec(m_merge_sql);
           counts.inserted = result[0][0].as<std::uint64_t>();
           counts.updated = result[0][1].as<std::uint64_t>();
           counts.unchanged = m_rows - counts.inserted - counts.updated;
         } else {
           counts.inserted = m_rows;
+        }
+        if (reconcile != nullptr) {
+          counts.deleted = m_tx->exec(reconcile_sql(m_table, m_staging, *reconcile)).affected_rows();
         }
         m_tx->commit();
       });
@@ -280,6 +387,9 @@ public:
     for (const auto& key : table.primary_key) {
       keys += (keys.empty() ? "" : ", ") + quote_name(key);
     }
+    if (!table.soft_delete_column.empty()) {
+      sql += "  " + quote_name(table.soft_delete_column) + " timestamp with time zone,\n";
+    }
     return sql + "  PRIMARY KEY (" + keys + ")\n)";
   }
 
@@ -296,10 +406,58 @@ public:
     return std::make_unique<PostgresLoad>(*m_connection, table, mode);
   }
 
+  void ensure_soft_delete_column(const TargetTable& table) override {
+    translate(table.name, [&] {
+      pqxx::work tx(*m_connection);
+      tx.exec("ALTER TABLE " + qualified(table) + " ADD COLUMN IF NOT EXISTS " +
+              quote_name(table.soft_delete_column) + " timestamp with time zone");
+      tx.commit();
+    });
+  }
+
   std::uint64_t count_rows(const TargetTable& table) override {
     return translate(table.name, [&] {
       pqxx::read_transaction tx(*m_connection);
-      return tx.exec("SELECT count(*) FROM " + qualified(table))[0][0].as<std::uint64_t>();
+      return tx.exec("SELECT count(*) FROM " + qualified(table) + live_rows(table))[0][0]
+          .as<std::uint64_t>();
+    });
+  }
+
+  std::vector<ChunkDigest> chunk_digests(const TargetTable& table, const ComparePlan& plan) override {
+    std::string row;
+    std::string floats;
+    std::string float_columns;
+    std::size_t float_count = 0;
+    for (const auto& column : plan.columns) {
+      row += (row.empty() ? "" : " || ") + hash_part(column);
+      if (column.kind == HashKind::float_value) {
+        const auto name = quote_name(column.target_name);
+        floats += ", COALESCE(sum(" + name + "::float8), 0)";
+        float_columns += ", " + name;
+        ++float_count;
+      }
+    }
+    const std::string sql =
+        "SELECT chunk_id::text, count(*), bit_xor(('x' || substr(h, 1, 16))::bit(64)::bigint), "
+        "bit_xor(('x' || substr(h, 17, 16))::bit(64)::bigint)" +
+        floats + " FROM (SELECT " + chunk_id_sql(plan) + " AS chunk_id, md5(" + row + ") AS h" +
+        float_columns + " FROM " + qualified(table) + live_rows(table) +
+        ") AS rows_hashed GROUP BY chunk_id";
+    return translate(table.name, [&] {
+      pqxx::read_transaction tx(*m_connection);
+      std::vector<ChunkDigest> out;
+      for (const auto& r : tx.exec(sql)) {
+        ChunkDigest digest;
+        digest.id = r[0].as<std::string>();
+        digest.rows = r[1].as<std::uint64_t>();
+        digest.hash_high = as_bits(r[2]);
+        digest.hash_low = as_bits(r[3]);
+        for (std::size_t i = 0; i < float_count; ++i) {
+          digest.float_sums.push_back(r[static_cast<int>(4 + i)].as<double>());
+        }
+        out.push_back(std::move(digest));
+      }
+      return out;
     });
   }
 

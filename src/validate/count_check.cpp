@@ -12,10 +12,13 @@ CountCheck check_counts(const config::TableMapping& mapping,
   check.table = mapping.source_table;
   try {
     check.source_rows = source.count_rows(mapping.source_table);
-    const auto table = target.describe(target_schema, mapping.target_table);
+    auto table = target.describe(target_schema, mapping.target_table);
     if (!table) {
       check.error = "target table " + target_schema + "." + mapping.target_table + " does not exist";
       return check;
+    }
+    if (mapping.deletes == config::DeletePolicy::soft) {
+      table->soft_delete_column = mapping.soft_delete_column; // marked rows are gone from the source
     }
     check.target_rows = target.count_rows(*table);
   } catch (const std::exception& e) {

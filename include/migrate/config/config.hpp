@@ -59,6 +59,12 @@ struct TableMapping {
   std::size_t commit_rows = 50000;      // rows per PostgreSQL transaction (whole batches)
   std::chrono::seconds lookback{0};     // re-read this far behind the watermark
   std::chrono::seconds safety_lag{0};   // leave rows newer than server-now minus this for later
+  // What happens to target rows whose source row is gone. Unset: remove for tables without a
+  // timestamp column (their full comparison sees deletes anyway), ignore for the others.
+  std::optional<DeletePolicy> deletes;
+  std::string soft_delete_column = "deleted_at"; // with deletes: soft
+  std::size_t compare_every = 1;  // timestamp tables: the delete comparison runs every Nth run
+  std::size_t chunk_rows = 10000; // rows per comparison chunk
   std::vector<Transformation> transformations;
 
   Location location; // the entry in table_mapping.yaml

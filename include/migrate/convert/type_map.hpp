@@ -37,6 +37,9 @@ std::vector<std::string> parse_enum_values(const std::string& column_type);
 // Maps one source column. Throws Error(area convert) for a type it does not know.
 TargetType map_type(const SourceColumn& column);
 
+// True for the geometry family (geometry, point, polygon...), read as WKT text.
+bool is_geometry_type(const std::string& data_type);
+
 // The MySQL expression that reads the column in the text form its ValueKind expects: usually the
 // column itself, but MariaDB prints FLOAT with ~6 significant digits over the text protocol (so it is
 // read as DOUBLE) and sends geometry as WKB (so it is read as WKT).

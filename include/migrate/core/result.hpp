@@ -15,6 +15,8 @@ struct TableCounts {
   std::uint64_t deleted = 0;
   std::uint64_t zero_dates = 0; // MySQL zero dates written as NULL
   std::uint64_t null_timestamps = 0; // rows whose timestamp column is NULL, moved by a full pass
+  std::uint64_t chunks_compared = 0;
+  std::uint64_t chunks_differing = 0; // their rows were fetched and reconciled
 
   std::uint64_t moved() const { return inserted + updated + deleted; }
 };

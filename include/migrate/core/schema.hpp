@@ -49,6 +49,9 @@ struct TargetTable {
   std::string name;
   std::vector<TargetColumn> columns;
   std::vector<std::string> primary_key;
+  // Set when deletes are soft: a timestamptz column the tool adds, set when the source row is gone.
+  // Not one of `columns`: it is never loaded from the source.
+  std::string soft_delete_column;
 
   std::string qualified_name() const { return schema + "." + name; } // for messages
 };

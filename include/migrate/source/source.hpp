@@ -5,6 +5,7 @@
 // may stream on another thread while the Source answers other calls.
 #pragma once
 
+#include "migrate/core/compare.hpp"
 #include "migrate/core/row.hpp"
 #include "migrate/core/schema.hpp"
 
@@ -44,6 +45,8 @@ struct ReadRequest {
   std::vector<std::string> after_key;
   // Rows whose timestamp is at or below this bound only (by_timestamp_then_key).
   std::optional<std::string> until_timestamp;
+  // Rows of this comparison chunk only.
+  std::optional<ChunkFilter> chunk;
 };
 
 class Source {
@@ -62,6 +65,13 @@ public:
   virtual std::unique_ptr<RowReader> read(const ReadRequest& request) = 0;
 
   virtual std::uint64_t count_rows(const std::string& table) = 0;
+
+  // Row count and the smallest and largest value of a key column.
+  virtual KeyRange key_range(const std::string& table, const std::string& key_column) = 0;
+
+  // The digest of every non-empty chunk of the table, computed by the server.
+  virtual std::vector<ChunkDigest> chunk_digests(const std::string& table,
+                                                 const ComparePlan& plan) = 0;
 };
 
 } // namespace migrate::source

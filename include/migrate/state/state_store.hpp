@@ -44,6 +44,9 @@ public:
   virtual std::int64_t begin_run(const std::string& table, const std::string& mode) = 0;
   virtual void finish_run(std::int64_t id, const TableResult& result) = 0;
 
+  // How many runs of the table finished successfully.
+  virtual std::uint64_t successful_runs(const std::string& table) = 0;
+
   // The newest run of every table that has one, by table name.
   virtual std::vector<RunRecord> latest_runs() = 0;
 };

@@ -4,6 +4,7 @@
 // used from one thread at a time.
 #pragma once
 
+#include "migrate/core/compare.hpp"
 #include "migrate/core/schema.hpp"
 
 #include <cstdint>
@@ -18,6 +19,14 @@ struct MergeCounts {
   std::uint64_t inserted = 0;
   std::uint64_t updated = 0;
   std::uint64_t unchanged = 0; // staged rows equal to the target's: no write
+  std::uint64_t deleted = 0;   // rows deleted (or marked deleted) by a reconcile
+};
+
+// Deletes (or, with soft, marks) the target rows of a comparison chunk that were not staged in this
+// commit: the source no longer has them. Only for a commit that staged the whole chunk.
+struct Reconcile {
+  ChunkFilter chunk;
+  bool soft = false;
 };
 
 enum class LoadMode {
@@ -32,9 +41,10 @@ public:
   // Sends whole COPY text lines (each ending in '\n') holding `rows` rows; opens a transaction if
   // none is open.
   virtual void write(std::string_view lines, std::size_t rows) = 0;
-  // Ends the COPY, merges what was staged into the target and commits. Returns what changed.
-  // Throws Error(area target) and rolls back on failure: then nothing of this group is in the target.
-  virtual MergeCounts commit() = 0;
+  // Ends the COPY, merges what was staged into the target, reconciles deletes when asked, and
+  // commits. Returns what changed. Throws Error(area target) and rolls back on failure: then
+  // nothing of this group is in the target.
+  virtual MergeCounts commit(const Reconcile* reconcile = nullptr) = 0;
 };
 
 class Target {
@@ -51,7 +61,16 @@ public:
 
   virtual std::unique_ptr<LoadSession> begin_load(const TargetTable& table, LoadMode mode) = 0;
 
+  // Adds the table's soft_delete_column when it is missing.
+  virtual void ensure_soft_delete_column(const TargetTable& table) = 0;
+
+  // Rows, not counting soft-deleted ones.
   virtual std::uint64_t count_rows(const TargetTable& table) = 0;
+
+  // The digest of every non-empty chunk, soft-deleted rows left out; the same normalisation as the
+  // source's, so equal data gives equal digests.
+  virtual std::vector<ChunkDigest> chunk_digests(const TargetTable& table,
+                                                 const ComparePlan& plan) = 0;
   virtual bool is_empty(const TargetTable& table) = 0;
 };
 

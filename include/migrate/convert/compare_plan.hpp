@@ -1,0 +1,15 @@
+// Builds the comparison plan of a table: how each column is normalised for hashing and how rows
+// are grouped into chunks.
+#pragma once
+
+#include "migrate/convert/row_encoder.hpp"
+#include "migrate/core/compare.hpp"
+
+namespace migrate::convert {
+
+HashKind hash_kind(const ColumnPlan& column);
+
+// Range chunks of about `chunk_rows` rows over an integer first key column; hash buckets otherwise.
+ComparePlan compare_plan(const TablePlan& plan, const KeyRange& range, std::size_t chunk_rows);
+
+} // namespace migrate::convert

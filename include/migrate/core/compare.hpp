@@ -1,0 +1,91 @@
+// Value types of the chunked cross-engine comparison: rows are grouped into chunks by primary key,
+// each chunk is digested inside MySQL and inside PostgreSQL, and only chunks whose digests differ
+// have their rows fetched.
+//
+// The digest of a chunk is its row count plus the XOR of the 128-bit MD5 of every row's normalised
+// text, so it does not depend on row order. Each value is normalised to the same text in both
+// engines (see docs/change-detection.md) and encoded as char_length(v) || ':' || v, NULL as 'N',
+// which no separator can make ambiguous.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace migrate {
+
+// How one column's value is normalised for hashing, the same in both engines.
+enum class HashKind {
+  integer,     // decimal digits
+  boolean,     // 0 / 1
+  bits,        // binary digits, width digits wide
+  decimal,     // digits with the column's scale
+  text,        // UTF-8 text
+  geometry,    // WKT
+  set,         // comma-separated members
+  bytes,       // lower-case hex
+  date,        // YYYY-MM-DD, MySQL zero dates as NULL
+  datetime,    // YYYY-MM-DD HH:MM:SS.ffffff in UTC sessions, zero dates as NULL
+  time,        // seconds with six decimals
+  float_value, // only NULL-ness in the row hash; the chunk's sum is compared within a tolerance
+  json,        // only NULL-ness: the engines print JSON differently
+};
+
+struct HashColumn {
+  std::string source_name;
+  std::string target_name;
+  HashKind kind = HashKind::text;
+  int width = 0;          // bits: number of digits
+  bool lowercase = false; // the load lowercases it, so the source side must too
+};
+
+// Chunks: by range of an integer first key column (an index range on both sides), or by a hash
+// bucket of the whole key where key order differs between the engines (collations).
+struct Chunking {
+  enum class Kind { range, hash };
+  Kind kind = Kind::range;
+  std::string width_or_buckets = "1"; // decimal text: may exceed 2^63 for unsigned keys
+};
+
+struct ComparePlan {
+  std::vector<HashColumn> columns; // every mapped column, key included
+  HashColumn key;                  // range chunks: the first key column
+  std::vector<HashColumn> key_columns;
+  Chunking chunking;
+};
+
+struct ChunkDigest {
+  std::string id; // chunk number as decimal text
+  std::uint64_t rows = 0;
+  std::uint64_t hash_high = 0;
+  std::uint64_t hash_low = 0;
+  std::vector<double> float_sums; // one per float_value column, in plan order
+
+  // Equal counts and hashes, float sums within a relative 1e-9.
+  bool matches(const ChunkDigest& other) const;
+};
+
+// One chunk to read or reconcile.
+struct ChunkFilter {
+  const ComparePlan* plan = nullptr;
+  std::string id;
+};
+
+// The bounds of range chunk `id` of `width`: key DIV width = id, with DIV truncating toward zero as
+// both engines' integer division does.
+struct RangeBounds {
+  std::string low;
+  bool low_inclusive = true;
+  std::string high;
+  bool high_inclusive = false;
+};
+RangeBounds range_bounds(const std::string& id, const std::string& width);
+
+// The key range of a table, to size range chunks.
+struct KeyRange {
+  std::uint64_t rows = 0;
+  std::string min; // decimal text; empty when the table is empty
+  std::string max;
+};
+
+} // namespace migrate

@@ -1,0 +1,83 @@
+#include "migrate/convert/compare_plan.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace migrate::convert {
+namespace {
+
+HashColumn hash_column(const ColumnPlan& column) {
+  return HashColumn{column.source.name,
+                    column.target_name,
+                    hash_kind(column),
+                    column.source.numeric_precision,
+                    column.lowercase};
+}
+
+std::string whole_number(long double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.0Lf", std::max(1.0L, std::ceil(value)));
+  return buffer;
+}
+
+} // namespace
+
+HashKind hash_kind(const ColumnPlan& column) {
+  switch (column.type.kind) {
+  case ValueKind::integer:
+  case ValueKind::year:
+    return HashKind::integer;
+  case ValueKind::boolean:
+  case ValueKind::bit_boolean:
+    return HashKind::boolean;
+  case ValueKind::bit_string:
+    return HashKind::bits;
+  case ValueKind::decimal:
+    return HashKind::decimal;
+  case ValueKind::floating:
+    return HashKind::float_value;
+  case ValueKind::set:
+    return HashKind::set;
+  case ValueKind::bytes:
+    return HashKind::bytes;
+  case ValueKind::date:
+    return HashKind::date;
+  case ValueKind::datetime:
+  case ValueKind::timestamp:
+    return HashKind::datetime;
+  case ValueKind::time_interval:
+    return HashKind::time;
+  case ValueKind::text:
+    break;
+  }
+  if (column.type.pg_type == "jsonb") {
+    return HashKind::json;
+  }
+  if (is_geometry_type(column.source.data_type)) {
+    return HashKind::geometry;
+  }
+  return HashKind::text;
+}
+
+ComparePlan compare_plan(const TablePlan& plan, const KeyRange& range, std::size_t chunk_rows) {
+  ComparePlan out;
+  for (const auto& column : plan.columns) {
+    out.columns.push_back(hash_column(column));
+  }
+  for (const auto position : plan.key_positions) {
+    out.key_columns.push_back(hash_column(plan.columns[position]));
+  }
+  out.key = out.key_columns.front();
+  const auto rows = static_cast<long double>(std::max<std::uint64_t>(range.rows, 1));
+  const auto per_chunk = static_cast<long double>(std::max<std::size_t>(chunk_rows, 1));
+  if (out.key.kind == HashKind::integer && !range.min.empty()) {
+    const long double span = std::stold(range.max) - std::stold(range.min) + 1.0L;
+    out.chunking = Chunking{Chunking::Kind::range, whole_number(span * per_chunk / rows)};
+  } else {
+    out.chunking = Chunking{Chunking::Kind::hash, whole_number(rows / per_chunk)};
+  }
+  return out;
+}
+
+} // namespace migrate::convert

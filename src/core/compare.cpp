@@ -1,0 +1,74 @@
+#include "migrate/core/compare.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace migrate {
+
+bool ChunkDigest::matches(const ChunkDigest& other) const {
+  if (rows != other.rows || hash_high != other.hash_high || hash_low != other.hash_low ||
+      float_sums.size() != other.float_sums.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < float_sums.size(); ++i) {
+    const double a = float_sums[i];
+    const double b = other.float_sums[i];
+    // Sums of the same doubles in another order differ in the last bits.
+    if (std::fabs(a - b) > 1e-9 * std::max({std::fabs(a), std::fabs(b), 1.0})) {
+      return false;
+    }
+  }
+  return true;
+}
+
+namespace {
+
+// Chunk bounds of unsigned 64-bit keys overflow 64-bit arithmetic.
+__extension__ typedef __int128 Wide;
+
+Wide parse_wide(const std::string& text) {
+  Wide value = 0;
+  std::size_t i = 0;
+  const bool negative = !text.empty() && text[0] == '-';
+  i = negative ? 1 : 0;
+  for (; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') {
+      throw std::invalid_argument("not a whole number: '" + text + "'");
+    }
+    value = value * 10 + (text[i] - '0');
+  }
+  return negative ? -value : value;
+}
+
+std::string print_wide(Wide value) {
+  if (value == 0) {
+    return "0";
+  }
+  const bool negative = value < 0;
+  std::string digits;
+  for (; value != 0; value /= 10) {
+    const auto digit = static_cast<int>(value % 10);
+    digits += static_cast<char>('0' + (digit < 0 ? -digit : digit));
+  }
+  if (negative) {
+    digits += '-';
+  }
+  return {digits.rbegin(), digits.rend()};
+}
+
+} // namespace
+
+RangeBounds range_bounds(const std::string& id, const std::string& width) {
+  const Wide k = parse_wide(id);
+  const Wide w = parse_wide(width);
+  if (k > 0) {
+    return {print_wide(k * w), true, print_wide((k + 1) * w), false};
+  }
+  if (k == 0) {
+    return {print_wide(-w), false, print_wide(w), false};
+  }
+  return {print_wide((k - 1) * w), false, print_wide(k * w), true};
+}
+
+} // namespace migrate
