@@ -1,0 +1,124 @@
+// A target that fails on its Nth commit proves that the stored position never moves past rows
+// PostgreSQL did not commit, and that the next run resumes exactly there.
+#include "support.hpp"
+
+#include "migrate/core/error.hpp"
+#include "migrate/pipeline/table_sync.hpp"
+#include "migrate/source/mysql_source.hpp"
+#include "migrate/state/sqlite_state_store.hpp"
+#include "migrate/target/postgres_target.hpp"
+
+namespace migrate::testing {
+namespace {
+
+class FailingLoad final : public target::LoadSession {
+public:
+  FailingLoad(std::unique_ptr<target::LoadSession> real, int& commits, int fail_on)
+      : m_real(std::move(real))
+      , m_commits(commits)
+      , m_fail_on(fail_on) {}
+
+  void write(std::string_view lines, std::size_t rows) override { m_real->write(lines, rows); }
+
+  target::MergeCounts commit(const target::Reconcile* reconcile) override {
+    if (++m_commits == m_fail_on) {
+      throw Error(ErrorArea::target, "injected commit failure", ErrorContext{.sqlstate = "08006"});
+    }
+    return m_real->commit(reconcile);
+  }
+
+private:
+  std::unique_ptr<target::LoadSession> m_real;
+  int& m_commits;
+  int m_fail_on;
+};
+
+class FailingTarget final : public target::Target {
+public:
+  FailingTarget(target::Target& real, int fail_on)
+      : m_real(real)
+      , m_fail_on(fail_on) {}
+
+  std::optional<TargetTable> describe(const std::string& schema, const std::string& table) override {
+    return m_real.describe(schema, table);
+  }
+  void create_table(const TargetTable& table) override { m_real.create_table(table); }
+  std::string create_table_sql(const TargetTable& table) const override {
+    return m_real.create_table_sql(table);
+  }
+  std::unique_ptr<target::LoadSession> begin_load(const TargetTable& table,
+                                                  target::LoadMode mode) override {
+    return std::make_unique<FailingLoad>(m_real.begin_load(table, mode), m_commits, m_fail_on);
+  }
+  void ensure_soft_delete_column(const TargetTable& table) override {
+    m_real.ensure_soft_delete_column(table);
+  }
+  std::uint64_t count_rows(const TargetTable& table) override { return m_real.count_rows(table); }
+  bool is_empty(const TargetTable& table) override { return m_real.is_empty(table); }
+  std::vector<ChunkDigest> chunk_digests(const TargetTable& table,
+                                         const ComparePlan& plan) override {
+    return m_real.chunk_digests(table, plan);
+  }
+
+private:
+  target::Target& m_real;
+  int m_fail_on;
+  int m_commits = 0;
+};
+
+class FaultInjection : public TestDatabase {
+protected:
+  config::Endpoint mysql_endpoint() const {
+    config::Endpoint e;
+    e.host = m_settings->mysql_host;
+    e.port = static_cast<unsigned>(std::stoul(m_settings->mysql_port));
+    e.database = name();
+    e.username = m_settings->mysql_user;
+    e.password = m_settings->mysql_password;
+    return e;
+  }
+  config::PostgresEndpoint pg_endpoint() const {
+    config::PostgresEndpoint e;
+    e.host = m_settings->pg_host;
+    e.port = static_cast<unsigned>(std::stoul(m_settings->pg_port));
+    e.database = name();
+    e.username = m_settings->pg_user;
+    e.password = m_settings->pg_password;
+    return e;
+  }
+};
+
+TEST_F(FaultInjection, PositionNeverPassesAFailedCommitAndTheNextRunResumesThere) {
+  mysql().exec("SET SESSION max_recursive_iterations = 100000");
+  mysql().exec("CREATE TABLE items (id INT PRIMARY KEY, payload VARCHAR(20), updated_at DATETIME)");
+  mysql().exec("INSERT INTO items WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM "
+               "seq WHERE n < 10000) SELECT n, CONCAT('p', n), '2026-01-01 00:00:00' FROM seq");
+  config::TableMapping mapping;
+  mapping.source_table = mapping.target_table = "items";
+  mapping.timestamp_column = "updated_at";
+  mapping.batch_size = 500;
+  mapping.commit_rows = 1000;
+
+  auto source = source::make_mysql_source(mysql_endpoint());
+  auto real = target::make_postgres_target(pg_endpoint());
+  auto state = state::open_sqlite_state(state_file());
+  FailingTarget failing(*real, 4);
+  const auto failed = pipeline::sync_table(mapping, *source, failing, *state, {});
+  EXPECT_EQ(failed.outcome, Outcome::failed);
+  EXPECT_NE(failed.error.find("injected"), std::string::npos);
+  EXPECT_EQ(failed.counts.inserted, 3000U);
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM items"), "3000");
+  const auto position = state->position("items");
+  ASSERT_TRUE(position.has_value());
+  EXPECT_EQ(position->phase, state::Phase::initial);
+  EXPECT_EQ(position->key, std::vector<std::string>{"3000"});
+
+  const auto resumed = pipeline::sync_table(mapping, *source, *real, *state, {});
+  EXPECT_EQ(resumed.outcome, Outcome::ok) << resumed.error;
+  EXPECT_EQ(resumed.counts.rows_read, 7000U);
+  EXPECT_EQ(resumed.counts.inserted, 7000U);
+  expect_same_content("items");
+}
+
+} // namespace
+} // namespace migrate::testing
