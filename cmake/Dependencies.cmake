@@ -7,6 +7,8 @@ find_package(yaml-cpp REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(Threads REQUIRED)
+# SHA-256 for the mask transformation: libcrypto rather than hand-written cryptography.
+find_package(OpenSSL REQUIRED)
 if(MIGRATE_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config g++
   default-libmysqlclient-dev libpqxx-dev libsqlitecpp-dev libyaml-cpp-dev
-  libspdlog-dev libcli11-dev libcurl4-openssl-dev libgtest-dev
+  libspdlog-dev libcli11-dev libcurl4-openssl-dev libssl-dev libgtest-dev
   mariadb-server mariadb-client postgresql postgresql-client sqlite3
   # Named time zones (e.g. Europe/Berlin) are loaded into the test MariaDB.
   tzdata

@@ -101,6 +101,14 @@ public:
 
   bool has(const std::string& key) const { return m_node.IsMap() && m_node[key]; }
 
+  std::vector<std::string> keys() const {
+    std::vector<std::string> out;
+    for (const auto& entry : m_node) {
+      out.push_back(entry.first.as<std::string>());
+    }
+    return out;
+  }
+
   Node child(const std::string& key) const {
     if (!has(key)) {
       fail("missing required key '" + key + "'");
@@ -261,7 +269,11 @@ void read_tunables(const Node& node, TableMapping& out) {
   }
 }
 
-const std::set<std::string> k_tunable_keys = {"batch_size",
+const std::set<std::string> k_tunable_keys = {"bad_text",
+                                              "zero_date",
+                                              "enum_as",
+                                              "indexes",
+                                              "batch_size",
                                               "commit_rows",
                                               "lookback",
                                               "safety_lag",
@@ -276,23 +288,123 @@ std::set<std::string> with_tunables(std::set<std::string> keys) {
 }
 
 Transformation read_transformation(const Node& node) {
-  node.allow_only({"column", "type"});
+  node.allow_only({"column", "type", "value", "to", "country_code", "on_error", "method", "salt_env"});
   Transformation out;
   out.column = node.child("column").non_empty_text();
   out.location = node.location();
   const auto type_node = node.child("type");
   const auto type = type_node.non_empty_text();
-  if (type == "lowercase") {
-    out.kind = TransformKind::lowercase;
-  } else {
-    type_node.fail("unknown transformation '" + type + "' (supported: lowercase)");
+  static const std::map<std::string, TransformKind> k_kinds = {
+      {"lowercase", TransformKind::lowercase},
+      {"uppercase", TransformKind::uppercase},
+      {"trim", TransformKind::trim},
+      {"null_if", TransformKind::null_if},
+      {"default", TransformKind::default_value},
+      {"format_phone", TransformKind::format_phone},
+      {"mask", TransformKind::mask},
+      {"rename", TransformKind::rename},
+      {"exclude", TransformKind::exclude}};
+  const auto found = k_kinds.find(type);
+  if (found == k_kinds.end()) {
+    type_node.fail("unknown transformation '" + type +
+                   "' (supported: lowercase, uppercase, trim, null_if, default, format_phone, "
+                   "mask, rename, exclude)");
+  }
+  out.kind = found->second;
+  switch (out.kind) {
+  case TransformKind::null_if:
+  case TransformKind::default_value:
+    out.value = node.child("value").text();
+    break;
+  case TransformKind::rename:
+    out.value = node.child("to").non_empty_text();
+    break;
+  case TransformKind::format_phone: {
+    const auto code = node.child("country_code");
+    out.country_code = code.non_empty_text();
+    if (out.country_code.find_first_not_of("0123456789") != std::string::npos) {
+      code.fail("expected digits, e.g. \"49\"");
+    }
+    if (node.has("on_error")) {
+      const auto on_error = node.child("on_error");
+      const auto value = on_error.non_empty_text();
+      if (value != "quarantine" && value != "keep") {
+        on_error.fail("expected quarantine or keep");
+      }
+      out.on_error = value == "keep" ? OnError::keep : OnError::quarantine;
+    }
+    break;
+  }
+  case TransformKind::mask: {
+    const auto method = node.has("method") ? node.child("method").non_empty_text() : "sha256";
+    if (method == "redact") {
+      out.mask = MaskMethod::redact;
+    } else if (method == "sha256") {
+      out.mask = MaskMethod::sha256;
+      const auto salt_env = node.child("salt_env");
+      const auto name = salt_env.non_empty_text();
+      const auto salt = process_env(name);
+      if (!salt || salt->empty()) {
+        salt_env.fail("environment variable " + name + " is not set");
+      }
+      out.salt = *salt;
+    } else {
+      node.child("method").fail("expected sha256 or redact");
+    }
+    break;
+  }
+  default:
+    break;
   }
   return out;
 }
 
+void read_table_policies(const Node& node, TableMapping& out) {
+  if (node.has("bad_text")) {
+    const auto policy = node.child("bad_text");
+    const auto value = policy.non_empty_text();
+    static const std::map<std::string, BadTextPolicy> k_policies = {
+        {"strip", BadTextPolicy::strip},
+        {"replace", BadTextPolicy::replace},
+        {"reject", BadTextPolicy::reject}};
+    if (k_policies.count(value) == 0) {
+      policy.fail("expected strip, replace or reject");
+    }
+    out.bad_text = k_policies.at(value);
+  }
+  if (node.has("zero_date")) {
+    const auto value = node.child("zero_date").text();
+    if (value != "null") {
+      out.zero_date = value;
+    }
+  }
+  if (node.has("enum_as")) {
+    const auto enum_as = node.child("enum_as");
+    const auto value = enum_as.non_empty_text();
+    if (value != "check" && value != "type") {
+      enum_as.fail("expected check or type");
+    }
+    out.enum_as = value == "type" ? EnumAs::type : EnumAs::check;
+  }
+  if (node.has("indexes")) {
+    const auto indexes = node.child("indexes");
+    const auto value = indexes.non_empty_text();
+    if (value != "true" && value != "false") {
+      indexes.fail("expected true or false");
+    }
+    out.indexes = value == "true";
+  }
+}
+
 TableMapping read_table(const Node& node, const TableMapping& defaults) {
-  node.allow_only(with_tunables(
-      {"source_table", "target_table", "timestamp_column", "primary_key", "transformations"}));
+  node.allow_only(with_tunables({"source_table",
+                                 "target_table",
+                                 "timestamp_column",
+                                 "primary_key",
+                                 "transformations",
+                                 "where",
+                                 "cast",
+                                 "fix_encoding"}));
   TableMapping out = defaults;
   out.location = node.location();
   out.source_table = node.child("source_table").non_empty_text();
@@ -309,6 +421,30 @@ TableMapping read_table(const Node& node, const TableMapping& defaults) {
     out.primary_key_location = key.location();
   }
   read_tunables(node, out);
+  read_table_policies(node, out);
+  if (node.has("where")) {
+    out.where = node.child("where").non_empty_text();
+  }
+  if (node.has("cast")) {
+    const auto casts = node.child("cast");
+    casts.require_map();
+    out.casts_location = casts.location();
+    for (const auto& name : casts.keys()) {
+      out.casts[name] = casts.child(name).non_empty_text();
+    }
+  }
+  if (node.has("fix_encoding")) {
+    const auto fixes = node.child("fix_encoding");
+    fixes.require_map();
+    out.fix_encoding_location = fixes.location();
+    for (const auto& name : fixes.keys()) {
+      const auto value = fixes.child(name);
+      if (value.non_empty_text() != "double_encoded") {
+        value.fail("expected double_encoded");
+      }
+      out.fix_double_encoding.insert(name);
+    }
+  }
   if (out.commit_rows < out.batch_size) {
     out.commit_rows = out.batch_size;
   }
@@ -376,6 +512,7 @@ Config load_config(const fs::path& directory) {
     const auto node = mapping.child("defaults");
     node.allow_only(k_tunable_keys);
     read_tunables(node, defaults);
+    read_table_policies(node, defaults);
   }
   std::set<std::string> targets;
   for (const auto& item : mapping.child("tables").items()) {

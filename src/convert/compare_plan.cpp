@@ -8,11 +8,35 @@ namespace migrate::convert {
 namespace {
 
 HashColumn hash_column(const ColumnPlan& column) {
-  return HashColumn{column.source.name,
-                    column.target_name,
-                    hash_kind(column),
-                    column.source.numeric_precision,
-                    column.lowercase};
+  HashColumn out{column.source.name, column.target_name, hash_kind(column), 0, {}};
+  out.width = column.source.numeric_precision;
+  using Kind = config::TransformKind;
+  for (const auto& t : column.transforms) {
+    switch (t.kind) {
+    case Kind::lowercase:
+      out.transforms.push_back({HashTransform::Kind::lowercase, {}});
+      break;
+    case Kind::uppercase:
+      out.transforms.push_back({HashTransform::Kind::uppercase, {}});
+      break;
+    case Kind::trim:
+      out.transforms.push_back({HashTransform::Kind::trim, {}});
+      break;
+    case Kind::null_if:
+      out.transforms.push_back({HashTransform::Kind::null_if, t.value});
+      break;
+    case Kind::default_value:
+      out.transforms.push_back({HashTransform::Kind::default_value, t.value});
+      break;
+    default:
+      // SQL cannot repeat it (a salted hash, phone formatting): compare NULL-ness only.
+      out.kind = HashKind::presence;
+    }
+  }
+  if (column.fix_double_encoding) {
+    out.kind = HashKind::presence;
+  }
+  return out;
 }
 
 std::string whole_number(long double value) {
@@ -52,7 +76,7 @@ HashKind hash_kind(const ColumnPlan& column) {
     break;
   }
   if (column.type.pg_type == "jsonb") {
-    return HashKind::json;
+    return HashKind::presence;
   }
   if (is_geometry_type(column.source.data_type)) {
     return HashKind::geometry;
@@ -69,6 +93,8 @@ ComparePlan compare_plan(const TablePlan& plan, const KeyRange& range, std::size
     out.key_columns.push_back(hash_column(plan.columns[position]));
   }
   out.key = out.key_columns.front();
+  out.zero_date = plan.zero_date;
+  out.where = plan.where;
   const auto rows = static_cast<long double>(std::max<std::uint64_t>(range.rows, 1));
   const auto per_chunk = static_cast<long double>(std::max<std::size_t>(chunk_rows, 1));
   if (out.key.kind == HashKind::integer && !range.min.empty()) {

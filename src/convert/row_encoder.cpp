@@ -3,11 +3,19 @@
 #include "migrate/convert/copy_text.hpp"
 #include "migrate/core/error.hpp"
 
+#include "convert/utf8.hpp"
+
+#include <openssl/evp.h>
+
+#include <charconv>
+#include <cstring>
 #include <strings.h>
 #include <wctype.h>
 
 namespace migrate::convert {
 namespace {
+
+using config::TransformKind;
 
 bool same_name(const std::string& a, const std::string& b) {
   return strcasecmp(a.c_str(), b.c_str()) == 0;
@@ -35,56 +43,12 @@ bool is_zero_date(std::string_view value) {
   return value.substr(0, 4) == "0000" || value.substr(5, 2) == "00" || value.substr(8, 2) == "00";
 }
 
-// Decodes one UTF-8 sequence at `s[i]`; returns its length, or 0 when it is not valid UTF-8.
-std::size_t decode_utf8(std::string_view s, std::size_t i, wchar_t& out) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  std::size_t len = 0;
-  std::uint32_t cp = 0;
-  if (b0 < 0x80U) {
-    out = static_cast<wchar_t>(b0);
-    return 1;
-  } else if ((b0 & 0xE0U) == 0xC0U) {
-    len = 2;
-    cp = b0 & 0x1FU;
-  } else if ((b0 & 0xF0U) == 0xE0U) {
-    len = 3;
-    cp = b0 & 0x0FU;
-  } else if ((b0 & 0xF8U) == 0xF0U) {
-    len = 4;
-    cp = b0 & 0x07U;
-  } else {
-    return 0;
+std::size_t utf8_length(std::string_view value) {
+  std::size_t count = 0;
+  for (const char c : value) {
+    count += (static_cast<unsigned char>(c) & 0xC0U) != 0x80U ? 1 : 0;
   }
-  if (i + len > s.size()) {
-    return 0;
-  }
-  for (std::size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0U) != 0x80U) {
-      return 0;
-    }
-    cp = (cp << 6U) | (b & 0x3FU);
-  }
-  out = static_cast<wchar_t>(cp);
-  return len;
-}
-
-void encode_utf8(std::uint32_t cp, std::string& out) {
-  if (cp < 0x80U) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800U) {
-    out += static_cast<char>(0xC0U | (cp >> 6U));
-    out += static_cast<char>(0x80U | (cp & 0x3FU));
-  } else if (cp < 0x10000U) {
-    out += static_cast<char>(0xE0U | (cp >> 12U));
-    out += static_cast<char>(0x80U | ((cp >> 6U) & 0x3FU));
-    out += static_cast<char>(0x80U | (cp & 0x3FU));
-  } else {
-    out += static_cast<char>(0xF0U | (cp >> 18U));
-    out += static_cast<char>(0x80U | ((cp >> 12U) & 0x3FU));
-    out += static_cast<char>(0x80U | ((cp >> 6U) & 0x3FU));
-    out += static_cast<char>(0x80U | (cp & 0x3FU));
-  }
+  return count;
 }
 
 void append_bits(std::string_view bytes, int width, std::string& out) {
@@ -100,13 +64,102 @@ void append_bits(std::string_view bytes, int width, std::string& out) {
   }
 }
 
+// Removes NUL bytes and invalid sequences (strip) or puts U+FFFD in their place (replace).
+void sanitize_text(std::string_view value, bool replace, std::string& out) {
+  out.clear();
+  for (std::size_t i = 0; i < value.size();) {
+    const auto b = static_cast<unsigned char>(value[i]);
+    std::size_t len = 0;
+    if (b == 0) {
+      len = 0;
+    } else if (b < 0x80U) {
+      len = 1;
+    } else {
+      std::uint32_t cp = 0;
+      len = utf8::decode(value, i, cp);
+    }
+    if (len == 0) {
+      if (replace) {
+        utf8::encode(0xFFFD, out);
+      }
+      ++i;
+      continue;
+    }
+    out.append(value.data() + i, len);
+    i += len;
+  }
+}
+
+std::string sha256_hex(const std::string& salt, const std::string& value) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_MD_CTX* context = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(context, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(context, salt.data(), salt.size());
+  EVP_DigestUpdate(context, value.data(), value.size());
+  EVP_DigestFinal_ex(context, digest, &length);
+  EVP_MD_CTX_free(context);
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out += k_hex[digest[i] >> 4U];
+    out += k_hex[digest[i] & 0xFU];
+  }
+  return out;
+}
+
+bool is_integer_type(const std::string& pg_type) {
+  return pg_type == "smallint" || pg_type == "integer" || pg_type == "bigint";
+}
+
+// A cast changes how the value is sent when the new type reads another text form.
+ValueKind kind_after_cast(ValueKind kind, const std::string& pg_type) {
+  if (kind == ValueKind::boolean && is_integer_type(pg_type)) {
+    return ValueKind::integer;
+  }
+  if (kind == ValueKind::bytes && (pg_type == "text" || pg_type.rfind("varchar", 0) == 0)) {
+    return ValueKind::text; // text kept in a binary column by a legacy application
+  }
+  return kind;
+}
+
 } // namespace
 
+TargetLimits limits_of(const std::string& pg_type) {
+  TargetLimits limits;
+  if (pg_type == "smallint") {
+    limits.min_integer = -32768;
+    limits.max_integer = 32767;
+  } else if (pg_type == "integer") {
+    limits.min_integer = INT32_MIN;
+    limits.max_integer = INT32_MAX;
+  } else if (pg_type == "bigint") {
+    limits.min_integer = INT64_MIN;
+    limits.max_integer = INT64_MAX;
+  } else if (pg_type == "boolean") {
+    limits.boolean = true;
+  } else if (pg_type.rfind("varchar(", 0) == 0 || pg_type.rfind("char(", 0) == 0) {
+    limits.max_chars = std::stoi(pg_type.substr(pg_type.find('(') + 1));
+  } else if (pg_type.rfind("numeric(", 0) == 0) {
+    const auto open = pg_type.find('(');
+    const auto comma = pg_type.find(',');
+    const int precision = std::stoi(pg_type.substr(open + 1));
+    const int scale = comma == std::string::npos ? 0 : std::stoi(pg_type.substr(comma + 1));
+    limits.integer_digits = precision - scale;
+    limits.scale = scale;
+  }
+  return limits;
+}
+
+bool ColumnPlan::is_textual() const {
+  return type.kind == ValueKind::text;
+}
+
 TargetTable TablePlan::target_table(const std::string& schema, const std::string& name) const {
-  TargetTable table{schema, name, {}, {}};
+  TargetTable table{schema, name, {}, {}, {}};
   for (const auto& column : columns) {
-    TargetColumn target{column.target_name, column.type.pg_type, !column.source.nullable, {}};
-    if (column.source.data_type == "enum") {
+    TargetColumn target{column.target_name, column.type.pg_type, column.not_null, {}};
+    if (column.source.data_type == "enum" && column.type.pg_type == "text") {
       target.allowed_values = parse_enum_values(column.source.column_type);
     }
     table.columns.push_back(std::move(target));
@@ -119,8 +172,58 @@ TargetTable TablePlan::target_table(const std::string& schema, const std::string
 
 TablePlan plan_table(const SourceTable& source, const config::TableMapping& mapping) {
   TablePlan plan;
+  plan.bad_text = mapping.bad_text;
+  plan.zero_date = mapping.zero_date;
+  plan.enum_as = mapping.enum_as;
+  plan.where = mapping.where;
+  std::vector<ColumnPlan> all;
   for (const auto& column : source.columns) {
-    plan.columns.push_back(ColumnPlan{column, column.name, map_type(column), false});
+    all.push_back(ColumnPlan{column, column.name, map_type(column), {}, false, {}, !column.nullable});
+  }
+  auto find = [&](const std::string& name, const config::Location& where, const char* what) {
+    const auto position = position_of(all, name);
+    if (position == all.size()) {
+      fail_mapping(where,
+                   std::string(what) + ": column '" + name + "' does not exist in MySQL table '" +
+                       mapping.source_table + "'");
+    }
+    return position;
+  };
+  for (const auto& [name, pg_type] : mapping.casts) {
+    auto& column = all[find(name, mapping.casts_location, "cast")];
+    column.type.kind = kind_after_cast(column.type.kind, pg_type);
+    column.type.pg_type = pg_type;
+  }
+  for (const auto& name : mapping.fix_double_encoding) {
+    auto& column = all[find(name, mapping.fix_encoding_location, "fix_encoding")];
+    if (!column.is_textual()) {
+      fail_mapping(mapping.fix_encoding_location,
+                   "fix_encoding: '" + name + "' is " + column.source.column_type + ", not text");
+    }
+    column.fix_double_encoding = true;
+  }
+  std::vector<bool> excluded(all.size(), false);
+  for (const auto& t : mapping.transformations) {
+    auto& column = all[find(t.column, t.location, "transformations")];
+    if (t.kind == TransformKind::exclude) {
+      excluded[position_of(all, t.column)] = true;
+    } else if (t.kind == TransformKind::rename) {
+      column.target_name = t.value;
+    } else if (t.kind == TransformKind::null_if || t.kind == TransformKind::default_value) {
+      column.transforms.push_back(t);
+    } else if (!column.is_textual()) {
+      fail_mapping(t.location,
+                   "transformations: '" + t.column + "' is " + column.source.column_type +
+                       ", the transformation needs text");
+    } else {
+      column.transforms.push_back(t);
+    }
+    if (t.kind == TransformKind::default_value) {
+      column.not_null = column.not_null || false;
+    }
+  }
+  for (auto& column : all) {
+    column.limits = limits_of(column.type.pg_type);
   }
   const auto& key = mapping.primary_key.empty() ? source.primary_key : mapping.primary_key;
   if (key.empty()) {
@@ -128,50 +231,48 @@ TablePlan plan_table(const SourceTable& source, const config::TableMapping& mapp
                  "table '" + mapping.source_table +
                      "' has no primary key in MySQL: set primary_key in the mapping");
   }
+  std::vector<std::string> required(key.begin(), key.end());
   for (const auto& name : key) {
-    const auto position = position_of(plan.columns, name);
-    if (position == plan.columns.size()) {
-      fail_mapping(mapping.primary_key_location,
-                   "primary_key: column '" + name + "' does not exist in MySQL table '" +
-                       mapping.source_table + "'");
-    }
-    plan.key_positions.push_back(position);
+    find(name, mapping.primary_key_location, "primary_key");
   }
   if (mapping.timestamp_column) {
-    const auto position = position_of(plan.columns, *mapping.timestamp_column);
-    if (position == plan.columns.size()) {
-      fail_mapping(mapping.timestamp_column_location,
-                   "timestamp_column: column '" + *mapping.timestamp_column +
-                       "' does not exist in MySQL table '" + mapping.source_table + "'");
-    }
-    const auto& type = plan.columns[position].source.data_type;
+    const auto position = find(*mapping.timestamp_column,
+                               mapping.timestamp_column_location,
+                               "timestamp_column");
+    const auto& type = all[position].source.data_type;
     if (type != "timestamp" && type != "datetime" && type != "date") {
       fail_mapping(mapping.timestamp_column_location,
                    "timestamp_column: column '" + *mapping.timestamp_column + "' is " + type +
                        ", not a timestamp, datetime or date");
     }
-    plan.timestamp_position = position;
+    required.push_back(*mapping.timestamp_column);
   }
-  for (const auto& transformation : mapping.transformations) {
-    const auto position = position_of(plan.columns, transformation.column);
-    if (position == plan.columns.size()) {
-      fail_mapping(transformation.location,
-                   "transformations: column '" + transformation.column +
-                       "' does not exist in MySQL table '" + mapping.source_table + "'");
+  for (const auto& name : required) {
+    if (excluded[position_of(all, name)]) {
+      fail_mapping(mapping.location,
+                   "transformations: '" + name + "' is a key or timestamp column: it cannot be "
+                   "excluded");
     }
-    if (plan.columns[position].type.kind != ValueKind::text) {
-      fail_mapping(transformation.location,
-                   "transformations: lowercase needs a text column, '" + transformation.column +
-                       "' is " + plan.columns[position].source.column_type);
+  }
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (!excluded[i]) {
+      plan.columns.push_back(std::move(all[i]));
     }
-    plan.columns[position].lowercase = true;
+  }
+  for (const auto& name : key) {
+    plan.key_positions.push_back(position_of(plan.columns, name));
+  }
+  if (mapping.timestamp_column) {
+    plan.timestamp_position = position_of(plan.columns, *mapping.timestamp_column);
   }
   return plan;
 }
 
 RowEncoder::RowEncoder(const TablePlan& plan)
     : m_plan(plan)
-    , m_utf8(newlocale(LC_CTYPE_MASK, "C.UTF-8", nullptr)) {}
+    , m_utf8(newlocale(LC_CTYPE_MASK, "C.UTF-8", nullptr)) {
+  m_stats.zero_dates_by_column.resize(plan.columns.size());
+}
 
 RowEncoder::~RowEncoder() {
   if (m_utf8 != nullptr) {
@@ -179,98 +280,270 @@ RowEncoder::~RowEncoder() {
   }
 }
 
-void RowEncoder::encode(const RowView& row, std::string& out) {
+std::optional<Rejection> RowEncoder::encode(const RowView& row, std::string& out) {
   const std::size_t start = out.size();
-  try {
-    for (std::size_t i = 0; i < m_plan.columns.size(); ++i) {
-      if (i > 0) {
-        out += '\t';
-      }
-      append_value(i, row, out);
+  for (std::size_t i = 0; i < m_plan.columns.size(); ++i) {
+    if (i > 0) {
+      out += '\t';
     }
-  } catch (const Error& e) {
-    out.resize(start);
-    ErrorContext context = e.context();
-    context.primary_key = render_key(row);
-    throw Error(e.area(), e.message(), context);
+    if (!append_value(i, row, out)) {
+      out.resize(start);
+      m_rejection.raw = row.is_null(i) ? std::string() : std::string(row.at(i));
+      return m_rejection;
+    }
   }
   out += '\n';
+  return std::nullopt;
 }
 
-void RowEncoder::append_value(std::size_t index, const RowView& row, std::string& out) {
-  if (row.is_null(index)) {
-    out += k_copy_null;
-    return;
-  }
+bool RowEncoder::reject(std::size_t index, std::string reason) {
+  m_rejection.column = index;
+  m_rejection.reason = std::move(reason);
+  return false;
+}
+
+// The fast path writes plain values straight from MySQL's buffer; anything with a rule to apply
+// goes through m_value.
+bool RowEncoder::append_value(std::size_t index, const RowView& row, std::string& out) {
   const auto& column = m_plan.columns[index];
-  const std::string_view value = row.at(index);
+  const bool plain = column.transforms.empty() && !column.fix_double_encoding;
+  if (row.is_null(index) && plain) {
+    if (column.not_null) {
+      return reject(index, "NULL in a NOT NULL column");
+    }
+    out += k_copy_null;
+    return true;
+  }
+  const std::string_view raw = row.is_null(index) ? std::string_view() : row.at(index);
+  if (plain) {
+    switch (column.type.kind) {
+    case ValueKind::decimal:
+    case ValueKind::floating:
+    case ValueKind::time_interval:
+      if (!column.limits.integer_digits) {
+        out += raw;
+        return true;
+      }
+      break;
+    case ValueKind::bytes:
+      append_copy_bytea(out, raw);
+      return true;
+    case ValueKind::text:
+      if (!column.limits.max_chars && is_valid_utf8(raw) &&
+          std::memchr(raw.data(), 0, raw.size()) == nullptr) {
+        append_copy_escaped(out, raw);
+        return true;
+      }
+      break;
+    default:
+      break;
+    }
+  }
+  m_null = row.is_null(index);
+  if (!m_null && !convert_value(index, raw)) {
+    return false;
+  }
+  if (!apply_transforms(column)) {
+    return reject(index, m_rejection.reason);
+  }
+  if (m_null) {
+    if (column.not_null) {
+      return reject(index,
+                    m_stats.zero_dates_by_column[index] > 0 && is_zero_date(raw)
+                        ? "zero date in a NOT NULL column (set zero_date: to a sentinel)"
+                        : "NULL in a NOT NULL column");
+    }
+    out += k_copy_null;
+    return true;
+  }
+  if (!check_limits(column)) {
+    return reject(index, m_rejection.reason);
+  }
+  append_copy_escaped(out, m_value);
+  return true;
+}
+
+// Converts MySQL's text of a non-NULL value into the text PostgreSQL reads, in m_value.
+bool RowEncoder::convert_value(std::size_t index, std::string_view raw) {
+  const auto& column = m_plan.columns[index];
+  m_value.clear();
   switch (column.type.kind) {
   case ValueKind::integer:
   case ValueKind::decimal:
   case ValueKind::floating:
   case ValueKind::year:
   case ValueKind::time_interval:
-    out += value;
-    return;
+    m_value.assign(raw);
+    return true;
   case ValueKind::boolean:
-    if (value == "0" || value == "1") {
-      out += value == "1" ? 't' : 'f';
-      return;
+    if (raw == "0" || raw == "1") {
+      m_value = raw == "1" ? "t" : "f";
+      return true;
     }
-    throw Error(ErrorArea::convert,
-                "value " + std::string(value) + " of " + column.source.column_type +
-                    " is neither 0 nor 1 and would be lost as boolean",
-                ErrorContext{.column = column.source.name});
+    return reject(index,
+                  "value " + std::string(raw) + " of " + column.source.column_type +
+                      " is neither 0 nor 1 and would be lost as boolean (cast the column)");
   case ValueKind::bit_boolean:
-    out += (!value.empty() && value.back() != '\0') ? 't' : 'f';
-    return;
+    m_value = (!raw.empty() && raw.back() != '\0') ? "t" : "f";
+    return true;
   case ValueKind::bit_string:
-    append_bits(value, column.source.numeric_precision, out);
-    return;
-  case ValueKind::text:
-    if (column.lowercase) {
-      append_lowercase(value, out);
-    } else {
-      append_copy_escaped(out, value);
-    }
-    return;
-  case ValueKind::set:
-    append_copy_text_array(out, value);
-    return;
+    append_bits(raw, column.source.numeric_precision, m_value);
+    return true;
+  case ValueKind::set: {
+    // The array literal is built already escaped for COPY; undo that escaping for m_value.
+    std::string literal;
+    append_copy_text_array(literal, raw);
+    m_value = unescape_copy_field(literal);
+    return true;
+  }
   case ValueKind::bytes:
-    append_copy_bytea(out, value);
-    return;
+    append_copy_bytea(m_scratch, raw);
+    m_value = unescape_copy_field(m_scratch);
+    m_scratch.clear();
+    return true;
   case ValueKind::date:
   case ValueKind::datetime:
   case ValueKind::timestamp:
-    if (is_zero_date(value)) {
+    if (is_zero_date(raw)) {
       ++m_stats.zero_dates;
-      out += k_copy_null;
-      return;
+      ++m_stats.zero_dates_by_column[index];
+      if (!m_plan.zero_date) {
+        m_null = true;
+        return true;
+      }
+      m_value = *m_plan.zero_date;
+    } else {
+      m_value.assign(raw);
     }
-    out += value;
     if (column.type.kind == ValueKind::timestamp) {
-      out += "+00"; // the MySQL session runs in UTC, so TIMESTAMP values are UTC instants
+      m_value += "+00"; // the MySQL session runs in UTC, so TIMESTAMP values are UTC instants
     }
-    return;
+    return true;
+  case ValueKind::text:
+    m_value.assign(raw);
+    if (column.fix_double_encoding && repair_double_encoded(m_value, m_scratch)) {
+      m_value.swap(m_scratch);
+      ++m_stats.repaired_encodings;
+    }
+    return check_text(column, m_value) || reject(index, m_rejection.reason);
   }
+  return true;
 }
 
-void RowEncoder::append_lowercase(std::string_view value, std::string& out) {
+// NUL bytes and invalid UTF-8 under the table's bad_text policy.
+bool RowEncoder::check_text(const ColumnPlan& column, std::string& value) {
+  (void)column;
+  const bool has_nul = value.find('\0') != std::string::npos;
+  const bool valid = is_valid_utf8(value);
+  if (!has_nul && valid) {
+    return true;
+  }
+  if (m_plan.bad_text == config::BadTextPolicy::reject) {
+    m_rejection.reason = has_nul ? "NUL byte in text (PostgreSQL text cannot hold it)"
+                                 : "invalid UTF-8 in text";
+    return false;
+  }
+  sanitize_text(value, m_plan.bad_text == config::BadTextPolicy::replace, m_scratch);
+  value.swap(m_scratch);
+  ++m_stats.bad_text_fixed;
+  return true;
+}
+
+bool RowEncoder::apply_transforms(const ColumnPlan& column) {
+  for (const auto& t : column.transforms) {
+    switch (t.kind) {
+    case TransformKind::null_if:
+      m_null = m_null || m_value == t.value;
+      break;
+    case TransformKind::default_value:
+      if (m_null) {
+        m_null = false;
+        m_value = t.value;
+      }
+      break;
+    default:
+      if (m_null) {
+        break;
+      }
+      if (t.kind == TransformKind::lowercase || t.kind == TransformKind::uppercase) {
+        lowercase_or_uppercase(m_value, t.kind == TransformKind::uppercase);
+      } else if (t.kind == TransformKind::trim) {
+        const auto first = m_value.find_first_not_of(' ');
+        const auto last = m_value.find_last_not_of(' ');
+        m_value = first == std::string::npos ? std::string()
+                                             : m_value.substr(first, last - first + 1);
+      } else if (t.kind == TransformKind::format_phone) {
+        if (format_phone(m_value, t.country_code, m_scratch)) {
+          m_value.swap(m_scratch);
+        } else if (t.on_error == config::OnError::quarantine) {
+          m_rejection.reason = "not a phone number format_phone can read: '" + m_value + "'";
+          return false;
+        }
+      } else if (t.kind == TransformKind::mask) {
+        m_value = t.mask == config::MaskMethod::redact ? "[redacted]" : sha256_hex(t.salt, m_value);
+      }
+    }
+  }
+  return true;
+}
+
+bool RowEncoder::check_limits(const ColumnPlan& column) {
+  const auto& limits = column.limits;
+  const auto& value = m_value;
+  if (limits.max_chars && value.size() > static_cast<std::size_t>(*limits.max_chars) &&
+      utf8_length(value) > static_cast<std::size_t>(*limits.max_chars)) {
+    m_rejection.reason = "value of " + std::to_string(utf8_length(value)) +
+                         " characters is longer than " + column.type.pg_type +
+                         " (it is not truncated)";
+    return false;
+  }
+  if (limits.min_integer && column.type.kind == ValueKind::integer) {
+    std::int64_t parsed = 0;
+    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+    if (error != std::errc() || end != value.data() + value.size() || parsed < *limits.min_integer ||
+        parsed > *limits.max_integer) {
+      m_rejection.reason = "value " + value + " is out of range for " + column.type.pg_type;
+      return false;
+    }
+  }
+  if (limits.boolean && column.type.kind == ValueKind::integer && value != "0" && value != "1") {
+    m_rejection.reason = "value " + value + " does not fit boolean";
+    return false;
+  }
+  if (limits.integer_digits) {
+    const auto start = value.find_first_not_of("-+0");
+    const auto point = value.find('.');
+    const auto whole = point == std::string::npos ? value.size() : point;
+    const auto digits = start == std::string::npos || start >= whole ? 0 : whole - start;
+    const auto fraction = point == std::string::npos ? std::string() : value.substr(point + 1);
+    const auto significant = fraction.find_last_not_of('0');
+    const auto scale = significant == std::string::npos ? 0 : significant + 1;
+    if (digits > static_cast<std::size_t>(*limits.integer_digits) ||
+        scale > static_cast<std::size_t>(limits.scale.value_or(0))) {
+      m_rejection.reason = "value " + value + " does not fit " + column.type.pg_type +
+                           " without rounding";
+      return false;
+    }
+  }
+  return true;
+}
+
+void RowEncoder::lowercase_or_uppercase(std::string& value, bool upper) {
   m_scratch.clear();
   for (std::size_t i = 0; i < value.size();) {
-    wchar_t wc = 0;
-    const std::size_t len = decode_utf8(value, i, wc);
+    std::uint32_t cp = 0;
+    const std::size_t len = utf8::decode(value, i, cp);
     if (len == 0) {
       m_scratch += value[i++]; // not UTF-8: leave the byte as it is
       continue;
     }
-    const wint_t lower = m_utf8 != nullptr ? towlower_l(static_cast<wint_t>(wc), m_utf8)
-                                           : static_cast<wint_t>(wc);
-    encode_utf8(static_cast<std::uint32_t>(lower), m_scratch);
+    const wint_t mapped = m_utf8 == nullptr ? static_cast<wint_t>(cp)
+                          : upper           ? towupper_l(static_cast<wint_t>(cp), m_utf8)
+                                            : towlower_l(static_cast<wint_t>(cp), m_utf8);
+    utf8::encode(static_cast<std::uint32_t>(mapped), m_scratch);
     i += len;
   }
-  append_copy_escaped(out, m_scratch);
+  value.swap(m_scratch);
 }
 
 std::string RowEncoder::render_key(const RowView& row) const {

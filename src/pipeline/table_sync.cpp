@@ -32,9 +32,22 @@ struct Cursor {
 
 struct Chunk {
   std::string text;
-  std::size_t rows = 0;
-  Cursor last;
+  std::size_t rows = 0; // rows in `text`
+  Cursor last;          // the last row read, written or rejected
+  std::vector<state::QuarantineEntry> rejected;
 };
+
+std::string to_hex(std::string_view bytes) {
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (const char c : bytes) {
+    const auto byte = static_cast<unsigned char>(c);
+    out += k_hex[byte >> 4U];
+    out += k_hex[byte & 0xFU];
+  }
+  return out;
+}
 
 // Recycles chunk buffers between the two threads so the steady state allocates nothing.
 class BufferPool {
@@ -101,7 +114,8 @@ private:
   void commit_group(target::LoadSession& session,
                     const Cursor& last,
                     const StreamPlan& plan,
-                    const target::Reconcile* reconcile);
+                    const target::Reconcile* reconcile,
+                    std::vector<state::QuarantineEntry>& rejected);
   void update_cursor(const RowView& row, Cursor& cursor) const;
   void add_read_counts(std::uint64_t rows_read,
                        std::uint64_t null_timestamps,
@@ -117,6 +131,7 @@ private:
   convert::TablePlan m_plan;
   TargetTable m_target_table;
   config::DeletePolicy m_deletes = config::DeletePolicy::ignore;
+  std::int64_t m_run_id = 0;
   TableResult m_result;
 };
 
@@ -125,7 +140,7 @@ TableResult TableRun::run() {
   m_result.table = table;
   m_result.started = std::chrono::system_clock::now();
   const auto started = Clock::now();
-  const auto run_id = m_state.begin_run(table, "pending");
+  m_run_id = m_state.begin_run(table, "pending");
   try {
     prepare();
     std::optional<state::Position> position;
@@ -179,13 +194,22 @@ TableResult TableRun::run() {
                c.deleted,
                seconds,
                seconds > 0 ? static_cast<double>(c.rows_read) / seconds : 0.0);
-  if (c.zero_dates > 0) {
-    spdlog::warn("table={} zero_dates={} written as NULL", table, c.zero_dates);
+  if (c.quarantined > 0) {
+    spdlog::warn("table={} quarantined={} (see: migrate quarantine --table {})",
+                 table,
+                 c.quarantined,
+                 table);
+  }
+  if (c.repaired_encodings + c.bad_text_fixed > 0) {
+    spdlog::info("table={} repaired_encodings={} bad_text_fixed={}",
+                 table,
+                 c.repaired_encodings,
+                 c.bad_text_fixed);
   }
   if (c.null_timestamps > 0) {
     spdlog::info("table={} null_timestamps={} (moved by full passes only)", table, c.null_timestamps);
   }
-  m_state.finish_run(run_id, m_result);
+  m_state.finish_run(m_run_id, m_result);
   return m_result;
 }
 
@@ -244,6 +268,7 @@ source::ReadRequest TableRun::request(source::ReadOrder order) const {
     out.timestamp = m_plan.columns[*m_plan.timestamp_position].source;
   }
   out.order = order;
+  out.where = m_plan.where;
   return out;
 }
 
@@ -314,7 +339,7 @@ bool TableRun::compare_due() {
 void TableRun::compare_pass() {
   m_result.mode = m_result.mode.empty() ? "compare" : m_result.mode + "+compare";
   const auto& first_key = m_plan.columns[m_plan.key_positions.front()].source;
-  const auto range = m_source.key_range(m_mapping.source_table, first_key.name);
+  const auto range = m_source.key_range(m_mapping.source_table, first_key.name, m_plan.where);
   const auto plan = convert::compare_plan(m_plan, range, m_mapping.chunk_rows);
   const auto source_digests = m_source.chunk_digests(m_mapping.source_table, plan);
   const auto target_digests = m_target.chunk_digests(m_target_table, plan);
@@ -410,24 +435,36 @@ void TableRun::stream(const source::ReadRequest& read,
   std::thread producer([&] {
     try {
       auto reader = m_source.read(read);
-      Chunk chunk{pool.take(), 0, {}};
+      Chunk chunk{pool.take(), 0, {}, {}};
       RowView row;
       while (reader->next(row)) {
-        encoder.encode(row, chunk.text);
+        if (const auto rejection = encoder.encode(row, chunk.text)) {
+          chunk.rejected.push_back(
+              state::QuarantineEntry{m_mapping.source_table,
+                                     encoder.render_key(row),
+                                     m_plan.columns[rejection->column].source.name,
+                                     rejection->reason,
+                                     to_hex(rejection->raw),
+                                     0,
+                                     {}});
+        } else {
+          ++chunk.rows;
+        }
         update_cursor(row, chunk.last);
         ++rows_read;
         if (m_plan.timestamp_position && row.is_null(*m_plan.timestamp_position)) {
           ++null_timestamps;
         }
-        if (++chunk.rows >= m_mapping.batch_size || chunk.text.size() >= k_chunk_bytes) {
+        if (chunk.rows + chunk.rejected.size() >= m_mapping.batch_size ||
+            chunk.text.size() >= k_chunk_bytes) {
           Cursor last = chunk.last;
           if (!queue.push(std::move(chunk))) {
             break;
           }
-          chunk = Chunk{pool.take(), 0, std::move(last)};
+          chunk = Chunk{pool.take(), 0, std::move(last), {}};
         }
       }
-      if (chunk.rows > 0) {
+      if (chunk.rows + chunk.rejected.size() > 0) {
         queue.push(std::move(chunk));
       }
     } catch (...) {
@@ -437,15 +474,17 @@ void TableRun::stream(const source::ReadRequest& read,
   });
 
   std::uint64_t pending = 0;
+  std::vector<state::QuarantineEntry> rejected;
   Cursor last;
   try {
     while (auto chunk = queue.pop()) {
       session.write(chunk->text, chunk->rows);
-      pending += chunk->rows;
+      pending += chunk->rows + chunk->rejected.size();
       last = std::move(chunk->last);
       pool.give(std::move(chunk->text));
+      rejected.insert(rejected.end(), chunk->rejected.begin(), chunk->rejected.end());
       if (pending >= plan.commit_rows) {
-        commit_group(session, last, plan, nullptr);
+        commit_group(session, last, plan, nullptr, rejected);
         pending = 0;
       }
     }
@@ -454,7 +493,8 @@ void TableRun::stream(const source::ReadRequest& read,
       std::rethrow_exception(producer_error);
     }
     if (pending > 0 || plan.reconcile != nullptr) {
-      commit_group(session, last, plan, plan.reconcile);
+      // A chunk with a rejected row was not staged whole: its target rows must not be deleted.
+      commit_group(session, last, plan, rejected.empty() ? plan.reconcile : nullptr, rejected);
     }
   } catch (...) {
     queue.close();
@@ -473,13 +513,40 @@ void TableRun::add_read_counts(std::uint64_t rows_read,
   m_result.counts.rows_read += rows_read;
   m_result.counts.null_timestamps += null_timestamps;
   m_result.counts.zero_dates += stats.zero_dates;
+  m_result.counts.repaired_encodings += stats.repaired_encodings;
+  m_result.counts.bad_text_fixed += stats.bad_text_fixed;
+  for (std::size_t i = 0; i < stats.zero_dates_by_column.size(); ++i) {
+    if (stats.zero_dates_by_column[i] > 0) {
+      spdlog::warn("table={} column={} zero_dates={} written as {}",
+                   m_mapping.source_table,
+                   m_plan.columns[i].source.name,
+                   stats.zero_dates_by_column[i],
+                   m_plan.zero_date.value_or("NULL"));
+    }
+  }
 }
 
 void TableRun::commit_group(target::LoadSession& session,
                             const Cursor& last,
                             const StreamPlan& plan,
-                            const target::Reconcile* reconcile) {
+                            const target::Reconcile* reconcile,
+                            std::vector<state::QuarantineEntry>& rejected) {
   const auto counts = session.commit(reconcile);
+  if (!rejected.empty()) {
+    // Kept before the position passes them, so a rejected row is never lost.
+    for (auto& entry : rejected) {
+      entry.run_id = m_run_id;
+    }
+    m_state.quarantine(rejected);
+    m_result.counts.quarantined += rejected.size();
+    spdlog::warn("table={} quarantined={} first_key=\"{}\" column={} reason=\"{}\"",
+                 m_mapping.source_table,
+                 rejected.size(),
+                 rejected.front().key,
+                 rejected.front().column,
+                 rejected.front().reason);
+    rejected.clear();
+  }
   m_result.counts.inserted += counts.inserted;
   m_result.counts.updated += counts.updated;
   m_result.counts.unchanged += counts.unchanged;

@@ -228,25 +228,65 @@ std::string order_list(const std::vector<SourceColumn>& columns) {
 
 // ---- comparison SQL: must print exactly what postgres_target.cpp prints for the same value ----
 
-std::string zero_date_guard(const std::string& c, const std::string& text) {
-  return "IF(YEAR(" + c + ") = 0 OR MONTH(" + c + ") = 0 OR DAYOFMONTH(" + c + ") = 0, NULL, " +
-         text + ")";
+// A literal for comparison SQL, where no connection is at hand (default sql_mode escaping).
+std::string sql_literal(const std::string& value) {
+  std::string out = "'";
+  for (const char c : value) {
+    if (c == '\\' || c == '\'') {
+      out += c;
+    }
+    out += c;
+  }
+  return out + "'";
+}
+
+// Zero dates become what the load writes: NULL, or the sentinel formatted like a real date.
+std::string zero_date_guard(const std::string& c,
+                            const std::string& format,
+                            const std::optional<std::string>& sentinel) {
+  const auto replacement =
+      sentinel ? "DATE_FORMAT(CAST(" + sql_literal(*sentinel) + " AS DATETIME(6)), " + format + ")"
+               : std::string("NULL");
+  return "IF(YEAR(" + c + ") = 0 OR MONTH(" + c + ") = 0 OR DAYOFMONTH(" + c + ") = 0, " +
+         replacement + ", DATE_FORMAT(" + c + ", " + format + "))";
+}
+
+std::string with_transforms(const HashColumn& column, std::string text) {
+  for (const auto& t : column.transforms) {
+    switch (t.kind) {
+    case HashTransform::Kind::lowercase:
+      text = "LOWER(" + text + ")";
+      break;
+    case HashTransform::Kind::uppercase:
+      text = "UPPER(" + text + ")";
+      break;
+    case HashTransform::Kind::trim:
+      text = "TRIM(" + text + ")";
+      break;
+    case HashTransform::Kind::null_if:
+      text = "NULLIF(" + text + ", " + sql_literal(t.value) + ")";
+      break;
+    case HashTransform::Kind::default_value:
+      text = "COALESCE(" + text + ", " + sql_literal(t.value) + ")";
+      break;
+    }
+  }
+  return text;
 }
 
 // The normalised text of one value, NULL when the value is NULL.
-std::string hash_text(const HashColumn& column) {
+std::string hash_text(const HashColumn& column, const std::optional<std::string>& zero_date) {
   const auto c = quote_name(column.source_name);
   switch (column.kind) {
   case HashKind::integer:
   case HashKind::decimal:
-    return "CAST(" + c + " AS CHAR)";
+    return with_transforms(column, "CAST(" + c + " AS CHAR)");
   case HashKind::boolean:
     return "CAST(" + c + " + 0 AS CHAR)";
   case HashKind::bits:
     return "LPAD(BIN(" + c + " + 0), " + std::to_string(column.width) + ", '0')";
   case HashKind::text:
-    return column.lowercase ? "LOWER(CONVERT(" + c + " USING utf8mb4))"
-                            : "CONVERT(" + c + " USING utf8mb4)";
+    return with_transforms(column, "CONVERT(" + c + " USING utf8mb4)");
   case HashKind::geometry:
     return "ST_AsText(" + c + ")";
   case HashKind::set:
@@ -254,20 +294,20 @@ std::string hash_text(const HashColumn& column) {
   case HashKind::bytes:
     return "LOWER(HEX(" + c + "))";
   case HashKind::date:
-    return zero_date_guard(c, "DATE_FORMAT(" + c + ", '%Y-%m-%d')");
+    return zero_date_guard(c, "'%Y-%m-%d'", zero_date);
   case HashKind::datetime:
-    return zero_date_guard(c, "DATE_FORMAT(" + c + ", '%Y-%m-%d %H:%i:%s.%f')");
+    return zero_date_guard(c, "'%Y-%m-%d %H:%i:%s.%f'", zero_date);
   case HashKind::time:
     return "CAST(CAST(TIME_TO_SEC(" + c + ") AS DECIMAL(20,6)) AS CHAR)";
   case HashKind::float_value:
-  case HashKind::json:
+  case HashKind::presence:
     return "IF(" + c + " IS NULL, NULL, 'v')";
   }
   return c;
 }
 
-std::string hash_part(const HashColumn& column) {
-  const auto text = hash_text(column);
+std::string hash_part(const HashColumn& column, const std::optional<std::string>& zero_date = {}) {
+  const auto text = hash_text(column, zero_date);
   return "COALESCE(CONCAT(CHAR_LENGTH(" + text + "), ':', " + text + "), 'N')";
 }
 
@@ -330,6 +370,9 @@ std::string build_read_sql(Connection& connection, const ReadRequest& request) {
   }
   if (request.chunk) {
     conditions.push_back(chunk_condition_sql(*request.chunk));
+  }
+  if (!request.where.empty()) {
+    conditions.push_back("(" + request.where + ")");
   }
   for (std::size_t i = 0; i < conditions.size(); ++i) {
     sql += (i == 0 ? " WHERE " : " AND ") + conditions[i];
@@ -411,10 +454,13 @@ public:
     return std::stoull(rows.at(0).at(0).value_or("0"));
   }
 
-  KeyRange key_range(const std::string& table, const std::string& key_column) override {
+  KeyRange key_range(const std::string& table,
+                     const std::string& key_column,
+                     const std::string& where) override {
     const auto c = quote_name(key_column);
-    const auto rows = m_connection->query("SELECT COUNT(*), CAST(MIN(" + c + ") AS CHAR), CAST(MAX(" +
-                                          c + ") AS CHAR) FROM " + quote_name(table));
+    const auto rows = m_connection->query(
+        "SELECT COUNT(*), CAST(MIN(" + c + ") AS CHAR), CAST(MAX(" + c + ") AS CHAR) FROM " +
+        quote_name(table) + (where.empty() ? "" : " WHERE (" + where + ")"));
     return KeyRange{std::stoull(rows.at(0).at(0).value_or("0")),
                     rows.at(0).at(1).value_or(""),
                     rows.at(0).at(2).value_or("")};
@@ -426,7 +472,7 @@ public:
     std::size_t float_count = 0;
     for (std::size_t i = 0; i < plan.columns.size(); ++i) {
       const auto& column = plan.columns[i];
-      row += (i == 0 ? "" : ", ") + hash_part(column);
+      row += (i == 0 ? "" : ", ") + hash_part(column, plan.zero_date);
       if (column.kind == HashKind::float_value) {
         floats += ", COALESCE(SUM(" + quote_name(column.source_name) + "), 0)";
         ++float_count;
@@ -438,7 +484,9 @@ public:
         "CAST(BIT_XOR(CAST(CONV(SUBSTRING(h, 1, 16), 16, 10) AS UNSIGNED)) AS CHAR), "
         "CAST(BIT_XOR(CAST(CONV(SUBSTRING(h, 17, 16), 16, 10) AS UNSIGNED)) AS CHAR)" +
         floats + " FROM (SELECT " + chunk_id_sql(plan) + " AS chunk_id, " + row + " AS h" +
-        float_columns(plan) + " FROM " + quote_name(table) + ") AS rows_hashed GROUP BY chunk_id";
+        float_columns(plan) + " FROM " + quote_name(table) +
+        (plan.where.empty() ? "" : " WHERE (" + plan.where + ")") +
+        ") AS rows_hashed GROUP BY chunk_id";
     spdlog::trace("table={} sql=\"{}\"", table, sql);
     std::vector<ChunkDigest> out;
     for (const auto& r : m_connection->query(sql)) {

@@ -36,12 +36,23 @@ CREATE TABLE IF NOT EXISTS runs (
   null_timestamps INTEGER NOT NULL DEFAULT 0,
   chunks_compared INTEGER NOT NULL DEFAULT 0,
   chunks_differing INTEGER NOT NULL DEFAULT 0,
+  quarantined INTEGER NOT NULL DEFAULT 0,
   duration_ms INTEGER NOT NULL DEFAULT 0,
   watermark TEXT,
   upper_bound TEXT,
   error TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_by_table ON runs (table_name, id);
+CREATE TABLE IF NOT EXISTS quarantine (
+  table_name TEXT NOT NULL,
+  row_key TEXT NOT NULL,
+  column_name TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  raw_hex TEXT NOT NULL,
+  run_id INTEGER NOT NULL,
+  rejected_at TEXT NOT NULL,
+  PRIMARY KEY (table_name, row_key, column_name)
+);
 )sql";
 
 template <typename Body>
@@ -168,8 +179,8 @@ public:
           m_db,
           "UPDATE runs SET mode = ?, finished_at = ?, outcome = ?, rows_read = ?, rows_inserted = ?, "
           "rows_updated = ?, rows_unchanged = ?, rows_deleted = ?, zero_dates = ?, null_timestamps = ?, "
-          "chunks_compared = ?, chunks_differing = ?, duration_ms = ?, watermark = ?, "
-          "upper_bound = ?, error = ? WHERE id = ?");
+          "chunks_compared = ?, chunks_differing = ?, quarantined = ?, duration_ms = ?, "
+          "watermark = ?, upper_bound = ?, error = ? WHERE id = ?");
       const auto& c = result.counts;
       update.bind(1, result.mode);
       update.bind(2, format_utc(result.finished));
@@ -183,12 +194,63 @@ public:
       update.bind(10, as_int(c.null_timestamps));
       update.bind(11, as_int(c.chunks_compared));
       update.bind(12, as_int(c.chunks_differing));
-      update.bind(13, static_cast<std::int64_t>(result.seconds() * 1000.0));
-      update.bind(14, result.watermark);
-      update.bind(15, result.upper_bound);
-      update.bind(16, result.error);
-      update.bind(17, id);
+      update.bind(13, as_int(c.quarantined));
+      update.bind(14, static_cast<std::int64_t>(result.seconds() * 1000.0));
+      update.bind(15, result.watermark);
+      update.bind(16, result.upper_bound);
+      update.bind(17, result.error);
+      update.bind(18, id);
       update.exec();
+    });
+  }
+
+  void quarantine(const std::vector<QuarantineEntry>& entries) override {
+    if (entries.empty()) {
+      return;
+    }
+    translate([&] {
+      SQLite::Transaction tx(m_db);
+      SQLite::Statement upsert(
+          m_db,
+          "INSERT INTO quarantine (table_name, row_key, column_name, reason, raw_hex, run_id, "
+          "rejected_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (table_name, row_key, column_name) "
+          "DO UPDATE SET reason = excluded.reason, raw_hex = excluded.raw_hex, "
+          "run_id = excluded.run_id, rejected_at = excluded.rejected_at");
+      const auto now = now_text();
+      for (const auto& entry : entries) {
+        upsert.bind(1, entry.table);
+        upsert.bind(2, entry.key);
+        upsert.bind(3, entry.column);
+        upsert.bind(4, entry.reason);
+        upsert.bind(5, entry.raw_hex);
+        upsert.bind(6, entry.run_id);
+        upsert.bind(7, now);
+        upsert.exec();
+        upsert.reset();
+      }
+      tx.commit();
+    });
+  }
+
+  std::vector<QuarantineEntry> quarantined(const std::string& table) override {
+    return translate([&] {
+      SQLite::Statement query(
+          m_db,
+          "SELECT table_name, row_key, column_name, reason, raw_hex, run_id, rejected_at FROM "
+          "quarantine WHERE ? = '' OR table_name = ? ORDER BY table_name, rejected_at, row_key");
+      query.bind(1, table);
+      query.bind(2, table);
+      std::vector<QuarantineEntry> out;
+      while (query.executeStep()) {
+        out.push_back(QuarantineEntry{query.getColumn(0).getString(),
+                                      query.getColumn(1).getString(),
+                                      query.getColumn(2).getString(),
+                                      query.getColumn(3).getString(),
+                                      query.getColumn(4).getString(),
+                                      query.getColumn(5).getInt64(),
+                                      query.getColumn(6).getString()});
+      }
+      return out;
     });
   }
 
@@ -209,7 +271,7 @@ public:
           "SELECT id, table_name, mode, started_at, coalesce(finished_at, ''), outcome, rows_read, "
           "rows_inserted, rows_updated, rows_unchanged, rows_deleted, zero_dates, duration_ms, "
           "coalesce(watermark, ''), coalesce(upper_bound, ''), coalesce(error, ''), null_timestamps, "
-          "chunks_compared, chunks_differing FROM runs "
+          "chunks_compared, chunks_differing, quarantined FROM runs "
           "WHERE id IN (SELECT max(id) FROM runs GROUP BY table_name) ORDER BY table_name");
       std::vector<RunRecord> out;
       while (query.executeStep()) {
@@ -231,6 +293,7 @@ public:
         r.counts.null_timestamps = as_count(query.getColumn(16));
         r.counts.chunks_compared = as_count(query.getColumn(17));
         r.counts.chunks_differing = as_count(query.getColumn(18));
+        r.counts.quarantined = as_count(query.getColumn(19));
         r.watermark = query.getColumn(13).getString();
         r.upper_bound = query.getColumn(14).getString();
         r.error = outcome == "running" ? "did not finish (process ended during the run)"

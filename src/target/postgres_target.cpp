@@ -117,7 +117,7 @@ std::string hash_text(const HashColumn& column, const std::string& prefix = {}) 
   case HashKind::time:
     return "CAST(EXTRACT(EPOCH FROM " + c + ") AS numeric(20,6))::text";
   case HashKind::float_value:
-  case HashKind::json:
+  case HashKind::presence:
     return "CASE WHEN " + c + " IS NULL THEN NULL ELSE 'v' END";
   }
   return c;

@@ -55,11 +55,27 @@ protected:
 
   std::string encode(std::vector<std::optional<std::string>> values) {
     RowEncoder encoder(m_plan);
-    std::string out;
-    encoder.encode(Row(std::move(values)).view(), out);
+    std::string out = "kept|";
+    const Row row(std::move(values));
+    const auto rejection = encoder.encode(row.view(), out);
     m_zero_dates = encoder.stats().zero_dates;
-    return out;
+    m_rejection = rejection;
+    m_key = encoder.render_key(row.view());
+    EXPECT_EQ(out.substr(0, 5), "kept|");
+    return out.substr(5);
   }
+
+  void transform(std::size_t column, config::TransformKind kind, const std::string& value = {}) {
+    config::Transformation t;
+    t.kind = kind;
+    t.value = value;
+    t.country_code = "49";
+    t.salt = "pepper";
+    m_plan.columns[column].transforms.push_back(t);
+  }
+
+  std::optional<Rejection> m_rejection;
+  std::string m_key;
 
   TablePlan m_plan;
   std::uint64_t m_zero_dates = 0;
@@ -79,16 +95,106 @@ TEST_F(Encoder, WritesBooleansFromTinyint1) {
   EXPECT_EQ(encode({"1", "0"}), "1\tf\n");
 }
 
-TEST_F(Encoder, RefusesTinyint1ValuesThatBooleanWouldLoseNamingColumnAndKey) {
+TEST_F(Encoder, RejectsTinyint1ValuesThatBooleanWouldLoseNamingColumnAndKey) {
   plan({column("id", "int", "int(11)"), column("active", "tinyint", "tinyint(1)")});
-  try {
-    encode({"42", "7"});
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.area(), ErrorArea::convert);
-    EXPECT_EQ(e.context().column, "active");
-    EXPECT_EQ(e.context().primary_key, "id=42");
-  }
+  EXPECT_EQ(encode({"42", "7"}), ""); // nothing written
+  ASSERT_TRUE(m_rejection.has_value());
+  EXPECT_EQ(m_rejection->column, 1U);
+  EXPECT_EQ(m_rejection->raw, "7");
+  EXPECT_NE(m_rejection->reason.find("neither 0 nor 1"), std::string::npos);
+  EXPECT_EQ(m_key, "id=42");
+}
+
+TEST_F(Encoder, WritesZeroDatesAsTheConfiguredSentinel) {
+  plan({column("id", "int", "int(11)"), column("d", "date", "date")});
+  m_plan.zero_date = "0001-01-01";
+  EXPECT_EQ(encode({"1", "0000-00-00"}), "1\t0001-01-01\n");
+}
+
+TEST_F(Encoder, RejectsZeroDateInNotNullColumn) {
+  auto d = column("d", "date", "date");
+  d.nullable = false;
+  plan({column("id", "int", "int(11)"), d});
+  EXPECT_EQ(encode({"1", "0000-00-00"}), "");
+  ASSERT_TRUE(m_rejection.has_value());
+  EXPECT_NE(m_rejection->reason.find("zero date"), std::string::npos) << m_rejection->reason;
+}
+
+TEST_F(Encoder, BadTextPolicies) {
+  plan({column("id", "int", "int(11)"), column("t", "varchar", "varchar(100)")});
+  const std::string nul("a\0b", 3);
+  const std::string invalid("caf\xe9!", 5);
+  m_plan.bad_text = config::BadTextPolicy::reject;
+  EXPECT_EQ(encode({"1", nul}), "");
+  EXPECT_NE(m_rejection->reason.find("NUL"), std::string::npos);
+  EXPECT_EQ(encode({"1", invalid}), "");
+  EXPECT_NE(m_rejection->reason.find("UTF-8"), std::string::npos);
+  m_plan.bad_text = config::BadTextPolicy::strip;
+  EXPECT_EQ(encode({"1", nul}), "1\tab\n");
+  EXPECT_EQ(encode({"1", invalid}), "1\tcaf!\n");
+  m_plan.bad_text = config::BadTextPolicy::replace;
+  EXPECT_EQ(encode({"1", nul}), "1\ta\xEF\xBF\xBD" "b\n");
+  EXPECT_EQ(encode({"1", invalid}), "1\tcaf\xEF\xBF\xBD!\n");
+}
+
+TEST_F(Encoder, RepairsDoubleEncodedTextAndLeavesCorrectTextAlone) {
+  plan({column("id", "int", "int(11)"), column("t", "varchar", "varchar(100)")});
+  m_plan.columns[1].fix_double_encoding = true;
+  EXPECT_EQ(encode({"1", "Caf\xC3\x83\xC2\xA9"}), "1\tCaf\xC3\xA9\n"); // CafÃ© → Café
+  EXPECT_EQ(encode({"1", "Caf\xC3\xA9"}), "1\tCaf\xC3\xA9\n");             // Café stays
+  EXPECT_EQ(encode({"1", "plain"}), "1\tplain\n");
+  EXPECT_EQ(encode({"1", "\xE2\x82\xAC \xF0\x9F\x98\x80"}), "1\t\xE2\x82\xAC \xF0\x9F\x98\x80\n");
+}
+
+TEST_F(Encoder, AppliesTransformationsInOrder) {
+  plan({column("id", "int", "int(11)"), column("t", "varchar", "varchar(100)")});
+  transform(1, config::TransformKind::trim);
+  transform(1, config::TransformKind::uppercase);
+  transform(1, config::TransformKind::null_if, "N/A");
+  transform(1, config::TransformKind::default_value, "none");
+  EXPECT_EQ(encode({"1", "  straße  "}), "1\tSTRAßE\n"); // ß has no one-letter capital
+  EXPECT_EQ(encode({"1", "  abc "}), "1\tABC\n");
+  EXPECT_EQ(encode({"1", "n/a"}), "1\tnone\n"); // uppercased to N/A, then NULL, then the default
+  EXPECT_EQ(encode({"1", std::nullopt}), "1\tnone\n");
+}
+
+TEST_F(Encoder, FormatsPhoneNumbersOrQuarantinesThem) {
+  plan({column("id", "int", "int(11)"), column("phone", "varchar", "varchar(100)")});
+  transform(1, config::TransformKind::format_phone);
+  EXPECT_EQ(encode({"1", "030 1234-5678"}), "1\t+493012345678\n");
+  EXPECT_EQ(encode({"1", "+1 (415) 555-0100"}), "1\t+14155550100\n");
+  EXPECT_EQ(encode({"1", "0044 20 7946 0958"}), "1\t+442079460958\n");
+  EXPECT_EQ(encode({"1", "call me"}), "");
+  EXPECT_TRUE(m_rejection.has_value());
+  m_plan.columns[1].transforms[0].on_error = config::OnError::keep;
+  EXPECT_EQ(encode({"1", "call me"}), "1\tcall me\n");
+}
+
+TEST_F(Encoder, MasksWithSaltedSha256OrRedacts) {
+  plan({column("id", "int", "int(11)"), column("ssn", "varchar", "varchar(100)")});
+  transform(1, config::TransformKind::mask);
+  // sha256("pepper" + "123") computed independently with sha256sum.
+  EXPECT_EQ(encode({"1", "123"}), "1\t7a3477dad66e666bd203b834c54b6dfe8b546bdbc5283462ad14052abfb06600\n");
+  m_plan.columns[1].transforms[0].mask = config::MaskMethod::redact;
+  EXPECT_EQ(encode({"1", "123"}), "1\t[redacted]\n");
+}
+
+TEST_F(Encoder, RejectsValuesTheTargetTypeCannotHoldInsteadOfTruncating) {
+  plan({column("id", "int", "int(11)"), column("t", "varchar", "varchar(100)"),
+        column("n", "int", "int(11)"), column("d", "decimal", "decimal(10,3)")});
+  m_plan.columns[1].type.pg_type = "varchar(3)";
+  m_plan.columns[1].limits = limits_of("varchar(3)");
+  m_plan.columns[2].type.pg_type = "smallint";
+  m_plan.columns[2].limits = limits_of("smallint");
+  m_plan.columns[3].limits = limits_of("numeric(5,2)");
+  EXPECT_EQ(encode({"1", "äöü", "32767", "999.50"}), "1\täöü\t32767\t999.50\n");
+  EXPECT_EQ(encode({"1", "äöüx", "1", "1.00"}), "");
+  EXPECT_NE(m_rejection->reason.find("longer than varchar(3)"), std::string::npos);
+  EXPECT_EQ(encode({"1", "a", "32768", "1.00"}), "");
+  EXPECT_NE(m_rejection->reason.find("out of range for smallint"), std::string::npos);
+  EXPECT_EQ(encode({"1", "a", "1", "1000.00"}), "");
+  EXPECT_EQ(encode({"1", "a", "1", "1.005"}), "");
+  EXPECT_NE(m_rejection->reason.find("without rounding"), std::string::npos);
 }
 
 TEST_F(Encoder, WritesZeroDatesAsNullAndCountsThem) {
@@ -124,7 +230,7 @@ TEST_F(Encoder, WritesSetsAsArraysAndTimesAsIntervals) {
 
 TEST_F(Encoder, LowercasesUnicodeText) {
   plan({column("id", "int", "int(11)"), column("email", "varchar", "varchar(100)")});
-  m_plan.columns[1].lowercase = true;
+  transform(1, config::TransformKind::lowercase);
   EXPECT_EQ(encode({"1", "ÉLODIE@Example.COM"}), "1\télodie@example.com\n");
 }
 

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,13 +41,37 @@ struct PostgresEndpoint : Endpoint {
   std::string schema = "public"; // where target tables live
 };
 
-enum class TransformKind { lowercase };
+enum class TransformKind {
+  lowercase,
+  uppercase,
+  trim,         // leading and trailing spaces, as MySQL's TRIM()
+  null_if,      // value → NULL
+  default_value, // NULL → value
+  format_phone, // digits to E.164 with a default country code
+  mask,         // SHA-256 with a salt from the environment, or a fixed redaction
+  rename,       // target column name
+  exclude,      // column not moved
+};
+
+enum class MaskMethod { sha256, redact };
+enum class OnError { quarantine, keep };
 
 struct Transformation {
   TransformKind kind = TransformKind::lowercase;
   std::string column;
+  std::string value;        // null_if, default_value; rename: the new name
+  std::string country_code; // format_phone: digits, e.g. "49"
+  OnError on_error = OnError::quarantine; // format_phone: an unparseable number
+  MaskMethod mask = MaskMethod::sha256;
+  std::string salt;         // mask sha256: read from the environment variable salt_env
   Location location;
 };
+
+// Text that PostgreSQL cannot hold: NUL bytes and invalid UTF-8.
+enum class BadTextPolicy { strip, replace, reject };
+
+// How a MySQL ENUM column is created in PostgreSQL.
+enum class EnumAs { check, type };
 
 enum class DeletePolicy { ignore, remove, soft };
 
@@ -65,7 +90,16 @@ struct TableMapping {
   std::string soft_delete_column = "deleted_at"; // with deletes: soft
   std::size_t compare_every = 1;  // timestamp tables: the delete comparison runs every Nth run
   std::size_t chunk_rows = 10000; // rows per comparison chunk
+  BadTextPolicy bad_text = BadTextPolicy::reject;
+  std::optional<std::string> zero_date; // unset: zero dates become NULL; else this sentinel date
+  EnumAs enum_as = EnumAs::check;
+  bool indexes = false; // create MySQL's secondary indexes when creating the target
+  std::string where;    // extra condition on the extraction query (a data-quality rule)
   std::vector<Transformation> transformations;
+  std::map<std::string, std::string> casts;   // column → PostgreSQL type
+  std::set<std::string> fix_double_encoding; // columns stored as UTF-8 through a latin1 connection
+  Location casts_location;
+  Location fix_encoding_location;
 
   Location location; // the entry in table_mapping.yaml
   Location primary_key_location;

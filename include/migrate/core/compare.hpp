@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,15 +29,22 @@ enum class HashKind {
   datetime,    // YYYY-MM-DD HH:MM:SS.ffffff in UTC sessions, zero dates as NULL
   time,        // seconds with six decimals
   float_value, // only NULL-ness in the row hash; the chunk's sum is compared within a tolerance
-  json,        // only NULL-ness: the engines print JSON differently
+  presence,    // only NULL-ness: JSON (the engines print it differently), masked or reformatted text
+};
+
+// A transformation the load applies that the source side of the comparison repeats in SQL.
+struct HashTransform {
+  enum class Kind { lowercase, uppercase, trim, null_if, default_value };
+  Kind kind = Kind::lowercase;
+  std::string value;
 };
 
 struct HashColumn {
   std::string source_name;
   std::string target_name;
   HashKind kind = HashKind::text;
-  int width = 0;          // bits: number of digits
-  bool lowercase = false; // the load lowercases it, so the source side must too
+  int width = 0; // bits: number of digits
+  std::vector<HashTransform> transforms;
 };
 
 // Chunks: by range of an integer first key column (an index range on both sides), or by a hash
@@ -52,6 +60,8 @@ struct ComparePlan {
   HashColumn key;                  // range chunks: the first key column
   std::vector<HashColumn> key_columns;
   Chunking chunking;
+  std::optional<std::string> zero_date; // the sentinel the load writes for zero dates
+  std::string where;                    // the mapping's extraction filter (source side)
 };
 
 struct ChunkDigest {

@@ -47,6 +47,8 @@ struct ReadRequest {
   std::optional<std::string> until_timestamp;
   // Rows of this comparison chunk only.
   std::optional<ChunkFilter> chunk;
+  // An extra condition from the mapping (a data-quality rule), in MySQL's SQL.
+  std::string where;
 };
 
 class Source {
@@ -66,8 +68,10 @@ public:
 
   virtual std::uint64_t count_rows(const std::string& table) = 0;
 
-  // Row count and the smallest and largest value of a key column.
-  virtual KeyRange key_range(const std::string& table, const std::string& key_column) = 0;
+  // Row count and the smallest and largest value of a key column, over the rows `where` selects.
+  virtual KeyRange key_range(const std::string& table,
+                             const std::string& key_column,
+                             const std::string& where) = 0;
 
   // The digest of every non-empty chunk of the table, computed by the server.
   virtual std::vector<ChunkDigest> chunk_digests(const std::string& table,

@@ -27,6 +27,17 @@ struct Position {
   std::string to_string() const;
 };
 
+// A row that could not be written to PostgreSQL, kept so that nothing is lost silently.
+struct QuarantineEntry {
+  std::string table;
+  std::string key;    // "id=42"
+  std::string column;
+  std::string reason;
+  std::string raw_hex; // the value as MySQL sent it, in hex
+  std::int64_t run_id = 0;
+  std::string at;      // UTC time it was (last) rejected
+};
+
 struct RunRecord {
   std::int64_t id = 0;
   TableResult result;
@@ -43,6 +54,11 @@ public:
   // Records that a run started; returns its id.
   virtual std::int64_t begin_run(const std::string& table, const std::string& mode) = 0;
   virtual void finish_run(std::int64_t id, const TableResult& result) = 0;
+
+  // Records rejected rows; a row rejected again replaces its earlier entry.
+  virtual void quarantine(const std::vector<QuarantineEntry>& entries) = 0;
+  // The quarantined rows of one table, or of every table when `table` is empty.
+  virtual std::vector<QuarantineEntry> quarantined(const std::string& table) = 0;
 
   // How many runs of the table finished successfully.
   virtual std::uint64_t successful_runs(const std::string& table) = 0;
