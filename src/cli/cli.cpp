@@ -1,6 +1,7 @@
 #include "migrate/cli/cli.hpp"
 
 #include "cli/commands.hpp"
+
 #include "migrate/core/error.hpp"
 
 #include <spdlog/sinks/rotating_file_sink.h>
@@ -90,6 +91,8 @@ int run(int argc, char** argv) {
   setup_sync(app, sync);
   auto* validate = setup_validate(app);
   auto* status = setup_status(app);
+  auto* schema = setup_schema(app);
+  auto* quarantine = setup_quarantine(app);
   app.require_subcommand(0, 1);
 
   // Until the configuration names a log file, messages go to standard error.
@@ -108,6 +111,12 @@ int run(int argc, char** argv) {
     }
     if (status->parsed()) {
       return run_status(global);
+    }
+    if (schema->parsed()) {
+      return run_schema(global);
+    }
+    if (quarantine->parsed()) {
+      return run_quarantine(global);
     }
     return run_sync(global, sync);
   } catch (const Error& e) {

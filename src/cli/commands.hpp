@@ -39,4 +39,10 @@ int run_validate(const GlobalOptions& global);
 CLI::App* setup_status(CLI::App& app);
 int run_status(const GlobalOptions& global);
 
+CLI::App* setup_schema(CLI::App& app);
+int run_schema(const GlobalOptions& global);
+
+CLI::App* setup_quarantine(CLI::App& app);
+int run_quarantine(const GlobalOptions& global);
+
 } // namespace migrate::cli

@@ -1,4 +1,5 @@
 #include "cli/commands.hpp"
+
 #include "migrate/cli/cli.hpp"
 #include "migrate/state/sqlite_state_store.hpp"
 
@@ -22,12 +23,13 @@ int run_status(const GlobalOptions& global) {
   for (auto& record : state->latest_runs()) {
     latest[record.result.table] = record.result;
   }
-  std::cout << fmt::format("{:<24} {:<36} {:<20} {:<11} {:>10} {:>9} {}\n",
+  std::cout << fmt::format("{:<24} {:<36} {:<20} {:<11} {:>10} {:>11} {:>9} {}\n",
                            "table",
                            "watermark",
                            "last run (UTC)",
                            "mode",
                            "moved",
+                           "quarantined",
                            "seconds",
                            "outcome");
   bool any_failed = false;
@@ -36,20 +38,28 @@ int run_status(const GlobalOptions& global) {
     const std::string watermark = position ? position->to_string() : "-";
     const auto found = latest.find(table->source_table);
     if (found == latest.end()) {
-      std::cout << fmt::format("{:<24} {:<36} {:<20} {:<11} {:>10} {:>9} {}\n",
-                               table->source_table, watermark, "never", "-", "-", "-", "-");
+      std::cout << fmt::format("{:<24} {:<36} {:<20} {:<11} {:>10} {:>11} {:>9} {}\n",
+                               table->source_table,
+                               watermark,
+                               "never",
+                               "-",
+                               "-",
+                               "-",
+                               "-",
+                               "-");
       continue;
     }
     const auto& r = found->second;
-    const std::string outcome = r.error.empty() ? to_string(r.outcome)
-                                                : std::string(to_string(r.outcome)) + ": " + r.error;
+    const std::string outcome =
+        r.error.empty() ? to_string(r.outcome) : std::string(to_string(r.outcome)) + ": " + r.error;
     any_failed = any_failed || r.outcome == Outcome::failed;
-    std::cout << fmt::format("{:<24} {:<36} {:<20} {:<11} {:>10} {:>9.2f} {}\n",
+    std::cout << fmt::format("{:<24} {:<36} {:<20} {:<11} {:>10} {:>11} {:>9.2f} {}\n",
                              table->source_table,
                              watermark,
                              format_utc(r.started),
                              r.mode,
                              r.counts.moved(),
+                             state->quarantined(table->source_table).size(),
                              r.seconds(),
                              outcome);
   }

@@ -1,4 +1,5 @@
 #include "cli/commands.hpp"
+
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/error.hpp"
 #include "migrate/core/timestamp_text.hpp"
@@ -15,7 +16,7 @@ namespace {
 
 void log_summary(const std::vector<TableResult>& results) {
   spdlog::info("summary:");
-  spdlog::info("{:<24} {:<11} {:<7} {:>10} {:>10} {:>10} {:>10} {:>8} {:>9}",
+  spdlog::info("{:<24} {:<19} {:<7} {:>10} {:>10} {:>10} {:>10} {:>8} {:>11} {:>9}",
                "table",
                "mode",
                "outcome",
@@ -24,10 +25,11 @@ void log_summary(const std::vector<TableResult>& results) {
                "updated",
                "unchanged",
                "deleted",
+               "quarantined",
                "seconds");
   TableCounts total;
   for (const auto& r : results) {
-    spdlog::info("{:<24} {:<11} {:<7} {:>10} {:>10} {:>10} {:>10} {:>8} {:>9.2f}",
+    spdlog::info("{:<24} {:<19} {:<7} {:>10} {:>10} {:>10} {:>10} {:>8} {:>11} {:>9.2f}",
                  r.table,
                  r.mode,
                  to_string(r.outcome),
@@ -36,12 +38,14 @@ void log_summary(const std::vector<TableResult>& results) {
                  r.counts.updated,
                  r.counts.unchanged,
                  r.counts.deleted,
+                 r.counts.quarantined,
                  r.seconds());
     total.rows_read += r.counts.rows_read;
     total.inserted += r.counts.inserted;
     total.updated += r.counts.updated;
     total.unchanged += r.counts.unchanged;
     total.deleted += r.counts.deleted;
+    total.quarantined += r.counts.quarantined;
   }
   std::size_t failed = 0;
   for (const auto& r : results) {
@@ -50,14 +54,16 @@ void log_summary(const std::vector<TableResult>& results) {
       spdlog::error("table={} failed: {}", r.table, r.error);
     }
   }
-  spdlog::info("tables={} failed={} read={} inserted={} updated={} unchanged={} deleted={}",
+  spdlog::info("tables={} failed={} read={} inserted={} updated={} unchanged={} deleted={} "
+               "quarantined={}",
                results.size(),
                failed,
                total.rows_read,
                total.inserted,
                total.updated,
                total.unchanged,
-               total.deleted);
+               total.deleted,
+               total.quarantined);
 }
 
 // When a database cannot be reached every table fails, and the history says so.

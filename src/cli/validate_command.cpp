@@ -1,4 +1,5 @@
 #include "cli/commands.hpp"
+
 #include "migrate/cli/cli.hpp"
 #include "migrate/source/mysql_source.hpp"
 #include "migrate/target/postgres_target.hpp"
@@ -26,7 +27,8 @@ int run_validate(const GlobalOptions& global) {
     } else if (check.ok()) {
       spdlog::info("{:<24} {:>12} {:>12} ok", check.table, check.source_rows, check.target_rows);
     } else {
-      spdlog::error("{:<24} {:>12} {:>12} MISMATCH", check.table, check.source_rows, check.target_rows);
+      spdlog::error(
+          "{:<24} {:>12} {:>12} MISMATCH", check.table, check.source_rows, check.target_rows);
     }
     differing += check.ok() ? 0U : 1U;
   }

@@ -156,8 +156,8 @@ public:
       used = 0;
     }
     if (used == 0 || used != value.size() || value[0] == '-' || parsed < min || parsed > max) {
-      fail("expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
-           ", got '" + value + "'");
+      fail("expected a whole number from " + std::to_string(min) + " to " + std::to_string(max)
+           + ", got '" + value + "'");
     }
     return parsed;
   }
@@ -288,7 +288,8 @@ std::set<std::string> with_tunables(std::set<std::string> keys) {
 }
 
 Transformation read_transformation(const Node& node) {
-  node.allow_only({"column", "type", "value", "to", "country_code", "on_error", "method", "salt_env"});
+  node.allow_only(
+      {"column", "type", "value", "to", "country_code", "on_error", "method", "salt_env"});
   Transformation out;
   out.column = node.child("column").non_empty_text();
   out.location = node.location();
@@ -306,9 +307,9 @@ Transformation read_transformation(const Node& node) {
       {"exclude", TransformKind::exclude}};
   const auto found = k_kinds.find(type);
   if (found == k_kinds.end()) {
-    type_node.fail("unknown transformation '" + type +
-                   "' (supported: lowercase, uppercase, trim, null_if, default, format_phone, "
-                   "mask, rename, exclude)");
+    type_node.fail("unknown transformation '" + type
+                   + "' (supported: lowercase, uppercase, trim, null_if, default, format_phone, "
+                     "mask, rename, exclude)");
   }
   out.kind = found->second;
   switch (out.kind) {
@@ -408,8 +409,8 @@ TableMapping read_table(const Node& node, const TableMapping& defaults) {
   TableMapping out = defaults;
   out.location = node.location();
   out.source_table = node.child("source_table").non_empty_text();
-  out.target_table = node.has("target_table") ? node.child("target_table").non_empty_text()
-                                              : out.source_table;
+  out.target_table =
+      node.has("target_table") ? node.child("target_table").non_empty_text() : out.source_table;
   if (node.has("timestamp_column")) {
     const auto column = node.child("timestamp_column");
     out.timestamp_column = column.non_empty_text();

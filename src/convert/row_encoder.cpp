@@ -1,16 +1,17 @@
 #include "migrate/convert/row_encoder.hpp"
 
+#include "convert/utf8.hpp"
+
 #include "migrate/convert/copy_text.hpp"
 #include "migrate/core/error.hpp"
 
-#include "convert/utf8.hpp"
-
 #include <openssl/evp.h>
-
-#include <charconv>
-#include <cstring>
 #include <strings.h>
 #include <wctype.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
 
 namespace migrate::convert {
 namespace {
@@ -158,9 +159,18 @@ bool ColumnPlan::is_textual() const {
 TargetTable TablePlan::target_table(const std::string& schema, const std::string& name) const {
   TargetTable table{schema, name, {}, {}, {}};
   for (const auto& column : columns) {
-    TargetColumn target{column.target_name, column.type.pg_type, column.not_null, {}};
+    TargetColumn target{column.target_name, column.type.pg_type, column.not_null, {}, false};
     if (column.source.data_type == "enum" && column.type.pg_type == "text") {
       target.allowed_values = parse_enum_values(column.source.column_type);
+      // '' is MySQL's error value (index 0): old data written in a lax sql_mode holds it.
+      if (std::find(target.allowed_values.begin(), target.allowed_values.end(), "")
+          == target.allowed_values.end()) {
+        target.allowed_values.emplace_back();
+      }
+      if (enum_as == config::EnumAs::type) {
+        target.enum_type = true;
+        target.pg_type = "\"" + schema + "\".\"" + name + "_" + column.target_name + "\"";
+      }
     }
     table.columns.push_back(std::move(target));
   }
@@ -178,14 +188,15 @@ TablePlan plan_table(const SourceTable& source, const config::TableMapping& mapp
   plan.where = mapping.where;
   std::vector<ColumnPlan> all;
   for (const auto& column : source.columns) {
-    all.push_back(ColumnPlan{column, column.name, map_type(column), {}, false, {}, !column.nullable});
+    all.push_back(
+        ColumnPlan{column, column.name, map_type(column), {}, false, {}, !column.nullable});
   }
   auto find = [&](const std::string& name, const config::Location& where, const char* what) {
     const auto position = position_of(all, name);
     if (position == all.size()) {
       fail_mapping(where,
-                   std::string(what) + ": column '" + name + "' does not exist in MySQL table '" +
-                       mapping.source_table + "'");
+                   std::string(what) + ": column '" + name + "' does not exist in MySQL table '"
+                       + mapping.source_table + "'");
     }
     return position;
   };
@@ -213,13 +224,21 @@ TablePlan plan_table(const SourceTable& source, const config::TableMapping& mapp
       column.transforms.push_back(t);
     } else if (!column.is_textual()) {
       fail_mapping(t.location,
-                   "transformations: '" + t.column + "' is " + column.source.column_type +
-                       ", the transformation needs text");
+                   "transformations: '" + t.column + "' is " + column.source.column_type
+                       + ", the transformation needs text");
     } else {
       column.transforms.push_back(t);
     }
-    if (t.kind == TransformKind::default_value) {
-      column.not_null = column.not_null || false;
+    // A transformation that changes the shape of the value needs room for the new shape, unless
+    // the mapping casts the column itself.
+    if (mapping.casts.count(t.column) == 0) {
+      if (t.kind == TransformKind::mask) {
+        column.type.pg_type = "text";
+      } else if (t.kind == TransformKind::format_phone
+                 && column.type.pg_type.rfind("varchar(", 0) == 0
+                 && std::stoi(column.type.pg_type.substr(8)) < 16) {
+        column.type.pg_type = "varchar(16)"; // '+' and E.164's 15 digits
+      }
     }
   }
   for (auto& column : all) {
@@ -228,30 +247,30 @@ TablePlan plan_table(const SourceTable& source, const config::TableMapping& mapp
   const auto& key = mapping.primary_key.empty() ? source.primary_key : mapping.primary_key;
   if (key.empty()) {
     fail_mapping(mapping.location,
-                 "table '" + mapping.source_table +
-                     "' has no primary key in MySQL: set primary_key in the mapping");
+                 "table '" + mapping.source_table
+                     + "' has no primary key in MySQL: set primary_key in the mapping");
   }
   std::vector<std::string> required(key.begin(), key.end());
   for (const auto& name : key) {
     find(name, mapping.primary_key_location, "primary_key");
   }
   if (mapping.timestamp_column) {
-    const auto position = find(*mapping.timestamp_column,
-                               mapping.timestamp_column_location,
-                               "timestamp_column");
+    const auto position =
+        find(*mapping.timestamp_column, mapping.timestamp_column_location, "timestamp_column");
     const auto& type = all[position].source.data_type;
     if (type != "timestamp" && type != "datetime" && type != "date") {
       fail_mapping(mapping.timestamp_column_location,
-                   "timestamp_column: column '" + *mapping.timestamp_column + "' is " + type +
-                       ", not a timestamp, datetime or date");
+                   "timestamp_column: column '" + *mapping.timestamp_column + "' is " + type
+                       + ", not a timestamp, datetime or date");
     }
     required.push_back(*mapping.timestamp_column);
   }
   for (const auto& name : required) {
     if (excluded[position_of(all, name)]) {
       fail_mapping(mapping.location,
-                   "transformations: '" + name + "' is a key or timestamp column: it cannot be "
-                   "excluded");
+                   "transformations: '" + name
+                       + "' is a key or timestamp column: it cannot be "
+                         "excluded");
     }
   }
   for (std::size_t i = 0; i < all.size(); ++i) {
@@ -329,8 +348,8 @@ bool RowEncoder::append_value(std::size_t index, const RowView& row, std::string
       append_copy_bytea(out, raw);
       return true;
     case ValueKind::text:
-      if (!column.limits.max_chars && is_valid_utf8(raw) &&
-          std::memchr(raw.data(), 0, raw.size()) == nullptr) {
+      if (!column.limits.max_chars && is_valid_utf8(raw)
+          && std::memchr(raw.data(), 0, raw.size()) == nullptr) {
         append_copy_escaped(out, raw);
         return true;
       }
@@ -381,8 +400,8 @@ bool RowEncoder::convert_value(std::size_t index, std::string_view raw) {
       return true;
     }
     return reject(index,
-                  "value " + std::string(raw) + " of " + column.source.column_type +
-                      " is neither 0 nor 1 and would be lost as boolean (cast the column)");
+                  "value " + std::string(raw) + " of " + column.source.column_type
+                      + " is neither 0 nor 1 and would be lost as boolean (cast the column)");
   case ValueKind::bit_boolean:
     m_value = (!raw.empty() && raw.back() != '\0') ? "t" : "f";
     return true;
@@ -439,8 +458,8 @@ bool RowEncoder::check_text(const ColumnPlan& column, std::string& value) {
     return true;
   }
   if (m_plan.bad_text == config::BadTextPolicy::reject) {
-    m_rejection.reason = has_nul ? "NUL byte in text (PostgreSQL text cannot hold it)"
-                                 : "invalid UTF-8 in text";
+    m_rejection.reason =
+        has_nul ? "NUL byte in text (PostgreSQL text cannot hold it)" : "invalid UTF-8 in text";
     return false;
   }
   sanitize_text(value, m_plan.bad_text == config::BadTextPolicy::replace, m_scratch);
@@ -470,8 +489,8 @@ bool RowEncoder::apply_transforms(const ColumnPlan& column) {
       } else if (t.kind == TransformKind::trim) {
         const auto first = m_value.find_first_not_of(' ');
         const auto last = m_value.find_last_not_of(' ');
-        m_value = first == std::string::npos ? std::string()
-                                             : m_value.substr(first, last - first + 1);
+        m_value =
+            first == std::string::npos ? std::string() : m_value.substr(first, last - first + 1);
       } else if (t.kind == TransformKind::format_phone) {
         if (format_phone(m_value, t.country_code, m_scratch)) {
           m_value.swap(m_scratch);
@@ -490,18 +509,18 @@ bool RowEncoder::apply_transforms(const ColumnPlan& column) {
 bool RowEncoder::check_limits(const ColumnPlan& column) {
   const auto& limits = column.limits;
   const auto& value = m_value;
-  if (limits.max_chars && value.size() > static_cast<std::size_t>(*limits.max_chars) &&
-      utf8_length(value) > static_cast<std::size_t>(*limits.max_chars)) {
-    m_rejection.reason = "value of " + std::to_string(utf8_length(value)) +
-                         " characters is longer than " + column.type.pg_type +
-                         " (it is not truncated)";
+  if (limits.max_chars && value.size() > static_cast<std::size_t>(*limits.max_chars)
+      && utf8_length(value) > static_cast<std::size_t>(*limits.max_chars)) {
+    m_rejection.reason = "value of " + std::to_string(utf8_length(value))
+                         + " characters is longer than " + column.type.pg_type
+                         + " (it is not truncated)";
     return false;
   }
   if (limits.min_integer && column.type.kind == ValueKind::integer) {
     std::int64_t parsed = 0;
     const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
-    if (error != std::errc() || end != value.data() + value.size() || parsed < *limits.min_integer ||
-        parsed > *limits.max_integer) {
+    if (error != std::errc() || end != value.data() + value.size() || parsed < *limits.min_integer
+        || parsed > *limits.max_integer) {
       m_rejection.reason = "value " + value + " is out of range for " + column.type.pg_type;
       return false;
     }
@@ -518,10 +537,10 @@ bool RowEncoder::check_limits(const ColumnPlan& column) {
     const auto fraction = point == std::string::npos ? std::string() : value.substr(point + 1);
     const auto significant = fraction.find_last_not_of('0');
     const auto scale = significant == std::string::npos ? 0 : significant + 1;
-    if (digits > static_cast<std::size_t>(*limits.integer_digits) ||
-        scale > static_cast<std::size_t>(limits.scale.value_or(0))) {
-      m_rejection.reason = "value " + value + " does not fit " + column.type.pg_type +
-                           " without rounding";
+    if (digits > static_cast<std::size_t>(*limits.integer_digits)
+        || scale > static_cast<std::size_t>(limits.scale.value_or(0))) {
+      m_rejection.reason =
+          "value " + value + " does not fit " + column.type.pg_type + " without rounding";
       return false;
     }
   }

@@ -88,8 +88,8 @@ TargetType map_type(const SourceColumn& c) {
   }
   if (t == "decimal" || t == "numeric") {
     return {ValueKind::decimal,
-            "numeric(" + std::to_string(c.numeric_precision) + "," +
-                std::to_string(c.numeric_scale) + ")"};
+            "numeric(" + std::to_string(c.numeric_precision) + "," + std::to_string(c.numeric_scale)
+                + ")"};
   }
   if (t == "float") {
     return {ValueKind::floating, "real"};

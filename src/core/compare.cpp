@@ -7,8 +7,8 @@
 namespace migrate {
 
 bool ChunkDigest::matches(const ChunkDigest& other) const {
-  if (rows != other.rows || hash_high != other.hash_high || hash_low != other.hash_low ||
-      float_sums.size() != other.float_sums.size()) {
+  if (rows != other.rows || hash_high != other.hash_high || hash_low != other.hash_low
+      || float_sums.size() != other.float_sums.size()) {
     return false;
   }
   for (std::size_t i = 0; i < float_sums.size(); ++i) {

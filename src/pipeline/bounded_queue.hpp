@@ -9,7 +9,7 @@
 
 namespace migrate::pipeline {
 
-template <typename T>
+template<typename T>
 class BoundedQueue {
 public:
   explicit BoundedQueue(std::size_t capacity)

@@ -1,10 +1,12 @@
 #include "migrate/pipeline/table_sync.hpp"
 
+#include "pipeline/bounded_queue.hpp"
+
 #include "migrate/convert/compare_plan.hpp"
 #include "migrate/convert/row_encoder.hpp"
 #include "migrate/core/error.hpp"
 #include "migrate/core/timestamp_text.hpp"
-#include "pipeline/bounded_queue.hpp"
+#include "migrate/validate/schema_drift.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -83,6 +85,22 @@ struct StreamPlan {
   const target::Reconcile* reconcile = nullptr; // applied by the final commit
 };
 
+config::DeletePolicy delete_policy(const config::TableMapping& mapping,
+                                   const convert::TablePlan& plan) {
+  return mapping.deletes.value_or(plan.timestamp_position ? config::DeletePolicy::ignore
+                                                          : config::DeletePolicy::remove);
+}
+
+TargetTable expected_table(const config::TableMapping& mapping,
+                           const convert::TablePlan& plan,
+                           const std::string& schema) {
+  auto table = plan.target_table(schema, mapping.target_table);
+  if (delete_policy(mapping, plan) == config::DeletePolicy::soft) {
+    table.soft_delete_column = mapping.soft_delete_column;
+  }
+  return table;
+}
+
 class TableRun {
 public:
   TableRun(const config::TableMapping& mapping,
@@ -108,9 +126,8 @@ private:
   std::string upper_bound();
   source::ReadRequest request(source::ReadOrder order) const;
   target::LoadMode load_mode(bool resume);
-  void stream(const source::ReadRequest& request,
-              target::LoadSession& session,
-              const StreamPlan& plan);
+  void
+  stream(const source::ReadRequest& request, target::LoadSession& session, const StreamPlan& plan);
   void commit_group(target::LoadSession& session,
                     const Cursor& last,
                     const StreamPlan& plan,
@@ -207,7 +224,8 @@ TableResult TableRun::run() {
                  c.bad_text_fixed);
   }
   if (c.null_timestamps > 0) {
-    spdlog::info("table={} null_timestamps={} (moved by full passes only)", table, c.null_timestamps);
+    spdlog::info(
+        "table={} null_timestamps={} (moved by full passes only)", table, c.null_timestamps);
   }
   m_state.finish_run(m_run_id, m_result);
   return m_result;
@@ -216,42 +234,26 @@ TableResult TableRun::run() {
 void TableRun::prepare() {
   m_source_table = m_source.describe(m_mapping.source_table);
   m_plan = convert::plan_table(m_source_table, m_mapping);
-  m_target_table = m_plan.target_table(m_options.target_schema, m_mapping.target_table);
-  m_deletes = m_mapping.deletes.value_or(m_plan.timestamp_position ? config::DeletePolicy::ignore
-                                                                   : config::DeletePolicy::remove);
-  if (m_deletes == config::DeletePolicy::soft) {
-    m_target_table.soft_delete_column = m_mapping.soft_delete_column;
-  }
+  m_deletes = delete_policy(m_mapping, m_plan);
+  m_target_table = expected_table(m_mapping, m_plan, m_options.target_schema);
   const auto existing = m_target.describe(m_options.target_schema, m_mapping.target_table);
   if (!existing) {
     m_target.create_table(m_target_table);
-    spdlog::info("table={} created target {}", m_mapping.source_table, m_target_table.qualified_name());
+    spdlog::info(
+        "table={} created target {}", m_mapping.source_table, m_target_table.qualified_name());
     return;
   }
   if (!m_target_table.soft_delete_column.empty()) {
     m_target.ensure_soft_delete_column(m_target_table);
   }
-  for (const auto& column : m_target_table.columns) {
-    bool found = false;
-    for (const auto& have : existing->columns) {
-      found = found || have.name == column.name;
+  // Nothing moves into a table that cannot take the rows; the other tables go on.
+  const auto drift = validate::schema_drift(m_target_table, *existing);
+  if (!drift.empty()) {
+    std::string message = "schema drift in " + existing->qualified_name() + ": ";
+    for (std::size_t i = 0; i < drift.size(); ++i) {
+      message += (i == 0 ? "" : "; ") + drift[i];
     }
-    if (!found) {
-      throw Error(ErrorArea::target,
-                  "schema drift: target " + existing->qualified_name() + " has no column '" +
-                      column.name + "' (" + column.pg_type + ")",
-                  ErrorContext{.table = m_mapping.source_table, .column = column.name});
-    }
-  }
-  if (existing->primary_key != m_target_table.primary_key) {
-    std::string have;
-    for (const auto& key : existing->primary_key) {
-      have += (have.empty() ? "" : ",") + key;
-    }
-    throw Error(ErrorArea::target,
-                "schema drift: target " + existing->qualified_name() + " has primary key (" +
-                    have + "), the mapping needs a different one",
-                ErrorContext{.table = m_mapping.source_table});
+    throw Error(ErrorArea::target, message, ErrorContext{.table = m_mapping.source_table});
   }
 }
 
@@ -281,10 +283,11 @@ void TableRun::full_pass(const std::optional<state::Position>& position) {
     read.after_key = position->key;
   }
   const auto session = m_target.begin_load(m_target_table, load_mode(resume));
-  stream(read, *session, StreamPlan{m_mapping.commit_rows, [](const Cursor& last) {
-                                      return state::Position{
-                                          state::Phase::initial, std::nullopt, last.key};
-                                    }});
+  stream(read,
+         *session,
+         StreamPlan{m_mapping.commit_rows, [](const Cursor& last) {
+                      return state::Position{state::Phase::initial, std::nullopt, last.key};
+                    }});
   m_state.clear_position(m_mapping.source_table);
 }
 
@@ -298,12 +301,14 @@ void TableRun::initial_pass(const std::optional<state::Position>& position) {
   m_result.upper_bound = bound;
   if (resume) {
     read.after_key = position->key;
-    spdlog::info("table={} resuming initial pass {}", m_mapping.source_table, position->to_string());
+    spdlog::info(
+        "table={} resuming initial pass {}", m_mapping.source_table, position->to_string());
   }
   const auto session = m_target.begin_load(m_target_table, load_mode(resume));
-  stream(read, *session, StreamPlan{m_mapping.commit_rows, [bound](const Cursor& last) {
-                                      return state::Position{state::Phase::initial, bound, last.key};
-                                    }});
+  stream(
+      read, *session, StreamPlan{m_mapping.commit_rows, [bound](const Cursor& last) {
+                                   return state::Position{state::Phase::initial, bound, last.key};
+                                 }});
   m_state.save_position(m_mapping.source_table,
                         state::Position{state::Phase::incremental, bound, {}});
 }
@@ -323,10 +328,11 @@ void TableRun::incremental_pass(const state::Position& position) {
     read.after_key = position.key;
   }
   const auto session = m_target.begin_load(m_target_table, target::LoadMode::merge);
-  stream(read, *session, StreamPlan{m_mapping.commit_rows, [](const Cursor& last) {
-                                      return state::Position{
-                                          state::Phase::incremental, last.timestamp, last.key};
-                                    }});
+  stream(read,
+         *session,
+         StreamPlan{m_mapping.commit_rows, [](const Cursor& last) {
+                      return state::Position{state::Phase::incremental, last.timestamp, last.key};
+                    }});
 }
 
 // The comparison runs on the first successful incremental run and then every compare_every-th.
@@ -455,8 +461,8 @@ void TableRun::stream(const source::ReadRequest& read,
         if (m_plan.timestamp_position && row.is_null(*m_plan.timestamp_position)) {
           ++null_timestamps;
         }
-        if (chunk.rows + chunk.rejected.size() >= m_mapping.batch_size ||
-            chunk.text.size() >= k_chunk_bytes) {
+        if (chunk.rows + chunk.rejected.size() >= m_mapping.batch_size
+            || chunk.text.size() >= k_chunk_bytes) {
           Cursor last = chunk.last;
           if (!queue.push(std::move(chunk))) {
             break;
@@ -568,6 +574,21 @@ void TableRun::commit_group(target::LoadSession& session,
 }
 
 } // namespace
+
+SchemaReport inspect_schema(const config::TableMapping& mapping,
+                            source::Source& source,
+                            target::Target& target,
+                            const std::string& target_schema) {
+  const auto plan = convert::plan_table(source.describe(mapping.source_table), mapping);
+  const auto expected = expected_table(mapping, plan, target_schema);
+  SchemaReport report;
+  report.ddl = target.create_table_sql(expected);
+  if (const auto existing = target.describe(target_schema, mapping.target_table)) {
+    report.exists = true;
+    report.drift = validate::schema_drift(expected, *existing);
+  }
+  return report;
+}
 
 TableResult sync_table(const config::TableMapping& mapping,
                        source::Source& source,

@@ -4,10 +4,10 @@
 #include "migrate/core/error.hpp"
 
 #include <mysql.h>
-#include <mysqld_error.h>
-#include <errmsg.h>
-
 #include <spdlog/spdlog.h>
+
+#include <errmsg.h>
+#include <mysqld_error.h>
 
 #include <mutex>
 
@@ -24,8 +24,8 @@ using MysqlHandle = std::unique_ptr<MYSQL, MysqlCloser>;
 using ResultHandle = std::unique_ptr<MYSQL_RES, ResultFreer>;
 
 bool is_transient(unsigned code) {
-  return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST || code == CR_CONNECTION_ERROR ||
-         code == CR_CONN_HOST_ERROR || code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT;
+  return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST || code == CR_CONNECTION_ERROR
+         || code == CR_CONN_HOST_ERROR || code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT;
 }
 
 [[noreturn]] void fail(MYSQL* handle, const std::string& what, const std::string& sql = {}) {
@@ -96,7 +96,8 @@ public:
                            endpoint.database.c_str(),
                            endpoint.port,
                            nullptr,
-                           0) == nullptr) {
+                           0)
+        == nullptr) {
       fail(h, "cannot connect to MySQL at " + endpoint.describe());
     }
     // Emoji read over a utf8 (3-byte) or latin1 connection turn into '?' without an error.
@@ -209,8 +210,8 @@ std::string after_tuple(Connection& connection,
     }
     out += "(";
     for (std::size_t j = 0; j < i; ++j) {
-      out += quote_name(columns[j].name) + " = " + connection.literal_for(columns[j], values[j]) +
-             " AND ";
+      out += quote_name(columns[j].name) + " = " + connection.literal_for(columns[j], values[j])
+             + " AND ";
     }
     out += quote_name(columns[i].name) + " > " + connection.literal_for(columns[i], values[i]);
     out += ")";
@@ -247,8 +248,8 @@ std::string zero_date_guard(const std::string& c,
   const auto replacement =
       sentinel ? "DATE_FORMAT(CAST(" + sql_literal(*sentinel) + " AS DATETIME(6)), " + format + ")"
                : std::string("NULL");
-  return "IF(YEAR(" + c + ") = 0 OR MONTH(" + c + ") = 0 OR DAYOFMONTH(" + c + ") = 0, " +
-         replacement + ", DATE_FORMAT(" + c + ", " + format + "))";
+  return "IF(YEAR(" + c + ") = 0 OR MONTH(" + c + ") = 0 OR DAYOFMONTH(" + c + ") = 0, "
+         + replacement + ", DATE_FORMAT(" + c + ", " + format + "))";
 }
 
 std::string with_transforms(const HashColumn& column, std::string text) {
@@ -335,15 +336,15 @@ std::string chunk_condition_sql(const ChunkFilter& chunk) {
   // A range keeps the primary key index in use.
   const auto bounds = range_bounds(chunk.id, plan.chunking.width_or_buckets);
   const auto key = quote_name(plan.key.source_name);
-  return "(" + key + (bounds.low_inclusive ? " >= " : " > ") + bounds.low + " AND " + key +
-         (bounds.high_inclusive ? " <= " : " < ") + bounds.high + ")";
+  return "(" + key + (bounds.low_inclusive ? " >= " : " > ") + bounds.low + " AND " + key
+         + (bounds.high_inclusive ? " <= " : " < ") + bounds.high + ")";
 }
 
 std::string build_read_sql(Connection& connection, const ReadRequest& request) {
   std::string sql = "SELECT ";
   for (std::size_t i = 0; i < request.columns.size(); ++i) {
-    sql += (i == 0 ? "" : ", ") +
-           convert::select_expression(request.columns[i], quote_name(request.columns[i].name));
+    sql += (i == 0 ? "" : ", ")
+           + convert::select_expression(request.columns[i], quote_name(request.columns[i].name));
   }
   sql += " FROM " + quote_name(request.table);
 
@@ -389,13 +390,13 @@ public:
 
   SourceTable describe(const std::string& table) override {
     auto& c = *m_connection;
-    const std::string where = " WHERE TABLE_SCHEMA = " + c.literal(c.database()) +
-                              " AND TABLE_NAME = " + c.literal(table);
+    const std::string where = " WHERE TABLE_SCHEMA = " + c.literal(c.database())
+                              + " AND TABLE_NAME = " + c.literal(table);
     const auto rows = c.query(
         "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, CHARACTER_MAXIMUM_LENGTH, "
         "NUMERIC_PRECISION, NUMERIC_SCALE, DATETIME_PRECISION, CHARACTER_SET_NAME "
-        "FROM information_schema.COLUMNS" +
-        where + " ORDER BY ORDINAL_POSITION");
+        "FROM information_schema.COLUMNS"
+        + where + " ORDER BY ORDINAL_POSITION");
     if (rows.empty()) {
       throw Error(ErrorArea::source,
                   "MySQL table '" + table + "' does not exist in database '" + c.database() + "'",
@@ -419,9 +420,8 @@ public:
       column.charset = row[8].value_or("");
       out.columns.push_back(std::move(column));
     }
-    for (const auto& row :
-         c.query("SELECT COLUMN_NAME FROM information_schema.STATISTICS" + where +
-                 " AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX")) {
+    for (const auto& row : c.query("SELECT COLUMN_NAME FROM information_schema.STATISTICS" + where
+                                   + " AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX")) {
       out.primary_key.push_back(row[0].value_or(""));
     }
     mark_json_columns(table, out);
@@ -433,9 +433,8 @@ public:
     if (in_server_zone) {
       c.execute("SET SESSION time_zone = @@GLOBAL.time_zone");
     }
-    const auto rows = c.query("SELECT DATE_FORMAT(NOW(6) - INTERVAL " +
-                              std::to_string(lag.count()) +
-                              " SECOND, '%Y-%m-%d %H:%i:%s.%f')");
+    const auto rows = c.query("SELECT DATE_FORMAT(NOW(6) - INTERVAL " + std::to_string(lag.count())
+                              + " SECOND, '%Y-%m-%d %H:%i:%s.%f')");
     if (in_server_zone) {
       c.execute("SET SESSION time_zone = '+00:00'");
     }
@@ -449,8 +448,9 @@ public:
     return std::make_unique<MysqlRowReader>(std::move(connection), std::move(sql));
   }
 
-  std::uint64_t count_rows(const std::string& table) override {
-    const auto rows = m_connection->query("SELECT COUNT(*) FROM " + quote_name(table));
+  std::uint64_t count_rows(const std::string& table, const std::string& where) override {
+    const auto rows = m_connection->query("SELECT COUNT(*) FROM " + quote_name(table)
+                                          + (where.empty() ? "" : " WHERE (" + where + ")"));
     return std::stoull(rows.at(0).at(0).value_or("0"));
   }
 
@@ -458,15 +458,16 @@ public:
                      const std::string& key_column,
                      const std::string& where) override {
     const auto c = quote_name(key_column);
-    const auto rows = m_connection->query(
-        "SELECT COUNT(*), CAST(MIN(" + c + ") AS CHAR), CAST(MAX(" + c + ") AS CHAR) FROM " +
-        quote_name(table) + (where.empty() ? "" : " WHERE (" + where + ")"));
+    const auto rows = m_connection->query("SELECT COUNT(*), CAST(MIN(" + c + ") AS CHAR), CAST(MAX("
+                                          + c + ") AS CHAR) FROM " + quote_name(table)
+                                          + (where.empty() ? "" : " WHERE (" + where + ")"));
     return KeyRange{std::stoull(rows.at(0).at(0).value_or("0")),
                     rows.at(0).at(1).value_or(""),
                     rows.at(0).at(2).value_or("")};
   }
 
-  std::vector<ChunkDigest> chunk_digests(const std::string& table, const ComparePlan& plan) override {
+  std::vector<ChunkDigest> chunk_digests(const std::string& table,
+                                         const ComparePlan& plan) override {
     std::string row = "MD5(CONCAT(";
     std::string floats;
     std::size_t float_count = 0;
@@ -482,11 +483,11 @@ public:
     const std::string sql =
         "SELECT CAST(chunk_id AS CHAR), COUNT(*), "
         "CAST(BIT_XOR(CAST(CONV(SUBSTRING(h, 1, 16), 16, 10) AS UNSIGNED)) AS CHAR), "
-        "CAST(BIT_XOR(CAST(CONV(SUBSTRING(h, 17, 16), 16, 10) AS UNSIGNED)) AS CHAR)" +
-        floats + " FROM (SELECT " + chunk_id_sql(plan) + " AS chunk_id, " + row + " AS h" +
-        float_columns(plan) + " FROM " + quote_name(table) +
-        (plan.where.empty() ? "" : " WHERE (" + plan.where + ")") +
-        ") AS rows_hashed GROUP BY chunk_id";
+        "CAST(BIT_XOR(CAST(CONV(SUBSTRING(h, 17, 16), 16, 10) AS UNSIGNED)) AS CHAR)"
+        + floats + " FROM (SELECT " + chunk_id_sql(plan) + " AS chunk_id, " + row + " AS h"
+        + float_columns(plan) + " FROM " + quote_name(table)
+        + (plan.where.empty() ? "" : " WHERE (" + plan.where + ")")
+        + ") AS rows_hashed GROUP BY chunk_id";
     spdlog::trace("table={} sql=\"{}\"", table, sql);
     std::vector<ChunkDigest> out;
     for (const auto& r : m_connection->query(sql)) {
@@ -518,8 +519,8 @@ private:
   void mark_json_columns(const std::string& table, SourceTable& out) {
     auto& c = *m_connection;
     const auto rows = c.query("SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS "
-                              "WHERE CONSTRAINT_SCHEMA = " +
-                              c.literal(c.database()) + " AND TABLE_NAME = " + c.literal(table));
+                              "WHERE CONSTRAINT_SCHEMA = "
+                              + c.literal(c.database()) + " AND TABLE_NAME = " + c.literal(table));
     for (auto& column : out.columns) {
       const std::string clause = "json_valid(" + quote_name(column.name) + ")";
       for (const auto& row : rows) {

@@ -4,6 +4,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <set>
 #include <stdexcept>
 
 namespace migrate::state {
@@ -55,7 +56,7 @@ CREATE TABLE IF NOT EXISTS quarantine (
 );
 )sql";
 
-template <typename Body>
+template<typename Body>
 auto translate(Body&& body) -> decltype(body()) {
   try {
     return body();
@@ -98,16 +99,17 @@ public:
       m_db.exec("PRAGMA synchronous = FULL");
       SQLite::Transaction tx(m_db);
       m_db.exec(k_schema);
+      add_missing_run_columns();
       SQLite::Statement version(m_db, "SELECT max(version) FROM schema_version");
       version.executeStep();
       if (version.getColumn(0).isNull()) {
         m_db.exec("INSERT INTO schema_version VALUES (" + std::to_string(k_schema_version) + ")");
       } else if (version.getColumn(0).getInt() > k_schema_version) {
         throw Error(ErrorArea::state,
-                    "state file " + path.string() + " has schema version " +
-                        std::to_string(version.getColumn(0).getInt()) +
-                        ", newer than this migrate understands (" +
-                        std::to_string(k_schema_version) + ")");
+                    "state file " + path.string() + " has schema version "
+                        + std::to_string(version.getColumn(0).getInt())
+                        + ", newer than this migrate understands ("
+                        + std::to_string(k_schema_version) + ")");
       }
       tx.commit();
     });
@@ -177,8 +179,10 @@ public:
     translate([&] {
       SQLite::Statement update(
           m_db,
-          "UPDATE runs SET mode = ?, finished_at = ?, outcome = ?, rows_read = ?, rows_inserted = ?, "
-          "rows_updated = ?, rows_unchanged = ?, rows_deleted = ?, zero_dates = ?, null_timestamps = ?, "
+          "UPDATE runs SET mode = ?, finished_at = ?, outcome = ?, rows_read = ?, rows_inserted = "
+          "?, "
+          "rows_updated = ?, rows_unchanged = ?, rows_deleted = ?, zero_dates = ?, null_timestamps "
+          "= ?, "
           "chunks_compared = ?, chunks_differing = ?, quarantined = ?, duration_ms = ?, "
           "watermark = ?, upper_bound = ?, error = ? WHERE id = ?");
       const auto& c = result.counts;
@@ -213,7 +217,8 @@ public:
       SQLite::Statement upsert(
           m_db,
           "INSERT INTO quarantine (table_name, row_key, column_name, reason, raw_hex, run_id, "
-          "rejected_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (table_name, row_key, column_name) "
+          "rejected_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (table_name, row_key, "
+          "column_name) "
           "DO UPDATE SET reason = excluded.reason, raw_hex = excluded.raw_hex, "
           "run_id = excluded.run_id, rejected_at = excluded.rejected_at");
       const auto now = now_text();
@@ -270,7 +275,8 @@ public:
           m_db,
           "SELECT id, table_name, mode, started_at, coalesce(finished_at, ''), outcome, rows_read, "
           "rows_inserted, rows_updated, rows_unchanged, rows_deleted, zero_dates, duration_ms, "
-          "coalesce(watermark, ''), coalesce(upper_bound, ''), coalesce(error, ''), null_timestamps, "
+          "coalesce(watermark, ''), coalesce(upper_bound, ''), coalesce(error, ''), "
+          "null_timestamps, "
           "chunks_compared, chunks_differing, quarantined FROM runs "
           "WHERE id IN (SELECT max(id) FROM runs GROUP BY table_name) ORDER BY table_name");
       std::vector<RunRecord> out;
@@ -305,6 +311,22 @@ public:
   }
 
 private:
+  // Counters added to `runs` after a state file was created are added to it, defaulting to 0.
+  void add_missing_run_columns() {
+    std::set<std::string> present;
+    SQLite::Statement columns(m_db, "PRAGMA table_info(runs)");
+    while (columns.executeStep()) {
+      present.insert(columns.getColumn(1).getString());
+    }
+    for (const char* name :
+         {"null_timestamps", "chunks_compared", "chunks_differing", "quarantined"}) {
+      if (present.count(name) == 0) {
+        m_db.exec(std::string("ALTER TABLE runs ADD COLUMN ") + name
+                  + " INTEGER NOT NULL DEFAULT 0");
+      }
+    }
+  }
+
   SQLite::Database m_db;
 };
 

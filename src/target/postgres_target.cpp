@@ -4,7 +4,6 @@
 
 #include <pqxx/pqxx>
 #include <pqxx/tablewriter>
-
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -64,12 +63,12 @@ bool is_key(const TargetTable& table, const std::string& name) {
 // Classes 08 (connection), 40 (serialization, deadlock), 53300 (too many connections), 55P03 (lock
 // not available) and 57P0x (shutdown) may succeed on a retry; data errors never do.
 bool is_transient_sqlstate(const std::string& state) {
-  return state.rfind("08", 0) == 0 || state == "40001" || state == "40P01" || state == "53300" ||
-         state == "55P03" || state == "57P01" || state == "57P02" || state == "57P03";
+  return state.rfind("08", 0) == 0 || state == "40001" || state == "40P01" || state == "53300"
+         || state == "55P03" || state == "57P01" || state == "57P02" || state == "57P03";
 }
 
 // Runs `body`, translating libpqxx's exceptions into migrate::Error.
-template <typename Body>
+template<typename Body>
 auto translate(const std::string& table, Body&& body) -> decltype(body()) {
   try {
     return body();
@@ -147,8 +146,8 @@ std::string chunk_condition_sql(const ChunkFilter& chunk, const std::string& pre
   }
   const auto bounds = range_bounds(chunk.id, plan.chunking.width_or_buckets);
   const auto key = prefix + quote_name(plan.key.target_name);
-  return "(" + key + (bounds.low_inclusive ? " >= " : " > ") + bounds.low + " AND " + key +
-         (bounds.high_inclusive ? " <= " : " < ") + bounds.high + ")";
+  return "(" + key + (bounds.low_inclusive ? " >= " : " > ") + bounds.low + " AND " + key
+         + (bounds.high_inclusive ? " <= " : " < ") + bounds.high + ")";
 }
 
 std::uint64_t as_bits(const pqxx::field& field) {
@@ -185,35 +184,34 @@ std::string merge_sql(const TargetTable& table, const std::string& staging) {
     // Rows equal to the target's are not written: no dead tuple, no WAL, counted as unchanged.
     conflict = " ON CONFLICT (" + keys + ") DO UPDATE SET " + set + " WHERE " + changed;
   }
-  return "WITH merged AS (INSERT INTO " + qualified(table) + " AS t (" + column_list(table) +
-         ") SELECT " + column_list(table) + " FROM " + staging + conflict +
-         " RETURNING (xmax = 0) AS inserted) "
-         "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged";
+  return "WITH merged AS (INSERT INTO " + qualified(table) + " AS t (" + column_list(table)
+         + ") SELECT " + column_list(table) + " FROM " + staging + conflict
+         + " RETURNING (xmax = 0) AS inserted) "
+           "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM "
+           "merged";
 }
 
-std::string reconcile_sql(const TargetTable& table,
-                          const std::string& staging,
-                          const Reconcile& reconcile) {
+std::string
+reconcile_sql(const TargetTable& table, const std::string& staging, const Reconcile& reconcile) {
   std::string match;
   for (const auto& key : table.primary_key) {
-    match += (match.empty() ? "" : " AND ") + std::string("s.") + quote_name(key) + " = t." +
-             quote_name(key);
+    match += (match.empty() ? "" : " AND ") + std::string("s.") + quote_name(key) + " = t."
+             + quote_name(key);
   }
-  const auto missing = chunk_condition_sql(reconcile.chunk, "t.") +
-                       " AND NOT EXISTS (SELECT 1 FROM " + staging + " s WHERE " + match + ")";
+  const auto missing = chunk_condition_sql(reconcile.chunk, "t.")
+                       + " AND NOT EXISTS (SELECT 1 FROM " + staging + " s WHERE " + match + ")";
   if (reconcile.soft) {
     const auto soft = quote_name(table.soft_delete_column);
-    return "UPDATE " + qualified(table) + " AS t SET " + soft + " = now() WHERE " + soft +
-           " IS NULL AND " + missing;
+    return "UPDATE " + qualified(table) + " AS t SET " + soft + " = now() WHERE " + soft
+           + " IS NULL AND " + missing;
   }
   return "DELETE FROM " + qualified(table) + " AS t WHERE " + missing;
 }
 
 // libpqxx 6.4's stream_to keeps its raw-line writer private and escapes field by field; tablewriter
 // (deprecated there, but public) sends our ready COPY text as it is, one PQputCopyData per chunk.
-std::unique_ptr<pqxx::tablewriter> open_copy(pqxx::work& tx,
-                                             const std::string& into,
-                                             const TargetTable& table) {
+std::unique_ptr<pqxx::tablewriter>
+open_copy(pqxx::work& tx, const std::string& into, const TargetTable& table) {
   std::vector<std::string> columns;
   for (const auto& column : table.columns) {
     columns.push_back(quote_name(column.name));
@@ -235,8 +233,8 @@ public:
     if (m_mode == LoadMode::merge) {
       translate(m_table.name, [&] {
         pqxx::nontransaction tx(m_connection);
-        tx.exec("CREATE TEMP TABLE " + m_staging + " (LIKE " + qualified(m_table) +
-                " INCLUDING DEFAULTS) ON COMMIT DELETE ROWS");
+        tx.exec("CREATE TEMP TABLE " + m_staging + " (LIKE " + qualified(m_table)
+                + " INCLUDING DEFAULTS) ON COMMIT DELETE ROWS");
       });
       m_merge_sql = merge_sql(m_table, m_staging);
     }
@@ -250,7 +248,8 @@ public:
         pqxx::nontransaction tx(m_connection);
         tx.exec("DROP TABLE IF EXISTS " + m_staging);
       } catch (const std::exception& e) {
-        spdlog::warn("table={} could not drop staging table {}: {}", m_table.name, m_staging, e.what());
+        spdlog::warn(
+            "table={} could not drop staging table {}: {}", m_table.name, m_staging, e.what());
       }
     }
   }
@@ -303,7 +302,8 @@ public:
           counts.inserted = m_rows;
         }
         if (reconcile != nullptr) {
-          counts.deleted = m_tx->exec(reconcile_sql(m_table, m_staging, *reconcile)).affected_rows();
+          counts.deleted =
+              m_tx->exec(reconcile_sql(m_table, m_staging, *reconcile)).affected_rows();
         }
         m_tx->commit();
       });
@@ -338,21 +338,21 @@ public:
   std::optional<TargetTable> describe(const std::string& schema, const std::string& name) override {
     return translate(name, [&]() -> std::optional<TargetTable> {
       pqxx::read_transaction tx(*m_connection);
-      const auto columns = tx.exec_params(
-          "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull "
-          "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-          "JOIN pg_namespace n ON n.oid = c.relnamespace "
-          "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p') "
-          "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
-          schema,
-          name);
+      const auto columns =
+          tx.exec_params("SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull "
+                         "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+                         "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                         "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p') "
+                         "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+                         schema,
+                         name);
       if (columns.empty()) {
         return std::nullopt;
       }
       TargetTable table{schema, name, {}, {}};
       for (const auto& row : columns) {
-        table.columns.push_back(
-            TargetColumn{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<bool>(), {}});
+        table.columns.push_back(TargetColumn{
+            row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<bool>(), {}, false});
       }
       const auto keys = tx.exec_params(
           "SELECT a.attname FROM pg_index i "
@@ -368,13 +368,23 @@ public:
   }
 
   std::string create_table_sql(const TargetTable& table) const override {
-    std::string sql = "CREATE TABLE " + qualified(table) + " (\n";
+    std::string sql;
+    for (const auto& column : table.columns) {
+      if (column.enum_type) {
+        std::string labels;
+        for (const auto& value : column.allowed_values) {
+          labels += (labels.empty() ? "" : ", ") + quote_literal(value);
+        }
+        sql += "CREATE TYPE " + column.pg_type + " AS ENUM (" + labels + ");\n";
+      }
+    }
+    sql += "CREATE TABLE " + qualified(table) + " (\n";
     for (const auto& column : table.columns) {
       sql += "  " + quote_name(column.name) + " " + column.pg_type;
       if (column.not_null) {
         sql += " NOT NULL";
       }
-      if (!column.allowed_values.empty()) {
+      if (!column.allowed_values.empty() && !column.enum_type) {
         std::string values;
         for (const auto& value : column.allowed_values) {
           values += (values.empty() ? "" : ", ") + quote_literal(value);
@@ -409,8 +419,8 @@ public:
   void ensure_soft_delete_column(const TargetTable& table) override {
     translate(table.name, [&] {
       pqxx::work tx(*m_connection);
-      tx.exec("ALTER TABLE " + qualified(table) + " ADD COLUMN IF NOT EXISTS " +
-              quote_name(table.soft_delete_column) + " timestamp with time zone");
+      tx.exec("ALTER TABLE " + qualified(table) + " ADD COLUMN IF NOT EXISTS "
+              + quote_name(table.soft_delete_column) + " timestamp with time zone");
       tx.commit();
     });
   }
@@ -423,7 +433,8 @@ public:
     });
   }
 
-  std::vector<ChunkDigest> chunk_digests(const TargetTable& table, const ComparePlan& plan) override {
+  std::vector<ChunkDigest> chunk_digests(const TargetTable& table,
+                                         const ComparePlan& plan) override {
     std::string row;
     std::string floats;
     std::string float_columns;
@@ -439,10 +450,10 @@ public:
     }
     const std::string sql =
         "SELECT chunk_id::text, count(*), bit_xor(('x' || substr(h, 1, 16))::bit(64)::bigint), "
-        "bit_xor(('x' || substr(h, 17, 16))::bit(64)::bigint)" +
-        floats + " FROM (SELECT " + chunk_id_sql(plan) + " AS chunk_id, md5(" + row + ") AS h" +
-        float_columns + " FROM " + qualified(table) + live_rows(table) +
-        ") AS rows_hashed GROUP BY chunk_id";
+        "bit_xor(('x' || substr(h, 17, 16))::bit(64)::bigint)"
+        + floats + " FROM (SELECT " + chunk_id_sql(plan) + " AS chunk_id, md5(" + row + ") AS h"
+        + float_columns + " FROM " + qualified(table) + live_rows(table)
+        + ") AS rows_hashed GROUP BY chunk_id";
     return translate(table.name, [&] {
       pqxx::read_transaction tx(*m_connection);
       std::vector<ChunkDigest> out;
@@ -501,12 +512,11 @@ std::string conninfo_value(const std::string& value) {
 } // namespace
 
 std::string connection_string(const config::Endpoint& endpoint) {
-  return "host=" + conninfo_value(endpoint.host) + " port=" + std::to_string(endpoint.port) +
-         " dbname=" + conninfo_value(endpoint.database) +
-         " user=" + conninfo_value(endpoint.username) +
-         " password=" + conninfo_value(endpoint.password) +
-         " connect_timeout=" + std::to_string(endpoint.connect_timeout.count()) +
-         " application_name=migrate";
+  return "host=" + conninfo_value(endpoint.host) + " port=" + std::to_string(endpoint.port)
+         + " dbname=" + conninfo_value(endpoint.database) + " user="
+         + conninfo_value(endpoint.username) + " password=" + conninfo_value(endpoint.password)
+         + " connect_timeout=" + std::to_string(endpoint.connect_timeout.count())
+         + " application_name=migrate";
 }
 
 std::unique_ptr<Target> make_postgres_target(const config::PostgresEndpoint& endpoint) {

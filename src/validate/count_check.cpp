@@ -11,14 +11,16 @@ CountCheck check_counts(const config::TableMapping& mapping,
   CountCheck check;
   check.table = mapping.source_table;
   try {
-    check.source_rows = source.count_rows(mapping.source_table);
+    check.source_rows = source.count_rows(mapping.source_table, mapping.where);
     auto table = target.describe(target_schema, mapping.target_table);
     if (!table) {
-      check.error = "target table " + target_schema + "." + mapping.target_table + " does not exist";
+      check.error =
+          "target table " + target_schema + "." + mapping.target_table + " does not exist";
       return check;
     }
     if (mapping.deletes == config::DeletePolicy::soft) {
-      table->soft_delete_column = mapping.soft_delete_column; // marked rows are gone from the source
+      table->soft_delete_column =
+          mapping.soft_delete_column; // marked rows are gone from the source
     }
     check.target_rows = target.count_rows(*table);
   } catch (const std::exception& e) {

@@ -1,22 +1,22 @@
 #include "support.hpp"
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <mysql.h>
 #include <pqxx/pqxx>
 
-#include <SQLiteCpp/SQLiteCpp.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
-#include <csignal>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -42,8 +42,8 @@ std::string shell_quote(const std::string& value) {
 
 std::string unique_name() {
   static std::atomic<int> counter{0};
-  return "mt_" + std::to_string(::getpid()) + "_" + std::to_string(++counter) + "_" +
-         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 100000);
+  return "mt_" + std::to_string(::getpid()) + "_" + std::to_string(++counter) + "_"
+         + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 100000);
 }
 
 struct ColumnInfo {
@@ -91,8 +91,8 @@ std::pair<std::string, std::string> normalisers(const ColumnInfo& c) {
   if (t == "binary" || t == "varbinary" || t.find("blob") != std::string::npos) {
     return {"LOWER(HEX(" + m + "))", "encode(" + p + ", 'hex')"};
   }
-  if (t == "geometry" || t == "point" || t == "polygon" || t == "linestring" ||
-      t.rfind("multi", 0) == 0 || t == "geometrycollection") {
+  if (t == "geometry" || t == "point" || t == "polygon" || t == "linestring"
+      || t.rfind("multi", 0) == 0 || t == "geometrycollection") {
     return {"ST_AsText(" + m + ")", p};
   }
   return {"CAST(" + m + " AS CHAR)", p + "::text"};
@@ -161,7 +161,8 @@ MysqlClient::MysqlClient(const ServerSettings& s, const std::string& database)
                          database.empty() ? nullptr : database.c_str(),
                          static_cast<unsigned>(std::stoul(s.mysql_port)),
                          nullptr,
-                         CLIENT_MULTI_STATEMENTS) == nullptr) {
+                         CLIENT_MULTI_STATEMENTS)
+      == nullptr) {
     throw std::runtime_error(std::string("MySQL connect: ") + mysql_error(m_handle->mysql));
   }
   exec("SET time_zone = '+00:00'");
@@ -226,8 +227,8 @@ struct PgClient::Handle {
 PgClient::PgClient(const ServerSettings& s, const std::string& database)
     : m_handle(std::make_unique<Handle>()) {
   m_handle->connection = std::make_unique<pqxx::connection>(
-      "host=" + s.pg_host + " port=" + s.pg_port + " user=" + s.pg_user +
-      " password=" + s.pg_password + " dbname=" + (database.empty() ? "postgres" : database));
+      "host=" + s.pg_host + " port=" + s.pg_port + " user=" + s.pg_user
+      + " password=" + s.pg_password + " dbname=" + (database.empty() ? "postgres" : database));
   exec("SET TimeZone = 'UTC'");
 }
 
@@ -260,7 +261,8 @@ std::string PgClient::scalar(const std::string& sql) {
 
 // ---- processes ----
 
-ProcessResult run_command(const std::string& command, const std::map<std::string, std::string>& env) {
+ProcessResult run_command(const std::string& command,
+                          const std::map<std::string, std::string>& env) {
   std::string line;
   for (const auto& [name, value] : env) {
     line += name + "=" + shell_quote(value) + " ";
@@ -340,7 +342,8 @@ void TestDatabase::SetUp() {
   m_settings = server_settings();
   if (!m_settings) {
     if (env_or_empty("CI") == "true") {
-      FAIL() << "CI=true but no test servers are configured (MIGRATE_MYSQL_HOST, MIGRATE_PG_HOST...)";
+      FAIL()
+          << "CI=true but no test servers are configured (MIGRATE_MYSQL_HOST, MIGRATE_PG_HOST...)";
     }
     GTEST_SKIP() << "no test servers configured: run scripts/test.sh";
   }
@@ -389,9 +392,10 @@ void TestDatabase::write_mapping(const std::string& yaml) {
   std::ofstream(m_config_dir / "table_mapping.yaml") << yaml;
 }
 
-ProcessResult TestDatabase::migrate(const std::string& args) {
-  return run_command(std::string(MIGRATE_BINARY) + " --config " + shell_quote(m_config_dir) +
-                     " " + args);
+ProcessResult TestDatabase::migrate(const std::string& args,
+                                    const std::map<std::string, std::string>& env) {
+  return run_command(
+      std::string(MIGRATE_BINARY) + " --config " + shell_quote(m_config_dir) + " " + args, env);
 }
 
 std::unique_ptr<Process> TestDatabase::start_migrate(const std::vector<std::string>& args,
@@ -443,19 +447,19 @@ void TestDatabase::load_mysql_file(const fs::path& file,
   }
   const auto copy = m_dir / file.filename();
   std::ofstream(copy, std::ios::binary) << text;
-  const auto result = run_command(
-      "mariadb --default-character-set=utf8mb4 -h " + m_settings->mysql_host + " -P " +
-          m_settings->mysql_port + " -u " + m_settings->mysql_user + " " + m_name + " < " +
-          shell_quote(copy),
-      {{"MYSQL_PWD", m_settings->mysql_password}});
+  const auto result =
+      run_command("mariadb --default-character-set=utf8mb4 -h " + m_settings->mysql_host + " -P "
+                      + m_settings->mysql_port + " -u " + m_settings->mysql_user + " " + m_name
+                      + " < " + shell_quote(copy),
+                  {{"MYSQL_PWD", m_settings->mysql_password}});
   ASSERT_EQ(result.exit_code, 0) << "loading " << file << ":\n" << result.output;
 }
 
 std::vector<std::string> TestDatabase::mysql_dump(const std::string& table) {
   const auto rows = mysql().query(
       "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, COALESCE(NUMERIC_PRECISION, '') "
-      "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '" +
-      table + "' ORDER BY ORDINAL_POSITION");
+      "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '"
+      + table + "' ORDER BY ORDINAL_POSITION");
   std::vector<ColumnInfo> columns;
   std::string select;
   for (const auto& row : rows) {
@@ -469,8 +473,8 @@ std::vector<std::string> TestDatabase::pg_dump(const std::string& table,
                                                const std::string& target_table) {
   const auto rows = mysql().query(
       "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, COALESCE(NUMERIC_PRECISION, '') "
-      "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '" +
-      table + "' ORDER BY ORDINAL_POSITION");
+      "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '"
+      + table + "' ORDER BY ORDINAL_POSITION");
   std::vector<ColumnInfo> columns;
   std::string select;
   for (const auto& row : rows) {
@@ -496,9 +500,10 @@ void TestDatabase::expect_same_content(const std::string& table, const std::stri
 
 std::map<std::string, long long> TestDatabase::moved_by_latest_runs() {
   SQLite::Database db(state_file().string(), SQLite::OPEN_READONLY);
-  SQLite::Statement query(db,
-                          "SELECT table_name, rows_inserted + rows_updated + rows_deleted FROM runs "
-                          "WHERE id IN (SELECT max(id) FROM runs GROUP BY table_name)");
+  SQLite::Statement query(
+      db,
+      "SELECT table_name, rows_inserted + rows_updated + rows_deleted FROM runs "
+      "WHERE id IN (SELECT max(id) FROM runs GROUP BY table_name)");
   std::map<std::string, long long> out;
   while (query.executeStep()) {
     out[query.getColumn(0).getString()] = query.getColumn(1).getInt64();

@@ -105,7 +105,8 @@ protected:
   void write_mapping(const std::string& yaml);
 
   // Runs the migrate binary with --config and --state of this test, plus `args`.
-  ProcessResult migrate(const std::string& args = {});
+  ProcessResult migrate(const std::string& args = {},
+                        const std::map<std::string, std::string>& env = {});
 
   // Starts the migrate binary without waiting for it (output in dir()/<log_name>).
   std::unique_ptr<Process> start_migrate(const std::vector<std::string>& args,

@@ -14,20 +14,22 @@ class ChangeDetection : public TestDatabase {
 protected:
   void create_items(const std::string& timestamp_type = "TIMESTAMP(6)") {
     mysql().exec("CREATE TABLE items (id INT NOT NULL PRIMARY KEY, payload VARCHAR(100) NOT NULL, "
-                 "updated_at " +
-                 timestamp_type + " NULL, KEY idx_items_updated_at (updated_at))");
+                 "updated_at "
+                 + timestamp_type + " NULL, KEY idx_items_updated_at (updated_at))");
   }
 
   void map_items(const std::string& settings) {
-    write_mapping("tables:\n  - source_table: items\n    timestamp_column: updated_at\n" + settings);
+    write_mapping("tables:\n  - source_table: items\n    timestamp_column: updated_at\n"
+                  + settings);
   }
 
   // Inserts ids [from, to] stamped with `timestamp` (an SQL expression: one statement, one value).
   void insert_items(int from, int to, const std::string& timestamp) {
     mysql().exec("SET SESSION max_recursive_iterations = 10000000");
-    mysql().exec("INSERT INTO items (id, payload, updated_at) WITH RECURSIVE seq (n) AS (SELECT " +
-                 std::to_string(from) + " UNION ALL SELECT n + 1 FROM seq WHERE n < " +
-                 std::to_string(to) + ") SELECT n, CONCAT('item ', n), " + timestamp + " FROM seq");
+    mysql().exec("INSERT INTO items (id, payload, updated_at) WITH RECURSIVE seq (n) AS (SELECT "
+                 + std::to_string(from) + " UNION ALL SELECT n + 1 FROM seq WHERE n < "
+                 + std::to_string(to) + ") SELECT n, CONCAT('item ', n), " + timestamp
+                 + " FROM seq");
   }
 
   long long pg_count() { return std::stoll(pg().scalar("SELECT count(*) FROM items")); }

@@ -39,7 +39,8 @@ public:
       : m_real(real)
       , m_fail_on(fail_on) {}
 
-  std::optional<TargetTable> describe(const std::string& schema, const std::string& table) override {
+  std::optional<TargetTable> describe(const std::string& schema,
+                                      const std::string& table) override {
     return m_real.describe(schema, table);
   }
   void create_table(const TargetTable& table) override { m_real.create_table(table); }

@@ -19,30 +19,32 @@ protected:
   void create_wide(const std::string& key_definition) {
     mysql().exec("SET SESSION max_recursive_iterations = 1000000");
     mysql().exec(
-        "CREATE TABLE wide (" + key_definition +
-        ", small TINYINT, flag TINYINT(1), big BIGINT UNSIGNED, amount DECIMAL(12,3), "
-        "ratio FLOAT, measure DOUBLE, label VARCHAR(40), note TEXT CHARACTER SET latin1, "
-        "born DATE, seen DATETIME(6), stamped TIMESTAMP(3) NULL, span TIME(2), yr YEAR, "
-        "kind ENUM('a','b',''), tags SET('x','y','z'), raw VARBINARY(16), bits BIT(5), "
-        "doc JSON, PRIMARY KEY (id))");
+        "CREATE TABLE wide (" + key_definition
+        + ", small TINYINT, flag TINYINT(1), big BIGINT UNSIGNED, amount DECIMAL(12,3), "
+          "ratio FLOAT, measure DOUBLE, label VARCHAR(40), note TEXT CHARACTER SET latin1, "
+          "born DATE, seen DATETIME(6), stamped TIMESTAMP(3) NULL, span TIME(2), yr YEAR, "
+          "kind ENUM('a','b',''), tags SET('x','y','z'), raw VARBINARY(16), bits BIT(5), "
+          "doc JSON, PRIMARY KEY (id))");
     mysql().exec(
         "INSERT INTO wide WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq "
-        "WHERE n < 1000) SELECT " +
-        std::string(key_definition.find("VARCHAR") != std::string::npos ? "CONCAT('k-', n, 'é')"
-                                                                         : "n * 3") +
-        ", n % 128 - 64, n % 2, 18446744073709551615 - n, n * 1.125, n / 7, n / 3.0e10, "
-        "CONCAT('Label ', n, IF(n % 5 = 0, ' 😀', '')), IF(n % 4 = 0, NULL, CONCAT('Café ', n)), "
-        "'2020-01-01' + INTERVAL n DAY, '2020-01-01 00:00:00.123456' + INTERVAL n MINUTE, "
-        "'2021-06-01 12:00:00.5' + INTERVAL n HOUR, SEC_TO_TIME(n * 997 - 300000) + INTERVAL 0.25 "
-        "SECOND, 1901 + n % 255, ELT(1 + n % 3, 'a', 'b', ''), ELT(1 + n % 4, '', 'x', 'x,z', "
-        "'x,y,z'), UNHEX(LPAD(HEX(n), 8, '0')), n % 32, JSON_OBJECT('n', n, 'list', "
-        "JSON_ARRAY(1, 2)) FROM seq");
+        "WHERE n < 1000) SELECT "
+        + std::string(key_definition.find("VARCHAR") != std::string::npos ? "CONCAT('k-', n, 'é')"
+                                                                          : "n * 3")
+        + ", n % 128 - 64, n % 2, 18446744073709551615 - n, n * 1.125, n / 7, n / 3.0e10, "
+          "CONCAT('Label ', n, IF(n % 5 = 0, ' 😀', '')), IF(n % 4 = 0, NULL, CONCAT('Café ', n)), "
+          "'2020-01-01' + INTERVAL n DAY, '2020-01-01 00:00:00.123456' + INTERVAL n MINUTE, "
+          "'2021-06-01 12:00:00.5' + INTERVAL n HOUR, SEC_TO_TIME(n * 997 - 300000) + INTERVAL "
+          "0.25 "
+          "SECOND, 1901 + n % 255, ELT(1 + n % 3, 'a', 'b', ''), ELT(1 + n % 4, '', 'x', 'x,z', "
+          "'x,y,z'), UNHEX(LPAD(HEX(n), 8, '0')), n % 32, JSON_OBJECT('n', n, 'list', "
+          "JSON_ARRAY(1, 2)) FROM seq");
     write_mapping("tables:\n  - source_table: wide\n    chunk_rows: 100\n");
   }
 
   void change_wide_and_expect_exact_counts(const std::string& key_of_3) {
     mysql().exec("UPDATE wide SET label = 'changed' WHERE yr IN (1902, 1903)"); // ~8 rows
-    const auto updated = std::stoll(mysql().scalar("SELECT COUNT(*) FROM wide WHERE label = 'changed'"));
+    const auto updated =
+        std::stoll(mysql().scalar("SELECT COUNT(*) FROM wide WHERE label = 'changed'"));
     mysql().exec("DELETE FROM wide WHERE yr = 1950"); // ~4 rows
     const auto deleted = std::stoll(pg().scalar("SELECT count(*) FROM wide WHERE yr = 1950"));
     mysql().exec("INSERT INTO wide (id, label) VALUES " + key_of_3);
@@ -82,14 +84,15 @@ TEST_F(FullComparison, TextKeyTableIsChunkedByKeyHash) {
 class TimestampDeletes : public FullComparison {
 protected:
   void create_items(const std::string& deletes) {
-    mysql().exec("CREATE TABLE items (id INT PRIMARY KEY, payload VARCHAR(20), updated_at "
-                 "TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6))");
+    mysql().exec(
+        "CREATE TABLE items (id INT PRIMARY KEY, payload VARCHAR(20), updated_at "
+        "TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6))");
     mysql().exec("INSERT INTO items (id, payload, updated_at) WITH RECURSIVE seq (n) AS (SELECT 1 "
                  "UNION ALL SELECT n + 1 FROM seq WHERE n < 500) SELECT n, CONCAT('p', n), "
                  "NOW(6) - INTERVAL 1 DAY FROM seq");
     write_mapping("tables:\n  - source_table: items\n    timestamp_column: updated_at\n"
-                  "    safety_lag: 0s\n    lookback: 0s\n    chunk_rows: 50\n    deletes: " +
-                  deletes + "\n");
+                  "    safety_lag: 0s\n    lookback: 0s\n    chunk_rows: 50\n    deletes: "
+                  + deletes + "\n");
   }
 };
 

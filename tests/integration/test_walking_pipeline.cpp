@@ -43,8 +43,9 @@ protected:
 
   long long total_moved() {
     const auto moved = moved_by_latest_runs();
-    return std::accumulate(moved.begin(), moved.end(), 0LL,
-                           [](long long sum, const auto& entry) { return sum + entry.second; });
+    return std::accumulate(moved.begin(), moved.end(), 0LL, [](long long sum, const auto& entry) {
+      return sum + entry.second;
+    });
   }
 
   void scenario(const Dataset& data) {

@@ -48,9 +48,9 @@ tables:
 class ConfigDir : public ::testing::Test {
 protected:
   void SetUp() override {
-    m_dir = fs::temp_directory_path() /
-            ("migrate-config-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    m_dir = fs::temp_directory_path()
+            / ("migrate-config-" + std::to_string(::getpid()) + "-"
+               + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(m_dir);
     write("database.yaml", k_database);
     write("table_mapping.yaml", k_mapping);

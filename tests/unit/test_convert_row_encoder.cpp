@@ -10,8 +10,8 @@ using namespace migrate::convert;
 
 namespace {
 
-SourceColumn column(const std::string& name, const std::string& data_type,
-                    const std::string& column_type) {
+SourceColumn
+column(const std::string& name, const std::string& data_type, const std::string& column_type) {
   SourceColumn c;
   c.name = name;
   c.data_type = data_type;
@@ -133,7 +133,9 @@ TEST_F(Encoder, BadTextPolicies) {
   EXPECT_EQ(encode({"1", nul}), "1\tab\n");
   EXPECT_EQ(encode({"1", invalid}), "1\tcaf!\n");
   m_plan.bad_text = config::BadTextPolicy::replace;
-  EXPECT_EQ(encode({"1", nul}), "1\ta\xEF\xBF\xBD" "b\n");
+  EXPECT_EQ(encode({"1", nul}),
+            "1\ta\xEF\xBF\xBD"
+            "b\n");
   EXPECT_EQ(encode({"1", invalid}), "1\tcaf\xEF\xBF\xBD!\n");
 }
 
@@ -141,7 +143,7 @@ TEST_F(Encoder, RepairsDoubleEncodedTextAndLeavesCorrectTextAlone) {
   plan({column("id", "int", "int(11)"), column("t", "varchar", "varchar(100)")});
   m_plan.columns[1].fix_double_encoding = true;
   EXPECT_EQ(encode({"1", "Caf\xC3\x83\xC2\xA9"}), "1\tCaf\xC3\xA9\n"); // CafÃ© → Café
-  EXPECT_EQ(encode({"1", "Caf\xC3\xA9"}), "1\tCaf\xC3\xA9\n");             // Café stays
+  EXPECT_EQ(encode({"1", "Caf\xC3\xA9"}), "1\tCaf\xC3\xA9\n");         // Café stays
   EXPECT_EQ(encode({"1", "plain"}), "1\tplain\n");
   EXPECT_EQ(encode({"1", "\xE2\x82\xAC \xF0\x9F\x98\x80"}), "1\t\xE2\x82\xAC \xF0\x9F\x98\x80\n");
 }
@@ -174,14 +176,17 @@ TEST_F(Encoder, MasksWithSaltedSha256OrRedacts) {
   plan({column("id", "int", "int(11)"), column("ssn", "varchar", "varchar(100)")});
   transform(1, config::TransformKind::mask);
   // sha256("pepper" + "123") computed independently with sha256sum.
-  EXPECT_EQ(encode({"1", "123"}), "1\t7a3477dad66e666bd203b834c54b6dfe8b546bdbc5283462ad14052abfb06600\n");
+  EXPECT_EQ(encode({"1", "123"}),
+            "1\t7a3477dad66e666bd203b834c54b6dfe8b546bdbc5283462ad14052abfb06600\n");
   m_plan.columns[1].transforms[0].mask = config::MaskMethod::redact;
   EXPECT_EQ(encode({"1", "123"}), "1\t[redacted]\n");
 }
 
 TEST_F(Encoder, RejectsValuesTheTargetTypeCannotHoldInsteadOfTruncating) {
-  plan({column("id", "int", "int(11)"), column("t", "varchar", "varchar(100)"),
-        column("n", "int", "int(11)"), column("d", "decimal", "decimal(10,3)")});
+  plan({column("id", "int", "int(11)"),
+        column("t", "varchar", "varchar(100)"),
+        column("n", "int", "int(11)"),
+        column("d", "decimal", "decimal(10,3)")});
   m_plan.columns[1].type.pg_type = "varchar(3)";
   m_plan.columns[1].limits = limits_of("varchar(3)");
   m_plan.columns[2].type.pg_type = "smallint";
@@ -216,9 +221,13 @@ TEST_F(Encoder, WritesBinaryAsBytea) {
 }
 
 TEST_F(Encoder, WritesBitsAsBinaryDigits) {
-  plan({column("id", "int", "int(11)"), column("flag", "bit", "bit(1)"), column("b", "bit", "bit(10)")});
-  EXPECT_EQ(encode({"1", std::string("\x01", 1), std::string("\x02\x05", 2)}), "1\tt\t1000000101\n");
-  EXPECT_EQ(encode({"1", std::string("\x00", 1), std::string("\x00\x00", 2)}), "1\tf\t0000000000\n");
+  plan({column("id", "int", "int(11)"),
+        column("flag", "bit", "bit(1)"),
+        column("b", "bit", "bit(10)")});
+  EXPECT_EQ(encode({"1", std::string("\x01", 1), std::string("\x02\x05", 2)}),
+            "1\tt\t1000000101\n");
+  EXPECT_EQ(encode({"1", std::string("\x00", 1), std::string("\x00\x00", 2)}),
+            "1\tf\t0000000000\n");
 }
 
 TEST_F(Encoder, WritesSetsAsArraysAndTimesAsIntervals) {

@@ -59,8 +59,8 @@ TEST(SqliteState, RecordsRunsAndReturnsTheLatestPerTable) {
 }
 
 TEST(SqliteState, PersistsAcrossReopenAndRefusesNewerSchema) {
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("migrate-state-" + std::to_string(::getpid()) + ".db");
+  const auto path = std::filesystem::temp_directory_path()
+                    / ("migrate-state-" + std::to_string(::getpid()) + ".db");
   std::filesystem::remove(path);
   {
     auto store = open_sqlite_state(path);

@@ -2,8 +2,8 @@
 //
 // A config directory holds database.yaml (connections), table_mapping.yaml (what to move) and an
 // optional migrate.yaml (state file, logging). Every scalar may reference the environment as
-// ${VAR} or ${VAR:-default}. Errors are migrate::Error with area config and a message that names the
-// file, line and key.
+// ${VAR} or ${VAR:-default}. Errors are migrate::Error with area config and a message that names
+// the file, line and key.
 #pragma once
 
 #include <chrono>
@@ -44,13 +44,13 @@ struct PostgresEndpoint : Endpoint {
 enum class TransformKind {
   lowercase,
   uppercase,
-  trim,         // leading and trailing spaces, as MySQL's TRIM()
-  null_if,      // value → NULL
+  trim,          // leading and trailing spaces, as MySQL's TRIM()
+  null_if,       // value → NULL
   default_value, // NULL → value
-  format_phone, // digits to E.164 with a default country code
-  mask,         // SHA-256 with a salt from the environment, or a fixed redaction
-  rename,       // target column name
-  exclude,      // column not moved
+  format_phone,  // digits to E.164 with a default country code
+  mask,          // SHA-256 with a salt from the environment, or a fixed redaction
+  rename,        // target column name
+  exclude,       // column not moved
 };
 
 enum class MaskMethod { sha256, redact };
@@ -59,11 +59,11 @@ enum class OnError { quarantine, keep };
 struct Transformation {
   TransformKind kind = TransformKind::lowercase;
   std::string column;
-  std::string value;        // null_if, default_value; rename: the new name
-  std::string country_code; // format_phone: digits, e.g. "49"
+  std::string value;                      // null_if, default_value; rename: the new name
+  std::string country_code;               // format_phone: digits, e.g. "49"
   OnError on_error = OnError::quarantine; // format_phone: an unparseable number
   MaskMethod mask = MaskMethod::sha256;
-  std::string salt;         // mask sha256: read from the environment variable salt_env
+  std::string salt; // mask sha256: read from the environment variable salt_env
   Location location;
 };
 
@@ -96,7 +96,7 @@ struct TableMapping {
   bool indexes = false; // create MySQL's secondary indexes when creating the target
   std::string where;    // extra condition on the extraction query (a data-quality rule)
   std::vector<Transformation> transformations;
-  std::map<std::string, std::string> casts;   // column → PostgreSQL type
+  std::map<std::string, std::string> casts;  // column → PostgreSQL type
   std::set<std::string> fix_double_encoding; // columns stored as UTF-8 through a latin1 connection
   Location casts_location;
   Location fix_encoding_location;

@@ -11,8 +11,9 @@
 #include "migrate/core/row.hpp"
 #include "migrate/core/schema.hpp"
 
-#include <cstdint>
 #include <locale.h>
+
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,10 +25,10 @@ namespace migrate::convert {
 struct TargetLimits {
   std::optional<std::int64_t> min_integer; // smallint / integer / bigint
   std::optional<std::int64_t> max_integer;
-  std::optional<int> max_chars;            // varchar(n), char(n)
-  std::optional<int> integer_digits;       // numeric(p,s): p - s
-  std::optional<int> scale;                // numeric(p,s): s
-  bool boolean = false;                    // only 0/1 (or t/f) fit
+  std::optional<int> max_chars;      // varchar(n), char(n)
+  std::optional<int> integer_digits; // numeric(p,s): p - s
+  std::optional<int> scale;          // numeric(p,s): s
+  bool boolean = false;              // only 0/1 (or t/f) fit
 };
 
 TargetLimits limits_of(const std::string& pg_type);
@@ -63,10 +64,10 @@ struct TablePlan {
 TablePlan plan_table(const SourceTable& source, const config::TableMapping& mapping);
 
 struct EncodeStats {
-  std::uint64_t zero_dates = 0;           // zero or partial-zero dates written as NULL or sentinel
+  std::uint64_t zero_dates = 0; // zero or partial-zero dates written as NULL or sentinel
   std::vector<std::uint64_t> zero_dates_by_column;
-  std::uint64_t repaired_encodings = 0;   // double-encoded values repaired
-  std::uint64_t bad_text_fixed = 0;       // values stripped or replaced under bad_text
+  std::uint64_t repaired_encodings = 0; // double-encoded values repaired
+  std::uint64_t bad_text_fixed = 0;     // values stripped or replaced under bad_text
 };
 
 struct Rejection {

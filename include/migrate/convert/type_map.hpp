@@ -8,22 +8,23 @@
 
 namespace migrate::convert {
 
-// How a source value's text is turned into COPY text; decided once per column, switched on per value.
+// How a source value's text is turned into COPY text; decided once per column, switched on per
+// value.
 enum class ValueKind {
-  integer,        // digits as MySQL prints them
-  boolean,        // tinyint(1) "0"/"1" → f/t; anything else is a conversion error
-  bit_boolean,    // bit(1): one raw byte
-  bit_string,     // bit(n): raw big-endian bytes → n binary digits
-  decimal,        // exact digits
-  floating,       // float/double, read as DOUBLE text with 17 significant digits
-  text,           // char/varchar/text/enum/json/geometry-as-WKT: escaped
-  set,            // "a,b" → {"a","b"}
-  bytes,          // binary/varbinary/blob → bytea hex
-  date,           // zero or partial-zero dates → NULL
-  datetime,       // → timestamp (without time zone), zero dates → NULL
-  timestamp,      // read in a UTC session → timestamptz ("+00" appended), zero → NULL
-  time_interval,  // time, including beyond ±24h → interval
-  year,           // → smallint
+  integer,       // digits as MySQL prints them
+  boolean,       // tinyint(1) "0"/"1" → f/t; anything else is a conversion error
+  bit_boolean,   // bit(1): one raw byte
+  bit_string,    // bit(n): raw big-endian bytes → n binary digits
+  decimal,       // exact digits
+  floating,      // float/double, read as DOUBLE text with 17 significant digits
+  text,          // char/varchar/text/enum/json/geometry-as-WKT: escaped
+  set,           // "a,b" → {"a","b"}
+  bytes,         // binary/varbinary/blob → bytea hex
+  date,          // zero or partial-zero dates → NULL
+  datetime,      // → timestamp (without time zone), zero dates → NULL
+  timestamp,     // read in a UTC session → timestamptz ("+00" appended), zero → NULL
+  time_interval, // time, including beyond ±24h → interval
+  year,          // → smallint
 };
 
 struct TargetType {
@@ -41,8 +42,8 @@ TargetType map_type(const SourceColumn& column);
 bool is_geometry_type(const std::string& data_type);
 
 // The MySQL expression that reads the column in the text form its ValueKind expects: usually the
-// column itself, but MariaDB prints FLOAT with ~6 significant digits over the text protocol (so it is
-// read as DOUBLE) and sends geometry as WKB (so it is read as WKT).
+// column itself, but MariaDB prints FLOAT with ~6 significant digits over the text protocol (so it
+// is read as DOUBLE) and sends geometry as WKB (so it is read as WKT).
 std::string select_expression(const SourceColumn& column, const std::string& quoted_name);
 
 } // namespace migrate::convert

@@ -29,7 +29,7 @@ enum class HashKind {
   datetime,    // YYYY-MM-DD HH:MM:SS.ffffff in UTC sessions, zero dates as NULL
   time,        // seconds with six decimals
   float_value, // only NULL-ness in the row hash; the chunk's sum is compared within a tolerance
-  presence,    // only NULL-ness: JSON (the engines print it differently), masked or reformatted text
+  presence, // only NULL-ness: JSON (the engines print it differently), masked or reformatted text
 };
 
 // A transformation the load applies that the source side of the comparison repeats in SQL.

@@ -1,8 +1,8 @@
 // migrate::Error: the one exception type of the project.
 //
 // Adapters translate vendor exceptions (pqxx, SQLite, MariaDB errno) into it at their boundary, so
-// callers act on properties, not on types: `area` says which part failed, `is_transient()` whether a
-// retry may succeed, and the context fields name the table, column, primary key and SQL involved.
+// callers act on properties, not on types: `area` says which part failed, `is_transient()` whether
+// a retry may succeed, and the context fields name the table, column, primary key and SQL involved.
 #pragma once
 
 #include <stdexcept>

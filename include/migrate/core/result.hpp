@@ -13,13 +13,13 @@ struct TableCounts {
   std::uint64_t updated = 0;
   std::uint64_t unchanged = 0; // read again (lookback, full pass) but equal to the target's
   std::uint64_t deleted = 0;
-  std::uint64_t zero_dates = 0; // MySQL zero dates written as NULL
+  std::uint64_t zero_dates = 0;      // MySQL zero dates written as NULL
   std::uint64_t null_timestamps = 0; // rows whose timestamp column is NULL, moved by a full pass
   std::uint64_t chunks_compared = 0;
   std::uint64_t chunks_differing = 0; // their rows were fetched and reconciled
   std::uint64_t quarantined = 0;      // rows rejected into the quarantine
   std::uint64_t repaired_encodings = 0;
-  std::uint64_t bad_text_fixed = 0;   // values stripped or replaced under bad_text
+  std::uint64_t bad_text_fixed = 0; // values stripped or replaced under bad_text
 
   std::uint64_t moved() const { return inserted + updated + deleted; }
 };
@@ -37,9 +37,7 @@ struct TableResult {
   std::string upper_bound; // the run's upper bound on the timestamp column, if any
   std::string error;       // empty when ok
 
-  double seconds() const {
-    return std::chrono::duration<double>(finished - started).count();
-  }
+  double seconds() const { return std::chrono::duration<double>(finished - started).count(); }
 };
 
 const char* to_string(Outcome outcome) noexcept;

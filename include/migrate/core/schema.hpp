@@ -24,7 +24,7 @@ struct SourceColumn {
 
 struct SourceTable {
   std::string name;
-  std::vector<SourceColumn> columns;  // in ordinal order
+  std::vector<SourceColumn> columns;    // in ordinal order
   std::vector<std::string> primary_key; // in key order
 
   // The column called `name` (case-insensitive, as MySQL compares column names), or nullptr.
@@ -41,7 +41,8 @@ struct TargetColumn {
   std::string name;
   std::string pg_type;
   bool not_null = false;
-  std::vector<std::string> allowed_values; // ENUM: becomes a CHECK constraint
+  std::vector<std::string> allowed_values; // ENUM: a CHECK constraint, or the labels of its type
+  bool enum_type = false;                  // pg_type names a PostgreSQL enum type to create
 };
 
 struct TargetTable {

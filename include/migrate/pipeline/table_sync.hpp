@@ -1,7 +1,8 @@
 // One table's run: change detection, conversion, load and the position that makes it resumable.
 //
 // Sees only the Source, Target and StateStore interfaces. Extraction and encoding run on a second
-// thread and hand COPY text to the load through a bounded queue, so the two overlap in bounded memory.
+// thread and hand COPY text to the load through a bounded queue, so the two overlap in bounded
+// memory.
 #pragma once
 
 #include "migrate/config/config.hpp"
@@ -12,13 +13,14 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace migrate::pipeline {
 
 struct SyncOptions {
   std::string target_schema = "public";
-  bool full = false;                   // a full pass in key order, ignoring the stored position
-  std::optional<std::string> since;    // re-read rows with timestamp > since ('YYYY-MM-DD HH:MM:SS')
+  bool full = false;                // a full pass in key order, ignoring the stored position
+  std::optional<std::string> since; // re-read rows with timestamp > since ('YYYY-MM-DD HH:MM:SS')
 };
 
 // Runs one table. Never throws for a failure of the table itself: the result says failed, with the
@@ -28,5 +30,18 @@ TableResult sync_table(const config::TableMapping& mapping,
                        target::Target& target,
                        state::StateStore& state,
                        const SyncOptions& options);
+
+// What the tool would create for a table and what it finds wrong with the existing one.
+struct SchemaReport {
+  std::string ddl;
+  bool exists = false;
+  std::vector<std::string> drift; // empty: the existing table can take the rows
+};
+
+// Reads MySQL's description and the target's; changes nothing. Throws Error on failure.
+SchemaReport inspect_schema(const config::TableMapping& mapping,
+                            source::Source& source,
+                            target::Target& target,
+                            const std::string& target_schema);
 
 } // namespace migrate::pipeline

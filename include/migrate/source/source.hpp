@@ -27,11 +27,12 @@ public:
 };
 
 enum class ReadOrder {
-  by_key,              // primary key order: a full pass
+  by_key,               // primary key order: a full pass
   by_timestamp_then_key // (timestamp, key) order: an incremental pass
 };
 
-// What to read. Values are compared as MySQL compares them (numbers unquoted, the rest as literals).
+// What to read. Values are compared as MySQL compares them (numbers unquoted, the rest as
+// literals).
 struct ReadRequest {
   std::string table;
   std::vector<SourceColumn> columns; // the select list, in this order
@@ -39,8 +40,8 @@ struct ReadRequest {
   std::optional<SourceColumn> timestamp;
   ReadOrder order = ReadOrder::by_key;
 
-  // Rows strictly after this position: (timestamp, key) for by_timestamp_then_key, (key) for by_key.
-  // An empty after_key with after_timestamp set means "timestamp > after_timestamp".
+  // Rows strictly after this position: (timestamp, key) for by_timestamp_then_key, (key) for
+  // by_key. An empty after_key with after_timestamp set means "timestamp > after_timestamp".
   std::optional<std::string> after_timestamp;
   std::vector<std::string> after_key;
   // Rows whose timestamp is at or below this bound only (by_timestamp_then_key).
@@ -55,23 +56,24 @@ class Source {
 public:
   virtual ~Source() = default;
 
-  // Columns, types and primary key from information_schema. Throws Error(area source) when the table
-  // does not exist.
+  // Columns, types and primary key from information_schema. Throws Error(area source) when the
+  // table does not exist.
   virtual SourceTable describe(const std::string& table) = 0;
 
   // The server's clock minus `lag`, as 'YYYY-MM-DD HH:MM:SS.ffffff': in UTC, the frame of TIMESTAMP
-  // columns, or in the server's own time zone, the frame in which DATETIME columns are usually written.
+  // columns, or in the server's own time zone, the frame in which DATETIME columns are usually
+  // written.
   virtual std::string server_time(std::chrono::seconds lag, bool in_server_zone) = 0;
 
   // Starts a streaming read (rows are not buffered in memory).
   virtual std::unique_ptr<RowReader> read(const ReadRequest& request) = 0;
 
-  virtual std::uint64_t count_rows(const std::string& table) = 0;
+  // Rows of the table, or of those `where` selects when it is not empty.
+  virtual std::uint64_t count_rows(const std::string& table, const std::string& where) = 0;
 
   // Row count and the smallest and largest value of a key column, over the rows `where` selects.
-  virtual KeyRange key_range(const std::string& table,
-                             const std::string& key_column,
-                             const std::string& where) = 0;
+  virtual KeyRange
+  key_range(const std::string& table, const std::string& key_column, const std::string& where) = 0;
 
   // The digest of every non-empty chunk of the table, computed by the server.
   virtual std::vector<ChunkDigest> chunk_digests(const std::string& table,

@@ -1,8 +1,8 @@
 // The state store: where each table's committed position and the run history live.
 //
 // Implementations: SqliteStateStore (state/sqlite_state_store.hpp). Used from one thread at a time.
-// The position is written only after PostgreSQL committed the rows it covers, so a crash between the
-// two re-reads a window the idempotent upsert absorbs, and never skips one.
+// The position is written only after PostgreSQL committed the rows it covers, so a crash between
+// the two re-reads a window the idempotent upsert absorbs, and never skips one.
 #pragma once
 
 #include "migrate/core/result.hpp"
@@ -30,12 +30,12 @@ struct Position {
 // A row that could not be written to PostgreSQL, kept so that nothing is lost silently.
 struct QuarantineEntry {
   std::string table;
-  std::string key;    // "id=42"
+  std::string key; // "id=42"
   std::string column;
   std::string reason;
   std::string raw_hex; // the value as MySQL sent it, in hex
   std::int64_t run_id = 0;
-  std::string at;      // UTC time it was (last) rejected
+  std::string at; // UTC time it was (last) rejected
 };
 
 struct RunRecord {

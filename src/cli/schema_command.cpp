@@ -1,0 +1,51 @@
+#include "cli/commands.hpp"
+
+#include "migrate/cli/cli.hpp"
+#include "migrate/pipeline/table_sync.hpp"
+#include "migrate/source/mysql_source.hpp"
+#include "migrate/target/postgres_target.hpp"
+
+#include <iostream>
+
+namespace migrate::cli {
+
+CLI::App* setup_schema(CLI::App& app) {
+  return app.add_subcommand("schema",
+                            "print the DDL migrate would create and the drift it sees per table");
+}
+
+int run_schema(const GlobalOptions& global) {
+  const auto config = load_and_log(global);
+  const auto tables = selected_tables(config, global.tables);
+  const auto source = source::make_mysql_source(config.mysql);
+  const auto target = target::make_postgres_target(config.postgresql);
+  bool drift = false;
+  for (const auto* table : tables) {
+    std::cout << "-- " << table->source_table << " → " << config.postgresql.schema << "."
+              << table->target_table << "\n";
+    try {
+      const auto report =
+          pipeline::inspect_schema(*table, *source, *target, config.postgresql.schema);
+      std::cout << report.ddl << ";\n";
+      if (!report.exists) {
+        std::cout << "-- target does not exist yet: the next run creates it\n\n";
+        continue;
+      }
+      if (report.drift.empty()) {
+        std::cout << "-- target exists and matches\n\n";
+        continue;
+      }
+      drift = true;
+      for (const auto& problem : report.drift) {
+        std::cout << "-- DRIFT: " << problem << "\n";
+      }
+      std::cout << "\n";
+    } catch (const std::exception& e) {
+      drift = true;
+      std::cout << "-- ERROR: " << e.what() << "\n\n";
+    }
+  }
+  return drift ? k_exit_table_failed : k_exit_ok;
+}
+
+} // namespace migrate::cli

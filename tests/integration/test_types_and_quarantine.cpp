@@ -1,0 +1,308 @@
+// Every MySQL type with edge values, encodings, bad values in quarantine, transformations, schema
+// drift: each value is read back from PostgreSQL and compared.
+#include "support.hpp"
+
+namespace migrate::testing {
+namespace {
+
+class Types : public TestDatabase {
+protected:
+  ProcessResult run(const std::string& args = {}) {
+    return migrate(args, {{"MIGRATE_TEST_SALT", "pepper"}});
+  }
+  void run_ok(const std::string& args = {}) {
+    const auto result = run(args);
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+  }
+  std::string latest(const std::string& table, const std::string& column) {
+    return latest_run(table).at(column);
+  }
+};
+
+TEST_F(Types, EveryTypeWithEdgeValuesArrivesExact) {
+  mysql().exec(R"sql(
+    CREATE TABLE alltypes (
+      id INT NOT NULL PRIMARY KEY,
+      ti TINYINT, tiu TINYINT UNSIGNED, si SMALLINT, siu SMALLINT UNSIGNED,
+      mi MEDIUMINT, miu MEDIUMINT UNSIGNED, i INT, iu INT UNSIGNED, bi BIGINT, biu BIGINT UNSIGNED,
+      flag TINYINT(1), amount DECIMAL(30,10), f FLOAT, d DOUBLE, b1 BIT(1), b10 BIT(10), yr YEAR,
+      dt DATE, dtm DATETIME(6), ts TIMESTAMP(6) NULL, tm TIME(6),
+      c CHAR(10), vc VARCHAR(20), tt TINYTEXT, mt MEDIUMTEXT, lt LONGTEXT,
+      l1 VARCHAR(20) CHARACTER SET latin1, u3 VARCHAR(20) CHARACTER SET utf8mb3,
+      bn BINARY(4), vb VARBINARY(10), bl BLOB, lb LONGBLOB,
+      e ENUM('a','b',''), st SET('x','y','z'), g GEOMETRY, p POINT
+    ) DEFAULT CHARSET=utf8mb4)sql");
+  mysql().exec(R"sql(
+    INSERT INTO alltypes VALUES
+    (1, -128, 0, -32768, 0, -8388608, 0, -2147483648, 0, -9223372036854775808, 0,
+     0, -99999999999999999999.9999999999, -3.40282e38, -1.7976931348623157e308, b'0', b'0000000000',
+     1901, '1000-01-01', '1000-01-01 00:00:00.000000', '1970-01-01 00:00:01.000000',
+     '-838:59:59.000000', '', '', '', '', '', '', '', x'00000000', x'', x'', x'', '', '',
+     ST_GeomFromText('POINT(0 0)'), ST_GeomFromText('POINT(-180 -90)')),
+    (2, 127, 255, 32767, 65535, 8388607, 16777215, 2147483647, 4294967295, 9223372036854775807,
+     18446744073709551615, 1, 99999999999999999999.9999999999, 3.40282e38, 1.7976931348623157e308,
+     b'1', b'1111111111', 2155, '9999-12-31', '9999-12-31 23:59:59.999999',
+     '2038-01-19 03:14:07.999999', '838:59:59.000000', 'tenchars!!', 'x😀 €é\t\n\\',
+     'Ünïcödé', REPEAT('m', 1000), REPEAT('ü', 70000), 'é€ÿ', 'ü', x'00ff00ff', x'00010203',
+     x'000000', REPEAT(x'00ff', 40000), 'b', 'x,y,z',
+     ST_GeomFromText('POLYGON((0 0,10 0,10 10,0 10,0 0))'), ST_GeomFromText('POINT(1.5 -2.25)')),
+    (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+     NULL, NULL, NULL, NULL, NULL, NULL),
+    (4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0.0000000001, 0.1, 0.1, b'1', b'0000000101', 2000,
+     '2024-02-29', '2024-02-29 12:34:56.789012', '2024-02-29 12:34:56.000001', '00:00:00.500000',
+     'a', 'b', 'c', 'd', 'e', 'f', 'g', x'01', x'ff', x'00', x'00', 'a', 'x',
+     ST_GeomFromText('LINESTRING(0 0,1 1)'), ST_GeomFromText('POINT(0.1 0.2)')),
+    (5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1.5, 1.17549e-38, 4.9406564584124654e-324, b'0',
+     b'1000000000', 1999, '2000-01-01', '2000-01-01 00:00:00', '2000-01-01 00:00:00',
+     '-00:00:00.000001', 'b', 'b', 'b', 'b', 'b', 'b', 'b', x'', x'', x'', x'', '', 'z',
+     ST_GeomFromText('MULTIPOINT(1 1,2 2)'), ST_GeomFromText('POINT(3 4)')))sql");
+  write_mapping("tables:\n  - source_table: alltypes\n");
+  run_ok();
+  expect_same_content("alltypes");
+  // Spot checks that do not go through the dump's normalisation.
+  EXPECT_EQ(pg().scalar("SELECT biu::text FROM alltypes WHERE id = 2"), "18446744073709551615");
+  EXPECT_EQ(pg().scalar("SELECT vc FROM alltypes WHERE id = 2"), "x😀 €é\t\n\\");
+  EXPECT_EQ(pg().scalar("SELECT l1 FROM alltypes WHERE id = 2"), "é€ÿ");
+  EXPECT_EQ(pg().scalar("SELECT tm::text FROM alltypes WHERE id = 1"), "-838:59:59");
+  EXPECT_EQ(pg().scalar("SELECT encode(bn, 'hex') FROM alltypes WHERE id = 2"), "00ff00ff");
+  EXPECT_EQ(pg().scalar("SELECT array_to_string(st, '|') FROM alltypes WHERE id = 2"), "x|y|z");
+  EXPECT_EQ(pg().scalar("SELECT e FROM alltypes WHERE id = 5"), "");
+  EXPECT_EQ(pg().scalar("SELECT flag::text FROM alltypes WHERE id = 2"), "true");
+  EXPECT_EQ(pg().scalar("SELECT b10::text FROM alltypes WHERE id = 4"), "0000000101");
+  EXPECT_EQ(
+      pg().scalar("SELECT to_char(dtm, 'YYYY-MM-DD HH24:MI:SS.US') FROM alltypes WHERE id = 2"),
+      "9999-12-31 23:59:59.999999");
+  EXPECT_EQ(pg().scalar("SELECT d::text FROM alltypes WHERE id = 5"), "5e-324");
+  EXPECT_EQ(pg().scalar("SELECT p FROM alltypes WHERE id = 2"), "POINT(1.5 -2.25)");
+  // A second run compares chunk digests and ships nothing: the normalisation agrees for every type.
+  run_ok();
+  EXPECT_EQ(latest("alltypes", "rows_read"), "0");
+  EXPECT_EQ(latest("alltypes", "chunks_differing"), "0");
+}
+
+TEST_F(Types, JsonArrivesAsEquivalentJsonb) {
+  mysql().exec("CREATE TABLE docs (id INT PRIMARY KEY, doc JSON)");
+  mysql().exec(
+      R"sql(INSERT INTO docs VALUES (1, '{"b": [1, 2, {"c": null}], "a": "é😀", "n": 1.5e3}'),
+                    (2, NULL), (3, '[]'), (4, '"text"'))sql");
+  write_mapping("tables:\n  - source_table: docs\n");
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT pg_typeof(doc)::text FROM docs WHERE id = 1"), "jsonb");
+  for (const auto& row : mysql().query("SELECT id, doc FROM docs WHERE doc IS NOT NULL")) {
+    std::string literal;
+    for (const char c : *row[1]) {
+      literal += c;
+      if (c == '\'') {
+        literal += '\'';
+      }
+    }
+    EXPECT_EQ(pg().scalar("SELECT doc = '" + literal + "'::jsonb FROM docs WHERE id = " + *row[0]),
+              "t")
+        << *row[1];
+  }
+  EXPECT_EQ(pg().scalar("SELECT doc IS NULL FROM docs WHERE id = 2"), "t");
+}
+
+TEST_F(Types, ZeroDatesBecomeNullOrTheSentinelAndAreCounted) {
+  mysql().exec("SET SESSION sql_mode = ''");
+  mysql().exec("CREATE TABLE legacy (id INT PRIMARY KEY, d DATE NULL, dt DATETIME NULL, "
+               "req DATE NOT NULL, e ENUM('a','b'))");
+  mysql().exec("INSERT INTO legacy VALUES (1, '0000-00-00', '2020-00-15 10:00:00', '2020-01-01', "
+               "'a'), (2, '2020-02-30', '2020-01-01 00:00:00', '0000-00-00', 'zzz'), "
+               "(3, '2021-05-06', NULL, '2021-05-06', NULL)");
+  mysql().exec("SET SESSION sql_mode = DEFAULT");
+  write_mapping("tables:\n  - source_table: legacy\n");
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT coalesce(d::text, 'NULL') || ' ' || coalesce(dt::text, 'NULL') "
+                        "FROM legacy WHERE id = 1"),
+            "NULL NULL");
+  // '2020-02-30' is stored by a lax MySQL as the zero date too; a NOT NULL column cannot take NULL.
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM legacy WHERE id = 2"), "0");
+  EXPECT_EQ(latest("legacy", "quarantined"), "1");
+  const auto listed = run("quarantine --table legacy");
+  EXPECT_NE(listed.output.find("key=\"id=2\" column=req"), std::string::npos) << listed.output;
+  EXPECT_NE(listed.output.find("zero date in a NOT NULL column"), std::string::npos);
+  EXPECT_NE(listed.output.find("raw_hex=303030302d30302d3030"), std::string::npos);
+
+  write_mapping("tables:\n  - source_table: legacy\n    zero_date: '1970-01-01'\n");
+  pg().exec("DROP TABLE legacy");
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT req::text FROM legacy WHERE id = 2"), "1970-01-01");
+  EXPECT_EQ(pg().scalar("SELECT e FROM legacy WHERE id = 2"), ""); // MySQL's ENUM error value
+  run_ok();
+  EXPECT_EQ(latest("legacy", "chunks_differing"), "0");
+}
+
+TEST_F(Types, RepairsDoubleEncodedTextAndLeavesCorrectTextAlone) {
+  mysql().exec("CREATE TABLE names (id INT PRIMARY KEY, name VARCHAR(50)) CHARACTER SET utf8mb4");
+  // What a latin1 client wrote into a UTF-8 column: each UTF-8 byte became a character.
+  mysql().exec("INSERT INTO names VALUES (1, CONVERT(CAST(CONVERT('Café' USING utf8mb4) AS BINARY) "
+               "USING latin1)), (2, 'Café'), (3, 'Zoë 😀'), (4, 'plain')");
+  EXPECT_EQ(mysql().scalar("SELECT name FROM names WHERE id = 1"), "CafÃ©");
+  write_mapping(
+      "tables:\n  - source_table: names\n    fix_encoding:\n      name: double_encoded\n");
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT string_agg(name, '|' ORDER BY id) FROM names"),
+            "Café|Café|Zoë 😀|plain");
+}
+
+TEST_F(Types, BadTextUnderEachPolicy) {
+  for (const auto* table : {"t_strip", "t_replace", "t_reject"}) {
+    mysql().exec(std::string("CREATE TABLE ") + table
+                 + " (id INT PRIMARY KEY, txt VARCHAR(20), raw VARBINARY(20))");
+    mysql().exec(std::string("INSERT INTO ") + table
+                 + " VALUES (1, CONCAT('a', CHAR(0), 'b'), 'ok'), (2, 'fine', x'636166e921'), "
+                   "(3, 'good', 'good')");
+  }
+  write_mapping(R"yaml(defaults:
+  chunk_rows: 10
+tables:
+  - source_table: t_strip
+    bad_text: strip
+    cast: {raw: text}
+  - source_table: t_replace
+    bad_text: replace
+    cast: {raw: text}
+  - source_table: t_reject
+    bad_text: reject
+    cast: {raw: text}
+)yaml");
+  const auto result = run();
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(pg().scalar("SELECT string_agg(txt || '/' || raw, '|' ORDER BY id) FROM t_strip"),
+            "ab/ok|fine/caf!|good/good");
+  EXPECT_EQ(pg().scalar("SELECT string_agg(txt || '/' || raw, '|' ORDER BY id) FROM t_replace"),
+            "a\xEF\xBF\xBD"
+            "b/ok|fine/caf\xEF\xBF\xBD!|good/good");
+  EXPECT_EQ(pg().scalar("SELECT string_agg(id::text, ',' ORDER BY id) FROM t_reject"), "3");
+  EXPECT_EQ(latest("t_reject", "quarantined"), "2");
+  EXPECT_NE(result.output.find("quarantined=2"), std::string::npos) << result.output;
+  const auto listed = run("quarantine --table t_reject");
+  EXPECT_NE(listed.output.find("key=\"id=1\" column=txt"), std::string::npos) << listed.output;
+  EXPECT_NE(listed.output.find("raw_hex=610062"), std::string::npos) << listed.output;
+  EXPECT_NE(listed.output.find("key=\"id=2\" column=raw"), std::string::npos) << listed.output;
+  EXPECT_NE(listed.output.find("invalid UTF-8"), std::string::npos) << listed.output;
+  const auto status = run("status --table t_reject");
+  EXPECT_NE(status.output.find(" 2 "), std::string::npos) << status.output;
+  // Quarantined rows are kept out, never deleted for being "missing" from the target.
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM t_reject"), "1");
+  EXPECT_EQ(run("quarantine --table t_reject").output.find("quarantined rows: 2")
+                != std::string::npos,
+            true);
+}
+
+TEST_F(Types, TransformationsApplyAndTheComparisonRepeatsThem) {
+  mysql().exec("CREATE TABLE people (id INT PRIMARY KEY, email VARCHAR(100), name VARCHAR(50), "
+               "phone VARCHAR(30), ssn VARCHAR(20), note VARCHAR(50), internal VARCHAR(20), "
+               "country CHAR(2), code VARCHAR(10))");
+  mysql().exec("INSERT INTO people VALUES "
+               "(1, 'Ann@Example.COM', '  Ann Lee ', '030 1234567', '123-45-6789', '', 'x', "
+               "NULL, 'ab'), "
+               "(2, 'BOB@EXAMPLE.com', 'Bob', '+1 415 555 0100', '987-65-4321', 'vip', 'y', "
+               "'US', 'cd'), "
+               "(3, 'test@example.com', 'Test', '0', '000', '', 'z', 'DE', 'ef')");
+  write_mapping(R"yaml(tables:
+  - source_table: people
+    where: "email NOT LIKE 'test@%'"
+    chunk_rows: 10
+    transformations:
+      - {column: email, type: lowercase}
+      - {column: name, type: trim}
+      - {column: name, type: rename, to: full_name}
+      - {column: phone, type: format_phone, country_code: "49"}
+      - {column: ssn, type: mask, method: sha256, salt_env: MIGRATE_TEST_SALT}
+      - {column: note, type: null_if, value: ""}
+      - {column: internal, type: exclude}
+      - {column: country, type: default, value: "XX"}
+      - {column: code, type: uppercase}
+)yaml");
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM people"), "2"); // the where: rule left id 3 out
+  EXPECT_EQ(pg().scalar("SELECT email || '|' || full_name || '|' || phone || '|' || "
+                        "coalesce(note, 'NULL') || '|' || country || '|' || code "
+                        "FROM people WHERE id = 1"),
+            "ann@example.com|Ann Lee|+49301234567|NULL|XX|AB");
+  EXPECT_EQ(pg().scalar("SELECT phone FROM people WHERE id = 2"), "+14155550100");
+  EXPECT_EQ(pg().scalar("SELECT ssn = encode(sha256('pepper123-45-6789'::bytea), 'hex') "
+                        "FROM people WHERE id = 1"),
+            "t");
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                        "'people' AND column_name IN ('internal', 'name')"),
+            "0");
+  run_ok();
+  EXPECT_EQ(latest("people", "rows_read"), "0");
+  EXPECT_EQ(latest("people", "chunks_differing"), "0");
+  EXPECT_EQ(run("validate").exit_code, 0);
+}
+
+TEST_F(Types, ValuesATargetTypeCannotHoldAreQuarantinedNotTruncated) {
+  mysql().exec("CREATE TABLE sizes (id INT PRIMARY KEY, n INT, label VARCHAR(20), flag TINYINT(1), "
+               "phone VARCHAR(20))");
+  mysql().exec("INSERT INTO sizes VALUES (1, 100, 'short', 1, '030 1234567'), "
+               "(2, 40000, 'short', 0, '030 1234567'), (3, 1, 'much too long', 1, '030 1234567'), "
+               "(4, 1, 'short', 2, '030 1234567'), (5, 1, 'short', 1, 'ask reception')");
+  write_mapping(R"yaml(tables:
+  - source_table: sizes
+    cast: {n: smallint, label: varchar(8)}
+    transformations:
+      - {column: phone, type: format_phone, country_code: "49"}
+)yaml");
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT string_agg(id::text, ',' ORDER BY id) FROM sizes"), "1");
+  const auto listed = run("quarantine");
+  EXPECT_NE(listed.output.find("out of range for smallint"), std::string::npos) << listed.output;
+  EXPECT_NE(listed.output.find("longer than varchar(8)"), std::string::npos) << listed.output;
+  EXPECT_NE(listed.output.find("neither 0 nor 1"), std::string::npos) << listed.output;
+  EXPECT_NE(listed.output.find("format_phone"), std::string::npos) << listed.output;
+  EXPECT_NE(listed.output.find("quarantined rows: 4"), std::string::npos) << listed.output;
+}
+
+TEST_F(Types, EnumsCanBecomePostgresEnumTypes) {
+  mysql().exec("CREATE TABLE shirts (id INT PRIMARY KEY, size ENUM('small','medium','large') NOT "
+               "NULL)");
+  mysql().exec("INSERT INTO shirts VALUES (1, 'small'), (2, 'large')");
+  write_mapping("tables:\n  - source_table: shirts\n    enum_as: type\n");
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT pg_typeof(size)::text FROM shirts WHERE id = 1"), "shirts_size");
+  EXPECT_EQ(pg().scalar("SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum "
+                        "e JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typname = 'shirts_size'"),
+            "small,medium,large,");
+  run_ok(); // an existing enum-typed column is no drift
+  EXPECT_EQ(latest("shirts", "outcome"), "ok");
+}
+
+TEST_F(Types, SchemaDriftFailsThatTableAndTheOthersGoOn) {
+  mysql().exec("CREATE TABLE a (id INT PRIMARY KEY, v VARCHAR(10))");
+  mysql().exec("CREATE TABLE b (id INT PRIMARY KEY, v VARCHAR(10))");
+  mysql().exec("INSERT INTO a VALUES (1, 'x')");
+  mysql().exec("INSERT INTO b VALUES (1, 'y')");
+  write_mapping("tables:\n  - source_table: a\n  - source_table: b\n");
+  run_ok();
+  mysql().exec("ALTER TABLE a ADD COLUMN added INT");
+  mysql().exec("ALTER TABLE b MODIFY v VARCHAR(40)");
+  mysql().exec("INSERT INTO b VALUES (2, 'z')");
+  pg().exec("ALTER TABLE b ALTER COLUMN v TYPE varchar(40)"); // widened on both sides: fine
+  const auto result = run();
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("schema drift"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("column added (integer) is in MySQL but missing in PostgreSQL"),
+            std::string::npos)
+      << result.output;
+  EXPECT_EQ(latest("b", "outcome"), "ok");
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM b"), "2");
+
+  mysql().exec("ALTER TABLE b MODIFY v VARCHAR(80)");
+  const auto schema = run("schema");
+  EXPECT_EQ(schema.exit_code, 1) << schema.output;
+  EXPECT_NE(schema.output.find("CREATE TABLE \"public\".\"a\""), std::string::npos)
+      << schema.output;
+  EXPECT_NE(schema.output.find("DRIFT: column v: PostgreSQL type character varying(40) cannot "
+                               "hold MySQL's values (needs varchar(80))"),
+            std::string::npos)
+      << schema.output;
+}
+
+} // namespace
+} // namespace migrate::testing
