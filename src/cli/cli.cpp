@@ -89,7 +89,8 @@ int run(int argc, char** argv) {
   app.fallthrough();
   SyncOptionsCli sync;
   setup_sync(app, sync);
-  auto* validate = setup_validate(app);
+  bool checksum = false;
+  auto* validate = setup_validate(app, checksum);
   auto* status = setup_status(app);
   auto* schema = setup_schema(app);
   auto* quarantine = setup_quarantine(app);
@@ -107,7 +108,7 @@ int run(int argc, char** argv) {
 
   try {
     if (validate->parsed()) {
-      return run_validate(global);
+      return run_validate(global, checksum);
     }
     if (status->parsed()) {
       return run_status(global);

@@ -33,8 +33,8 @@ struct SyncOptionsCli {
 void setup_sync(CLI::App& app, SyncOptionsCli& options);
 int run_sync(const GlobalOptions& global, const SyncOptionsCli& options);
 
-CLI::App* setup_validate(CLI::App& app);
-int run_validate(const GlobalOptions& global);
+CLI::App* setup_validate(CLI::App& app, bool& checksum);
+int run_validate(const GlobalOptions& global, bool checksum);
 
 CLI::App* setup_status(CLI::App& app);
 int run_status(const GlobalOptions& global);

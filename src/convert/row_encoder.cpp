@@ -177,6 +177,19 @@ TargetTable TablePlan::target_table(const std::string& schema, const std::string
   for (const auto position : key_positions) {
     table.primary_key.push_back(columns[position].target_name);
   }
+  for (const auto& index : indexes) {
+    SourceIndex renamed{index.name, index.unique, {}};
+    for (const auto& column_name : index.columns) {
+      const auto position = position_of(columns, column_name);
+      if (position == columns.size()) {
+        break; // a column the mapping excludes: the index cannot be built
+      }
+      renamed.columns.push_back(columns[position].target_name);
+    }
+    if (renamed.columns.size() == index.columns.size()) {
+      table.indexes.push_back(std::move(renamed));
+    }
+  }
   return table;
 }
 
@@ -186,6 +199,9 @@ TablePlan plan_table(const SourceTable& source, const config::TableMapping& mapp
   plan.zero_date = mapping.zero_date;
   plan.enum_as = mapping.enum_as;
   plan.where = mapping.where;
+  if (mapping.indexes) {
+    plan.indexes = source.indexes;
+  }
   std::vector<ColumnPlan> all;
   for (const auto& column : source.columns) {
     all.push_back(

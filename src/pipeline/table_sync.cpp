@@ -77,6 +77,14 @@ private:
   std::vector<std::string> m_free;
 };
 
+struct ChunkDiff {
+  ComparePlan plan;
+  std::vector<std::string> differing;
+  std::size_t compared = 0;
+  std::uint64_t source_rows = 0;
+  bool target_has_rows = false;
+};
+
 using PositionAfter = std::function<state::Position(const Cursor&)>;
 
 struct StreamPlan {
@@ -101,6 +109,36 @@ TargetTable expected_table(const config::TableMapping& mapping,
   return table;
 }
 
+// Digests both sides chunk by chunk and lists the chunks that differ.
+ChunkDiff diff_chunks(const config::TableMapping& mapping,
+                      const convert::TablePlan& table_plan,
+                      source::Source& source,
+                      target::Target& target,
+                      const TargetTable& target_table) {
+  const auto& first_key = table_plan.columns[table_plan.key_positions.front()].source;
+  const auto range = source.key_range(mapping.source_table, first_key.name, table_plan.where);
+  ChunkDiff diff;
+  diff.plan = convert::compare_plan(table_plan, range, mapping.chunk_rows);
+  diff.source_rows = range.rows;
+  const auto source_digests = source.chunk_digests(mapping.source_table, diff.plan);
+  const auto target_digests = target.chunk_digests(target_table, diff.plan);
+  diff.target_has_rows = !target_digests.empty();
+  std::map<std::string, std::pair<const ChunkDigest*, const ChunkDigest*>> chunks;
+  for (const auto& digest : source_digests) {
+    chunks[digest.id].first = &digest;
+  }
+  for (const auto& digest : target_digests) {
+    chunks[digest.id].second = &digest;
+  }
+  for (const auto& [id, pair] : chunks) {
+    if (pair.first == nullptr || pair.second == nullptr || !pair.first->matches(*pair.second)) {
+      diff.differing.push_back(id);
+    }
+  }
+  diff.compared = chunks.size();
+  return diff;
+}
+
 class TableRun {
 public:
   TableRun(const config::TableMapping& mapping,
@@ -123,6 +161,7 @@ private:
   void incremental_pass(const state::Position& position);
   void compare_pass();
   bool compare_due();
+  void finish_keys();
   std::string upper_bound();
   source::ReadRequest request(source::ReadOrder order) const;
   target::LoadMode load_mode(bool resume);
@@ -149,6 +188,7 @@ private:
   TargetTable m_target_table;
   config::DeletePolicy m_deletes = config::DeletePolicy::ignore;
   std::int64_t m_run_id = 0;
+  bool m_keys_pending = false; // created without its keys, for a faster first load
   TableResult m_result;
 };
 
@@ -236,12 +276,22 @@ void TableRun::prepare() {
   m_plan = convert::plan_table(m_source_table, m_mapping);
   m_deletes = delete_policy(m_mapping, m_plan);
   m_target_table = expected_table(m_mapping, m_plan, m_options.target_schema);
-  const auto existing = m_target.describe(m_options.target_schema, m_mapping.target_table);
+  auto existing = m_target.describe(m_options.target_schema, m_mapping.target_table);
   if (!existing) {
     m_target.create_table(m_target_table);
-    spdlog::info(
-        "table={} created target {}", m_mapping.source_table, m_target_table.qualified_name());
+    m_keys_pending = true;
+    spdlog::info("table={} created target {} (keys follow the first load)",
+                 m_mapping.source_table,
+                 m_target_table.qualified_name());
     return;
+  }
+  if (existing->primary_key.empty()) {
+    // A first load that was interrupted before its keys were built.
+    spdlog::info("table={} building the primary key of {}",
+                 m_mapping.source_table,
+                 existing->qualified_name());
+    m_target.build_keys(m_target_table);
+    existing = m_target.describe(m_options.target_schema, m_mapping.target_table);
   }
   if (!m_target_table.soft_delete_column.empty()) {
     m_target.ensure_soft_delete_column(m_target_table);
@@ -288,6 +338,7 @@ void TableRun::full_pass(const std::optional<state::Position>& position) {
          StreamPlan{m_mapping.commit_rows, [](const Cursor& last) {
                       return state::Position{state::Phase::initial, std::nullopt, last.key};
                     }});
+  finish_keys();
   m_state.clear_position(m_mapping.source_table);
 }
 
@@ -309,11 +360,13 @@ void TableRun::initial_pass(const std::optional<state::Position>& position) {
       read, *session, StreamPlan{m_mapping.commit_rows, [bound](const Cursor& last) {
                                    return state::Position{state::Phase::initial, bound, last.key};
                                  }});
+  finish_keys();
   m_state.save_position(m_mapping.source_table,
                         state::Position{state::Phase::incremental, bound, {}});
 }
 
 void TableRun::incremental_pass(const state::Position& position) {
+  finish_keys(); // --since on a table created by this run
   m_result.mode = "incremental";
   auto read = request(source::ReadOrder::by_timestamp_then_key);
   read.until_timestamp = upper_bound();
@@ -343,38 +396,23 @@ bool TableRun::compare_due() {
 // Compares the table chunk by chunk inside both engines and fetches only the chunks that differ;
 // each is reconciled in one transaction: upsert what the source has, delete what it has not.
 void TableRun::compare_pass() {
+  finish_keys();
   m_result.mode = m_result.mode.empty() ? "compare" : m_result.mode + "+compare";
-  const auto& first_key = m_plan.columns[m_plan.key_positions.front()].source;
-  const auto range = m_source.key_range(m_mapping.source_table, first_key.name, m_plan.where);
-  const auto plan = convert::compare_plan(m_plan, range, m_mapping.chunk_rows);
-  const auto source_digests = m_source.chunk_digests(m_mapping.source_table, plan);
-  const auto target_digests = m_target.chunk_digests(m_target_table, plan);
-
-  std::map<std::string, std::pair<const ChunkDigest*, const ChunkDigest*>> chunks;
-  for (const auto& digest : source_digests) {
-    chunks[digest.id].first = &digest;
-  }
-  for (const auto& digest : target_digests) {
-    chunks[digest.id].second = &digest;
-  }
-  if (range.rows == 0 && !target_digests.empty() && m_deletes != config::DeletePolicy::ignore) {
+  const auto diff = diff_chunks(m_mapping, m_plan, m_source, m_target, m_target_table);
+  if (diff.source_rows == 0 && diff.target_has_rows && m_deletes != config::DeletePolicy::ignore) {
     // An empty read is more often a wrong database or a failed restore than a real truncate.
     throw Error(ErrorArea::source,
                 "the MySQL table is empty but the target is not: refusing to delete every row "
                 "(empty the target by hand if this is intended)",
                 ErrorContext{.table = m_mapping.source_table});
   }
-  std::vector<std::string> differing;
-  for (const auto& [id, pair] : chunks) {
-    if (pair.first == nullptr || pair.second == nullptr || !pair.first->matches(*pair.second)) {
-      differing.push_back(id);
-    }
-  }
-  m_result.counts.chunks_compared += chunks.size();
+  const auto& plan = diff.plan;
+  const auto& differing = diff.differing;
+  m_result.counts.chunks_compared += diff.compared;
   m_result.counts.chunks_differing += differing.size();
   spdlog::info("table={} chunks_compared={} chunks_differing={} chunking={} width={}",
                m_mapping.source_table,
-               chunks.size(),
+               diff.compared,
                differing.size(),
                plan.chunking.kind == Chunking::Kind::range ? "key-range" : "key-hash",
                plan.chunking.width_or_buckets);
@@ -393,6 +431,19 @@ void TableRun::compare_pass() {
            *session,
            StreamPlan{std::numeric_limits<std::size_t>::max(), {}, deletes ? &reconcile : nullptr});
   }
+}
+
+void TableRun::finish_keys() {
+  if (!m_keys_pending) {
+    return;
+  }
+  const auto started = Clock::now();
+  m_target.build_keys(m_target_table);
+  m_keys_pending = false;
+  spdlog::info("table={} built primary key and {} indexes took_s={:.2f}",
+               m_mapping.source_table,
+               m_target_table.indexes.size(),
+               std::chrono::duration<double>(Clock::now() - started).count());
 }
 
 target::LoadMode TableRun::load_mode(bool resume) {
@@ -588,6 +639,21 @@ SchemaReport inspect_schema(const config::TableMapping& mapping,
     report.drift = validate::schema_drift(expected, *existing);
   }
   return report;
+}
+
+ChecksumReport checksum_table(const config::TableMapping& mapping,
+                              source::Source& source,
+                              target::Target& target,
+                              const std::string& target_schema) {
+  const auto plan = convert::plan_table(source.describe(mapping.source_table), mapping);
+  const auto expected = expected_table(mapping, plan, target_schema);
+  if (!target.describe(target_schema, mapping.target_table)) {
+    throw Error(ErrorArea::target,
+                "target table " + expected.qualified_name() + " does not exist",
+                ErrorContext{.table = mapping.source_table});
+  }
+  const auto diff = diff_chunks(mapping, plan, source, target, expected);
+  return ChecksumReport{diff.compared, diff.differing.size(), diff.source_rows};
 }
 
 TableResult sync_table(const config::TableMapping& mapping,

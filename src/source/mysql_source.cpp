@@ -10,6 +10,7 @@
 #include <mysqld_error.h>
 
 #include <mutex>
+#include <set>
 
 namespace migrate::source {
 namespace {
@@ -424,6 +425,7 @@ public:
                                    + " AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX")) {
       out.primary_key.push_back(row[0].value_or(""));
     }
+    describe_indexes(where, out);
     mark_json_columns(table, out);
     return out;
   }
@@ -505,6 +507,27 @@ public:
   }
 
 private:
+  // B-tree secondary indexes; FULLTEXT, SPATIAL and prefix indexes have no PostgreSQL twin.
+  void describe_indexes(const std::string& where, SourceTable& out) {
+    const auto rows = m_connection->query(
+        "SELECT INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE FROM "
+        "information_schema.STATISTICS"
+        + where + " AND INDEX_NAME <> 'PRIMARY' ORDER BY INDEX_NAME, SEQ_IN_INDEX");
+    std::set<std::string> unusable;
+    for (const auto& row : rows) {
+      const auto name = row[0].value_or("");
+      if (row[3] || row[4].value_or("") != "BTREE") {
+        unusable.insert(name);
+      }
+      if (out.indexes.empty() || out.indexes.back().name != name) {
+        out.indexes.push_back(SourceIndex{name, row[1].value_or("1") == "0", {}});
+      }
+      out.indexes.back().columns.push_back(row[2].value_or(""));
+    }
+    std::erase_if(out.indexes,
+                  [&](const SourceIndex& index) { return unusable.count(index.name) != 0; });
+  }
+
   static std::string float_columns(const ComparePlan& plan) {
     std::string out;
     for (const auto& column : plan.columns) {

@@ -368,6 +368,42 @@ public:
   }
 
   std::string create_table_sql(const TargetTable& table) const override {
+    return create_sql(table) + ";\n" + keys_sql(table);
+  }
+
+  void build_keys(const TargetTable& table) override {
+    translate(table.name, [&] {
+      pqxx::work tx(*m_connection);
+      const auto existing = tx.exec_params(
+          "SELECT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = $1::regclass AND indisprimary)",
+          qualified(table));
+      tx.exec(keys_sql(table, existing[0][0].as<bool>()));
+      tx.commit();
+    });
+  }
+
+  static std::string keys_sql(const TargetTable& table, bool has_primary_key = false) {
+    std::string keys;
+    for (const auto& key : table.primary_key) {
+      keys += (keys.empty() ? "" : ", ") + quote_name(key);
+    }
+    std::string sql;
+    if (!has_primary_key) {
+      sql += "ALTER TABLE " + qualified(table) + " ADD PRIMARY KEY (" + keys + ")";
+    }
+    for (const auto& index : table.indexes) {
+      std::string columns;
+      for (const auto& column : index.columns) {
+        columns += (columns.empty() ? "" : ", ") + quote_name(column);
+      }
+      sql += std::string(sql.empty() ? "" : ";\n") + "CREATE " + (index.unique ? "UNIQUE " : "")
+             + "INDEX IF NOT EXISTS " + quote_name(table.name + "_" + index.name) + " ON "
+             + qualified(table) + " (" + columns + ")";
+    }
+    return sql;
+  }
+
+  static std::string create_sql(const TargetTable& table) {
     std::string sql;
     for (const auto& column : table.columns) {
       if (column.enum_type) {
@@ -393,21 +429,18 @@ public:
       }
       sql += ",\n";
     }
-    std::string keys;
-    for (const auto& key : table.primary_key) {
-      keys += (keys.empty() ? "" : ", ") + quote_name(key);
-    }
     if (!table.soft_delete_column.empty()) {
       sql += "  " + quote_name(table.soft_delete_column) + " timestamp with time zone,\n";
     }
-    return sql + "  PRIMARY KEY (" + keys + ")\n)";
+    sql.resize(sql.size() - 2); // the last ",\n"
+    return sql + "\n)";
   }
 
   void create_table(const TargetTable& table) override {
     translate(table.name, [&] {
       pqxx::work tx(*m_connection);
       tx.exec("CREATE SCHEMA IF NOT EXISTS " + quote_name(table.schema));
-      tx.exec(create_table_sql(table));
+      tx.exec(create_sql(table));
       tx.commit();
     });
   }

@@ -44,6 +44,7 @@ public:
     return m_real.describe(schema, table);
   }
   void create_table(const TargetTable& table) override { m_real.create_table(table); }
+  void build_keys(const TargetTable& table) override { m_real.build_keys(table); }
   std::string create_table_sql(const TargetTable& table) const override {
     return m_real.create_table_sql(table);
   }

@@ -162,6 +162,19 @@ TEST_F(TimestampDeletes, SinceReReadsFromAGivenPoint) {
   EXPECT_EQ(migrate("--since yesterday").exit_code, 2);
 }
 
+TEST_F(TimestampDeletes, ValidateChecksumFindsAChangedValueThatCountsMiss) {
+  create_items("ignore");
+  run_ok();
+  EXPECT_EQ(migrate("validate --checksum").exit_code, 0);
+  pg().exec("UPDATE items SET payload = 'tampered' WHERE id = 42");
+  EXPECT_EQ(migrate("validate").exit_code, 0); // same counts
+  const auto checked = migrate("validate --checksum");
+  EXPECT_EQ(checked.exit_code, 1) << checked.output;
+  EXPECT_NE(checked.output.find("DIFFERS"), std::string::npos) << checked.output;
+  run_ok("--full");
+  EXPECT_EQ(migrate("validate --checksum").exit_code, 0);
+}
+
 TEST_F(TimestampDeletes, RefusesToDeleteEverythingWhenTheSourceReadsEmpty) {
   create_items("delete");
   run_ok();

@@ -273,6 +273,20 @@ TEST_F(Types, EnumsCanBecomePostgresEnumTypes) {
   EXPECT_EQ(latest("shirts", "outcome"), "ok");
 }
 
+TEST_F(Types, SecondaryIndexesAreBuiltAfterTheFirstLoadWhenAsked) {
+  mysql().exec("CREATE TABLE indexed (id INT PRIMARY KEY, email VARCHAR(50), a INT, b INT, "
+               "bio TEXT, UNIQUE KEY uq_email (email), KEY idx_ab (a, b), KEY idx_bio (bio(10)))");
+  mysql().exec("INSERT INTO indexed VALUES (1, 'x@y', 1, 2, 'text')");
+  write_mapping("tables:\n  - source_table: indexed\n    indexes: true\n");
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes "
+                        "WHERE tablename = 'indexed'"),
+            "indexed_idx_ab,indexed_pkey,indexed_uq_email"); // a prefix index has no twin
+  EXPECT_EQ(pg().scalar("SELECT indexdef LIKE '%UNIQUE%' FROM pg_indexes WHERE indexname = "
+                        "'indexed_uq_email'"),
+            "t");
+}
+
 TEST_F(Types, SchemaDriftFailsThatTableAndTheOthersGoOn) {
   mysql().exec("CREATE TABLE a (id INT PRIMARY KEY, v VARCHAR(10))");
   mysql().exec("CREATE TABLE b (id INT PRIMARY KEY, v VARCHAR(10))");

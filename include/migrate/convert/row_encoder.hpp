@@ -55,6 +55,7 @@ struct TablePlan {
   std::optional<std::string> zero_date; // sentinel; unset: NULL
   config::EnumAs enum_as = config::EnumAs::check;
   std::string where;
+  std::vector<SourceIndex> indexes; // secondary indexes to build (when the mapping asks)
 
   TargetTable target_table(const std::string& schema, const std::string& name) const;
 };

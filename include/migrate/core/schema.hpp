@@ -22,19 +22,23 @@ struct SourceColumn {
   bool is_json = false;       // MariaDB stores JSON as longtext with a json_valid() CHECK
 };
 
+// A secondary index of the source table (B-tree, no prefix lengths: those the target can copy).
+struct SourceIndex {
+  std::string name;
+  bool unique = false;
+  std::vector<std::string> columns;
+};
+
 struct SourceTable {
   std::string name;
   std::vector<SourceColumn> columns;    // in ordinal order
   std::vector<std::string> primary_key; // in key order
+  std::vector<SourceIndex> indexes;
 
   // The column called `name` (case-insensitive, as MySQL compares column names), or nullptr.
   const SourceColumn* find(const std::string& column_name) const;
   bool has_column(const std::string& column_name) const { return find(column_name) != nullptr; }
 };
-
-} // namespace migrate
-
-namespace migrate {
 
 // A PostgreSQL table as the tool creates or expects it.
 struct TargetColumn {
@@ -53,6 +57,7 @@ struct TargetTable {
   // Set when deletes are soft: a timestamptz column the tool adds, set when the source row is gone.
   // Not one of `columns`: it is never loaded from the source.
   std::string soft_delete_column;
+  std::vector<SourceIndex> indexes; // secondary indexes to build, with target column names
 
   std::string qualified_name() const { return schema + "." + name; } // for messages
 };

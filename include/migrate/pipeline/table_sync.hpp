@@ -11,6 +11,7 @@
 #include "migrate/state/state_store.hpp"
 #include "migrate/target/target.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,19 @@ TableResult sync_table(const config::TableMapping& mapping,
                        target::Target& target,
                        state::StateStore& state,
                        const SyncOptions& options);
+
+// Chunk digests of both sides compared, nothing repaired.
+struct ChecksumReport {
+  std::size_t chunks_compared = 0;
+  std::size_t chunks_differing = 0;
+  std::uint64_t source_rows = 0;
+};
+
+// Throws Error when a side cannot be read.
+ChecksumReport checksum_table(const config::TableMapping& mapping,
+                              source::Source& source,
+                              target::Target& target,
+                              const std::string& target_schema);
 
 // What the tool would create for a table and what it finds wrong with the existing one.
 struct SchemaReport {

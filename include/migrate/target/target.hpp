@@ -54,10 +54,14 @@ public:
   // The table as PostgreSQL has it, or nullopt when it does not exist.
   virtual std::optional<TargetTable> describe(const std::string& schema,
                                               const std::string& table) = 0;
-  // CREATE TABLE with columns, NOT NULL, CHECKs and the primary key (and the schema if needed).
+  // CREATE TABLE with columns, NOT NULL and CHECKs (and the schema if needed). The primary key
+  // and indexes come later, from build_keys(): building them after a bulk load is about twice as
+  // fast as loading into an indexed table.
   virtual void create_table(const TargetTable& table) = 0;
-  // The DDL create_table() runs.
+  // The DDL create_table() and build_keys() run, together.
   virtual std::string create_table_sql(const TargetTable& table) const = 0;
+  // Adds the primary key and the secondary indexes the table lacks.
+  virtual void build_keys(const TargetTable& table) = 0;
 
   virtual std::unique_ptr<LoadSession> begin_load(const TargetTable& table, LoadMode mode) = 0;
 
