@@ -106,6 +106,12 @@ int run(int argc, char** argv) {
     return code == 0 ? k_exit_ok : k_exit_usage;
   }
 
+  const bool sync_options = sync.full || !sync.since.empty();
+  if (sync_options
+      && (validate->parsed() || status->parsed() || schema->parsed() || quarantine->parsed())) {
+    spdlog::error("--full and --since apply to a run, not to a subcommand");
+    return k_exit_usage;
+  }
   try {
     if (validate->parsed()) {
       return run_validate(global, checksum);

@@ -374,7 +374,13 @@ void read_table_policies(const Node& node, TableMapping& out) {
     out.bad_text = k_policies.at(value);
   }
   if (node.has("zero_date")) {
-    const auto value = node.child("zero_date").text();
+    const auto zero_date = node.child("zero_date");
+    const auto value = zero_date.text();
+    const bool date_like = value.size() >= 10 && value[4] == '-' && value[7] == '-'
+                           && value.find_first_not_of("0123456789-:. ") == std::string::npos;
+    if (value != "null" && !date_like) {
+      zero_date.fail("expected null or a date such as '1970-01-01', got '" + value + "'");
+    }
     if (value != "null") {
       out.zero_date = value;
     }

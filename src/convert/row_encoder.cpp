@@ -115,8 +115,8 @@ bool is_integer_type(const std::string& pg_type) {
 
 // A cast changes how the value is sent when the new type reads another text form.
 ValueKind kind_after_cast(ValueKind kind, const std::string& pg_type) {
-  if (kind == ValueKind::boolean && is_integer_type(pg_type)) {
-    return ValueKind::integer;
+  if (kind == ValueKind::boolean && pg_type != "boolean") {
+    return ValueKind::integer; // tinyint(1) as its digits
   }
   if (kind == ValueKind::bytes && (pg_type == "text" || pg_type.rfind("varchar", 0) == 0)) {
     return ValueKind::text; // text kept in a binary column by a legacy application
@@ -218,7 +218,14 @@ TablePlan plan_table(const SourceTable& source, const config::TableMapping& mapp
   };
   for (const auto& [name, pg_type] : mapping.casts) {
     auto& column = all[find(name, mapping.casts_location, "cast")];
-    column.type.kind = kind_after_cast(column.type.kind, pg_type);
+    const auto kind = column.type.kind;
+    if ((kind == ValueKind::decimal || kind == ValueKind::floating) && is_integer_type(pg_type)) {
+      // PostgreSQL does not read "1.50" as an integer; numeric(p,0) rounds visibly instead.
+      fail_mapping(mapping.casts_location,
+                   "cast: '" + name + "' is " + column.source.column_type + ", which " + pg_type
+                       + " cannot read; cast to numeric(p,0) instead");
+    }
+    column.type.kind = kind_after_cast(kind, pg_type);
     column.type.pg_type = pg_type;
   }
   for (const auto& name : mapping.fix_double_encoding) {
@@ -237,6 +244,13 @@ TablePlan plan_table(const SourceTable& source, const config::TableMapping& mapp
     } else if (t.kind == TransformKind::rename) {
       column.target_name = t.value;
     } else if (t.kind == TransformKind::null_if || t.kind == TransformKind::default_value) {
+      // Compared with MySQL's own text of the value, which only these kinds keep unchanged.
+      const auto kind = column.type.kind;
+      if (kind != ValueKind::text && kind != ValueKind::integer && kind != ValueKind::decimal) {
+        fail_mapping(t.location,
+                     "transformations: null_if and default need a text or number column, '"
+                         + t.column + "' is " + column.source.column_type);
+      }
       column.transforms.push_back(t);
     } else if (!column.is_textual()) {
       fail_mapping(t.location,
@@ -247,7 +261,10 @@ TablePlan plan_table(const SourceTable& source, const config::TableMapping& mapp
     }
     // A transformation that changes the shape of the value needs room for the new shape, unless
     // the mapping casts the column itself.
-    if (mapping.casts.count(t.column) == 0) {
+    const bool cast = std::any_of(mapping.casts.begin(), mapping.casts.end(), [&](const auto& c) {
+      return same_name(c.first, t.column);
+    });
+    if (!cast) {
       if (t.kind == TransformKind::mask) {
         column.type.pg_type = "text";
       } else if (t.kind == TransformKind::format_phone
@@ -268,7 +285,15 @@ TablePlan plan_table(const SourceTable& source, const config::TableMapping& mapp
   }
   std::vector<std::string> required(key.begin(), key.end());
   for (const auto& name : key) {
-    find(name, mapping.primary_key_location, "primary_key");
+    const auto& column = all[find(name, mapping.primary_key_location, "primary_key")];
+    for (const auto& t : column.transforms) {
+      if (t.kind == TransformKind::mask || t.kind == TransformKind::format_phone) {
+        fail_mapping(t.location,
+                     "transformations: '" + name
+                         + "' is a key column: masking or reformatting "
+                           "it would merge distinct rows");
+      }
+    }
   }
   if (mapping.timestamp_column) {
     const auto position =

@@ -16,6 +16,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <unordered_set>
 
 namespace migrate::pipeline {
 namespace {
@@ -37,6 +38,7 @@ struct Chunk {
   std::size_t rows = 0; // rows in `text`
   Cursor last;          // the last row read, written or rejected
   std::vector<state::QuarantineEntry> rejected;
+  std::vector<std::string> released; // keys of quarantined rows written this time
 };
 
 std::string to_hex(std::string_view bytes) {
@@ -171,7 +173,8 @@ private:
                     const Cursor& last,
                     const StreamPlan& plan,
                     const target::Reconcile* reconcile,
-                    std::vector<state::QuarantineEntry>& rejected);
+                    std::vector<state::QuarantineEntry>& rejected,
+                    std::vector<std::string>& released);
   void update_cursor(const RowView& row, Cursor& cursor) const;
   void add_read_counts(std::uint64_t rows_read,
                        std::uint64_t null_timestamps,
@@ -189,6 +192,7 @@ private:
   config::DeletePolicy m_deletes = config::DeletePolicy::ignore;
   std::int64_t m_run_id = 0;
   bool m_keys_pending = false; // created without its keys, for a faster first load
+  std::unordered_set<std::string> m_quarantined_keys; // rows in quarantine when the run began
   TableResult m_result;
 };
 
@@ -198,6 +202,9 @@ TableResult TableRun::run() {
   m_result.started = std::chrono::system_clock::now();
   const auto started = Clock::now();
   m_run_id = m_state.begin_run(table, "pending");
+  for (const auto& entry : m_state.quarantined(table)) {
+    m_quarantined_keys.insert(entry.key);
+  }
   try {
     prepare();
     std::optional<state::Position> position;
@@ -388,7 +395,8 @@ void TableRun::incremental_pass(const state::Position& position) {
                     }});
 }
 
-// The comparison runs on the first successful incremental run and then every compare_every-th.
+// The comparison runs when the number of earlier successful runs (the first load included) is a
+// multiple of compare_every: every run with the default of 1.
 bool TableRun::compare_due() {
   return m_state.successful_runs(m_mapping.source_table) % m_mapping.compare_every == 0;
 }
@@ -506,6 +514,12 @@ void TableRun::stream(const source::ReadRequest& read,
                                      {}});
         } else {
           ++chunk.rows;
+          if (!m_quarantined_keys.empty()) {
+            auto key = encoder.render_key(row);
+            if (m_quarantined_keys.count(key) != 0) {
+              chunk.released.push_back(std::move(key));
+            }
+          }
         }
         update_cursor(row, chunk.last);
         ++rows_read;
@@ -532,6 +546,7 @@ void TableRun::stream(const source::ReadRequest& read,
 
   std::uint64_t pending = 0;
   std::vector<state::QuarantineEntry> rejected;
+  std::vector<std::string> released;
   Cursor last;
   try {
     while (auto chunk = queue.pop()) {
@@ -540,8 +555,9 @@ void TableRun::stream(const source::ReadRequest& read,
       last = std::move(chunk->last);
       pool.give(std::move(chunk->text));
       rejected.insert(rejected.end(), chunk->rejected.begin(), chunk->rejected.end());
+      released.insert(released.end(), chunk->released.begin(), chunk->released.end());
       if (pending >= plan.commit_rows) {
-        commit_group(session, last, plan, nullptr, rejected);
+        commit_group(session, last, plan, nullptr, rejected, released);
         pending = 0;
       }
     }
@@ -551,7 +567,8 @@ void TableRun::stream(const source::ReadRequest& read,
     }
     if (pending > 0 || plan.reconcile != nullptr) {
       // A chunk with a rejected row was not staged whole: its target rows must not be deleted.
-      commit_group(session, last, plan, rejected.empty() ? plan.reconcile : nullptr, rejected);
+      commit_group(
+          session, last, plan, rejected.empty() ? plan.reconcile : nullptr, rejected, released);
     }
   } catch (...) {
     queue.close();
@@ -587,8 +604,11 @@ void TableRun::commit_group(target::LoadSession& session,
                             const Cursor& last,
                             const StreamPlan& plan,
                             const target::Reconcile* reconcile,
-                            std::vector<state::QuarantineEntry>& rejected) {
+                            std::vector<state::QuarantineEntry>& rejected,
+                            std::vector<std::string>& released) {
   const auto counts = session.commit(reconcile);
+  m_state.release(m_mapping.source_table, released);
+  released.clear();
   if (!rejected.empty()) {
     // Kept before the position passes them, so a rejected row is never lost.
     for (auto& entry : rejected) {

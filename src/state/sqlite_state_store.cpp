@@ -237,6 +237,23 @@ public:
     });
   }
 
+  void release(const std::string& table, const std::vector<std::string>& keys) override {
+    if (keys.empty()) {
+      return;
+    }
+    translate([&] {
+      SQLite::Transaction tx(m_db);
+      SQLite::Statement remove(m_db, "DELETE FROM quarantine WHERE table_name = ? AND row_key = ?");
+      for (const auto& key : keys) {
+        remove.bind(1, table);
+        remove.bind(2, key);
+        remove.exec();
+        remove.reset();
+      }
+      tx.commit();
+    });
+  }
+
   std::vector<QuarantineEntry> quarantined(const std::string& table) override {
     return translate([&] {
       SQLite::Statement query(

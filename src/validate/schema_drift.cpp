@@ -87,7 +87,7 @@ bool can_hold(const std::string& existing_type, const std::string& expected_type
            && have->first - have->second >= want->first - want->second;
   }
   if (const auto want = modifiers(expected, "varchar")) {
-    if (existing == "text") {
+    if (existing == "text" || existing == "varchar") {
       return true;
     }
     const auto have = modifiers(existing, "varchar");
@@ -102,7 +102,7 @@ bool can_hold(const std::string& existing_type, const std::string& expected_type
     return existing == "double precision";
   }
   if (expected == "text") {
-    return false; // only text (or an unbounded varchar) holds any text
+    return existing == "varchar"; // only text or an unbounded varchar holds any text
   }
   return existing == "varchar" && expected.rfind("varchar", 0) == 0;
 }

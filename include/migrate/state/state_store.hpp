@@ -57,6 +57,8 @@ public:
 
   // Records rejected rows; a row rejected again replaces its earlier entry.
   virtual void quarantine(const std::vector<QuarantineEntry>& entries) = 0;
+  // Forgets the entries of rows that have since been written to the target.
+  virtual void release(const std::string& table, const std::vector<std::string>& keys) = 0;
   // The quarantined rows of one table, or of every table when `table` is empty.
   virtual std::vector<QuarantineEntry> quarantined(const std::string& table) = 0;
 
