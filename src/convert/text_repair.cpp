@@ -81,14 +81,15 @@ bool format_phone(std::string_view value, const std::string& country_code, std::
       return false; // letters or extensions: not a number we can vouch for
     }
   }
+  out.assign(1, '+');
   if (plus) {
-    out = "+" + digits;
+    out.append(digits);
   } else if (digits.rfind("00", 0) == 0) {
-    out = "+" + digits.substr(2);
+    out.append(digits, 2); // international prefix
   } else if (digits.rfind('0', 0) == 0) {
-    out = "+" + country_code + digits.substr(1); // national trunk prefix
+    out.append(country_code).append(digits, 1); // national trunk prefix
   } else {
-    out = "+" + country_code + digits;
+    out.append(country_code).append(digits);
   }
   const auto length = out.size() - 1;
   return length >= 8 && length <= 15; // E.164 allows at most 15 digits
