@@ -126,6 +126,10 @@ ValueKind kind_after_cast(ValueKind kind, const std::string& pg_type) {
 
 } // namespace
 
+bool TargetLimits::any() const {
+  return min_integer || max_chars || integer_digits || boolean;
+}
+
 TargetLimits limits_of(const std::string& pg_type) {
   TargetLimits limits;
   if (pg_type == "smallint") {
@@ -274,8 +278,12 @@ TablePlan plan_table(const SourceTable& source, const config::TableMapping& mapp
       }
     }
   }
+  // MySQL's own type bounds the values of a column mapped the natural way; only a cast or a
+  // transformation that changed the type can meet values the target cannot hold.
   for (auto& column : all) {
-    column.limits = limits_of(column.type.pg_type);
+    if (column.type.pg_type != map_type(column.source).pg_type) {
+      column.limits = limits_of(column.type.pg_type);
+    }
   }
   const auto& key = mapping.primary_key.empty() ? source.primary_key : mapping.primary_key;
   if (key.empty()) {
@@ -375,29 +383,8 @@ bool RowEncoder::append_value(std::size_t index, const RowView& row, std::string
     return true;
   }
   const std::string_view raw = row.is_null(index) ? std::string_view() : row.at(index);
-  if (plain) {
-    switch (column.type.kind) {
-    case ValueKind::decimal:
-    case ValueKind::floating:
-    case ValueKind::time_interval:
-      if (!column.limits.integer_digits) {
-        out += raw;
-        return true;
-      }
-      break;
-    case ValueKind::bytes:
-      append_copy_bytea(out, raw);
-      return true;
-    case ValueKind::text:
-      if (!column.limits.max_chars && is_valid_utf8(raw)
-          && std::memchr(raw.data(), 0, raw.size()) == nullptr) {
-        append_copy_escaped(out, raw);
-        return true;
-      }
-      break;
-    default:
-      break;
-    }
+  if (plain && !column.limits.any() && append_plain(column.type.kind, raw, out)) {
+    return true;
   }
   m_null = row.is_null(index);
   if (!m_null && !convert_value(index, raw)) {
@@ -421,6 +408,48 @@ bool RowEncoder::append_value(std::size_t index, const RowView& row, std::string
   }
   append_copy_escaped(out, m_value);
   return true;
+}
+
+// The common case, straight from MySQL's buffer to the COPY line: false when the value needs the
+// general path (a zero date, text to check, a boolean that is not 0 or 1).
+bool RowEncoder::append_plain(ValueKind kind, std::string_view raw, std::string& out) {
+  switch (kind) {
+  case ValueKind::integer:
+  case ValueKind::decimal:
+  case ValueKind::floating:
+  case ValueKind::year:
+  case ValueKind::time_interval:
+    out += raw;
+    return true;
+  case ValueKind::boolean:
+    if (raw.size() == 1 && (raw[0] == '0' || raw[0] == '1')) {
+      out += raw[0] == '1' ? 't' : 'f';
+      return true;
+    }
+    return false;
+  case ValueKind::date:
+  case ValueKind::datetime:
+  case ValueKind::timestamp:
+    if (is_zero_date(raw)) {
+      return false;
+    }
+    out += raw;
+    if (kind == ValueKind::timestamp) {
+      out += "+00";
+    }
+    return true;
+  case ValueKind::bytes:
+    append_copy_bytea(out, raw);
+    return true;
+  case ValueKind::text:
+    if (is_clean_text(raw)) {
+      append_copy_escaped(out, raw);
+      return true;
+    }
+    return false;
+  default:
+    return false;
+  }
 }
 
 // Converts MySQL's text of a non-NULL value into the text PostgreSQL reads, in m_value.

@@ -48,6 +48,24 @@ bool is_valid_utf8(std::string_view value) {
   return true;
 }
 
+bool is_clean_text(std::string_view value) {
+  std::size_t i = 0;
+  while (i < value.size()) {
+    const auto byte = static_cast<unsigned char>(value[i]);
+    if (byte != 0 && byte < 0x80U) {
+      ++i;
+      continue;
+    }
+    std::uint32_t cp = 0;
+    const auto len = byte == 0 ? 0 : utf8::decode(value, i, cp);
+    if (len == 0) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
 bool repair_double_encoded(std::string_view value, std::string& out) {
   out.clear();
   bool high = false;

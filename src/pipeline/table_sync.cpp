@@ -476,6 +476,8 @@ void TableRun::update_cursor(const RowView& row, Cursor& cursor) const {
     const auto position = *m_plan.timestamp_position;
     if (row.is_null(position)) {
       cursor.timestamp.reset();
+    } else if (cursor.timestamp) {
+      cursor.timestamp->assign(row.at(position)); // reuses the buffer: no allocation per row
     } else {
       cursor.timestamp.emplace(row.at(position));
     }

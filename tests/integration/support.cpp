@@ -46,13 +46,6 @@ std::string unique_name() {
          + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 100000);
 }
 
-struct ColumnInfo {
-  std::string name;
-  std::string data_type;
-  std::string column_type;
-  std::string precision;
-};
-
 bool is_float(const std::string& type) {
   return type == "float" || type == "double";
 }
@@ -455,31 +448,32 @@ void TestDatabase::load_mysql_file(const fs::path& file,
   ASSERT_EQ(result.exit_code, 0) << "loading " << file << ":\n" << result.output;
 }
 
-std::vector<std::string> TestDatabase::mysql_dump(const std::string& table) {
-  const auto rows = mysql().query(
-      "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, COALESCE(NUMERIC_PRECISION, '') "
-      "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '"
-      + table + "' ORDER BY ORDINAL_POSITION");
+std::vector<ColumnInfo> TestDatabase::source_columns(const std::string& table) {
   std::vector<ColumnInfo> columns;
-  std::string select;
-  for (const auto& row : rows) {
+  for (const auto& row : mysql().query(
+           "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, COALESCE(NUMERIC_PRECISION, '') "
+           "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '"
+           + table + "' ORDER BY ORDINAL_POSITION")) {
     columns.push_back(ColumnInfo{*row[0], *row[1], *row[2], *row[3]});
-    select += (select.empty() ? "" : ", ") + normalisers(columns.back()).first;
+  }
+  return columns;
+}
+
+std::vector<std::string> TestDatabase::mysql_dump(const std::string& table) {
+  const auto columns = source_columns(table);
+  std::string select;
+  for (const auto& column : columns) {
+    select += (select.empty() ? "" : ", ") + normalisers(column).first;
   }
   return to_lines(mysql().query("SELECT " + select + " FROM `" + table + "`"), columns);
 }
 
 std::vector<std::string> TestDatabase::pg_dump(const std::string& table,
                                                const std::string& target_table) {
-  const auto rows = mysql().query(
-      "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, COALESCE(NUMERIC_PRECISION, '') "
-      "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '"
-      + table + "' ORDER BY ORDINAL_POSITION");
-  std::vector<ColumnInfo> columns;
+  const auto columns = source_columns(table);
   std::string select;
-  for (const auto& row : rows) {
-    columns.push_back(ColumnInfo{*row[0], *row[1], *row[2], *row[3]});
-    select += (select.empty() ? "" : ", ") + normalisers(columns.back()).second;
+  for (const auto& column : columns) {
+    select += (select.empty() ? "" : ", ") + normalisers(column).second;
   }
   const auto target = target_table.empty() ? table : target_table;
   return to_lines(pg().query("SELECT " + select + " FROM \"" + target + "\""), columns);

@@ -18,6 +18,14 @@ namespace migrate::testing {
 
 using Rows = std::vector<std::vector<std::optional<std::string>>>;
 
+// A MySQL column as the dumps need it.
+struct ColumnInfo {
+  std::string name;
+  std::string data_type;
+  std::string column_type;
+  std::string precision;
+};
+
 struct ServerSettings {
   std::string mysql_host, mysql_port, mysql_user, mysql_password;
   std::string pg_host, pg_port, pg_user, pg_password;
@@ -121,6 +129,8 @@ protected:
   // Loads a SQL file into this test's MySQL database with the mariadb client (DELIMITER and all).
   void load_mysql_file(const std::filesystem::path& file,
                        const std::map<std::string, std::string>& replacements = {});
+
+  std::vector<ColumnInfo> source_columns(const std::string& table);
 
   // Normalised, sorted rows of a table on each side, to compare content and not just counts.
   std::vector<std::string> mysql_dump(const std::string& table);

@@ -29,6 +29,8 @@ struct TargetLimits {
   std::optional<int> integer_digits; // numeric(p,s): p - s
   std::optional<int> scale;          // numeric(p,s): s
   bool boolean = false;              // only 0/1 (or t/f) fit
+
+  bool any() const;
 };
 
 TargetLimits limits_of(const std::string& pg_type);
@@ -95,6 +97,7 @@ public:
 
 private:
   bool append_value(std::size_t index, const RowView& row, std::string& out);
+  static bool append_plain(ValueKind kind, std::string_view raw, std::string& out);
   bool convert_value(std::size_t index, std::string_view raw);
   bool apply_transforms(const ColumnPlan& column);
   bool check_text(const ColumnPlan& column, std::string& value);
@@ -117,6 +120,9 @@ bool repair_double_encoded(std::string_view value, std::string& out);
 
 // True when `value` is well-formed UTF-8 (no overlongs, no surrogates).
 bool is_valid_utf8(std::string_view value);
+
+// True when `value` is well-formed UTF-8 without NUL bytes: text PostgreSQL can hold as it is.
+bool is_clean_text(std::string_view value);
 
 // E.164: "+<country><number>". False when the digits cannot make a plausible number.
 bool format_phone(std::string_view value, const std::string& country_code, std::string& out);
