@@ -6,9 +6,12 @@
 
 namespace migrate {
 
+bool needs_length_prefix(HashKind kind) {
+  return kind == HashKind::text || kind == HashKind::geometry || kind == HashKind::set;
+}
+
 bool ChunkDigest::matches(const ChunkDigest& other) const {
-  if (rows != other.rows || hash_high != other.hash_high || hash_low != other.hash_low
-      || float_sums.size() != other.float_sums.size()) {
+  if (rows != other.rows || hash != other.hash || float_sums.size() != other.float_sums.size()) {
     return false;
   }
   for (std::size_t i = 0; i < float_sums.size(); ++i) {

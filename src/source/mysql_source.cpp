@@ -310,6 +310,9 @@ std::string hash_text(const HashColumn& column, const std::optional<std::string>
 
 std::string hash_part(const HashColumn& column, const std::optional<std::string>& zero_date = {}) {
   const auto text = hash_text(column, zero_date);
+  if (!needs_length_prefix(column.kind)) {
+    return "COALESCE(" + text + ", 'N')";
+  }
   return "COALESCE(CONCAT(CHAR_LENGTH(" + text + "), ':', " + text + "), 'N')";
 }
 
@@ -470,7 +473,9 @@ public:
 
   std::vector<ChunkDigest> chunk_digests(const std::string& table,
                                          const ComparePlan& plan) override {
-    std::string row = "MD5(CONCAT(";
+    // One MD5 per row, used once: MariaDB merges the derived table and would compute it again
+    // for every use.
+    std::string row = "CAST(CONV(SUBSTRING(MD5(CONCAT_WS('|', ";
     std::string floats;
     std::size_t float_count = 0;
     for (std::size_t i = 0; i < plan.columns.size(); ++i) {
@@ -481,25 +486,21 @@ public:
         ++float_count;
       }
     }
-    row += "))";
-    const std::string sql =
-        "SELECT CAST(chunk_id AS CHAR), COUNT(*), "
-        "CAST(BIT_XOR(CAST(CONV(SUBSTRING(h, 1, 16), 16, 10) AS UNSIGNED)) AS CHAR), "
-        "CAST(BIT_XOR(CAST(CONV(SUBSTRING(h, 17, 16), 16, 10) AS UNSIGNED)) AS CHAR)"
-        + floats + " FROM (SELECT " + chunk_id_sql(plan) + " AS chunk_id, " + row + " AS h"
-        + float_columns(plan) + " FROM " + quote_name(table)
-        + (plan.where.empty() ? "" : " WHERE (" + plan.where + ")")
-        + ") AS rows_hashed GROUP BY chunk_id";
+    row += ")), 1, 16), 16, 10) AS UNSIGNED)";
+    const std::string sql = "SELECT CAST(chunk_id AS CHAR), COUNT(*), CAST(BIT_XOR(h) AS CHAR)"
+                            + floats + " FROM (SELECT " + chunk_id_sql(plan) + " AS chunk_id, "
+                            + row + " AS h" + float_columns(plan) + " FROM " + quote_name(table)
+                            + (plan.where.empty() ? "" : " WHERE (" + plan.where + ")")
+                            + ") AS rows_hashed GROUP BY chunk_id";
     spdlog::trace("table={} sql=\"{}\"", table, sql);
     std::vector<ChunkDigest> out;
     for (const auto& r : m_connection->query(sql)) {
       ChunkDigest digest;
       digest.id = r.at(0).value_or("");
       digest.rows = std::stoull(r.at(1).value_or("0"));
-      digest.hash_high = std::stoull(r.at(2).value_or("0"));
-      digest.hash_low = std::stoull(r.at(3).value_or("0"));
+      digest.hash = std::stoull(r.at(2).value_or("0"));
       for (std::size_t i = 0; i < float_count; ++i) {
-        digest.float_sums.push_back(std::stod(r.at(4 + i).value_or("0")));
+        digest.float_sums.push_back(std::stod(r.at(3 + i).value_or("0")));
       }
       out.push_back(std::move(digest));
     }

@@ -124,6 +124,9 @@ std::string hash_text(const HashColumn& column, const std::string& prefix = {}) 
 
 std::string hash_part(const HashColumn& column, const std::string& prefix = {}) {
   const auto text = hash_text(column, prefix);
+  if (!needs_length_prefix(column.kind)) {
+    return "COALESCE(" + text + ", 'N')";
+  }
   return "COALESCE(length(" + text + ")::text || ':' || " + text + ", 'N')";
 }
 
@@ -487,7 +490,7 @@ public:
     std::string float_columns;
     std::size_t float_count = 0;
     for (const auto& column : plan.columns) {
-      row += (row.empty() ? "" : " || ") + hash_part(column);
+      row += (row.empty() ? "" : ", ") + hash_part(column);
       if (column.kind == HashKind::float_value) {
         const auto name = quote_name(column.target_name);
         floats += ", COALESCE(sum(" + name + "::float8), 0)";
@@ -496,11 +499,10 @@ public:
       }
     }
     const std::string sql =
-        "SELECT chunk_id::text, count(*), bit_xor(('x' || substr(h, 1, 16))::bit(64)::bigint), "
-        "bit_xor(('x' || substr(h, 17, 16))::bit(64)::bigint)"
-        + floats + " FROM (SELECT " + chunk_id_sql(plan) + " AS chunk_id, md5(" + row + ") AS h"
-        + float_columns + " FROM " + qualified(table) + live_rows(table)
-        + ") AS rows_hashed GROUP BY chunk_id";
+        "SELECT chunk_id::text, count(*), bit_xor(h)" + floats + " FROM (SELECT "
+        + chunk_id_sql(plan) + " AS chunk_id, ('x' || substr(md5(concat_ws('|', " + row
+        + ")), 1, 16))::bit(64)::bigint AS h" + float_columns + " FROM " + qualified(table)
+        + live_rows(table) + ") AS rows_hashed GROUP BY chunk_id";
     return translate(table.name, [&] {
       pqxx::read_transaction tx(*m_connection);
       std::vector<ChunkDigest> out;
@@ -508,10 +510,9 @@ public:
         ChunkDigest digest;
         digest.id = r[0].as<std::string>();
         digest.rows = r[1].as<std::uint64_t>();
-        digest.hash_high = as_bits(r[2]);
-        digest.hash_low = as_bits(r[3]);
+        digest.hash = as_bits(r[2]);
         for (std::size_t i = 0; i < float_count; ++i) {
-          digest.float_sums.push_back(r[static_cast<int>(4 + i)].as<double>());
+          digest.float_sums.push_back(r[static_cast<int>(3 + i)].as<double>());
         }
         out.push_back(std::move(digest));
       }

@@ -2,10 +2,11 @@
 // each chunk is digested inside MySQL and inside PostgreSQL, and only chunks whose digests differ
 // have their rows fetched.
 //
-// The digest of a chunk is its row count plus the XOR of the 128-bit MD5 of every row's normalised
-// text, so it does not depend on row order. Each value is normalised to the same text in both
-// engines (see docs/change-detection.md) and encoded as char_length(v) || ':' || v, NULL as 'N',
-// which no separator can make ambiguous.
+// The digest of a chunk is its row count plus the XOR of the first 64 bits of the MD5 of every
+// row's normalised text, so it does not depend on row order. Each value is normalised to the same
+// text in both engines (see docs/change-detection.md); text-like values are encoded as
+// char_length(v) || ':' || v, NULL as 'N', and the values are joined by '|': no value can make
+// two rows' encodings equal.
 #pragma once
 
 #include <cstdint>
@@ -67,13 +68,16 @@ struct ComparePlan {
 struct ChunkDigest {
   std::string id; // chunk number as decimal text
   std::uint64_t rows = 0;
-  std::uint64_t hash_high = 0;
-  std::uint64_t hash_low = 0;
+  std::uint64_t hash = 0;         // XOR of the first 64 bits of every row's MD5
   std::vector<double> float_sums; // one per float_value column, in plan order
 
   // Equal counts and hashes, float sums within a relative 1e-9.
   bool matches(const ChunkDigest& other) const;
 };
+
+// Kinds whose text may hold any character, so their encoding carries its length; the others have
+// a fixed alphabet without '|' or 'N' and are joined by '|' as they are.
+bool needs_length_prefix(HashKind kind);
 
 // One chunk to read or reconcile.
 struct ChunkFilter {
