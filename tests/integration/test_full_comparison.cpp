@@ -81,6 +81,25 @@ TEST_F(FullComparison, TextKeyTableIsChunkedByKeyHash) {
   change_wide_and_expect_exact_counts("('new-1', 'new'), ('NEW-2', 'new'), ('ñ-3', 'new')");
 }
 
+TEST_F(FullComparison, CompositeKeyTableWithoutTimestampIsComparedAndRepaired) {
+  mysql().exec("CREATE TABLE pairs (a INT NOT NULL, b VARCHAR(10) NOT NULL, v INT, "
+               "PRIMARY KEY (a, b))");
+  mysql().exec("INSERT INTO pairs WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM "
+               "seq WHERE n < 600) SELECT n % 50, CONCAT('k', n), n FROM seq");
+  write_mapping("tables:\n  - source_table: pairs\n    chunk_rows: 40\n");
+  run_ok();
+  run_ok();
+  EXPECT_EQ(latest("pairs", "rows_read"), 0);
+  mysql().exec("DELETE FROM pairs WHERE a = 7 AND b = 'k7'");
+  mysql().exec("UPDATE pairs SET v = -1 WHERE a = 3 AND b = 'k53'");
+  mysql().exec("INSERT INTO pairs VALUES (3, 'new', 0)");
+  run_ok();
+  EXPECT_EQ(latest("pairs", "rows_deleted"), 1);
+  EXPECT_EQ(latest("pairs", "rows_updated"), 1);
+  EXPECT_EQ(latest("pairs", "rows_inserted"), 1);
+  expect_same_content("pairs");
+}
+
 class TimestampDeletes : public FullComparison {
 protected:
   void create_items(const std::string& deletes) {

@@ -2,6 +2,8 @@
 // drift: each value is read back from PostgreSQL and compared.
 #include "support.hpp"
 
+#include <fstream>
+
 namespace migrate::testing {
 namespace {
 
@@ -263,6 +265,31 @@ TEST_F(Types, ValuesATargetTypeCannotHoldAreQuarantinedNotTruncated) {
   EXPECT_NE(listed.output.find("neither 0 nor 1"), std::string::npos) << listed.output;
   EXPECT_NE(listed.output.find("format_phone"), std::string::npos) << listed.output;
   EXPECT_NE(listed.output.find("quarantined rows: 4"), std::string::npos) << listed.output;
+}
+
+TEST_F(Types, Tinyint1CastToAnIntegerKeepsEveryValue) {
+  mysql().exec("CREATE TABLE flags (id INT PRIMARY KEY, level TINYINT(1))");
+  mysql().exec("INSERT INTO flags VALUES (1, 0), (2, 1), (3, 2), (4, -5), (5, NULL)");
+  write_mapping("tables:\n  - source_table: flags\n    cast: {level: smallint}\n");
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT string_agg(coalesce(level::text, 'NULL'), ',' ORDER BY id) FROM "
+                        "flags"),
+            "0,1,2,-5,NULL");
+  run_ok();
+  EXPECT_EQ(latest("flags", "chunks_differing"), "0");
+}
+
+TEST_F(Types, TargetTablesGoToTheConfiguredSchema) {
+  mysql().exec("CREATE TABLE placed (id INT PRIMARY KEY, v TEXT)");
+  mysql().exec("INSERT INTO placed VALUES (1, 'x')");
+  {
+    std::ofstream database(config_dir() / "database.yaml", std::ios::app);
+    database << "  schema: mirror\n";
+  }
+  write_mapping("tables:\n  - source_table: placed\n");
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT v FROM mirror.placed"), "x");
+  EXPECT_EQ(run("validate").exit_code, 0);
 }
 
 TEST_F(Types, EnumsCanBecomePostgresEnumTypes) {

@@ -2,6 +2,8 @@
 // second run moves nothing, changes move exactly once, --table and validate behave.
 #include "support.hpp"
 
+#include <fstream>
+#include <iterator>
 #include <numeric>
 
 namespace migrate::testing {
@@ -97,6 +99,16 @@ protected:
     auto status = migrate("status");
     EXPECT_EQ(status.exit_code, 0) << status.output;
     EXPECT_NE(status.output.find(data.single_table), std::string::npos) << status.output;
+
+    // No secret in what an operator reads.
+    const auto password = m_settings->mysql_password;
+    for (const auto& output : {first.output, third.output, validate.output, status.output}) {
+      EXPECT_EQ(output.find(password), std::string::npos) << output;
+    }
+    std::ifstream log(dir() / "logs" / "migrate.log");
+    const std::string logged((std::istreambuf_iterator<char>(log)), {});
+    EXPECT_FALSE(logged.empty());
+    EXPECT_EQ(logged.find(password), std::string::npos);
   }
 
   std::vector<std::string> m_tables;
@@ -128,6 +140,33 @@ TEST_F(WalkingPipeline, FixtureMovesEveryTableWithIdenticalContent) {
       "('D','FOUR'), ('E','FIVE')",
       "person",
       "DELETE FROM person WHERE person_id = 1"});
+}
+
+} // namespace
+} // namespace migrate::testing
+
+namespace migrate::testing {
+namespace {
+
+// The binary itself, without servers: help, version and configuration errors.
+TEST(Binary, PrintsHelpWithExitCodesAndVersion) {
+  const auto help = run_command(std::string(MIGRATE_BINARY) + " --help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.output.find("Exit codes:"), std::string::npos) << help.output;
+  EXPECT_NE(help.output.find("validate"), std::string::npos);
+  const auto version = run_command(std::string(MIGRATE_BINARY) + " --version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_NE(version.output.find('.'), std::string::npos);
+}
+
+TEST(Binary, ConfigurationAndUsageErrorsExitWith2AndNameTheProblem) {
+  const auto missing = run_command(std::string(MIGRATE_BINARY) + " --config /nonexistent/dir");
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_NE(missing.output.find("/nonexistent/dir/database.yaml: file not found"),
+            std::string::npos)
+      << missing.output;
+  const auto unknown = run_command(std::string(MIGRATE_BINARY) + " --no-such-option");
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
 }
 
 } // namespace
