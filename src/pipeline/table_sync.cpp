@@ -27,7 +27,7 @@ using Clock = std::chrono::steady_clock;
 // A chunk is cut at this size even when batch_size rows are not reached, so wide rows cannot make
 // memory grow with batch_size.
 constexpr std::size_t k_chunk_bytes = 4U << 20U;
-constexpr std::size_t k_queue_depth = 4;
+constexpr std::size_t k_queue_depth = 8;
 
 struct Cursor {
   std::optional<std::string> timestamp;
