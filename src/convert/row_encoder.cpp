@@ -514,14 +514,13 @@ bool RowEncoder::convert_value(std::size_t index, std::string_view raw) {
       m_value.swap(m_scratch);
       ++m_stats.repaired_encodings;
     }
-    return check_text(column, m_value) || reject(index, m_rejection.reason);
+    return check_text(m_value) || reject(index, m_rejection.reason);
   }
   return true;
 }
 
 // NUL bytes and invalid UTF-8 under the table's bad_text policy.
-bool RowEncoder::check_text(const ColumnPlan& column, std::string& value) {
-  (void)column;
+bool RowEncoder::check_text(std::string& value) {
   const bool has_nul = value.find('\0') != std::string::npos;
   const bool valid = is_valid_utf8(value);
   if (!has_nul && valid) {

@@ -3,7 +3,7 @@
 namespace migrate {
 namespace {
 
-std::string describe(ErrorArea area, const std::string& message, const ErrorContext& context) {
+std::string describe(const std::string& message, const ErrorContext& context) {
   std::string text = message;
   auto add = [&text](const char* key, const std::string& value) {
     if (!value.empty()) {
@@ -17,14 +17,13 @@ std::string describe(ErrorArea area, const std::string& message, const ErrorCont
   add("column", context.column);
   add("key", context.primary_key);
   add("sqlstate", context.sqlstate);
-  (void)area;
   return text;
 }
 
 } // namespace
 
 Error::Error(ErrorArea area, const std::string& message, ErrorContext context)
-    : std::runtime_error(describe(area, message, context))
+    : std::runtime_error(describe(message, context))
     , m_area(area)
     , m_message(message)
     , m_context(std::move(context)) {}

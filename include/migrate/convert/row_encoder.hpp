@@ -100,7 +100,7 @@ private:
   static bool append_plain(ValueKind kind, std::string_view raw, std::string& out);
   bool convert_value(std::size_t index, std::string_view raw);
   bool apply_transforms(const ColumnPlan& column);
-  bool check_text(const ColumnPlan& column, std::string& value);
+  bool check_text(std::string& value);
   bool check_limits(const ColumnPlan& column);
   bool reject(std::size_t index, std::string reason);
   void lowercase_or_uppercase(std::string& value, bool upper);
