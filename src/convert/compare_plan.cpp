@@ -75,6 +75,9 @@ HashKind hash_kind(const ColumnPlan& column) {
   case ValueKind::text:
     break;
   }
+  if (column.type.pg_type == "inet") {
+    return HashKind::inet;
+  }
   if (column.type.pg_type == "jsonb") {
     return HashKind::presence;
   }

@@ -44,6 +44,35 @@ bool is_zero_date(std::string_view value) {
   return value.substr(0, 4) == "0000" || value.substr(5, 2) == "00" || value.substr(8, 2) == "00";
 }
 
+// "1.5e-7" → "0.00000015", "-1.234E+3" → "-1234": the digits a numeric(p,s) check can count.
+std::string plain_decimal(const std::string& text) {
+  const auto e = text.find_first_of("eE");
+  std::string mantissa = text.substr(0, e);
+  const int exponent = std::stoi(text.substr(e + 1));
+  const bool negative = !mantissa.empty() && mantissa[0] == '-';
+  if (!mantissa.empty() && (mantissa[0] == '-' || mantissa[0] == '+')) {
+    mantissa.erase(0, 1);
+  }
+  const auto dot = mantissa.find('.');
+  std::string digits = mantissa;
+  long point = static_cast<long>(dot == std::string::npos ? mantissa.size() : dot);
+  if (dot != std::string::npos) {
+    digits.erase(dot, 1);
+  }
+  point += exponent;
+  if (point <= 0) {
+    digits.insert(0, static_cast<std::size_t>(-point), '0');
+    point = 0;
+  }
+  if (static_cast<std::size_t>(point) > digits.size()) {
+    digits.append(static_cast<std::size_t>(point) - digits.size(), '0');
+  }
+  std::string out = digits.substr(0, static_cast<std::size_t>(point));
+  const std::string fraction = digits.substr(static_cast<std::size_t>(point));
+  out = (out.empty() ? "0" : out) + (fraction.empty() ? "" : "." + fraction);
+  return negative ? "-" + out : out;
+}
+
 std::size_t utf8_length(std::string_view value) {
   std::size_t count = 0;
   for (const char c : value) {
@@ -294,13 +323,22 @@ TablePlan plan_table(const SourceTable& source, const config::TableMapping& mapp
   std::vector<std::string> required(key.begin(), key.end());
   for (const auto& name : key) {
     const auto& column = all[find(name, mapping.primary_key_location, "primary_key")];
-    for (const auto& t : column.transforms) {
-      if (t.kind == TransformKind::mask || t.kind == TransformKind::format_phone) {
-        fail_mapping(t.location,
-                     "transformations: '" + name
-                         + "' is a key column: masking or reformatting "
-                           "it would merge distinct rows");
-      }
+    // Changing a key's value could make two MySQL rows one PostgreSQL row.
+    if (!column.transforms.empty()) {
+      fail_mapping(column.transforms.front().location,
+                   "transformations: '" + name
+                       + "' is a key column: changing its values could "
+                         "merge distinct rows (only rename applies to keys)");
+    }
+    if (column.fix_double_encoding) {
+      fail_mapping(mapping.fix_encoding_location,
+                   "fix_encoding: '" + name
+                       + "' is a key column: repairing it could merge "
+                         "distinct rows");
+    }
+    if (column.source.data_type == "set") {
+      fail_mapping(mapping.primary_key_location,
+                   "primary_key: '" + name + "' is a SET column, which cannot order a key cursor");
     }
   }
   if (mapping.timestamp_column) {
@@ -340,6 +378,10 @@ RowEncoder::RowEncoder(const TablePlan& plan)
     : m_plan(plan)
     , m_utf8(newlocale(LC_CTYPE_MASK, "C.UTF-8", nullptr)) {
   m_stats.zero_dates_by_column.resize(plan.columns.size());
+  m_is_key.resize(plan.columns.size(), false);
+  for (const auto position : plan.key_positions) {
+    m_is_key[position] = true;
+  }
 }
 
 RowEncoder::~RowEncoder() {
@@ -514,19 +556,20 @@ bool RowEncoder::convert_value(std::size_t index, std::string_view raw) {
       m_value.swap(m_scratch);
       ++m_stats.repaired_encodings;
     }
-    return check_text(m_value) || reject(index, m_rejection.reason);
+    return check_text(m_value, m_is_key[index]) || reject(index, m_rejection.reason);
   }
   return true;
 }
 
 // NUL bytes and invalid UTF-8 under the table's bad_text policy.
-bool RowEncoder::check_text(std::string& value) {
+bool RowEncoder::check_text(std::string& value, bool key) {
   const bool has_nul = value.find('\0') != std::string::npos;
   const bool valid = is_valid_utf8(value);
   if (!has_nul && valid) {
     return true;
   }
-  if (m_plan.bad_text == config::BadTextPolicy::reject) {
+  // Stripping or replacing bytes of a key could make two rows one: a key is never repaired.
+  if (m_plan.bad_text == config::BadTextPolicy::reject || key) {
     m_rejection.reason =
         has_nul ? "NUL byte in text (PostgreSQL text cannot hold it)" : "invalid UTF-8 in text";
     return false;
@@ -577,6 +620,9 @@ bool RowEncoder::apply_transforms(const ColumnPlan& column) {
 
 bool RowEncoder::check_limits(const ColumnPlan& column) {
   const auto& limits = column.limits;
+  if (limits.integer_digits && m_value.find_first_of("eE") != std::string::npos) {
+    m_value = plain_decimal(m_value); // MySQL prints small and large doubles with an exponent
+  }
   const auto& value = m_value;
   if (limits.max_chars && value.size() > static_cast<std::size_t>(*limits.max_chars)
       && utf8_length(value) > static_cast<std::size_t>(*limits.max_chars)) {

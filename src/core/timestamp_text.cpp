@@ -16,6 +16,10 @@ Instant parse(const std::string& text) {
   std::tm parts{};
   const char* rest = strptime(text.c_str(), "%Y-%m-%d %H:%M:%S", &parts);
   if (rest == nullptr) {
+    parts = {};
+    rest = strptime(text.c_str(), "%Y-%m-%d", &parts); // a DATE cursor column
+  }
+  if (rest == nullptr || (*rest != '\0' && *rest != '.')) {
     throw std::invalid_argument("not a MySQL datetime: '" + text + "'");
   }
   Instant out{static_cast<long long>(timegm(&parts)), 0};

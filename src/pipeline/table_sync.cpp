@@ -223,6 +223,14 @@ TableResult TableRun::run() {
     } else if (!m_options.full) {
       position = m_state.position(table);
     }
+    if (position && !position->key.empty() && position->key.size() != m_plan.key_positions.size()) {
+      throw Error(ErrorArea::state,
+                  "the stored position has " + std::to_string(position->key.size())
+                      + " key values but the primary key now has "
+                      + std::to_string(m_plan.key_positions.size())
+                      + " columns: run this table with --full to start from a new position",
+                  ErrorContext{.table = table});
+    }
     const bool resume = position && position->phase == state::Phase::initial;
     if (!m_plan.timestamp_position) {
       // Without a timestamp every run is a full comparison, deletes included; the first load and

@@ -200,6 +200,27 @@ private:
   std::size_t m_fields = 0;
 };
 
+// ORDER BY sorts an ENUM by its index but compares it with a string as text, so a cursor on an ENUM
+// compares indexes: the order the rows were read in.
+std::string cursor_operand(const SourceColumn& column) {
+  return column.data_type == "enum" ? "(" + quote_name(column.name) + " + 0)"
+                                    : quote_name(column.name);
+}
+
+std::string
+cursor_value(Connection& connection, const SourceColumn& column, const std::string& value) {
+  if (column.data_type == "enum") {
+    const auto labels = convert::parse_enum_values(column.column_type);
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      if (labels[i] == value) {
+        return std::to_string(i + 1);
+      }
+    }
+    return "0"; // '', MySQL's error value, has index 0
+  }
+  return connection.literal_for(column, value);
+}
+
 // "a > x OR (a = x AND b > y)": rows after the tuple (a, b) = (x, y) in lexicographic order.
 std::string after_tuple(Connection& connection,
                         const std::vector<SourceColumn>& columns,
@@ -211,10 +232,10 @@ std::string after_tuple(Connection& connection,
     }
     out += "(";
     for (std::size_t j = 0; j < i; ++j) {
-      out += quote_name(columns[j].name) + " = " + connection.literal_for(columns[j], values[j])
+      out += cursor_operand(columns[j]) + " = " + cursor_value(connection, columns[j], values[j])
              + " AND ";
     }
-    out += quote_name(columns[i].name) + " > " + connection.literal_for(columns[i], values[i]);
+    out += cursor_operand(columns[i]) + " > " + cursor_value(connection, columns[i], values[i]);
     out += ")";
   }
   return out + ")";
@@ -283,6 +304,8 @@ std::string hash_text(const HashColumn& column, const std::optional<std::string>
   case HashKind::integer:
   case HashKind::decimal:
     return with_transforms(column, "CAST(" + c + " AS CHAR)");
+  case HashKind::inet:
+    return "CAST(" + c + " AS CHAR)";
   case HashKind::boolean:
     return "CAST(" + c + " + 0 AS CHAR)";
   case HashKind::bits:

@@ -105,6 +105,8 @@ std::string hash_text(const HashColumn& column, const std::string& prefix = {}) 
     return c + "::text";
   case HashKind::boolean:
     return "(" + c + "::int)::text";
+  case HashKind::inet:
+    return "host(" + c + ")"; // inet's text() adds /32 to a host; MySQL prints the bare address
   case HashKind::set:
     return "array_to_string(" + c + ", ',')";
   case HashKind::bytes:

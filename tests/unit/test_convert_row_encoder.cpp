@@ -282,3 +282,26 @@ TEST(PlanTable, RejectsTableWithoutAnyPrimaryKey) {
   mapping.source_table = "log";
   EXPECT_THROW(plan_table(table, mapping), Error);
 }
+
+TEST_F(Encoder, ExpandsExponentsBeforeCheckingNumericDigits) {
+  plan({column("id", "int", "int(11)"), column("f", "double", "double")});
+  m_plan.columns[1].type.pg_type = "numeric(10,2)";
+  m_plan.columns[1].limits = limits_of("numeric(10,2)");
+  EXPECT_EQ(encode({"1", "1.234e+3"}), "1\t1234\n");
+  EXPECT_EQ(encode({"1", "1e-7"}), "");
+  ASSERT_TRUE(m_rejection.has_value());
+  EXPECT_NE(m_rejection->reason.find("without rounding"), std::string::npos);
+  EXPECT_EQ(encode({"1", "-2.5E-1"}), "1\t-0.25\n");
+  EXPECT_EQ(encode({"1", "-2.5E+0"}), "1\t-2.5\n");
+}
+
+TEST_F(Encoder, NeverRepairsBadTextInAKey) {
+  auto key = column("code", "varchar", "varchar(100)");
+  SourceTable table{"t", {key, column("v", "varchar", "varchar(100)")}, {"code"}, {}};
+  config::TableMapping mapping;
+  mapping.source_table = "t";
+  m_plan = plan_table(table, mapping);
+  m_plan.bad_text = config::BadTextPolicy::strip;
+  EXPECT_EQ(encode({std::string("a\0b", 3), std::string("x\0y", 3)}), "");
+  EXPECT_EQ(m_rejection->column, 0U);
+}

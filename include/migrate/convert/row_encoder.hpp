@@ -100,7 +100,7 @@ private:
   static bool append_plain(ValueKind kind, std::string_view raw, std::string& out);
   bool convert_value(std::size_t index, std::string_view raw);
   bool apply_transforms(const ColumnPlan& column);
-  bool check_text(std::string& value);
+  bool check_text(std::string& value, bool key);
   bool check_limits(const ColumnPlan& column);
   bool reject(std::size_t index, std::string reason);
   void lowercase_or_uppercase(std::string& value, bool upper);
@@ -112,6 +112,7 @@ private:
   bool m_null = false;
   std::string m_scratch;
   Rejection m_rejection;
+  std::vector<bool> m_is_key;
 };
 
 // Repairs UTF-8 that was stored through a latin1 (cp1252) connection: "CafÃ©" → "Café". Returns

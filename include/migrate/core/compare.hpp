@@ -30,6 +30,7 @@ enum class HashKind {
   datetime,    // YYYY-MM-DD HH:MM:SS.ffffff in UTC sessions, zero dates as NULL
   time,        // seconds with six decimals
   float_value, // only NULL-ness in the row hash; the chunk's sum is compared within a tolerance
+  inet,        // an address as text, without the /32 or /128 of a host
   presence, // only NULL-ness: JSON (the engines print it differently), masked or reformatted text
 };
 
