@@ -666,12 +666,29 @@ void TableRun::commit_group(target::LoadSession& session,
 
 } // namespace
 
+namespace {
+
+// MySQL's description read through the mapping, and the target table it calls for.
+struct PlannedTable {
+  convert::TablePlan plan;
+  TargetTable expected;
+};
+
+PlannedTable plan_for(const config::TableMapping& mapping,
+                      source::Source& source,
+                      const std::string& target_schema) {
+  auto plan = convert::plan_table(source.describe(mapping.source_table), mapping);
+  auto expected = expected_table(mapping, plan, target_schema);
+  return PlannedTable{std::move(plan), std::move(expected)};
+}
+
+} // namespace
+
 SchemaReport inspect_schema(const config::TableMapping& mapping,
                             source::Source& source,
                             target::Target& target,
                             const std::string& target_schema) {
-  const auto plan = convert::plan_table(source.describe(mapping.source_table), mapping);
-  const auto expected = expected_table(mapping, plan, target_schema);
+  const auto [plan, expected] = plan_for(mapping, source, target_schema);
   SchemaReport report;
   report.ddl = target.create_table_sql(expected);
   if (const auto existing = target.describe(target_schema, mapping.target_table)) {
@@ -685,8 +702,7 @@ ChecksumReport checksum_table(const config::TableMapping& mapping,
                               source::Source& source,
                               target::Target& target,
                               const std::string& target_schema) {
-  const auto plan = convert::plan_table(source.describe(mapping.source_table), mapping);
-  const auto expected = expected_table(mapping, plan, target_schema);
+  const auto [plan, expected] = plan_for(mapping, source, target_schema);
   if (!target.describe(target_schema, mapping.target_table)) {
     throw Error(ErrorArea::target,
                 "target table " + expected.qualified_name() + " does not exist",

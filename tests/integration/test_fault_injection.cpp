@@ -70,22 +70,28 @@ private:
 
 class FaultInjection : public TestDatabase {
 protected:
+  // This test's database on one server.
+  void fill(config::Endpoint& e,
+            const std::string& host,
+            const std::string& port,
+            const std::string& user,
+            const std::string& password) const {
+    e.host = host;
+    e.port = static_cast<unsigned>(std::stoul(port));
+    e.database = name();
+    e.username = user;
+    e.password = password;
+  }
   config::Endpoint mysql_endpoint() const {
     config::Endpoint e;
-    e.host = m_settings->mysql_host;
-    e.port = static_cast<unsigned>(std::stoul(m_settings->mysql_port));
-    e.database = name();
-    e.username = m_settings->mysql_user;
-    e.password = m_settings->mysql_password;
+    const auto& s = *m_settings;
+    fill(e, s.mysql_host, s.mysql_port, s.mysql_user, s.mysql_password);
     return e;
   }
   config::PostgresEndpoint pg_endpoint() const {
     config::PostgresEndpoint e;
-    e.host = m_settings->pg_host;
-    e.port = static_cast<unsigned>(std::stoul(m_settings->pg_port));
-    e.database = name();
-    e.username = m_settings->pg_user;
-    e.password = m_settings->pg_password;
+    const auto& s = *m_settings;
+    fill(e, s.pg_host, s.pg_port, s.pg_user, s.pg_password);
     return e;
   }
 };
