@@ -21,11 +21,10 @@ int run_schema(const GlobalOptions& global) {
   const auto target = target::make_postgres_target(config.postgresql);
   bool drift = false;
   for (const auto* table : tables) {
-    std::cout << "-- " << table->source_table << " → " << config.postgresql.schema << "."
+    std::cout << "-- " << table->source_table << " → " << table->target_schema << "."
               << table->target_table << "\n";
     try {
-      const auto report =
-          pipeline::inspect_schema(*table, *source, *target, config.postgresql.schema);
+      const auto report = pipeline::inspect_schema(*table, *source, *target);
       std::cout << report.ddl << ";\n";
       if (!report.exists) {
         std::cout << "-- target does not exist yet: the next run creates it\n\n";

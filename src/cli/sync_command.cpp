@@ -99,7 +99,6 @@ int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
   const auto config = load_and_log(global);
   const auto tables = selected_tables(config, global.tables);
   pipeline::SyncOptions sync;
-  sync.target_schema = config.postgresql.schema;
   sync.full = options.full;
   if (!options.since.empty()) {
     try {

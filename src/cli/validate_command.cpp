@@ -20,8 +20,7 @@ CLI::App* setup_validate(CLI::App& app, bool& checksum) {
 
 namespace {
 
-int run_checksums(const config::Config& config,
-                  const std::vector<const config::TableMapping*>& tables,
+int run_checksums(const std::vector<const config::TableMapping*>& tables,
                   source::Source& source,
                   target::Target& target) {
   std::size_t differing = 0;
@@ -29,8 +28,7 @@ int run_checksums(const config::Config& config,
       "{:<24} {:>12} {:>10} {:>10} {}", "table", "mysql rows", "chunks", "differing", "result");
   for (const auto* table : tables) {
     try {
-      const auto report =
-          pipeline::checksum_table(*table, source, target, config.postgresql.schema);
+      const auto report = pipeline::checksum_table(*table, source, target);
       const bool ok = report.chunks_differing == 0;
       differing += ok ? 0U : 1U;
       spdlog::log(ok ? spdlog::level::info : spdlog::level::err,
@@ -57,12 +55,12 @@ int run_validate(const GlobalOptions& global, bool checksum) {
   const auto source = source::make_mysql_source(config.mysql);
   const auto target = target::make_postgres_target(config.postgresql);
   if (checksum) {
-    return run_checksums(config, tables, *source, *target);
+    return run_checksums(tables, *source, *target);
   }
   std::size_t differing = 0;
   spdlog::info("{:<24} {:>12} {:>12} {}", "table", "mysql", "postgresql", "result");
   for (const auto* table : tables) {
-    const auto check = validate::check_counts(*table, *source, *target, config.postgresql.schema);
+    const auto check = validate::check_counts(*table, *source, *target);
     if (!check.error.empty()) {
       spdlog::error("{:<24} {:>12} {:>12} error: {}", check.table, "-", "-", check.error);
     } else if (check.ok()) {

@@ -23,7 +23,8 @@ std::string Endpoint::describe() const {
 
 const TableMapping* Config::find_table(const std::string& name) const {
   for (const auto& table : tables) {
-    if (table.source_table == name || table.target_table == name) {
+    if (table.source_table == name || table.target_table == name
+        || table.target_schema + "." + table.target_table == name) {
       return &table;
     }
   }
@@ -82,9 +83,21 @@ public:
   bool is_scalar() const { return m_node.IsScalar(); }
   const std::string& path() const { return m_path; }
 
+  // A mapping whose keys are all different: YAML parsers keep the first of two equal keys and drop
+  // the second without a word, so a duplicate is an error naming both lines.
   void require_map() const {
     if (!m_node.IsMap()) {
       fail("expected a mapping of keys to values");
+    }
+    std::map<std::string, int> lines;
+    for (const auto& entry : m_node) {
+      const auto key = entry.first.as<std::string>();
+      const Node key_node(entry.first, m_file, child_path(key));
+      const auto [first, inserted] = lines.emplace(key, key_node.location().line);
+      if (!inserted) {
+        key_node.fail("duplicate key: already set on line " + std::to_string(first->second)
+                      + "; remove one of the two");
+      }
     }
   }
 
@@ -403,6 +416,21 @@ void read_table_policies(const Node& node, TableMapping& out) {
   }
 }
 
+// "name" or "schema.name"; PostgreSQL would take a dotted name literally in a quoted identifier.
+void read_target_name(const Node& node, TableMapping& out) {
+  const auto value = node.non_empty_text();
+  const auto dot = value.find('.');
+  if (dot == std::string::npos) {
+    out.target_table = value;
+    return;
+  }
+  if (dot == 0 || dot + 1 == value.size() || value.find('.', dot + 1) != std::string::npos) {
+    node.fail("expected 'table' or 'schema.table', got '" + value + "'");
+  }
+  out.target_schema = value.substr(0, dot);
+  out.target_table = value.substr(dot + 1);
+}
+
 TableMapping read_table(const Node& node, const TableMapping& defaults) {
   node.allow_only(with_tunables({"source_table",
                                  "target_table",
@@ -415,8 +443,11 @@ TableMapping read_table(const Node& node, const TableMapping& defaults) {
   TableMapping out = defaults;
   out.location = node.location();
   out.source_table = node.child("source_table").non_empty_text();
-  out.target_table =
-      node.has("target_table") ? node.child("target_table").non_empty_text() : out.source_table;
+  out.target_table = out.source_table;
+  out.target_schema.clear(); // load_config() fills in database.yaml's schema
+  if (node.has("target_table")) {
+    read_target_name(node.child("target_table"), out);
+  }
   if (node.has("timestamp_column")) {
     const auto column = node.child("timestamp_column");
     out.timestamp_column = column.non_empty_text();
@@ -524,8 +555,12 @@ Config load_config(const fs::path& directory) {
   std::set<std::string> targets;
   for (const auto& item : mapping.child("tables").items()) {
     auto table = read_table(item, defaults);
-    if (!targets.insert(table.target_table).second) {
-      item.fail("target table '" + table.target_table + "' is mapped twice");
+    if (table.target_schema.empty()) {
+      table.target_schema = config.postgresql.schema;
+    }
+    const auto target = table.target_schema + "." + table.target_table;
+    if (!targets.insert(target).second) {
+      item.fail("target table '" + target + "' is mapped twice");
     }
     config.tables.push_back(std::move(table));
   }

@@ -35,6 +35,68 @@ std::size_t position_of(const std::vector<ColumnPlan>& columns, const std::strin
   throw Error(ErrorArea::config, where.to_string() + ": " + what);
 }
 
+void check_key_column(const ColumnPlan& column, const config::TableMapping& mapping) {
+  const auto& name = column.source.name;
+  const auto& where =
+      mapping.primary_key_location.line > 0 ? mapping.primary_key_location : mapping.location;
+  // Changing a key's value could make two MySQL rows one PostgreSQL row.
+  if (!column.transforms.empty()) {
+    fail_mapping(column.transforms.front().location,
+                 "transformations: '" + name
+                     + "' is a key column: changing its values could "
+                       "merge distinct rows (only rename applies to keys)");
+  }
+  if (column.fix_double_encoding) {
+    fail_mapping(mapping.fix_encoding_location,
+                 "fix_encoding: '" + name
+                     + "' is a key column: repairing it could merge "
+                       "distinct rows");
+  }
+  if (column.source.data_type == "set") {
+    fail_mapping(where,
+                 "primary_key: '" + name + "' is a SET column, which cannot order a key cursor");
+  }
+  // Checked before anything is created: the key is built after the first load, and a NULL there
+  // would leave a table that fails every run.
+  if (column.source.nullable) {
+    fail_mapping(where,
+                 "primary_key: column '" + name + "' of MySQL table '" + mapping.source_table
+                     + "' is nullable, and a PostgreSQL primary key cannot hold NULL: name NOT "
+                       "NULL columns as primary_key, or make '"
+                     + name + "' NOT NULL in MySQL");
+  }
+}
+
+// PostgreSQL would cut a longer name when creating the table, and every later run would then see
+// a column it does not know: refuse before anything is created.
+void check_target_names(const TablePlan& plan, const config::TableMapping& mapping) {
+  const auto too_long = [](const std::string& name) {
+    return name.size() > k_max_identifier_bytes;
+  };
+  const auto limit = std::to_string(k_max_identifier_bytes);
+  if (too_long(mapping.target_table) || too_long(mapping.target_schema)) {
+    fail_mapping(mapping.location,
+                 "target_table: '" + mapping.target_schema + "." + mapping.target_table
+                     + "' has a name longer than PostgreSQL's " + limit
+                     + " bytes: set a shorter target_table");
+  }
+  for (const auto& column : plan.columns) {
+    if (too_long(column.target_name)) {
+      fail_mapping(mapping.location,
+                   "column '" + column.target_name + "' of MySQL table '" + mapping.source_table
+                       + "' is " + std::to_string(column.target_name.size())
+                       + " bytes long, more than PostgreSQL's " + limit
+                       + ": give it a shorter name with a transformation {column: "
+                       + column.source.name + ", type: rename, value: NEW_NAME}");
+    }
+  }
+  if (too_long(mapping.soft_delete_column)) {
+    fail_mapping(mapping.location,
+                 "soft_delete_column: '" + mapping.soft_delete_column + "' is longer than " + limit
+                     + " bytes");
+  }
+}
+
 // MySQL's zero date and dates with a zero part ('2020-00-15') have no PostgreSQL equivalent, nor
 // does year 0 (PostgreSQL counts 1 BC, 1 AD).
 bool is_zero_date(std::string_view value) {
@@ -202,7 +264,8 @@ TargetTable TablePlan::target_table(const std::string& schema, const std::string
       }
       if (enum_as == config::EnumAs::type) {
         target.enum_type = true;
-        target.pg_type = "\"" + schema + "\".\"" + name + "_" + column.target_name + "\"";
+        target.pg_type =
+            "\"" + schema + "\".\"" + fit_identifier(name + "_" + column.target_name) + "\"";
       }
     }
     table.columns.push_back(std::move(target));
@@ -322,24 +385,7 @@ TablePlan plan_table(const SourceTable& source, const config::TableMapping& mapp
   }
   std::vector<std::string> required(key.begin(), key.end());
   for (const auto& name : key) {
-    const auto& column = all[find(name, mapping.primary_key_location, "primary_key")];
-    // Changing a key's value could make two MySQL rows one PostgreSQL row.
-    if (!column.transforms.empty()) {
-      fail_mapping(column.transforms.front().location,
-                   "transformations: '" + name
-                       + "' is a key column: changing its values could "
-                         "merge distinct rows (only rename applies to keys)");
-    }
-    if (column.fix_double_encoding) {
-      fail_mapping(mapping.fix_encoding_location,
-                   "fix_encoding: '" + name
-                       + "' is a key column: repairing it could merge "
-                         "distinct rows");
-    }
-    if (column.source.data_type == "set") {
-      fail_mapping(mapping.primary_key_location,
-                   "primary_key: '" + name + "' is a SET column, which cannot order a key cursor");
-    }
+    check_key_column(all[find(name, mapping.primary_key_location, "primary_key")], mapping);
   }
   if (mapping.timestamp_column) {
     const auto position =
@@ -371,6 +417,7 @@ TablePlan plan_table(const SourceTable& source, const config::TableMapping& mapp
   if (mapping.timestamp_column) {
     plan.timestamp_position = position_of(plan.columns, *mapping.timestamp_column);
   }
+  check_target_names(plan, mapping);
   return plan;
 }
 

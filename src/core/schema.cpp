@@ -14,3 +14,28 @@ const SourceColumn* SourceTable::find(const std::string& column_name) const {
 }
 
 } // namespace migrate
+
+namespace migrate {
+
+std::string fit_identifier(const std::string& name) {
+  if (name.size() <= k_max_identifier_bytes) {
+    return name;
+  }
+  std::uint32_t hash = 2166136261U; // FNV-1a: stable across runs and builds
+  for (const char c : name) {
+    hash = (hash ^ static_cast<unsigned char>(c)) * 16777619U;
+  }
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::string suffix = "_";
+  for (int shift = 28; shift >= 0; shift -= 4) {
+    suffix += k_hex[(hash >> static_cast<unsigned>(shift)) & 0xFU];
+  }
+  // Cut at a character boundary: a UTF-8 continuation byte is 10xxxxxx.
+  std::size_t keep = k_max_identifier_bytes - suffix.size();
+  while (keep > 0 && (static_cast<unsigned char>(name[keep]) & 0xC0U) == 0x80U) {
+    --keep;
+  }
+  return name.substr(0, keep) + suffix;
+}
+
+} // namespace migrate

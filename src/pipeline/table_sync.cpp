@@ -6,6 +6,7 @@
 #include "migrate/convert/row_encoder.hpp"
 #include "migrate/core/error.hpp"
 #include "migrate/core/timestamp_text.hpp"
+#include "migrate/pipeline/position_rules.hpp"
 #include "migrate/validate/schema_drift.hpp"
 
 #include <spdlog/spdlog.h>
@@ -102,10 +103,8 @@ config::DeletePolicy delete_policy(const config::TableMapping& mapping,
                                                           : config::DeletePolicy::remove);
 }
 
-TargetTable expected_table(const config::TableMapping& mapping,
-                           const convert::TablePlan& plan,
-                           const std::string& schema) {
-  auto table = plan.target_table(schema, mapping.target_table);
+TargetTable expected_table(const config::TableMapping& mapping, const convert::TablePlan& plan) {
+  auto table = plan.target_table(mapping.target_schema, mapping.target_table);
   if (delete_policy(mapping, plan) == config::DeletePolicy::soft) {
     table.soft_delete_column = mapping.soft_delete_column;
   }
@@ -168,6 +167,8 @@ public:
 
 private:
   void prepare();
+  std::optional<state::Position> starting_position();
+  void save_position(state::Position position);
   void full_pass(const std::optional<state::Position>& position);
   void initial_pass(const std::optional<state::Position>& position);
   void incremental_pass(const state::Position& position);
@@ -202,6 +203,8 @@ private:
   config::DeletePolicy m_deletes = config::DeletePolicy::ignore;
   std::int64_t m_run_id = 0;
   bool m_keys_pending = false; // created without its keys, for a faster first load
+  bool m_created = false;      // this run created the target table
+  std::string m_target_id;     // the target's identity, stored with each position
   std::unordered_set<std::string> m_quarantined_keys; // rows in quarantine when the run began
   TableResult m_result;
 };
@@ -217,20 +220,7 @@ TableResult TableRun::run() {
   }
   try {
     prepare();
-    std::optional<state::Position> position;
-    if (m_options.since) {
-      position = state::Position{state::Phase::incremental, *m_options.since, {}};
-    } else if (!m_options.full) {
-      position = m_state.position(table);
-    }
-    if (position && !position->key.empty() && position->key.size() != m_plan.key_positions.size()) {
-      throw Error(ErrorArea::state,
-                  "the stored position has " + std::to_string(position->key.size())
-                      + " key values but the primary key now has "
-                      + std::to_string(m_plan.key_positions.size())
-                      + " columns: run this table with --full to start from a new position",
-                  ErrorContext{.table = table});
-    }
+    const auto position = starting_position();
     const bool resume = position && position->phase == state::Phase::initial;
     if (!m_plan.timestamp_position) {
       // Without a timestamp every run is a full comparison, deletes included; the first load and
@@ -244,7 +234,7 @@ TableResult TableRun::run() {
       const auto bound = upper_bound();
       m_result.upper_bound = bound;
       compare_pass();
-      m_state.save_position(table, state::Position{state::Phase::incremental, bound, {}});
+      save_position(state::Position{state::Phase::incremental, bound, {}, {}});
     } else if (!position || resume) {
       initial_pass(position);
     } else {
@@ -296,27 +286,72 @@ TableResult TableRun::run() {
   return m_result;
 }
 
+// The stored position (or --since), unless the target it was taken on is gone: then the rows
+// before it are not in the target, and only a full read puts them back.
+std::optional<state::Position> TableRun::starting_position() {
+  const auto& table = m_mapping.source_table;
+  std::optional<state::Position> position;
+  if (m_options.since) {
+    position = state::Position{state::Phase::incremental, *m_options.since, {}, {}};
+  } else if (!m_options.full) {
+    position = m_state.position(table);
+  }
+  if (position) {
+    const TargetFacts facts{m_created, m_target.is_empty(m_target_table), m_target_id};
+    const auto trust = trust_position(position, facts);
+    if (trust != PositionTrust::trusted) {
+      // An empty target is most often an empty source; a replaced one is always news.
+      spdlog::log(trust == PositionTrust::target_emptied ? spdlog::level::info
+                                                         : spdlog::level::warn,
+                  "table={} position=\"{}\" is void: {}; reading the whole table again",
+                  table,
+                  position->to_string(),
+                  to_string(trust));
+      // Cleared now, so that a run that fails before its first commit cannot resume from it.
+      m_state.clear_position(table);
+      return std::nullopt;
+    }
+  }
+  if (position && !position->key.empty() && position->key.size() != m_plan.key_positions.size()) {
+    throw Error(ErrorArea::state,
+                "the stored position has " + std::to_string(position->key.size())
+                    + " key values but the primary key now has "
+                    + std::to_string(m_plan.key_positions.size())
+                    + " columns: run this table with --full to start from a new position",
+                ErrorContext{.table = table});
+  }
+  return position;
+}
+
+void TableRun::save_position(state::Position position) {
+  position.target_id = m_target_id;
+  m_state.save_position(m_mapping.source_table, position);
+}
+
 void TableRun::prepare() {
   m_source_table = m_source.describe(m_mapping.source_table);
   m_plan = convert::plan_table(m_source_table, m_mapping);
   m_deletes = delete_policy(m_mapping, m_plan);
-  m_target_table = expected_table(m_mapping, m_plan, m_options.target_schema);
-  auto existing = m_target.describe(m_options.target_schema, m_mapping.target_table);
+  m_target_table = expected_table(m_mapping, m_plan);
+  auto existing = m_target.describe(m_mapping.target_schema, m_mapping.target_table);
   if (!existing) {
     m_target.create_table(m_target_table);
     m_keys_pending = true;
+    m_created = true;
+    m_target_id = m_target.identity(m_target_table);
     spdlog::info("table={} created target {} (keys follow the first load)",
                  m_mapping.source_table,
                  m_target_table.qualified_name());
     return;
   }
+  m_target_id = m_target.identity(m_target_table);
   if (existing->primary_key.empty()) {
     // A first load that was interrupted before its keys were built.
     spdlog::info("table={} building the primary key of {}",
                  m_mapping.source_table,
                  existing->qualified_name());
     m_target.build_keys(m_target_table);
-    existing = m_target.describe(m_options.target_schema, m_mapping.target_table);
+    existing = m_target.describe(m_mapping.target_schema, m_mapping.target_table);
   }
   if (!m_target_table.soft_delete_column.empty()) {
     m_target.ensure_soft_delete_column(m_target_table);
@@ -361,10 +396,17 @@ void TableRun::full_pass(const std::optional<state::Position>& position) {
   stream(read,
          *session,
          StreamPlan{m_mapping.commit_rows, [](const Cursor& last) {
-                      return state::Position{state::Phase::initial, std::nullopt, last.key};
+                      return state::Position{state::Phase::initial, std::nullopt, last.key, {}};
                     }});
   finish_keys();
   m_state.clear_position(m_mapping.source_table);
+  if (resume) {
+    // Rows copied before the interruption may have changed or gone since: compare them now, so
+    // that the run ends with the table equal.
+    spdlog::info("table={} resumed pass finished: comparing the rows copied before it",
+                 m_mapping.source_table);
+    compare_pass();
+  }
 }
 
 // The first pass of a timestamp table reads in key order (the clustered index, no sort) and takes
@@ -381,13 +423,13 @@ void TableRun::initial_pass(const std::optional<state::Position>& position) {
         "table={} resuming initial pass {}", m_mapping.source_table, position->to_string());
   }
   const auto session = m_target.begin_load(m_target_table, load_mode(resume));
-  stream(
-      read, *session, StreamPlan{m_mapping.commit_rows, [bound](const Cursor& last) {
-                                   return state::Position{state::Phase::initial, bound, last.key};
-                                 }});
+  stream(read,
+         *session,
+         StreamPlan{m_mapping.commit_rows, [bound](const Cursor& last) {
+                      return state::Position{state::Phase::initial, bound, last.key, {}};
+                    }});
   finish_keys();
-  m_state.save_position(m_mapping.source_table,
-                        state::Position{state::Phase::incremental, bound, {}});
+  save_position(state::Position{state::Phase::incremental, bound, {}, {}});
 }
 
 void TableRun::incremental_pass(const state::Position& position) {
@@ -408,8 +450,10 @@ void TableRun::incremental_pass(const state::Position& position) {
   const auto session = m_target.begin_load(m_target_table, target::LoadMode::merge);
   stream(read,
          *session,
-         StreamPlan{m_mapping.commit_rows, [](const Cursor& last) {
-                      return state::Position{state::Phase::incremental, last.timestamp, last.key};
+         StreamPlan{m_mapping.commit_rows, [position](const Cursor& last) {
+                      return advance_position(
+                          position,
+                          state::Position{state::Phase::incremental, last.timestamp, last.key, {}});
                     }});
 }
 
@@ -464,7 +508,21 @@ void TableRun::finish_keys() {
     return;
   }
   const auto started = Clock::now();
-  m_target.build_keys(m_target_table);
+  try {
+    m_target.build_keys(m_target_table);
+  } catch (const Error& e) {
+    if (!m_created) {
+      throw;
+    }
+    // A table without its key would fail every later run the same way: drop what this run
+    // created, so that the next run starts afresh once the cause is fixed.
+    m_target.drop_table(m_target_table);
+    m_state.clear_position(m_mapping.source_table);
+    throw Error(ErrorArea::target,
+                std::string("cannot build the primary key after the first load (") + e.what()
+                    + "); the table this run created was dropped, so the next run starts afresh",
+                ErrorContext{.table = m_mapping.source_table, .sqlstate = e.context().sqlstate});
+  }
   m_keys_pending = false;
   spdlog::info("table={} built primary key and {} indexes took_s={:.2f}",
                m_mapping.source_table,
@@ -482,11 +540,19 @@ target::LoadMode TableRun::load_mode(bool resume) {
 std::string TableRun::upper_bound() {
   const auto& column = m_plan.columns[*m_plan.timestamp_position].source;
   const bool server_zone = column.data_type != "timestamp";
-  auto now = m_source.server_time(m_mapping.safety_lag, server_zone);
-  if (column.data_type == "date") {
-    return last_complete_tick(now.substr(0, 10) + " 00:00:00", 0);
+  const auto clock = m_source.server_clock(m_mapping.safety_lag, server_zone);
+  const auto bound =
+      read_upper_bound(clock, column.data_type == "date" ? -1 : column.datetime_precision);
+  if (clock.oldest_transaction
+      && *clock.oldest_transaction < shift_timestamp(clock.now, -std::chrono::hours(1))) {
+    spdlog::warn("table={} an open transaction (MySQL connection {}, started {}) holds the upper "
+                 "bound at {}: rows stamped after it wait until it ends",
+                 m_mapping.source_table,
+                 clock.oldest_transaction_thread,
+                 *clock.oldest_transaction,
+                 bound);
   }
-  return last_complete_tick(now, column.datetime_precision);
+  return bound;
 }
 
 void TableRun::update_cursor(const RowView& row, Cursor& cursor) const {
@@ -652,7 +718,7 @@ void TableRun::commit_group(target::LoadSession& session,
   std::string position;
   if (plan.after) {
     const auto next = plan.after(last);
-    m_state.save_position(m_mapping.source_table, next);
+    save_position(next);
     position = next.to_string();
   }
   spdlog::debug("table={} committed inserted={} updated={} unchanged={} deleted={} position=\"{}\"",
@@ -674,11 +740,9 @@ struct PlannedTable {
   TargetTable expected;
 };
 
-PlannedTable plan_for(const config::TableMapping& mapping,
-                      source::Source& source,
-                      const std::string& target_schema) {
+PlannedTable plan_for(const config::TableMapping& mapping, source::Source& source) {
   auto plan = convert::plan_table(source.describe(mapping.source_table), mapping);
-  auto expected = expected_table(mapping, plan, target_schema);
+  auto expected = expected_table(mapping, plan);
   return PlannedTable{std::move(plan), std::move(expected)};
 }
 
@@ -686,12 +750,11 @@ PlannedTable plan_for(const config::TableMapping& mapping,
 
 SchemaReport inspect_schema(const config::TableMapping& mapping,
                             source::Source& source,
-                            target::Target& target,
-                            const std::string& target_schema) {
-  const auto [plan, expected] = plan_for(mapping, source, target_schema);
+                            target::Target& target) {
+  const auto [plan, expected] = plan_for(mapping, source);
   SchemaReport report;
   report.ddl = target.create_table_sql(expected);
-  if (const auto existing = target.describe(target_schema, mapping.target_table)) {
+  if (const auto existing = target.describe(mapping.target_schema, mapping.target_table)) {
     report.exists = true;
     report.drift = validate::schema_drift(expected, *existing);
   }
@@ -700,10 +763,9 @@ SchemaReport inspect_schema(const config::TableMapping& mapping,
 
 ChecksumReport checksum_table(const config::TableMapping& mapping,
                               source::Source& source,
-                              target::Target& target,
-                              const std::string& target_schema) {
-  const auto [plan, expected] = plan_for(mapping, source, target_schema);
-  if (!target.describe(target_schema, mapping.target_table)) {
+                              target::Target& target) {
+  const auto [plan, expected] = plan_for(mapping, source);
+  if (!target.describe(mapping.target_schema, mapping.target_table)) {
     throw Error(ErrorArea::target,
                 "target table " + expected.qualified_name() + " does not exist",
                 ErrorContext{.table = mapping.source_table});

@@ -456,17 +456,29 @@ public:
     return out;
   }
 
-  std::string server_time(std::chrono::seconds lag, bool in_server_zone) override {
+  ServerClock server_clock(std::chrono::seconds lag, bool in_server_zone) override {
     auto& c = *m_connection;
     if (in_server_zone) {
       c.execute("SET SESSION time_zone = @@GLOBAL.time_zone");
     }
-    const auto rows = c.query("SELECT DATE_FORMAT(NOW(6) - INTERVAL " + std::to_string(lag.count())
-                              + " SECOND, '%Y-%m-%d %H:%i:%s.%f')");
+    ServerClock clock;
+    try {
+      clock.now = c.query("SELECT DATE_FORMAT(NOW(6) - INTERVAL " + std::to_string(lag.count())
+                          + " SECOND, '%Y-%m-%d %H:%i:%s.%f')")
+                      .at(0)
+                      .at(0)
+                      .value_or("");
+      read_oldest_transaction(clock);
+    } catch (...) {
+      if (in_server_zone) {
+        c.execute("SET SESSION time_zone = '+00:00'");
+      }
+      throw;
+    }
     if (in_server_zone) {
       c.execute("SET SESSION time_zone = '+00:00'");
     }
-    return rows.at(0).at(0).value_or("");
+    return clock;
   }
 
   std::unique_ptr<RowReader> read(const ReadRequest& request) override {
@@ -531,6 +543,46 @@ public:
   }
 
 private:
+  // A row stamped by the server (DEFAULT or ON UPDATE CURRENT_TIMESTAMP) is never older than the
+  // transaction that writes it, so nothing can still appear below the oldest open transaction's
+  // start. INNODB_TRX needs the PROCESS privilege; without it the lookback alone covers late
+  // commits. trx_started is shown in the session's time zone, like NOW().
+  void read_oldest_transaction(ServerClock& clock) {
+    if (!m_transactions_visible) {
+      clock.transactions_visible = false;
+      return;
+    }
+    auto& c = *m_connection;
+    const std::string sql =
+        "SELECT DATE_FORMAT(trx_started, '%Y-%m-%d %H:%i:%s.%f'), CAST(trx_mysql_thread_id AS "
+        "CHAR) FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id <> CONNECTION_ID() "
+        "ORDER BY trx_started LIMIT 1";
+    if (mysql_real_query(c.get(), sql.data(), sql.size()) != 0) {
+      const unsigned code = mysql_errno(c.get());
+      if (code != ER_SPECIFIC_ACCESS_DENIED_ERROR && code != ER_ACCESS_DENIED_ERROR
+          && code != ER_TABLEACCESS_DENIED_ERROR) {
+        fail(c.get(), "cannot read open transactions", sql);
+      }
+      m_transactions_visible = false;
+      clock.transactions_visible = false;
+      spdlog::warn("mysql: {} cannot see open transactions (information_schema.INNODB_TRX needs "
+                   "the PROCESS privilege): late commits are covered by each table's lookback "
+                   "only",
+                   m_endpoint.username);
+      return;
+    }
+    ResultHandle result(mysql_store_result(c.get()));
+    if (!result) {
+      fail(c.get(), "cannot read open transactions", sql);
+    }
+    if (MYSQL_ROW row = mysql_fetch_row(result.get())) {
+      if (row[0] != nullptr) {
+        clock.oldest_transaction = row[0];
+        clock.oldest_transaction_thread = row[1] != nullptr ? row[1] : "";
+      }
+    }
+  }
+
   // B-tree secondary indexes; FULLTEXT, SPATIAL and prefix indexes have no PostgreSQL twin.
   void describe_indexes(const std::string& where, SourceTable& out) {
     const auto rows = m_connection->query(
@@ -580,6 +632,7 @@ private:
 
   config::Endpoint m_endpoint;
   std::unique_ptr<Connection> m_connection;
+  bool m_transactions_visible = true; // false once INNODB_TRX refused this account
 };
 
 } // namespace

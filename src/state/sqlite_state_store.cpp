@@ -19,7 +19,8 @@ CREATE TABLE IF NOT EXISTS table_state (
   phase TEXT NOT NULL CHECK (phase IN ('initial', 'incremental')),
   cursor_timestamp TEXT,
   cursor_key TEXT NOT NULL,
-  updated_at TEXT NOT NULL
+  updated_at TEXT NOT NULL,
+  target_id TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS runs (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -99,7 +100,7 @@ public:
       m_db.exec("PRAGMA synchronous = FULL");
       SQLite::Transaction tx(m_db);
       m_db.exec(k_schema);
-      add_missing_run_columns();
+      add_missing_columns();
       SQLite::Statement version(m_db, "SELECT max(version) FROM schema_version");
       version.executeStep();
       if (version.getColumn(0).isNull()) {
@@ -117,8 +118,9 @@ public:
 
   std::optional<Position> position(const std::string& table) override {
     return translate([&]() -> std::optional<Position> {
-      SQLite::Statement query(
-          m_db, "SELECT phase, cursor_timestamp, cursor_key FROM table_state WHERE table_name = ?");
+      SQLite::Statement query(m_db,
+                              "SELECT phase, cursor_timestamp, cursor_key, target_id FROM "
+                              "table_state WHERE table_name = ?");
       query.bind(1, table);
       if (!query.executeStep()) {
         return std::nullopt;
@@ -129,6 +131,7 @@ public:
         out.timestamp = query.getColumn(1).getString();
       }
       out.key = decode_key(query.getColumn(2).getString());
+      out.target_id = query.getColumn(3).getString();
       return out;
     });
   }
@@ -137,10 +140,11 @@ public:
     translate([&] {
       SQLite::Statement upsert(
           m_db,
-          "INSERT INTO table_state (table_name, phase, cursor_timestamp, cursor_key, updated_at) "
-          "VALUES (?, ?, ?, ?, ?) ON CONFLICT (table_name) DO UPDATE SET phase = excluded.phase, "
-          "cursor_timestamp = excluded.cursor_timestamp, cursor_key = excluded.cursor_key, "
-          "updated_at = excluded.updated_at");
+          "INSERT INTO table_state (table_name, phase, cursor_timestamp, cursor_key, updated_at, "
+          "target_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (table_name) DO UPDATE SET "
+          "phase = excluded.phase, cursor_timestamp = excluded.cursor_timestamp, "
+          "cursor_key = excluded.cursor_key, updated_at = excluded.updated_at, "
+          "target_id = excluded.target_id");
       upsert.bind(1, table);
       upsert.bind(2, position.phase == Phase::initial ? "initial" : "incremental");
       if (position.timestamp) {
@@ -150,6 +154,7 @@ public:
       }
       upsert.bind(4, encode_key(position.key));
       upsert.bind(5, now_text());
+      upsert.bind(6, position.target_id);
       upsert.exec();
     });
   }
@@ -329,19 +334,25 @@ public:
 
 private:
   // Counters added to `runs` after a state file was created are added to it, defaulting to 0.
-  void add_missing_run_columns() {
-    std::set<std::string> present;
-    SQLite::Statement columns(m_db, "PRAGMA table_info(runs)");
-    while (columns.executeStep()) {
-      present.insert(columns.getColumn(1).getString());
-    }
+  // Columns added since the first release, for state files written by an older migrate.
+  void add_missing_columns() {
     for (const char* name :
          {"null_timestamps", "chunks_compared", "chunks_differing", "quarantined"}) {
-      if (present.count(name) == 0) {
-        m_db.exec(std::string("ALTER TABLE runs ADD COLUMN ") + name
-                  + " INTEGER NOT NULL DEFAULT 0");
+      add_column_if_missing("runs", name, "INTEGER NOT NULL DEFAULT 0");
+    }
+    add_column_if_missing("table_state", "target_id", "TEXT NOT NULL DEFAULT ''");
+  }
+
+  void add_column_if_missing(const std::string& table,
+                             const std::string& column,
+                             const std::string& definition) {
+    SQLite::Statement columns(m_db, "PRAGMA table_info(" + table + ")");
+    while (columns.executeStep()) {
+      if (columns.getColumn(1).getString() == column) {
+        return;
       }
     }
+    m_db.exec("ALTER TABLE " + table + " ADD COLUMN " + column + " " + definition);
   }
 
   SQLite::Database m_db;

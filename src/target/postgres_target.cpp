@@ -416,8 +416,8 @@ public:
         columns += (columns.empty() ? "" : ", ") + quote_name(column);
       }
       sql += std::string(sql.empty() ? "" : ";\n") + "CREATE " + (index.unique ? "UNIQUE " : "")
-             + "INDEX IF NOT EXISTS " + quote_name(table.name + "_" + index.name) + " ON "
-             + qualified(table) + " (" + columns + ")";
+             + "INDEX IF NOT EXISTS " + quote_name(fit_identifier(table.name + "_" + index.name))
+             + " ON " + qualified(table) + " (" + columns + ")";
     }
     return sql;
   }
@@ -458,7 +458,13 @@ public:
   void create_table(const TargetTable& table) override {
     translate(table.name, [&] {
       pqxx::work tx(*m_connection);
-      tx.exec("CREATE SCHEMA IF NOT EXISTS " + quote_name(table.schema));
+      // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists,
+      // which a role that only owns its schema (as on Aurora) lacks.
+      const auto schema_exists = tx.exec_params(
+          "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", table.schema);
+      if (!schema_exists[0][0].as<bool>()) {
+        tx.exec("CREATE SCHEMA " + quote_name(table.schema));
+      }
       tx.exec(create_sql(table));
       tx.commit();
     });
@@ -519,6 +525,23 @@ public:
         out.push_back(std::move(digest));
       }
       return out;
+    });
+  }
+
+  std::string identity(const TargetTable& table) override {
+    return translate(table.name, [&] {
+      pqxx::read_transaction tx(*m_connection);
+      return "oid:"
+             + tx.exec_params("SELECT $1::regclass::oid::text", qualified(table))[0][0]
+                   .as<std::string>();
+    });
+  }
+
+  void drop_table(const TargetTable& table) override {
+    translate(table.name, [&] {
+      pqxx::work tx(*m_connection);
+      tx.exec("DROP TABLE IF EXISTS " + qualified(table));
+      tx.commit();
     });
   }
 

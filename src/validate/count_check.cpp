@@ -4,18 +4,16 @@
 
 namespace migrate::validate {
 
-CountCheck check_counts(const config::TableMapping& mapping,
-                        source::Source& source,
-                        target::Target& target,
-                        const std::string& target_schema) {
+CountCheck
+check_counts(const config::TableMapping& mapping, source::Source& source, target::Target& target) {
   CountCheck check;
   check.table = mapping.source_table;
   try {
     check.source_rows = source.count_rows(mapping.source_table, mapping.where);
-    auto table = target.describe(target_schema, mapping.target_table);
+    auto table = target.describe(mapping.target_schema, mapping.target_table);
     if (!table) {
       check.error =
-          "target table " + target_schema + "." + mapping.target_table + " does not exist";
+          "target table " + mapping.target_schema + "." + mapping.target_table + " does not exist";
       return check;
     }
     if (mapping.deletes == config::DeletePolicy::soft) {

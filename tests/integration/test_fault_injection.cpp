@@ -57,6 +57,8 @@ public:
   }
   std::uint64_t count_rows(const TargetTable& table) override { return m_real.count_rows(table); }
   bool is_empty(const TargetTable& table) override { return m_real.is_empty(table); }
+  std::string identity(const TargetTable& table) override { return m_real.identity(table); }
+  void drop_table(const TargetTable& table) override { m_real.drop_table(table); }
   std::vector<ChunkDigest> chunk_digests(const TargetTable& table,
                                          const ComparePlan& plan) override {
     return m_real.chunk_digests(table, plan);

@@ -193,3 +193,55 @@ TEST(ParseDuration, AcceptsUnits) {
   EXPECT_THROW(parse_duration("5 minutes"), std::invalid_argument);
   EXPECT_THROW(parse_duration("-5s"), std::invalid_argument);
 }
+
+namespace {
+
+TEST_F(ConfigDir, RejectsAKeyGivenTwiceInOneEntryNamingBothLines) {
+  write("table_mapping.yaml", R"(tables:
+  - source_table: users
+    primary_key: a
+    timestamp_column: updated_at
+    primary_key: u
+)");
+  const auto message = error_of();
+  EXPECT_TRUE(contains(message, "table_mapping.yaml:5")) << message;
+  EXPECT_TRUE(contains(message, "duplicate key")) << message;
+  EXPECT_TRUE(contains(message, "line 3")) << message;
+}
+
+TEST_F(ConfigDir, RejectsADuplicateKeyInDatabaseYamlToo) {
+  write("database.yaml", std::string(k_database) + "mysql:\n  host: other\n");
+  EXPECT_TRUE(contains(error_of(), "duplicate key"));
+}
+
+TEST_F(ConfigDir, ReadsSchemaDotTableAsTheTargetSchema) {
+  write("table_mapping.yaml", R"(tables:
+  - source_table: users
+    target_table: other.tbl
+  - source_table: orders
+)");
+  const auto config = load_config(m_dir);
+  EXPECT_EQ(config.tables[0].target_schema, "other");
+  EXPECT_EQ(config.tables[0].target_table, "tbl");
+  EXPECT_EQ(config.tables[1].target_schema, "sync"); // database.yaml's schema
+  EXPECT_EQ(config.tables[1].target_table, "orders");
+  EXPECT_EQ(config.find_table("other.tbl"), &config.tables[0]);
+}
+
+TEST_F(ConfigDir, RejectsATargetNameWithMoreThanOneDotOrAnEmptyPart) {
+  for (const char* name : {"a.b.c", ".tbl", "sch."}) {
+    write("table_mapping.yaml",
+          std::string("tables:\n  - source_table: users\n    target_table: ") + name + "\n");
+    const auto message = error_of();
+    EXPECT_TRUE(contains(message, "schema.table")) << name << ": " << message;
+  }
+}
+
+TEST_F(ConfigDir, LookbackDefaultsToTenMinutes) {
+  write("table_mapping.yaml", "tables:\n  - source_table: users\n");
+  const auto config = load_config(m_dir);
+  EXPECT_EQ(config.tables[0].lookback, std::chrono::minutes(10));
+  EXPECT_EQ(config.tables[0].safety_lag, std::chrono::seconds(0));
+}
+
+} // namespace

@@ -17,6 +17,7 @@ column(const std::string& name, const std::string& data_type, const std::string&
   c.data_type = data_type;
   c.column_type = column_type;
   c.is_unsigned = column_type.find("unsigned") != std::string::npos;
+  c.nullable = name != "id"; // the tables' primary key
   if (data_type == "varchar") {
     c.char_length = 100;
   }
@@ -297,6 +298,7 @@ TEST_F(Encoder, ExpandsExponentsBeforeCheckingNumericDigits) {
 
 TEST_F(Encoder, NeverRepairsBadTextInAKey) {
   auto key = column("code", "varchar", "varchar(100)");
+  key.nullable = false;
   SourceTable table{"t", {key, column("v", "varchar", "varchar(100)")}, {"code"}, {}};
   config::TableMapping mapping;
   mapping.source_table = "t";
@@ -305,3 +307,80 @@ TEST_F(Encoder, NeverRepairsBadTextInAKey) {
   EXPECT_EQ(encode({std::string("a\0b", 3), std::string("x\0y", 3)}), "");
   EXPECT_EQ(m_rejection->column, 0U);
 }
+
+namespace {
+
+std::string plan_error(const SourceTable& table, const config::TableMapping& mapping) {
+  try {
+    plan_table(table, mapping);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected an error";
+  return {};
+}
+
+TEST(PlanTable, RefusesANullableKeyColumnBeforeAnythingIsCreated) {
+  auto unique = column("u", "int", "int(11)");
+  unique.nullable = true;
+  SourceTable table{"t", {column("id", "int", "int(11)"), unique}, {"id"}};
+  config::TableMapping mapping;
+  mapping.source_table = "t";
+  mapping.primary_key = {"u"};
+  mapping.primary_key_location = {"config/table_mapping.yaml", 4};
+  const auto message = plan_error(table, mapping);
+  EXPECT_NE(message.find("table_mapping.yaml:4"), std::string::npos) << message;
+  EXPECT_NE(message.find("'u'"), std::string::npos) << message;
+  EXPECT_NE(message.find("nullable"), std::string::npos) << message;
+}
+
+TEST(PlanTable, RefusesColumnNamesLongerThanPostgresKeepsAndSuggestsRename) {
+  const std::string long_name(64, 'c');
+  SourceTable table{
+      "t", {column("id", "int", "int(11)"), column(long_name, "int", "int(11)")}, {"id"}};
+  config::TableMapping mapping;
+  mapping.source_table = mapping.target_table = "t";
+  const auto message = plan_error(table, mapping);
+  EXPECT_NE(message.find("64 bytes"), std::string::npos) << message;
+  EXPECT_NE(message.find("rename"), std::string::npos) << message;
+
+  config::Transformation rename;
+  rename.kind = config::TransformKind::rename;
+  rename.column = long_name;
+  rename.value = "short_name";
+  mapping.transformations.push_back(rename);
+  const auto plan = plan_table(table, mapping);
+  EXPECT_EQ(plan.columns[1].target_name, "short_name");
+}
+
+TEST(PlanTable, CountsBytesNotCharactersInNames) {
+  std::string name;
+  for (int i = 0; i < 22; ++i) {
+    name += "\xc3\xa9"; // é: 44 bytes in 22 characters
+  }
+  SourceTable fits{"t", {column("id", "int", "int(11)"), column(name, "int", "int(11)")}, {"id"}};
+  config::TableMapping mapping;
+  mapping.source_table = mapping.target_table = "t";
+  EXPECT_NO_THROW(plan_table(fits, mapping));
+  SourceTable too_long{
+      "t", {column("id", "int", "int(11)"), column(name + name, "int", "int(11)")}, {"id"}};
+  EXPECT_NE(plan_error(too_long, mapping).find("88 bytes"), std::string::npos);
+}
+
+TEST(FitIdentifier, KeepsShortNamesAndShortensLongOnesStablyAndDistinctly) {
+  EXPECT_EQ(fit_identifier("users_idx_email"), "users_idx_email");
+  const std::string a = std::string(70, 'a') + "_one";
+  const std::string b = std::string(70, 'a') + "_two";
+  EXPECT_EQ(fit_identifier(a).size(), k_max_identifier_bytes);
+  EXPECT_EQ(fit_identifier(a), fit_identifier(a));
+  EXPECT_NE(fit_identifier(a), fit_identifier(b));
+  std::string accented;
+  for (int i = 0; i < 40; ++i) {
+    accented += "\xc3\xa9";
+  }
+  const auto cut = fit_identifier(accented);
+  EXPECT_LE(cut.size(), k_max_identifier_bytes);
+  EXPECT_EQ(static_cast<unsigned char>(cut[cut.size() - 10]) & 0xC0U, 0x80U); // é's second byte
+}
+
+} // namespace

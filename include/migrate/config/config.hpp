@@ -78,12 +78,15 @@ enum class DeletePolicy { ignore, remove, soft };
 struct TableMapping {
   std::string source_table;
   std::string target_table;
+  std::string target_schema = "public"; // `target_table: schema.table`, else database.yaml's
   std::optional<std::string> timestamp_column;
   std::vector<std::string> primary_key; // empty: taken from the MySQL table's primary key
   std::size_t batch_size = 1000;        // rows per batch sent to PostgreSQL
   std::size_t commit_rows = 50000;      // rows per PostgreSQL transaction (whole batches)
-  std::chrono::seconds lookback{0};     // re-read this far behind the watermark
-  std::chrono::seconds safety_lag{0};   // leave rows newer than server-now minus this for later
+  // Re-read this far behind the stored position: covers timestamps written by the application and
+  // commits later than the open-transaction bound sees (docs/change-detection.md).
+  std::chrono::seconds lookback{600};
+  std::chrono::seconds safety_lag{0}; // leave rows newer than server-now minus this for later
   // What happens to target rows whose source row is gone. Unset: remove for tables without a
   // timestamp column (their full comparison sees deletes anyway), ignore for the others.
   std::optional<DeletePolicy> deletes;

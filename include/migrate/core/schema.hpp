@@ -62,4 +62,12 @@ struct TargetTable {
   std::string qualified_name() const { return schema + "." + name; } // for messages
 };
 
+// PostgreSQL cuts identifiers longer than this many bytes (NAMEDATALEN - 1) with only a NOTICE.
+constexpr std::size_t k_max_identifier_bytes = 63;
+
+// A name the tool makes up (an index or enum type named after its table) that fits in
+// k_max_identifier_bytes: longer names keep their start and end in a hash of the whole, so two
+// long names stay distinct and a run finds the object the previous run created.
+std::string fit_identifier(const std::string& name);
+
 } // namespace migrate

@@ -19,7 +19,6 @@
 namespace migrate::pipeline {
 
 struct SyncOptions {
-  std::string target_schema = "public";
   bool full = false;                // a full pass in key order, ignoring the stored position
   std::optional<std::string> since; // re-read rows with timestamp > since ('YYYY-MM-DD HH:MM:SS')
 };
@@ -40,10 +39,8 @@ struct ChecksumReport {
 };
 
 // Throws Error when a side cannot be read.
-ChecksumReport checksum_table(const config::TableMapping& mapping,
-                              source::Source& source,
-                              target::Target& target,
-                              const std::string& target_schema);
+ChecksumReport
+checksum_table(const config::TableMapping& mapping, source::Source& source, target::Target& target);
 
 // What the tool would create for a table and what it finds wrong with the existing one.
 struct SchemaReport {
@@ -53,9 +50,7 @@ struct SchemaReport {
 };
 
 // Reads MySQL's description and the target's; changes nothing. Throws Error on failure.
-SchemaReport inspect_schema(const config::TableMapping& mapping,
-                            source::Source& source,
-                            target::Target& target,
-                            const std::string& target_schema);
+SchemaReport
+inspect_schema(const config::TableMapping& mapping, source::Source& source, target::Target& target);
 
 } // namespace migrate::pipeline

@@ -52,6 +52,16 @@ struct ReadRequest {
   std::string where;
 };
 
+// The server's clock as a run reads it to bound its timestamp read.
+struct ServerClock {
+  std::string now; // NOW(6) minus the lag, 'YYYY-MM-DD HH:MM:SS.ffffff'
+  // trx_started of the oldest InnoDB transaction still open (not the tool's own), in the same time
+  // zone as `now`; nullopt when none is open or when they cannot be seen.
+  std::optional<std::string> oldest_transaction;
+  std::string oldest_transaction_thread; // its connection id, for the log
+  bool transactions_visible = true;      // false: the account lacks the PROCESS privilege
+};
+
 class Source {
 public:
   virtual ~Source() = default;
@@ -60,10 +70,10 @@ public:
   // table does not exist.
   virtual SourceTable describe(const std::string& table) = 0;
 
-  // The server's clock minus `lag`, as 'YYYY-MM-DD HH:MM:SS.ffffff': in UTC, the frame of TIMESTAMP
-  // columns, or in the server's own time zone, the frame in which DATETIME columns are usually
-  // written.
-  virtual std::string server_time(std::chrono::seconds lag, bool in_server_zone) = 0;
+  // The server's clock minus `lag` and the start of its oldest open transaction, in UTC, the frame
+  // of TIMESTAMP columns, or in the server's own time zone, the frame in which DATETIME columns are
+  // usually written.
+  virtual ServerClock server_clock(std::chrono::seconds lag, bool in_server_zone) = 0;
 
   // Starts a streaming read (rows are not buffered in memory).
   virtual std::unique_ptr<RowReader> read(const ReadRequest& request) = 0;

@@ -23,6 +23,7 @@ struct Position {
   Phase phase = Phase::initial;
   std::optional<std::string> timestamp; // initial: the pass's upper bound; incremental: the cursor
   std::vector<std::string> key;         // empty: no key within the timestamp / pass not started
+  std::string target_id; // Target::identity() of the table it was taken on; empty: not recorded
 
   std::string to_string() const;
 };

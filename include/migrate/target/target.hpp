@@ -76,6 +76,13 @@ public:
   virtual std::vector<ChunkDigest> chunk_digests(const TargetTable& table,
                                                  const ComparePlan& plan) = 0;
   virtual bool is_empty(const TargetTable& table) = 0;
+
+  // What tells this table apart from one of the same name dropped and created again (its OID): a
+  // stored position is only valid for the table it was taken on.
+  virtual std::string identity(const TargetTable& table) = 0;
+
+  // Drops a table this run created, when its first load could not be finished into a usable table.
+  virtual void drop_table(const TargetTable& table) = 0;
 };
 
 } // namespace migrate::target

@@ -20,9 +20,7 @@ struct CountCheck {
 };
 
 // Counts both sides. Never throws for a table's own failure: the error is in the result.
-CountCheck check_counts(const config::TableMapping& mapping,
-                        source::Source& source,
-                        target::Target& target,
-                        const std::string& target_schema);
+CountCheck
+check_counts(const config::TableMapping& mapping, source::Source& source, target::Target& target);
 
 } // namespace migrate::validate

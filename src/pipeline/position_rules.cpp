@@ -1,0 +1,68 @@
+#include "migrate/pipeline/position_rules.hpp"
+
+#include "migrate/core/timestamp_text.hpp"
+
+#include <algorithm>
+
+namespace migrate::pipeline {
+
+PositionTrust trust_position(const std::optional<state::Position>& stored,
+                             const TargetFacts& target) {
+  if (!stored) {
+    return PositionTrust::none;
+  }
+  if (target.created) {
+    return PositionTrust::target_created;
+  }
+  if (!stored->target_id.empty() && stored->target_id != target.identity) {
+    return PositionTrust::target_replaced;
+  }
+  // An initial pass that has not committed a key yet has loaded nothing to lose.
+  const bool loaded_rows = stored->phase == state::Phase::incremental || !stored->key.empty();
+  if (target.empty && loaded_rows) {
+    return PositionTrust::target_emptied;
+  }
+  return PositionTrust::trusted;
+}
+
+std::string to_string(PositionTrust trust) {
+  switch (trust) {
+  case PositionTrust::target_created:
+    return "the target table did not exist and was created";
+  case PositionTrust::target_replaced:
+    return "the target table was dropped and created again since the position was stored";
+  case PositionTrust::target_emptied:
+    return "the target table is empty";
+  case PositionTrust::none:
+  case PositionTrust::trusted:
+    break;
+  }
+  return {};
+}
+
+state::Position advance_position(const state::Position& start, const state::Position& reached) {
+  // Both timestamps are MySQL's text of one column, in one format: text order is time order. On an
+  // equal timestamp the keys' order is MySQL's collation, unknown here: stay at `start`, which only
+  // re-reads rows of that one timestamp.
+  if (!start.timestamp || (reached.timestamp && *reached.timestamp > *start.timestamp)) {
+    return reached;
+  }
+  auto out = start;
+  out.target_id = reached.target_id;
+  return out;
+}
+
+std::string read_upper_bound(const source::ServerClock& clock, int fsp) {
+  std::string limit = shift_timestamp(clock.now, {});
+  if (clock.oldest_transaction) {
+    const auto before_transaction =
+        shift_timestamp(*clock.oldest_transaction, -std::chrono::seconds(1));
+    limit = std::min(limit, before_transaction);
+  }
+  if (fsp < 0) {
+    return last_complete_tick(limit.substr(0, 10) + " 00:00:00", 0);
+  }
+  return last_complete_tick(limit, fsp);
+}
+
+} // namespace migrate::pipeline

@@ -1,0 +1,120 @@
+#include "migrate/pipeline/position_rules.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace migrate;
+using namespace migrate::pipeline;
+using state::Phase;
+using state::Position;
+
+namespace {
+
+Position incremental(const std::string& timestamp,
+                     std::vector<std::string> key = {},
+                     std::string target_id = "oid:1") {
+  return Position{Phase::incremental, timestamp, std::move(key), std::move(target_id)};
+}
+
+TEST(TrustPosition, NoStoredPositionIsNone) {
+  EXPECT_EQ(trust_position(std::nullopt, TargetFacts{true, true, "oid:1"}), PositionTrust::none);
+}
+
+TEST(TrustPosition, APositionOnTheSameNonEmptyTargetIsTrusted) {
+  EXPECT_EQ(trust_position(incremental("2026-01-01 00:00:00"), TargetFacts{false, false, "oid:1"}),
+            PositionTrust::trusted);
+}
+
+TEST(TrustPosition, ATargetCreatedByThisRunVoidsAnyPosition) {
+  EXPECT_EQ(trust_position(incremental("2026-01-01 00:00:00"), TargetFacts{true, true, "oid:2"}),
+            PositionTrust::target_created);
+  const Position initial{Phase::initial, "2026-01-01 00:00:00", {"42"}, "oid:1"};
+  EXPECT_EQ(trust_position(initial, TargetFacts{true, true, "oid:2"}),
+            PositionTrust::target_created);
+}
+
+TEST(TrustPosition, ATargetWithAnotherIdentityVoidsThePositionEvenWithRows) {
+  EXPECT_EQ(trust_position(incremental("2026-01-01 00:00:00"), TargetFacts{false, false, "oid:9"}),
+            PositionTrust::target_replaced);
+}
+
+TEST(TrustPosition, APositionWithoutRecordedIdentityIsCheckedByEmptinessOnly) {
+  const auto legacy = incremental("2026-01-01 00:00:00", {}, "");
+  EXPECT_EQ(trust_position(legacy, TargetFacts{false, false, "oid:9"}), PositionTrust::trusted);
+  EXPECT_EQ(trust_position(legacy, TargetFacts{false, true, "oid:9"}),
+            PositionTrust::target_emptied);
+}
+
+TEST(TrustPosition, AnEmptiedTargetVoidsPositionsThatLoadedRows) {
+  EXPECT_EQ(trust_position(incremental("2026-01-01 00:00:00"), TargetFacts{false, true, "oid:1"}),
+            PositionTrust::target_emptied);
+  const Position mid_initial{Phase::initial, "2026-01-01 00:00:00", {"42"}, "oid:1"};
+  EXPECT_EQ(trust_position(mid_initial, TargetFacts{false, true, "oid:1"}),
+            PositionTrust::target_emptied);
+  // An initial pass that committed no key yet loaded nothing: resuming it reads everything.
+  const Position not_started{Phase::initial, "2026-01-01 00:00:00", {}, "oid:1"};
+  EXPECT_EQ(trust_position(not_started, TargetFacts{false, true, "oid:1"}), PositionTrust::trusted);
+}
+
+TEST(TrustPosition, EveryVoidVerdictSaysWhy) {
+  for (const auto trust : {PositionTrust::target_created,
+                           PositionTrust::target_replaced,
+                           PositionTrust::target_emptied}) {
+    EXPECT_FALSE(to_string(trust).empty());
+  }
+  EXPECT_TRUE(to_string(PositionTrust::trusted).empty());
+}
+
+TEST(AdvancePosition, MovesForwardWhenTheReachedTimestampIsLater) {
+  const auto start = incremental("2026-01-01 10:00:00.000000", {"5"});
+  const auto reached = incremental("2026-01-01 10:00:01.000000", {"2"});
+  EXPECT_EQ(advance_position(start, reached).timestamp, reached.timestamp);
+  EXPECT_EQ(advance_position(start, reached).key, std::vector<std::string>{"2"});
+}
+
+TEST(AdvancePosition, NeverMovesBackWhileALookbackReReadsOlderRows) {
+  const auto start = incremental("2026-01-01 10:00:00.000000", {"5"});
+  const auto behind = incremental("2026-01-01 09:30:00.000000", {"900"});
+  EXPECT_EQ(advance_position(start, behind).timestamp, start.timestamp);
+  EXPECT_EQ(advance_position(start, behind).key, start.key);
+}
+
+TEST(AdvancePosition, StaysAtTheStartOnTheSameTimestamp) {
+  // Key order within one timestamp is MySQL's collation: staying only re-reads that timestamp.
+  const auto start = incremental("2026-01-01 10:00:00.000000", {"5"});
+  const auto same = incremental("2026-01-01 10:00:00.000000", {"3"});
+  EXPECT_EQ(advance_position(start, same).key, start.key);
+}
+
+TEST(AdvancePosition, RepeatedInterruptedRunsNeverLoseGround) {
+  // Each run re-reads an hour behind its start and is killed after its first commit.
+  auto stored = incremental("2026-01-01 19:28:08.000000");
+  for (const char* reached : {"2026-01-01 18:29:22.000000", "2026-01-01 17:30:35.000000"}) {
+    stored = advance_position(stored, incremental(reached));
+    EXPECT_EQ(*stored.timestamp, "2026-01-01 19:28:08.000000");
+  }
+}
+
+TEST(ReadUpperBound, CutsNowBackToTheLastCompleteTick) {
+  source::ServerClock clock;
+  clock.now = "2026-01-01 12:00:00.500000";
+  EXPECT_EQ(read_upper_bound(clock, 0), "2026-01-01 11:59:59.999999");
+  EXPECT_EQ(read_upper_bound(clock, 6), "2026-01-01 12:00:00.499999");
+  EXPECT_EQ(read_upper_bound(clock, -1), "2025-12-31 23:59:59.999999");
+}
+
+TEST(ReadUpperBound, StaysASecondBelowTheOldestOpenTransaction) {
+  source::ServerClock clock;
+  clock.now = "2026-01-01 12:00:00.500000";
+  clock.oldest_transaction = "2026-01-01 11:58:00.000000";
+  EXPECT_EQ(read_upper_bound(clock, 6), "2026-01-01 11:57:58.999999");
+  EXPECT_EQ(read_upper_bound(clock, 0), "2026-01-01 11:57:58.999999");
+}
+
+TEST(ReadUpperBound, IgnoresATransactionNewerThanNow) {
+  source::ServerClock clock;
+  clock.now = "2026-01-01 12:00:00.500000";
+  clock.oldest_transaction = "2026-01-01 12:00:05.000000"; // now already less the safety lag
+  EXPECT_EQ(read_upper_bound(clock, 6), "2026-01-01 12:00:00.499999");
+}
+
+} // namespace
