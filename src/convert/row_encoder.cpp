@@ -87,7 +87,7 @@ void check_target_names(const TablePlan& plan, const config::TableMapping& mappi
                        + "' is " + std::to_string(column.target_name.size())
                        + " bytes long, more than PostgreSQL's " + limit
                        + ": give it a shorter name with a transformation {column: "
-                       + column.source.name + ", type: rename, value: NEW_NAME}");
+                       + column.source.name + ", type: rename, to: NEW_NAME}");
     }
   }
   if (too_long(mapping.soft_delete_column)) {

@@ -10,6 +10,28 @@ bool needs_length_prefix(HashKind kind) {
   return kind == HashKind::text || kind == HashKind::geometry || kind == HashKind::set;
 }
 
+std::string joined_row_sql(const std::vector<std::string>& parts) {
+  // 50 leaves room below PostgreSQL's limit of 100 for the separator and up to 99 groups.
+  constexpr std::size_t k_group = 50;
+  const auto join = [](auto begin, auto end) {
+    std::string out = "concat_ws('|'";
+    for (auto it = begin; it != end; ++it) {
+      out += ", " + *it;
+    }
+    return out + ")";
+  };
+  if (parts.size() <= k_group) {
+    return join(parts.begin(), parts.end());
+  }
+  std::vector<std::string> groups;
+  for (std::size_t start = 0; start < parts.size(); start += k_group) {
+    const auto end = std::min(parts.size(), start + k_group);
+    groups.push_back(join(parts.begin() + static_cast<std::ptrdiff_t>(start),
+                          parts.begin() + static_cast<std::ptrdiff_t>(end)));
+  }
+  return join(groups.begin(), groups.end());
+}
+
 bool ChunkDigest::matches(const ChunkDigest& other) const {
   if (rows != other.rows || hash != other.hash || float_sums.size() != other.float_sums.size()) {
     return false;

@@ -510,18 +510,18 @@ public:
                                          const ComparePlan& plan) override {
     // One MD5 per row, used once: MariaDB merges the derived table and would compute it again
     // for every use.
-    std::string row = "CAST(CONV(SUBSTRING(MD5(CONCAT_WS('|', ";
+    std::vector<std::string> parts;
     std::string floats;
     std::size_t float_count = 0;
-    for (std::size_t i = 0; i < plan.columns.size(); ++i) {
-      const auto& column = plan.columns[i];
-      row += (i == 0 ? "" : ", ") + hash_part(column, plan.zero_date);
+    for (const auto& column : plan.columns) {
+      parts.push_back(hash_part(column, plan.zero_date));
       if (column.kind == HashKind::float_value) {
         floats += ", COALESCE(SUM(" + quote_name(column.source_name) + "), 0)";
         ++float_count;
       }
     }
-    row += ")), 1, 16), 16, 10) AS UNSIGNED)";
+    const auto row =
+        "CAST(CONV(SUBSTRING(MD5(" + joined_row_sql(parts) + "), 1, 16), 16, 10) AS UNSIGNED)";
     const std::string sql = "SELECT CAST(chunk_id AS CHAR), COUNT(*), CAST(BIT_XOR(h) AS CHAR)"
                             + floats + " FROM (SELECT " + chunk_id_sql(plan) + " AS chunk_id, "
                             + row + " AS h" + float_columns(plan) + " FROM " + quote_name(table)

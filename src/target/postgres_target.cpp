@@ -493,12 +493,12 @@ public:
 
   std::vector<ChunkDigest> chunk_digests(const TargetTable& table,
                                          const ComparePlan& plan) override {
-    std::string row;
+    std::vector<std::string> row;
     std::string floats;
     std::string float_columns;
     std::size_t float_count = 0;
     for (const auto& column : plan.columns) {
-      row += (row.empty() ? "" : ", ") + hash_part(column);
+      row.push_back(hash_part(column));
       if (column.kind == HashKind::float_value) {
         const auto name = quote_name(column.target_name);
         floats += ", COALESCE(sum(" + name + "::float8), 0)";
@@ -508,8 +508,8 @@ public:
     }
     const std::string sql =
         "SELECT chunk_id::text, count(*), bit_xor(h)" + floats + " FROM (SELECT "
-        + chunk_id_sql(plan) + " AS chunk_id, ('x' || substr(md5(concat_ws('|', " + row
-        + ")), 1, 16))::bit(64)::bigint AS h" + float_columns + " FROM " + qualified(table)
+        + chunk_id_sql(plan) + " AS chunk_id, ('x' || substr(md5(" + joined_row_sql(row)
+        + "), 1, 16))::bit(64)::bigint AS h" + float_columns + " FROM " + qualified(table)
         + live_rows(table) + ") AS rows_hashed GROUP BY chunk_id";
     return translate(table.name, [&] {
       pqxx::read_transaction tx(*m_connection);

@@ -4,6 +4,7 @@
 #include <mysql.h>
 #include <pqxx/pqxx>
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -308,16 +309,20 @@ bool Process::running() {
   if (m_done) {
     return false;
   }
-  if (::waitpid(m_pid, &m_status, WNOHANG) == m_pid) {
+  struct rusage usage {};
+  if (::wait4(m_pid, &m_status, WNOHANG, &usage) == m_pid) {
     m_done = true;
+    m_max_rss_kib = usage.ru_maxrss;
   }
   return !m_done;
 }
 
 int Process::wait() {
   if (!m_done) {
-    ::waitpid(m_pid, &m_status, 0);
+    struct rusage usage {};
+    ::wait4(m_pid, &m_status, 0, &usage);
     m_done = true;
+    m_max_rss_kib = usage.ru_maxrss;
   }
   return WIFEXITED(m_status) ? WEXITSTATUS(m_status) : -WTERMSIG(m_status);
 }
@@ -396,6 +401,22 @@ std::unique_ptr<Process> TestDatabase::start_migrate(const std::vector<std::stri
   std::vector<std::string> argv = {MIGRATE_BINARY, "--config", m_config_dir.string()};
   argv.insert(argv.end(), args.begin(), args.end());
   return std::make_unique<Process>(argv, m_dir / log_name);
+}
+
+bool TestDatabase::kill_after_next_commit(const std::string& table) {
+  using namespace std::chrono_literals;
+  const auto before = stored_position(table);
+  auto child = start_migrate({});
+  const auto deadline = std::chrono::steady_clock::now() + 120s;
+  while (child->running() && std::chrono::steady_clock::now() < deadline) {
+    if (stored_position(table) != before) {
+      break;
+    }
+    std::this_thread::sleep_for(2ms);
+  }
+  const bool was_running = child->running();
+  child->kill9();
+  return was_running;
 }
 
 std::string TestDatabase::stored_position(const std::string& table) {

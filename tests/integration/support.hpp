@@ -88,12 +88,15 @@ public:
   bool running();
   // Exit code, or -signal when killed.
   int wait();
+  // The child's peak resident memory in KiB, once it has been waited for.
+  long max_rss_kib() const { return m_max_rss_kib; }
   void kill9();
 
 private:
   int m_pid = -1;
   int m_status = 0;
   bool m_done = false;
+  long m_max_rss_kib = 0;
 };
 
 // A test's own database on both servers, a config directory pointing at them and a state file.
@@ -119,6 +122,10 @@ protected:
   // Starts the migrate binary without waiting for it (output in dir()/<log_name>).
   std::unique_ptr<Process> start_migrate(const std::vector<std::string>& args,
                                          const std::string& log_name = "child.log");
+
+  // Starts a run and kills it with SIGKILL right after its next commit of `table` (bounded: two
+  // minutes). True when it was killed while still running (false: it finished first).
+  bool kill_after_next_commit(const std::string& table);
 
   // The stored position of a table: "phase|timestamp|key", or "" when there is none.
   std::string stored_position(const std::string& table);

@@ -41,22 +41,7 @@ protected:
     ASSERT_EQ(result.exit_code, 0) << result.output;
   }
 
-  // Starts a run and kills it with SIGKILL right after its next commit. True when it was killed
-  // while still running (false: it finished first).
-  bool kill_after_next_commit() {
-    const auto before = stored_position("items");
-    auto child = start_migrate({});
-    const auto deadline = std::chrono::steady_clock::now() + 120s;
-    while (child->running() && std::chrono::steady_clock::now() < deadline) {
-      if (stored_position("items") != before) {
-        break;
-      }
-      std::this_thread::sleep_for(2ms);
-    }
-    const bool was_running = child->running();
-    child->kill9();
-    return was_running;
-  }
+  bool kill_after_next_commit() { return TestDatabase::kill_after_next_commit("items"); }
 };
 
 TEST_F(ChangeDetection, TenThousandRowsSharingOneTimestampMoveExactlyOnce) {

@@ -80,6 +80,11 @@ struct ChunkDigest {
 // a fixed alphabet without '|' or 'N' and are joined by '|' as they are.
 bool needs_length_prefix(HashKind kind);
 
+// The SQL that joins `parts` (never NULL) with '|', the same in MySQL and PostgreSQL:
+// concat_ws('|', ...). PostgreSQL functions take at most 100 arguments, so more parts are joined
+// in groups whose results are joined again, which gives the same text.
+std::string joined_row_sql(const std::vector<std::string>& parts);
+
 // One chunk to read or reconcile.
 struct ChunkFilter {
   const ComparePlan* plan = nullptr;
