@@ -55,6 +55,20 @@ std::string to_hex(std::string_view bytes) {
   return out;
 }
 
+// Makes room for one row's COPY text before it is encoded, so a row of megabytes grows the buffer
+// once to its size instead of doubling it past it. Escaped text and bytea hex take at most twice
+// their bytes, plus a few per value.
+void reserve_for(const RowView& row, std::string& buffer) {
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < row.size; ++i) {
+    bytes += row.lengths[i];
+  }
+  const std::size_t needed = buffer.size() + 2 * bytes + 8 * row.size + 64;
+  if (needed > buffer.capacity()) {
+    buffer.reserve(needed);
+  }
+}
+
 // Recycles chunk buffers between the two threads so the steady state allocates nothing.
 class BufferPool {
 public:
@@ -71,7 +85,11 @@ public:
     return buffer;
   }
 
+  // A buffer a large row made large is freed, not kept for the rest of the table.
   void give(std::string buffer) {
+    if (buffer.capacity() > 2 * k_chunk_bytes) {
+      return;
+    }
     std::lock_guard lock(m_mutex);
     m_free.push_back(std::move(buffer));
   }
@@ -589,6 +607,7 @@ void TableRun::stream(const source::ReadRequest& read,
       Chunk chunk{pool.take(), 0, {}, {}};
       RowView row;
       while (reader->next(row)) {
+        reserve_for(row, chunk.text);
         if (const auto rejection = encoder.encode(row, chunk.text)) {
           chunk.rejected.push_back(
               state::QuarantineEntry{m_mapping.source_table,

@@ -4,7 +4,10 @@
 
 #include <pqxx/pqxx>
 #include <pqxx/tablewriter>
+#include <pqxx/version>
 #include <spdlog/spdlog.h>
+
+#include <libpq-fe.h>
 
 #include <atomic>
 
@@ -213,6 +216,25 @@ reconcile_sql(const TargetTable& table, const std::string& staging, const Reconc
   return "DELETE FROM " + qualified(table) + " AS t WHERE " + missing;
 }
 
+// libpqxx 6.4 sends COPY data one whole line per message and copies each line twice on the way
+// (tablewriter::write_raw_line, connection_base::write_copy_line), and libpq then grows its
+// buffer to hold the message: a row with a 50 MB blob cost about ten times its size. PostgreSQL
+// does not need messages to follow rows (protocol-flow.html, "COPY Operations"), so the data goes
+// to PQputCopyData in slices straight from the chunk buffer. libpqxx keeps the PGconn private; an
+// explicit instantiation may name a private member ([temp.spec]/6), which is how it is reached.
+static_assert(PQXX_VERSION_MAJOR == 6, "raw_connection() access is written for libpqxx 6");
+using RawConnection = pqxx::internal::pq::PGconn* (pqxx::connection_base::*)() const;
+RawConnection raw_connection_member();
+template<RawConnection Member>
+struct RawConnectionAccess {
+  friend RawConnection raw_connection_member() { return Member; }
+};
+template struct RawConnectionAccess<&pqxx::connection_base::raw_connection>;
+
+PGconn* raw_connection(pqxx::connection_base& connection) {
+  return (connection.*raw_connection_member())();
+}
+
 // libpqxx 6.4's stream_to keeps its raw-line writer private and escapes field by field; tablewriter
 // (deprecated there, but public) sends our ready COPY text as it is, one PQputCopyData per chunk.
 std::unique_ptr<pqxx::tablewriter>
@@ -275,21 +297,15 @@ public:
         m_stream = open_copy(*m_tx, into, m_table);
       }
       // libpq moves the unsent rest of its buffer to the front after every partial send, so one
-      // message of megabytes costs quadratic copying: send pieces of about 64 KiB, cut at line
-      // ends (write_raw_line appends each piece's final newline itself).
-      constexpr std::size_t k_piece = 64 * 1024;
-      std::size_t start = 0;
-      while (start < lines.size()) {
-        std::size_t end = lines.size();
-        if (end - start > k_piece) {
-          const auto cut = lines.rfind('\n', start + k_piece);
-          end = (cut == std::string_view::npos || cut < start)
-                    ? lines.find('\n', start + k_piece) + 1
-                    : cut + 1;
+      // message of megabytes costs quadratic copying: send slices of 64 KiB.
+      constexpr std::size_t k_slice = 64 * 1024;
+      PGconn* connection = raw_connection(m_connection);
+      for (std::size_t start = 0; start < lines.size(); start += k_slice) {
+        const auto size = std::min(k_slice, lines.size() - start);
+        if (PQputCopyData(connection, lines.data() + start, static_cast<int>(size)) != 1) {
+          throw pqxx::broken_connection(std::string("COPY data not sent: ")
+                                        + PQerrorMessage(connection));
         }
-        m_line.assign(lines.data() + start, end - start - 1);
-        m_stream->write_raw_line(m_line);
-        start = end;
       }
     });
     m_rows += rows;
@@ -345,7 +361,6 @@ private:
   std::string m_merge_sql;
   std::unique_ptr<pqxx::work> m_tx;
   std::unique_ptr<pqxx::tablewriter> m_stream;
-  std::string m_line;
   std::uint64_t m_rows = 0;
 };
 
