@@ -153,8 +153,10 @@ _srv_start_mariadb() {
     fi
   fi
 
-  # UTC server zone so TIMESTAMP handling does not depend on the machine's zone.
-  "$_SRV_MARIADBD" --no-defaults "${user_opt[@]}" \
+  # UTC server zone so TIMESTAMP handling does not depend on the machine's zone. The process's own
+  # (system) zone is +05:30, as on a host not kept in UTC: what the server shows in its system zone
+  # (INNODB_TRX.trx_started) must not be taken for UTC.
+  TZ=Asia/Kolkata "$_SRV_MARIADBD" --no-defaults "${user_opt[@]}" \
     --datadir="$datadir" --socket="$sock" --port="$port" \
     --bind-address=127.0.0.1 --skip-name-resolve \
     --pid-file="$dir/mysql.pid" --log-error="$log" \

@@ -458,26 +458,24 @@ public:
 
   ServerClock server_clock(std::chrono::seconds lag, bool in_server_zone) override {
     auto& c = *m_connection;
-    if (in_server_zone) {
-      c.execute("SET SESSION time_zone = @@GLOBAL.time_zone");
-    }
     ServerClock clock;
     try {
-      clock.now = c.query("SELECT DATE_FORMAT(NOW(6) - INTERVAL " + std::to_string(lag.count())
-                          + " SECOND, '%Y-%m-%d %H:%i:%s.%f')")
-                      .at(0)
-                      .at(0)
-                      .value_or("");
-      read_oldest_transaction(clock);
-    } catch (...) {
-      if (in_server_zone) {
-        c.execute("SET SESSION time_zone = '+00:00'");
+      const auto age = oldest_transaction_age(clock);
+      c.execute(in_server_zone ? "SET SESSION time_zone = @@GLOBAL.time_zone"
+                               : "SET SESSION time_zone = '+00:00'");
+      const auto row = c.query("SELECT DATE_FORMAT(NOW(6) - INTERVAL " + std::to_string(lag.count())
+                               + " SECOND, '%Y-%m-%d %H:%i:%s.%f'), DATE_FORMAT(NOW(6) - INTERVAL "
+                               + age.value_or("0") + " MICROSECOND, '%Y-%m-%d %H:%i:%s.%f')")
+                           .at(0);
+      clock.now = row.at(0).value_or("");
+      if (age) {
+        clock.oldest_transaction = row.at(1);
       }
+    } catch (...) {
+      c.execute("SET SESSION time_zone = '+00:00'");
       throw;
     }
-    if (in_server_zone) {
-      c.execute("SET SESSION time_zone = '+00:00'");
-    }
+    c.execute("SET SESSION time_zone = '+00:00'");
     return clock;
   }
 
@@ -546,17 +544,21 @@ private:
   // A row stamped by the server (DEFAULT or ON UPDATE CURRENT_TIMESTAMP) is never older than the
   // transaction that writes it, so nothing can still appear below the oldest open transaction's
   // start. INNODB_TRX needs the PROCESS privilege; without it the lookback alone covers late
-  // commits. trx_started is shown in the session's time zone, like NOW().
-  void read_oldest_transaction(ServerClock& clock) {
+  // commits. trx_started is the server's local time (localtime_r of the process, whatever the
+  // session's time_zone), so it is read as an age against NOW() in time_zone 'SYSTEM'; the caller
+  // turns the age back into a time in its own frame. Returns microseconds, nullopt when no other
+  // transaction is open or they cannot be seen.
+  std::optional<std::string> oldest_transaction_age(ServerClock& clock) {
     if (!m_transactions_visible) {
       clock.transactions_visible = false;
-      return;
+      return std::nullopt;
     }
     auto& c = *m_connection;
+    c.execute("SET SESSION time_zone = 'SYSTEM'");
     const std::string sql =
-        "SELECT DATE_FORMAT(trx_started, '%Y-%m-%d %H:%i:%s.%f'), CAST(trx_mysql_thread_id AS "
-        "CHAR) FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id <> CONNECTION_ID() "
-        "ORDER BY trx_started LIMIT 1";
+        "SELECT CAST(TIMESTAMPDIFF(MICROSECOND, trx_started, NOW(6)) AS CHAR), "
+        "CAST(trx_mysql_thread_id AS CHAR) FROM information_schema.INNODB_TRX "
+        "WHERE trx_mysql_thread_id <> CONNECTION_ID() ORDER BY trx_started LIMIT 1";
     if (mysql_real_query(c.get(), sql.data(), sql.size()) != 0) {
       const unsigned code = mysql_errno(c.get());
       if (code != ER_SPECIFIC_ACCESS_DENIED_ERROR && code != ER_ACCESS_DENIED_ERROR
@@ -569,18 +571,19 @@ private:
                    "the PROCESS privilege): late commits are covered by each table's lookback "
                    "only",
                    m_endpoint.username);
-      return;
+      return std::nullopt;
     }
     ResultHandle result(mysql_store_result(c.get()));
     if (!result) {
       fail(c.get(), "cannot read open transactions", sql);
     }
-    if (MYSQL_ROW row = mysql_fetch_row(result.get())) {
-      if (row[0] != nullptr) {
-        clock.oldest_transaction = row[0];
-        clock.oldest_transaction_thread = row[1] != nullptr ? row[1] : "";
-      }
+    MYSQL_ROW row = mysql_fetch_row(result.get());
+    if (row == nullptr || row[0] == nullptr) {
+      return std::nullopt;
     }
+    clock.oldest_transaction_thread = row[1] != nullptr ? row[1] : "";
+    // A clock that went back (or DST) must not move the bound past now.
+    return std::string(row[0]).rfind('-', 0) == 0 ? std::string("0") : std::string(row[0]);
   }
 
   // B-tree secondary indexes; FULLTEXT, SPATIAL and prefix indexes have no PostgreSQL twin.
