@@ -8,7 +8,8 @@ namespace migrate::convert {
 namespace {
 
 HashColumn hash_column(const ColumnPlan& column) {
-  HashColumn out{column.source.name, column.target_name, hash_kind(column), 0, {}};
+  HashColumn out{
+      column.source.name, column.target_name, hash_kind(column), 0, {}, source_text(column.source)};
   out.width = column.source.numeric_precision;
   using Kind = config::TransformKind;
   for (const auto& t : column.transforms) {
@@ -46,6 +47,44 @@ std::string whole_number(long double value) {
 }
 
 } // namespace
+
+SourceText source_text(const SourceColumn& column) {
+  static const char* const k_as_text[] = {"tinyint",
+                                          "smallint",
+                                          "mediumint",
+                                          "int",
+                                          "integer",
+                                          "bigint",
+                                          "decimal",
+                                          "numeric",
+                                          "year",
+                                          "date",
+                                          "datetime",
+                                          "timestamp",
+                                          "time",
+                                          "json",
+                                          "inet4",
+                                          "inet6",
+                                          "uuid"};
+  const auto& type = column.data_type;
+  if (type == "float" || type == "double" || type == "real") {
+    return SourceText::as_double;
+  }
+  for (const char* name : k_as_text) {
+    if (type == name) {
+      return SourceText::as_text;
+    }
+  }
+  return SourceText::as_hex;
+}
+
+std::vector<HashColumn> digest_columns(const TablePlan& plan) {
+  std::vector<HashColumn> out;
+  for (const auto& column : plan.columns) {
+    out.push_back(hash_column(column));
+  }
+  return out;
+}
 
 HashKind hash_kind(const ColumnPlan& column) {
   switch (column.type.kind) {

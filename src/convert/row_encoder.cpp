@@ -81,6 +81,13 @@ void check_target_names(const TablePlan& plan, const config::TableMapping& mappi
                      + " bytes: set a shorter target_table");
   }
   for (const auto& column : plan.columns) {
+    if (column.target_name == k_digest_column) {
+      fail_mapping(mapping.location,
+                   "column '" + column.target_name + "' of MySQL table '" + mapping.source_table
+                       + "' has the name of the column migrate keeps its row digests in: rename "
+                         "it with a transformation {column: "
+                       + column.source.name + ", type: rename, to: NEW_NAME}");
+    }
     if (too_long(column.target_name)) {
       fail_mapping(mapping.location,
                    "column '" + column.target_name + "' of MySQL table '" + mapping.source_table
@@ -270,6 +277,7 @@ TargetTable TablePlan::target_table(const std::string& schema, const std::string
     }
     table.columns.push_back(std::move(target));
   }
+  table.columns.push_back(TargetColumn{k_digest_column, "bigint", false, {}, false});
   for (const auto position : key_positions) {
     table.primary_key.push_back(columns[position].target_name);
   }

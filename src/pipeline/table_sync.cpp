@@ -11,12 +11,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <exception>
 #include <functional>
 #include <future>
 #include <limits>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <unordered_set>
 
@@ -67,6 +69,20 @@ void reserve_for(const RowView& row, std::string& buffer) {
   if (needed > buffer.capacity()) {
     buffer.reserve(needed);
   }
+}
+
+// Ends the COPY line just encoded with the row's source digest, the value MySQL sent after the
+// mapped columns: unsigned 64 bits as text, stored as the signed bigint with the same bits.
+void append_digest(const RowView& row, std::size_t position, std::string& line) {
+  std::uint64_t value = 0;
+  const auto text = row.at(position);
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  char digits[24];
+  const auto end =
+      std::to_chars(digits, digits + sizeof digits, static_cast<std::int64_t>(value)).ptr;
+  line.back() = '\t'; // the encoder's '\n'
+  line.append(digits, end);
+  line += '\n';
 }
 
 // Recycles chunk buffers between the two threads so the steady state allocates nothing.
@@ -130,15 +146,23 @@ TargetTable expected_table(const config::TableMapping& mapping, const convert::T
 }
 
 // Digests both sides chunk by chunk and lists the chunks that differ.
+// How a comparison digests rows: MySQL's digest of its own values against the one stored with each
+// row (every column, exactly), or each side's normalised values (what PostgreSQL holds now).
+enum class DigestOf { source_values, target_values };
+
 ChunkDiff diff_chunks(const config::TableMapping& mapping,
                       const convert::TablePlan& table_plan,
                       source::Source& source,
                       target::Target& target,
-                      const TargetTable& target_table) {
+                      const TargetTable& target_table,
+                      DigestOf digest_of = DigestOf::source_values) {
   const auto& first_key = table_plan.columns[table_plan.key_positions.front()].source;
   const auto range = source.key_range(mapping.source_table, first_key.name, table_plan.where);
   ChunkDiff diff;
   diff.plan = convert::compare_plan(table_plan, range, mapping.chunk_rows);
+  if (digest_of == DigestOf::source_values) {
+    diff.plan.digest_column = k_digest_column;
+  }
   diff.source_rows = range.rows;
   // Both servers digest at once: the comparison costs the slower of the two, not their sum.
   auto source_future = std::async(
@@ -371,9 +395,7 @@ void TableRun::prepare() {
     m_target.build_keys(m_target_table);
     existing = m_target.describe(m_mapping.target_schema, m_mapping.target_table);
   }
-  if (!m_target_table.soft_delete_column.empty()) {
-    m_target.ensure_soft_delete_column(m_target_table);
-  }
+  m_target.ensure_tool_columns(m_target_table);
   // Nothing moves into a table that cannot take the rows; the other tables go on.
   const auto drift = validate::schema_drift(m_target_table, *existing);
   if (!drift.empty()) {
@@ -399,6 +421,7 @@ source::ReadRequest TableRun::request(source::ReadOrder order) const {
   }
   out.order = order;
   out.where = m_plan.where;
+  out.digest = convert::digest_columns(m_plan);
   return out;
 }
 
@@ -486,7 +509,16 @@ bool TableRun::compare_due() {
 void TableRun::compare_pass() {
   finish_keys();
   m_result.mode = m_result.mode.empty() ? "compare" : m_result.mode + "+compare";
-  const auto diff = diff_chunks(m_mapping, m_plan, m_source, m_target, m_target_table);
+  auto diff = diff_chunks(m_mapping, m_plan, m_source, m_target, m_target_table);
+  if (m_options.full) {
+    // --full also repairs what was changed in PostgreSQL by hand, which the stored digests of
+    // MySQL's values cannot see: chunks whose values differ are read again too.
+    const auto values =
+        diff_chunks(m_mapping, m_plan, m_source, m_target, m_target_table, DigestOf::target_values);
+    std::set<std::string> ids(diff.differing.begin(), diff.differing.end());
+    ids.insert(values.differing.begin(), values.differing.end());
+    diff.differing.assign(ids.begin(), ids.end());
+  }
   if (diff.source_rows == 0 && diff.target_has_rows && m_deletes != config::DeletePolicy::ignore) {
     // An empty read is more often a wrong database or a failed restore than a real truncate.
     throw Error(ErrorArea::source,
@@ -618,6 +650,7 @@ void TableRun::stream(const source::ReadRequest& read,
                                      0,
                                      {}});
         } else {
+          append_digest(row, m_plan.columns.size(), chunk.text);
           ++chunk.rows;
           if (!m_quarantined_keys.empty()) {
             auto key = encoder.render_key(row);
@@ -767,6 +800,26 @@ PlannedTable plan_for(const config::TableMapping& mapping, source::Source& sourc
 
 } // namespace
 
+namespace {
+
+// "id >= 10000 and < 20000" for a key range, "key hash bucket 3 of 8" otherwise.
+std::vector<std::string> describe_chunks(const ChunkDiff& diff) {
+  std::vector<std::string> out;
+  const auto& chunking = diff.plan.chunking;
+  for (const auto& id : diff.differing) {
+    if (chunking.kind == Chunking::Kind::hash) {
+      out.push_back("key hash bucket " + id + " of " + chunking.width_or_buckets);
+      continue;
+    }
+    const auto bounds = range_bounds(id, chunking.width_or_buckets);
+    out.push_back(diff.plan.key.target_name + (bounds.low_inclusive ? " >= " : " > ") + bounds.low
+                  + " and " + (bounds.high_inclusive ? "<= " : "< ") + bounds.high);
+  }
+  return out;
+}
+
+} // namespace
+
 SchemaReport inspect_schema(const config::TableMapping& mapping,
                             source::Source& source,
                             target::Target& target) {
@@ -784,13 +837,35 @@ ChecksumReport checksum_table(const config::TableMapping& mapping,
                               source::Source& source,
                               target::Target& target) {
   const auto [plan, expected] = plan_for(mapping, source);
-  if (!target.describe(mapping.target_schema, mapping.target_table)) {
+  const auto existing = target.describe(mapping.target_schema, mapping.target_table);
+  if (!existing) {
     throw Error(ErrorArea::target,
                 "target table " + expected.qualified_name() + " does not exist",
                 ErrorContext{.table = mapping.source_table});
   }
-  const auto diff = diff_chunks(mapping, plan, source, target, expected);
-  return ChecksumReport{diff.compared, diff.differing.size(), diff.source_rows};
+  ChecksumReport report;
+  report.source_digests = std::any_of(existing->columns.begin(),
+                                      existing->columns.end(),
+                                      [](const auto& c) { return c.name == k_digest_column; });
+  if (report.source_digests) {
+    const auto diff = diff_chunks(mapping, plan, source, target, expected);
+    report.chunks_compared = diff.compared;
+    report.chunks_differing = describe_chunks(diff);
+    report.source_rows = diff.source_rows;
+  }
+  // The target's own values, where SQL can normalise them: a hand edit in PostgreSQL shows here.
+  const auto values = diff_chunks(mapping, plan, source, target, expected, DigestOf::target_values);
+  report.value_chunks_differing = describe_chunks(values);
+  report.chunks_compared = std::max(report.chunks_compared, values.compared);
+  report.source_rows = values.source_rows;
+  for (const auto& column : values.plan.columns) {
+    if (column.kind == HashKind::float_value) {
+      report.partly_compared.push_back(column.target_name + " (float: the chunk's sum)");
+    } else if (column.kind == HashKind::presence) {
+      report.partly_compared.push_back(column.target_name + " (NULL or not)");
+    }
+  }
+  return report;
 }
 
 TableResult sync_table(const config::TableMapping& mapping,

@@ -339,6 +339,35 @@ std::string hash_part(const HashColumn& column, const std::optional<std::string>
   return "COALESCE(CONCAT(CHAR_LENGTH(" + text + "), ':', " + text + "), 'N')";
 }
 
+// The first 64 bits of the MD5 of the joined parts, as an unsigned integer.
+std::string digest_sql(const std::vector<std::string>& parts) {
+  return "CAST(CONV(SUBSTRING(MD5(" + joined_row_sql(parts) + "), 1, 16), 16, 10) AS UNSIGNED)";
+}
+
+// The digest of a row's own values, as MySQL prints them: the same expression when a row is read
+// for loading (its digest is stored beside the row) and when chunks are compared, so it is exact
+// for every type and transformation. Hex, digits and dates hold neither '|' nor 'N'.
+std::string source_digest_sql(const std::vector<HashColumn>& columns) {
+  std::vector<std::string> parts;
+  for (const auto& column : columns) {
+    const auto c = quote_name(column.source_name);
+    std::string text;
+    switch (column.source_text) {
+    case SourceText::as_text:
+      text = "CAST(" + c + " AS CHAR)";
+      break;
+    case SourceText::as_double:
+      text = "CAST(" + c + " + 0e0 AS CHAR)";
+      break;
+    case SourceText::as_hex:
+      text = "HEX(" + c + ")";
+      break;
+    }
+    parts.push_back("COALESCE(" + text + ", 'N')");
+  }
+  return digest_sql(parts);
+}
+
 std::string key_text(const ComparePlan& plan) {
   std::string out = "CONCAT(";
   for (std::size_t i = 0; i < plan.key_columns.size(); ++i) {
@@ -372,6 +401,9 @@ std::string build_read_sql(Connection& connection, const ReadRequest& request) {
   for (std::size_t i = 0; i < request.columns.size(); ++i) {
     sql += (i == 0 ? "" : ", ")
            + convert::select_expression(request.columns[i], quote_name(request.columns[i].name));
+  }
+  if (!request.digest.empty()) {
+    sql += ", " + source_digest_sql(request.digest);
   }
   sql += " FROM " + quote_name(request.table);
 
@@ -508,21 +540,22 @@ public:
                                          const ComparePlan& plan) override {
     // One MD5 per row, used once: MariaDB merges the derived table and would compute it again
     // for every use.
+    const bool source_digest = !plan.digest_column.empty();
     std::vector<std::string> parts;
     std::string floats;
     std::size_t float_count = 0;
     for (const auto& column : plan.columns) {
       parts.push_back(hash_part(column, plan.zero_date));
-      if (column.kind == HashKind::float_value) {
+      if (column.kind == HashKind::float_value && !source_digest) {
         floats += ", COALESCE(SUM(" + quote_name(column.source_name) + "), 0)";
         ++float_count;
       }
     }
-    const auto row =
-        "CAST(CONV(SUBSTRING(MD5(" + joined_row_sql(parts) + "), 1, 16), 16, 10) AS UNSIGNED)";
+    const auto row = source_digest ? source_digest_sql(plan.columns) : digest_sql(parts);
     const std::string sql = "SELECT CAST(chunk_id AS CHAR), COUNT(*), CAST(BIT_XOR(h) AS CHAR)"
                             + floats + " FROM (SELECT " + chunk_id_sql(plan) + " AS chunk_id, "
-                            + row + " AS h" + float_columns(plan) + " FROM " + quote_name(table)
+                            + row + " AS h" + (source_digest ? "" : float_columns(plan)) + " FROM "
+                            + quote_name(table)
                             + (plan.where.empty() ? "" : " WHERE (" + plan.where + ")")
                             + ") AS rows_hashed GROUP BY chunk_id";
     spdlog::trace("table={} sql=\"{}\"", table, sql);

@@ -489,11 +489,31 @@ public:
     return std::make_unique<PostgresLoad>(*m_connection, table, mode);
   }
 
-  void ensure_soft_delete_column(const TargetTable& table) override {
+  void ensure_tool_columns(const TargetTable& table) override {
     translate(table.name, [&] {
       pqxx::work tx(*m_connection);
-      tx.exec("ALTER TABLE " + qualified(table) + " ADD COLUMN IF NOT EXISTS "
-              + quote_name(table.soft_delete_column) + " timestamp with time zone");
+      const auto present = [&](const std::string& column) {
+        return tx
+            .exec_params("SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass "
+                         "AND attname = $2 AND NOT attisdropped)",
+                         qualified(table),
+                         column)[0][0]
+            .as<bool>();
+      };
+      // Checked first: ALTER TABLE takes an exclusive lock even when IF NOT EXISTS finds the
+      // column, and a reader of the table would wait for it every run.
+      if (!present(k_digest_column)) {
+        spdlog::info("table={} adding column {} for row digests: the next comparison reads every "
+                     "chunk once to fill it",
+                     table.name,
+                     k_digest_column);
+        tx.exec("ALTER TABLE " + qualified(table) + " ADD COLUMN " + quote_name(k_digest_column)
+                + " bigint");
+      }
+      if (!table.soft_delete_column.empty() && !present(table.soft_delete_column)) {
+        tx.exec("ALTER TABLE " + qualified(table) + " ADD COLUMN "
+                + quote_name(table.soft_delete_column) + " timestamp with time zone");
+      }
       tx.commit();
     });
   }
@@ -514,18 +534,20 @@ public:
     std::size_t float_count = 0;
     for (const auto& column : plan.columns) {
       row.push_back(hash_part(column));
-      if (column.kind == HashKind::float_value) {
+      if (column.kind == HashKind::float_value && plan.digest_column.empty()) {
         const auto name = quote_name(column.target_name);
         floats += ", COALESCE(sum(" + name + "::float8), 0)";
         float_columns += ", " + name;
         ++float_count;
       }
     }
-    const std::string sql =
-        "SELECT chunk_id::text, count(*), bit_xor(h)" + floats + " FROM (SELECT "
-        + chunk_id_sql(plan) + " AS chunk_id, ('x' || substr(md5(" + joined_row_sql(row)
-        + "), 1, 16))::bit(64)::bigint AS h" + float_columns + " FROM " + qualified(table)
-        + live_rows(table) + ") AS rows_hashed GROUP BY chunk_id";
+    const auto h = plan.digest_column.empty()
+                       ? "('x' || substr(md5(" + joined_row_sql(row) + "), 1, 16))::bit(64)::bigint"
+                       : quote_name(plan.digest_column);
+    const std::string sql = "SELECT chunk_id::text, count(*), bit_xor(h)" + floats
+                            + " FROM (SELECT " + chunk_id_sql(plan) + " AS chunk_id, " + h + " AS h"
+                            + float_columns + " FROM " + qualified(table) + live_rows(table)
+                            + ") AS rows_hashed GROUP BY chunk_id";
     return translate(table.name, [&] {
       pqxx::read_transaction tx(*m_connection);
       std::vector<ChunkDigest> out;

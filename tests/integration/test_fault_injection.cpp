@@ -52,9 +52,7 @@ public:
                                                   target::LoadMode mode) override {
     return std::make_unique<FailingLoad>(m_real.begin_load(table, mode), m_commits, m_fail_on);
   }
-  void ensure_soft_delete_column(const TargetTable& table) override {
-    m_real.ensure_soft_delete_column(table);
-  }
+  void ensure_tool_columns(const TargetTable& table) override { m_real.ensure_tool_columns(table); }
   std::uint64_t count_rows(const TargetTable& table) override { return m_real.count_rows(table); }
   bool is_empty(const TargetTable& table) override { return m_real.is_empty(table); }
   std::string identity(const TargetTable& table) override { return m_real.identity(table); }

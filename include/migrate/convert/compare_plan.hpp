@@ -9,6 +9,12 @@ namespace migrate::convert {
 
 HashKind hash_kind(const ColumnPlan& column);
 
+// How MySQL prints the column's own value for the source digest.
+SourceText source_text(const SourceColumn& column);
+
+// The columns of the source digest: every mapped column, in plan order.
+std::vector<HashColumn> digest_columns(const TablePlan& plan);
+
 // Range chunks of about `chunk_rows` rows over an integer first key column; hash buckets otherwise.
 ComparePlan compare_plan(const TablePlan& plan, const KeyRange& range, std::size_t chunk_rows);
 

@@ -41,12 +41,21 @@ struct HashTransform {
   std::string value;
 };
 
+// How MySQL prints a column's own value for the source digest: exact for every type, never
+// compared with PostgreSQL's text, only with MySQL's own digest taken when the row was loaded.
+enum class SourceText {
+  as_text,   // CAST(c AS CHAR): numbers, temporal types, MySQL's JSON
+  as_double, // CAST(c + 0e0 AS CHAR): FLOAT and DOUBLE, printed as an exact double
+  as_hex,    // HEX(c): strings in any character set, binary, BIT, ENUM, SET, geometry (WKB)
+};
+
 struct HashColumn {
   std::string source_name;
   std::string target_name;
   HashKind kind = HashKind::text;
   int width = 0; // bits: number of digits
   std::vector<HashTransform> transforms;
+  SourceText source_text = SourceText::as_text;
 };
 
 // Chunks: by range of an integer first key column (an index range on both sides), or by a hash
@@ -64,6 +73,10 @@ struct ComparePlan {
   Chunking chunking;
   std::optional<std::string> zero_date; // the sentinel the load writes for zero dates
   std::string where;                    // the mapping's extraction filter (source side)
+  // Set: compare MySQL's digest of its own values with the digests stored in this target column
+  // when the rows were loaded, which sees every column exactly. Empty: compare normalised values
+  // computed on each side.
+  std::string digest_column;
 };
 
 struct ChunkDigest {

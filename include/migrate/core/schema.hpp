@@ -62,6 +62,10 @@ struct TargetTable {
   std::string qualified_name() const { return schema + "." + name; } // for messages
 };
 
+// The target column holding, for each row, the first 64 bits of the MD5 of MySQL's own values as
+// they were loaded (signed, as PostgreSQL's bigint holds them): what the comparison checks.
+inline constexpr const char* k_digest_column = "_migrate_digest";
+
 // PostgreSQL cuts identifiers longer than this many bytes (NAMEDATALEN - 1) with only a NOTICE.
 constexpr std::size_t k_max_identifier_bytes = 63;
 

@@ -31,11 +31,18 @@ TableResult sync_table(const config::TableMapping& mapping,
                        state::StateStore& state,
                        const SyncOptions& options);
 
-// Chunk digests of both sides compared, nothing repaired.
+// Chunk digests of both sides compared, nothing repaired. Two comparisons: MySQL's digests of its
+// own values against those stored with each row when it was loaded (every column, exactly), and
+// each side's normalised values (what PostgreSQL holds now: catches edits made there).
 struct ChecksumReport {
   std::size_t chunks_compared = 0;
-  std::size_t chunks_differing = 0;
   std::uint64_t source_rows = 0;
+  bool source_digests = false;                     // false: no row digests in the target yet
+  std::vector<std::string> chunks_differing;       // by the source digests, each as its key range
+  std::vector<std::string> value_chunks_differing; // by the target's own values
+  std::vector<std::string> partly_compared;        // columns the value comparison sees only in part
+
+  bool ok() const { return chunks_differing.empty() && value_chunks_differing.empty(); }
 };
 
 // Throws Error when a side cannot be read.

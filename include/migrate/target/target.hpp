@@ -65,8 +65,9 @@ public:
 
   virtual std::unique_ptr<LoadSession> begin_load(const TargetTable& table, LoadMode mode) = 0;
 
-  // Adds the table's soft_delete_column when it is missing.
-  virtual void ensure_soft_delete_column(const TargetTable& table) = 0;
+  // Adds the columns the tool keeps in a target that lacks them (made by an older version, or
+  // soft deletes switched on since): the row digest column, and the soft_delete_column if set.
+  virtual void ensure_tool_columns(const TargetTable& table) = 0;
 
   // Rows, not counting soft-deleted ones.
   virtual std::uint64_t count_rows(const TargetTable& table) = 0;
