@@ -27,6 +27,13 @@ public:
     return m_real->commit(reconcile);
   }
 
+  target::MergeCounts replace(std::uint64_t expected_rows) override {
+    if (++m_commits == m_fail_on) {
+      throw Error(ErrorArea::target, "injected commit failure", ErrorContext{.sqlstate = "08006"});
+    }
+    return m_real->replace(expected_rows);
+  }
+
 private:
   std::unique_ptr<target::LoadSession> m_real;
   int& m_commits;

@@ -9,7 +9,8 @@ namespace migrate::convert {
 
 HashKind hash_kind(const ColumnPlan& column);
 
-// Range chunks of about `chunk_rows` rows over an integer first key column; hash buckets otherwise.
+// Range chunks of about `chunk_rows` rows over an integer first key column; hash buckets otherwise;
+// one whole-table chunk for a table synced by replacement (`range` is then not used).
 ComparePlan compare_plan(const TablePlan& plan, const KeyRange& range, std::size_t chunk_rows);
 
 } // namespace migrate::convert
