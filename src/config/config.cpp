@@ -280,6 +280,9 @@ void read_tunables(const Node& node, TableMapping& out) {
   if (node.has("chunk_rows")) {
     out.chunk_rows = node.child("chunk_rows").number(1, 100'000'000);
   }
+  if (node.has("replace_max_rows")) {
+    out.replace_max_rows = node.child("replace_max_rows").number(1, 1'000'000'000'000);
+  }
 }
 
 const std::set<std::string> k_tunable_keys = {"bad_text",
@@ -293,7 +296,8 @@ const std::set<std::string> k_tunable_keys = {"bad_text",
                                               "deletes",
                                               "soft_delete_column",
                                               "compare_every",
-                                              "chunk_rows"};
+                                              "chunk_rows",
+                                              "replace_max_rows"};
 
 std::set<std::string> with_tunables(std::set<std::string> keys) {
   keys.insert(k_tunable_keys.begin(), k_tunable_keys.end());
@@ -431,6 +435,28 @@ void read_target_name(const Node& node, TableMapping& out) {
   out.target_table = value.substr(dot + 1);
 }
 
+// A replacement rewrites the whole target each time it differs: a cursor has nothing to follow and
+// rows cannot be kept or marked once their source row is gone.
+void read_sync(const Node& node, TableMapping& out) {
+  const auto value = node.non_empty_text();
+  if (value != "upsert" && value != "replace") {
+    node.fail("expected upsert or replace, got '" + value + "'");
+  }
+  out.sync = value == "replace" ? SyncMode::replace : SyncMode::upsert;
+  out.sync_location = node.location();
+  if (out.sync != SyncMode::replace) {
+    return;
+  }
+  if (out.timestamp_column) {
+    node.fail("replace reads the whole table on every run and cannot use timestamp_column '"
+              + *out.timestamp_column + "': remove one of them");
+  }
+  if (out.deletes && *out.deletes != DeletePolicy::remove) {
+    node.fail("replace deletes the target rows whose MySQL row is gone; it cannot be combined "
+              "with deletes: ignore or soft");
+  }
+}
+
 TableMapping read_table(const Node& node, const TableMapping& defaults) {
   node.allow_only(with_tunables({"source_table",
                                  "target_table",
@@ -439,7 +465,8 @@ TableMapping read_table(const Node& node, const TableMapping& defaults) {
                                  "transformations",
                                  "where",
                                  "cast",
-                                 "fix_encoding"}));
+                                 "fix_encoding",
+                                 "sync"}));
   TableMapping out = defaults;
   out.location = node.location();
   out.source_table = node.child("source_table").non_empty_text();
@@ -460,6 +487,9 @@ TableMapping read_table(const Node& node, const TableMapping& defaults) {
   }
   read_tunables(node, out);
   read_table_policies(node, out);
+  if (node.has("sync")) {
+    read_sync(node.child("sync"), out);
+  }
   if (node.has("where")) {
     out.where = node.child("where").non_empty_text();
   }

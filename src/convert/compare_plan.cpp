@@ -131,12 +131,17 @@ ComparePlan compare_plan(const TablePlan& plan, const KeyRange& range, std::size
   for (const auto& column : plan.columns) {
     out.columns.push_back(hash_column(column));
   }
+  out.zero_date = plan.zero_date;
+  out.where = plan.where;
+  if (plan.sync == config::SyncMode::replace) {
+    // Replaced whole, so compared whole: no key is needed, and duplicate rows count.
+    out.chunking = Chunking{Chunking::Kind::whole, "1"};
+    return out;
+  }
   for (const auto position : plan.key_positions) {
     out.key_columns.push_back(hash_column(plan.columns[position]));
   }
   out.key = out.key_columns.front();
-  out.zero_date = plan.zero_date;
-  out.where = plan.where;
   const auto rows = static_cast<long double>(std::max<std::uint64_t>(range.rows, 1));
   const auto per_chunk = static_cast<long double>(std::max<std::size_t>(chunk_rows, 1));
   if (out.key.kind == HashKind::integer && !range.min.empty()) {

@@ -385,12 +385,9 @@ TablePlan plan_table(const SourceTable& source, const config::TableMapping& mapp
       column.limits = limits_of(column.type.pg_type);
     }
   }
-  const auto& key = mapping.primary_key.empty() ? source.primary_key : mapping.primary_key;
-  if (key.empty()) {
-    fail_mapping(mapping.location,
-                 "table '" + mapping.source_table
-                     + "' has no primary key in MySQL: set primary_key in the mapping");
-  }
+  plan.key = choose_key(source, mapping);
+  plan.sync = choose_sync_mode(mapping, plan.key);
+  const auto& key = plan.key.columns;
   std::vector<std::string> required(key.begin(), key.end());
   for (const auto& name : key) {
     check_key_column(all[find(name, mapping.primary_key_location, "primary_key")], mapping);
@@ -737,13 +734,22 @@ void RowEncoder::lowercase_or_uppercase(std::string& value, bool upper) {
 
 std::string RowEncoder::render_key(const RowView& row) const {
   std::string key;
-  for (const auto position : m_plan.key_positions) {
+  const auto append = [&](std::size_t position) {
     if (!key.empty()) {
       key += ',';
     }
     key += m_plan.columns[position].source.name;
     key += '=';
     key += row.is_null(position) ? std::string("NULL") : std::string(row.at(position));
+  };
+  // Without a key only the whole row tells a quarantined row from another.
+  if (m_plan.key_positions.empty()) {
+    for (std::size_t i = 0; i < m_plan.columns.size(); ++i) {
+      append(i);
+    }
+  }
+  for (const auto position : m_plan.key_positions) {
+    append(position);
   }
   return key;
 }

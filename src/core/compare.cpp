@@ -33,7 +33,8 @@ std::string joined_row_sql(const std::vector<std::string>& parts) {
 }
 
 bool ChunkDigest::matches(const ChunkDigest& other) const {
-  if (rows != other.rows || hash != other.hash || float_sums.size() != other.float_sums.size()) {
+  if (rows != other.rows || hash != other.hash || hash_sum != other.hash_sum
+      || float_sums.size() != other.float_sums.size()) {
     return false;
   }
   for (std::size_t i = 0; i < float_sums.size(); ++i) {

@@ -129,6 +129,7 @@ struct StreamPlan {
   std::size_t commit_rows = 0;
   PositionAfter after;                          // empty: no position to save
   const target::Reconcile* reconcile = nullptr; // applied by the final commit
+  bool replace = false; // one group, ended by LoadSession::replace() instead of commit()
 };
 
 config::DeletePolicy delete_policy(const config::TableMapping& mapping,
@@ -156,14 +157,18 @@ ChunkDiff diff_chunks(const config::TableMapping& mapping,
                       target::Target& target,
                       const TargetTable& target_table,
                       DigestOf digest_of = DigestOf::source_values) {
-  const auto& first_key = table_plan.columns[table_plan.key_positions.front()].source;
-  const auto range = source.key_range(mapping.source_table, first_key.name, table_plan.where);
   ChunkDiff diff;
-  diff.plan = convert::compare_plan(table_plan, range, mapping.chunk_rows);
+  if (table_plan.sync == config::SyncMode::replace) {
+    diff.plan = convert::compare_plan(table_plan, KeyRange{}, mapping.chunk_rows);
+  } else {
+    const auto& first_key = table_plan.columns[table_plan.key_positions.front()].source;
+    const auto range = source.key_range(mapping.source_table, first_key.name, table_plan.where);
+    diff.plan = convert::compare_plan(table_plan, range, mapping.chunk_rows);
+    diff.source_rows = range.rows;
+  }
   if (digest_of == DigestOf::source_values) {
     diff.plan.digest_column = k_digest_column;
   }
-  diff.source_rows = range.rows;
   // Both servers digest at once: the comparison costs the slower of the two, not their sum.
   auto source_future = std::async(
       std::launch::async, [&] { return source.chunk_digests(mapping.source_table, diff.plan); });
@@ -175,6 +180,11 @@ ChunkDiff diff_chunks(const config::TableMapping& mapping,
     throw;
   }
   const auto source_digests = source_future.get();
+  if (diff.plan.chunking.kind == Chunking::Kind::whole) {
+    for (const auto& digest : source_digests) {
+      diff.source_rows += digest.rows;
+    }
+  }
   diff.target_has_rows = !target_digests.empty();
   std::map<std::string, std::pair<const ChunkDigest*, const ChunkDigest*>> chunks;
   for (const auto& digest : source_digests) {
@@ -211,10 +221,12 @@ private:
   void prepare();
   std::optional<state::Position> starting_position();
   void save_position(state::Position position);
+  void log_key_choice() const;
   void full_pass(const std::optional<state::Position>& position);
   void initial_pass(const std::optional<state::Position>& position);
   void incremental_pass(const state::Position& position);
   void compare_pass();
+  void replace_pass();
   bool compare_due();
   void finish_keys();
   std::string upper_bound();
@@ -227,7 +239,8 @@ private:
                     const StreamPlan& plan,
                     const target::Reconcile* reconcile,
                     std::vector<state::QuarantineEntry>& rejected,
-                    std::vector<std::string>& released);
+                    std::vector<std::string>& released,
+                    std::uint64_t rows_to_stage = 0);
   void update_cursor(const RowView& row, Cursor& cursor) const;
   void add_read_counts(std::uint64_t rows_read,
                        std::uint64_t null_timestamps,
@@ -264,7 +277,9 @@ TableResult TableRun::run() {
     prepare();
     const auto position = starting_position();
     const bool resume = position && position->phase == state::Phase::initial;
-    if (!m_plan.timestamp_position) {
+    if (m_plan.sync == config::SyncMode::replace) {
+      replace_pass();
+    } else if (!m_plan.timestamp_position) {
       // Without a timestamp every run is a full comparison, deletes included; the first load and
       // an interrupted first load stream the table instead.
       if (resume || m_target.is_empty(m_target_table)) {
@@ -331,6 +346,9 @@ TableResult TableRun::run() {
 // The stored position (or --since), unless the target it was taken on is gone: then the rows
 // before it are not in the target, and only a full read puts them back.
 std::optional<state::Position> TableRun::starting_position() {
+  if (m_plan.sync == config::SyncMode::replace) {
+    return std::nullopt; // a replacement compares the whole table every run
+  }
   const auto& table = m_mapping.source_table;
   std::optional<state::Position> position;
   if (m_options.since) {
@@ -373,6 +391,7 @@ void TableRun::save_position(state::Position position) {
 void TableRun::prepare() {
   m_source_table = m_source.describe(m_mapping.source_table);
   m_plan = convert::plan_table(m_source_table, m_mapping);
+  log_key_choice();
   m_deletes = delete_policy(m_mapping, m_plan);
   m_target_table = expected_table(m_mapping, m_plan);
   auto existing = m_target.describe(m_mapping.target_schema, m_mapping.target_table);
@@ -387,7 +406,7 @@ void TableRun::prepare() {
     return;
   }
   m_target_id = m_target.identity(m_target_table);
-  if (existing->primary_key.empty()) {
+  if (existing->primary_key.empty() && !m_target_table.primary_key.empty()) {
     // A first load that was interrupted before its keys were built.
     spdlog::info("table={} building the primary key of {}",
                  m_mapping.source_table,
@@ -404,6 +423,17 @@ void TableRun::prepare() {
       message += (i == 0 ? "" : "; ") + drift[i];
     }
     throw Error(ErrorArea::target, message, ErrorContext{.table = m_mapping.source_table});
+  }
+}
+
+void TableRun::log_key_choice() const {
+  const auto& table = m_mapping.source_table;
+  if (m_plan.key.origin == convert::KeyChoice::Origin::unique_key) {
+    spdlog::info("table={} using unique key {} as the key", table, convert::describe(m_plan.key));
+  } else if (m_plan.key.origin == convert::KeyChoice::Origin::none) {
+    spdlog::info("table={} has no primary key and no unique key over NOT NULL columns: synced by "
+                 "replacement",
+                 table);
   }
 }
 
@@ -553,8 +583,42 @@ void TableRun::compare_pass() {
   }
 }
 
+// A table without a key is compared whole (row count and a digest in which every copy of a row
+// counts) and, when it differs, its content is replaced in one transaction. No position is kept.
+void TableRun::replace_pass() {
+  m_result.mode = "replace";
+  const auto& table = m_mapping.source_table;
+  convert::check_replace_size(m_mapping, m_source.count_rows(table, m_plan.where));
+  const auto diff = diff_chunks(m_mapping, m_plan, m_source, m_target, m_target_table);
+  m_result.counts.chunks_compared += diff.compared;
+  m_result.counts.chunks_differing += diff.differing.size();
+  if (diff.source_rows == 0 && diff.target_has_rows) {
+    // As in the comparison: an empty read is more often a wrong database than a real truncate.
+    throw Error(ErrorArea::source,
+                "the MySQL table is empty but the target is not: refusing to delete every row "
+                "(empty the target by hand if this is intended)",
+                ErrorContext{.table = table});
+  }
+  spdlog::info("table={} source_rows={} whole_table_differs={}",
+               table,
+               diff.source_rows,
+               diff.differing.empty() ? "no" : "yes");
+  if (!diff.differing.empty()) {
+    const auto session = m_target.begin_load(m_target_table, target::LoadMode::replace);
+    stream(request(source::ReadOrder::by_key),
+           *session,
+           StreamPlan{std::numeric_limits<std::size_t>::max(), {}, nullptr, true});
+  }
+  finish_keys();
+  m_state.clear_position(table); // left by an earlier sync by key, if any
+}
+
 void TableRun::finish_keys() {
   if (!m_keys_pending) {
+    return;
+  }
+  if (m_target_table.primary_key.empty() && m_target_table.indexes.empty()) {
+    m_keys_pending = false;
     return;
   }
   const auto started = Clock::now();
@@ -703,7 +767,11 @@ void TableRun::stream(const source::ReadRequest& read,
     if (producer_error) {
       std::rethrow_exception(producer_error);
     }
-    if (pending > 0 || plan.reconcile != nullptr) {
+    if (plan.replace && pending > 0) {
+      // Counted on the extract side, checked against what PostgreSQL staged before it commits.
+      const auto to_stage = rows_read - rejected.size();
+      commit_group(session, last, plan, nullptr, rejected, released, to_stage);
+    } else if (pending > 0 || plan.reconcile != nullptr) {
       // A chunk with a rejected row was not staged whole: its target rows must not be deleted.
       commit_group(
           session, last, plan, rejected.empty() ? plan.reconcile : nullptr, rejected, released);
@@ -743,8 +811,9 @@ void TableRun::commit_group(target::LoadSession& session,
                             const StreamPlan& plan,
                             const target::Reconcile* reconcile,
                             std::vector<state::QuarantineEntry>& rejected,
-                            std::vector<std::string>& released) {
-  const auto counts = session.commit(reconcile);
+                            std::vector<std::string>& released,
+                            std::uint64_t rows_to_stage) {
+  const auto counts = plan.replace ? session.replace(rows_to_stage) : session.commit(reconcile);
   m_state.release(m_mapping.source_table, released);
   released.clear();
   if (!rejected.empty()) {
@@ -807,6 +876,10 @@ std::vector<std::string> describe_chunks(const ChunkDiff& diff) {
   std::vector<std::string> out;
   const auto& chunking = diff.plan.chunking;
   for (const auto& id : diff.differing) {
+    if (chunking.kind == Chunking::Kind::whole) {
+      out.emplace_back("the whole table");
+      continue;
+    }
     if (chunking.kind == Chunking::Kind::hash) {
       out.push_back("key hash bucket " + id + " of " + chunking.width_or_buckets);
       continue;

@@ -378,6 +378,9 @@ std::string key_text(const ComparePlan& plan) {
 
 std::string chunk_id_sql(const ComparePlan& plan) {
   const auto& n = plan.chunking.width_or_buckets;
+  if (plan.chunking.kind == Chunking::Kind::whole) {
+    return "0";
+  }
   if (plan.chunking.kind == Chunking::Kind::range) {
     return quote_name(plan.key.source_name) + " DIV " + n;
   }
@@ -386,6 +389,9 @@ std::string chunk_id_sql(const ComparePlan& plan) {
 
 std::string chunk_condition_sql(const ChunkFilter& chunk) {
   const auto& plan = *chunk.plan;
+  if (plan.chunking.kind == Chunking::Kind::whole) {
+    return "1 = 1";
+  }
   if (plan.chunking.kind == Chunking::Kind::hash) {
     return chunk_id_sql(plan) + " = " + chunk.id;
   }
@@ -437,7 +443,9 @@ std::string build_read_sql(Connection& connection, const ReadRequest& request) {
   for (std::size_t i = 0; i < conditions.size(); ++i) {
     sql += (i == 0 ? " WHERE " : " AND ") + conditions[i];
   }
-  sql += " ORDER BY " + order_list(order);
+  if (!order.empty()) {
+    sql += " ORDER BY " + order_list(order); // a table without a key is read in no order
+  }
   return sql;
 }
 
@@ -552,12 +560,14 @@ public:
       }
     }
     const auto row = source_digest ? source_digest_sql(plan.columns) : digest_sql(parts);
-    const std::string sql = "SELECT CAST(chunk_id AS CHAR), COUNT(*), CAST(BIT_XOR(h) AS CHAR)"
-                            + floats + " FROM (SELECT " + chunk_id_sql(plan) + " AS chunk_id, "
-                            + row + " AS h" + (source_digest ? "" : float_columns(plan)) + " FROM "
-                            + quote_name(table)
-                            + (plan.where.empty() ? "" : " WHERE (" + plan.where + ")")
-                            + ") AS rows_hashed GROUP BY chunk_id";
+    // SUM of an exact integer is an exact DECIMAL: no overflow, however many rows.
+    const bool whole = plan.chunking.kind == Chunking::Kind::whole;
+    const std::string sql =
+        "SELECT CAST(chunk_id AS CHAR), COUNT(*), CAST(BIT_XOR(h) AS CHAR)" + floats
+        + (whole ? ", CAST(SUM(h) AS CHAR)" : "") + " FROM (SELECT " + chunk_id_sql(plan)
+        + " AS chunk_id, " + row + " AS h" + (source_digest ? "" : float_columns(plan)) + " FROM "
+        + quote_name(table) + (plan.where.empty() ? "" : " WHERE (" + plan.where + ")")
+        + ") AS rows_hashed GROUP BY chunk_id";
     spdlog::trace("table={} sql=\"{}\"", table, sql);
     std::vector<ChunkDigest> out;
     for (const auto& r : m_connection->query(sql)) {
@@ -567,6 +577,9 @@ public:
       digest.hash = std::stoull(r.at(2).value_or("0"));
       for (std::size_t i = 0; i < float_count; ++i) {
         digest.float_sums.push_back(std::stod(r.at(3 + i).value_or("0")));
+      }
+      if (whole) {
+        digest.hash_sum = r.at(3 + float_count).value_or("0");
       }
       out.push_back(std::move(digest));
     }

@@ -137,6 +137,9 @@ std::string hash_part(const HashColumn& column, const std::string& prefix = {}) 
 
 std::string chunk_id_sql(const ComparePlan& plan, const std::string& prefix = {}) {
   const auto& n = plan.chunking.width_or_buckets;
+  if (plan.chunking.kind == Chunking::Kind::whole) {
+    return "0";
+  }
   if (plan.chunking.kind == Chunking::Kind::range) {
     return "div(" + prefix + quote_name(plan.key.target_name) + "::numeric, " + n + ")";
   }
@@ -149,6 +152,9 @@ std::string chunk_id_sql(const ComparePlan& plan, const std::string& prefix = {}
 
 std::string chunk_condition_sql(const ChunkFilter& chunk, const std::string& prefix) {
   const auto& plan = *chunk.plan;
+  if (plan.chunking.kind == Chunking::Kind::whole) {
+    return "TRUE";
+  }
   if (plan.chunking.kind == Chunking::Kind::hash) {
     return chunk_id_sql(plan, prefix) + " = " + chunk.id;
   }
@@ -257,12 +263,14 @@ public:
       , m_mode(mode) {
     static std::atomic<int> counter{0};
     m_staging = "migrate_stage_" + std::to_string(++counter);
-    if (m_mode == LoadMode::merge) {
+    if (m_mode != LoadMode::direct) {
       translate(m_table.name, [&] {
         pqxx::nontransaction tx(m_connection);
         tx.exec("CREATE TEMP TABLE " + m_staging + " (LIKE " + qualified(m_table)
                 + " INCLUDING DEFAULTS) ON COMMIT DELETE ROWS");
       });
+    }
+    if (m_mode == LoadMode::merge) {
       m_merge_sql = merge_sql(m_table, m_staging);
     }
   }
@@ -270,7 +278,7 @@ public:
   ~PostgresLoad() override {
     m_stream.reset();
     m_tx.reset();
-    if (m_mode == LoadMode::merge) {
+    if (m_mode != LoadMode::direct) {
       try {
         pqxx::nontransaction tx(m_connection);
         tx.exec("DROP TABLE IF EXISTS " + m_staging);
@@ -293,7 +301,7 @@ public:
         m_tx = std::make_unique<pqxx::work>(m_connection);
       }
       if (!m_stream) {
-        const auto into = m_mode == LoadMode::merge ? m_staging : qualified(m_table);
+        const auto into = m_mode == LoadMode::direct ? qualified(m_table) : m_staging;
         m_stream = open_copy(*m_tx, into, m_table);
       }
       // libpq moves the unsent rest of its buffer to the front after every partial send, so one
@@ -319,6 +327,9 @@ public:
     if (reconcile != nullptr && m_mode != LoadMode::merge) {
       throw Error(ErrorArea::internal, "reconcile needs a staging table");
     }
+    if (m_mode == LoadMode::replace) {
+      throw Error(ErrorArea::internal, "a replacing load ends with replace(), not commit()");
+    }
     try {
       translate(m_table.name, [&] {
         if (!m_tx) {
@@ -340,6 +351,49 @@ public:
           counts.deleted =
               m_tx->exec(reconcile_sql(m_table, m_staging, *reconcile)).affected_rows();
         }
+        m_tx->commit();
+      });
+    } catch (...) {
+      m_stream.reset();
+      m_tx.reset();
+      m_rows = 0;
+      throw;
+    }
+    m_tx.reset();
+    m_rows = 0;
+    return counts;
+  }
+
+  MergeCounts replace(std::uint64_t expected_rows) override {
+    if (m_mode != LoadMode::replace) {
+      throw Error(ErrorArea::internal, "replace() needs a replacing load");
+    }
+    MergeCounts counts;
+    try {
+      translate(m_table.name, [&] {
+        if (!m_tx) {
+          m_tx = std::make_unique<pqxx::work>(m_connection);
+        }
+        if (m_stream) {
+          m_stream->complete();
+          m_stream.reset();
+        }
+        const auto staged =
+            m_tx->exec("SELECT count(*) FROM " + m_staging)[0][0].as<std::uint64_t>();
+        if (staged != expected_rows) {
+          throw Error(ErrorArea::target,
+                      "staged " + std::to_string(staged) + " rows but "
+                          + std::to_string(expected_rows)
+                          + " were read and not quarantined: the replacement was rolled back",
+                      ErrorContext{.table = m_table.name});
+        }
+        // DELETE, not TRUNCATE: TRUNCATE takes an ACCESS EXCLUSIVE lock and is not MVCC-safe, so
+        // concurrent readers could see an empty table.
+        counts.deleted = m_tx->exec("DELETE FROM " + qualified(m_table)).affected_rows();
+        counts.inserted =
+            m_tx->exec("INSERT INTO " + qualified(m_table) + " (" + column_list(m_table)
+                       + ") SELECT " + column_list(m_table) + " FROM " + m_staging)
+                .affected_rows();
         m_tx->commit();
       });
     } catch (...) {
@@ -402,7 +456,8 @@ public:
   }
 
   std::string create_table_sql(const TargetTable& table) const override {
-    return create_sql(table) + ";\n" + keys_sql(table);
+    const auto keys = keys_sql(table);
+    return create_sql(table) + (keys.empty() ? "" : ";\n" + keys);
   }
 
   void build_keys(const TargetTable& table) override {
@@ -411,7 +466,10 @@ public:
       const auto existing = tx.exec_params(
           "SELECT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = $1::regclass AND indisprimary)",
           qualified(table));
-      tx.exec(keys_sql(table, existing[0][0].as<bool>()));
+      const auto sql = keys_sql(table, existing[0][0].as<bool>());
+      if (!sql.empty()) {
+        tx.exec(sql);
+      }
       tx.commit();
     });
   }
@@ -422,7 +480,7 @@ public:
       keys += (keys.empty() ? "" : ", ") + quote_name(key);
     }
     std::string sql;
-    if (!has_primary_key) {
+    if (!has_primary_key && !table.primary_key.empty()) {
       sql += "ALTER TABLE " + qualified(table) + " ADD PRIMARY KEY (" + keys + ")";
     }
     for (const auto& index : table.indexes) {
@@ -544,7 +602,13 @@ public:
     const auto h = plan.digest_column.empty()
                        ? "('x' || substr(md5(" + joined_row_sql(row) + "), 1, 16))::bit(64)::bigint"
                        : quote_name(plan.digest_column);
-    const std::string sql = "SELECT chunk_id::text, count(*), bit_xor(h)" + floats
+    // h is the signed reading of the 64 bits MySQL sums unsigned.
+    const bool whole = plan.chunking.kind == Chunking::Kind::whole;
+    const std::string sum =
+        whole ? ", sum(CASE WHEN h < 0 THEN h::numeric + 18446744073709551616 ELSE h::numeric "
+                "END)::text"
+              : "";
+    const std::string sql = "SELECT chunk_id::text, count(*), bit_xor(h)" + floats + sum
                             + " FROM (SELECT " + chunk_id_sql(plan) + " AS chunk_id, " + h + " AS h"
                             + float_columns + " FROM " + qualified(table) + live_rows(table)
                             + ") AS rows_hashed GROUP BY chunk_id";
@@ -558,6 +622,9 @@ public:
         digest.hash = as_bits(r[2]);
         for (std::size_t i = 0; i < float_count; ++i) {
           digest.float_sums.push_back(r[static_cast<int>(3 + i)].as<double>());
+        }
+        if (whole) {
+          digest.hash_sum = r[static_cast<int>(3 + float_count)].as<std::string>();
         }
         out.push_back(std::move(digest));
       }

@@ -13,10 +13,11 @@ namespace {
 
 class FailingLoad final : public target::LoadSession {
 public:
-  FailingLoad(std::unique_ptr<target::LoadSession> real, int& commits, int fail_on)
+  FailingLoad(std::unique_ptr<target::LoadSession> real, int& commits, int fail_on, bool miscount)
       : m_real(std::move(real))
       , m_commits(commits)
-      , m_fail_on(fail_on) {}
+      , m_fail_on(fail_on)
+      , m_miscount(miscount) {}
 
   void write(std::string_view lines, std::size_t rows) override { m_real->write(lines, rows); }
 
@@ -27,17 +28,27 @@ public:
     return m_real->commit(reconcile);
   }
 
+  target::MergeCounts replace(std::uint64_t expected_rows) override {
+    if (++m_commits == m_fail_on) {
+      throw Error(ErrorArea::target, "injected commit failure", ErrorContext{.sqlstate = "08006"});
+    }
+    // One row more than the pipeline counted: PostgreSQL's staged count must catch it.
+    return m_real->replace(m_miscount ? expected_rows + 1 : expected_rows);
+  }
+
 private:
   std::unique_ptr<target::LoadSession> m_real;
   int& m_commits;
   int m_fail_on;
+  bool m_miscount;
 };
 
 class FailingTarget final : public target::Target {
 public:
-  FailingTarget(target::Target& real, int fail_on)
+  FailingTarget(target::Target& real, int fail_on, bool miscount = false)
       : m_real(real)
-      , m_fail_on(fail_on) {}
+      , m_fail_on(fail_on)
+      , m_miscount(miscount) {}
 
   std::optional<TargetTable> describe(const std::string& schema,
                                       const std::string& table) override {
@@ -50,7 +61,8 @@ public:
   }
   std::unique_ptr<target::LoadSession> begin_load(const TargetTable& table,
                                                   target::LoadMode mode) override {
-    return std::make_unique<FailingLoad>(m_real.begin_load(table, mode), m_commits, m_fail_on);
+    return std::make_unique<FailingLoad>(
+        m_real.begin_load(table, mode), m_commits, m_fail_on, m_miscount);
   }
   void ensure_tool_columns(const TargetTable& table) override { m_real.ensure_tool_columns(table); }
   std::uint64_t count_rows(const TargetTable& table) override { return m_real.count_rows(table); }
@@ -65,6 +77,7 @@ public:
 private:
   target::Target& m_real;
   int m_fail_on;
+  bool m_miscount;
   int m_commits = 0;
 };
 
@@ -126,6 +139,40 @@ TEST_F(FaultInjection, PositionNeverPassesAFailedCommitAndTheNextRunResumesThere
   EXPECT_EQ(resumed.counts.rows_read, 7000U);
   EXPECT_EQ(resumed.counts.inserted, 7000U);
   expect_same_content("items");
+}
+
+TEST_F(FaultInjection, AFailedOrMiscountedReplacementLeavesTheTargetAsItWas) {
+  mysql().exec("CREATE TABLE loose (v INT, w VARCHAR(10))");
+  mysql().exec("INSERT INTO loose VALUES (1, 'a'), (1, 'a'), (2, 'b')");
+  config::TableMapping mapping;
+  mapping.source_table = mapping.target_table = "loose";
+  auto source = source::make_mysql_source(mysql_endpoint());
+  auto real = target::make_postgres_target(pg_endpoint());
+  auto state = state::open_sqlite_state(state_file());
+  ASSERT_EQ(pipeline::sync_table(mapping, *source, *real, *state, {}).outcome, Outcome::ok);
+  const auto before = pg_dump("loose");
+  mysql().exec("UPDATE loose SET w = 'c' WHERE v = 2");
+  mysql().exec("DELETE FROM loose WHERE v = 1 LIMIT 1");
+
+  FailingTarget failing(*real, 1);
+  const auto failed = pipeline::sync_table(mapping, *source, failing, *state, {});
+  EXPECT_EQ(failed.outcome, Outcome::failed);
+  EXPECT_NE(failed.error.find("injected"), std::string::npos) << failed.error;
+  EXPECT_EQ(pg_dump("loose"), before);
+
+  FailingTarget miscounting(*real, 0, true);
+  const auto miscounted = pipeline::sync_table(mapping, *source, miscounting, *state, {});
+  EXPECT_EQ(miscounted.outcome, Outcome::failed);
+  EXPECT_NE(miscounted.error.find("staged 2 rows but 3 were read"), std::string::npos)
+      << miscounted.error;
+  EXPECT_EQ(pg_dump("loose"), before);
+
+  const auto replaced = pipeline::sync_table(mapping, *source, *real, *state, {});
+  EXPECT_EQ(replaced.outcome, Outcome::ok) << replaced.error;
+  EXPECT_EQ(replaced.mode, "replace");
+  EXPECT_EQ(replaced.counts.inserted, 2U);
+  EXPECT_EQ(replaced.counts.deleted, 3U);
+  expect_same_content("loose");
 }
 
 } // namespace

@@ -245,3 +245,52 @@ TEST_F(ConfigDir, LookbackDefaultsToTenMinutes) {
 }
 
 } // namespace
+TEST_F(ConfigDir, ReadsSyncModeAndReplaceMaxRowsWithDefaults) {
+  write("table_mapping.yaml",
+        "defaults:\n  replace_max_rows: 500\ntables:\n  - source_table: a\n    sync: replace\n"
+        "  - source_table: b\n    sync: upsert\n    replace_max_rows: 7\n  - source_table: c\n");
+  const auto config = load_config(m_dir);
+  using migrate::config::SyncMode;
+  EXPECT_EQ(config.tables[0].sync, SyncMode::replace);
+  EXPECT_EQ(config.tables[0].replace_max_rows, 500U);
+  EXPECT_EQ(config.tables[1].sync, SyncMode::upsert);
+  EXPECT_EQ(config.tables[1].replace_max_rows, 7U);
+  EXPECT_FALSE(config.tables[2].sync.has_value());
+}
+
+TEST_F(ConfigDir, DefaultsReplaceMaxRowsToTenMillion) {
+  write("table_mapping.yaml", "tables:\n  - source_table: t\n");
+  EXPECT_EQ(load_config(m_dir).tables[0].replace_max_rows, 10'000'000U);
+}
+
+TEST_F(ConfigDir, RejectsAnUnknownSyncMode) {
+  write("table_mapping.yaml", "tables:\n  - source_table: t\n    sync: mirror\n");
+  const auto message = error_of();
+  EXPECT_TRUE(contains(message, "table_mapping.yaml:3")) << message;
+  EXPECT_TRUE(contains(message, "expected upsert or replace")) << message;
+}
+
+TEST_F(ConfigDir, RejectsReplaceWithATimestampColumn) {
+  write("table_mapping.yaml",
+        "tables:\n  - source_table: t\n    timestamp_column: updated_at\n    sync: replace\n");
+  const auto message = error_of();
+  EXPECT_TRUE(contains(message, "tables[0].sync")) << message;
+  EXPECT_TRUE(contains(message, "timestamp_column")) << message;
+}
+
+TEST_F(ConfigDir, RejectsReplaceWithDeletesIgnoredOrSoft) {
+  write("table_mapping.yaml",
+        "tables:\n  - source_table: t\n    deletes: soft\n    sync: replace\n");
+  EXPECT_TRUE(contains(error_of(), "deletes: ignore or soft"));
+  write("table_mapping.yaml",
+        "defaults:\n  deletes: ignore\ntables:\n  - source_table: t\n    sync: replace\n");
+  EXPECT_TRUE(contains(error_of(), "deletes: ignore or soft"));
+  write("table_mapping.yaml",
+        "tables:\n  - source_table: t\n    deletes: delete\n    sync: replace\n");
+  EXPECT_NO_THROW(load_config(m_dir));
+}
+
+TEST_F(ConfigDir, SyncIsPerTableOnly) {
+  write("table_mapping.yaml", "defaults:\n  sync: replace\ntables:\n  - source_table: t\n");
+  EXPECT_TRUE(contains(error_of(), "defaults.sync: unknown key"));
+}

@@ -277,11 +277,24 @@ TEST(PlanTable, RejectsTimestampColumnTheTableLacks) {
   }
 }
 
-TEST(PlanTable, RejectsTableWithoutAnyPrimaryKey) {
+TEST(PlanTable, RejectsUpsertForATableWithoutAnyKey) {
   SourceTable table{"log", {column("msg", "varchar", "varchar(100)")}, {}};
   config::TableMapping mapping;
   mapping.source_table = "log";
+  EXPECT_EQ(plan_table(table, mapping).sync, config::SyncMode::replace);
+  mapping.sync = config::SyncMode::upsert;
   EXPECT_THROW(plan_table(table, mapping), Error);
+}
+
+TEST(PlanTable, RendersEveryColumnAsTheKeyOfAKeylessRow) {
+  SourceTable table{
+      "log", {column("msg", "varchar", "varchar(100)"), column("n", "int", "int(11)")}, {}};
+  config::TableMapping mapping;
+  mapping.source_table = "log";
+  const auto plan = plan_table(table, mapping);
+  RowEncoder encoder(plan);
+  const Row row({"hello", std::nullopt});
+  EXPECT_EQ(encoder.render_key(row.view()), "msg=hello,n=NULL");
 }
 
 TEST_F(Encoder, ExpandsExponentsBeforeCheckingNumericDigits) {

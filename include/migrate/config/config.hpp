@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -75,6 +76,10 @@ enum class EnumAs { check, type };
 
 enum class DeletePolicy { ignore, remove, soft };
 
+// How a table's rows reach the target: merged by key, or the whole content replaced when it
+// differs (tables without a usable key).
+enum class SyncMode { upsert, replace };
+
 struct TableMapping {
   std::string source_table;
   std::string target_table;
@@ -101,12 +106,18 @@ struct TableMapping {
   std::vector<Transformation> transformations;
   std::map<std::string, std::string> casts;  // column → PostgreSQL type
   std::set<std::string> fix_double_encoding; // columns stored as UTF-8 through a latin1 connection
+  // Unset: upsert when the table has a key (the mapping's primary_key, MySQL's primary key, else
+  // a unique key over NOT NULL columns), replace when it has none.
+  std::optional<SyncMode> sync;
+  // A sync by replacement refuses a table with more rows than this.
+  std::uint64_t replace_max_rows = 10'000'000;
   Location casts_location;
   Location fix_encoding_location;
 
   Location location; // the entry in table_mapping.yaml
   Location primary_key_location;
   Location timestamp_column_location;
+  Location sync_location;
 };
 
 struct Logging {

@@ -15,7 +15,8 @@ SourceText source_text(const SourceColumn& column);
 // The columns of the source digest: every mapped column, in plan order.
 std::vector<HashColumn> digest_columns(const TablePlan& plan);
 
-// Range chunks of about `chunk_rows` rows over an integer first key column; hash buckets otherwise.
+// Range chunks of about `chunk_rows` rows over an integer first key column; hash buckets otherwise;
+// one whole-table chunk for a table synced by replacement (`range` is then not used).
 ComparePlan compare_plan(const TablePlan& plan, const KeyRange& range, std::size_t chunk_rows);
 
 } // namespace migrate::convert

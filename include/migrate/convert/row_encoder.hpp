@@ -7,6 +7,7 @@
 #pragma once
 
 #include "migrate/config/config.hpp"
+#include "migrate/convert/key_choice.hpp"
 #include "migrate/convert/type_map.hpp"
 #include "migrate/core/row.hpp"
 #include "migrate/core/schema.hpp"
@@ -51,7 +52,9 @@ struct ColumnPlan {
 // The columns of one table in select order, with the key columns' positions.
 struct TablePlan {
   std::vector<ColumnPlan> columns;
-  std::vector<std::size_t> key_positions; // primary key, in key order
+  std::vector<std::size_t> key_positions; // primary key, in key order; empty without a key
+  KeyChoice key;                          // where the key came from
+  config::SyncMode sync = config::SyncMode::upsert;
   std::optional<std::size_t> timestamp_position;
   config::BadTextPolicy bad_text = config::BadTextPolicy::reject;
   std::optional<std::string> zero_date; // sentinel; unset: NULL
@@ -63,7 +66,8 @@ struct TablePlan {
 };
 
 // Builds the plan from MySQL's description and the mapping; throws Error(area config) naming the
-// mapping's file and line for a column the MySQL table lacks or a transformation that cannot apply.
+// mapping's file and line for a column the MySQL table lacks, a transformation that cannot apply,
+// or a sync mode the table's key does not allow (see choose_key and choose_sync_mode).
 TablePlan plan_table(const SourceTable& source, const config::TableMapping& mapping);
 
 struct EncodeStats {
@@ -90,7 +94,8 @@ public:
   // leaves `out` as it was.
   std::optional<Rejection> encode(const RowView& row, std::string& out);
 
-  // "id=42" or "film_id=1,actor_id=7": the row's key for messages.
+  // "id=42" or "film_id=1,actor_id=7": the row's key for messages and the quarantine; every
+  // column for a table without a key.
   std::string render_key(const RowView& row) const;
 
   const EncodeStats& stats() const { return m_stats; }

@@ -58,10 +58,11 @@ struct HashColumn {
   SourceText source_text = SourceText::as_text;
 };
 
-// Chunks: by range of an integer first key column (an index range on both sides), or by a hash
-// bucket of the whole key where key order differs between the engines (collations).
+// Chunks: by range of an integer first key column (an index range on both sides), by a hash
+// bucket of the whole key where key order differs between the engines (collations), or one chunk
+// "0" holding the whole table (tables synced by replacement, which may hold duplicate rows).
 struct Chunking {
-  enum class Kind { range, hash };
+  enum class Kind { range, hash, whole };
   Kind kind = Kind::range;
   std::string width_or_buckets = "1"; // decimal text: may exceed 2^63 for unsigned keys
 };
@@ -84,8 +85,11 @@ struct ChunkDigest {
   std::uint64_t rows = 0;
   std::uint64_t hash = 0;         // XOR of the first 64 bits of every row's MD5
   std::vector<double> float_sums; // one per float_value column, in plan order
+  // Whole chunking only: the exact decimal sum of every row's 64 bits read unsigned. The XOR
+  // cancels a pair of equal rows; the sum counts each copy.
+  std::string hash_sum;
 
-  // Equal counts and hashes, float sums within a relative 1e-9.
+  // Equal counts, hashes and hash sums, float sums within a relative 1e-9.
   bool matches(const ChunkDigest& other) const;
 };
 

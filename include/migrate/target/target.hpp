@@ -32,6 +32,8 @@ struct Reconcile {
 enum class LoadMode {
   merge,  // COPY into a staging table, then INSERT ... ON CONFLICT into the target
   direct, // COPY straight into the target: only when it held no rows when the load began
+  // COPY into a staging table, then replace the target's whole content with it: replace().
+  replace,
 };
 
 // One table's load, as a sequence of transactions ("commit groups").
@@ -45,6 +47,12 @@ public:
   // commits. Returns what changed. Throws Error(area target) and rolls back on failure: then
   // nothing of this group is in the target.
   virtual MergeCounts commit(const Reconcile* reconcile = nullptr) = 0;
+  // LoadMode::replace only. Ends the COPY and, in the transaction that staged the rows, checks
+  // that the staging table holds `expected_rows` rows, deletes every target row and inserts the
+  // staged ones (duplicates included), then commits: readers see the old or the new content,
+  // never an empty table. Returns the rows inserted and deleted. Throws Error(area target) and
+  // rolls back when the count differs or a statement fails: then the target is unchanged.
+  virtual MergeCounts replace(std::uint64_t expected_rows) = 0;
 };
 
 class Target {

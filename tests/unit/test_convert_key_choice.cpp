@@ -1,0 +1,179 @@
+#include "migrate/convert/compare_plan.hpp"
+#include "migrate/convert/key_choice.hpp"
+#include "migrate/convert/row_encoder.hpp"
+#include "migrate/core/error.hpp"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+using namespace migrate;
+using namespace migrate::convert;
+using config::SyncMode;
+
+namespace {
+
+SourceColumn column(const std::string& name, bool nullable, const std::string& type = "int") {
+  SourceColumn c;
+  c.name = name;
+  c.data_type = type;
+  c.column_type = type == "set" ? "set('a','b')" : type;
+  c.nullable = nullable;
+  return c;
+}
+
+// a, b, c NOT NULL; n nullable; s a NOT NULL SET.
+SourceTable keyless_table(std::vector<SourceIndex> indexes) {
+  SourceTable table;
+  table.name = "t";
+  table.columns = {column("a", false),
+                   column("b", false),
+                   column("c", false),
+                   column("n", true),
+                   column("s", false, "set")};
+  table.indexes = std::move(indexes);
+  return table;
+}
+
+config::TableMapping mapping() {
+  config::TableMapping m;
+  m.source_table = "t";
+  m.target_table = "t";
+  return m;
+}
+
+std::string config_error(const std::function<void()>& body) {
+  try {
+    body();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.area(), ErrorArea::config);
+    EXPECT_EQ(e.context().table, "t");
+    return e.what();
+  }
+  ADD_FAILURE() << "expected a configuration error";
+  return {};
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+TEST(KeyChoice, PrefersTheMappingsPrimaryKey) {
+  auto source = keyless_table({{"uq", true, {"a"}}});
+  source.primary_key = {"b"};
+  auto m = mapping();
+  m.primary_key = {"c"};
+  const auto key = choose_key(source, m);
+  EXPECT_EQ(key.origin, KeyChoice::Origin::mapping);
+  EXPECT_EQ(key.columns, std::vector<std::string>{"c"});
+}
+
+TEST(KeyChoice, TakesMysqlsPrimaryKeyBeforeAUniqueKey) {
+  auto source = keyless_table({{"uq", true, {"a"}}});
+  source.primary_key = {"b", "c"};
+  const auto key = choose_key(source, mapping());
+  EXPECT_EQ(key.origin, KeyChoice::Origin::primary_key);
+  EXPECT_EQ(key.columns, (std::vector<std::string>{"b", "c"}));
+}
+
+TEST(KeyChoice, PicksTheUniqueNotNullKeyWithFewestColumnsThenByName) {
+  const auto source = keyless_table({{"uq_z", true, {"a", "b"}},
+                                     {"uq_b", true, {"c"}},
+                                     {"uq_a", true, {"b"}},
+                                     {"ix_plain", false, {"a"}}});
+  const auto key = choose_key(source, mapping());
+  EXPECT_EQ(key.origin, KeyChoice::Origin::unique_key);
+  EXPECT_EQ(key.index_name, "uq_a");
+  EXPECT_EQ(key.columns, std::vector<std::string>{"b"});
+  EXPECT_EQ(describe(key), "uq_a (b)");
+}
+
+TEST(KeyChoice, IgnoresUniqueKeysOverNullableOrSetColumns) {
+  const auto source =
+      keyless_table({{"uq_n", true, {"n"}}, {"uq_an", true, {"a", "n"}}, {"uq_s", true, {"s"}}});
+  const auto key = choose_key(source, mapping());
+  EXPECT_EQ(key.origin, KeyChoice::Origin::none);
+  EXPECT_TRUE(key.columns.empty());
+}
+
+TEST(KeyChoice, FallsBackToAWiderUsableKey) {
+  const auto source = keyless_table({{"uq_n", true, {"n"}}, {"uq_ab", true, {"a", "b"}}});
+  const auto key = choose_key(source, mapping());
+  EXPECT_EQ(key.index_name, "uq_ab");
+  EXPECT_EQ(describe(key), "uq_ab (a, b)");
+}
+
+TEST(SyncModeChoice, UpsertsKeyedTablesAndReplacesKeylessOnes) {
+  const auto m = mapping();
+  EXPECT_EQ(choose_sync_mode(m, KeyChoice{KeyChoice::Origin::primary_key, {"a"}, {}}),
+            SyncMode::upsert);
+  EXPECT_EQ(choose_sync_mode(m, KeyChoice{}), SyncMode::replace);
+}
+
+TEST(SyncModeChoice, HonoursAnExplicitReplaceOnAKeyedTable) {
+  auto m = mapping();
+  m.sync = SyncMode::replace;
+  EXPECT_EQ(choose_sync_mode(m, KeyChoice{KeyChoice::Origin::primary_key, {"a"}, {}}),
+            SyncMode::replace);
+}
+
+TEST(SyncModeChoice, RefusesUpsertWithoutAKey) {
+  auto m = mapping();
+  m.sync = SyncMode::upsert;
+  const auto message = config_error([&] { choose_sync_mode(m, KeyChoice{}); });
+  EXPECT_TRUE(contains(message, "sync: upsert needs a key")) << message;
+  EXPECT_TRUE(contains(message, "set primary_key, or sync: replace")) << message;
+}
+
+TEST(SyncModeChoice, RefusesAKeylessTableWithATimestampColumnOrKeptDeletes) {
+  auto m = mapping();
+  m.timestamp_column = "updated_at";
+  EXPECT_TRUE(
+      contains(config_error([&] { choose_sync_mode(m, KeyChoice{}); }), "timestamp_column"));
+  m = mapping();
+  m.deletes = config::DeletePolicy::soft;
+  EXPECT_TRUE(contains(config_error([&] { choose_sync_mode(m, KeyChoice{}); }), "deletes"));
+  m.deletes = config::DeletePolicy::remove;
+  EXPECT_EQ(choose_sync_mode(m, KeyChoice{}), SyncMode::replace);
+}
+
+TEST(ReplaceSizeGuard, AllowsUpToReplaceMaxRowsAndRefusesMore) {
+  auto m = mapping();
+  m.replace_max_rows = 100;
+  EXPECT_NO_THROW(check_replace_size(m, 0));
+  EXPECT_NO_THROW(check_replace_size(m, 100));
+  const auto message = config_error([&] { check_replace_size(m, 101); });
+  EXPECT_TRUE(contains(message, "101 rows, more than replace_max_rows (100)")) << message;
+  EXPECT_TRUE(contains(message, "raise replace_max_rows")) << message;
+  EXPECT_TRUE(contains(message, "add a primary key")) << message;
+}
+
+TEST(PlanTable, KeylessTableHasNoKeyAndIsComparedWhole) {
+  const auto plan = plan_table(keyless_table({{"uq_n", true, {"n"}}}), mapping());
+  EXPECT_EQ(plan.sync, SyncMode::replace);
+  EXPECT_TRUE(plan.key_positions.empty());
+  EXPECT_TRUE(plan.target_table("public", "t").primary_key.empty());
+  const auto compare = compare_plan(plan, KeyRange{}, 10000);
+  EXPECT_EQ(compare.chunking.kind, Chunking::Kind::whole);
+  EXPECT_EQ(compare.columns.size(), 5U);
+}
+
+TEST(PlanTable, TableWithAUniqueNotNullKeyUpsertsByIt) {
+  const auto plan = plan_table(keyless_table({{"uq_ab", true, {"a", "b"}}}), mapping());
+  EXPECT_EQ(plan.sync, SyncMode::upsert);
+  EXPECT_EQ(plan.target_table("public", "t").primary_key, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(ChunkDigest, HashSumTellsApartMultisetsThatTheXorCannot) {
+  // {x, x, y} and {y, z, z}: equal counts and XORs, different sums.
+  const std::uint64_t x = 0xF000000000000001ULL;
+  const std::uint64_t y = 7;
+  const std::uint64_t z = 0x0F00000000000002ULL;
+  ChunkDigest a{"0", 3, x ^ x ^ y, {}, "34587645138205409289"};
+  ChunkDigest b{"0", 3, y ^ z ^ z, {}, "2161727821137838091"};
+  EXPECT_EQ(a.hash, b.hash);
+  EXPECT_FALSE(a.matches(b));
+  EXPECT_TRUE(a.matches(a));
+}
