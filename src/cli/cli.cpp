@@ -106,10 +106,10 @@ int run(int argc, char** argv) {
     return code == 0 ? k_exit_ok : k_exit_usage;
   }
 
-  const bool sync_options = sync.full || !sync.since.empty();
+  const bool sync_options = sync.full || sync.reload || !sync.since.empty();
   if (sync_options
       && (validate->parsed() || status->parsed() || schema->parsed() || quarantine->parsed())) {
-    spdlog::error("--full and --since apply to a run, not to a subcommand");
+    spdlog::error("--full, --reload and --since apply to a run, not to a subcommand");
     return k_exit_usage;
   }
   try {

@@ -28,6 +28,7 @@ std::vector<const config::TableMapping*> selected_tables(const config::Config& c
 
 struct SyncOptionsCli {
   bool full = false;
+  bool reload = false;
   std::string since;
 };
 void setup_sync(CLI::App& app, SyncOptionsCli& options);

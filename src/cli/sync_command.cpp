@@ -89,7 +89,13 @@ std::vector<TableResult> record_all_failed(state::StateStore& state,
 void setup_sync(CLI::App& app, SyncOptionsCli& options) {
   app.add_flag("--full",
                options.full,
-               "re-sync the selected tables from the start, without dropping the target");
+               "re-sync the selected tables from the start, without dropping the target: compare "
+               "every chunk, by MySQL's row digests and by the target's own values, and repair "
+               "what differs");
+  app.add_flag("--reload",
+               options.reload,
+               "read and merge every row of the selected tables again, then compare for deletes "
+               "(rows that did not change cost no write)");
   app.add_option("--since",
                  options.since,
                  "re-read rows whose timestamp is after this, e.g. '2026-11-01 00:00:00'");
@@ -100,6 +106,7 @@ int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
   const auto tables = selected_tables(config, global.tables);
   pipeline::SyncOptions sync;
   sync.full = options.full;
+  sync.reload = options.reload;
   if (!options.since.empty()) {
     try {
       shift_timestamp(options.since, {});

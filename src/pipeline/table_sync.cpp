@@ -6,7 +6,7 @@
 #include "migrate/convert/row_encoder.hpp"
 #include "migrate/core/error.hpp"
 #include "migrate/core/timestamp_text.hpp"
-#include "migrate/pipeline/position_rules.hpp"
+#include "migrate/pipeline/run_rules.hpp"
 #include "migrate/validate/schema_drift.hpp"
 
 #include <spdlog/spdlog.h>
@@ -220,6 +220,7 @@ public:
 private:
   void prepare();
   std::optional<state::Position> starting_position();
+  void run_pass(const PassChoice& choice, const std::optional<state::Position>& position);
   void save_position(state::Position position);
   void log_key_choice() const;
   void full_pass(const std::optional<state::Position>& position);
@@ -276,30 +277,16 @@ TableResult TableRun::run() {
   try {
     prepare();
     const auto position = starting_position();
-    const bool resume = position && position->phase == state::Phase::initial;
-    if (m_plan.sync == config::SyncMode::replace) {
-      replace_pass();
-    } else if (!m_plan.timestamp_position) {
-      // Without a timestamp every run is a full comparison, deletes included; the first load and
-      // an interrupted first load stream the table instead.
-      if (resume || m_target.is_empty(m_target_table)) {
-        full_pass(position);
-      } else {
-        compare_pass();
-      }
-    } else if (m_options.full && !m_target.is_empty(m_target_table)) {
-      const auto bound = upper_bound();
-      m_result.upper_bound = bound;
-      compare_pass();
-      save_position(state::Position{state::Phase::incremental, bound, {}, {}});
-    } else if (!position || resume) {
-      initial_pass(position);
-    } else {
-      incremental_pass(*position);
-      if (m_deletes != config::DeletePolicy::ignore && compare_due()) {
-        compare_pass();
-      }
-    }
+    PassInputs inputs;
+    inputs.replace = m_plan.sync == config::SyncMode::replace;
+    inputs.has_timestamp = m_plan.timestamp_position.has_value();
+    inputs.position = position;
+    inputs.target_empty = m_target.is_empty(m_target_table);
+    inputs.full = m_options.full;
+    inputs.reload = m_options.reload;
+    inputs.deletes = m_deletes != config::DeletePolicy::ignore;
+    inputs.compare_due = inputs.deletes && compare_due();
+    run_pass(choose_pass(inputs), position);
   } catch (const std::exception& e) {
     m_result.outcome = Outcome::failed;
     m_result.error = e.what();
@@ -341,6 +328,46 @@ TableResult TableRun::run() {
   }
   m_state.finish_run(m_run_id, m_result);
   return m_result;
+}
+
+void TableRun::run_pass(const PassChoice& choice, const std::optional<state::Position>& position) {
+  if (m_options.reload) {
+    spdlog::info("table={} --reload: reading every row again", m_mapping.source_table);
+    m_result.mode = "reload";
+  }
+  const auto resume_from = choice.resume ? position : std::nullopt;
+  switch (choice.pass) {
+  case PassKind::replace:
+    replace_pass();
+    break;
+  case PassKind::full:
+    full_pass(resume_from);
+    break;
+  case PassKind::initial:
+    initial_pass(resume_from);
+    break;
+  case PassKind::incremental:
+    incremental_pass(*position);
+    break;
+  case PassKind::compare:
+    if (choice.store_bound) {
+      const auto bound = upper_bound();
+      m_result.upper_bound = bound;
+      compare_pass();
+      save_position(state::Position{state::Phase::incremental, bound, {}, {}});
+    } else {
+      compare_pass();
+    }
+    break;
+  }
+  if (choice.compare_after) {
+    if (choice.resume) {
+      // Rows copied before the interruption may have changed or gone since.
+      spdlog::info("table={} resumed pass finished: comparing the rows copied before it",
+                   m_mapping.source_table);
+    }
+    compare_pass();
+  }
 }
 
 // The stored position (or --since), unless the target it was taken on is gone: then the rows
@@ -457,7 +484,7 @@ source::ReadRequest TableRun::request(source::ReadOrder order) const {
 
 // A table without a timestamp column is read whole, in key order; the merge skips unchanged rows.
 void TableRun::full_pass(const std::optional<state::Position>& position) {
-  m_result.mode = "full";
+  m_result.mode = m_result.mode.empty() ? "full" : m_result.mode;
   auto read = request(source::ReadOrder::by_key);
   const bool resume = position && position->phase == state::Phase::initial;
   if (resume) {
@@ -471,19 +498,12 @@ void TableRun::full_pass(const std::optional<state::Position>& position) {
                     }});
   finish_keys();
   m_state.clear_position(m_mapping.source_table);
-  if (resume) {
-    // Rows copied before the interruption may have changed or gone since: compare them now, so
-    // that the run ends with the table equal.
-    spdlog::info("table={} resumed pass finished: comparing the rows copied before it",
-                 m_mapping.source_table);
-    compare_pass();
-  }
 }
 
 // The first pass of a timestamp table reads in key order (the clustered index, no sort) and takes
 // every row, NULL timestamps included. Its upper bound becomes the first watermark.
 void TableRun::initial_pass(const std::optional<state::Position>& position) {
-  m_result.mode = "initial";
+  m_result.mode = m_result.mode.empty() ? "initial" : m_result.mode;
   auto read = request(source::ReadOrder::by_key);
   const bool resume = position && position->timestamp;
   const std::string bound = resume ? *position->timestamp : upper_bound();

@@ -19,7 +19,8 @@
 namespace migrate::pipeline {
 
 struct SyncOptions {
-  bool full = false;                // a full pass in key order, ignoring the stored position
+  bool full = false;                // ignore the stored position; compare both ways
+  bool reload = false;              // read and merge every row again
   std::optional<std::string> since; // re-read rows with timestamp > since ('YYYY-MM-DD HH:MM:SS')
 };
 

@@ -1,4 +1,4 @@
-#include "migrate/pipeline/position_rules.hpp"
+#include "migrate/pipeline/run_rules.hpp"
 
 #include "migrate/core/timestamp_text.hpp"
 
@@ -63,6 +63,31 @@ std::string read_upper_bound(const source::ServerClock& clock, int fsp) {
     return last_complete_tick(limit.substr(0, 10) + " 00:00:00", 0);
   }
   return last_complete_tick(limit, fsp);
+}
+
+PassChoice choose_pass(const PassInputs& in) {
+  if (in.replace) {
+    return PassChoice{PassKind::replace};
+  }
+  const bool resume = in.position && in.position->phase == state::Phase::initial && !in.reload;
+  if (!in.has_timestamp) {
+    // Every run compares, deletes included; a first load (or --reload) reads every row, and a
+    // resumed or reloading one compares afterwards for what changed or went before it.
+    if (in.reload || resume || in.target_empty) {
+      return PassChoice{PassKind::full, resume, resume || in.reload};
+    }
+    return PassChoice{PassKind::compare};
+  }
+  if (in.reload) {
+    return PassChoice{PassKind::initial};
+  }
+  if (in.full && !in.target_empty) {
+    return PassChoice{PassKind::compare, false, false, true};
+  }
+  if (!in.position || resume) {
+    return PassChoice{PassKind::initial, resume};
+  }
+  return PassChoice{PassKind::incremental, false, in.deletes && in.compare_due};
 }
 
 } // namespace migrate::pipeline

@@ -1,4 +1,4 @@
-#include "migrate/pipeline/position_rules.hpp"
+#include "migrate/pipeline/run_rules.hpp"
 
 #include <gtest/gtest.h>
 
@@ -115,6 +115,99 @@ TEST(ReadUpperBound, IgnoresATransactionNewerThanNow) {
   clock.now = "2026-01-01 12:00:00.500000";
   clock.oldest_transaction = "2026-01-01 12:00:05.000000"; // now already less the safety lag
   EXPECT_EQ(read_upper_bound(clock, 6), "2026-01-01 12:00:00.499999");
+}
+
+} // namespace
+
+namespace {
+
+PassInputs with_timestamp(std::optional<Position> position, bool empty = false) {
+  PassInputs in;
+  in.has_timestamp = true;
+  in.position = std::move(position);
+  in.target_empty = empty;
+  return in;
+}
+
+PassInputs without_timestamp(std::optional<Position> position, bool empty = false) {
+  auto in = with_timestamp(std::move(position), empty);
+  in.has_timestamp = false;
+  return in;
+}
+
+const Position k_cursor{Phase::incremental, "2026-01-01 00:00:00", {"7"}, "oid:1"};
+const Position k_interrupted{Phase::initial, "2026-01-01 00:00:00", {"500"}, "oid:1"};
+
+TEST(ChoosePass, AReplacedTableAlwaysRunsTheReplacement) {
+  auto in = with_timestamp(k_cursor);
+  in.replace = true;
+  in.reload = true;
+  EXPECT_EQ(choose_pass(in).pass, PassKind::replace);
+}
+
+TEST(ChoosePass, WithoutTimestampAnEmptyTargetGetsAFullPass) {
+  const auto choice = choose_pass(without_timestamp(std::nullopt, true));
+  EXPECT_EQ(choice.pass, PassKind::full);
+  EXPECT_FALSE(choice.resume);
+  EXPECT_FALSE(choice.compare_after);
+}
+
+TEST(ChoosePass, WithoutTimestampAnInterruptedFirstLoadResumesThenCompares) {
+  const auto choice = choose_pass(without_timestamp(k_interrupted));
+  EXPECT_EQ(choice.pass, PassKind::full);
+  EXPECT_TRUE(choice.resume);
+  EXPECT_TRUE(choice.compare_after);
+}
+
+TEST(ChoosePass, WithoutTimestampALoadedTargetIsCompared) {
+  EXPECT_EQ(choose_pass(without_timestamp(std::nullopt)).pass, PassKind::compare);
+  auto full = without_timestamp(std::nullopt);
+  full.full = true;
+  EXPECT_EQ(choose_pass(full).pass, PassKind::compare);
+}
+
+TEST(ChoosePass, ReloadReadsEveryRowAndComparesForDeletesWithoutTimestamp) {
+  auto in = without_timestamp(k_interrupted);
+  in.reload = true;
+  const auto choice = choose_pass(in);
+  EXPECT_EQ(choice.pass, PassKind::full);
+  EXPECT_FALSE(choice.resume);
+  EXPECT_TRUE(choice.compare_after);
+}
+
+TEST(ChoosePass, ReloadRunsAFreshInitialPassWithTimestamp) {
+  auto in = with_timestamp(k_cursor);
+  in.reload = true;
+  const auto choice = choose_pass(in);
+  EXPECT_EQ(choice.pass, PassKind::initial);
+  EXPECT_FALSE(choice.resume);
+}
+
+TEST(ChoosePass, FullOnALoadedTimestampTableComparesAndStoresTheBound) {
+  auto in = with_timestamp(std::nullopt);
+  in.full = true;
+  const auto choice = choose_pass(in);
+  EXPECT_EQ(choice.pass, PassKind::compare);
+  EXPECT_TRUE(choice.store_bound);
+  in.target_empty = true;
+  EXPECT_EQ(choose_pass(in).pass, PassKind::initial);
+}
+
+TEST(ChoosePass, NoPositionOrAnInterruptedInitialPassRunsTheInitialPass) {
+  EXPECT_EQ(choose_pass(with_timestamp(std::nullopt)).pass, PassKind::initial);
+  const auto resumed = choose_pass(with_timestamp(k_interrupted));
+  EXPECT_EQ(resumed.pass, PassKind::initial);
+  EXPECT_TRUE(resumed.resume);
+}
+
+TEST(ChoosePass, ACursorRunsIncrementalAndComparesWhenDeletesAreDue) {
+  auto in = with_timestamp(k_cursor);
+  EXPECT_EQ(choose_pass(in).pass, PassKind::incremental);
+  EXPECT_FALSE(choose_pass(in).compare_after);
+  in.deletes = true;
+  EXPECT_FALSE(choose_pass(in).compare_after); // not due this run
+  in.compare_due = true;
+  EXPECT_TRUE(choose_pass(in).compare_after);
 }
 
 } // namespace

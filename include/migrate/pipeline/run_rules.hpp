@@ -1,5 +1,5 @@
-// Pure rules about stored positions and upper bounds: when a position may be trusted, how it moves,
-// and how far a run may read. No I/O; unit-tested in tests/unit/test_pipeline_position_rules.cpp.
+// Pure rules of a table's run: when a stored position may be trusted, how it moves, how far a run
+// may read, and which pass it takes. No I/O; unit-tested in tests/unit/test_pipeline_run_rules.cpp.
 #pragma once
 
 #include "migrate/source/source.hpp"
@@ -43,5 +43,35 @@ state::Position advance_position(const state::Position& start, const state::Posi
 // back to the last complete tick of the column's fractional precision `fsp` (a DATE column: whole
 // days, pass fsp = -1).
 std::string read_upper_bound(const source::ServerClock& clock, int fsp);
+
+// What a run knows when it chooses its pass.
+struct PassInputs {
+  bool replace = false;                    // the table is synced by replacement (no usable key)
+  bool has_timestamp = false;              // the mapping names a timestamp column
+  std::optional<state::Position> position; // trusted stored position, or --since
+  bool target_empty = false;
+  bool full = false;        // --full
+  bool reload = false;      // --reload
+  bool deletes = false;     // deletes is delete or soft
+  bool compare_due = false; // compare_every says this run compares
+};
+
+enum class PassKind {
+  replace,     // whole-table digest, and replacement when it differs
+  full,        // every row in key order (a table without timestamp column)
+  initial,     // every row in key order, then the cursor starts at the pass's bound
+  incremental, // rows after the cursor, in (timestamp, key) order
+  compare,     // chunk digests of both sides; differing chunks read and reconciled
+};
+
+struct PassChoice {
+  PassKind pass = PassKind::compare;
+  bool resume = false;        // continue an interrupted first pass after its stored key
+  bool compare_after = false; // a comparison follows the pass
+  bool store_bound = false;   // a comparison that sets the cursor to this run's bound (--full)
+};
+
+// The decision table of docs/change-detection.md ("What a run does").
+PassChoice choose_pass(const PassInputs& in);
 
 } // namespace migrate::pipeline

@@ -1,0 +1,125 @@
+// What the tool says must match what it did: comparisons that see every column, --reload, and the
+// counts and messages of a run.
+#include "support.hpp"
+
+namespace migrate::testing {
+namespace {
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+class TruthfulOutput : public TestDatabase {
+protected:
+  const std::map<std::string, std::string> m_env = {{"MIGRATE_TEST_SALT", "pepper"}};
+
+  ProcessResult run_ok(const std::string& args = {}) {
+    auto result = migrate(args, m_env);
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    return result;
+  }
+
+  std::string latest(const std::string& table, const std::string& column) {
+    return latest_run(table).at(column);
+  }
+
+  // A table without a timestamp column holding every kind of column a comparison of normalised
+  // values could not see.
+  void create_kinds() {
+    mysql().exec("CREATE TABLE kinds (id INT NOT NULL PRIMARY KEY, doc JSON, secret VARCHAR(40), "
+                 "phone VARCHAR(30), supplier VARCHAR(60), f FLOAT, d DOUBLE, flag TINYINT(1))");
+    mysql().exec("INSERT INTO kinds VALUES "
+                 "(1, '{\"a\": 1}', 's1', '030 1234567', 'M\xc3\x83\xc2\xbcller', 1.5, 2.25, 1), "
+                 "(2, '{\"a\": 2}', 's2', '030 7654321', 'Caf\xc3\x83\xc2\xa9', 0.5, 0.125, 0)");
+    write_mapping(R"yaml(tables:
+  - source_table: kinds
+    cast: {flag: smallint}
+    fix_encoding: {supplier: double_encoded}
+    transformations:
+      - {column: secret, type: mask, method: sha256, salt_env: MIGRATE_TEST_SALT}
+      - {column: phone, type: format_phone, country_code: "49"}
+)yaml");
+  }
+};
+
+struct ColumnChange {
+  const char* kind;
+  const char* update; // changes one column of row 1 alone
+  const char* target; // what PostgreSQL must hold afterwards (an SQL expression over row 1)
+  const char* expected;
+};
+
+TEST_F(TruthfulOutput, AChangeToAnyKindOfColumnAloneIsMovedAndValidated) {
+  create_kinds();
+  run_ok();
+  run_ok();
+  ASSERT_EQ(latest("kinds", "chunks_differing"), "0");
+  const ColumnChange changes[] = {
+      {"json", "doc = '{\"a\": 10}'", "doc->>'a'", "10"},
+      {"masked", "secret = 's1-new'", "secret = encode(sha256('peppers1-new'::bytea), 'hex')", "t"},
+      {"phone", "phone = '030 1111111'", "phone", "+49301111111"},
+      {"fix_encoding", "supplier = 'M\xc3\x83\xc2\xbcller AG'", "supplier", "M\xc3\xbcller AG"},
+      {"float", "f = 1.5000001", "f::text", "1.5000001"},
+      {"double", "d = 2.2500000000000004", "d::text", "2.2500000000000004"},
+      {"cast", "flag = 2", "flag::text", "2"},
+  };
+  for (const auto& change : changes) {
+    SCOPED_TRACE(change.kind);
+    mysql().exec(std::string("UPDATE kinds SET ") + change.update + " WHERE id = 1");
+    run_ok();
+    EXPECT_EQ(latest("kinds", "chunks_differing"), "1");
+    EXPECT_EQ(latest("kinds", "rows_updated"), "1");
+    EXPECT_EQ(pg().scalar(std::string("SELECT ") + change.target + " FROM kinds WHERE id = 1"),
+              change.expected);
+    const auto checked = run_ok("validate --checksum");
+    EXPECT_TRUE(contains(checked.output, "compared exactly: every column")) << checked.output;
+  }
+}
+
+TEST_F(TruthfulOutput, ValidateChecksumSaysWhichColumnsItsValueComparisonSeesOnlyInPart) {
+  create_kinds();
+  run_ok();
+  const auto checked = run_ok("validate --checksum");
+  EXPECT_TRUE(contains(checked.output, "compared in part only")) << checked.output;
+  EXPECT_TRUE(contains(checked.output, "doc (NULL or not)")) << checked.output;
+  EXPECT_TRUE(contains(checked.output, "f (float: the chunk's sum)")) << checked.output;
+}
+
+TEST_F(TruthfulOutput, ValidateChecksumNamesTheKeyRangeOfADifferingChunk) {
+  create_kinds();
+  run_ok();
+  pg().exec("UPDATE kinds SET flag = 5 WHERE id = 2");
+  const auto checked = migrate("validate --checksum", m_env);
+  EXPECT_EQ(checked.exit_code, 1) << checked.output;
+  EXPECT_TRUE(contains(checked.output, "target values differ in chunk id > -10000 and < 10000"))
+      << checked.output;
+  run_ok("--full"); // repairs what was edited in PostgreSQL too
+  EXPECT_EQ(pg().scalar("SELECT flag FROM kinds WHERE id = 2"), "0");
+  run_ok("validate --checksum");
+}
+
+TEST_F(TruthfulOutput, ReloadReadsEveryRowAgainAndSaysSo) {
+  create_kinds();
+  run_ok();
+  const auto reloaded = run_ok("--reload");
+  EXPECT_TRUE(contains(reloaded.output, "--reload: reading every row again")) << reloaded.output;
+  EXPECT_EQ(latest("kinds", "mode"), "reload+compare");
+  EXPECT_EQ(latest("kinds", "rows_read"), "2");
+  EXPECT_EQ(latest("kinds", "rows_unchanged"), "2");
+}
+
+TEST_F(TruthfulOutput, ATargetMadeBeforeRowDigestsGetsThemOnItsNextRun) {
+  create_kinds();
+  run_ok();
+  pg().exec("ALTER TABLE kinds DROP COLUMN _migrate_digest");
+  const auto before = run_ok("validate --checksum");
+  EXPECT_TRUE(contains(before.output, "no row digests yet")) << before.output;
+  const auto upgraded = run_ok();
+  EXPECT_TRUE(contains(upgraded.output, "adding column _migrate_digest")) << upgraded.output;
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM kinds WHERE _migrate_digest IS NULL"), "0");
+  run_ok();
+  EXPECT_EQ(latest("kinds", "chunks_differing"), "0");
+}
+
+} // namespace
+} // namespace migrate::testing
