@@ -16,7 +16,8 @@ namespace {
 
 void log_summary(const std::vector<TableResult>& results) {
   spdlog::info("summary:");
-  spdlog::info("{:<24} {:<19} {:<7} {:>10} {:>10} {:>10} {:>10} {:>8} {:>11} {:>9}",
+  // "by compare": of the rows moved, those only a comparison found (the cursor did not).
+  spdlog::info("{:<24} {:<19} {:<7} {:>10} {:>10} {:>10} {:>10} {:>8} {:>10} {:>11} {:>9}",
                "table",
                "mode",
                "outcome",
@@ -25,11 +26,12 @@ void log_summary(const std::vector<TableResult>& results) {
                "updated",
                "unchanged",
                "deleted",
+               "by compare",
                "quarantined",
                "seconds");
   TableCounts total;
   for (const auto& r : results) {
-    spdlog::info("{:<24} {:<19} {:<7} {:>10} {:>10} {:>10} {:>10} {:>8} {:>11} {:>9.2f}",
+    spdlog::info("{:<24} {:<19} {:<7} {:>10} {:>10} {:>10} {:>10} {:>8} {:>10} {:>11} {:>9.2f}",
                  r.table,
                  r.mode,
                  to_string(r.outcome),
@@ -38,6 +40,7 @@ void log_summary(const std::vector<TableResult>& results) {
                  r.counts.updated,
                  r.counts.unchanged,
                  r.counts.deleted,
+                 r.counts.found_by_comparison,
                  r.counts.quarantined,
                  r.seconds());
     total.rows_read += r.counts.rows_read;

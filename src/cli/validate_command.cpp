@@ -3,6 +3,7 @@
 #include "migrate/cli/cli.hpp"
 #include "migrate/pipeline/table_sync.hpp"
 #include "migrate/source/mysql_source.hpp"
+#include "migrate/state/sqlite_state_store.hpp"
 #include "migrate/target/postgres_target.hpp"
 #include "migrate/validate/count_check.hpp"
 
@@ -57,7 +58,8 @@ void print_checksum(const std::string& table, const pipeline::ChecksumReport& re
 
 int run_checksums(const std::vector<const config::TableMapping*>& tables,
                   source::Source& source,
-                  target::Target& target) {
+                  target::Target& target,
+                  state::StateStore& state) {
   std::size_t differing = 0;
   spdlog::info("{:<24} {:>12} {:>10} {:>14} {:>14} {}",
                "table",
@@ -68,7 +70,11 @@ int run_checksums(const std::vector<const config::TableMapping*>& tables,
                "result");
   for (const auto* table : tables) {
     try {
-      const auto report = pipeline::checksum_table(*table, source, target);
+      std::vector<std::string> quarantined;
+      for (const auto& entry : state.quarantined(table->source_table)) {
+        quarantined.push_back(entry.key);
+      }
+      const auto report = pipeline::checksum_table(*table, source, target, quarantined);
       differing += report.ok() ? 0U : 1U;
       print_checksum(table->source_table, report);
     } catch (const std::exception& e) {
@@ -88,7 +94,8 @@ int run_validate(const GlobalOptions& global, bool checksum) {
   const auto source = source::make_mysql_source(config.mysql);
   const auto target = target::make_postgres_target(config.postgresql);
   if (checksum) {
-    return run_checksums(tables, *source, *target);
+    const auto state = state::open_sqlite_state(config.state_file);
+    return run_checksums(tables, *source, *target, *state);
   }
   std::size_t differing = 0;
   spdlog::info("{:<24} {:>12} {:>12} {}", "table", "mysql", "postgresql", "result");

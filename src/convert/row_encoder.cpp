@@ -444,12 +444,23 @@ RowEncoder::~RowEncoder() {
 
 std::optional<Rejection> RowEncoder::encode(const RowView& row, std::string& out) {
   const std::size_t start = out.size();
+  // A rejected row writes nothing, so what its values counted is taken back.
+  const auto zero_dates = m_stats.zero_dates;
+  const auto repaired_encodings = m_stats.repaired_encodings;
+  const auto bad_text_fixed = m_stats.bad_text_fixed;
+  m_zero_date_columns.clear();
   for (std::size_t i = 0; i < m_plan.columns.size(); ++i) {
     if (i > 0) {
       out += '\t';
     }
     if (!append_value(i, row, out)) {
       out.resize(start);
+      m_stats.zero_dates = zero_dates;
+      m_stats.repaired_encodings = repaired_encodings;
+      m_stats.bad_text_fixed = bad_text_fixed;
+      for (const auto column : m_zero_date_columns) {
+        --m_stats.zero_dates_by_column[column];
+      }
       m_rejection.raw = row.is_null(i) ? std::string() : std::string(row.at(i));
       return m_rejection;
     }
@@ -490,7 +501,7 @@ bool RowEncoder::append_value(std::size_t index, const RowView& row, std::string
   if (m_null) {
     if (column.not_null) {
       return reject(index,
-                    m_stats.zero_dates_by_column[index] > 0 && is_zero_date(raw)
+                    is_zero_date(raw)
                         ? "zero date in a NOT NULL column (set zero_date: to a sentinel)"
                         : "NULL in a NOT NULL column");
     }
@@ -590,6 +601,7 @@ bool RowEncoder::convert_value(std::size_t index, std::string_view raw) {
     if (is_zero_date(raw)) {
       ++m_stats.zero_dates;
       ++m_stats.zero_dates_by_column[index];
+      m_zero_date_columns.push_back(index);
       if (!m_plan.zero_date) {
         m_null = true;
         return true;

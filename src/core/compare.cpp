@@ -97,4 +97,8 @@ RangeBounds range_bounds(const std::string& id, const std::string& width) {
   return {print_wide((k - 1) * w), false, print_wide(k * w), true};
 }
 
+std::string range_chunk_of(const std::string& key, const std::string& width) {
+  return print_wide(parse_wide(key) / parse_wide(width)); // truncates toward zero, like DIV
+}
+
 } // namespace migrate

@@ -85,6 +85,56 @@ void append_digest(const RowView& row, std::size_t position, std::string& line) 
   line += '\n';
 }
 
+// The rows a run quarantined, counted once each however many passes rejected them, and grouped by
+// column and reason for the log, so that no reason is visible only in `migrate quarantine`.
+class RejectionSummary {
+public:
+  void add(const std::vector<state::QuarantineEntry>& entries) {
+    for (const auto& entry : entries) {
+      m_keys.insert(entry.key);
+      auto& group = m_groups[{entry.column, entry.reason}];
+      if (group.keys.count(entry.key) != 0) {
+        continue;
+      }
+      group.keys.insert(entry.key);
+      if (group.first_keys.size() < 3) {
+        group.first_keys.push_back(entry.key);
+      }
+    }
+  }
+
+  std::uint64_t rows() const { return m_keys.size(); }
+
+  void log(const std::string& table) const {
+    for (const auto& [cause, group] : m_groups) {
+      std::string keys;
+      for (const auto& key : group.first_keys) {
+        keys += (keys.empty() ? "" : "; ") + key;
+      }
+      spdlog::warn("table={} quarantined={} column={} reason=\"{}\" first_keys=\"{}\"",
+                   table,
+                   group.keys.size(),
+                   cause.first,
+                   cause.second,
+                   keys);
+    }
+    if (!m_keys.empty()) {
+      spdlog::warn("table={} quarantined={} rows in all (see: migrate quarantine --table {})",
+                   table,
+                   m_keys.size(),
+                   table);
+    }
+  }
+
+private:
+  struct Group {
+    std::set<std::string> keys;
+    std::vector<std::string> first_keys;
+  };
+  std::set<std::string> m_keys;
+  std::map<std::pair<std::string, std::string>, Group> m_groups;
+};
+
 // Recycles chunk buffers between the two threads so the steady state allocates nothing.
 class BufferPool {
 public:
@@ -262,6 +312,7 @@ private:
   bool m_created = false;      // this run created the target table
   std::string m_target_id;     // the target's identity, stored with each position
   std::unordered_set<std::string> m_quarantined_keys; // rows in quarantine when the run began
+  RejectionSummary m_rejections;                      // rows quarantined by this run
   TableResult m_result;
 };
 
@@ -297,9 +348,10 @@ TableResult TableRun::run() {
     m_result.watermark = position->to_string();
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  m_result.counts.quarantined = m_rejections.rows();
   const auto& c = m_result.counts;
   spdlog::info("table={} mode={} outcome={} read={} inserted={} updated={} unchanged={} deleted={} "
-               "took_s={:.2f} rows_per_s={:.0f}",
+               "found_by_comparison={} took_s={:.2f} rows_per_s={:.0f}",
                table,
                m_result.mode,
                to_string(m_result.outcome),
@@ -308,14 +360,10 @@ TableResult TableRun::run() {
                c.updated,
                c.unchanged,
                c.deleted,
+               c.found_by_comparison,
                seconds,
                seconds > 0 ? static_cast<double>(c.rows_read) / seconds : 0.0);
-  if (c.quarantined > 0) {
-    spdlog::warn("table={} quarantined={} (see: migrate quarantine --table {})",
-                 table,
-                 c.quarantined,
-                 table);
-  }
+  m_rejections.log(table);
   if (c.repaired_encodings + c.bad_text_fixed > 0) {
     spdlog::info("table={} repaired_encodings={} bad_text_fixed={}",
                  table,
@@ -589,6 +637,7 @@ void TableRun::compare_pass() {
   if (differing.empty()) {
     return;
   }
+  const auto moved_before = m_result.counts.moved();
   const auto session = m_target.begin_load(m_target_table, target::LoadMode::merge);
   for (const auto& id : differing) {
     auto read = request(source::ReadOrder::by_key);
@@ -601,6 +650,8 @@ void TableRun::compare_pass() {
            *session,
            StreamPlan{std::numeric_limits<std::size_t>::max(), {}, deletes ? &reconcile : nullptr});
   }
+  // Rows a timestamp cursor did not see: in a table with one, a sign of stamps not kept up.
+  m_result.counts.found_by_comparison += m_result.counts.moved() - moved_before;
 }
 
 // A table without a key is compared whole (row count and a digest in which every copy of a row
@@ -842,13 +893,7 @@ void TableRun::commit_group(target::LoadSession& session,
       entry.run_id = m_run_id;
     }
     m_state.quarantine(rejected);
-    m_result.counts.quarantined += rejected.size();
-    spdlog::warn("table={} quarantined={} first_key=\"{}\" column={} reason=\"{}\"",
-                 m_mapping.source_table,
-                 rejected.size(),
-                 rejected.front().key,
-                 rejected.front().column,
-                 rejected.front().reason);
+    m_rejections.add(rejected);
     rejected.clear();
   }
   m_result.counts.inserted += counts.inserted;
@@ -891,22 +936,50 @@ PlannedTable plan_for(const config::TableMapping& mapping, source::Source& sourc
 
 namespace {
 
-// "id >= 10000 and < 20000" for a key range, "key hash bucket 3 of 8" otherwise.
-std::vector<std::string> describe_chunks(const ChunkDiff& diff) {
+// The chunk of each quarantined row where it can be told from the stored key ("id=42,..."): a
+// range chunk of an integer first key, or the one chunk of a replaced table.
+std::map<std::string, std::size_t> quarantined_per_chunk(const ComparePlan& plan,
+                                                         const std::vector<std::string>& keys) {
+  std::map<std::string, std::size_t> out;
+  for (const auto& key : keys) {
+    if (plan.chunking.kind == Chunking::Kind::whole) {
+      ++out["0"];
+    } else if (plan.chunking.kind == Chunking::Kind::range) {
+      const auto equals = key.find('=');
+      const auto value = key.substr(equals + 1, key.find(',', equals) - equals - 1);
+      try {
+        ++out[range_chunk_of(value, plan.chunking.width_or_buckets)];
+      } catch (const std::invalid_argument&) {
+        // NULL or not a number: no chunk to name
+      }
+    }
+  }
+  return out;
+}
+
+// "id >= 10000 and < 20000" for a key range, "key hash bucket 3 of 8" otherwise, and the rows in
+// quarantine a chunk holds, which make it differ until they load.
+std::vector<std::string> describe_chunks(const ChunkDiff& diff,
+                                         const std::vector<std::string>& quarantined) {
   std::vector<std::string> out;
   const auto& chunking = diff.plan.chunking;
+  const auto held = quarantined_per_chunk(diff.plan, quarantined);
   for (const auto& id : diff.differing) {
+    std::string text;
     if (chunking.kind == Chunking::Kind::whole) {
-      out.emplace_back("the whole table");
-      continue;
+      text = "the whole table";
+    } else if (chunking.kind == Chunking::Kind::hash) {
+      text = "key hash bucket " + id + " of " + chunking.width_or_buckets;
+    } else {
+      const auto bounds = range_bounds(id, chunking.width_or_buckets);
+      text = diff.plan.key.target_name + (bounds.low_inclusive ? " >= " : " > ") + bounds.low
+             + " and " + (bounds.high_inclusive ? "<= " : "< ") + bounds.high;
     }
-    if (chunking.kind == Chunking::Kind::hash) {
-      out.push_back("key hash bucket " + id + " of " + chunking.width_or_buckets);
-      continue;
+    if (const auto found = held.find(id); found != held.end()) {
+      text += " (holds " + std::to_string(found->second) + " quarantined row"
+              + (found->second == 1 ? "" : "s") + ")";
     }
-    const auto bounds = range_bounds(id, chunking.width_or_buckets);
-    out.push_back(diff.plan.key.target_name + (bounds.low_inclusive ? " >= " : " > ") + bounds.low
-                  + " and " + (bounds.high_inclusive ? "<= " : "< ") + bounds.high);
+    out.push_back(std::move(text));
   }
   return out;
 }
@@ -928,7 +1001,8 @@ SchemaReport inspect_schema(const config::TableMapping& mapping,
 
 ChecksumReport checksum_table(const config::TableMapping& mapping,
                               source::Source& source,
-                              target::Target& target) {
+                              target::Target& target,
+                              const std::vector<std::string>& quarantined_keys) {
   const auto [plan, expected] = plan_for(mapping, source);
   const auto existing = target.describe(mapping.target_schema, mapping.target_table);
   if (!existing) {
@@ -943,12 +1017,12 @@ ChecksumReport checksum_table(const config::TableMapping& mapping,
   if (report.source_digests) {
     const auto diff = diff_chunks(mapping, plan, source, target, expected);
     report.chunks_compared = diff.compared;
-    report.chunks_differing = describe_chunks(diff);
+    report.chunks_differing = describe_chunks(diff, quarantined_keys);
     report.source_rows = diff.source_rows;
   }
   // The target's own values, where SQL can normalise them: a hand edit in PostgreSQL shows here.
   const auto values = diff_chunks(mapping, plan, source, target, expected, DigestOf::target_values);
-  report.value_chunks_differing = describe_chunks(values);
+  report.value_chunks_differing = describe_chunks(values, quarantined_keys);
   report.chunks_compared = std::max(report.chunks_compared, values.compared);
   report.source_rows = values.source_rows;
   for (const auto& column : values.plan.columns) {

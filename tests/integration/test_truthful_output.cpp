@@ -123,3 +123,98 @@ TEST_F(TruthfulOutput, ATargetMadeBeforeRowDigestsGetsThemOnItsNextRun) {
 
 } // namespace
 } // namespace migrate::testing
+
+namespace migrate::testing {
+namespace {
+
+std::size_t occurrences(const std::string& text, const std::string& part) {
+  std::size_t count = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+TEST_F(TruthfulOutput, AZeroDateRowSentToQuarantineIsNotLoggedAsWrittenAsNull) {
+  mysql().exec("SET SESSION sql_mode = ''");
+  mysql().exec("CREATE TABLE legacy (id INT NOT NULL PRIMARY KEY, born DATETIME NOT NULL, "
+               "died DATE NULL)");
+  mysql().exec(
+      "INSERT INTO legacy VALUES (1, '2020-01-01 00:00:00', NULL), "
+      "(2, '0000-00-00 00:00:00', '0000-00-00'), (3, '2021-01-01 00:00:00', '0000-00-00')");
+  mysql().exec("SET SESSION sql_mode = DEFAULT");
+  write_mapping("tables:\n  - source_table: legacy\n");
+  const auto result = run_ok();
+  // Row 2 went to the quarantine (its NOT NULL born), so only row 3's zero date was written.
+  EXPECT_TRUE(contains(result.output, "column=died zero_dates=1 written as NULL")) << result.output;
+  EXPECT_FALSE(contains(result.output, "column=born zero_dates")) << result.output;
+  EXPECT_TRUE(contains(result.output, "quarantined=1 column=born reason=\"zero date in a NOT NULL"))
+      << result.output;
+  EXPECT_EQ(latest("legacy", "zero_dates"), "1");
+}
+
+class QuarantinedRows : public TruthfulOutput {
+protected:
+  // Two rows of two different faults, in a table with a timestamp column whose deletes are
+  // compared: the incremental pass and the comparison both meet them.
+  void create_and_load() {
+    mysql().exec("CREATE TABLE sizes (id INT NOT NULL PRIMARY KEY, n INT, label VARCHAR(20), "
+                 "updated_at DATETIME(6) NOT NULL)");
+    mysql().exec("INSERT INTO sizes VALUES (1, 1, 'short', NOW(6) - INTERVAL 1 DAY)");
+    write_mapping(R"yaml(tables:
+  - source_table: sizes
+    timestamp_column: updated_at
+    deletes: delete
+    cast: {n: smallint, label: varchar(8)}
+)yaml");
+    run_ok();
+    mysql().exec("INSERT INTO sizes VALUES (2, 40000, 'short', NOW(6) - INTERVAL 1 SECOND), "
+                 "(3, 1, 'much too long', NOW(6) - INTERVAL 1 SECOND)");
+    wait_for_next_second(mysql());
+  }
+};
+
+TEST_F(QuarantinedRows, AreCountedOnceEachWithEveryReasonShown) {
+  create_and_load();
+  const auto result = run_ok();
+  EXPECT_EQ(latest("sizes", "mode"), "incremental+compare");
+  EXPECT_EQ(latest("sizes", "quarantined"), "2");
+  EXPECT_TRUE(contains(result.output, "quarantined=2 rows in all")) << result.output;
+  EXPECT_EQ(occurrences(result.output, "quarantined=1 column="), 2U) << result.output;
+  EXPECT_TRUE(contains(result.output, "column=n reason=\"") && contains(result.output, "id=2"))
+      << result.output;
+  EXPECT_TRUE(contains(result.output, "column=label reason=\"") && contains(result.output, "id=3"))
+      << result.output;
+}
+
+TEST_F(QuarantinedRows, ValidateChecksumSaysAChunkDiffersBecauseItHoldsThem) {
+  create_and_load();
+  run_ok();
+  const auto checked = migrate("validate --checksum", m_env);
+  EXPECT_EQ(checked.exit_code, 1) << checked.output;
+  EXPECT_TRUE(contains(checked.output, "(holds 2 quarantined rows)")) << checked.output;
+}
+
+TEST_F(TruthfulOutput, RowsOnlyAComparisonFoundAreToldApartFromTheCursorsRows) {
+  mysql().exec("CREATE TABLE orders (id INT NOT NULL PRIMARY KEY, total INT NOT NULL, "
+               "modified_date DATETIME NOT NULL)");
+  mysql().exec("INSERT INTO orders VALUES (1, 10, NOW() - INTERVAL 1 DAY), "
+               "(2, 20, NOW() - INTERVAL 1 DAY)");
+  write_mapping("tables:\n  - source_table: orders\n    timestamp_column: modified_date\n"
+                "    deletes: delete\n");
+  run_ok();
+  // The application forgets to set modified_date on one update, and sets it on another.
+  mysql().exec("UPDATE orders SET total = 11 WHERE id = 1");
+  mysql().exec("UPDATE orders SET total = 21, modified_date = NOW() - INTERVAL 1 SECOND "
+               "WHERE id = 2");
+  wait_for_next_second(mysql());
+  const auto result = run_ok();
+  EXPECT_EQ(latest("orders", "rows_updated"), "2");
+  EXPECT_EQ(latest("orders", "found_by_comparison"), "1");
+  EXPECT_TRUE(contains(result.output, "found_by_comparison=1")) << result.output;
+  EXPECT_TRUE(contains(result.output, "by compare")) << result.output;
+  expect_same_content("orders");
+}
+
+} // namespace
+} // namespace migrate::testing

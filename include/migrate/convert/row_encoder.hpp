@@ -71,7 +71,8 @@ struct TablePlan {
 TablePlan plan_table(const SourceTable& source, const config::TableMapping& mapping);
 
 struct EncodeStats {
-  std::uint64_t zero_dates = 0; // zero or partial-zero dates written as NULL or sentinel
+  std::uint64_t zero_dates = 0; // zero or partial-zero dates written as NULL or sentinel (rows
+                                // rejected for another value do not count)
   std::vector<std::uint64_t> zero_dates_by_column;
   std::uint64_t repaired_encodings = 0; // double-encoded values repaired
   std::uint64_t bad_text_fixed = 0;     // values stripped or replaced under bad_text
@@ -112,6 +113,7 @@ private:
 
   const TablePlan& m_plan;
   EncodeStats m_stats;
+  std::vector<std::size_t> m_zero_date_columns; // counted in the row being encoded
   locale_t m_utf8 = nullptr;
   std::string m_value; // the value being converted (unescaped)
   bool m_null = false;

@@ -118,6 +118,9 @@ struct RangeBounds {
 };
 RangeBounds range_bounds(const std::string& id, const std::string& width);
 
+// The range chunk holding integer key `key` (decimal text): key DIV width.
+std::string range_chunk_of(const std::string& key, const std::string& width);
+
 // The key range of a table, to size range chunks.
 struct KeyRange {
   std::uint64_t rows = 0;

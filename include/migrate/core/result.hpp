@@ -16,8 +16,9 @@ struct TableCounts {
   std::uint64_t zero_dates = 0;      // MySQL zero dates written as NULL
   std::uint64_t null_timestamps = 0; // rows whose timestamp column is NULL, moved by a full pass
   std::uint64_t chunks_compared = 0;
-  std::uint64_t chunks_differing = 0; // their rows were fetched and reconciled
-  std::uint64_t quarantined = 0;      // rows rejected into the quarantine
+  std::uint64_t chunks_differing = 0;    // their rows were fetched and reconciled
+  std::uint64_t quarantined = 0;         // rows rejected into the quarantine (each row once)
+  std::uint64_t found_by_comparison = 0; // of the rows moved, those a comparison found
   std::uint64_t repaired_encodings = 0;
   std::uint64_t bad_text_fixed = 0; // values stripped or replaced under bad_text
 

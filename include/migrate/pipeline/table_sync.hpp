@@ -46,9 +46,12 @@ struct ChecksumReport {
   bool ok() const { return chunks_differing.empty() && value_chunks_differing.empty(); }
 };
 
-// Throws Error when a side cannot be read.
-ChecksumReport
-checksum_table(const config::TableMapping& mapping, source::Source& source, target::Target& target);
+// `quarantined_keys`: the table's rows in quarantine, named in the chunks they make differ. Throws
+// Error when a side cannot be read.
+ChecksumReport checksum_table(const config::TableMapping& mapping,
+                              source::Source& source,
+                              target::Target& target,
+                              const std::vector<std::string>& quarantined_keys = {});
 
 // What the tool would create for a table and what it finds wrong with the existing one.
 struct SchemaReport {
