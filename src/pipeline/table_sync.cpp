@@ -490,6 +490,9 @@ void TableRun::prepare() {
     existing = m_target.describe(m_mapping.target_schema, m_mapping.target_table);
   }
   m_target.ensure_tool_columns(m_target_table);
+  if (!m_target_table.indexes.empty()) {
+    m_target.relax_unique_indexes(m_target_table);
+  }
   // Nothing moves into a table that cannot take the rows; the other tables go on.
   const auto drift = validate::schema_drift(m_target_table, *existing);
   if (!drift.empty()) {

@@ -484,15 +484,51 @@ public:
       sql += "ALTER TABLE " + qualified(table) + " ADD PRIMARY KEY (" + keys + ")";
     }
     for (const auto& index : table.indexes) {
-      std::string columns;
-      for (const auto& column : index.columns) {
-        columns += (columns.empty() ? "" : ", ") + quote_name(column);
-      }
-      sql += std::string(sql.empty() ? "" : ";\n") + "CREATE " + (index.unique ? "UNIQUE " : "")
-             + "INDEX IF NOT EXISTS " + quote_name(fit_identifier(table.name + "_" + index.name))
-             + " ON " + qualified(table) + " (" + columns + ")";
+      sql += std::string(sql.empty() ? "" : ";\n") + index_sql(table, index);
     }
     return sql;
+  }
+
+  // Secondary indexes are never unique during the sync, even where MySQL's are: MySQL applies a
+  // swap of two values in one transaction, and a batch that merges one row before the other, or a
+  // soft-deleted row beside its re-inserted twin, would violate the constraint on every run.
+  // Uniqueness is MySQL's to enforce until the cutover.
+  static std::string index_sql(const TargetTable& table, const SourceIndex& index) {
+    std::string columns;
+    for (const auto& column : index.columns) {
+      columns += (columns.empty() ? "" : ", ") + quote_name(column);
+    }
+    return "CREATE INDEX IF NOT EXISTS " + quote_name(index_name(table, index)) + " ON "
+           + qualified(table) + " (" + columns + ")";
+  }
+
+  static std::string index_name(const TargetTable& table, const SourceIndex& index) {
+    return fit_identifier(table.name + "_" + index.name);
+  }
+
+  // An index an older version built as UNIQUE is built again without the constraint.
+  void relax_unique_indexes(const TargetTable& table) override {
+    translate(table.name, [&] {
+      pqxx::work tx(*m_connection);
+      for (const auto& index : table.indexes) {
+        const auto name = index_name(table, index);
+        const auto unique = tx.exec_params(
+            "SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = $1::regclass AND c.relname = $2 AND i.indisunique AND NOT "
+            "i.indisprimary)",
+            qualified(table),
+            name);
+        if (unique[0][0].as<bool>()) {
+          spdlog::info("table={} index {} rebuilt without UNIQUE: uniqueness is checked at the "
+                       "cutover",
+                       table.name,
+                       name);
+          tx.exec("DROP INDEX " + quote_name(table.schema) + "." + quote_name(name));
+          tx.exec(index_sql(table, index));
+        }
+      }
+      tx.commit();
+    });
   }
 
   static std::string create_sql(const TargetTable& table) {

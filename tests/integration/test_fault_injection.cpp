@@ -56,6 +56,9 @@ public:
   }
   void create_table(const TargetTable& table) override { m_real.create_table(table); }
   void build_keys(const TargetTable& table) override { m_real.build_keys(table); }
+  void relax_unique_indexes(const TargetTable& table) override {
+    m_real.relax_unique_indexes(table);
+  }
   std::string create_table_sql(const TargetTable& table) const override {
     return m_real.create_table_sql(table);
   }

@@ -218,3 +218,58 @@ TEST_F(TruthfulOutput, RowsOnlyAComparisonFoundAreToldApartFromTheCursorsRows) {
 
 } // namespace
 } // namespace migrate::testing
+
+namespace migrate::testing {
+namespace {
+
+class UniqueIndexes : public TruthfulOutput {
+protected:
+  void create_customers(const std::string& deletes) {
+    mysql().exec("CREATE TABLE customers (id INT NOT NULL PRIMARY KEY, email VARCHAR(60) NOT "
+                 "NULL, UNIQUE KEY uq_email (email))");
+    mysql().exec("INSERT INTO customers VALUES (1, 'ann@example.com'), (2, 'bob@example.com')");
+    write_mapping("tables:\n  - source_table: customers\n    indexes: true\n    deletes: " + deletes
+                  + "\n");
+    run_ok();
+  }
+};
+
+TEST_F(UniqueIndexes, ASwapOfTwoValuesInOneTransactionSyncs) {
+  create_customers("delete");
+  MysqlClient swap(*m_settings, name());
+  swap.exec("START TRANSACTION");
+  swap.exec("UPDATE customers SET email = 'tmp' WHERE id = 1");
+  swap.exec("UPDATE customers SET email = 'ann@example.com' WHERE id = 2");
+  swap.exec("UPDATE customers SET email = 'bob@example.com' WHERE id = 1");
+  swap.exec("COMMIT");
+  run_ok();
+  run_ok();
+  expect_same_content("customers");
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM pg_indexes WHERE tablename = 'customers' AND "
+                        "indexname = 'customers_uq_email'"),
+            "1");
+}
+
+TEST_F(UniqueIndexes, ADeletedAndReInsertedValueWithSoftDeletesSyncs) {
+  create_customers("soft");
+  mysql().exec("DELETE FROM customers WHERE id = 1");
+  mysql().exec("INSERT INTO customers VALUES (3, 'ann@example.com')");
+  run_ok();
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM customers WHERE email = 'ann@example.com'"), "2");
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM customers WHERE deleted_at IS NULL"), "2");
+}
+
+TEST_F(UniqueIndexes, AUniqueIndexFromAnOlderVersionIsRebuiltWithoutTheConstraint) {
+  create_customers("delete");
+  pg().exec("DROP INDEX customers_uq_email");
+  pg().exec("CREATE UNIQUE INDEX customers_uq_email ON customers (email)");
+  mysql().exec("DELETE FROM customers WHERE id = 1");
+  mysql().exec("INSERT INTO customers VALUES (3, 'ann@example.com')");
+  const auto result = run_ok();
+  EXPECT_TRUE(contains(result.output, "rebuilt without UNIQUE")) << result.output;
+  expect_same_content("customers");
+}
+
+} // namespace
+} // namespace migrate::testing
