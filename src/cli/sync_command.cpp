@@ -97,8 +97,8 @@ void setup_sync(CLI::App& app, SyncOptionsCli& options) {
                "what differs");
   app.add_flag("--reload",
                options.reload,
-               "read and merge every row of the selected tables again, then compare for deletes "
-               "(rows that did not change cost no write)");
+               "read and merge every row of the selected tables again (rows that did not change "
+               "cost no write); a table without a timestamp column then compares for deletes");
   app.add_option("--since",
                  options.since,
                  "re-read rows whose timestamp is after this, e.g. '2026-11-01 00:00:00'");

@@ -104,6 +104,10 @@ void check_target_names(const TablePlan& plan, const config::TableMapping& mappi
   }
 }
 
+bool is_temporal(ValueKind kind) {
+  return kind == ValueKind::date || kind == ValueKind::datetime || kind == ValueKind::timestamp;
+}
+
 // MySQL's zero date and dates with a zero part ('2020-00-15') have no PostgreSQL equivalent, nor
 // does year 0 (PostgreSQL counts 1 BC, 1 AD).
 bool is_zero_date(std::string_view value) {
@@ -501,7 +505,7 @@ bool RowEncoder::append_value(std::size_t index, const RowView& row, std::string
   if (m_null) {
     if (column.not_null) {
       return reject(index,
-                    is_zero_date(raw)
+                    is_temporal(column.type.kind) && is_zero_date(raw)
                         ? "zero date in a NOT NULL column (set zero_date: to a sentinel)"
                         : "NULL in a NOT NULL column");
     }

@@ -47,9 +47,7 @@ state::Position advance_position(const state::Position& start, const state::Posi
   if (!start.timestamp || (reached.timestamp && *reached.timestamp > *start.timestamp)) {
     return reached;
   }
-  auto out = start;
-  out.target_id = reached.target_id;
-  return out;
+  return start;
 }
 
 std::string read_upper_bound(const source::ServerClock& clock, int fsp) {

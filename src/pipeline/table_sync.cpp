@@ -196,17 +196,15 @@ TargetTable expected_table(const config::TableMapping& mapping, const convert::T
   return table;
 }
 
-// Digests both sides chunk by chunk and lists the chunks that differ.
 // How a comparison digests rows: MySQL's digest of its own values against the one stored with each
 // row (every column, exactly), or each side's normalised values (what PostgreSQL holds now).
 enum class DigestOf { source_values, target_values };
 
-ChunkDiff diff_chunks(const config::TableMapping& mapping,
-                      const convert::TablePlan& table_plan,
-                      source::Source& source,
-                      target::Target& target,
-                      const TargetTable& target_table,
-                      DigestOf digest_of = DigestOf::source_values) {
+// The chunks of a comparison, sized from the source's key range: a plan that two comparisons of one
+// run share, so that their chunk ids name the same rows.
+ChunkDiff plan_comparison(const config::TableMapping& mapping,
+                          const convert::TablePlan& table_plan,
+                          source::Source& source) {
   ChunkDiff diff;
   if (table_plan.sync == config::SyncMode::replace) {
     diff.plan = convert::compare_plan(table_plan, KeyRange{}, mapping.chunk_rows);
@@ -216,9 +214,18 @@ ChunkDiff diff_chunks(const config::TableMapping& mapping,
     diff.plan = convert::compare_plan(table_plan, range, mapping.chunk_rows);
     diff.source_rows = range.rows;
   }
-  if (digest_of == DigestOf::source_values) {
-    diff.plan.digest_column = k_digest_column;
-  }
+  return diff;
+}
+
+// Digests both sides chunk by chunk with `planned`'s chunks and lists the chunks that differ.
+ChunkDiff diff_chunks(const ChunkDiff& planned,
+                      const config::TableMapping& mapping,
+                      source::Source& source,
+                      target::Target& target,
+                      const TargetTable& target_table,
+                      DigestOf digest_of) {
+  ChunkDiff diff = planned;
+  diff.plan.digest_column = digest_of == DigestOf::source_values ? k_digest_column : "";
   // Both servers digest at once: the comparison costs the slower of the two, not their sum.
   auto source_future = std::async(
       std::launch::async, [&] { return source.chunk_digests(mapping.source_table, diff.plan); });
@@ -292,6 +299,7 @@ private:
                     std::vector<state::QuarantineEntry>& rejected,
                     std::vector<std::string>& released,
                     std::uint64_t rows_to_stage = 0);
+  void keep_rejected(std::vector<state::QuarantineEntry>& rejected);
   void update_cursor(const RowView& row, Cursor& cursor) const;
   void add_read_counts(std::uint64_t rows_read,
                        std::uint64_t null_timestamps,
@@ -610,12 +618,14 @@ bool TableRun::compare_due() {
 void TableRun::compare_pass() {
   finish_keys();
   m_result.mode = m_result.mode.empty() ? "compare" : m_result.mode + "+compare";
-  auto diff = diff_chunks(m_mapping, m_plan, m_source, m_target, m_target_table);
+  const auto planned = plan_comparison(m_mapping, m_plan, m_source);
+  auto diff =
+      diff_chunks(planned, m_mapping, m_source, m_target, m_target_table, DigestOf::source_values);
   if (m_options.full) {
     // --full also repairs what was changed in PostgreSQL by hand, which the stored digests of
     // MySQL's values cannot see: chunks whose values differ are read again too.
-    const auto values =
-        diff_chunks(m_mapping, m_plan, m_source, m_target, m_target_table, DigestOf::target_values);
+    const auto values = diff_chunks(
+        planned, m_mapping, m_source, m_target, m_target_table, DigestOf::target_values);
     std::set<std::string> ids(diff.differing.begin(), diff.differing.end());
     ids.insert(values.differing.begin(), values.differing.end());
     diff.differing.assign(ids.begin(), ids.end());
@@ -663,7 +673,12 @@ void TableRun::replace_pass() {
   m_result.mode = "replace";
   const auto& table = m_mapping.source_table;
   convert::check_replace_size(m_mapping, m_source.count_rows(table, m_plan.where));
-  const auto diff = diff_chunks(m_mapping, m_plan, m_source, m_target, m_target_table);
+  const auto diff = diff_chunks(plan_comparison(m_mapping, m_plan, m_source),
+                                m_mapping,
+                                m_source,
+                                m_target,
+                                m_target_table,
+                                DigestOf::source_values);
   m_result.counts.chunks_compared += diff.compared;
   m_result.counts.chunks_differing += diff.differing.size();
   if (diff.source_rows == 0 && diff.target_has_rows) {
@@ -841,9 +856,19 @@ void TableRun::stream(const source::ReadRequest& read,
     if (producer_error) {
       std::rethrow_exception(producer_error);
     }
+    if (plan.replace && !rejected.empty()) {
+      // Replacing would delete the target's copy of every row the quarantine holds.
+      keep_rejected(rejected);
+      throw Error(ErrorArea::convert,
+                  std::to_string(m_rejections.rows())
+                      + " rows could not be converted (see: migrate quarantine --table "
+                      + m_mapping.source_table
+                      + "); the target keeps its content until every row can be written",
+                  ErrorContext{.table = m_mapping.source_table});
+    }
     if (plan.replace && pending > 0) {
       // Counted on the extract side, checked against what PostgreSQL staged before it commits.
-      const auto to_stage = rows_read - rejected.size();
+      const auto to_stage = rows_read;
       commit_group(session, last, plan, nullptr, rejected, released, to_stage);
     } else if (pending > 0 || plan.reconcile != nullptr) {
       // A chunk with a rejected row was not staged whole: its target rows must not be deleted.
@@ -880,6 +905,15 @@ void TableRun::add_read_counts(std::uint64_t rows_read,
   }
 }
 
+void TableRun::keep_rejected(std::vector<state::QuarantineEntry>& rejected) {
+  for (auto& entry : rejected) {
+    entry.run_id = m_run_id;
+  }
+  m_state.quarantine(rejected);
+  m_rejections.add(rejected);
+  rejected.clear();
+}
+
 void TableRun::commit_group(target::LoadSession& session,
                             const Cursor& last,
                             const StreamPlan& plan,
@@ -891,13 +925,7 @@ void TableRun::commit_group(target::LoadSession& session,
   m_state.release(m_mapping.source_table, released);
   released.clear();
   if (!rejected.empty()) {
-    // Kept before the position passes them, so a rejected row is never lost.
-    for (auto& entry : rejected) {
-      entry.run_id = m_run_id;
-    }
-    m_state.quarantine(rejected);
-    m_rejections.add(rejected);
-    rejected.clear();
+    keep_rejected(rejected); // before the position passes them, so a rejected row is never lost
   }
   m_result.counts.inserted += counts.inserted;
   m_result.counts.updated += counts.updated;
@@ -1017,14 +1045,17 @@ ChecksumReport checksum_table(const config::TableMapping& mapping,
   report.source_digests = std::any_of(existing->columns.begin(),
                                       existing->columns.end(),
                                       [](const auto& c) { return c.name == k_digest_column; });
+  const auto planned = plan_comparison(mapping, plan, source);
   if (report.source_digests) {
-    const auto diff = diff_chunks(mapping, plan, source, target, expected);
+    const auto diff =
+        diff_chunks(planned, mapping, source, target, expected, DigestOf::source_values);
     report.chunks_compared = diff.compared;
     report.chunks_differing = describe_chunks(diff, quarantined_keys);
     report.source_rows = diff.source_rows;
   }
   // The target's own values, where SQL can normalise them: a hand edit in PostgreSQL shows here.
-  const auto values = diff_chunks(mapping, plan, source, target, expected, DigestOf::target_values);
+  const auto values =
+      diff_chunks(planned, mapping, source, target, expected, DigestOf::target_values);
   report.value_chunks_differing = describe_chunks(values, quarantined_keys);
   report.chunks_compared = std::max(report.chunks_compared, values.compared);
   report.source_rows = values.source_rows;

@@ -592,11 +592,11 @@ private:
   // start. INNODB_TRX needs the PROCESS privilege; without it the lookback alone covers late
   // commits. trx_started is the server's local time (localtime_r of the process, whatever the
   // session's time_zone), so it is read as an age against NOW() in time_zone 'SYSTEM'; the caller
-  // turns the age back into a time in its own frame. Returns microseconds, nullopt when no other
-  // transaction is open or they cannot be seen.
+  // turns the age back into a time in its own frame. A transaction that has written nothing and
+  // runs no statement is left out (an idle pooled session): its next statement takes a new NOW().
+  // Returns microseconds, nullopt when no such transaction is open or they cannot be seen.
   std::optional<std::string> oldest_transaction_age(ServerClock& clock) {
     if (!m_transactions_visible) {
-      clock.transactions_visible = false;
       return std::nullopt;
     }
     auto& c = *m_connection;
@@ -604,7 +604,8 @@ private:
     const std::string sql =
         "SELECT CAST(TIMESTAMPDIFF(MICROSECOND, trx_started, NOW(6)) AS CHAR), "
         "CAST(trx_mysql_thread_id AS CHAR) FROM information_schema.INNODB_TRX "
-        "WHERE trx_mysql_thread_id <> CONNECTION_ID() ORDER BY trx_started LIMIT 1";
+        "WHERE trx_mysql_thread_id <> CONNECTION_ID() AND (trx_rows_modified > 0 OR trx_query IS "
+        "NOT NULL) ORDER BY trx_started LIMIT 1";
     if (mysql_real_query(c.get(), sql.data(), sql.size()) != 0) {
       const unsigned code = mysql_errno(c.get());
       if (code != ER_SPECIFIC_ACCESS_DENIED_ERROR && code != ER_ACCESS_DENIED_ERROR
@@ -612,7 +613,6 @@ private:
         fail(c.get(), "cannot read open transactions", sql);
       }
       m_transactions_visible = false;
-      clock.transactions_visible = false;
       spdlog::warn("mysql: {} cannot see open transactions (information_schema.INNODB_TRX needs "
                    "the PROCESS privilege): late commits are covered by each table's lookback "
                    "only",

@@ -641,8 +641,8 @@ public:
     // h is the signed reading of the 64 bits MySQL sums unsigned.
     const bool whole = plan.chunking.kind == Chunking::Kind::whole;
     const std::string sum =
-        whole ? ", sum(CASE WHEN h < 0 THEN h::numeric + 18446744073709551616 ELSE h::numeric "
-                "END)::text"
+        whole ? ", COALESCE(sum(CASE WHEN h < 0 THEN h::numeric + 18446744073709551616 ELSE "
+                "h::numeric END), 0)::text"
               : "";
     const std::string sql = "SELECT chunk_id::text, count(*), bit_xor(h)" + floats + sum
                             + " FROM (SELECT " + chunk_id_sql(plan) + " AS chunk_id, " + h + " AS h"

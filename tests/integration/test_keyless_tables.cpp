@@ -252,19 +252,26 @@ TEST_F(KeylessTables, EmptiedSourceIsNotReplicatedAsAnEmptyTarget) {
   EXPECT_EQ(pg_count("fragile"), 2);
 }
 
-TEST_F(KeylessTables, QuarantinedRowIsLeftOutOfTheReplacementAndKept) {
+TEST_F(KeylessTables, AQuarantinedRowStopsTheReplacementAndTheTargetKeepsItsContent) {
   mysql().exec("CREATE TABLE notes (n INT, body VARCHAR(20))");
   mysql().exec("INSERT INTO notes VALUES (1, 'ok'), (1, 'ok'), (2, 'bad'), (3, 'fine')");
   write_mapping("tables:\n  - source_table: notes\n    cast:\n      n: smallint\n");
   run_ok();
   mysql().exec("UPDATE notes SET n = 70000 WHERE body = 'bad'");
-  run_ok();
+  // Replacing now would delete the target's copy of the row the quarantine holds.
+  const auto refused = migrate();
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_NE(refused.output.find("the target keeps its content"), std::string::npos)
+      << refused.output;
   EXPECT_EQ(latest("notes", "quarantined"), 1);
-  EXPECT_EQ(pg_count("notes"), 3);
-  EXPECT_EQ(pg().scalar("SELECT count(*) FROM notes WHERE body = 'bad'"), "0");
+  EXPECT_EQ(pg_count("notes"), 4);
+  EXPECT_EQ(pg().scalar("SELECT n FROM notes WHERE body = 'bad'"), "2");
   const auto quarantine = migrate("quarantine");
   EXPECT_NE(quarantine.output.find("key=\"n=70000,body=bad\""), std::string::npos)
       << quarantine.output;
+  mysql().exec("UPDATE notes SET n = 7 WHERE body = 'bad'");
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT n FROM notes WHERE body = 'bad'"), "7");
 }
 
 } // namespace

@@ -62,7 +62,6 @@ struct ServerClock {
   // zone as `now`; nullopt when none is open or when they cannot be seen.
   std::optional<std::string> oldest_transaction;
   std::string oldest_transaction_thread; // its connection id, for the log
-  bool transactions_visible = true;      // false: the account lacks the PROCESS privilege
 };
 
 class Source {
