@@ -5,6 +5,7 @@
 #include "migrate/convert/compare_plan.hpp"
 #include "migrate/convert/row_encoder.hpp"
 #include "migrate/core/error.hpp"
+#include "migrate/core/log_text.hpp"
 #include "migrate/core/timestamp_text.hpp"
 #include "migrate/pipeline/run_rules.hpp"
 #include "migrate/validate/schema_drift.hpp"
@@ -341,7 +342,7 @@ TableResult TableRun::run() {
   } catch (const std::exception& e) {
     m_result.outcome = Outcome::failed;
     m_result.error = e.what();
-    spdlog::error("table={} outcome=failed error=\"{}\"", table, e.what());
+    spdlog::error("table={} outcome=failed error={}", table, quote_field(e.what()));
   }
   m_result.finished = std::chrono::system_clock::now();
   if (const auto position = m_state.position(table)) {
