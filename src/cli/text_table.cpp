@@ -56,6 +56,7 @@ std::string TextTable::render() const {
         line += cells[i] + (last ? std::string() : pad);
       }
     }
+    line.erase(line.find_last_not_of(' ') + 1); // an empty last cell leaves no trailing space
     out += line + "\n";
   };
   std::vector<std::string> headers;
