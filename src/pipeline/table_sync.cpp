@@ -439,9 +439,9 @@ std::optional<state::Position> TableRun::starting_position() {
       // An empty target is most often an empty source; a replaced one is always news.
       spdlog::log(trust == PositionTrust::target_emptied ? spdlog::level::info
                                                          : spdlog::level::warn,
-                  "table={} position=\"{}\" is void: {}; reading the whole table again",
+                  "table={} position={} is void: {}; reading the whole table again",
                   table,
-                  position->to_string(),
+                  quote_field(position->to_string()),
                   to_string(trust));
       // Cleared now, so that a run that fails before its first commit cannot resume from it.
       m_state.clear_position(table);
@@ -911,13 +911,13 @@ void TableRun::commit_group(target::LoadSession& session,
     save_position(next);
     position = next.to_string();
   }
-  spdlog::debug("table={} committed inserted={} updated={} unchanged={} deleted={} position=\"{}\"",
+  spdlog::debug("table={} committed inserted={} updated={} unchanged={} deleted={} position={}",
                 m_mapping.source_table,
                 counts.inserted,
                 counts.updated,
                 counts.unchanged,
                 counts.deleted,
-                position);
+                quote_field(position));
 }
 
 } // namespace
