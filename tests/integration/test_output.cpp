@@ -318,7 +318,7 @@ TEST_F(Output, ConfigurationAndUsageErrorsReachTheLogFile) {
 
   const auto misuse = run("status --full");
   EXPECT_EQ(misuse.exit_code, 2);
-  EXPECT_TRUE(contains(read_text(log_file()), "--full and --since apply to a run"));
+  EXPECT_TRUE(contains(read_text(log_file()), "apply to a run, not to a subcommand"));
 
   // A broken migrate.yaml is reported in the default log file, beside the configuration directory.
   fs::remove(log_file());
