@@ -112,12 +112,12 @@ public:
       for (const auto& key : group.first_keys) {
         keys += (keys.empty() ? "" : "; ") + key;
       }
-      spdlog::warn("table={} quarantined={} column={} reason=\"{}\" first_keys=\"{}\"",
+      spdlog::warn("table={} quarantined={} column={} reason={} first_keys={}",
                    table,
                    group.keys.size(),
                    cause.first,
-                   cause.second,
-                   keys);
+                   quote_field(cause.second),
+                   quote_field(keys));
     }
     if (!m_keys.empty()) {
       spdlog::warn("table={} quarantined={} rows in all (see: migrate quarantine --table {})",
