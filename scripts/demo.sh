@@ -13,8 +13,9 @@ header "dependencies"
 bash scripts/install-deps.sh
 
 header "build"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build build -j "${MIGRATE_BUILD_JOBS:-2}"
+# The binary alone, as it would be installed: Release, stripped, no tests.
+cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DMIGRATE_BUILD_TESTS=OFF
+cmake --build build-release -j "${MIGRATE_BUILD_JOBS:-2}"
 
 header "servers"
 # shellcheck source=scripts/servers.sh
@@ -40,11 +41,11 @@ PGPASSWORD=$MIGRATE_PG_PASSWORD psql -X -q -v ON_ERROR_STOP=1 -h "$MIGRATE_PG_HO
 "${mysql_cmd[@]}" "$MIGRATE_MYSQL_DATABASE" -e \
   "SELECT 'users' AS source_table, COUNT(*) AS source_rows FROM users UNION ALL SELECT 'orders', COUNT(*) FROM orders"
 
-if [[ ! -x build/migrate ]]; then
-  echo "demo.sh: build/migrate was not built" >&2
+if [[ ! -x build-release/migrate ]]; then
+  echo "demo.sh: build-release/migrate was not built" >&2
   exit 1
 fi
-migrate=(build/migrate --config config --state "$demo_dir/state.db")
+migrate=(build-release/migrate --config config --state "$demo_dir/state.db")
 
 header "migrate"
 "${migrate[@]}"

@@ -1,16 +1,34 @@
 #!/usr/bin/env bash
-# Installs the Debian packages needed to build migrate and to run its tests
-# and demo. Only missing packages are installed; apt-get update runs only then.
+# Installs the Debian packages needed to build migrate and, unless --build-only is given, to run its
+# tests and demo (the MariaDB and PostgreSQL servers and clients, GoogleTest, python3). Only missing
+# packages are installed; apt-get update runs only then.
+#
+#   scripts/install-deps.sh               build, test and demo dependencies
+#   scripts/install-deps.sh --build-only  what a build host needs to build the binary
 set -euo pipefail
 
-packages=(
+build_packages=(
   build-essential cmake pkg-config g++
   default-libmysqlclient-dev libpqxx-dev libsqlitecpp-dev libyaml-cpp-dev
-  libspdlog-dev libcli11-dev libcurl4-openssl-dev libssl-dev libgtest-dev
+  libspdlog-dev libcli11-dev libcurl4-openssl-dev libssl-dev
+)
+test_packages=(
+  libgtest-dev
   mariadb-server mariadb-client postgresql postgresql-client sqlite3
   # Named time zones (e.g. Europe/Berlin) are loaded into the test MariaDB.
   tzdata
+  # The integration tests parse the --json output with it.
+  python3
 )
+
+case "${1:-}" in
+  --build-only) packages=("${build_packages[@]}") ;;
+  "") packages=("${build_packages[@]}" "${test_packages[@]}") ;;
+  *)
+    echo "usage: $0 [--build-only]" >&2
+    exit 2
+    ;;
+esac
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -3,7 +3,9 @@
 #include "cli/commands.hpp"
 
 #include "migrate/core/error.hpp"
+#include "migrate/core/log_text.hpp"
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -20,40 +22,97 @@ const char* const k_footer = R"(Exit codes:
   1  at least one table failed or differs; the other tables still ran
   2  configuration or usage error
 
+Results go to standard output, logs to standard error and the log file.
 Configuration: DIR/database.yaml (connections; values may be ${VAR} or ${VAR:-default}),
 DIR/table_mapping.yaml (tables), DIR/migrate.yaml (optional: state_file, logging).)";
 
-void start_logging(const config::Config& config, bool verbose) {
+// The message on one line (see migrate/core/log_text.hpp): a PostgreSQL error's DETAIL and HINT
+// lines would otherwise start lines of their own, without time, level or table.
+class OneLinePayload : public spdlog::custom_flag_formatter {
+public:
+  void format(const spdlog::details::log_msg& msg,
+              const std::tm& /*time*/,
+              spdlog::memory_buf_t& dest) override {
+    const auto text = one_line(std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(text.data(), text.data() + text.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<OneLinePayload>();
+  }
+};
+
+std::unique_ptr<spdlog::formatter> make_formatter(const std::string& pattern) {
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<OneLinePayload>('*').set_pattern(pattern);
+  return formatter;
+}
+
+spdlog::level::level_enum console_level(const config::Logging& logging,
+                                        const GlobalOptions& options) {
+  if (options.verbose) {
+    return spdlog::level::debug;
+  }
+  if (options.quiet) {
+    return spdlog::level::warn;
+  }
+  return spdlog::level::from_str(logging.console_level);
+}
+
+// Console and rotating file, each with its own level. Without a configuration directory there is
+// no log file to name: the console alone says what is wrong.
+void install_logger(const config::Logging& logging, const GlobalOptions& options) {
   auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  console->set_level(console_level(logging, options));
   std::vector<spdlog::sink_ptr> sinks{console};
   std::string file_problem;
-  try {
-    std::filesystem::create_directories(config.logging.file.parent_path());
-    sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
-        config.logging.file.string(), config.logging.max_size_bytes, config.logging.max_files));
-  } catch (const std::exception& e) {
-    file_problem = e.what();
+  if (std::filesystem::is_directory(options.config_dir)) {
+    try {
+      std::filesystem::create_directories(logging.file.parent_path());
+      auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+          logging.file.string(), logging.max_size_bytes, logging.max_files);
+      file->set_level(options.verbose ? spdlog::level::debug
+                                      : spdlog::level::from_str(logging.level));
+      sinks.push_back(file);
+    } catch (const std::exception& e) {
+      file_problem = e.what();
+    }
   }
   auto logger = std::make_shared<spdlog::logger>("migrate", sinks.begin(), sinks.end());
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
-  logger->set_level(verbose ? spdlog::level::debug : spdlog::level::from_str(config.logging.level));
+  logger->set_formatter(make_formatter("%Y-%m-%dT%H:%M:%S.%e%z %l %*"));
+  auto lowest = console->level();
+  for (const auto& sink : sinks) {
+    lowest = std::min(lowest, sink->level());
+  }
+  logger->set_level(lowest);
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);
   if (!file_problem.empty()) {
     spdlog::warn("log file {} unavailable, logging to the console only: {}",
-                 config.logging.file.string(),
+                 logging.file.string(),
                  file_problem);
+  }
+}
+
+// Starts logging from migrate.yaml alone, so that errors in the other files, and usage errors, are
+// in the log file too. A broken migrate.yaml is itself logged to the default log file.
+bool start_logging(const GlobalOptions& options) {
+  try {
+    install_logger(config::load_logging(options.config_dir), options);
+    return true;
+  } catch (const Error& e) {
+    install_logger(config::default_logging(options.config_dir), options);
+    spdlog::error("{}", e.what());
+    return false;
   }
 }
 
 } // namespace
 
-config::Config load_and_log(const GlobalOptions& options) {
-  auto config = config::load_config(options.config_dir);
+config::Config load(const GlobalOptions& options, config::LoadMode mode) {
+  auto config = config::load_config(options.config_dir, mode);
   if (!options.state_file.empty()) {
     config.state_file = options.state_file;
   }
-  start_logging(config, options.verbose);
   return config;
 }
 
@@ -85,25 +144,34 @@ int run(int argc, char** argv) {
   app.add_option("--config", global.config_dir, "configuration directory")->capture_default_str();
   app.add_option("--state", global.state_file, "state file (SQLite), overrides migrate.yaml");
   app.add_option("--table", global.tables, "only this table (repeatable)");
-  app.add_flag("-v,--verbose", global.verbose, "debug logging");
+  auto* verbose = app.add_flag("-v,--verbose", global.verbose, "debug logging");
+  app.add_flag("-q,--quiet",
+               global.quiet,
+               "the console shows only warnings and errors (results still go to standard output)")
+      ->excludes(verbose);
   app.fallthrough();
   SyncOptionsCli sync;
   setup_sync(app, sync);
-  bool checksum = false;
-  auto* validate = setup_validate(app, checksum);
-  auto* status = setup_status(app);
+  ValidateOptions validate_options;
+  auto* validate = setup_validate(app, validate_options);
+  bool status_json = false;
+  auto* status = setup_status(app, status_json);
   auto* schema = setup_schema(app);
-  auto* quarantine = setup_quarantine(app);
+  bool quarantine_json = false;
+  auto* quarantine = setup_quarantine(app, quarantine_json);
   app.require_subcommand(0, 1);
 
   // Until the configuration names a log file, messages go to standard error.
   spdlog::set_default_logger(spdlog::stderr_color_mt("console"));
-  spdlog::set_pattern("migrate: %l: %v");
+  spdlog::set_formatter(make_formatter("migrate: %l: %*"));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? k_exit_ok : k_exit_usage;
+  }
+  if (!start_logging(global)) {
+    return k_exit_usage;
   }
 
   const bool sync_options = sync.full || sync.reload || !sync.since.empty();
@@ -114,16 +182,16 @@ int run(int argc, char** argv) {
   }
   try {
     if (validate->parsed()) {
-      return run_validate(global, checksum);
+      return run_validate(global, validate_options);
     }
     if (status->parsed()) {
-      return run_status(global);
+      return run_status(global, status_json);
     }
     if (schema->parsed()) {
       return run_schema(global);
     }
     if (quarantine->parsed()) {
-      return run_quarantine(global);
+      return run_quarantine(global, quarantine_json);
     }
     return run_sync(global, sync);
   } catch (const Error& e) {

@@ -15,11 +15,13 @@ struct GlobalOptions {
   std::string config_dir = "config";
   std::string state_file; // empty: from migrate.yaml, or next to the config directory
   std::vector<std::string> tables;
-  bool verbose = false;
+  bool verbose = false; // debug on the console and in the log file
+  bool quiet = false;   // the console shows only warnings and errors (results still on stdout)
 };
 
-// Loads the configuration, applies --state and starts logging to console and rotating file.
-config::Config load_and_log(const GlobalOptions& options);
+// Loads what `mode` needs of the configuration and applies --state. Logging has started already
+// (run() starts it from migrate.yaml before the other files are read).
+config::Config load(const GlobalOptions& options, config::LoadMode mode = config::LoadMode::full);
 
 // The mappings named by --table (all when none is named); throws Error(area config) for an unknown
 // name.
@@ -34,16 +36,23 @@ struct SyncOptionsCli {
 void setup_sync(CLI::App& app, SyncOptionsCli& options);
 int run_sync(const GlobalOptions& global, const SyncOptionsCli& options);
 
-CLI::App* setup_validate(CLI::App& app, bool& checksum);
-int run_validate(const GlobalOptions& global, bool checksum);
+// Results go to standard output, as a text table or, with --json, as one JSON document; logs go
+// to standard error and the log file.
+struct ValidateOptions {
+  bool checksum = false;
+  bool json = false;
+};
+CLI::App* setup_validate(CLI::App& app, ValidateOptions& options);
+int run_validate(const GlobalOptions& global, const ValidateOptions& options);
 
-CLI::App* setup_status(CLI::App& app);
-int run_status(const GlobalOptions& global);
+// status and quarantine read only the state file (config::LoadMode::state_only).
+CLI::App* setup_status(CLI::App& app, bool& json);
+int run_status(const GlobalOptions& global, bool json);
 
 CLI::App* setup_schema(CLI::App& app);
 int run_schema(const GlobalOptions& global);
 
-CLI::App* setup_quarantine(CLI::App& app);
-int run_quarantine(const GlobalOptions& global);
+CLI::App* setup_quarantine(CLI::App& app, bool& json);
+int run_quarantine(const GlobalOptions& global, bool json);
 
 } // namespace migrate::cli

@@ -1,6 +1,8 @@
 #include "cli/commands.hpp"
+#include "cli/json_writer.hpp"
 
 #include "migrate/cli/cli.hpp"
+#include "migrate/core/log_text.hpp"
 #include "migrate/state/sqlite_state_store.hpp"
 
 #include <spdlog/fmt/fmt.h>
@@ -8,32 +10,68 @@
 #include <iostream>
 
 namespace migrate::cli {
+namespace {
 
-CLI::App* setup_quarantine(CLI::App& app) {
-  return app.add_subcommand(
-      "quarantine", "list the rows that could not be written to PostgreSQL, with the reason");
+void print_lines(const std::vector<state::QuarantineEntry>& entries) {
+  for (const auto& entry : entries) {
+    std::cout << fmt::format("table={} key={} column={} run={} at={} reason={} raw_hex={}\n",
+                             entry.table,
+                             quote_field(entry.key),
+                             entry.column,
+                             entry.run_id,
+                             entry.at,
+                             quote_field(entry.reason),
+                             entry.raw_hex);
+  }
+  std::cout << "quarantined rows: " << entries.size() << "\n";
 }
 
-int run_quarantine(const GlobalOptions& global) {
-  const auto config = load_and_log(global);
+void print_json(const std::vector<state::QuarantineEntry>& entries) {
+  JsonWriter json;
+  json.begin_object().key("rows").begin_array();
+  for (const auto& entry : entries) {
+    json.begin_object()
+        .key("table")
+        .value(entry.table)
+        .key("key")
+        .value(entry.key)
+        .key("column")
+        .value(entry.column)
+        .key("run")
+        .value(entry.run_id)
+        .key("at")
+        .value(entry.at)
+        .key("reason")
+        .value(entry.reason)
+        .key("raw_hex")
+        .value(entry.raw_hex)
+        .end_object();
+  }
+  json.end_array().key("total").value(static_cast<std::uint64_t>(entries.size())).end_object();
+  std::cout << json.str() << "\n";
+}
+
+} // namespace
+
+CLI::App* setup_quarantine(CLI::App& app, bool& json) {
+  auto* command = app.add_subcommand("quarantine",
+                                     "list the rows that could not be written to PostgreSQL, with "
+                                     "the reason (reads only the state file)");
+  command->add_flag("--json", json, "one JSON document instead of the lines");
+  return command;
+}
+
+int run_quarantine(const GlobalOptions& global, bool json) {
+  const auto config = load(global, config::LoadMode::state_only);
   const auto tables = selected_tables(config, global.tables);
   const auto state = state::open_sqlite_state(config.state_file);
-  std::size_t total = 0;
+  std::vector<state::QuarantineEntry> entries;
   for (const auto* table : tables) {
-    for (const auto& entry : state->quarantined(table->source_table)) {
-      std::cout << fmt::format(
-          "table={} key=\"{}\" column={} run={} at={} reason=\"{}\" raw_hex={}\n",
-          entry.table,
-          entry.key,
-          entry.column,
-          entry.run_id,
-          entry.at,
-          entry.reason,
-          entry.raw_hex);
-      ++total;
-    }
+    auto more = state->quarantined(table->source_table);
+    entries.insert(
+        entries.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
   }
-  std::cout << "quarantined rows: " << total << "\n";
+  json ? print_json(entries) : print_lines(entries);
   return k_exit_ok;
 }
 

@@ -1,6 +1,7 @@
 #include "cli/commands.hpp"
 
 #include "migrate/cli/cli.hpp"
+#include "migrate/core/log_text.hpp"
 #include "migrate/pipeline/table_sync.hpp"
 #include "migrate/source/mysql_source.hpp"
 #include "migrate/target/postgres_target.hpp"
@@ -15,7 +16,7 @@ CLI::App* setup_schema(CLI::App& app) {
 }
 
 int run_schema(const GlobalOptions& global) {
-  const auto config = load_and_log(global);
+  const auto config = load(global);
   const auto tables = selected_tables(config, global.tables);
   const auto source = source::make_mysql_source(config.mysql);
   const auto target = target::make_postgres_target(config.postgresql);
@@ -41,7 +42,7 @@ int run_schema(const GlobalOptions& global) {
       std::cout << "\n";
     } catch (const std::exception& e) {
       drift = true;
-      std::cout << "-- ERROR: " << e.what() << "\n\n";
+      std::cout << "-- ERROR: " << one_line(e.what()) << "\n\n";
     }
   }
   return drift ? k_exit_table_failed : k_exit_ok;

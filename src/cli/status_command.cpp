@@ -1,4 +1,6 @@
 #include "cli/commands.hpp"
+#include "cli/json_writer.hpp"
+#include "cli/text_table.hpp"
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/state/sqlite_state_store.hpp"
@@ -9,60 +11,123 @@
 #include <map>
 
 namespace migrate::cli {
+namespace {
 
-CLI::App* setup_status(CLI::App& app) {
-  return app.add_subcommand("status",
-                            "per table: watermark, last run, rows moved, duration, outcome");
+// What status shows of one table; `run` is null when the table never ran.
+struct TableStatus {
+  std::string table;
+  std::optional<std::string> position;
+  const TableResult* run = nullptr;
+  std::size_t quarantined = 0;
+};
+
+void print_table(const std::vector<TableStatus>& rows) {
+  using Align = TextTable::Align;
+  TextTable out({{"table"},
+                 {"position"},
+                 {"last run (UTC)"},
+                 {"mode"},
+                 {"moved", Align::right},
+                 {"quarantined", Align::right},
+                 {"seconds", Align::right},
+                 {"outcome"}});
+  for (const auto& row : rows) {
+    const std::string position = row.position.value_or("-");
+    if (row.run == nullptr) {
+      out.add_row({row.table, position, "never", "-", "-", "-", "-", "-"});
+      continue;
+    }
+    const auto& r = *row.run;
+    const std::string outcome =
+        r.error.empty() ? to_string(r.outcome) : std::string(to_string(r.outcome)) + ": " + r.error;
+    out.add_row({row.table,
+                 position,
+                 format_utc(r.started),
+                 r.mode.empty() ? "-" : r.mode,
+                 std::to_string(r.counts.moved()),
+                 std::to_string(row.quarantined),
+                 fmt::format("{:.2f}", r.seconds()),
+                 outcome});
+  }
+  std::cout << out.render();
 }
 
-int run_status(const GlobalOptions& global) {
-  const auto config = load_and_log(global);
+void print_json(const std::vector<TableStatus>& rows) {
+  JsonWriter json;
+  json.begin_object().key("tables").begin_array();
+  for (const auto& row : rows) {
+    json.begin_object().key("table").value(row.table).key("position");
+    row.position ? json.value(*row.position) : json.null();
+    json.key("quarantined").value(static_cast<std::uint64_t>(row.quarantined)).key("last_run");
+    if (row.run == nullptr) {
+      json.null().end_object();
+      continue;
+    }
+    const auto& r = *row.run;
+    json.begin_object()
+        .key("started")
+        .value(format_utc(r.started))
+        .key("mode")
+        .value(r.mode)
+        .key("outcome")
+        .value(to_string(r.outcome))
+        .key("error")
+        .value(r.error)
+        .key("read")
+        .value(r.counts.rows_read)
+        .key("inserted")
+        .value(r.counts.inserted)
+        .key("updated")
+        .value(r.counts.updated)
+        .key("unchanged")
+        .value(r.counts.unchanged)
+        .key("deleted")
+        .value(r.counts.deleted)
+        .key("moved")
+        .value(r.counts.moved())
+        .key("seconds")
+        .value(r.seconds())
+        .end_object()
+        .end_object();
+  }
+  json.end_array().end_object();
+  std::cout << json.str() << "\n";
+}
+
+} // namespace
+
+CLI::App* setup_status(CLI::App& app, bool& json) {
+  auto* command = app.add_subcommand(
+      "status",
+      "per table: position, last run, rows moved, duration, outcome (reads only the state "
+      "file)");
+  command->add_flag("--json", json, "one JSON document instead of the table");
+  return command;
+}
+
+int run_status(const GlobalOptions& global, bool json) {
+  const auto config = load(global, config::LoadMode::state_only);
   const auto tables = selected_tables(config, global.tables);
   const auto state = state::open_sqlite_state(config.state_file);
   std::map<std::string, TableResult> latest;
   for (auto& record : state->latest_runs()) {
     latest[record.result.table] = record.result;
   }
-  std::cout << fmt::format("{:<24} {:<36} {:<20} {:<11} {:>10} {:>11} {:>9} {}\n",
-                           "table",
-                           "watermark",
-                           "last run (UTC)",
-                           "mode",
-                           "moved",
-                           "quarantined",
-                           "seconds",
-                           "outcome");
+  std::vector<TableStatus> rows;
   bool any_failed = false;
   for (const auto* table : tables) {
-    const auto position = state->position(table->source_table);
-    const std::string watermark = position ? position->to_string() : "-";
-    const auto found = latest.find(table->source_table);
-    if (found == latest.end()) {
-      std::cout << fmt::format("{:<24} {:<36} {:<20} {:<11} {:>10} {:>11} {:>9} {}\n",
-                               table->source_table,
-                               watermark,
-                               "never",
-                               "-",
-                               "-",
-                               "-",
-                               "-",
-                               "-");
-      continue;
+    TableStatus row{table->source_table, std::nullopt, nullptr, 0};
+    if (const auto position = state->position(table->source_table)) {
+      row.position = position->to_string();
     }
-    const auto& r = found->second;
-    const std::string outcome =
-        r.error.empty() ? to_string(r.outcome) : std::string(to_string(r.outcome)) + ": " + r.error;
-    any_failed = any_failed || r.outcome == Outcome::failed;
-    std::cout << fmt::format("{:<24} {:<36} {:<20} {:<11} {:>10} {:>11} {:>9.2f} {}\n",
-                             table->source_table,
-                             watermark,
-                             format_utc(r.started),
-                             r.mode,
-                             r.counts.moved(),
-                             state->quarantined(table->source_table).size(),
-                             r.seconds(),
-                             outcome);
+    row.quarantined = state->quarantined(table->source_table).size();
+    if (const auto found = latest.find(table->source_table); found != latest.end()) {
+      row.run = &found->second;
+      any_failed = any_failed || found->second.outcome == Outcome::failed;
+    }
+    rows.push_back(std::move(row));
   }
+  json ? print_json(rows) : print_table(rows);
   return any_failed ? k_exit_table_failed : k_exit_ok;
 }
 

@@ -1,7 +1,9 @@
 #include "cli/commands.hpp"
+#include "cli/text_table.hpp"
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/error.hpp"
+#include "migrate/core/log_text.hpp"
 #include "migrate/core/timestamp_text.hpp"
 #include "migrate/pipeline/table_sync.hpp"
 #include "migrate/source/mysql_source.hpp"
@@ -11,54 +13,59 @@
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
+#include <iostream>
+
 namespace migrate::cli {
 namespace {
 
-void log_summary(const std::vector<TableResult>& results) {
-  spdlog::info("summary:");
-  // "by compare": of the rows moved, those only a comparison found (the cursor did not).
-  spdlog::info("{:<24} {:<19} {:<7} {:>10} {:>10} {:>10} {:>10} {:>8} {:>10} {:>11} {:>9}",
-               "table",
-               "mode",
-               "outcome",
-               "read",
-               "inserted",
-               "updated",
-               "unchanged",
-               "deleted",
-               "by compare",
-               "quarantined",
-               "seconds");
-  TableCounts total;
+// The summary table is a result (standard output); the totals and the failures are logged.
+void print_summary(const std::vector<TableResult>& results) {
+  using Align = TextTable::Align;
+  TextTable out({{"table"},
+                 {"mode"},
+                 {"outcome"},
+                 {"read", Align::right},
+                 {"inserted", Align::right},
+                 {"updated", Align::right},
+                 {"unchanged", Align::right},
+                 {"deleted", Align::right},
+                 // Of the rows moved, those only a comparison found (the position did not).
+                 {"by compare", Align::right},
+                 {"quarantined", Align::right},
+                 {"seconds", Align::right}});
   for (const auto& r : results) {
-    spdlog::info("{:<24} {:<19} {:<7} {:>10} {:>10} {:>10} {:>10} {:>8} {:>10} {:>11} {:>9.2f}",
-                 r.table,
-                 r.mode,
+    out.add_row({r.table,
+                 r.mode.empty() ? "-" : r.mode,
                  to_string(r.outcome),
-                 r.counts.rows_read,
-                 r.counts.inserted,
-                 r.counts.updated,
-                 r.counts.unchanged,
-                 r.counts.deleted,
-                 r.counts.found_by_comparison,
-                 r.counts.quarantined,
-                 r.seconds());
+                 std::to_string(r.counts.rows_read),
+                 std::to_string(r.counts.inserted),
+                 std::to_string(r.counts.updated),
+                 std::to_string(r.counts.unchanged),
+                 std::to_string(r.counts.deleted),
+                 std::to_string(r.counts.found_by_comparison),
+                 std::to_string(r.counts.quarantined),
+                 fmt::format("{:.2f}", r.seconds())});
+  }
+  std::cout << out.render();
+}
+
+void log_totals(const std::vector<TableResult>& results) {
+  TableCounts total;
+  std::size_t failed = 0;
+  for (const auto& r : results) {
     total.rows_read += r.counts.rows_read;
     total.inserted += r.counts.inserted;
     total.updated += r.counts.updated;
     total.unchanged += r.counts.unchanged;
     total.deleted += r.counts.deleted;
     total.quarantined += r.counts.quarantined;
-  }
-  std::size_t failed = 0;
-  for (const auto& r : results) {
     if (r.outcome == Outcome::failed) {
       ++failed;
-      spdlog::error("table={} failed: {}", r.table, r.error);
+      spdlog::error("table={} outcome=failed error={}", r.table, quote_field(r.error));
     }
   }
-  spdlog::info("tables={} failed={} read={} inserted={} updated={} unchanged={} deleted={} "
-               "quarantined={}",
+  spdlog::info("run finished tables={} failed={} read={} inserted={} updated={} unchanged={} "
+               "deleted={} quarantined={}",
                results.size(),
                failed,
                total.rows_read,
@@ -105,7 +112,7 @@ void setup_sync(CLI::App& app, SyncOptionsCli& options) {
 }
 
 int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
-  const auto config = load_and_log(global);
+  const auto config = load(global);
   const auto tables = selected_tables(config, global.tables);
   pipeline::SyncOptions sync;
   sync.full = options.full;
@@ -141,7 +148,8 @@ int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
       results = record_all_failed(*state, tables, e.what());
     }
   }
-  log_summary(results);
+  print_summary(results);
+  log_totals(results);
   for (const auto& result : results) {
     if (result.outcome == Outcome::failed) {
       return k_exit_table_failed;

@@ -304,7 +304,7 @@ std::set<std::string> with_tunables(std::set<std::string> keys) {
   return keys;
 }
 
-Transformation read_transformation(const Node& node) {
+Transformation read_transformation(const Node& node, LoadMode mode) {
   node.allow_only(
       {"column", "type", "value", "to", "country_code", "on_error", "method", "salt_env"});
   Transformation out;
@@ -361,6 +361,9 @@ Transformation read_transformation(const Node& node) {
       out.mask = MaskMethod::sha256;
       const auto salt_env = node.child("salt_env");
       const auto name = salt_env.non_empty_text();
+      if (mode == LoadMode::state_only) {
+        break; // the salt is a secret, and a state-only command masks nothing
+      }
       const auto salt = process_env(name);
       if (!salt || salt->empty()) {
         salt_env.fail("environment variable " + name + " is not set");
@@ -457,7 +460,7 @@ void read_sync(const Node& node, TableMapping& out) {
   }
 }
 
-TableMapping read_table(const Node& node, const TableMapping& defaults) {
+TableMapping read_table(const Node& node, const TableMapping& defaults, LoadMode mode) {
   node.allow_only(with_tunables({"source_table",
                                  "target_table",
                                  "timestamp_column",
@@ -518,7 +521,7 @@ TableMapping read_table(const Node& node, const TableMapping& defaults) {
   }
   if (node.has("transformations")) {
     for (const auto& item : node.child("transformations").items()) {
-      out.transformations.push_back(read_transformation(item));
+      out.transformations.push_back(read_transformation(item, mode));
     }
   }
   return out;
@@ -528,6 +531,15 @@ fs::path resolve(const fs::path& directory, const fs::path& path) {
   return path.is_absolute() ? path : (directory / path).lexically_normal();
 }
 
+std::string read_level(const Node& node) {
+  auto level = node.non_empty_text();
+  static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error"};
+  if (levels.count(level) == 0) {
+    node.fail("expected one of trace, debug, info, warn, error");
+  }
+  return level;
+}
+
 void read_settings(const Node& root, Config& config) {
   root.allow_only({"state_file", "logging"});
   if (root.has("state_file")) {
@@ -535,7 +547,7 @@ void read_settings(const Node& root, Config& config) {
   }
   if (root.has("logging")) {
     const auto logging = root.child("logging");
-    logging.allow_only({"file", "max_size_mb", "max_files", "level"});
+    logging.allow_only({"file", "max_size_mb", "max_files", "level", "console_level"});
     if (logging.has("file")) {
       config.logging.file = resolve(config.directory, logging.child("file").non_empty_text());
     }
@@ -546,24 +558,27 @@ void read_settings(const Node& root, Config& config) {
       config.logging.max_files = logging.child("max_files").number(1, 1000);
     }
     if (logging.has("level")) {
-      const auto level = logging.child("level");
-      config.logging.level = level.non_empty_text();
-      static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error"};
-      if (levels.count(config.logging.level) == 0) {
-        level.fail("expected one of trace, debug, info, warn, error");
-      }
+      config.logging.level = read_level(logging.child("level"));
+    }
+    if (logging.has("console_level")) {
+      config.logging.console_level = read_level(logging.child("console_level"));
     }
   }
 }
 
-} // namespace
-
-Config load_config(const fs::path& directory) {
-  Config config;
-  config.directory = directory;
-  config.state_file = resolve(directory, "../state/migrate.db");
-  config.logging.file = resolve(directory, "../logs/migrate.log");
-
+// database.yaml's connections; with LoadMode::state_only only the PostgreSQL schema, if it reads.
+void read_database(const fs::path& directory, LoadMode mode, Config& config) {
+  if (mode == LoadMode::state_only) {
+    try {
+      const auto postgres = load_file(directory / "database.yaml", false).child("postgresql");
+      if (postgres.has("schema")) {
+        config.postgresql.schema = postgres.child("schema").non_empty_text();
+      }
+    } catch (const Error&) {
+      // Not needed to read the state: a broken or secret-dependent file is the run's to report.
+    }
+    return;
+  }
   const auto database = load_file(directory / "database.yaml", true);
   database.allow_only({"mysql", "postgresql"});
   read_endpoint(database.child("mysql"), config.mysql, {});
@@ -572,6 +587,30 @@ Config load_config(const fs::path& directory) {
   if (postgres.has("schema")) {
     config.postgresql.schema = postgres.child("schema").non_empty_text();
   }
+}
+
+} // namespace
+
+Logging default_logging(const fs::path& directory) {
+  Logging logging;
+  logging.file = resolve(directory, "../logs/migrate.log");
+  return logging;
+}
+
+Logging load_logging(const fs::path& directory) {
+  Config config;
+  config.directory = directory;
+  config.logging = default_logging(directory);
+  read_settings(load_file(directory / "migrate.yaml", false), config);
+  return config.logging;
+}
+
+Config load_config(const fs::path& directory, LoadMode mode) {
+  Config config;
+  config.directory = directory;
+  config.state_file = resolve(directory, "../state/migrate.db");
+  config.logging = default_logging(directory);
+  read_database(directory, mode, config);
 
   const auto mapping = load_file(directory / "table_mapping.yaml", true);
   mapping.allow_only({"defaults", "tables"});
@@ -584,7 +623,7 @@ Config load_config(const fs::path& directory) {
   }
   std::set<std::string> targets;
   for (const auto& item : mapping.child("tables").items()) {
-    auto table = read_table(item, defaults);
+    auto table = read_table(item, defaults, mode);
     if (table.target_schema.empty()) {
       table.target_schema = config.postgresql.schema;
     }

@@ -5,6 +5,7 @@
 #include "migrate/convert/compare_plan.hpp"
 #include "migrate/convert/row_encoder.hpp"
 #include "migrate/core/error.hpp"
+#include "migrate/core/log_text.hpp"
 #include "migrate/core/timestamp_text.hpp"
 #include "migrate/pipeline/run_rules.hpp"
 #include "migrate/validate/schema_drift.hpp"
@@ -111,12 +112,12 @@ public:
       for (const auto& key : group.first_keys) {
         keys += (keys.empty() ? "" : "; ") + key;
       }
-      spdlog::warn("table={} quarantined={} column={} reason=\"{}\" first_keys=\"{}\"",
+      spdlog::warn("table={} quarantined={} column={} reason={} first_keys={}",
                    table,
                    group.keys.size(),
                    cause.first,
-                   cause.second,
-                   keys);
+                   quote_field(cause.second),
+                   quote_field(keys));
     }
     if (!m_keys.empty()) {
       spdlog::warn("table={} quarantined={} rows in all (see: migrate quarantine --table {})",
@@ -349,7 +350,7 @@ TableResult TableRun::run() {
   } catch (const std::exception& e) {
     m_result.outcome = Outcome::failed;
     m_result.error = e.what();
-    spdlog::error("table={} outcome=failed error=\"{}\"", table, e.what());
+    spdlog::error("table={} outcome=failed error={}", table, quote_field(e.what()));
   }
   m_result.finished = std::chrono::system_clock::now();
   if (const auto position = m_state.position(table)) {
@@ -446,9 +447,9 @@ std::optional<state::Position> TableRun::starting_position() {
       // An empty target is most often an empty source; a replaced one is always news.
       spdlog::log(trust == PositionTrust::target_emptied ? spdlog::level::info
                                                          : spdlog::level::warn,
-                  "table={} position=\"{}\" is void: {}; reading the whole table again",
+                  "table={} position={} is void: {}; reading the whole table again",
                   table,
-                  position->to_string(),
+                  quote_field(position->to_string()),
                   to_string(trust));
       // Cleared now, so that a run that fails before its first commit cannot resume from it.
       m_state.clear_position(table);
@@ -938,13 +939,13 @@ void TableRun::commit_group(target::LoadSession& session,
     save_position(next);
     position = next.to_string();
   }
-  spdlog::debug("table={} committed inserted={} updated={} unchanged={} deleted={} position=\"{}\"",
+  spdlog::debug("table={} committed inserted={} updated={} unchanged={} deleted={} position={}",
                 m_mapping.source_table,
                 counts.inserted,
                 counts.updated,
                 counts.unchanged,
                 counts.deleted,
-                position);
+                quote_field(position));
 }
 
 } // namespace

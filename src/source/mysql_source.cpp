@@ -2,6 +2,7 @@
 
 #include "migrate/convert/type_map.hpp"
 #include "migrate/core/error.hpp"
+#include "migrate/core/log_text.hpp"
 
 #include <mysql.h>
 #include <spdlog/spdlog.h>
@@ -522,7 +523,7 @@ public:
   std::unique_ptr<RowReader> read(const ReadRequest& request) override {
     auto connection = std::make_unique<Connection>(m_endpoint);
     auto sql = build_read_sql(*connection, request);
-    spdlog::trace("table={} sql=\"{}\"", request.table, sql);
+    spdlog::trace("table={} sql={}", request.table, quote_field(sql));
     return std::make_unique<MysqlRowReader>(std::move(connection), std::move(sql));
   }
 
@@ -568,7 +569,7 @@ public:
         + " AS chunk_id, " + row + " AS h" + (source_digest ? "" : float_columns(plan)) + " FROM "
         + quote_name(table) + (plan.where.empty() ? "" : " WHERE (" + plan.where + ")")
         + ") AS rows_hashed GROUP BY chunk_id";
-    spdlog::trace("table={} sql=\"{}\"", table, sql);
+    spdlog::trace("table={} sql={}", table, quote_field(sql));
     std::vector<ChunkDigest> out;
     for (const auto& r : m_connection->query(sql)) {
       ChunkDigest digest;

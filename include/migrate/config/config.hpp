@@ -124,7 +124,8 @@ struct Logging {
   std::filesystem::path file; // rotating log file
   std::size_t max_size_bytes = 10 * 1024 * 1024;
   std::size_t max_files = 5;
-  std::string level = "info";
+  std::string level = "info";         // the log file's level
+  std::string console_level = "info"; // standard error's level; `warn` keeps cron mail to problems
 };
 
 struct Config {
@@ -139,8 +140,27 @@ struct Config {
   const TableMapping* find_table(const std::string& name) const;
 };
 
-// Reads and validates the three files of `directory`. Throws Error(area config).
-Config load_config(const std::filesystem::path& directory);
+// What a command needs of the configuration.
+enum class LoadMode {
+  full, // everything: the commands that connect to the databases
+  // For the commands that read only the state file (status, quarantine): database.yaml is not read,
+  // so its ${VAR}s (passwords, hosts) need not be set, and mask salts are not read from the
+  // environment. The endpoints stay empty; postgresql.schema is taken from database.yaml when it
+  // can be read, for target names in --table, and is `public` otherwise.
+  state_only,
+};
+
+// Reads and validates the files of `directory` that `mode` needs. Throws Error(area config).
+Config load_config(const std::filesystem::path& directory, LoadMode mode = LoadMode::full);
+
+// The logging settings alone: migrate.yaml's `logging` block (defaults when the file is absent),
+// paths resolved against `directory`. Read before the rest so that errors in the other files reach
+// the log file. Throws Error(area config).
+Logging load_logging(const std::filesystem::path& directory);
+
+// The logging settings when migrate.yaml is absent: the log file is ../logs/migrate.log relative to
+// `directory`.
+Logging default_logging(const std::filesystem::path& directory);
 
 // Parses "90", "90s", "15m", "2h" or "1d" into seconds. Throws std::invalid_argument.
 std::chrono::seconds parse_duration(const std::string& text);

@@ -1,0 +1,22 @@
+// Text made safe for one-line output: log events, the `status` table, key=value fields.
+//
+// PostgreSQL errors end in a newline and carry DETAIL:/HINT:/CONTEXT: lines and double-quoted
+// identifiers; printed as they are, one event spans several lines and a quoted field ends early, so
+// a reader (or grep, or a log shipper) misattributes the rest. The state file keeps the full text;
+// these functions shape only what is printed. Pure functions, safe from any thread.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace migrate {
+
+// `text` on one line: each line break (\n, \r\n or \r) becomes " | ", trailing line breaks and
+// spaces are dropped, and other control characters (tab included) become a space.
+std::string one_line(std::string_view text);
+
+// `text` as a double-quoted key=value field on one line: one_line(), then every `\` and `"`
+// escaped with a backslash, so that the field ends at the first unescaped quote.
+std::string quote_field(std::string_view text);
+
+} // namespace migrate

@@ -1,0 +1,41 @@
+#include "migrate/core/log_text.hpp"
+
+namespace migrate {
+
+std::string one_line(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+    text.remove_suffix(1);
+  }
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      continue; // the \n that follows makes the one separator
+    }
+    if (c == '\n' || c == '\r') {
+      out += " | ";
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == '\x7f') {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string quote_field(std::string_view text) {
+  const auto line = one_line(text);
+  std::string out = "\"";
+  out.reserve(line.size() + 2);
+  for (const char c : line) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+    }
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+} // namespace migrate

@@ -1,0 +1,61 @@
+#include "migrate/core/log_text.hpp"
+
+#include <gtest/gtest.h>
+
+using migrate::one_line;
+using migrate::quote_field;
+
+namespace {
+
+// As libpq reports a failed INSERT: a trailing newline, DETAIL and quoted identifiers.
+const char* const k_pg_error = "ERROR:  new row for relation \"users\" violates check constraint "
+                               "\"users_age_check\"\nDETAIL:  Failing row contains (1, -3).\n";
+
+} // namespace
+
+TEST(OneLine, FoldsAPostgresErrorWithDetailOntoOneLine) {
+  EXPECT_EQ(one_line(k_pg_error),
+            "ERROR:  new row for relation \"users\" violates check constraint "
+            "\"users_age_check\" | DETAIL:  Failing row contains (1, -3).");
+}
+
+TEST(OneLine, TreatsCrLfAndLoneCrAsOneBreakEach) {
+  EXPECT_EQ(one_line("a\r\nb\rc\nd"), "a | b | c | d");
+}
+
+TEST(OneLine, TurnsTabsAndOtherControlCharactersIntoSpaces) {
+  EXPECT_EQ(one_line(std::string("a\tb\x01"
+                                 "c\x7f"
+                                 "d")),
+            "a b c d");
+}
+
+TEST(OneLine, DropsTrailingBreaksAndSpacesButKeepsInnerOnes) {
+  EXPECT_EQ(one_line("x \n\n"), "x");
+  EXPECT_EQ(one_line("x\n\ny"), "x |  | y");
+  EXPECT_EQ(one_line(""), "");
+}
+
+TEST(OneLine, LeavesUtf8Untouched) {
+  EXPECT_EQ(one_line("Café → Zürich"), "Café → Zürich");
+}
+
+TEST(QuoteField, EscapesInnerQuotesAndBackslashes) {
+  EXPECT_EQ(quote_field(R"(relation "users" at C:\x)"), R"("relation \"users\" at C:\\x")");
+}
+
+TEST(QuoteField, IsOneLineAndEndsAtTheOnlyUnescapedQuote) {
+  const auto field = quote_field(k_pg_error);
+  EXPECT_EQ(field.find('\n'), std::string::npos);
+  EXPECT_EQ(field.front(), '"');
+  EXPECT_EQ(field.back(), '"');
+  std::size_t unescaped = 0;
+  for (std::size_t i = 0; i < field.size(); ++i) {
+    unescaped += field[i] == '"' && (i == 0 || field[i - 1] != '\\') ? 1U : 0U;
+  }
+  EXPECT_EQ(unescaped, 2U) << field;
+}
+
+TEST(QuoteField, QuotesAnEmptyValue) {
+  EXPECT_EQ(quote_field(""), "\"\"");
+}
