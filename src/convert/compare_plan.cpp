@@ -75,7 +75,7 @@ SourceText source_text(const SourceColumn& column) {
       return SourceText::as_text;
     }
   }
-  return SourceText::as_hex;
+  return SourceText::as_md5;
 }
 
 std::vector<HashColumn> digest_columns(const TablePlan& plan) {
@@ -83,6 +83,30 @@ std::vector<HashColumn> digest_columns(const TablePlan& plan) {
   for (const auto& column : plan.columns) {
     out.push_back(hash_column(column));
   }
+  return out;
+}
+
+std::string mapping_fingerprint(const TablePlan& plan) {
+  // Everything that decides what the load writes for a value: a change to it makes every row's
+  // digest differ once, so the next comparison rewrites the rows with the new mapping.
+  std::string text = std::to_string(static_cast<int>(plan.bad_text)) + "|"
+                     + plan.zero_date.value_or("-") + "|"
+                     + std::to_string(static_cast<int>(plan.enum_as));
+  for (const auto& column : plan.columns) {
+    text += "|" + column.target_name + ":" + column.type.pg_type + ":"
+            + (column.fix_double_encoding ? "f" : "-") + (column.not_null ? "n" : "-");
+    for (const auto& t : column.transforms) {
+      text += ":" + std::to_string(static_cast<int>(t.kind)) + "," + t.value + ","
+              + t.country_code + "," + std::to_string(static_cast<int>(t.on_error)) + ","
+              + std::to_string(static_cast<int>(t.mask)) + "," + t.salt;
+    }
+  }
+  std::uint64_t hash = 14695981039346656037ULL; // FNV-1a: the same in every build
+  for (const char c : text) {
+    hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  }
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(hash));
   return out;
 }
 
@@ -133,6 +157,7 @@ ComparePlan compare_plan(const TablePlan& plan, const KeyRange& range, std::size
   }
   out.zero_date = plan.zero_date;
   out.where = plan.where;
+  out.digest_fingerprint = mapping_fingerprint(plan);
   if (plan.sync == config::SyncMode::replace) {
     // Replaced whole, so compared whole: no key is needed, and duplicate rows count.
     out.chunking = Chunking{Chunking::Kind::whole, "1"};

@@ -6,8 +6,9 @@
 
 namespace migrate {
 
-bool needs_length_prefix(HashKind kind) {
-  return kind == HashKind::text || kind == HashKind::geometry || kind == HashKind::set;
+bool hashed_alone(HashKind kind) {
+  return kind == HashKind::text || kind == HashKind::geometry || kind == HashKind::set
+         || kind == HashKind::bytes;
 }
 
 std::string joined_row_sql(const std::vector<std::string>& parts) {

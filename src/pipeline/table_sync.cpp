@@ -75,6 +75,9 @@ void reserve_for(const RowView& row, std::string& buffer) {
 // Ends the COPY line just encoded with the row's source digest, the value MySQL sent after the
 // mapped columns: unsigned 64 bits as text, stored as the signed bigint with the same bits.
 void append_digest(const RowView& row, std::size_t position, std::string& line) {
+  if (row.is_null(position)) {
+    throw Error(ErrorArea::source, "MySQL returned no row digest for a row");
+  }
   std::uint64_t value = 0;
   const auto text = row.at(position);
   std::from_chars(text.data(), text.data() + text.size(), value);
@@ -539,6 +542,7 @@ source::ReadRequest TableRun::request(source::ReadOrder order) const {
   out.order = order;
   out.where = m_plan.where;
   out.digest = convert::digest_columns(m_plan);
+  out.digest_fingerprint = convert::mapping_fingerprint(m_plan);
   return out;
 }
 

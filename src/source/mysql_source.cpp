@@ -333,11 +333,14 @@ std::string hash_text(const HashColumn& column, const std::optional<std::string>
 }
 
 std::string hash_part(const HashColumn& column, const std::optional<std::string>& zero_date = {}) {
+  if (column.kind == HashKind::bytes) {
+    return "COALESCE(MD5(" + quote_name(column.source_name) + "), 'N')"; // the bytes themselves
+  }
   const auto text = hash_text(column, zero_date);
-  if (!needs_length_prefix(column.kind)) {
+  if (!hashed_alone(column.kind)) {
     return "COALESCE(" + text + ", 'N')";
   }
-  return "COALESCE(CONCAT(CHAR_LENGTH(" + text + "), ':', " + text + "), 'N')";
+  return "COALESCE(MD5(" + text + "), 'N')";
 }
 
 // The first 64 bits of the MD5 of the joined parts, as an unsigned integer.
@@ -345,10 +348,14 @@ std::string digest_sql(const std::vector<std::string>& parts) {
   return "CAST(CONV(SUBSTRING(MD5(" + joined_row_sql(parts) + "), 1, 16), 16, 10) AS UNSIGNED)";
 }
 
-// The digest of a row's own values, as MySQL prints them: the same expression when a row is read
-// for loading (its digest is stored beside the row) and when chunks are compared, so it is exact
-// for every type and transformation. Hex, digits and dates hold neither '|' nor 'N'.
-std::string source_digest_sql(const std::vector<HashColumn>& columns) {
+// The digest of a row's own values, as MySQL prints them, and of the mapping's fingerprint: the
+// same expression when a row is read for loading (its digest is stored beside the row) and when
+// chunks are compared, so it is exact for every type and transformation, and a changed mapping
+// makes every row differ once. Hex, digits and dates hold neither '|' nor 'N'; no part is longer
+// than a number or an MD5, so no value's size can reach max_allowed_packet (over which MySQL's
+// string functions return NULL).
+std::string source_digest_sql(const std::vector<HashColumn>& columns,
+                              const std::string& fingerprint) {
   std::vector<std::string> parts;
   for (const auto& column : columns) {
     const auto c = quote_name(column.source_name);
@@ -360,12 +367,13 @@ std::string source_digest_sql(const std::vector<HashColumn>& columns) {
     case SourceText::as_double:
       text = "CAST(" + c + " + 0e0 AS CHAR)";
       break;
-    case SourceText::as_hex:
-      text = "HEX(" + c + ")";
+    case SourceText::as_md5:
+      text = "MD5(" + c + ")";
       break;
     }
     parts.push_back("COALESCE(" + text + ", 'N')");
   }
+  parts.push_back(sql_literal("m:" + fingerprint));
   return digest_sql(parts);
 }
 
@@ -410,7 +418,7 @@ std::string build_read_sql(Connection& connection, const ReadRequest& request) {
            + convert::select_expression(request.columns[i], quote_name(request.columns[i].name));
   }
   if (!request.digest.empty()) {
-    sql += ", " + source_digest_sql(request.digest);
+    sql += ", " + source_digest_sql(request.digest, request.digest_fingerprint);
   }
   sql += " FROM " + quote_name(request.table);
 
@@ -560,7 +568,8 @@ public:
         ++float_count;
       }
     }
-    const auto row = source_digest ? source_digest_sql(plan.columns) : digest_sql(parts);
+    const auto row = source_digest ? source_digest_sql(plan.columns, plan.digest_fingerprint)
+                                   : digest_sql(parts);
     // SUM of an exact integer is an exact DECIMAL: no overflow, however many rows.
     const bool whole = plan.chunking.kind == Chunking::Kind::whole;
     const std::string sql =

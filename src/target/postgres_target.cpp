@@ -128,11 +128,14 @@ std::string hash_text(const HashColumn& column, const std::string& prefix = {}) 
 }
 
 std::string hash_part(const HashColumn& column, const std::string& prefix = {}) {
+  if (column.kind == HashKind::bytes) {
+    return "COALESCE(md5(" + prefix + quote_name(column.target_name) + "), 'N')";
+  }
   const auto text = hash_text(column, prefix);
-  if (!needs_length_prefix(column.kind)) {
+  if (!hashed_alone(column.kind)) {
     return "COALESCE(" + text + ", 'N')";
   }
-  return "COALESCE(length(" + text + ")::text || ':' || " + text + ", 'N')";
+  return "COALESCE(md5(" + text + "), 'N')";
 }
 
 std::string chunk_id_sql(const ComparePlan& plan, const std::string& prefix = {}) {

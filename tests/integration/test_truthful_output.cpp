@@ -273,3 +273,50 @@ TEST_F(UniqueIndexes, AUniqueIndexFromAnOlderVersionIsRebuiltWithoutTheConstrain
 
 } // namespace
 } // namespace migrate::testing
+
+namespace migrate::testing {
+namespace {
+
+TEST_F(TruthfulOutput, AChangedMappingRewritesTheRowsOnTheNextRun) {
+  mysql().exec("CREATE TABLE people (id INT NOT NULL PRIMARY KEY, email VARCHAR(60))");
+  mysql().exec("INSERT INTO people VALUES (1, 'Ann@Example.com'), (2, 'BOB@example.com')");
+  write_mapping("tables:\n  - source_table: people\n");
+  run_ok();
+  run_ok();
+  ASSERT_EQ(latest("people", "chunks_differing"), "0");
+  write_mapping("tables:\n  - source_table: people\n    transformations:\n"
+                "      - {column: email, type: lowercase}\n");
+  run_ok();
+  EXPECT_EQ(latest("people", "rows_updated"), "2");
+  EXPECT_EQ(pg().scalar("SELECT string_agg(email, ',' ORDER BY id) FROM people"),
+            "ann@example.com,bob@example.com");
+  run_ok();
+  EXPECT_EQ(latest("people", "chunks_differing"), "0");
+}
+
+// MySQL's string functions return NULL for a result longer than max_allowed_packet: the row digest
+// hashes each value on its own, so a large value still counts.
+TEST_F(TruthfulOutput, AChangeToAValueNearMaxAllowedPacketIsSeen) {
+  const auto packet = mysql().scalar("SELECT @@GLOBAL.max_allowed_packet");
+  mysql().exec("SET GLOBAL max_allowed_packet = 1048576");
+  {
+    MysqlClient client(*m_settings, name());
+    client.exec("CREATE TABLE docs (id INT NOT NULL PRIMARY KEY, body MEDIUMTEXT)");
+    client.exec("INSERT INTO docs VALUES (1, REPEAT('a', 700000))");
+  }
+  write_mapping("tables:\n  - source_table: docs\n");
+  const auto first = migrate();
+  {
+    MysqlClient client(*m_settings, name());
+    client.exec("UPDATE docs SET body = REPEAT('b', 700000) WHERE id = 1");
+  }
+  const auto second = migrate();
+  mysql().exec("SET GLOBAL max_allowed_packet = " + packet);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_EQ(latest("docs", "rows_updated"), "1");
+  EXPECT_EQ(pg().scalar("SELECT left(body, 3) FROM docs"), "bbb");
+}
+
+} // namespace
+} // namespace migrate::testing

@@ -12,6 +12,11 @@ HashKind hash_kind(const ColumnPlan& column);
 // How MySQL prints the column's own value for the source digest.
 SourceText source_text(const SourceColumn& column);
 
+// A fingerprint of what the mapping does to values (types, transformations and their settings,
+// zero dates, bad text): part of every row digest, so a changed mapping rewrites the rows once.
+// Secrets (a mask's salt) go in only through the hash.
+std::string mapping_fingerprint(const TablePlan& plan);
+
 // The columns of the source digest: every mapped column, in plan order.
 std::vector<HashColumn> digest_columns(const TablePlan& plan);
 

@@ -4,9 +4,8 @@
 //
 // The digest of a chunk is its row count plus the XOR of the first 64 bits of the MD5 of every
 // row's normalised text, so it does not depend on row order. Each value is normalised to the same
-// text in both engines (see docs/change-detection.md); text-like values are encoded as
-// char_length(v) || ':' || v, NULL as 'N', and the values are joined by '|': no value can make
-// two rows' encodings equal.
+// text in both engines (see docs/change-detection.md); text-like values are replaced by their MD5,
+// NULL by 'N', and the values are joined by '|': no value can make two rows' encodings equal.
 #pragma once
 
 #include <cstdint>
@@ -41,12 +40,13 @@ struct HashTransform {
   std::string value;
 };
 
-// How MySQL prints a column's own value for the source digest: exact for every type, never
-// compared with PostgreSQL's text, only with MySQL's own digest taken when the row was loaded.
+// How MySQL prints a column's own value for the row digest: exact for every type, never compared
+// with PostgreSQL's text, only with MySQL's own digest taken when the row was loaded.
 enum class SourceText {
-  as_text,   // CAST(c AS CHAR): numbers, temporal types, MySQL's JSON
+  as_text,   // CAST(c AS CHAR): numbers and temporal types
   as_double, // CAST(c + 0e0 AS CHAR): FLOAT and DOUBLE, printed as an exact double
-  as_hex,    // HEX(c): strings in any character set, binary, BIT, ENUM, SET, geometry (WKB)
+  as_md5,    // MD5(c) of the bytes: strings in any character set, binary, JSON, BIT, ENUM, SET,
+             // geometry; a fixed 32 characters however long the value
 };
 
 struct HashColumn {
@@ -78,6 +78,7 @@ struct ComparePlan {
   // when the rows were loaded, which sees every column exactly. Empty: compare normalised values
   // computed on each side.
   std::string digest_column;
+  std::string digest_fingerprint; // the mapping's fingerprint, part of every row digest
 };
 
 struct ChunkDigest {
@@ -93,9 +94,11 @@ struct ChunkDigest {
   bool matches(const ChunkDigest& other) const;
 };
 
-// Kinds whose text may hold any character, so their encoding carries its length; the others have
-// a fixed alphabet without '|' or 'N' and are joined by '|' as they are.
-bool needs_length_prefix(HashKind kind);
+// Kinds whose text may hold any character and be of any length: each value is hashed on its own
+// (MD5, lower-case hex, in both engines), so that no separator inside it can make two rows' texts
+// equal and no value makes the row's text longer than MySQL's max_allowed_packet (over which its
+// string functions return NULL). The other kinds have a short fixed alphabet without '|' or 'N'.
+bool hashed_alone(HashKind kind);
 
 // The SQL that joins `parts` (never NULL) with '|', the same in MySQL and PostgreSQL:
 // concat_ws('|', ...). PostgreSQL functions take at most 100 arguments, so more parts are joined
