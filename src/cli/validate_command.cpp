@@ -74,6 +74,14 @@ void log_checksum_notes(const Verdict& v) {
                  "values were compared",
                  v.table);
   }
+  if (report.rows_without_digest > 0) {
+    // Their chunks differ by the row digests until a comparison rewrites them.
+    spdlog::warn("table={} rows_without_digest={} (loaded before row digests existed): run "
+                 "`migrate --full --table {}` once to add them",
+                 v.table,
+                 report.rows_without_digest,
+                 v.table);
+  }
   if (!report.partly_compared.empty()) {
     std::string columns;
     for (const auto& column : report.partly_compared) {

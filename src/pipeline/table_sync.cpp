@@ -175,6 +175,7 @@ struct ChunkDiff {
   std::size_t compared = 0;
   std::uint64_t source_rows = 0;
   bool target_has_rows = false;
+  std::uint64_t rows_without_digest = 0; // target rows loaded before row digests existed
 };
 
 using PositionAfter = std::function<state::Position(const Cursor&)>;
@@ -245,6 +246,9 @@ ChunkDiff diff_chunks(const ChunkDiff& planned,
     for (const auto& digest : source_digests) {
       diff.source_rows += digest.rows;
     }
+  }
+  for (const auto& digest : target_digests) {
+    diff.rows_without_digest += digest.rows_without_digest;
   }
   diff.target_has_rows = !target_digests.empty();
   std::map<std::string, std::pair<const ChunkDigest*, const ChunkDigest*>> chunks;
@@ -719,7 +723,9 @@ void TableRun::finish_keys() {
   try {
     m_target.build_keys(m_target_table);
   } catch (const Error& e) {
-    if (!m_created) {
+    // Only the data can be at fault (class 23: duplicates, NULLs); a lost connection or a lock
+    // timeout says nothing about the rows, and the next run builds the key of a complete load.
+    if (!m_created || e.context().sqlstate.rfind("23", 0) != 0) {
       throw;
     }
     // A table without its key would fail every later run the same way: drop what this run
@@ -1056,6 +1062,7 @@ ChecksumReport checksum_table(const config::TableMapping& mapping,
         diff_chunks(planned, mapping, source, target, expected, DigestOf::source_values);
     report.chunks_compared = diff.compared;
     report.chunks_differing = describe_chunks(diff, quarantined_keys);
+    report.rows_without_digest = diff.rows_without_digest;
     report.source_rows = diff.source_rows;
   }
   // The target's own values, where SQL can normalise them: a hand edit in PostgreSQL shows here.

@@ -648,8 +648,9 @@ public:
                 "h::numeric END), 0)::text"
               : "";
     const std::string sql = "SELECT chunk_id::text, count(*), bit_xor(h)" + floats + sum
-                            + " FROM (SELECT " + chunk_id_sql(plan) + " AS chunk_id, " + h + " AS h"
-                            + float_columns + " FROM " + qualified(table) + live_rows(table)
+                            + ", count(*) FILTER (WHERE h IS NULL) FROM (SELECT "
+                            + chunk_id_sql(plan) + " AS chunk_id, " + h + " AS h" + float_columns
+                            + " FROM " + qualified(table) + live_rows(table)
                             + ") AS rows_hashed GROUP BY chunk_id";
     return translate(table.name, [&] {
       pqxx::read_transaction tx(*m_connection);
@@ -665,6 +666,7 @@ public:
         if (whole) {
           digest.hash_sum = r[static_cast<int>(3 + float_count)].as<std::string>();
         }
+        digest.rows_without_digest = r[r.size() - 1].as<std::uint64_t>();
         out.push_back(std::move(digest));
       }
       return out;
@@ -684,6 +686,11 @@ public:
     translate(table.name, [&] {
       pqxx::work tx(*m_connection);
       tx.exec("DROP TABLE IF EXISTS " + qualified(table));
+      for (const auto& column : table.columns) {
+        if (column.enum_type) { // made with the table (enum_as: type); CREATE would find it
+          tx.exec("DROP TYPE IF EXISTS " + column.pg_type);
+        }
+      }
       tx.commit();
     });
   }

@@ -320,3 +320,25 @@ TEST_F(TruthfulOutput, AChangeToAValueNearMaxAllowedPacketIsSeen) {
 
 } // namespace
 } // namespace migrate::testing
+
+namespace migrate::testing {
+namespace {
+
+TEST_F(TruthfulOutput, RowsLoadedBeforeRowDigestsAreCountedAndFullAddsThem) {
+  mysql().exec("CREATE TABLE items (id INT NOT NULL PRIMARY KEY, payload VARCHAR(20), "
+               "updated_at DATETIME NOT NULL)");
+  mysql().exec("INSERT INTO items VALUES (1, 'a', NOW() - INTERVAL 1 DAY), "
+               "(2, 'b', NOW() - INTERVAL 1 DAY)");
+  write_mapping("tables:\n  - source_table: items\n    timestamp_column: updated_at\n");
+  run_ok();
+  pg().exec("ALTER TABLE items DROP COLUMN _migrate_digest"); // as an older version left it
+  run_ok(); // adds the column; the cursor reads nothing, so the rows keep no digest
+  const auto before = migrate("validate --checksum", m_env);
+  EXPECT_EQ(before.exit_code, 1) << before.output;
+  EXPECT_TRUE(contains(before.output, "rows_without_digest=2")) << before.output;
+  run_ok("--full");
+  run_ok("validate --checksum");
+}
+
+} // namespace
+} // namespace migrate::testing

@@ -89,6 +89,8 @@ struct ChunkDigest {
   // Whole chunking only: the exact decimal sum of every row's 64 bits read unsigned. The XOR
   // cancels a pair of equal rows; the sum counts each copy.
   std::string hash_sum;
+  // Target side with row digests: rows loaded before row digests existed, which have none yet.
+  std::uint64_t rows_without_digest = 0;
 
   // Equal counts, hashes and hash sums, float sums within a relative 1e-9.
   bool matches(const ChunkDigest& other) const;

@@ -39,6 +39,7 @@ struct ChecksumReport {
   std::size_t chunks_compared = 0;
   std::uint64_t source_rows = 0;
   bool source_digests = false;                     // false: no row digests in the target yet
+  std::uint64_t rows_without_digest = 0;           // rows loaded before row digests existed
   std::vector<std::string> chunks_differing;       // by the source digests, each as its key range
   std::vector<std::string> value_chunks_differing; // by the target's own values
   std::vector<std::string> partly_compared;        // columns the value comparison sees only in part

@@ -93,7 +93,8 @@ public:
   // stored position is only valid for the table it was taken on.
   virtual std::string identity(const TargetTable& table) = 0;
 
-  // Drops a table this run created, when its first load could not be finished into a usable table.
+  // Drops a table this run created, and the enum types made with it, when its first load could not
+  // be finished into a usable table.
   virtual void drop_table(const TargetTable& table) = 0;
 };
 
