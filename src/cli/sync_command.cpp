@@ -5,6 +5,7 @@
 #include "migrate/core/error.hpp"
 #include "migrate/core/log_text.hpp"
 #include "migrate/core/timestamp_text.hpp"
+#include "migrate/pipeline/run_rules.hpp"
 #include "migrate/pipeline/table_sync.hpp"
 #include "migrate/source/mysql_source.hpp"
 #include "migrate/state/sqlite_state_store.hpp"
@@ -14,6 +15,8 @@
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <random>
+#include <thread>
 
 namespace migrate::cli {
 namespace {
@@ -32,6 +35,7 @@ void print_summary(const std::vector<TableResult>& results) {
                  // Of the rows moved, those only a comparison found (the position did not).
                  {"by compare", Align::right},
                  {"quarantined", Align::right},
+                 {"retries", Align::right},
                  {"seconds", Align::right}});
   for (const auto& r : results) {
     out.add_row({r.table,
@@ -44,6 +48,7 @@ void print_summary(const std::vector<TableResult>& results) {
                  std::to_string(r.counts.deleted),
                  std::to_string(r.counts.found_by_comparison),
                  std::to_string(r.counts.quarantined),
+                 std::to_string(r.counts.retries),
                  fmt::format("{:.2f}", r.seconds())});
   }
   std::cout << out.render();
@@ -94,6 +99,45 @@ std::vector<TableResult> record_all_failed(state::StateStore& state,
   return results;
 }
 
+// A table the run's max_runtime left no time for: recorded, so that history and status say so.
+TableResult record_not_started(state::StateStore& state, const config::TableMapping& table) {
+  TableResult result;
+  result.table = table.source_table;
+  result.mode = "none";
+  result.outcome = Outcome::failed;
+  result.deadline_reached = true;
+  result.error = "not started: max_runtime reached";
+  result.started = result.finished = std::chrono::system_clock::now();
+  state.finish_run(state.begin_run(result.table, result.mode), result);
+  return result;
+}
+
+// The first connection, retried like a table's transient failures: a server that is restarting
+// at 02:00 should not fail the whole run.
+template<typename Connect>
+auto connect_with_retries(const config::Retry& retry, const char* what, Connect connect)
+    -> decltype(connect()) {
+  std::mt19937 random(std::random_device{}());
+  for (std::size_t attempt = 0;; ++attempt) {
+    try {
+      return connect();
+    } catch (const Error& e) {
+      if (!e.is_transient() || attempt >= retry.attempts) {
+        throw;
+      }
+      const auto wait = pipeline::retry_wait(
+          attempt + 1, retry.max_wait, std::uniform_real_distribution<double>(0.0, 1.0)(random));
+      spdlog::warn("{} connect retry={}/{} wait_s={:.1f} error={}",
+                   what,
+                   attempt + 1,
+                   retry.attempts,
+                   std::chrono::duration<double>(wait).count(),
+                   quote_field(e.what()));
+      std::this_thread::sleep_for(wait);
+    }
+  }
+}
+
 } // namespace
 
 void setup_sync(CLI::App& app, SyncOptionsCli& options) {
@@ -125,6 +169,11 @@ int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
     }
     sync.since = options.since;
   }
+  sync.retry = config.retry;
+  sync.stall_warning = config.stall_warning;
+  if (config.max_runtime) {
+    sync.deadline = std::chrono::steady_clock::now() + *config.max_runtime;
+  }
   const auto state = state::open_sqlite_state(config.state_file);
   spdlog::info("run started tables={} mysql={} postgresql={} state={}",
                tables.size(),
@@ -134,9 +183,16 @@ int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
 
   std::vector<TableResult> results;
   try {
-    const auto source = source::make_mysql_source(config.mysql);
-    const auto target = target::make_postgres_target(config.postgresql);
+    const auto source = connect_with_retries(
+        config.retry, "MySQL", [&] { return source::make_mysql_source(config.mysql); });
+    const auto target = connect_with_retries(config.retry, "PostgreSQL", [&] {
+      return target::make_postgres_target(config.postgresql);
+    });
     for (const auto* table : tables) {
+      if (sync.deadline && std::chrono::steady_clock::now() >= *sync.deadline) {
+        results.push_back(record_not_started(*state, *table));
+        continue;
+      }
       results.push_back(pipeline::sync_table(*table, *source, *target, *state, sync));
     }
   } catch (const Error& e) {
@@ -150,6 +206,12 @@ int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
   }
   print_summary(results);
   log_totals(results);
+  for (const auto& result : results) {
+    if (result.deadline_reached) {
+      spdlog::warn("max_runtime reached: the run stopped; the next run goes on where it stopped");
+      return k_exit_deadline;
+    }
+  }
   for (const auto& result : results) {
     if (result.outcome == Outcome::failed) {
       return k_exit_table_failed;

@@ -230,8 +230,15 @@ Node load_file(const fs::path& path, bool required) {
 }
 
 void read_endpoint(const Node& node, Endpoint& out, const std::set<std::string>& extra_keys) {
-  std::set<std::string> allowed = {
-      "host", "port", "database", "username", "password", "connect_timeout"};
+  std::set<std::string> allowed = {"host",
+                                   "port",
+                                   "database",
+                                   "username",
+                                   "password",
+                                   "connect_timeout",
+                                   "read_timeout",
+                                   "lock_timeout",
+                                   "statement_timeout"};
   allowed.insert(extra_keys.begin(), extra_keys.end());
   node.allow_only(allowed);
   out.host = node.child("host").non_empty_text();
@@ -239,8 +246,13 @@ void read_endpoint(const Node& node, Endpoint& out, const std::set<std::string>&
   out.database = node.child("database").non_empty_text();
   out.username = node.child("username").non_empty_text();
   out.password = node.has("password") ? node.child("password").text() : std::string();
-  if (node.has("connect_timeout")) {
-    out.connect_timeout = node.child("connect_timeout").duration();
+  for (auto [key, value] : {std::pair{"connect_timeout", &out.connect_timeout},
+                            std::pair{"read_timeout", &out.read_timeout},
+                            std::pair{"lock_timeout", &out.lock_timeout},
+                            std::pair{"statement_timeout", &out.statement_timeout}}) {
+    if (node.has(key)) {
+      *value = node.child(key).duration();
+    }
   }
 }
 
@@ -540,8 +552,28 @@ std::string read_level(const Node& node) {
   return level;
 }
 
+void read_run_limits(const Node& root, Config& config) {
+  if (root.has("retry")) {
+    const auto retry = root.child("retry");
+    retry.allow_only({"attempts", "max_wait"});
+    if (retry.has("attempts")) {
+      config.retry.attempts = retry.child("attempts").number(0, 100);
+    }
+    if (retry.has("max_wait")) {
+      config.retry.max_wait = retry.child("max_wait").duration();
+    }
+  }
+  if (root.has("max_runtime")) {
+    config.max_runtime = root.child("max_runtime").duration();
+  }
+  if (root.has("stall_warning")) {
+    config.stall_warning = root.child("stall_warning").duration();
+  }
+}
+
 void read_settings(const Node& root, Config& config) {
-  root.allow_only({"state_file", "logging"});
+  root.allow_only({"state_file", "logging", "retry", "max_runtime", "stall_warning"});
+  read_run_limits(root, config);
   if (root.has("state_file")) {
     config.state_file = resolve(config.directory, root.child("state_file").non_empty_text());
   }

@@ -49,6 +49,8 @@ const char* to_string(ErrorArea area) noexcept {
     return "state";
   case ErrorArea::convert:
     return "convert";
+  case ErrorArea::deadline:
+    return "deadline";
   case ErrorArea::internal:
     return "internal";
   }

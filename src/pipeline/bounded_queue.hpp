@@ -40,6 +40,20 @@ public:
     return item;
   }
 
+  // As pop(), but gives up after `timeout` with nullopt and `timed_out` set.
+  template<typename Duration>
+  std::optional<T> pop_for(Duration timeout, bool& timed_out) {
+    std::unique_lock lock(m_mutex);
+    timed_out = !m_not_empty.wait_for(lock, timeout, [&] { return m_closed || !m_items.empty(); });
+    if (timed_out || m_items.empty()) {
+      return std::nullopt;
+    }
+    T item = std::move(m_items.front());
+    m_items.pop_front();
+    m_not_full.notify_one();
+    return item;
+  }
+
   // Wakes both sides; pushes fail from now on, pops drain what is left.
   void close() {
     std::lock_guard lock(m_mutex);

@@ -19,6 +19,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <random>
 #include <set>
 #include <thread>
 #include <unordered_set>
@@ -283,6 +284,9 @@ public:
   TableResult run();
 
 private:
+  void run_with_retries();
+  void attempt_run();
+  void finish(Clock::time_point started);
   void prepare();
   std::optional<state::Position> starting_position();
   void run_pass(const PassChoice& choice, const std::optional<state::Position>& position);
@@ -309,6 +313,7 @@ private:
                     std::uint64_t rows_to_stage = 0);
   void keep_rejected(std::vector<state::QuarantineEntry>& rejected);
   void update_cursor(const RowView& row, Cursor& cursor) const;
+  std::optional<Chunk> next_chunk(BoundedQueue<Chunk>& queue, const source::ReadRequest& read);
   void add_read_counts(std::uint64_t rows_read,
                        std::uint64_t null_timestamps,
                        const convert::EncodeStats& stats);
@@ -342,23 +347,68 @@ TableResult TableRun::run() {
     m_quarantined_keys.insert(entry.key);
   }
   try {
-    prepare();
-    const auto position = starting_position();
-    PassInputs inputs;
-    inputs.replace = m_plan.sync == config::SyncMode::replace;
-    inputs.has_timestamp = m_plan.timestamp_position.has_value();
-    inputs.position = position;
-    inputs.target_empty = m_target.is_empty(m_target_table);
-    inputs.full = m_options.full;
-    inputs.reload = m_options.reload;
-    inputs.deletes = m_deletes != config::DeletePolicy::ignore;
-    inputs.compare_due = inputs.deletes && compare_due();
-    run_pass(choose_pass(inputs), position);
+    run_with_retries();
   } catch (const std::exception& e) {
     m_result.outcome = Outcome::failed;
     m_result.error = e.what();
+    if (const auto* error = dynamic_cast<const Error*>(&e)) {
+      m_result.deadline_reached = error->area() == ErrorArea::deadline;
+    }
     spdlog::error("table={} outcome=failed error={}", table, quote_field(e.what()));
   }
+  finish(started);
+  return m_result;
+}
+
+// A transient failure (a lost connection, a deadlock, a lock or server going away) runs the table
+// again from its last committed position: only the commit group in flight is read again, and an
+// in-doubt commit is resolved by that re-read, whichever way it went, since merges are idempotent.
+void TableRun::run_with_retries() {
+  std::mt19937 random(std::random_device{}());
+  for (std::size_t attempt = 0;; ++attempt) {
+    try {
+      attempt_run();
+      return;
+    } catch (const Error& e) {
+      if (!e.is_transient() || attempt >= m_options.retry.attempts) {
+        throw;
+      }
+      const auto wait = retry_wait(attempt + 1,
+                                   m_options.retry.max_wait,
+                                   std::uniform_real_distribution<double>(0.0, 1.0)(random));
+      if (m_options.deadline && Clock::now() + wait > *m_options.deadline) {
+        throw;
+      }
+      ++m_result.counts.retries;
+      spdlog::warn("table={} retry={}/{} wait_s={:.1f} error=\"{}\"",
+                   m_mapping.source_table,
+                   attempt + 1,
+                   m_options.retry.attempts,
+                   std::chrono::duration<double>(wait).count(),
+                   e.what());
+      std::this_thread::sleep_for(wait);
+    }
+  }
+}
+
+void TableRun::attempt_run() {
+  m_result.mode.clear(); // the attempt that succeeds says what was done
+  prepare();
+  const auto position = starting_position();
+  PassInputs inputs;
+  inputs.replace = m_plan.sync == config::SyncMode::replace;
+  inputs.has_timestamp = m_plan.timestamp_position.has_value();
+  inputs.position = position;
+  inputs.target_empty = m_target.is_empty(m_target_table);
+  inputs.full = m_options.full;
+  inputs.reload = m_options.reload;
+  inputs.deletes = m_deletes != config::DeletePolicy::ignore;
+  inputs.compare_due = inputs.deletes && compare_due();
+  run_pass(choose_pass(inputs), position);
+}
+
+void TableRun::finish(Clock::time_point started) {
+  const auto& table = m_mapping.source_table;
   m_result.finished = std::chrono::system_clock::now();
   if (const auto position = m_state.position(table)) {
     m_result.watermark = position->to_string();
@@ -391,7 +441,6 @@ TableResult TableRun::run() {
         "table={} null_timestamps={} (moved by full passes only)", table, c.null_timestamps);
   }
   m_state.finish_run(m_run_id, m_result);
-  return m_result;
 }
 
 void TableRun::run_pass(const PassChoice& choice, const std::optional<state::Position>& position) {
@@ -786,6 +835,25 @@ void TableRun::update_cursor(const RowView& row, Cursor& cursor) const {
   }
 }
 
+// The next chunk from the extract thread; while none comes, says every stall_warning what the run
+// is waiting for, so a run that hangs on a lock or a slow query is visible in the log.
+std::optional<Chunk> TableRun::next_chunk(BoundedQueue<Chunk>& queue,
+                                          const source::ReadRequest& read) {
+  const auto started = Clock::now();
+  for (;;) {
+    bool timed_out = false;
+    auto chunk = queue.pop_for(m_options.stall_warning, timed_out);
+    if (!timed_out) {
+      return chunk;
+    }
+    spdlog::warn("table={} waiting for MySQL: no rows for {:.0f} s (reading {}{})",
+                 m_mapping.source_table,
+                 std::chrono::duration<double>(Clock::now() - started).count(),
+                 read.order == source::ReadOrder::by_key ? "in key order" : "after the position",
+                 read.chunk ? ", chunk " + read.chunk->id : std::string());
+  }
+}
+
 void TableRun::stream(const source::ReadRequest& read,
                       target::LoadSession& session,
                       const StreamPlan& plan) {
@@ -851,7 +919,7 @@ void TableRun::stream(const source::ReadRequest& read,
   std::vector<std::string> released;
   Cursor last;
   try {
-    while (auto chunk = queue.pop()) {
+    while (auto chunk = next_chunk(queue, read)) {
       session.write(chunk->text, chunk->rows);
       pending += chunk->rows + chunk->rejected.size();
       last = std::move(chunk->last);
@@ -956,6 +1024,12 @@ void TableRun::commit_group(target::LoadSession& session,
                 counts.unchanged,
                 counts.deleted,
                 quote_field(position));
+  if (m_options.deadline && Clock::now() >= *m_options.deadline) {
+    throw Error(ErrorArea::deadline,
+                "max_runtime reached: stopped after a commit; the next run goes on from "
+                    + (position.empty() ? std::string("here") : position),
+                ErrorContext{.table = m_mapping.source_table});
+  }
 }
 
 } // namespace

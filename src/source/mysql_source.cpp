@@ -9,7 +9,11 @@
 
 #include <errmsg.h>
 #include <mysqld_error.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
+#include <algorithm>
 #include <mutex>
 #include <set>
 
@@ -25,9 +29,16 @@ struct ResultFreer {
 using MysqlHandle = std::unique_ptr<MYSQL, MysqlCloser>;
 using ResultHandle = std::unique_ptr<MYSQL_RES, ResultFreer>;
 
-bool is_transient(unsigned code) {
+// The connection is gone (or never came): a new one may work.
+bool is_connection_lost(unsigned code) {
   return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST || code == CR_CONNECTION_ERROR
-         || code == CR_CONN_HOST_ERROR || code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT;
+         || code == CR_CONN_HOST_ERROR || code == CR_SERVER_LOST_EXTENDED;
+}
+
+// Worth a retry: a lost connection, a deadlock (the whole transaction was rolled back) or a lock
+// wait timeout. Access denied, unknown tables and data errors never are.
+bool is_transient(unsigned code) {
+  return is_connection_lost(code) || code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT;
 }
 
 [[noreturn]] void fail(MYSQL* handle, const std::string& what, const std::string& sql = {}) {
@@ -73,6 +84,21 @@ bool looks_numeric(const std::string& value) {
   return true;
 }
 
+// TCP keepalives, so that a peer that vanished without closing (a failover, a dropped VPN) is
+// noticed in about a minute instead of the kernel's two hours. Best effort: a failure only logs.
+void keep_alive(my_socket fd) {
+  const int on = 1;
+  const int idle = 30;
+  const int interval = 10;
+  const int count = 3;
+  if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on) != 0
+      || setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle) != 0
+      || setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval) != 0
+      || setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count) != 0) {
+    spdlog::debug("mysql: TCP keepalive not set on the connection");
+  }
+}
+
 class Connection {
 public:
   explicit Connection(const config::Endpoint& endpoint) {
@@ -84,7 +110,7 @@ public:
     }
     MYSQL* h = m_handle.get();
     const auto connect_timeout = static_cast<unsigned>(endpoint.connect_timeout.count());
-    const unsigned io_timeout = 3600; // a filesort before the first row can take a long time
+    const auto io_timeout = static_cast<unsigned>(endpoint.read_timeout.count());
     const unsigned protocol = MYSQL_PROTOCOL_TCP;
     mysql_options(h, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
     mysql_options(h, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
@@ -107,9 +133,12 @@ public:
     if (charset != "utf8mb4") {
       throw Error(ErrorArea::source, "MySQL connection uses " + charset + ", not utf8mb4");
     }
-    // A consumer slower than the stream must not make the server drop the connection.
+    keep_alive(mysql_get_socket(h));
+    // A consumer slower than the stream must not make the server drop the connection; a metadata
+    // lock held by someone else (an ALTER TABLE) is waited for only lock_timeout.
     execute("SET SESSION time_zone = '+00:00', SESSION net_write_timeout = 3600, "
-            "SESSION net_read_timeout = 3600");
+            "SESSION net_read_timeout = 3600, SESSION lock_wait_timeout = "
+            + std::to_string(std::max<long long>(1, endpoint.lock_timeout.count())));
     m_database = endpoint.database;
   }
 
@@ -118,9 +147,13 @@ public:
 
   void execute(const std::string& sql) {
     if (mysql_real_query(get(), sql.data(), sql.size()) != 0) {
+      m_lost = is_connection_lost(mysql_errno(get()));
       fail(get(), "MySQL statement failed", sql);
     }
   }
+
+  // True once a statement failed because the connection is gone: a new one must replace it.
+  bool lost() const { return m_lost; }
 
   // Runs a query and buffers its (small) result.
   std::vector<std::vector<std::optional<std::string>>> query(const std::string& sql) {
@@ -164,6 +197,7 @@ public:
 private:
   MysqlHandle m_handle;
   std::string m_database;
+  bool m_lost = false;
 };
 
 class MysqlRowReader final : public RowReader {
@@ -464,8 +498,18 @@ public:
       : m_endpoint(std::move(endpoint))
       , m_connection(std::make_unique<Connection>(m_endpoint)) {}
 
+  // The catalog connection, opened again when the last one was lost (a server restart): the
+  // run's retry calls in here again after a wait.
+  Connection& connection() {
+    if (!m_connection || m_connection->lost()) {
+      m_connection.reset();
+      m_connection = std::make_unique<Connection>(m_endpoint);
+    }
+    return *m_connection;
+  }
+
   SourceTable describe(const std::string& table) override {
-    auto& c = *m_connection;
+    auto& c = connection();
     const std::string where = " WHERE TABLE_SCHEMA = " + c.literal(c.database())
                               + " AND TABLE_NAME = " + c.literal(table);
     const auto rows = c.query(
@@ -506,7 +550,7 @@ public:
   }
 
   ServerClock server_clock(std::chrono::seconds lag, bool in_server_zone) override {
-    auto& c = *m_connection;
+    auto& c = connection();
     ServerClock clock;
     try {
       const auto age = oldest_transaction_age(clock);
@@ -536,8 +580,8 @@ public:
   }
 
   std::uint64_t count_rows(const std::string& table, const std::string& where) override {
-    const auto rows = m_connection->query("SELECT COUNT(*) FROM " + quote_name(table)
-                                          + (where.empty() ? "" : " WHERE (" + where + ")"));
+    const auto rows = connection().query("SELECT COUNT(*) FROM " + quote_name(table)
+                                         + (where.empty() ? "" : " WHERE (" + where + ")"));
     return std::stoull(rows.at(0).at(0).value_or("0"));
   }
 
@@ -545,9 +589,9 @@ public:
                      const std::string& key_column,
                      const std::string& where) override {
     const auto c = quote_name(key_column);
-    const auto rows = m_connection->query("SELECT COUNT(*), CAST(MIN(" + c + ") AS CHAR), CAST(MAX("
-                                          + c + ") AS CHAR) FROM " + quote_name(table)
-                                          + (where.empty() ? "" : " WHERE (" + where + ")"));
+    const auto rows = connection().query("SELECT COUNT(*), CAST(MIN(" + c + ") AS CHAR), CAST(MAX("
+                                         + c + ") AS CHAR) FROM " + quote_name(table)
+                                         + (where.empty() ? "" : " WHERE (" + where + ")"));
     return KeyRange{std::stoull(rows.at(0).at(0).value_or("0")),
                     rows.at(0).at(1).value_or(""),
                     rows.at(0).at(2).value_or("")};
@@ -580,7 +624,7 @@ public:
         + ") AS rows_hashed GROUP BY chunk_id";
     spdlog::trace("table={} sql={}", table, quote_field(sql));
     std::vector<ChunkDigest> out;
-    for (const auto& r : m_connection->query(sql)) {
+    for (const auto& r : connection().query(sql)) {
       ChunkDigest digest;
       digest.id = r.at(0).value_or("");
       digest.rows = std::stoull(r.at(1).value_or("0"));
@@ -609,7 +653,7 @@ private:
     if (!m_transactions_visible) {
       return std::nullopt;
     }
-    auto& c = *m_connection;
+    auto& c = connection();
     c.execute("SET SESSION time_zone = 'SYSTEM'");
     const std::string sql =
         "SELECT CAST(TIMESTAMPDIFF(MICROSECOND, trx_started, NOW(6)) AS CHAR), "
@@ -644,7 +688,7 @@ private:
 
   // B-tree secondary indexes; FULLTEXT, SPATIAL and prefix indexes have no PostgreSQL twin.
   void describe_indexes(const std::string& where, SourceTable& out) {
-    const auto rows = m_connection->query(
+    const auto rows = connection().query(
         "SELECT INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE FROM "
         "information_schema.STATISTICS"
         + where + " AND INDEX_NAME <> 'PRIMARY' ORDER BY INDEX_NAME, SEQ_IN_INDEX");
@@ -675,7 +719,7 @@ private:
 
   // MariaDB keeps JSON as LONGTEXT with a json_valid() check; MySQL reports DATA_TYPE 'json'.
   void mark_json_columns(const std::string& table, SourceTable& out) {
-    auto& c = *m_connection;
+    auto& c = connection();
     const auto rows = c.query("SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS "
                               "WHERE CONSTRAINT_SCHEMA = "
                               + c.literal(c.database()) + " AND TABLE_NAME = " + c.literal(table));

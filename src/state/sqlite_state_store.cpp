@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS runs (
   chunks_differing INTEGER NOT NULL DEFAULT 0,
   quarantined INTEGER NOT NULL DEFAULT 0,
   found_by_comparison INTEGER NOT NULL DEFAULT 0,
+  retries INTEGER NOT NULL DEFAULT 0,
   duration_ms INTEGER NOT NULL DEFAULT 0,
   watermark TEXT,
   upper_bound TEXT,
@@ -190,7 +191,9 @@ public:
           "rows_updated = ?, rows_unchanged = ?, rows_deleted = ?, zero_dates = ?, null_timestamps "
           "= ?, "
           "chunks_compared = ?, chunks_differing = ?, quarantined = ?, duration_ms = ?, "
-          "watermark = ?, upper_bound = ?, error = ?, found_by_comparison = ? WHERE id = ?");
+          "watermark = ?, upper_bound = ?, error = ?, found_by_comparison = ?, retries = ? WHERE "
+          "id = "
+          "?");
       const auto& c = result.counts;
       update.bind(1, result.mode);
       update.bind(2, format_utc(result.finished));
@@ -210,7 +213,8 @@ public:
       update.bind(16, result.upper_bound);
       update.bind(17, result.error);
       update.bind(18, as_int(c.found_by_comparison));
-      update.bind(19, id);
+      update.bind(19, as_int(c.retries));
+      update.bind(20, id);
       update.exec();
     });
   }
@@ -301,7 +305,7 @@ public:
           "rows_inserted, rows_updated, rows_unchanged, rows_deleted, zero_dates, duration_ms, "
           "coalesce(watermark, ''), coalesce(upper_bound, ''), coalesce(error, ''), "
           "null_timestamps, "
-          "chunks_compared, chunks_differing, quarantined, found_by_comparison FROM runs "
+          "chunks_compared, chunks_differing, quarantined, found_by_comparison, retries FROM runs "
           "WHERE id IN (SELECT max(id) FROM runs GROUP BY table_name) ORDER BY table_name");
       std::vector<RunRecord> out;
       while (query.executeStep()) {
@@ -325,6 +329,7 @@ public:
         r.counts.chunks_differing = as_count(query.getColumn(18));
         r.counts.quarantined = as_count(query.getColumn(19));
         r.counts.found_by_comparison = as_count(query.getColumn(20));
+        r.counts.retries = as_count(query.getColumn(21));
         r.watermark = query.getColumn(13).getString();
         r.upper_bound = query.getColumn(14).getString();
         r.error = outcome == "running" ? "did not finish (process ended during the run)"
@@ -343,7 +348,8 @@ private:
                              "chunks_compared",
                              "chunks_differing",
                              "quarantined",
-                             "found_by_comparison"}) {
+                             "found_by_comparison",
+                             "retries"}) {
       add_column_if_missing("runs", name, "INTEGER NOT NULL DEFAULT 0");
     }
     add_column_if_missing("table_state", "target_id", "TEXT NOT NULL DEFAULT ''");

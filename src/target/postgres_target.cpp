@@ -63,6 +63,21 @@ bool is_key(const TargetTable& table, const std::string& name) {
   return false;
 }
 
+// A refusal by the server that no retry changes: wrong password, unknown role or database, no
+// pg_hba.conf entry, missing privilege. libpq reports these only as text.
+bool is_refusal(const std::string& message) {
+  for (const char* text : {"authentication failed",
+                           "does not exist",
+                           "no pg_hba.conf entry",
+                           "permission denied",
+                           "password authentication"}) {
+    if (message.find(text) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // Classes 08 (connection), 40 (serialization, deadlock), 53300 (too many connections), 55P03 (lock
 // not available) and 57P0x (shutdown) may succeed on a retry; data errors never do.
 bool is_transient_sqlstate(const std::string& state) {
@@ -83,8 +98,12 @@ auto translate(const std::string& table, Body&& body) -> decltype(body()) {
                              .sqlstate = e.sqlstate(),
                              .transient = is_transient_sqlstate(e.sqlstate())});
   } catch (const pqxx::in_doubt_error& e) {
-    // The commit may or may not have happened: never retried blindly.
-    throw Error(ErrorArea::target, e.what(), ErrorContext{.table = table, .sqlstate = "08007"});
+    // The commit may or may not have happened. Retrying the commit blindly could do either; the
+    // run's retry instead reads again from the position stored after the last known commit, and
+    // the idempotent merge makes both outcomes end equal.
+    throw Error(ErrorArea::target,
+                e.what(),
+                ErrorContext{.table = table, .sqlstate = "08007", .transient = true});
   } catch (const pqxx::broken_connection& e) {
     throw Error(ErrorArea::target,
                 e.what(),
@@ -424,11 +443,12 @@ private:
 class PostgresTarget final : public Target {
 public:
   explicit PostgresTarget(const config::PostgresEndpoint& endpoint)
-      : m_connection(connect(endpoint)) {}
+      : m_endpoint(endpoint)
+      , m_connection(connect(endpoint)) {}
 
   std::optional<TargetTable> describe(const std::string& schema, const std::string& name) override {
     return translate(name, [&]() -> std::optional<TargetTable> {
-      pqxx::read_transaction tx(*m_connection);
+      pqxx::read_transaction tx(connection());
       const auto columns =
           tx.exec_params("SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull "
                          "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
@@ -465,7 +485,7 @@ public:
 
   void build_keys(const TargetTable& table) override {
     translate(table.name, [&] {
-      pqxx::work tx(*m_connection);
+      pqxx::work tx(connection());
       const auto existing = tx.exec_params(
           "SELECT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = $1::regclass AND indisprimary)",
           qualified(table));
@@ -512,7 +532,7 @@ public:
   // An index an older version built as UNIQUE is built again without the constraint.
   void relax_unique_indexes(const TargetTable& table) override {
     translate(table.name, [&] {
-      pqxx::work tx(*m_connection);
+      pqxx::work tx(connection());
       for (const auto& index : table.indexes) {
         const auto name = index_name(table, index);
         const auto unique = tx.exec_params(
@@ -569,7 +589,7 @@ public:
 
   void create_table(const TargetTable& table) override {
     translate(table.name, [&] {
-      pqxx::work tx(*m_connection);
+      pqxx::work tx(connection());
       // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists,
       // which a role that only owns its schema (as on Aurora) lacks.
       const auto schema_exists = tx.exec_params(
@@ -583,12 +603,12 @@ public:
   }
 
   std::unique_ptr<LoadSession> begin_load(const TargetTable& table, LoadMode mode) override {
-    return std::make_unique<PostgresLoad>(*m_connection, table, mode);
+    return std::make_unique<PostgresLoad>(connection(), table, mode);
   }
 
   void ensure_tool_columns(const TargetTable& table) override {
     translate(table.name, [&] {
-      pqxx::work tx(*m_connection);
+      pqxx::work tx(connection());
       const auto present = [&](const std::string& column) {
         return tx
             .exec_params("SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass "
@@ -617,7 +637,7 @@ public:
 
   std::uint64_t count_rows(const TargetTable& table) override {
     return translate(table.name, [&] {
-      pqxx::read_transaction tx(*m_connection);
+      pqxx::read_transaction tx(connection());
       return tx.exec("SELECT count(*) FROM " + qualified(table) + live_rows(table))[0][0]
           .as<std::uint64_t>();
     });
@@ -653,7 +673,7 @@ public:
                             + " FROM " + qualified(table) + live_rows(table)
                             + ") AS rows_hashed GROUP BY chunk_id";
     return translate(table.name, [&] {
-      pqxx::read_transaction tx(*m_connection);
+      pqxx::read_transaction tx(connection());
       std::vector<ChunkDigest> out;
       for (const auto& r : tx.exec(sql)) {
         ChunkDigest digest;
@@ -675,7 +695,7 @@ public:
 
   std::string identity(const TargetTable& table) override {
     return translate(table.name, [&] {
-      pqxx::read_transaction tx(*m_connection);
+      pqxx::read_transaction tx(connection());
       return "oid:"
              + tx.exec_params("SELECT $1::regclass::oid::text", qualified(table))[0][0]
                    .as<std::string>();
@@ -684,7 +704,7 @@ public:
 
   void drop_table(const TargetTable& table) override {
     translate(table.name, [&] {
-      pqxx::work tx(*m_connection);
+      pqxx::work tx(connection());
       tx.exec("DROP TABLE IF EXISTS " + qualified(table));
       for (const auto& column : table.columns) {
         if (column.enum_type) { // made with the table (enum_as: type); CREATE would find it
@@ -697,7 +717,7 @@ public:
 
   bool is_empty(const TargetTable& table) override {
     return translate(table.name, [&] {
-      pqxx::read_transaction tx(*m_connection);
+      pqxx::read_transaction tx(connection());
       return tx.exec("SELECT NOT EXISTS (SELECT 1 FROM " + qualified(table) + ")")[0][0].as<bool>();
     });
   }
@@ -709,15 +729,32 @@ private:
       pqxx::nontransaction tx(*connection);
       tx.exec("SET TimeZone = 'UTC'");
       tx.exec("SET client_encoding = 'UTF8'");
+      // A lock held by another session fails the statement (55P03, retried) instead of waiting
+      // for ever, and the server stops waiting too when this client is gone.
+      tx.exec("SET lock_timeout = " + std::to_string(endpoint.lock_timeout.count() * 1000));
+      tx.exec("SET statement_timeout = "
+              + std::to_string(endpoint.statement_timeout.count() * 1000));
       return connection;
     } catch (const pqxx::failure& e) {
       // libpq's message names host and user, never the password.
+      const std::string message = e.what();
       throw Error(ErrorArea::target,
-                  "cannot connect to PostgreSQL at " + endpoint.describe() + ": " + e.what(),
-                  ErrorContext{.transient = true});
+                  "cannot connect to PostgreSQL at " + endpoint.describe() + ": " + message,
+                  ErrorContext{.transient = !is_refusal(message)});
     }
   }
 
+  // The connection, opened again when the last one broke (a restart, a failover): the run's retry
+  // calls in here again after a wait. A load session holds the old one until it ends.
+  pqxx::connection& connection() {
+    if (!m_connection || !m_connection->is_open()) {
+      m_connection.reset();
+      m_connection = connect(m_endpoint);
+    }
+    return *m_connection;
+  }
+
+  config::PostgresEndpoint m_endpoint;
   std::unique_ptr<pqxx::connection> m_connection;
 };
 
@@ -739,7 +776,8 @@ std::string connection_string(const config::Endpoint& endpoint) {
          + " dbname=" + conninfo_value(endpoint.database) + " user="
          + conninfo_value(endpoint.username) + " password=" + conninfo_value(endpoint.password)
          + " connect_timeout=" + std::to_string(endpoint.connect_timeout.count())
-         + " application_name=migrate";
+         + " application_name=migrate keepalives=1 keepalives_idle=30 keepalives_interval=10"
+         + " keepalives_count=3";
 }
 
 std::unique_ptr<Target> make_postgres_target(const config::PostgresEndpoint& endpoint) {

@@ -33,6 +33,12 @@ struct Endpoint {
   std::string username;
   std::string password; // never logged: use describe()
   std::chrono::seconds connect_timeout{10};
+  // Every wait is bounded. read_timeout: MySQL's client waits this long for a packet (a filesort
+  // before the first row can take long). lock_timeout: for a lock held by another session (MySQL
+  // lock_wait_timeout, PostgreSQL lock_timeout). statement_timeout: PostgreSQL, per statement.
+  std::chrono::seconds read_timeout{3600};
+  std::chrono::seconds lock_timeout{60};
+  std::chrono::seconds statement_timeout{4 * 3600};
 
   // "user@host:port/database", without the password.
   std::string describe() const;
@@ -128,8 +134,19 @@ struct Logging {
   std::string console_level = "info"; // standard error's level; `warn` keeps cron mail to problems
 };
 
+// Transient failures (a lost connection, a deadlock, a lock timeout, a server shutting down) are
+// retried from the table's last committed position, waiting 2 s, 4 s, 8 s... (capped at max_wait,
+// with jitter) between attempts.
+struct Retry {
+  std::size_t attempts = 5; // retries after the first failure; 0: none
+  std::chrono::seconds max_wait{600};
+};
+
 struct Config {
   std::filesystem::path directory;
+  Retry retry;
+  std::optional<std::chrono::seconds> max_runtime; // the whole run stops after the commit then
+  std::chrono::seconds stall_warning{60};          // log when no row has arrived for this long
   Endpoint mysql;
   PostgresEndpoint postgresql;
   std::vector<TableMapping> tables;

@@ -11,11 +11,12 @@
 namespace migrate {
 
 enum class ErrorArea {
-  config,  // configuration or usage: exit code 2
-  source,  // MySQL
-  target,  // PostgreSQL
-  state,   // SQLite state file
-  convert, // a value that cannot be represented in the target
+  config,   // configuration or usage: exit code 2
+  source,   // MySQL
+  target,   // PostgreSQL
+  state,    // SQLite state file
+  convert,  // a value that cannot be represented in the target
+  deadline, // the run's max_runtime passed: stopped after a commit, to go on next run
   internal,
 };
 

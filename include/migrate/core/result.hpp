@@ -19,6 +19,7 @@ struct TableCounts {
   std::uint64_t chunks_differing = 0;    // their rows were fetched and reconciled
   std::uint64_t quarantined = 0;         // rows rejected into the quarantine (each row once)
   std::uint64_t found_by_comparison = 0; // of the rows moved, those a comparison found
+  std::uint64_t retries = 0;             // transient failures retried
   std::uint64_t repaired_encodings = 0;
   std::uint64_t bad_text_fixed = 0; // values stripped or replaced under bad_text
 
@@ -33,10 +34,11 @@ struct TableResult {
   TableCounts counts;
   std::chrono::system_clock::time_point started;
   std::chrono::system_clock::time_point finished;
-  std::string mode;        // "initial", "incremental", "full"
-  std::string watermark;   // the committed cursor after the run, as text
-  std::string upper_bound; // the run's upper bound on the timestamp column, if any
-  std::string error;       // empty when ok
+  std::string mode;              // "initial", "incremental", "full"
+  std::string watermark;         // the committed cursor after the run, as text
+  std::string upper_bound;       // the run's upper bound on the timestamp column, if any
+  std::string error;             // empty when ok
+  bool deadline_reached = false; // stopped by the run's max_runtime
 
   double seconds() const { return std::chrono::duration<double>(finished - started).count(); }
 };

@@ -74,4 +74,9 @@ struct PassChoice {
 // The decision table of docs/change-detection.md ("What a run does").
 PassChoice choose_pass(const PassInputs& in);
 
+// How long to wait before retry `attempt` (1, 2, ...): 2 s doubled each time, capped at `max_wait`,
+// spread by `jitter` (0..1) over 75% to 125% so that workers do not retry in step.
+std::chrono::milliseconds
+retry_wait(std::size_t attempt, std::chrono::seconds max_wait, double jitter);
+
 } // namespace migrate::pipeline

@@ -19,8 +19,13 @@
 namespace migrate::pipeline {
 
 struct SyncOptions {
-  bool full = false;                // ignore the stored position; compare both ways
-  bool reload = false;              // read and merge every row again
+  bool full = false;   // ignore the stored position; compare both ways
+  bool reload = false; // read and merge every row again
+  config::Retry retry; // how transient failures are retried
+  // The whole run's deadline: a table stops after the commit group in flight (its position stays
+  // valid) and fails with ErrorArea::deadline.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  std::chrono::seconds stall_warning{60}; // log when no row has arrived for this long
   std::optional<std::string> since; // re-read rows with timestamp > since ('YYYY-MM-DD HH:MM:SS')
 };
 
