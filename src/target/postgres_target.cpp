@@ -91,8 +91,13 @@ auto translate(const std::string& table, Body&& body) -> decltype(body()) {
   try {
     return body();
   } catch (const pqxx::sql_error& e) {
+    // 55P03 names neither the table nor the setting: say both.
+    const std::string lock =
+        e.sqlstate() == "55P03"
+            ? "could not lock table " + table + " within lock_timeout (another session holds it): "
+            : "";
     throw Error(ErrorArea::target,
-                e.what(),
+                lock + e.what(),
                 ErrorContext{.table = table,
                              .sql = e.query(),
                              .sqlstate = e.sqlstate(),

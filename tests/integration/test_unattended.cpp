@@ -1,0 +1,136 @@
+// Left alone at 02:00: a connection that breaks mid-load (or during COMMIT) is retried from the
+// last commit and the run ends equal; a lock held by someone else fails clearly instead of waiting
+// for ever; max_runtime stops the run after a commit, with a position the next run goes on from.
+#include "fault_proxy.hpp"
+#include "support.hpp"
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+namespace migrate::testing {
+namespace {
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+class Unattended : public TestDatabase {
+protected:
+  void SetUp() override {
+    TestDatabase::SetUp();
+    if (IsSkipped() || HasFatalFailure()) {
+      return;
+    }
+    // Short waits between retries keep the tests quick.
+    std::ofstream(config_dir() / "migrate.yaml", std::ios::app)
+        << "retry:\n  attempts: 4\n  max_wait: 1s\n";
+  }
+
+  void create_items(int rows) {
+    mysql().exec("CREATE TABLE items (id INT NOT NULL PRIMARY KEY, payload VARCHAR(100) NOT NULL, "
+                 "updated_at DATETIME(6) NOT NULL)");
+    mysql().exec("SET SESSION max_recursive_iterations = 10000000");
+    mysql().exec("INSERT INTO items WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1 "
+                 "FROM seq WHERE n < "
+                 + std::to_string(rows)
+                 + ") SELECT n, CONCAT('item number ', n, ' with some text to carry'), NOW(6) - "
+                   "INTERVAL 1 DAY FROM seq");
+    write_mapping("tables:\n  - source_table: items\n    timestamp_column: updated_at\n"
+                  "    batch_size: 1000\n    commit_rows: 20000\n");
+  }
+
+  // database.yaml with `line` added to the postgresql section.
+  void add_postgres_setting(const std::string& line) {
+    const auto path = config_dir() / "database.yaml";
+    std::stringstream text;
+    text << std::ifstream(path).rdbuf();
+    auto yaml = text.str();
+    yaml.replace(yaml.find("postgresql:\n"), 12, "postgresql:\n  " + line + "\n");
+    std::ofstream(path) << yaml;
+  }
+
+  long long latest(const std::string& column) { return std::stoll(latest_run("items").at(column)); }
+};
+
+TEST_F(Unattended, APostgresConnectionCutMidLoadIsRetriedAndTheRunEndsEqual) {
+  create_items(150000);
+  FaultProxy proxy(std::stoi(m_settings->pg_port));
+  proxy.cut_after_bytes(4 << 20, 1);
+  const auto result = migrate({}, {{"MIGRATE_PG_PORT", std::to_string(proxy.port())}});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(proxy.cuts(), 1);
+  EXPECT_GE(latest("retries"), 1);
+  EXPECT_TRUE(contains(result.output, "retry=1/4")) << result.output;
+  expect_same_content("items");
+  EXPECT_EQ(migrate("validate --checksum").exit_code, 0);
+}
+
+TEST_F(Unattended, AMysqlConnectionCutMidReadIsRetriedAndTheRunEndsEqual) {
+  create_items(150000);
+  FaultProxy proxy(std::stoi(m_settings->mysql_port));
+  proxy.cut_after_bytes(4 << 20, 1);
+  const auto result = migrate({}, {{"MIGRATE_MYSQL_PORT", std::to_string(proxy.port())}});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(proxy.cuts(), 1);
+  EXPECT_GE(latest("retries"), 1);
+  expect_same_content("items");
+}
+
+TEST_F(Unattended, ACommitWhoseAnswerIsLostIsResolvedByReadingAgain) {
+  create_items(60000);
+  FaultProxy proxy(std::stoi(m_settings->pg_port));
+  proxy.cut_after_commit(2, 1 << 20); // two data commits in doubt, in two attempts
+  const auto result = migrate({}, {{"MIGRATE_PG_PORT", std::to_string(proxy.port())}});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(proxy.cuts(), 2);
+  EXPECT_GE(latest("retries"), 2);
+  expect_same_content("items");
+  EXPECT_EQ(migrate("validate --checksum").exit_code, 0);
+}
+
+TEST_F(Unattended, ATargetLockedBySomeoneElseFailsClearlyWithinTheLockTimeout) {
+  create_items(10);
+  ASSERT_EQ(migrate().exit_code, 0);
+  add_postgres_setting("lock_timeout: 1s");
+  pg().exec("BEGIN");
+  pg().exec("LOCK TABLE items IN ACCESS EXCLUSIVE MODE");
+  const auto started = std::chrono::steady_clock::now();
+  const auto result = migrate();
+  const auto took = std::chrono::steady_clock::now() - started;
+  pg().exec("ROLLBACK");
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_TRUE(contains(result.output, "could not lock table items within lock_timeout"))
+      << result.output;
+  EXPECT_GE(latest("retries"), 1); // a lock timeout is worth retrying, and was
+  EXPECT_LT(took, std::chrono::seconds(60));
+}
+
+TEST_F(Unattended, MaxRuntimeStopsAfterACommitAndTheNextRunGoesOn) {
+  create_items(100000);
+  mysql().exec("CREATE TABLE later (id INT NOT NULL PRIMARY KEY)");
+  write_mapping("tables:\n  - source_table: items\n    timestamp_column: updated_at\n"
+                "    batch_size: 1000\n    commit_rows: 5000\n  - source_table: later\n");
+  std::ofstream(config_dir() / "migrate.yaml", std::ios::app) << "max_runtime: 1s\n";
+  FaultProxy slow_link(std::stoi(m_settings->mysql_port));
+  slow_link.slow_down(20); // the 100,000 rows take several seconds to arrive
+  const auto stopped = migrate({}, {{"MIGRATE_MYSQL_PORT", std::to_string(slow_link.port())}});
+  EXPECT_EQ(stopped.exit_code, 4) << stopped.output;
+  EXPECT_TRUE(contains(stopped.output, "max_runtime reached")) << stopped.output;
+  EXPECT_NE(stored_position("items").find("initial"), std::string::npos);
+  EXPECT_EQ(latest_run("later").at("error"), "not started: max_runtime reached");
+  const auto rows = std::stoll(pg().scalar("SELECT count(*) FROM items"));
+  EXPECT_GE(rows, 5000);
+  EXPECT_LT(rows, 100000);
+
+  auto yaml = std::stringstream() << std::ifstream(config_dir() / "migrate.yaml").rdbuf();
+  auto text = yaml.str();
+  text.erase(text.find("max_runtime: 1s\n"));
+  std::ofstream(config_dir() / "migrate.yaml") << text;
+  const auto resumed = migrate();
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  expect_same_content("items");
+}
+
+} // namespace
+} // namespace migrate::testing
