@@ -437,3 +437,33 @@ servers_stop() {
   unset MIGRATE_SERVERS_DIR
   return 0
 }
+
+# Restarts one server of the running pair (tests of a server going away mid-run). Each waits
+# until the server answers again, at most 60 s.
+servers_restart_postgres() {
+  local -
+  set +e
+  [[ -n ${MIGRATE_SERVERS_DIR:-} ]] || _srv_fail "no servers running" || return 1
+  local root bindir
+  root=$(_srv_pg_root "$MIGRATE_SERVERS_DIR")
+  bindir=$(_srv_pg_bindir) || return 1
+  _srv_as_pg "$bindir/pg_ctl" -D "$root/data" -l "$root/pg.log" -m fast -w -t 60 restart \
+    >/dev/null || _srv_fail "PostgreSQL did not restart (see $root/pg.log)"
+}
+
+servers_restart_mariadb() {
+  local -
+  set +e
+  [[ -n ${MIGRATE_SERVERS_DIR:-} ]] || _srv_fail "no servers running" || return 1
+  _srv_mariadb_tools || return 1
+  _SRV_TZINFO= # the zone tables are in the data directory already
+  local pid deadline
+  read -r pid <"$MIGRATE_SERVERS_DIR/mariadbd.pid" || return 1
+  _srv_mysql_root -e "SHUTDOWN" >/dev/null 2>&1
+  deadline=$((SECONDS + 60))
+  while kill -0 "$pid" 2>/dev/null; do
+    ((SECONDS < deadline)) || _srv_fail "mariadbd did not stop" || return 1
+    sleep 0.1
+  done
+  _srv_start_mariadb "$MIGRATE_SERVERS_DIR" "${MIGRATE_MYSQL_PORT:?}"
+}

@@ -279,12 +279,17 @@ ProcessResult run_command(const std::string& command,
 
 // ---- Process ----
 
-Process::Process(const std::vector<std::string>& argv, const fs::path& log) {
+Process::Process(const std::vector<std::string>& argv,
+                 const fs::path& log,
+                 const std::map<std::string, std::string>& env) {
   m_pid = ::fork();
   if (m_pid < 0) {
     throw std::runtime_error("fork failed");
   }
   if (m_pid == 0) {
+    for (const auto& [name, value] : env) {
+      ::setenv(name.c_str(), value.c_str(), 1);
+    }
     FILE* out = std::freopen(log.c_str(), "a", stdout);
     if (out != nullptr) {
       ::dup2(::fileno(stdout), 2);
@@ -365,6 +370,11 @@ void TestDatabase::SetUp() {
       << m_name << "\n  username: ${MIGRATE_PG_USER}\n  password: ${MIGRATE_PG_PASSWORD}\n";
   std::ofstream(m_config_dir / "migrate.yaml")
       << "state_file: ../state.db\nlogging:\n  file: ../logs/migrate.log\n";
+}
+
+void TestDatabase::reconnect() {
+  m_mysql = std::make_unique<MysqlClient>(*m_settings, m_name);
+  m_pg = std::make_unique<PgClient>(*m_settings, m_name);
 }
 
 void TestDatabase::TearDown() {

@@ -80,7 +80,10 @@ ProcessResult run_command(const std::string& command,
 // A child process started without a shell, so that it can be killed with SIGKILL mid-run.
 class Process {
 public:
-  Process(const std::vector<std::string>& argv, const std::filesystem::path& log);
+  // `env`: variables set in the child in addition to this process's environment.
+  Process(const std::vector<std::string>& argv,
+          const std::filesystem::path& log,
+          const std::map<std::string, std::string>& env = {});
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -106,6 +109,8 @@ protected:
   void TearDown() override;
 
   MysqlClient& mysql() { return *m_mysql; }
+  // Opens the test's own connections again (after a server restart).
+  void reconnect();
   PgClient& pg() { return *m_pg; }
   const std::string& name() const { return m_name; }
   const std::filesystem::path& dir() const { return m_dir; }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace migrate::testing {
 namespace {
@@ -130,6 +131,62 @@ TEST_F(Unattended, MaxRuntimeStopsAfterACommitAndTheNextRunGoesOn) {
   const auto resumed = migrate();
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   expect_same_content("items");
+}
+
+} // namespace
+} // namespace migrate::testing
+
+namespace migrate::testing {
+namespace {
+
+// A server restarted while a table loads: the same invocation reconnects and finishes.
+class ServerRestart : public Unattended {
+protected:
+  void SetUp() override {
+    Unattended::SetUp();
+    if (IsSkipped() || HasFatalFailure()) {
+      return;
+    }
+    // A restart takes seconds: wait longer between retries.
+    const auto path = config_dir() / "migrate.yaml";
+    auto text = (std::stringstream() << std::ifstream(path).rdbuf()).str();
+    text.replace(text.find("attempts: 4\n  max_wait: 1s"), 27, "attempts: 8\n  max_wait: 5s");
+    std::ofstream(path) << text;
+  }
+
+  void restart_during_load(const std::string& server) {
+    create_items(100000);
+    write_mapping("tables:\n  - source_table: items\n    timestamp_column: updated_at\n"
+                  "    batch_size: 1000\n    commit_rows: 5000\n");
+    FaultProxy slow_link(std::stoi(m_settings->mysql_port));
+    slow_link.slow_down(10); // the load takes several seconds, so the restart lands inside it
+    const auto log = dir() / "restart-child.log";
+    Process child({MIGRATE_BINARY, "--config", config_dir().string()},
+                  log,
+                  {{"MIGRATE_MYSQL_PORT", std::to_string(slow_link.port())}});
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (child.running() && stored_position("items").empty()
+           && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_TRUE(child.running()) << "the load ended before the restart";
+    const auto restarted = run_command("bash -c 'source " + std::string(MIGRATE_SOURCE_DIR)
+                                       + "/scripts/servers.sh && servers_restart_" + server + "'");
+    ASSERT_EQ(restarted.exit_code, 0) << restarted.output;
+    EXPECT_EQ(child.wait(), 0) << (std::stringstream() << std::ifstream(log).rdbuf()).str();
+    reconnect();
+    EXPECT_GE(latest("retries"), 1);
+    expect_same_content("items");
+    EXPECT_EQ(migrate("validate --checksum").exit_code, 0);
+  }
+};
+
+TEST_F(ServerRestart, PostgresRestartedMidTableTheRunReconnectsAndEndsEqual) {
+  restart_during_load("postgres");
+}
+
+TEST_F(ServerRestart, MariadbRestartedMidTableTheRunReconnectsAndEndsEqual) {
+  restart_during_load("mariadb");
 }
 
 } // namespace
