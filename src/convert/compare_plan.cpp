@@ -89,16 +89,25 @@ std::vector<HashColumn> digest_columns(const TablePlan& plan) {
 std::string mapping_fingerprint(const TablePlan& plan) {
   // Everything that decides what the load writes for a value: a change to it makes every row's
   // digest differ once, so the next comparison rewrites the rows with the new mapping.
-  std::string text = std::to_string(static_cast<int>(plan.bad_text)) + "|"
-                     + plan.zero_date.value_or("-") + "|"
-                     + std::to_string(static_cast<int>(plan.enum_as));
+  std::string text;
+  const auto add = [&text](const auto&... parts) {
+    ((text += parts, text += '|'), ...);
+  };
+  add(std::to_string(static_cast<int>(plan.bad_text)),
+      plan.zero_date.value_or("-"),
+      std::to_string(static_cast<int>(plan.enum_as)));
   for (const auto& column : plan.columns) {
-    text += "|" + column.target_name + ":" + column.type.pg_type + ":"
-            + (column.fix_double_encoding ? "f" : "-") + (column.not_null ? "n" : "-");
+    add(column.target_name,
+        column.type.pg_type,
+        column.fix_double_encoding ? "f" : "-",
+        column.not_null ? "n" : "-");
     for (const auto& t : column.transforms) {
-      text += ":" + std::to_string(static_cast<int>(t.kind)) + "," + t.value + ","
-              + t.country_code + "," + std::to_string(static_cast<int>(t.on_error)) + ","
-              + std::to_string(static_cast<int>(t.mask)) + "," + t.salt;
+      add(std::to_string(static_cast<int>(t.kind)),
+          t.value,
+          t.country_code,
+          std::to_string(static_cast<int>(t.on_error)),
+          std::to_string(static_cast<int>(t.mask)),
+          t.salt);
     }
   }
   std::uint64_t hash = 14695981039346656037ULL; // FNV-1a: the same in every build

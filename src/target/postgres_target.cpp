@@ -347,9 +347,8 @@ public:
   }
 
   MergeCounts commit(const Reconcile* reconcile) override {
-    MergeCounts counts;
     if (!m_tx && reconcile == nullptr) {
-      return counts;
+      return {};
     }
     if (reconcile != nullptr && m_mode != LoadMode::merge) {
       throw Error(ErrorArea::internal, "reconcile needs a staging table");
@@ -357,44 +356,48 @@ public:
     if (m_mode == LoadMode::replace) {
       throw Error(ErrorArea::internal, "a replacing load ends with replace(), not commit()");
     }
-    try {
-      translate(m_table.name, [&] {
-        if (!m_tx) {
-          m_tx = std::make_unique<pqxx::work>(m_connection);
-        }
-        if (m_stream) {
-          m_stream->complete();
-          m_stream.reset();
-        }
-        if (m_mode == LoadMode::merge && m_rows > 0) {
-          const auto result = m_tx->exec(m_merge_sql);
-          counts.inserted = result[0][0].as<std::uint64_t>();
-          counts.updated = result[0][1].as<std::uint64_t>();
-          counts.unchanged = m_rows - counts.inserted - counts.updated;
-        } else {
-          counts.inserted = m_rows;
-        }
-        if (reconcile != nullptr) {
-          counts.deleted =
-              m_tx->exec(reconcile_sql(m_table, m_staging, *reconcile)).affected_rows();
-        }
-        m_tx->commit();
-      });
-    } catch (...) {
-      m_stream.reset();
-      m_tx.reset();
-      m_rows = 0;
-      throw;
-    }
-    m_tx.reset();
-    m_rows = 0;
-    return counts;
+    return finish_transaction([&](MergeCounts& counts) {
+      if (m_mode == LoadMode::merge && m_rows > 0) {
+        const auto result = m_tx->exec(m_merge_sql);
+        counts.inserted = result[0][0].as<std::uint64_t>();
+        counts.updated = result[0][1].as<std::uint64_t>();
+        counts.unchanged = m_rows - counts.inserted - counts.updated;
+      } else {
+        counts.inserted = m_rows;
+      }
+      if (reconcile != nullptr) {
+        counts.deleted = m_tx->exec(reconcile_sql(m_table, m_staging, *reconcile)).affected_rows();
+      }
+    });
   }
 
   MergeCounts replace(std::uint64_t expected_rows) override {
     if (m_mode != LoadMode::replace) {
       throw Error(ErrorArea::internal, "replace() needs a replacing load");
     }
+    return finish_transaction([&](MergeCounts& counts) {
+      const auto staged = m_tx->exec("SELECT count(*) FROM " + m_staging)[0][0].as<std::uint64_t>();
+      if (staged != expected_rows) {
+        throw Error(ErrorArea::target,
+                    "staged " + std::to_string(staged) + " rows but "
+                        + std::to_string(expected_rows)
+                        + " were read and not quarantined: the replacement was rolled back",
+                    ErrorContext{.table = m_table.name});
+      }
+      // DELETE, not TRUNCATE: TRUNCATE takes an ACCESS EXCLUSIVE lock and is not MVCC-safe, so
+      // concurrent readers could see an empty table.
+      counts.deleted = m_tx->exec("DELETE FROM " + qualified(m_table)).affected_rows();
+      counts.inserted = m_tx->exec("INSERT INTO " + qualified(m_table) + " (" + column_list(m_table)
+                                   + ") SELECT " + column_list(m_table) + " FROM " + m_staging)
+                            .affected_rows();
+    });
+  }
+
+private:
+  // Ends the COPY, runs `body` in the group's transaction and commits; on any failure the
+  // transaction rolls back and the session is ready for the next group.
+  template<typename Body>
+  MergeCounts finish_transaction(Body&& body) {
     MergeCounts counts;
     try {
       translate(m_table.name, [&] {
@@ -405,22 +408,7 @@ public:
           m_stream->complete();
           m_stream.reset();
         }
-        const auto staged =
-            m_tx->exec("SELECT count(*) FROM " + m_staging)[0][0].as<std::uint64_t>();
-        if (staged != expected_rows) {
-          throw Error(ErrorArea::target,
-                      "staged " + std::to_string(staged) + " rows but "
-                          + std::to_string(expected_rows)
-                          + " were read and not quarantined: the replacement was rolled back",
-                      ErrorContext{.table = m_table.name});
-        }
-        // DELETE, not TRUNCATE: TRUNCATE takes an ACCESS EXCLUSIVE lock and is not MVCC-safe, so
-        // concurrent readers could see an empty table.
-        counts.deleted = m_tx->exec("DELETE FROM " + qualified(m_table)).affected_rows();
-        counts.inserted =
-            m_tx->exec("INSERT INTO " + qualified(m_table) + " (" + column_list(m_table)
-                       + ") SELECT " + column_list(m_table) + " FROM " + m_staging)
-                .affected_rows();
+        body(counts);
         m_tx->commit();
       });
     } catch (...) {
@@ -434,7 +422,6 @@ public:
     return counts;
   }
 
-private:
   pqxx::connection& m_connection;
   TargetTable m_table;
   LoadMode m_mode;

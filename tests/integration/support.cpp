@@ -413,6 +413,13 @@ std::unique_ptr<Process> TestDatabase::start_migrate(const std::vector<std::stri
   return std::make_unique<Process>(argv, m_dir / log_name);
 }
 
+void TestDatabase::insert_items(int from, int to, const std::string& timestamp) {
+  mysql().exec("SET SESSION max_recursive_iterations = 10000000");
+  mysql().exec("INSERT INTO items (id, payload, updated_at) WITH RECURSIVE seq (n) AS (SELECT "
+               + std::to_string(from) + " UNION ALL SELECT n + 1 FROM seq WHERE n < "
+               + std::to_string(to) + ") SELECT n, CONCAT('item ', n), " + timestamp + " FROM seq");
+}
+
 bool TestDatabase::kill_after_next_commit(const std::string& table) {
   using namespace std::chrono_literals;
   const auto before = stored_position(table);

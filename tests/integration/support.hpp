@@ -128,6 +128,10 @@ protected:
   std::unique_ptr<Process> start_migrate(const std::vector<std::string>& args,
                                          const std::string& log_name = "child.log");
 
+  // Inserts rows [from, to] into a table `items (id, payload, updated_at)`, stamped with
+  // `timestamp` (an SQL expression: one statement, one value).
+  void insert_items(int from, int to, const std::string& timestamp);
+
   // Starts a run and kills it with SIGKILL right after its next commit of `table` (bounded: two
   // minutes). True when it was killed while still running (false: it finished first).
   bool kill_after_next_commit(const std::string& table);

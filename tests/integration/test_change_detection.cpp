@@ -23,15 +23,6 @@ protected:
                   + settings);
   }
 
-  // Inserts ids [from, to] stamped with `timestamp` (an SQL expression: one statement, one value).
-  void insert_items(int from, int to, const std::string& timestamp) {
-    mysql().exec("SET SESSION max_recursive_iterations = 10000000");
-    mysql().exec("INSERT INTO items (id, payload, updated_at) WITH RECURSIVE seq (n) AS (SELECT "
-                 + std::to_string(from) + " UNION ALL SELECT n + 1 FROM seq WHERE n < "
-                 + std::to_string(to) + ") SELECT n, CONCAT('item ', n), " + timestamp
-                 + " FROM seq");
-  }
-
   long long pg_count() { return std::stoll(pg().scalar("SELECT count(*) FROM items")); }
 
   long long latest(const std::string& column) { return std::stoll(latest_run("items").at(column)); }

@@ -28,14 +28,6 @@ protected:
                   + settings);
   }
 
-  void insert_items(int from, int to, const std::string& timestamp) {
-    mysql().exec("SET SESSION max_recursive_iterations = 10000000");
-    mysql().exec("INSERT INTO items (id, payload, updated_at) WITH RECURSIVE seq (n) AS (SELECT "
-                 + std::to_string(from) + " UNION ALL SELECT n + 1 FROM seq WHERE n < "
-                 + std::to_string(to) + ") SELECT n, CONCAT('item ', n), " + timestamp
-                 + " FROM seq");
-  }
-
   ProcessResult run_ok(const std::string& args = {},
                        const std::map<std::string, std::string>& env = {}) {
     auto result = migrate(args, env);
