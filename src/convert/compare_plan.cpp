@@ -8,8 +8,13 @@ namespace migrate::convert {
 namespace {
 
 HashColumn hash_column(const ColumnPlan& column) {
-  HashColumn out{
-      column.source.name, column.target_name, hash_kind(column), 0, {}, source_text(column.source)};
+  HashColumn out{column.source.name,
+                 column.target_name,
+                 hash_kind(column),
+                 0,
+                 {},
+                 source_text(column.source),
+                 column.source.data_type};
   out.width = column.source.numeric_precision;
   using Kind = config::TransformKind;
   for (const auto& t : column.transforms) {
@@ -49,33 +54,20 @@ std::string whole_number(long double value) {
 } // namespace
 
 SourceText source_text(const SourceColumn& column) {
-  static const char* const k_as_text[] = {"tinyint",
-                                          "smallint",
-                                          "mediumint",
-                                          "int",
-                                          "integer",
-                                          "bigint",
-                                          "decimal",
-                                          "numeric",
-                                          "year",
-                                          "date",
-                                          "datetime",
-                                          "timestamp",
-                                          "time",
-                                          "json",
-                                          "inet4",
-                                          "inet6",
-                                          "uuid"};
-  const auto& type = column.data_type;
-  if (type == "float" || type == "double" || type == "real") {
-    return SourceText::as_double;
+  if (is_geometry_type(column.data_type)) {
+    return SourceText::as_md5_text; // read as WKT
   }
-  for (const char* name : k_as_text) {
-    if (type == name) {
-      return SourceText::as_text;
-    }
+  if (column.data_type == "char" || column.data_type == "varchar" || column.data_type == "enum"
+      || column.data_type == "set" || column.data_type.find("text") != std::string::npos) {
+    return column.charset.empty() || column.charset == "binary" ? SourceText::as_md5_bytes
+                                                                : SourceText::as_md5_text;
   }
-  return SourceText::as_md5;
+  if (column.data_type == "json" || column.data_type == "bit"
+      || column.data_type.find("binary") != std::string::npos
+      || column.data_type.find("blob") != std::string::npos) {
+    return SourceText::as_md5_bytes;
+  }
+  return SourceText::as_text; // numbers, doubles, dates and times, inet, uuid
 }
 
 std::vector<HashColumn> digest_columns(const TablePlan& plan) {

@@ -3,6 +3,7 @@
 #include "pipeline/bounded_queue.hpp"
 
 #include "migrate/convert/compare_plan.hpp"
+#include "migrate/convert/row_digest.hpp"
 #include "migrate/convert/row_encoder.hpp"
 #include "migrate/core/error.hpp"
 #include "migrate/core/log_text.hpp"
@@ -73,18 +74,10 @@ void reserve_for(const RowView& row, std::string& buffer) {
   }
 }
 
-// Ends the COPY line just encoded with the row's source digest, the value MySQL sent after the
-// mapped columns: unsigned 64 bits as text, stored as the signed bigint with the same bits.
-void append_digest(const RowView& row, std::size_t position, std::string& line) {
-  if (row.is_null(position)) {
-    throw Error(ErrorArea::source, "MySQL returned no row digest for a row");
-  }
-  std::uint64_t value = 0;
-  const auto text = row.at(position);
-  std::from_chars(text.data(), text.data() + text.size(), value);
+// Ends the COPY line just encoded with the row's digest.
+void append_digest(std::int64_t digest, std::string& line) {
   char digits[24];
-  const auto end =
-      std::to_chars(digits, digits + sizeof digits, static_cast<std::int64_t>(value)).ptr;
+  const auto end = std::to_chars(digits, digits + sizeof digits, digest).ptr;
   line.back() = '\t'; // the encoder's '\n'
   line.append(digits, end);
   line += '\n';
@@ -594,8 +587,6 @@ source::ReadRequest TableRun::request(source::ReadOrder order) const {
   }
   out.order = order;
   out.where = m_plan.where;
-  out.digest = convert::digest_columns(m_plan);
-  out.digest_fingerprint = convert::mapping_fingerprint(m_plan);
   return out;
 }
 
@@ -860,6 +851,8 @@ void TableRun::stream(const source::ReadRequest& read,
   BoundedQueue<Chunk> queue(k_queue_depth);
   BufferPool pool;
   convert::RowEncoder encoder(m_plan);
+  convert::RowDigester digester(convert::digest_columns(m_plan),
+                                convert::mapping_fingerprint(m_plan));
   std::exception_ptr producer_error;
   std::uint64_t rows_read = 0;
   std::uint64_t null_timestamps = 0;
@@ -882,7 +875,7 @@ void TableRun::stream(const source::ReadRequest& read,
                                      0,
                                      {}});
         } else {
-          append_digest(row, m_plan.columns.size(), chunk.text);
+          append_digest(digester.digest(row), chunk.text);
           ++chunk.rows;
           if (!m_quarantined_keys.empty()) {
             auto key = encoder.render_key(row);

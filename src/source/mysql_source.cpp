@@ -382,27 +382,29 @@ std::string digest_sql(const std::vector<std::string>& parts) {
   return "CAST(CONV(SUBSTRING(MD5(" + joined_row_sql(parts) + "), 1, 16), 16, 10) AS UNSIGNED)";
 }
 
-// The digest of a row's own values, as MySQL prints them, and of the mapping's fingerprint: the
-// same expression when a row is read for loading (its digest is stored beside the row) and when
-// chunks are compared, so it is exact for every type and transformation, and a changed mapping
-// makes every row differ once. Hex, digits and dates hold neither '|' nor 'N'; no part is longer
-// than a number or an MD5, so no value's size can reach max_allowed_packet (over which MySQL's
-// string functions return NULL).
+// The row digest the load stored (convert/row_digest.cpp computes it from what the text protocol
+// sent), recomputed here from the same values: each read with the expression the load reads it
+// with, printed as the protocol prints it (CAST AS CHAR), or hashed (MD5 of the utf8mb4 text, or
+// of the bytes). No part is longer than a number or an MD5, so no value's size can reach
+// max_allowed_packet, over which MySQL's string functions return NULL.
 std::string source_digest_sql(const std::vector<HashColumn>& columns,
                               const std::string& fingerprint) {
   std::vector<std::string> parts;
   for (const auto& column : columns) {
-    const auto c = quote_name(column.source_name);
+    SourceColumn read;
+    read.name = column.source_name;
+    read.data_type = column.source_data_type;
+    const auto value = convert::select_expression(read, quote_name(column.source_name));
     std::string text;
     switch (column.source_text) {
     case SourceText::as_text:
-      text = "CAST(" + c + " AS CHAR)";
+      text = "CAST(" + value + " AS CHAR)";
       break;
-    case SourceText::as_double:
-      text = "CAST(" + c + " + 0e0 AS CHAR)";
+    case SourceText::as_md5_text:
+      text = "MD5(CONVERT(" + value + " USING utf8mb4))";
       break;
-    case SourceText::as_md5:
-      text = "MD5(" + c + ")";
+    case SourceText::as_md5_bytes:
+      text = "MD5(" + value + ")";
       break;
     }
     parts.push_back("COALESCE(" + text + ", 'N')");
@@ -450,9 +452,6 @@ std::string build_read_sql(Connection& connection, const ReadRequest& request) {
   for (std::size_t i = 0; i < request.columns.size(); ++i) {
     sql += (i == 0 ? "" : ", ")
            + convert::select_expression(request.columns[i], quote_name(request.columns[i].name));
-  }
-  if (!request.digest.empty()) {
-    sql += ", " + source_digest_sql(request.digest, request.digest_fingerprint);
   }
   sql += " FROM " + quote_name(request.table);
 

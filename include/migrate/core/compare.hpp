@@ -40,13 +40,13 @@ struct HashTransform {
   std::string value;
 };
 
-// How MySQL prints a column's own value for the row digest: exact for every type, never compared
-// with PostgreSQL's text, only with MySQL's own digest taken when the row was loaded.
+// How a column's value enters the row digest: as MySQL's text protocol sends it (which the
+// comparison reproduces in SQL), never compared with PostgreSQL's text.
 enum class SourceText {
-  as_text,   // CAST(c AS CHAR): numbers and temporal types
-  as_double, // CAST(c + 0e0 AS CHAR): FLOAT and DOUBLE, printed as an exact double
-  as_md5,    // MD5(c) of the bytes: strings in any character set, binary, JSON, BIT, ENUM, SET,
-             // geometry; a fixed 32 characters however long the value
+  as_text,      // the text as sent: numbers, doubles, temporal types (SQL: CAST(v AS CHAR))
+  as_md5_text,  // MD5 of the utf8mb4 text sent: character columns in any character set, ENUM,
+                // SET, geometry as WKT (SQL: MD5(CONVERT(v USING utf8mb4)))
+  as_md5_bytes, // MD5 of the bytes sent: binary strings, BIT, MySQL's JSON (SQL: MD5(v))
 };
 
 struct HashColumn {
@@ -56,6 +56,7 @@ struct HashColumn {
   int width = 0; // bits: number of digits
   std::vector<HashTransform> transforms;
   SourceText source_text = SourceText::as_text;
+  std::string source_data_type; // MySQL's DATA_TYPE, for the expression that reads the value
 };
 
 // Chunks: by range of an integer first key column (an index range on both sides), by a hash

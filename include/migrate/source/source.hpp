@@ -50,11 +50,6 @@ struct ReadRequest {
   std::optional<ChunkFilter> chunk;
   // An extra condition from the mapping (a data-quality rule), in MySQL's SQL.
   std::string where;
-  // Not empty: each row carries one more value after `columns`, the digest of these columns'
-  // own values and of `digest_fingerprint` (unsigned decimal text), which the comparison later
-  // recomputes in MySQL.
-  std::vector<HashColumn> digest;
-  std::string digest_fingerprint;
 };
 
 // The server's clock as a run reads it to bound its timestamp read.

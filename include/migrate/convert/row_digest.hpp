@@ -1,0 +1,40 @@
+// The row digest: the first 64 bits of the MD5 of a row's values as MySQL sent them, stored with
+// the row in the target's _migrate_digest column. Computed here, on the extract thread, so that
+// reading costs MySQL nothing more; the comparison has MySQL compute the same digest of the same
+// values in SQL (source/mysql_source.cpp, source_digest_sql), which must print exactly what the
+// text protocol sent. Not thread-safe: one per extract thread.
+#pragma once
+
+#include "migrate/core/compare.hpp"
+#include "migrate/core/row.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+struct evp_md_ctx_st;
+
+namespace migrate::convert {
+
+class RowDigester {
+public:
+  // `columns`: the mapped columns in select order; `fingerprint`: mapping_fingerprint().
+  RowDigester(std::vector<HashColumn> columns, std::string fingerprint);
+  ~RowDigester();
+  RowDigester(const RowDigester&) = delete;
+  RowDigester& operator=(const RowDigester&) = delete;
+
+  // The digest of `row`'s first columns.size() values, as the signed bigint holding its 64 bits.
+  std::int64_t digest(const RowView& row);
+
+private:
+  void md5_hex(std::string_view bytes, std::string& out);
+
+  std::vector<HashColumn> m_columns;
+  std::string m_fingerprint;
+  std::string m_text; // reused: no allocation per row once warm
+  std::unique_ptr<evp_md_ctx_st, void (*)(evp_md_ctx_st*)> m_context;
+};
+
+} // namespace migrate::convert
