@@ -3,12 +3,16 @@
 #include "cli/commands.hpp"
 
 #include "migrate/core/error.hpp"
+#include "migrate/core/file_mode.hpp"
 #include "migrate/core/log_text.hpp"
+#include "migrate/state/sqlite_state_store.hpp"
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <sys/stat.h>
 
 #ifndef MIGRATE_VERSION
 #define MIGRATE_VERSION "unknown"
@@ -21,6 +25,7 @@ const char* const k_footer = R"(Exit codes:
   0  every table succeeded (validate: every table matches)
   1  at least one table failed or differs; the other tables still ran
   2  configuration or usage error
+  3  another migrate run holds the lock of the state file (STATE.lock); nothing was done
   4  max_runtime stopped the run after a commit (the next run goes on)
 
 Results go to standard output, logs to standard error and the log file.
@@ -117,6 +122,20 @@ config::Config load(const GlobalOptions& options, config::LoadMode mode) {
   return config;
 }
 
+std::unique_ptr<state::StateStore> open_state(const std::filesystem::path& path) {
+  auto store = state::open_sqlite_state(path);
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (!error && open_to_others(status.permissions())) {
+    spdlog::warn("state file {} is readable by other users (mode {}) and holds quarantined raw "
+                 "values: chmod 600 {}",
+                 path.string(),
+                 mode_text(status.permissions()),
+                 path.string());
+  }
+  return store;
+}
+
 std::vector<const config::TableMapping*> selected_tables(const config::Config& config,
                                                          const std::vector<std::string>& names) {
   std::vector<const config::TableMapping*> out;
@@ -137,6 +156,10 @@ std::vector<const config::TableMapping*> selected_tables(const config::Config& c
 }
 
 int run(int argc, char** argv) {
+  // The state file holds quarantined raw values and the logs name tables and keys: everything this
+  // process creates (state, its WAL, the lock, logs, rotated logs, their directories) is for its
+  // owner only, while a stricter umask still applies.
+  ::umask(::umask(0) | 077);
   CLI::App app{"migrate: keeps PostgreSQL tables in step with MySQL tables.\n"
                "Without a subcommand, runs every mapped table (or those named by --table)."};
   app.footer(k_footer);
@@ -197,7 +220,7 @@ int run(int argc, char** argv) {
     return run_sync(global, sync);
   } catch (const Error& e) {
     spdlog::error("{}", e.what());
-    return e.area() == ErrorArea::config ? k_exit_usage : k_exit_table_failed;
+    return exit_code_for(e.area());
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return k_exit_table_failed;

@@ -2,9 +2,12 @@
 #pragma once
 
 #include "migrate/config/config.hpp"
+#include "migrate/state/state_store.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,6 +30,10 @@ config::Config load(const GlobalOptions& options, config::LoadMode mode = config
 // name.
 std::vector<const config::TableMapping*> selected_tables(const config::Config& config,
                                                          const std::vector<std::string>& names);
+
+// Opens (or creates) the state file, warning when other users may read it: it holds quarantined
+// raw values.
+std::unique_ptr<state::StateStore> open_state(const std::filesystem::path& path);
 
 struct SyncOptionsCli {
   bool full = false;

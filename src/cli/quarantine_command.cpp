@@ -64,7 +64,7 @@ CLI::App* setup_quarantine(CLI::App& app, bool& json) {
 int run_quarantine(const GlobalOptions& global, bool json) {
   const auto config = load(global, config::LoadMode::state_only);
   const auto tables = selected_tables(config, global.tables);
-  const auto state = state::open_sqlite_state(config.state_file);
+  const auto state = open_state(config.state_file);
   std::vector<state::QuarantineEntry> entries;
   for (const auto* table : tables) {
     auto more = state->quarantined(table->source_table);

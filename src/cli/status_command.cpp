@@ -3,6 +3,7 @@
 #include "cli/text_table.hpp"
 
 #include "migrate/cli/cli.hpp"
+#include "migrate/state/run_lock.hpp"
 #include "migrate/state/sqlite_state_store.hpp"
 
 #include <spdlog/fmt/fmt.h>
@@ -19,7 +20,29 @@ struct TableStatus {
   std::optional<std::string> position;
   const TableResult* run = nullptr;
   std::size_t quarantined = 0;
+  // The live run that holds the lock and has not finished this table yet, e.g. "running (pid 12,
+  // started 2026-11-29T02:00:00Z)"; empty otherwise.
+  std::string running;
 };
+
+// A run still marked running is in progress while a live process holds the run lock; otherwise its
+// process ended without finishing it.
+std::string running_text(const state::RunRecord& record,
+                         const std::optional<state::LockHolder>& active) {
+  if (!record.unfinished || !active) {
+    return {};
+  }
+  return "running (pid " + std::to_string(active->pid) + ", started " + active->started + ")";
+}
+
+std::string outcome_text(const TableStatus& row) {
+  const auto& r = *row.run;
+  if (!row.running.empty()) {
+    return row.running;
+  }
+  return r.error.empty() ? to_string(r.outcome)
+                         : std::string(to_string(r.outcome)) + ": " + r.error;
+}
 
 void print_table(const std::vector<TableStatus>& rows) {
   using Align = TextTable::Align;
@@ -38,8 +61,7 @@ void print_table(const std::vector<TableStatus>& rows) {
       continue;
     }
     const auto& r = *row.run;
-    const std::string outcome =
-        r.error.empty() ? to_string(r.outcome) : std::string(to_string(r.outcome)) + ": " + r.error;
+    const std::string outcome = outcome_text(row);
     out.add_row({row.table,
                  position,
                  format_utc(r.started),
@@ -70,9 +92,9 @@ void print_json(const std::vector<TableStatus>& rows) {
         .key("mode")
         .value(r.mode)
         .key("outcome")
-        .value(to_string(r.outcome))
+        .value(row.running.empty() ? to_string(r.outcome) : "running")
         .key("error")
-        .value(r.error)
+        .value(row.running.empty() ? r.error : row.running)
         .key("read")
         .value(r.counts.rows_read)
         .key("inserted")
@@ -108,10 +130,11 @@ CLI::App* setup_status(CLI::App& app, bool& json) {
 int run_status(const GlobalOptions& global, bool json) {
   const auto config = load(global, config::LoadMode::state_only);
   const auto tables = selected_tables(config, global.tables);
-  const auto state = state::open_sqlite_state(config.state_file);
-  std::map<std::string, TableResult> latest;
+  const auto state = open_state(config.state_file);
+  const auto active = state::current_holder(config.state_file);
+  std::map<std::string, state::RunRecord> latest;
   for (auto& record : state->latest_runs()) {
-    latest[record.result.table] = record.result;
+    latest[record.result.table] = record;
   }
   std::vector<TableStatus> rows;
   bool any_failed = false;
@@ -122,8 +145,9 @@ int run_status(const GlobalOptions& global, bool json) {
     }
     row.quarantined = state->quarantined(table->source_table).size();
     if (const auto found = latest.find(table->source_table); found != latest.end()) {
-      row.run = &found->second;
-      any_failed = any_failed || found->second.outcome == Outcome::failed;
+      row.run = &found->second.result;
+      row.running = running_text(found->second, active);
+      any_failed = any_failed || (row.running.empty() && row.run->outcome == Outcome::failed);
     }
     rows.push_back(std::move(row));
   }

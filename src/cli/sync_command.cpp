@@ -8,6 +8,7 @@
 #include "migrate/pipeline/run_rules.hpp"
 #include "migrate/pipeline/table_sync.hpp"
 #include "migrate/source/mysql_source.hpp"
+#include "migrate/state/run_lock.hpp"
 #include "migrate/state/sqlite_state_store.hpp"
 #include "migrate/target/postgres_target.hpp"
 
@@ -174,7 +175,8 @@ int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
   if (config.max_runtime) {
     sync.deadline = std::chrono::steady_clock::now() + *config.max_runtime;
   }
-  const auto state = state::open_sqlite_state(config.state_file);
+  const state::RunLock lock(config.state_file);
+  const auto state = open_state(config.state_file);
   spdlog::info("run started tables={} mysql={} postgresql={} state={}",
                tables.size(),
                config.mysql.describe(),

@@ -202,7 +202,7 @@ int run_validate(const GlobalOptions& global, const ValidateOptions& options) {
   const auto tables = selected_tables(config, global.tables);
   const auto source = source::make_mysql_source(config.mysql);
   const auto target = target::make_postgres_target(config.postgresql);
-  const auto state = options.checksum ? state::open_sqlite_state(config.state_file) : nullptr;
+  const auto state = options.checksum ? open_state(config.state_file) : nullptr;
   std::vector<Verdict> verdicts;
   std::size_t differing = 0;
   for (const auto* table : tables) {

@@ -51,6 +51,8 @@ const char* to_string(ErrorArea area) noexcept {
     return "convert";
   case ErrorArea::deadline:
     return "deadline";
+  case ErrorArea::lock:
+    return "lock";
   case ErrorArea::internal:
     return "internal";
   }

@@ -4,6 +4,9 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <set>
 #include <stdexcept>
 
@@ -82,6 +85,16 @@ std::chrono::system_clock::time_point parse_utc(const std::string& text) {
   return std::chrono::system_clock::from_time_t(timegm(&parts));
 }
 
+// SQLite creates a new database file with mode 0644 (less the umask); the file holds quarantined
+// raw values, so it is created here first, for its owner only. SQLite gives its -wal and -shm files
+// the database file's mode.
+void create_private_file(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+  }
+}
+
 std::int64_t as_int(std::uint64_t value) {
   return static_cast<std::int64_t>(value);
 }
@@ -98,6 +111,9 @@ public:
       })) {
     translate([&] {
       m_db.exec("PRAGMA busy_timeout = 10000");
+      // Readers (status, quarantine, validate) then never block the run's writes nor wait for
+      // them; the mode is stored in the file, and ":memory:" stays "memory".
+      m_db.exec("PRAGMA journal_mode = WAL");
       // The position must survive a power cut once PostgreSQL has the rows.
       m_db.exec("PRAGMA synchronous = FULL");
       SQLite::Transaction tx(m_db);
@@ -332,8 +348,9 @@ public:
         r.counts.retries = as_count(query.getColumn(21));
         r.watermark = query.getColumn(13).getString();
         r.upper_bound = query.getColumn(14).getString();
-        r.error = outcome == "running" ? "did not finish (process ended during the run)"
-                                       : query.getColumn(15).getString();
+        record.unfinished = outcome == "running";
+        r.error = record.unfinished ? "did not finish (process ended during the run)"
+                                    : query.getColumn(15).getString();
         out.push_back(std::move(record));
       }
       return out;
@@ -418,9 +435,12 @@ std::vector<std::string> decode_key(const std::string& encoded) {
 }
 
 std::unique_ptr<StateStore> open_sqlite_state(const std::filesystem::path& path) {
-  if (path != ":memory:" && path.has_parent_path()) {
-    std::error_code ignored;
-    std::filesystem::create_directories(path.parent_path(), ignored);
+  if (path != ":memory:") {
+    if (path.has_parent_path()) {
+      std::error_code ignored;
+      std::filesystem::create_directories(path.parent_path(), ignored);
+    }
+    create_private_file(path);
   }
   return std::make_unique<SqliteStateStore>(path);
 }

@@ -17,6 +17,7 @@ enum class ErrorArea {
   state,    // SQLite state file
   convert,  // a value that cannot be represented in the target
   deadline, // the run's max_runtime passed: stopped after a commit, to go on next run
+  lock,     // another run holds the state file's run lock: exit code 3
   internal,
 };
 

@@ -42,6 +42,8 @@ struct QuarantineEntry {
 struct RunRecord {
   std::int64_t id = 0;
   TableResult result;
+  // Still marked running: the run is in progress now, or its process ended without finishing it.
+  bool unfinished = false;
 };
 
 class StateStore {

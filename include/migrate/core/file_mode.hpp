@@ -1,0 +1,15 @@
+// Permission checks for files that hold secrets or raw row values (password files, the state file).
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace migrate {
+
+// True when the group or other users have any access to a file of these permissions.
+bool open_to_others(std::filesystem::perms mode) noexcept;
+
+// The permission bits in octal as chmod takes them, e.g. "0644".
+std::string mode_text(std::filesystem::perms mode);
+
+} // namespace migrate
