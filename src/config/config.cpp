@@ -2,11 +2,13 @@
 
 #include "migrate/config/env.hpp"
 #include "migrate/core/error.hpp"
+#include "migrate/core/file_mode.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
 #include <set>
 #include <stdexcept>
 
@@ -29,6 +31,43 @@ const TableMapping* Config::find_table(const std::string& name) const {
     }
   }
   return nullptr;
+}
+
+const char* to_string(SslMode mode) noexcept {
+  switch (mode) {
+  case SslMode::disable:
+    return "disable";
+  case SslMode::prefer:
+    return "prefer";
+  case SslMode::require:
+    return "require";
+  case SslMode::verify_ca:
+    return "verify-ca";
+  case SslMode::verify_full:
+    return "verify-full";
+  }
+  return "prefer";
+}
+
+std::optional<SslMode> parse_ssl_mode(const std::string& text) {
+  for (const auto mode : {SslMode::disable,
+                          SslMode::prefer,
+                          SslMode::require,
+                          SslMode::verify_ca,
+                          SslMode::verify_full}) {
+    if (text == to_string(mode)) {
+      return mode;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string password_from_file_text(const std::string& text) {
+  auto line = text.substr(0, text.find('\n'));
+  if (!line.empty() && line.back() == '\r') {
+    line.pop_back();
+  }
+  return line;
 }
 
 std::chrono::seconds parse_duration(const std::string& text) {
@@ -229,23 +268,103 @@ Node load_file(const fs::path& path, bool required) {
   }
 }
 
-void read_endpoint(const Node& node, Endpoint& out, const std::set<std::string>& extra_keys) {
+fs::path resolve(const fs::path& directory, const fs::path& path) {
+  return path.is_absolute() ? path : (directory / path).lexically_normal();
+}
+
+// A password file must be its owner's alone, as ssh demands of a private key; the messages name
+// the file and its mode, never its content.
+std::string read_password_file(const Node& node, const fs::path& directory) {
+  const auto path = resolve(directory, node.non_empty_text());
+  std::error_code error;
+  const auto status = fs::status(path, error);
+  if (error || !fs::is_regular_file(status)) {
+    node.fail("cannot read " + path.string() + ": not a readable file");
+  }
+  if (open_to_others(status.permissions())) {
+    node.fail(path.string() + " is readable by other users (mode " + mode_text(status.permissions())
+              + "); refusing to use it: chmod 600 " + path.string());
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  if (!in.good() && !in.eof()) {
+    node.fail("cannot read " + path.string());
+  }
+  return password_from_file_text(text);
+}
+
+void read_password(const Node& node, Endpoint& out, const fs::path& directory) {
+  if (node.has("password") && node.has("password_file")) {
+    node.child("password_file").fail("set either password or password_file, not both");
+  }
+  if (node.has("password_file")) {
+    out.password = read_password_file(node.child("password_file"), directory);
+  } else {
+    out.password = node.has("password") ? node.child("password").text() : std::string();
+  }
+}
+
+fs::path read_existing_file(const Node& node, const fs::path& directory) {
+  const auto path = resolve(directory, node.non_empty_text());
+  std::error_code error;
+  if (!fs::is_regular_file(path, error)) {
+    node.fail("no such file: " + path.string());
+  }
+  return path;
+}
+
+void read_tls(const Node& node, Tls& out, const fs::path& directory) {
+  if (node.has("ssl_mode")) {
+    const auto mode_node = node.child("ssl_mode");
+    const auto mode = parse_ssl_mode(mode_node.non_empty_text());
+    if (!mode) {
+      mode_node.fail("expected one of disable, prefer, require, verify-ca, verify-full");
+    }
+    out.mode = *mode;
+  }
+  for (auto [key, path] : {std::pair{"ssl_ca", &out.ca},
+                           std::pair{"ssl_cert", &out.cert},
+                           std::pair{"ssl_key", &out.key}}) {
+    if (node.has(key)) {
+      *path = read_existing_file(node.child(key), directory);
+    }
+  }
+  if (out.cert.empty() != out.key.empty()) {
+    node.fail("ssl_cert and ssl_key go together: set both or neither");
+  }
+  // Without a CA file there is nothing to verify against: the check would silently not happen.
+  if ((out.mode == SslMode::verify_ca || out.mode == SslMode::verify_full) && out.ca.empty()) {
+    node.child("ssl_mode")
+        .fail(std::string(to_string(out.mode))
+              + " needs ssl_ca, the CA file that signed the server's certificate");
+  }
+}
+
+void read_endpoint(const Node& node,
+                   Endpoint& out,
+                   const std::set<std::string>& extra_keys,
+                   const fs::path& directory) {
   std::set<std::string> allowed = {"host",
                                    "port",
                                    "database",
                                    "username",
                                    "password",
+                                   "password_file",
                                    "connect_timeout",
                                    "read_timeout",
                                    "lock_timeout",
-                                   "statement_timeout"};
+                                   "statement_timeout",
+                                   "ssl_mode",
+                                   "ssl_ca",
+                                   "ssl_cert",
+                                   "ssl_key"};
   allowed.insert(extra_keys.begin(), extra_keys.end());
   node.allow_only(allowed);
   out.host = node.child("host").non_empty_text();
   out.port = static_cast<unsigned>(node.child("port").number(1, 65535));
   out.database = node.child("database").non_empty_text();
   out.username = node.child("username").non_empty_text();
-  out.password = node.has("password") ? node.child("password").text() : std::string();
+  read_password(node, out, directory);
   for (auto [key, value] : {std::pair{"connect_timeout", &out.connect_timeout},
                             std::pair{"read_timeout", &out.read_timeout},
                             std::pair{"lock_timeout", &out.lock_timeout},
@@ -254,6 +373,7 @@ void read_endpoint(const Node& node, Endpoint& out, const std::set<std::string>&
       *value = node.child(key).duration();
     }
   }
+  read_tls(node, out.tls, directory);
 }
 
 // Per-table settings that table_mapping.yaml's `defaults:` may set for every table.
@@ -539,10 +659,6 @@ TableMapping read_table(const Node& node, const TableMapping& defaults, LoadMode
   return out;
 }
 
-fs::path resolve(const fs::path& directory, const fs::path& path) {
-  return path.is_absolute() ? path : (directory / path).lexically_normal();
-}
-
 std::string read_level(const Node& node) {
   auto level = node.non_empty_text();
   static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error"};
@@ -613,9 +729,9 @@ void read_database(const fs::path& directory, LoadMode mode, Config& config) {
   }
   const auto database = load_file(directory / "database.yaml", true);
   database.allow_only({"mysql", "postgresql"});
-  read_endpoint(database.child("mysql"), config.mysql, {});
+  read_endpoint(database.child("mysql"), config.mysql, {}, directory);
   const auto postgres = database.child("postgresql");
-  read_endpoint(postgres, config.postgresql, {"schema"});
+  read_endpoint(postgres, config.postgresql, {"schema"}, directory);
   if (postgres.has("schema")) {
     config.postgresql.schema = postgres.child("schema").non_empty_text();
   }

@@ -109,6 +109,10 @@ protected:
     const std::string logged((std::istreambuf_iterator<char>(log)), {});
     EXPECT_FALSE(logged.empty());
     EXPECT_EQ(logged.find(password), std::string::npos);
+    std::ifstream state(state_file(), std::ios::binary);
+    const std::string stored((std::istreambuf_iterator<char>(state)), {});
+    EXPECT_FALSE(stored.empty());
+    EXPECT_EQ(stored.find(password), std::string::npos) << "the state file holds no password";
   }
 
   std::vector<std::string> m_tables;

@@ -26,12 +26,24 @@ struct Location {
   std::string to_string() const;
 };
 
+// How a connection uses TLS, as libpq's sslmode: `prefer` encrypts when the server offers it,
+// `require` insists without checking the certificate, `verify_ca` also checks that ssl_ca signed it
+// and `verify_full` also that it names the host connected to.
+enum class SslMode { disable, prefer, require, verify_ca, verify_full };
+
+struct Tls {
+  SslMode mode = SslMode::prefer;
+  std::filesystem::path ca;   // PEM file of the certificate authorities to trust
+  std::filesystem::path cert; // client certificate (PEM), with `key`
+  std::filesystem::path key;  // its private key (PEM)
+};
+
 struct Endpoint {
   std::string host;
   unsigned port = 0;
   std::string database;
   std::string username;
-  std::string password; // never logged: use describe()
+  std::string password; // never logged: use describe(); from `password` or `password_file`
   std::chrono::seconds connect_timeout{10};
   // Every wait is bounded. read_timeout: MySQL's client waits this long for a packet (a filesort
   // before the first row can take long). lock_timeout: for a lock held by another session (MySQL
@@ -39,6 +51,7 @@ struct Endpoint {
   std::chrono::seconds read_timeout{3600};
   std::chrono::seconds lock_timeout{60};
   std::chrono::seconds statement_timeout{4 * 3600};
+  Tls tls;
 
   // "user@host:port/database", without the password.
   std::string describe() const;
@@ -178,6 +191,13 @@ Logging load_logging(const std::filesystem::path& directory);
 // The logging settings when migrate.yaml is absent: the log file is ../logs/migrate.log relative to
 // `directory`.
 Logging default_logging(const std::filesystem::path& directory);
+
+// "disable", "prefer", "require", "verify-ca" or "verify-full" (as the YAML and libpq spell them).
+const char* to_string(SslMode mode) noexcept;
+std::optional<SslMode> parse_ssl_mode(const std::string& text);
+
+// The password in a password_file's text: the first line, without its line end.
+std::string password_from_file_text(const std::string& text);
 
 // Parses "90", "90s", "15m", "2h" or "1d" into seconds. Throws std::invalid_argument.
 std::chrono::seconds parse_duration(const std::string& text);
