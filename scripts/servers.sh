@@ -13,6 +13,12 @@
 #
 # Ports: MIGRATE_TEST_MYSQL_PORT (33306) and MIGRATE_TEST_PG_PORT (55432).
 #
+# TLS: with MIGRATE_SERVERS_TLS=1 both servers also accept TLS, with a server
+# certificate made for the name "localhost" only (so 127.0.0.1 is a name it does
+# not match) and signed by a throwaway CA. The files, made with the openssl CLI,
+# are in DIR/tls: ca.pem (the CA), wrong-ca.pem (an unrelated CA), server.pem,
+# server.key; servers_start exports MIGRATE_TLS_DIR=DIR/tls.
+#
 # This file is sourced, so it must not change the caller's shell options: each
 # function makes its options local ("local -") and checks every step itself,
 # which gives the same behaviour with or without the caller's set -e.
@@ -133,10 +139,32 @@ _srv_mysql_root() {
     --user=root --default-character-set=utf8mb4 "$@"
 }
 
+# A throwaway CA, a server certificate for "localhost" signed by it and an
+# unrelated second CA, in DIR/tls.
+_srv_make_certs() {
+  local tls=$1/tls
+  mkdir -p "$tls" || return 1
+  {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=migrate-test-ca \
+      -keyout "$tls/ca.key" -out "$tls/ca.pem" &&
+      openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=migrate-wrong-ca \
+        -keyout "$tls/wrong-ca.key" -out "$tls/wrong-ca.pem" &&
+      openssl req -newkey rsa:2048 -nodes -subj /CN=localhost \
+        -keyout "$tls/server.key" -out "$tls/server.csr" &&
+      printf 'subjectAltName=DNS:localhost\n' >"$tls/server.ext" &&
+      openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" \
+        -CAcreateserial -days 2 -extfile "$tls/server.ext" -out "$tls/server.pem"
+  } >"$1/tls.log" 2>&1 || {
+    _srv_tail "$1/tls.log"
+    _srv_fail "could not make the TLS certificates (openssl)"
+    return 1
+  }
+}
+
 _srv_start_mariadb() {
   local dir=$1 port=$2
   local datadir=$dir/mysql sock=$dir/mysql.sock log=$dir/mariadb.log
-  local user_opt=() pid deadline extra account host status tzcheck
+  local user_opt=() tls_opt=() pid deadline extra account host status tzcheck
   # mariadbd refuses to run as root unless told to; DIR is root's anyway.
   if ((EUID == 0)); then
     user_opt=(--user=root)
@@ -153,6 +181,10 @@ _srv_start_mariadb() {
     fi
   fi
 
+  if [[ -n ${MIGRATE_SERVERS_TLS:-} ]]; then
+    tls_opt=(--ssl-ca="$dir/tls/ca.pem" --ssl-cert="$dir/tls/server.pem" --ssl-key="$dir/tls/server.key")
+  fi
+
   # UTC server zone so TIMESTAMP handling does not depend on the machine's zone. The process's own
   # (system) zone is +05:30, as on a host not kept in UTC: what the server shows in its system zone
   # (INNODB_TRX.trx_started) must not be taken for UTC.
@@ -163,7 +195,7 @@ _srv_start_mariadb() {
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
     --default-time-zone=+00:00 \
     --innodb-buffer-pool-size=512M --max-allowed-packet=256M \
-    --innodb-flush-log-at-trx-commit=2 --skip-log-bin \
+    --innodb-flush-log-at-trx-commit=2 --skip-log-bin "${tls_opt[@]}" \
     </dev/null >>"$log" 2>&1 &
   pid=$!
   printf '%s\n' "$pid" >"$dir/mariadbd.pid"
@@ -229,7 +261,7 @@ _srv_start_mariadb() {
 }
 
 _srv_start_postgres() {
-  local dir=$1 port=$2 bindir root data sock locale
+  local dir=$1 port=$2 bindir root data sock locale tls_opt=
   bindir=$(_srv_pg_bindir) || _srv_fail "PostgreSQL server programs not found (run scripts/install-deps.sh)" || return 1
   [[ -x $bindir/initdb && -x $bindir/pg_ctl && -x $bindir/psql ]] ||
     _srv_fail "initdb/pg_ctl/psql missing in $bindir" || return 1
@@ -278,9 +310,19 @@ _srv_start_postgres() {
     fi
   fi
 
+  # PostgreSQL wants its key owned by its own account with mode 0600.
+  if [[ -n ${MIGRATE_SERVERS_TLS:-} ]]; then
+    cp "$dir/tls/server.pem" "$dir/tls/server.key" "$root/" || return 1
+    chmod 600 "$root/server.key" || return 1
+    if ((EUID == 0)); then
+      chown postgres: "$root/server.pem" "$root/server.key" || return 1
+    fi
+    tls_opt="-c ssl=on -c ssl_cert_file=$root/server.pem -c ssl_key_file=$root/server.key"
+  fi
+
   # Durability is pointless for a throwaway server; speed matters.
   if ! _srv_as_pg "$bindir/pg_ctl" -D "$data" -l "$root/pg.log" -w -t 60 \
-    -o "-p $port -k $sock -c listen_addresses=127.0.0.1 -c timezone=UTC -c log_timezone=UTC -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=4GB -c shared_buffers=512MB -c maintenance_work_mem=512MB" \
+    -o "$tls_opt -p $port -k $sock -c listen_addresses=127.0.0.1 -c timezone=UTC -c log_timezone=UTC -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=4GB -c shared_buffers=512MB -c maintenance_work_mem=512MB" \
     start </dev/null >"$dir/pg-ctl.log" 2>&1; then
     _srv_tail "$dir/pg-ctl.log"
     _srv_tail "$root/pg.log"
@@ -371,12 +413,19 @@ servers_start() {
   # From here on servers_stop knows what to clean up.
   export MIGRATE_SERVERS_DIR=$dir
 
+  if [[ -n ${MIGRATE_SERVERS_TLS:-} ]] && ! _srv_make_certs "$dir"; then
+    servers_stop
+    return 1
+  fi
   if ! _srv_start_mariadb "$dir" "$my_port" || ! _srv_start_postgres "$dir" "$pg_port"; then
     servers_stop
     return 1
   fi
 
   _srv_export "$my_port" "$pg_port"
+  if [[ -n ${MIGRATE_SERVERS_TLS:-} ]]; then
+    export MIGRATE_TLS_DIR=$dir/tls
+  fi
   # EPOCHREALTIME without its decimal separator is microseconds.
   elapsed=$(((${EPOCHREALTIME/[.,]/} - started) / 100000))
   _srv_say "ready in $((elapsed / 10)).$((elapsed % 10)) s: MariaDB on 127.0.0.1:$my_port, PostgreSQL on 127.0.0.1:$pg_port, files in $dir"

@@ -136,6 +136,16 @@ std::unique_ptr<state::StateStore> open_state(const std::filesystem::path& path)
   return store;
 }
 
+void log_connections(const config::Config& config,
+                     const source::Source& source,
+                     const target::Target& target) {
+  spdlog::info("connected mysql={} mysql_tls=\"{}\" postgresql={} postgresql_tls=\"{}\"",
+               config.mysql.describe(),
+               source.encryption(),
+               config.postgresql.describe(),
+               target.encryption());
+}
+
 std::vector<const config::TableMapping*> selected_tables(const config::Config& config,
                                                          const std::vector<std::string>& names) {
   std::vector<const config::TableMapping*> out;

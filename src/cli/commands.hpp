@@ -2,7 +2,9 @@
 #pragma once
 
 #include "migrate/config/config.hpp"
+#include "migrate/source/source.hpp"
 #include "migrate/state/state_store.hpp"
+#include "migrate/target/target.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -34,6 +36,11 @@ std::vector<const config::TableMapping*> selected_tables(const config::Config& c
 // Opens (or creates) the state file, warning when other users may read it: it holds quarantined
 // raw values.
 std::unique_ptr<state::StateStore> open_state(const std::filesystem::path& path);
+
+// Logs both connections and whether each is encrypted (TLS version and cipher, or unencrypted).
+void log_connections(const config::Config& config,
+                     const source::Source& source,
+                     const target::Target& target);
 
 struct SyncOptionsCli {
   bool full = false;

@@ -20,6 +20,7 @@ int run_schema(const GlobalOptions& global) {
   const auto tables = selected_tables(config, global.tables);
   const auto source = source::make_mysql_source(config.mysql);
   const auto target = target::make_postgres_target(config.postgresql);
+  log_connections(config, *source, *target);
   bool drift = false;
   for (const auto* table : tables) {
     std::cout << "-- " << table->source_table << " → " << table->target_schema << "."

@@ -190,6 +190,7 @@ int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
     const auto target = connect_with_retries(config.retry, "PostgreSQL", [&] {
       return target::make_postgres_target(config.postgresql);
     });
+    log_connections(config, *source, *target);
     for (const auto* table : tables) {
       if (sync.deadline && std::chrono::steady_clock::now() >= *sync.deadline) {
         results.push_back(record_not_started(*state, *table));

@@ -202,6 +202,7 @@ int run_validate(const GlobalOptions& global, const ValidateOptions& options) {
   const auto tables = selected_tables(config, global.tables);
   const auto source = source::make_mysql_source(config.mysql);
   const auto target = target::make_postgres_target(config.postgresql);
+  log_connections(config, *source, *target);
   const auto state = options.checksum ? open_state(config.state_file) : nullptr;
   std::vector<Verdict> verdicts;
   std::size_t differing = 0;

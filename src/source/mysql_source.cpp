@@ -1,5 +1,6 @@
 #include "migrate/source/mysql_source.hpp"
 
+#include "migrate/config/tls.hpp"
 #include "migrate/convert/type_map.hpp"
 #include "migrate/core/error.hpp"
 #include "migrate/core/log_text.hpp"
@@ -14,6 +15,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <set>
 
@@ -99,6 +101,62 @@ void keep_alive(my_socket fd) {
   }
 }
 
+// Connector/C checks the server's certificate chain whenever it has a CA file, and the host name as
+// well with MYSQL_OPT_SSL_VERIFY_SERVER_CERT; with MYSQL_OPT_SSL_ENFORCE alone it encrypts without
+// checking anything. So the CA is handed over only when the mode verifies.
+void apply_tls(MYSQL* h, const config::Tls& tls) {
+  const auto plan = config::plan_tls(tls);
+  if (!plan.offer) {
+    return;
+  }
+  const my_bool yes = 1;
+  mysql_options(h, MYSQL_OPT_SSL_ENFORCE, &yes);
+  if (plan.verify_ca) {
+    mysql_options(h, MYSQL_OPT_SSL_CA, tls.ca.c_str());
+  }
+  if (plan.verify_host) {
+    mysql_options(h, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &yes);
+  }
+  if (!tls.cert.empty()) {
+    mysql_options(h, MYSQL_OPT_SSL_CERT, tls.cert.c_str());
+    mysql_options(h, MYSQL_OPT_SSL_KEY, tls.key.c_str());
+  }
+}
+
+[[noreturn]] void fail_connect(MYSQL* h, const config::Endpoint& endpoint) {
+  const std::string what = "cannot connect to MySQL at " + endpoint.describe();
+  if (mysql_errno(h) != CR_SSL_CONNECTION_ERROR) {
+    fail(h, what);
+  }
+  throw Error(ErrorArea::source,
+              what + ": " + mysql_error(h) + config::tls_failure_hint(endpoint.tls, endpoint.host),
+              ErrorContext{.sqlstate = "mysql-" + std::to_string(mysql_errno(h))});
+}
+
+// The connection's encryption. Connector/C 3.3 connects in plain text, without an error, to a
+// server that does not offer TLS even under MYSQL_OPT_SSL_ENFORCE: the modes that insist on TLS
+// check it here.
+std::string check_encryption(MYSQL* h, const config::Endpoint& endpoint) {
+  const char* cipher = mysql_get_ssl_cipher(h);
+  const char* version = nullptr;
+  if (cipher != nullptr) {
+    mariadb_get_infov(h, MARIADB_CONNECTION_TLS_VERSION, &version);
+  }
+  if (cipher == nullptr && config::plan_tls(endpoint.tls).must_encrypt) {
+    throw Error(ErrorArea::source,
+                "MySQL at " + endpoint.describe() + " did not encrypt the connection (ssl_mode "
+                    + config::to_string(endpoint.tls.mode) + "): the server does not offer TLS");
+  }
+  static std::atomic<bool> warned{false};
+  if (config::warn_unencrypted(endpoint.host, cipher != nullptr) && !warned.exchange(true)) {
+    spdlog::warn("the MySQL connection to {} is not encrypted: set ssl_mode: verify-full and "
+                 "ssl_ca in database.yaml",
+                 endpoint.describe());
+  }
+  return config::describe_encryption(version == nullptr ? "" : version,
+                                     cipher == nullptr ? "" : cipher);
+}
+
 class Connection {
 public:
   explicit Connection(const config::Endpoint& endpoint) {
@@ -117,6 +175,7 @@ public:
     mysql_options(h, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
     mysql_options(h, MYSQL_OPT_PROTOCOL, &protocol);
     mysql_options(h, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    apply_tls(h, endpoint.tls);
     if (mysql_real_connect(h,
                            endpoint.host.c_str(),
                            endpoint.username.c_str(),
@@ -126,8 +185,9 @@ public:
                            nullptr,
                            0)
         == nullptr) {
-      fail(h, "cannot connect to MySQL at " + endpoint.describe());
+      fail_connect(h, endpoint);
     }
+    m_encryption = check_encryption(h, endpoint);
     // Emoji read over a utf8 (3-byte) or latin1 connection turn into '?' without an error.
     const std::string charset = mysql_character_set_name(h);
     if (charset != "utf8mb4") {
@@ -144,6 +204,7 @@ public:
 
   MYSQL* get() const { return m_handle.get(); }
   const std::string& database() const { return m_database; }
+  const std::string& encryption() const { return m_encryption; }
 
   void execute(const std::string& sql) {
     if (mysql_real_query(get(), sql.data(), sql.size()) != 0) {
@@ -198,6 +259,7 @@ private:
   MysqlHandle m_handle;
   std::string m_database;
   bool m_lost = false;
+  std::string m_encryption;
 };
 
 class MysqlRowReader final : public RowReader {
@@ -505,6 +567,10 @@ public:
       m_connection = std::make_unique<Connection>(m_endpoint);
     }
     return *m_connection;
+  }
+
+  std::string encryption() const override {
+    return m_connection ? m_connection->encryption() : "not connected";
   }
 
   SourceTable describe(const std::string& table) override {

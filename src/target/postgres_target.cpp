@@ -1,5 +1,6 @@
 #include "migrate/target/postgres_target.hpp"
 
+#include "migrate/config/tls.hpp"
 #include "migrate/core/error.hpp"
 
 #include <pqxx/pqxx>
@@ -64,13 +65,20 @@ bool is_key(const TargetTable& table, const std::string& name) {
 }
 
 // A refusal by the server that no retry changes: wrong password, unknown role or database, no
-// pg_hba.conf entry, missing privilege. libpq reports these only as text.
+// pg_hba.conf entry, missing privilege, a certificate that fails the ssl_mode's checks or a server
+// without the TLS it requires. libpq reports these only as text.
 bool is_refusal(const std::string& message) {
   for (const char* text : {"authentication failed",
                            "does not exist",
                            "no pg_hba.conf entry",
                            "permission denied",
-                           "password authentication"}) {
+                           "password authentication",
+                           "certificate verify failed",
+                           "does not match host name",
+                           "server does not support SSL",
+                           "could not read root certificate file",
+                           "could not open certificate file",
+                           "could not load private key file"}) {
     if (message.find(text) != std::string::npos) {
       return true;
     }
@@ -432,11 +440,36 @@ private:
   std::uint64_t m_rows = 0;
 };
 
+std::string describe_encryption(pqxx::connection& connection) {
+  PGconn* raw = raw_connection(connection);
+  if (PQsslInUse(raw) == 0) {
+    return config::describe_encryption("", "");
+  }
+  const char* version = PQsslAttribute(raw, "protocol");
+  const char* cipher = PQsslAttribute(raw, "cipher");
+  return config::describe_encryption(version == nullptr ? "" : version,
+                                     cipher == nullptr ? "unknown cipher" : cipher);
+}
+
+// libpq enforces the ssl_mode itself (connection_string() passes it); this only warns about plain
+// text leaving the machine, once per process.
+void check_encryption(pqxx::connection& connection, const config::Endpoint& endpoint) {
+  static std::atomic<bool> warned{false};
+  const bool encrypted = PQsslInUse(raw_connection(connection)) != 0;
+  if (config::warn_unencrypted(endpoint.host, encrypted) && !warned.exchange(true)) {
+    spdlog::warn("the PostgreSQL connection to {} is not encrypted: set ssl_mode: verify-full and "
+                 "ssl_ca in database.yaml",
+                 endpoint.describe());
+  }
+}
+
 class PostgresTarget final : public Target {
 public:
   explicit PostgresTarget(const config::PostgresEndpoint& endpoint)
       : m_endpoint(endpoint)
       , m_connection(connect(endpoint)) {}
+
+  std::string encryption() const override { return describe_encryption(*m_connection); }
 
   std::optional<TargetTable> describe(const std::string& schema, const std::string& name) override {
     return translate(name, [&]() -> std::optional<TargetTable> {
@@ -718,6 +751,7 @@ private:
   static std::unique_ptr<pqxx::connection> connect(const config::PostgresEndpoint& endpoint) {
     try {
       auto connection = std::make_unique<pqxx::connection>(connection_string(endpoint));
+      check_encryption(*connection, endpoint);
       pqxx::nontransaction tx(*connection);
       tx.exec("SET TimeZone = 'UTC'");
       tx.exec("SET client_encoding = 'UTF8'");
@@ -761,6 +795,20 @@ std::string conninfo_value(const std::string& value) {
   return out + "'";
 }
 
+// libpq's sslmode has the same names and meaning as ssl_mode. sslrootcert goes with the modes that
+// verify (plan_tls): under sslmode=require libpq checks the CA when it has a root certificate file.
+std::string tls_parameters(const config::Tls& tls) {
+  std::string out = std::string(" sslmode=") + config::to_string(tls.mode);
+  if (!tls.ca.empty() && config::plan_tls(tls).verify_ca) {
+    out += " sslrootcert=" + conninfo_value(tls.ca.string());
+  }
+  if (!tls.cert.empty()) {
+    out += " sslcert=" + conninfo_value(tls.cert.string())
+           + " sslkey=" + conninfo_value(tls.key.string());
+  }
+  return out;
+}
+
 } // namespace
 
 std::string connection_string(const config::Endpoint& endpoint) {
@@ -769,7 +817,7 @@ std::string connection_string(const config::Endpoint& endpoint) {
          + conninfo_value(endpoint.username) + " password=" + conninfo_value(endpoint.password)
          + " connect_timeout=" + std::to_string(endpoint.connect_timeout.count())
          + " application_name=migrate keepalives=1 keepalives_idle=30 keepalives_interval=10"
-         + " keepalives_count=3";
+         + " keepalives_count=3" + tls_parameters(endpoint.tls);
 }
 
 std::unique_ptr<Target> make_postgres_target(const config::PostgresEndpoint& endpoint) {

@@ -50,6 +50,7 @@ public:
       , m_fail_on(fail_on)
       , m_miscount(miscount) {}
 
+  std::string encryption() const override { return m_real.encryption(); }
   std::optional<TargetTable> describe(const std::string& schema,
                                       const std::string& table) override {
     return m_real.describe(schema, table);

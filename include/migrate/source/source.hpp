@@ -65,6 +65,10 @@ class Source {
 public:
   virtual ~Source() = default;
 
+  // How the connection is protected, for the log: "TLSv1.3 TLS_AES_256_GCM_SHA384" or
+  // "unencrypted".
+  virtual std::string encryption() const = 0;
+
   // Columns, types and primary key from information_schema. Throws Error(area source) when the
   // table does not exist.
   virtual SourceTable describe(const std::string& table) = 0;

@@ -59,6 +59,10 @@ class Target {
 public:
   virtual ~Target() = default;
 
+  // How the connection is protected, for the log: "TLSv1.3 TLS_AES_256_GCM_SHA384" or
+  // "unencrypted".
+  virtual std::string encryption() const = 0;
+
   // The table as PostgreSQL has it, or nullopt when it does not exist.
   virtual std::optional<TargetTable> describe(const std::string& schema,
                                               const std::string& table) = 0;
