@@ -25,7 +25,8 @@ const char* const k_footer = R"(Exit codes:
   0  every table succeeded (validate: every table matches)
   1  at least one table failed or differs; the other tables still ran
   2  configuration or usage error
-  3  another migrate run holds the lock of the state file (STATE.lock); nothing was done
+  3  another migrate run holds the lock of the state file (<state file>.lock); nothing was
+     done
   4  max_runtime stopped the run after a commit (the next run goes on)
 
 Results go to standard output, logs to standard error and the log file.

@@ -157,6 +157,9 @@ TEST(Binary, PrintsHelpWithExitCodesAndVersion) {
   const auto help = run_command(std::string(MIGRATE_BINARY) + " --help");
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.output.find("Exit codes:"), std::string::npos) << help.output;
+  EXPECT_NE(help.output.find("3  another migrate run holds the lock"), std::string::npos)
+      << help.output;
+  EXPECT_NE(help.output.find("4  max_runtime stopped the run"), std::string::npos) << help.output;
   EXPECT_NE(help.output.find("validate"), std::string::npos);
   const auto version = run_command(std::string(MIGRATE_BINARY) + " --version");
   EXPECT_EQ(version.exit_code, 0);
