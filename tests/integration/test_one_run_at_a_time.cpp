@@ -103,5 +103,26 @@ TEST_F(OneRunAtATime, ASecondRunExitsAtOnceWithCode3WhileTheFirstCompletes) {
   EXPECT_EQ(after.exit_code, 0) << "the lock is free once the first run ended\n" << after.output;
 }
 
+TEST_F(OneRunAtATime, ARunKilledWithSigkillLeavesNoLockBehind) {
+  mysql().exec("CREATE TABLE items (id INT PRIMARY KEY, payload VARCHAR(50) NOT NULL, updated_at "
+               "TIMESTAMP(6) NOT NULL)");
+  mysql().exec("SET SESSION max_recursive_iterations = 1000000");
+  mysql().exec("INSERT INTO items WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM "
+               "seq WHERE n < 100000) SELECT n, CONCAT('item ', n), NOW(6) - INTERVAL 1 HOUR "
+               "FROM seq");
+  write_mapping("tables:\n  - source_table: items\n    timestamp_column: updated_at\n"
+                "    batch_size: 1000\n    commit_rows: 5000\n");
+  if (!kill_after_next_commit("items")) {
+    GTEST_SKIP() << "the run finished before it could be killed";
+  }
+  const auto status = bounded("status");
+  EXPECT_EQ(status.exit_code, 1) << status.output;
+  EXPECT_TRUE(contains(status.output, "did not finish")) << status.output;
+  EXPECT_FALSE(contains(status.output, "running (pid")) << "the killed run is not running";
+  const auto next = bounded("");
+  EXPECT_EQ(next.exit_code, 0) << next.output;
+  expect_same_content("items");
+}
+
 } // namespace
 } // namespace migrate::testing
