@@ -32,5 +32,6 @@ TEST(ExitCodes, EachErrorAreaMapsToItsDocumentedCode) {
   EXPECT_EQ(cli::exit_code_for(ErrorArea::source), 1);
   EXPECT_EQ(cli::exit_code_for(ErrorArea::target), 1);
   EXPECT_EQ(cli::exit_code_for(ErrorArea::state), 1);
+  EXPECT_EQ(cli::exit_code_for(ErrorArea::deadline), 4);
   EXPECT_EQ(cli::k_exit_deadline, 4);
 }
