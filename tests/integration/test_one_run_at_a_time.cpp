@@ -41,6 +41,23 @@ protected:
     return child.wait();
   }
 
+  // Waits up to a minute until the latest run of `table` is marked running in the state file.
+  bool wait_until_running(const std::string& table) {
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      try {
+        const auto run = latest_run(table);
+        if (run.count("outcome") != 0 && run.at("outcome") == "running") {
+          return true;
+        }
+      } catch (const std::exception&) {
+        // The state file may not exist yet, or be busy for a moment: try again.
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    return false;
+  }
+
   // The pid the lock file names, or "" until a run has written it (bounded: one minute).
   std::string wait_for_holder_pid() {
     const auto lock = std::filesystem::path(state_file().string() + ".lock");
@@ -77,6 +94,7 @@ TEST_F(OneRunAtATime, ASecondRunExitsAtOnceWithCode3WhileTheFirstCompletes) {
   auto running = start_migrate({"--state", state_file().string()}, "running.log");
   const auto pid = wait_for_holder_pid();
   ASSERT_FALSE(pid.empty()) << read_file(dir() / "running.log");
+  ASSERT_TRUE(wait_until_running("items")) << read_file(dir() / "running.log");
 
   const auto refused_at = std::chrono::steady_clock::now();
   const auto second = bounded("--state '" + state_file().string() + "'");
