@@ -470,6 +470,79 @@ public:
     });
   }
 
+  TargetServerInfo server_info() override {
+    return translate({}, [&] {
+      pqxx::read_transaction tx(*m_connection);
+      const auto row =
+          tx.exec("SELECT current_setting('server_version'), current_user::text, "
+                  "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user), "
+                  "coalesce((SELECT version || ' ' || cipher FROM pg_stat_ssl WHERE pid = "
+                  "pg_backend_pid() AND ssl), ''), "
+                  "(SELECT reset_val FROM pg_settings WHERE name = 'TimeZone'), "
+                  "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')")[0];
+      TargetServerInfo info;
+      info.version = row[0].as<std::string>();
+      info.role = row[1].as<std::string>();
+      info.superuser = row[2].as<bool>(false);
+      info.tls = row[3].as<std::string>();
+      info.time_zone = row[4].as<std::string>();
+      info.utc_now = row[5].as<std::string>();
+      return info;
+    });
+  }
+
+  std::vector<std::string> missing_privileges(const TargetTable& table) override {
+    return translate(table.name, [&] {
+      pqxx::read_transaction tx(*m_connection);
+      std::vector<std::string> out;
+      // Merges stage their rows in a temporary table.
+      if (!tx.exec("SELECT has_database_privilege(current_database(), 'TEMPORARY')")[0][0]
+               .as<bool>()) {
+        out.push_back(std::string("TEMPORARY on database ") + tx.conn().dbname());
+      }
+      const auto schema =
+          tx.exec_params("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1), "
+                         "has_database_privilege(current_database(), 'CREATE'), "
+                         "CASE WHEN EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) THEN "
+                         "has_schema_privilege($1, 'CREATE') END, "
+                         "CASE WHEN EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) THEN "
+                         "has_schema_privilege($1, 'USAGE') END",
+                         table.schema)[0];
+      if (!schema[0].as<bool>()) {
+        if (!schema[1].as<bool>()) {
+          out.push_back(std::string("CREATE on database ") + tx.conn().dbname()
+                        + " (to create schema " + table.schema + ")");
+        }
+        return out;
+      }
+      if (!schema[3].as<bool>()) {
+        out.push_back("USAGE on schema " + table.schema);
+      }
+      const auto owned = tx.exec_params(
+          "SELECT pg_has_role(c.relowner, 'USAGE'), "
+          "has_table_privilege(c.oid, 'SELECT'), has_table_privilege(c.oid, 'INSERT'), "
+          "has_table_privilege(c.oid, 'UPDATE'), has_table_privilege(c.oid, 'DELETE') "
+          "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+          "WHERE n.nspname = $1 AND c.relname = $2",
+          table.schema,
+          table.name);
+      if (owned.empty()) {
+        if (!schema[2].as<bool>()) {
+          out.push_back("CREATE on schema " + table.schema);
+        }
+        return out;
+      }
+      // ALTER (tool columns, keys) and TRUNCATE-free replacement need the table's owner role.
+      const char* const k_privileges[] = {"ownership", "SELECT", "INSERT", "UPDATE", "DELETE"};
+      for (int i = 0; i < 5; ++i) {
+        if (!owned[0][i].as<bool>()) {
+          out.push_back(std::string(k_privileges[i]) + " on table " + table.qualified_name());
+        }
+      }
+      return out;
+    });
+  }
+
   std::string create_table_sql(const TargetTable& table) const override {
     const auto keys = keys_sql(table);
     return create_sql(table) + (keys.empty() ? "" : ";\n" + keys);
@@ -631,6 +704,18 @@ public:
     return translate(table.name, [&] {
       pqxx::read_transaction tx(connection());
       return tx.exec("SELECT count(*) FROM " + qualified(table) + live_rows(table))[0][0]
+          .as<std::uint64_t>();
+    });
+  }
+
+  std::uint64_t count_null(const TargetTable& table, const std::string& column) override {
+    return translate(table.name, [&] {
+      pqxx::read_transaction tx(*m_connection);
+      const auto live = live_rows(table);
+      return tx
+          .exec("SELECT count(*) FROM " + qualified(table)
+                + (live.empty() ? " WHERE " : live + " AND ") + quote_name(column)
+                + " IS NULL")[0][0]
           .as<std::uint64_t>();
     });
   }

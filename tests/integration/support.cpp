@@ -386,14 +386,44 @@ void TestDatabase::TearDown() {
   try {
     MysqlClient admin(*m_settings, "");
     admin.exec("DROP DATABASE IF EXISTS `" + m_name + "`");
+    if (!m_reader.empty()) {
+      admin.exec("DROP USER IF EXISTS '" + m_reader + "'@'%'");
+    }
     PgClient pg_admin(*m_settings, "");
     pg_admin.exec("DROP DATABASE IF EXISTS " + m_name + " WITH (FORCE)");
+    if (!m_writer.empty()) {
+      pg_admin.exec("DROP ROLE IF EXISTS " + m_writer);
+    }
   } catch (const std::exception& e) {
     ADD_FAILURE() << "cleanup: " << e.what();
   }
   if (!HasFailure()) {
     fs::remove_all(m_dir);
   }
+}
+
+std::map<std::string, std::string> TestDatabase::least_privilege_accounts(bool process) {
+  const std::string password = "lp_" + m_name;
+  if (m_reader.empty()) {
+    m_reader = m_name + "_r";
+    MysqlClient admin(*m_settings, "");
+    admin.exec("CREATE USER '" + m_reader + "'@'%' IDENTIFIED BY '" + password + "'");
+    admin.exec("GRANT SELECT ON `" + m_name + "`.* TO '" + m_reader + "'@'%'");
+    if (process) {
+      admin.exec("GRANT PROCESS ON *.* TO '" + m_reader + "'@'%'");
+    }
+    m_writer = m_name + "_w";
+    PgClient pg_admin(*m_settings, "");
+    pg_admin.exec("CREATE ROLE " + m_writer
+                  + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '" + password + "'");
+    // PostgreSQL 15's public schema belongs to pg_database_owner: the database's owner owns it.
+    pg_admin.exec("ALTER DATABASE " + m_name + " OWNER TO " + m_writer);
+    pg().exec("REVOKE ALL ON DATABASE " + m_name + " FROM PUBLIC");
+  }
+  return {{"MIGRATE_MYSQL_USER", m_reader},
+          {"MIGRATE_MYSQL_PASSWORD", password},
+          {"MIGRATE_PG_USER", m_writer},
+          {"MIGRATE_PG_PASSWORD", password}};
 }
 
 void TestDatabase::write_mapping(const std::string& yaml) {

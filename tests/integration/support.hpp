@@ -155,6 +155,14 @@ protected:
   // Expects identical dumps, printing the first differences.
   void expect_same_content(const std::string& table, const std::string& target_table = {});
 
+  // Creates the accounts README asks for in production, for this test's databases: a MySQL user
+  // with SELECT on the database (and PROCESS when `process`), and a PostgreSQL role that is not a
+  // superuser and owns the target schema `public` (through owning the database, as on Aurora).
+  // Dropped in TearDown. The environment that makes database.yaml use them is returned.
+  std::map<std::string, std::string> least_privilege_accounts(bool process = true);
+  std::string mysql_account() const { return "'" + m_reader + "'@'%'"; }
+  const std::string& pg_role() const { return m_writer; }
+
   // Rows moved (inserted + updated + deleted) by each table's latest run, from the state file.
   std::map<std::string, long long> moved_by_latest_runs();
   long long run_count(const std::string& table);
@@ -162,6 +170,8 @@ protected:
   std::optional<ServerSettings> m_settings;
 
 private:
+  std::string m_reader; // least-privilege MySQL user, when created
+  std::string m_writer; // least-privilege PostgreSQL role, when created
   std::string m_name;
   std::filesystem::path m_dir;
   std::filesystem::path m_config_dir;
