@@ -574,7 +574,7 @@ public:
       throw;
     }
     c.execute("SET SESSION time_zone = '+00:00'");
-    info.transactions_visible = clock.transactions_visible;
+    info.transactions_visible = m_transactions_visible;
     return info;
   }
 

@@ -87,7 +87,8 @@ bool is_transient_sqlstate(const std::string& state) {
 
 // Runs `body`, translating libpqxx's exceptions into migrate::Error.
 template<typename Body>
-auto translate(const std::string& table, Body&& body) -> decltype(body()) {
+auto translate(pqxx::connection_base& connection, const std::string& table, Body&& body)
+    -> decltype(body()) {
   try {
     return body();
   } catch (const pqxx::sql_error& e) {
@@ -96,11 +97,17 @@ auto translate(const std::string& table, Body&& body) -> decltype(body()) {
         e.sqlstate() == "55P03"
             ? "could not lock table " + table + " within lock_timeout (another session holds it): "
             : "";
+    // A missing grant names what to grant, on what, to whom, instead of a bare SQLSTATE.
+    // libpqxx 6.4 leaves sqlstate() empty here; the exception's class still says which it is.
+    const bool denied =
+        e.sqlstate() == "42501" || dynamic_cast<const pqxx::insufficient_privilege*>(&e) != nullptr;
     throw Error(ErrorArea::target,
-                lock + e.what(),
+                denied ? missing_privilege_message(
+                    "'" + std::string(connection.username()) + "'", e.query(), e.what())
+                       : lock + e.what(),
                 ErrorContext{.table = table,
                              .sql = e.query(),
-                             .sqlstate = e.sqlstate(),
+                             .sqlstate = denied ? std::string("42501") : e.sqlstate(),
                              .transient = is_transient_sqlstate(e.sqlstate())});
   } catch (const pqxx::in_doubt_error& e) {
     // The commit may or may not have happened. Retrying the commit blindly could do either; the
@@ -291,7 +298,7 @@ public:
     static std::atomic<int> counter{0};
     m_staging = "migrate_stage_" + std::to_string(++counter);
     if (m_mode != LoadMode::direct) {
-      translate(m_table.name, [&] {
+      translate(m_connection, m_table.name, [&] {
         pqxx::nontransaction tx(m_connection);
         tx.exec("CREATE TEMP TABLE " + m_staging + " (LIKE " + qualified(m_table)
                 + " INCLUDING DEFAULTS) ON COMMIT DELETE ROWS");
@@ -323,7 +330,7 @@ public:
     if (lines.empty()) {
       return;
     }
-    translate(m_table.name, [&] {
+    translate(m_connection, m_table.name, [&] {
       if (!m_tx) {
         m_tx = std::make_unique<pqxx::work>(m_connection);
       }
@@ -400,7 +407,7 @@ private:
   MergeCounts finish_transaction(Body&& body) {
     MergeCounts counts;
     try {
-      translate(m_table.name, [&] {
+      translate(m_connection, m_table.name, [&] {
         if (!m_tx) {
           m_tx = std::make_unique<pqxx::work>(m_connection);
         }
@@ -439,7 +446,7 @@ public:
       , m_connection(connect(endpoint)) {}
 
   std::optional<TargetTable> describe(const std::string& schema, const std::string& name) override {
-    return translate(name, [&]() -> std::optional<TargetTable> {
+    return translate(connection(), name, [&]() -> std::optional<TargetTable> {
       pqxx::read_transaction tx(connection());
       const auto columns =
           tx.exec_params("SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull "
@@ -471,8 +478,8 @@ public:
   }
 
   TargetServerInfo server_info() override {
-    return translate({}, [&] {
-      pqxx::read_transaction tx(*m_connection);
+    return translate(connection(), {}, [&] {
+      pqxx::read_transaction tx(connection());
       const auto row =
           tx.exec("SELECT current_setting('server_version'), current_user::text, "
                   "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user), "
@@ -492,8 +499,8 @@ public:
   }
 
   std::vector<std::string> missing_privileges(const TargetTable& table) override {
-    return translate(table.name, [&] {
-      pqxx::read_transaction tx(*m_connection);
+    return translate(connection(), table.name, [&] {
+      pqxx::read_transaction tx(connection());
       std::vector<std::string> out;
       // Merges stage their rows in a temporary table.
       if (!tx.exec("SELECT has_database_privilege(current_database(), 'TEMPORARY')")[0][0]
@@ -549,7 +556,7 @@ public:
   }
 
   void build_keys(const TargetTable& table) override {
-    translate(table.name, [&] {
+    translate(connection(), table.name, [&] {
       pqxx::work tx(connection());
       const auto existing = tx.exec_params(
           "SELECT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = $1::regclass AND indisprimary)",
@@ -596,7 +603,7 @@ public:
 
   // An index an older version built as UNIQUE is built again without the constraint.
   void relax_unique_indexes(const TargetTable& table) override {
-    translate(table.name, [&] {
+    translate(connection(), table.name, [&] {
       pqxx::work tx(connection());
       for (const auto& index : table.indexes) {
         const auto name = index_name(table, index);
@@ -653,7 +660,7 @@ public:
   }
 
   void create_table(const TargetTable& table) override {
-    translate(table.name, [&] {
+    translate(connection(), table.name, [&] {
       pqxx::work tx(connection());
       // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists,
       // which a role that only owns its schema (as on Aurora) lacks.
@@ -672,7 +679,7 @@ public:
   }
 
   void ensure_tool_columns(const TargetTable& table) override {
-    translate(table.name, [&] {
+    translate(connection(), table.name, [&] {
       pqxx::work tx(connection());
       const auto present = [&](const std::string& column) {
         return tx
@@ -701,7 +708,7 @@ public:
   }
 
   std::uint64_t count_rows(const TargetTable& table) override {
-    return translate(table.name, [&] {
+    return translate(connection(), table.name, [&] {
       pqxx::read_transaction tx(connection());
       return tx.exec("SELECT count(*) FROM " + qualified(table) + live_rows(table))[0][0]
           .as<std::uint64_t>();
@@ -709,8 +716,8 @@ public:
   }
 
   std::uint64_t count_null(const TargetTable& table, const std::string& column) override {
-    return translate(table.name, [&] {
-      pqxx::read_transaction tx(*m_connection);
+    return translate(connection(), table.name, [&] {
+      pqxx::read_transaction tx(connection());
       const auto live = live_rows(table);
       return tx
           .exec("SELECT count(*) FROM " + qualified(table)
@@ -749,7 +756,7 @@ public:
                             + chunk_id_sql(plan) + " AS chunk_id, " + h + " AS h" + float_columns
                             + " FROM " + qualified(table) + live_rows(table)
                             + ") AS rows_hashed GROUP BY chunk_id";
-    return translate(table.name, [&] {
+    return translate(connection(), table.name, [&] {
       pqxx::read_transaction tx(connection());
       std::vector<ChunkDigest> out;
       for (const auto& r : tx.exec(sql)) {
@@ -771,7 +778,7 @@ public:
   }
 
   std::string identity(const TargetTable& table) override {
-    return translate(table.name, [&] {
+    return translate(connection(), table.name, [&] {
       pqxx::read_transaction tx(connection());
       return "oid:"
              + tx.exec_params("SELECT $1::regclass::oid::text", qualified(table))[0][0]
@@ -780,7 +787,7 @@ public:
   }
 
   void drop_table(const TargetTable& table) override {
-    translate(table.name, [&] {
+    translate(connection(), table.name, [&] {
       pqxx::work tx(connection());
       tx.exec("DROP TABLE IF EXISTS " + qualified(table));
       for (const auto& column : table.columns) {
@@ -793,7 +800,7 @@ public:
   }
 
   bool is_empty(const TargetTable& table) override {
-    return translate(table.name, [&] {
+    return translate(connection(), table.name, [&] {
       pqxx::read_transaction tx(connection());
       return tx.exec("SELECT NOT EXISTS (SELECT 1 FROM " + qualified(table) + ")")[0][0].as<bool>();
     });

@@ -120,7 +120,8 @@ protected:
   // Writes config/table_mapping.yaml (database.yaml and migrate.yaml are written by SetUp).
   void write_mapping(const std::string& yaml);
 
-  // Runs the migrate binary with --config and --state of this test, plus `args`.
+  // Runs the migrate binary with --config and --state of this test, plus `args`, as the
+  // least-privilege accounts (`env` may override any variable).
   ProcessResult migrate(const std::string& args = {},
                         const std::map<std::string, std::string>& env = {});
 
@@ -170,8 +171,9 @@ protected:
   std::optional<ServerSettings> m_settings;
 
 private:
-  std::string m_reader; // least-privilege MySQL user, when created
-  std::string m_writer; // least-privilege PostgreSQL role, when created
+  std::map<std::string, std::string> m_run_env; // the binary's accounts
+  std::string m_reader;                         // least-privilege MySQL user, when created
+  std::string m_writer;                         // least-privilege PostgreSQL role, when created
   std::string m_name;
   std::filesystem::path m_dir;
   std::filesystem::path m_config_dir;

@@ -18,7 +18,7 @@ protected:
     mysql().exec("INSERT INTO users (user_id, email) VALUES (1, 'a@example.com')");
     write_mapping("tables:\n  users:\n    timestamp_column: updated_at\n    primary_key: user_id\n"
                   "  orders:\n    timestamp_column: modified_date\n");
-    m_env = least_privilege_accounts();
+    m_env = least_privilege_accounts(); // the accounts every test's binary runs with
   }
 
   ProcessResult check(const std::map<std::string, std::string>& extra = {}) {
@@ -126,6 +126,29 @@ TEST_F(Check, FailsOnAMissingPostgresPrivilegeAndWarnsWithoutProcess) {
   EXPECT_TRUE(has_line(result.output,
                        "warn mysql open transactions: " + mysql_account() + " lacks PROCESS"))
       << result.output;
+}
+
+// A run, not only check, names the missing grant, the object and the account.
+TEST_F(Check, ARunNamesAMissingPrivilegeOnBothSides) {
+  pg().exec("CREATE TABLE orders (order_id integer PRIMARY KEY, modified_date timestamp)");
+  write_mapping("tables:\n  orders:\n    timestamp_column: modified_date\n");
+  const auto run = migrate({}, m_env);
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_NE(run.output.find("PostgreSQL role '" + pg_role() + "' lacks"), std::string::npos)
+      << run.output;
+  EXPECT_NE(run.output.find("table orders"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("lacks ownership on table orders"), std::string::npos) << run.output;
+
+  MysqlClient admin(*m_settings, "");
+  admin.exec("REVOKE SELECT ON `" + name() + "`.* FROM " + mysql_account());
+  admin.exec("GRANT SELECT ON `" + name() + "`.users TO " + mysql_account());
+  pg().exec("DROP TABLE orders");
+  const auto mysql_side = migrate({}, m_env);
+  EXPECT_EQ(mysql_side.exit_code, 1) << mysql_side.output;
+  EXPECT_NE(mysql_side.output.find("MySQL account " + mysql_account()
+                                   + " lacks the SELECT privilege on " + name() + ".orders"),
+            std::string::npos)
+      << mysql_side.output;
 }
 
 } // namespace

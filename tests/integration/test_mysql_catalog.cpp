@@ -19,6 +19,7 @@ protected:
     m_catalog = name() + "_is80";
     MysqlClient admin(*m_settings, "");
     admin.exec("CREATE DATABASE `" + m_catalog + "`");
+    admin.exec("GRANT SELECT ON `" + m_catalog + "`.* TO " + mysql_account());
     MysqlClient catalog(*m_settings, m_catalog);
     std::ifstream file(test_data_dir() / "mysql80_catalog.sql");
     std::string line;

@@ -1,3 +1,4 @@
+#include "migrate/core/error.hpp"
 #include "migrate/validate/readiness.hpp"
 
 #include <gtest/gtest.h>
@@ -29,3 +30,28 @@ TEST(Readiness, WarnsOnlyBeyondFiveSecondsOfSkew) {
 
 } // namespace
 } // namespace migrate::validate
+
+namespace migrate {
+namespace {
+
+TEST(MissingPrivilege, NamesThePrivilegeTheObjectAndTheRole) {
+  EXPECT_EQ(missing_privilege_message("'app'",
+                                      "INSERT INTO \"public\".\"users\" SELECT * FROM s",
+                                      "ERROR:  permission denied for table users\n"),
+            "PostgreSQL role 'app' lacks the INSERT privilege on table users (ERROR:  permission "
+            "denied for table users; README: Least-privilege accounts)");
+  EXPECT_NE(
+      missing_privilege_message("'app'", "ALTER TABLE t ADD x int", "must be owner of table t")
+          .find("lacks ownership on table t"),
+      std::string::npos);
+  EXPECT_NE(
+      missing_privilege_message("'app'", " CREATE TABLE s.t ()", "permission denied for schema s")
+          .find("lacks the CREATE privilege on schema s"),
+      std::string::npos);
+  EXPECT_NE(missing_privilege_message("'app'", "COPY t FROM STDIN", "permission denied for table t")
+                .find("lacks the INSERT privilege on table t"),
+            std::string::npos);
+}
+
+} // namespace
+} // namespace migrate
