@@ -819,8 +819,9 @@ private:
 
   config::Endpoint m_endpoint;
   std::unique_ptr<Connection> m_connection;
-  std::string m_catalog;              // information_schema, or the test hook's stand-in
-  std::string m_account;              // CURRENT_USER(), for messages about privileges
+  std::string m_catalog;   // information_schema, or the test hook's stand-in
+  std::string m_account;   // CURRENT_USER(), for messages about privileges
+  ServerVersion m_version; // of the first connection: a reconnect reaches the same server
   bool m_transactions_visible = true; // false once INNODB_TRX refused this account
 };
 
