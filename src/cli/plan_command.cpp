@@ -37,7 +37,11 @@ void print_plan(const config::TableMapping& table, const pipeline::RunPlan& plan
   }
   std::cout << "  comparison due: " << (plan.compare_due ? "yes" : "no") << "\n";
   if (!plan.ddl.empty()) {
-    std::cout << "  ddl:\n    " << plan.ddl << ";\n";
+    std::string ddl = plan.ddl;
+    for (auto at = ddl.find('\n'); at != std::string::npos; at = ddl.find('\n', at + 5)) {
+      ddl.replace(at, 1, "\n    ");
+    }
+    std::cout << "  ddl:\n    " << ddl << ";\n";
   } else {
     std::cout << "  ddl: none, the target exists\n";
   }
