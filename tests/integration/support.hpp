@@ -162,6 +162,11 @@ protected:
   // Dropped in TearDown. The environment that makes database.yaml use them is returned.
   std::map<std::string, std::string> least_privilege_accounts(bool process = true);
   std::string mysql_account() const { return "'" + m_reader + "'@'%'"; }
+  // The environment migrate() and start_migrate() run the binary with, plus `extra`.
+  std::map<std::string, std::string> run_env(std::map<std::string, std::string> extra = {}) const {
+    extra.insert(m_run_env.begin(), m_run_env.end()); // `extra` wins
+    return extra;
+  }
   const std::string& pg_role() const { return m_writer; }
 
   // Rows moved (inserted + updated + deleted) by each table's latest run, from the state file.
