@@ -27,9 +27,13 @@ trap 'servers_stop; rmdir "$demo_dir" 2>/dev/null || true' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 servers_start "$demo_dir"
-# config/database.yaml reads these along with the variables servers_start exported.
 export MIGRATE_MYSQL_DATABASE=app
 export MIGRATE_PG_DATABASE=app
+# config/database.yaml (the design document's) reads these.
+export MYSQL_HOST=$MIGRATE_MYSQL_HOST MYSQL_PORT=$MIGRATE_MYSQL_PORT MYSQL_DATABASE=$MIGRATE_MYSQL_DATABASE
+export MYSQL_USERNAME=$MIGRATE_MYSQL_USER MYSQL_PASSWORD=$MIGRATE_MYSQL_PASSWORD
+export POSTGRES_HOST=$MIGRATE_PG_HOST POSTGRES_PORT=$MIGRATE_PG_PORT POSTGRES_DATABASE=$MIGRATE_PG_DATABASE
+export POSTGRES_USERNAME=$MIGRATE_PG_USER POSTGRES_PASSWORD=$MIGRATE_PG_PASSWORD
 
 header "sample data"
 mysql_cmd=(mariadb --no-defaults --protocol=tcp --host="$MIGRATE_MYSQL_HOST" --port="$MIGRATE_MYSQL_PORT"

@@ -1,4 +1,5 @@
 -- Sample data for the demo: 5,000 users and 20,000 orders, generated in SQL
+-- in the shape config/table_mapping.yaml (the design document's) describes,
 -- and deterministic (every value is arithmetic on the row number), with
 -- timestamps spread over 2025 so there is history to sync incrementally.
 --
@@ -17,7 +18,8 @@ DROP TABLE IF EXISTS orders;
 DROP TABLE IF EXISTS users;
 
 CREATE TABLE users (
-  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  user_id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  phone_number VARCHAR(32) NULL,
   email VARCHAR(255) NOT NULL,
   full_name VARCHAR(120) CHARACTER SET latin1 NOT NULL,
   country CHAR(2) NOT NULL,
@@ -39,15 +41,16 @@ CREATE TABLE orders (
   weight_kg DOUBLE NULL,
   note VARCHAR(500) NULL,
   ordered_at DATETIME NOT NULL,
-  updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
-  KEY idx_orders_updated_at (updated_at),
+  -- Written by the application in the server's time zone, as DATETIME columns usually are.
+  modified_date DATETIME NOT NULL,
+  KEY idx_orders_modified_date (modified_date),
   KEY idx_orders_user (user_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
 -- full_name is latin1 on purpose: the accented names must survive the
 -- conversion to UTF-8. bio mixes NULL, '', tabs, newlines, backslashes,
 -- quotes and 4-byte characters (emoji) that only utf8mb4 can hold.
-INSERT INTO users (id, email, full_name, country, status, is_admin, balance, bio, created_at, updated_at)
+INSERT INTO users (user_id, phone_number, email, full_name, country, status, is_admin, balance, bio, created_at, updated_at)
 WITH RECURSIVE seq (n) AS (
   SELECT 1
   UNION ALL
@@ -55,7 +58,14 @@ WITH RECURSIVE seq (n) AS (
 )
 SELECT
   n,
-  CONCAT('user', n, '@example.', ELT(1 + n % 4, 'com', 'org', 'net', 'de')),
+  -- Written with + or 00, so that format_phone places them without a country_code.
+  CASE n % 4
+    WHEN 0 THEN NULL
+    WHEN 1 THEN CONCAT('+49 30 ', 1000000 + n)
+    WHEN 2 THEN CONCAT('0044 20 7946 ', LPAD(n, 4, '0'))
+    ELSE CONCAT('+1 (415) 555-', LPAD(n % 10000, 4, '0'))
+  END,
+  CONCAT('User', n, '@Example.', ELT(1 + n % 4, 'com', 'org', 'net', 'de')),
   CONCAT(
     ELT(1 + n % 10, 'Anna', 'José', 'Zoë', 'Jürgen', 'Renée', 'Björn', 'Iñigo', 'François', 'Chloé', 'Mårten'),
     ' ',
@@ -78,7 +88,7 @@ SELECT
 FROM seq;
 
 -- Orders reference users 1..5000 spread by a multiplicative hash.
-INSERT INTO orders (order_id, user_id, amount, currency, tags, weight_kg, note, ordered_at, updated_at)
+INSERT INTO orders (order_id, user_id, amount, currency, tags, weight_kg, note, ordered_at, modified_date)
 WITH RECURSIVE seq (n) AS (
   SELECT 1
   UNION ALL

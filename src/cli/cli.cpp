@@ -194,6 +194,8 @@ int run(int argc, char** argv) {
   auto* schema = setup_schema(app);
   bool quarantine_json = false;
   auto* quarantine = setup_quarantine(app, quarantine_json);
+  auto* check = setup_check(app);
+  auto* plan = setup_plan(app);
   app.require_subcommand(0, 1);
 
   // Until the configuration names a log file, messages go to standard error.
@@ -211,7 +213,8 @@ int run(int argc, char** argv) {
 
   const bool sync_options = sync.full || sync.reload || !sync.since.empty();
   if (sync_options
-      && (validate->parsed() || status->parsed() || schema->parsed() || quarantine->parsed())) {
+      && (validate->parsed() || status->parsed() || schema->parsed() || quarantine->parsed()
+          || check->parsed() || plan->parsed())) {
     spdlog::error("--full, --reload and --since apply to a run, not to a subcommand");
     return k_exit_usage;
   }
@@ -227,6 +230,12 @@ int run(int argc, char** argv) {
     }
     if (quarantine->parsed()) {
       return run_quarantine(global, quarantine_json);
+    }
+    if (check->parsed()) {
+      return run_check(global);
+    }
+    if (plan->parsed()) {
+      return run_plan(global);
     }
     return run_sync(global, sync);
   } catch (const Error& e) {

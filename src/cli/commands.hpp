@@ -66,6 +66,12 @@ int run_status(const GlobalOptions& global, bool json);
 CLI::App* setup_schema(CLI::App& app);
 int run_schema(const GlobalOptions& global);
 
+CLI::App* setup_plan(CLI::App& app);
+int run_plan(const GlobalOptions& global);
+
+CLI::App* setup_check(CLI::App& app);
+int run_check(const GlobalOptions& global);
+
 CLI::App* setup_quarantine(CLI::App& app, bool& json);
 int run_quarantine(const GlobalOptions& global, bool json);
 

@@ -25,7 +25,7 @@ std::string Endpoint::describe() const {
 
 const TableMapping* Config::find_table(const std::string& name) const {
   for (const auto& table : tables) {
-    if (table.source_table == name || table.target_table == name
+    if (table.name == name || table.source_table == name || table.target_table == name
         || table.target_schema + "." + table.target_table == name) {
       return &table;
     }
@@ -470,10 +470,14 @@ Transformation read_transformation(const Node& node, LoadMode mode) {
     out.value = node.child("to").non_empty_text();
     break;
   case TransformKind::format_phone: {
-    const auto code = node.child("country_code");
-    out.country_code = code.non_empty_text();
-    if (out.country_code.find_first_not_of("0123456789") != std::string::npos) {
-      code.fail("expected digits, e.g. \"49\"");
+    // Without a country code only numbers written with + or 00 can be placed; the others follow
+    // on_error.
+    if (node.has("country_code")) {
+      const auto code = node.child("country_code");
+      out.country_code = code.non_empty_text();
+      if (out.country_code.find_first_not_of("0123456789") != std::string::npos) {
+        code.fail("expected digits, e.g. \"49\"");
+      }
     }
     if (node.has("on_error")) {
       const auto on_error = node.child("on_error");
@@ -592,7 +596,12 @@ void read_sync(const Node& node, TableMapping& out) {
   }
 }
 
-TableMapping read_table(const Node& node, const TableMapping& defaults, LoadMode mode) {
+// `map_key` is the key of the map form of `tables:` (empty in the list form): source_table
+// defaults to it.
+TableMapping read_table(const Node& node,
+                        const TableMapping& defaults,
+                        const std::string& map_key,
+                        LoadMode mode) {
   node.allow_only(with_tunables({"source_table",
                                  "target_table",
                                  "timestamp_column",
@@ -604,7 +613,13 @@ TableMapping read_table(const Node& node, const TableMapping& defaults, LoadMode
                                  "sync"}));
   TableMapping out = defaults;
   out.location = node.location();
-  out.source_table = node.child("source_table").non_empty_text();
+  out.name = map_key;
+  out.source_table = map_key.empty() || node.has("source_table")
+                         ? node.child("source_table").non_empty_text()
+                         : map_key;
+  if (out.name.empty()) {
+    out.name = out.source_table;
+  }
   out.target_table = out.source_table;
   out.target_schema.clear(); // load_config() fills in database.yaml's schema
   if (node.has("target_table")) {
@@ -714,6 +729,26 @@ void read_settings(const Node& root, Config& config) {
   }
 }
 
+// The entries of `tables:`, a list (each entry names its source_table) or, as in the design
+// document, a map keyed by table name (in file order), as (key or "", entry) pairs.
+std::vector<std::pair<std::string, Node>> table_entries(const Node& tables) {
+  std::vector<std::pair<std::string, Node>> out;
+  if (tables.is_map()) {
+    tables.require_map();
+    for (const auto& name : tables.keys()) {
+      out.emplace_back(name, tables.child(name));
+    }
+    return out;
+  }
+  if (!tables.is_sequence()) {
+    tables.fail("expected a list of tables or a map of table name to settings");
+  }
+  for (auto& item : tables.items()) {
+    out.emplace_back(std::string(), std::move(item));
+  }
+  return out;
+}
+
 // database.yaml's connections; with LoadMode::state_only only the PostgreSQL schema, if it reads.
 void read_database(const fs::path& directory, LoadMode mode, Config& config) {
   if (mode == LoadMode::state_only) {
@@ -770,8 +805,12 @@ Config load_config(const fs::path& directory, LoadMode mode) {
     read_table_policies(node, defaults);
   }
   std::set<std::string> targets;
-  for (const auto& item : mapping.child("tables").items()) {
-    auto table = read_table(item, defaults, mode);
+  std::set<std::string> names;
+  for (const auto& [name, item] : table_entries(mapping.child("tables"))) {
+    auto table = read_table(item, defaults, name, mode);
+    if (!names.insert(table.name).second) {
+      item.fail("table '" + table.name + "' is mapped twice");
+    }
     if (table.target_schema.empty()) {
       table.target_schema = config.postgresql.schema;
     }

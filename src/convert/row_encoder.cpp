@@ -675,7 +675,11 @@ bool RowEncoder::apply_transforms(const ColumnPlan& column) {
         if (format_phone(m_value, t.country_code, m_scratch)) {
           m_value.swap(m_scratch);
         } else if (t.on_error == config::OnError::quarantine) {
-          m_rejection.reason = "not a phone number format_phone can read: '" + m_value + "'";
+          m_rejection.reason =
+              t.country_code.empty()
+                  ? "phone number without + or 00 and no country_code to place it: '" + m_value
+                        + "'"
+                  : "not a phone number format_phone can read: '" + m_value + "'";
           return false;
         }
       } else if (t.kind == TransformKind::mask) {

@@ -104,6 +104,8 @@ bool format_phone(std::string_view value, const std::string& country_code, std::
     out.append(digits);
   } else if (digits.rfind("00", 0) == 0) {
     out.append(digits, 2); // international prefix
+  } else if (country_code.empty()) {
+    return false; // a national number, and no country to place it in
   } else if (digits.rfind('0', 0) == 0) {
     out.append(country_code).append(digits, 1); // national trunk prefix
   } else {

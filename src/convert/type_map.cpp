@@ -154,8 +154,10 @@ bool is_geometry_type(const std::string& data_type) {
 }
 
 std::string select_expression(const SourceColumn& column, const std::string& quoted_name) {
+  // FLOAT is printed with 6 significant digits, a double with all it needs; a double's arithmetic
+  // instead of CAST(... AS DOUBLE), which MySQL accepts only from 8.0.17.
   if (column.data_type == "float") {
-    return "CAST(" + quoted_name + " AS DOUBLE)";
+    return "(" + quoted_name + " + 0e0)";
   }
   if (is_one_of(column.data_type, k_geometry_types)) {
     return "ST_AsText(" + quoted_name + ")";

@@ -1,5 +1,8 @@
 #include "migrate/core/error.hpp"
 
+#include <cctype>
+#include <string>
+
 namespace migrate {
 namespace {
 
@@ -57,6 +60,52 @@ const char* to_string(ErrorArea area) noexcept {
     return "internal";
   }
   return "unknown";
+}
+
+namespace {
+
+std::string first_word_upper(const std::string& sql) {
+  const auto start = sql.find_first_not_of(" \t\n(");
+  if (start == std::string::npos) {
+    return {};
+  }
+  std::string word;
+  for (auto i = start; i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])) != 0;
+       ++i) {
+    word += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i])));
+  }
+  return word;
+}
+
+} // namespace
+
+std::string missing_privilege_message(const std::string& role,
+                                      const std::string& sql,
+                                      const std::string& server) {
+  const auto word = first_word_upper(sql);
+  std::string privilege = "the privilege";
+  if (word == "CREATE") {
+    privilege = "the CREATE privilege";
+  } else if (word == "ALTER" || word == "DROP") {
+    privilege = "ownership";
+  } else if (word == "INSERT" || word == "UPDATE" || word == "DELETE" || word == "SELECT"
+             || word == "TRUNCATE") {
+    privilege = "the " + word + " privilege";
+  } else if (word == "COPY") {
+    privilege = "the INSERT privilege";
+  }
+  const auto line = server.substr(0, server.find('\n'));
+  // "permission denied for table t", "must be owner of table t"
+  std::string object = "an object of the target";
+  for (const char* marker : {" for ", " of "}) {
+    const auto at = line.find(marker);
+    if (at != std::string::npos) {
+      object = line.substr(at + std::char_traits<char>::length(marker));
+      break;
+    }
+  }
+  return "PostgreSQL role " + role + " lacks " + privilege + " on " + object + " (" + line
+         + "; README: Least-privilege accounts)";
 }
 
 } // namespace migrate

@@ -305,6 +305,7 @@ private:
                     std::vector<std::string>& released,
                     std::uint64_t rows_to_stage = 0);
   void keep_rejected(std::vector<state::QuarantineEntry>& rejected);
+  void null_timestamp_pass();
   void update_cursor(const RowView& row, Cursor& cursor) const;
   std::optional<Chunk> next_chunk(BoundedQueue<Chunk>& queue, const source::ReadRequest& read);
   void add_read_counts(std::uint64_t rows_read,
@@ -430,8 +431,9 @@ void TableRun::finish(Clock::time_point started) {
                  c.bad_text_fixed);
   }
   if (c.null_timestamps > 0) {
-    spdlog::info(
-        "table={} null_timestamps={} (moved by full passes only)", table, c.null_timestamps);
+    spdlog::info("table={} null_timestamps={} (read by IS NULL, not by the cursor)",
+                 table,
+                 c.null_timestamps);
   }
   m_state.finish_run(m_run_id, m_result);
 }
@@ -454,6 +456,7 @@ void TableRun::run_pass(const PassChoice& choice, const std::optional<state::Pos
     break;
   case PassKind::incremental:
     incremental_pass(*position);
+    null_timestamp_pass();
     break;
   case PassKind::compare:
     if (choice.store_bound) {
@@ -654,6 +657,39 @@ void TableRun::incremental_pass(const state::Position& position) {
                           position,
                           state::Position{state::Phase::incremental, last.timestamp, last.key, {}});
                     }});
+}
+
+// A row whose timestamp is NULL never passes the cursor. When the column is nullable, those rows
+// are read by IS NULL and merged whenever their count differs between the two sides, and at the
+// comparison cadence (compare_every) to catch an edit that kept the count.
+void TableRun::null_timestamp_pass() {
+  const auto& column = m_plan.columns[*m_plan.timestamp_position];
+  if (!column.source.nullable) {
+    return;
+  }
+  const auto& table = m_mapping.source_table;
+  std::string is_null = "`";
+  for (const char c : column.source.name) {
+    is_null += c == '`' ? "``" : std::string(1, c);
+  }
+  is_null += "` IS NULL";
+  const auto where = m_plan.where.empty() ? is_null : is_null + " AND (" + m_plan.where + ")";
+  const auto source_nulls = m_source.count_rows(table, where);
+  const auto target_nulls = m_target.count_null(m_target_table, column.target_name);
+  const bool due = compare_due();
+  if (source_nulls == target_nulls && !due) {
+    return;
+  }
+  spdlog::info("table={} null_timestamps source={} target={}{}: merging the rows whose {} is NULL",
+               table,
+               source_nulls,
+               target_nulls,
+               due ? " comparison_due=true" : "",
+               column.source.name);
+  auto read = request(source::ReadOrder::by_key);
+  read.where = where;
+  const auto session = m_target.begin_load(m_target_table, target::LoadMode::merge);
+  stream(read, *session, StreamPlan{m_mapping.commit_rows, {}});
 }
 
 // The comparison runs when the number of earlier successful runs (the first load included) is a
@@ -1035,6 +1071,10 @@ struct PlannedTable {
   TargetTable expected;
 };
 
+std::string column_name(const convert::TablePlan& plan) {
+  return plan.columns[*plan.timestamp_position].source.name;
+}
+
 PlannedTable plan_for(const config::TableMapping& mapping, source::Source& source) {
   auto plan = convert::plan_table(source.describe(mapping.source_table), mapping);
   auto expected = expected_table(mapping, plan);
@@ -1100,12 +1140,136 @@ SchemaReport inspect_schema(const config::TableMapping& mapping,
                             target::Target& target) {
   const auto [plan, expected] = plan_for(mapping, source);
   SchemaReport report;
+  report.expected = expected;
   report.ddl = target.create_table_sql(expected);
   if (const auto existing = target.describe(mapping.target_schema, mapping.target_table)) {
     report.exists = true;
     report.drift = validate::schema_drift(expected, *existing);
   }
   return report;
+}
+
+namespace {
+
+// Rows a read would take: its predicate, without the ORDER BY, as COUNT(*).
+std::string timestamp_window(const std::string& column,
+                             const std::optional<std::string>& after,
+                             const std::string& until) {
+  std::string quoted = "`";
+  for (const char c : column) {
+    quoted += c == '`' ? "``" : std::string(1, c);
+  }
+  quoted += "`";
+  return (after ? quoted + " > '" + *after + "' AND " : std::string()) + quoted + " <= '" + until
+         + "'";
+}
+
+std::string with_where(const std::string& condition, const std::string& where) {
+  if (where.empty()) {
+    return condition;
+  }
+  return condition.empty() ? where : condition + " AND (" + where + ")";
+}
+
+std::string pass_name(PassKind pass) {
+  switch (pass) {
+  case PassKind::replace:
+    return "replace";
+  case PassKind::full:
+    return "full";
+  case PassKind::initial:
+    return "initial";
+  case PassKind::incremental:
+    return "incremental";
+  case PassKind::compare:
+    return "compare";
+  }
+  return "compare";
+}
+
+// The stored position (or --since) the run would start from, voided as the run would void it.
+std::optional<state::Position> planned_position(const config::TableMapping& mapping,
+                                                target::Target& target,
+                                                state::StateStore* state,
+                                                const SyncOptions& options,
+                                                const std::optional<TargetTable>& existing,
+                                                RunPlan& out) {
+  std::optional<state::Position> position;
+  if (options.since) {
+    position = state::Position{state::Phase::incremental, *options.since, {}, {}};
+  } else if (!options.full && state != nullptr) {
+    position = state->position(mapping.source_table);
+  }
+  if (!position) {
+    return position;
+  }
+  const TargetFacts facts{!existing,
+                          existing && target.is_empty(*existing),
+                          existing ? target.identity(*existing) : std::string()};
+  const auto trust = trust_position(position, facts);
+  if (trust != PositionTrust::trusted) {
+    out.void_reason = "stored position " + position->to_string() + " is void: " + to_string(trust);
+    return std::nullopt;
+  }
+  return position;
+}
+
+} // namespace
+
+RunPlan plan_run(const config::TableMapping& mapping,
+                 source::Source& source,
+                 target::Target& target,
+                 state::StateStore* state,
+                 const SyncOptions& options) {
+  const auto [plan, expected] = plan_for(mapping, source);
+  RunPlan out;
+  const auto existing = target.describe(mapping.target_schema, mapping.target_table);
+  if (existing) {
+    out.drift = validate::schema_drift(expected, *existing);
+  } else {
+    out.ddl = target.create_table_sql(expected);
+  }
+  const bool replace = plan.sync == config::SyncMode::replace;
+  const auto position =
+      replace ? std::nullopt : planned_position(mapping, target, state, options, existing, out);
+  PassInputs inputs;
+  inputs.replace = replace;
+  inputs.has_timestamp = plan.timestamp_position.has_value();
+  inputs.position = position;
+  inputs.target_empty = !existing || target.is_empty(*existing);
+  inputs.full = options.full;
+  inputs.reload = options.reload;
+  inputs.deletes = delete_policy(mapping, plan) != config::DeletePolicy::ignore;
+  const auto runs = state != nullptr ? state->successful_runs(mapping.source_table) : 0;
+  out.compare_due = runs % mapping.compare_every == 0;
+  inputs.compare_due = inputs.deletes && out.compare_due;
+  const auto choice = choose_pass(inputs);
+  out.pass = pass_name(choice.pass);
+  out.resume = choice.resume;
+  out.compare_after = choice.compare_after;
+  if (position) {
+    out.cursor = position->to_string();
+  }
+  if (plan.timestamp_position
+      && (choice.pass == PassKind::incremental || choice.pass == PassKind::initial
+          || choice.store_bound)) {
+    const auto& column = plan.columns[*plan.timestamp_position].source;
+    const auto clock = source.server_clock(mapping.safety_lag, column.data_type != "timestamp");
+    out.upper_bound =
+        read_upper_bound(clock, column.data_type == "date" ? -1 : column.datetime_precision);
+  }
+  if (choice.pass == PassKind::incremental) {
+    auto after = position->timestamp;
+    if (mapping.lookback.count() > 0) {
+      after = shift_timestamp(*after, -std::chrono::microseconds(mapping.lookback));
+    }
+    out.rows_to_read = source.count_rows(
+        mapping.source_table,
+        with_where(timestamp_window(column_name(plan), after, out.upper_bound), mapping.where));
+  } else if (choice.pass == PassKind::initial || choice.pass == PassKind::full) {
+    out.rows_to_read = source.count_rows(mapping.source_table, mapping.where);
+  }
+  return out;
 }
 
 ChecksumReport checksum_table(const config::TableMapping& mapping,

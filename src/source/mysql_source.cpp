@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <mutex>
 #include <set>
 
@@ -200,11 +201,15 @@ public:
             "SESSION net_read_timeout = 3600, SESSION lock_wait_timeout = "
             + std::to_string(std::max<long long>(1, endpoint.lock_timeout.count())));
     m_database = endpoint.database;
+    const auto version = query("SELECT VERSION(), @@version_comment").at(0);
+    m_version = parse_server_version(version.at(0).value_or(""), version.at(1).value_or(""));
+    spdlog::debug("mysql: connected to {} server={}", endpoint.describe(), m_version.describe());
   }
 
   MYSQL* get() const { return m_handle.get(); }
   const std::string& database() const { return m_database; }
   const std::string& encryption() const { return m_encryption; }
+  const ServerVersion& version() const { return m_version; }
 
   void execute(const std::string& sql) {
     if (mysql_real_query(get(), sql.data(), sql.size()) != 0) {
@@ -260,7 +265,42 @@ private:
   std::string m_database;
   bool m_lost = false;
   std::string m_encryption;
+  ServerVersion m_version;
 };
+
+// The schema the catalog queries read. MIGRATE_TEST_MYSQL_CATALOG is a test hook only: it names a
+// schema of views with exactly MySQL 8.0's information_schema columns, so that tests on MariaDB
+// prove the catalog queries use nothing MySQL lacks. The catalog is then read the MySQL way.
+std::string catalog_schema() {
+  const char* hook = std::getenv("MIGRATE_TEST_MYSQL_CATALOG");
+  return hook != nullptr && *hook != '\0' ? quote_name(hook) : std::string("information_schema");
+}
+
+// MySQL hides a table the account holds no privilege on from information_schema, so "no columns"
+// is told apart from "no table" by trying to read it.
+[[noreturn]] void
+fail_table_unreadable(Connection& c, const std::string& account, const std::string& table) {
+  const std::string sql =
+      "SELECT 1 FROM " + quote_name(c.database()) + "." + quote_name(table) + " LIMIT 0";
+  const std::string object = c.database() + "." + table;
+  if (mysql_real_query(c.get(), sql.data(), sql.size()) == 0) {
+    ResultHandle ignored(mysql_store_result(c.get()));
+    throw Error(ErrorArea::source,
+                "MySQL account " + account + " can read " + object
+                    + " but information_schema shows no columns for it",
+                ErrorContext{.table = table});
+  }
+  const unsigned code = mysql_errno(c.get());
+  if (code == ER_TABLEACCESS_DENIED_ERROR || code == ER_DBACCESS_DENIED_ERROR) {
+    throw Error(ErrorArea::source,
+                "MySQL account " + account + " lacks the SELECT privilege on " + object
+                    + " (GRANT SELECT ON " + quote_name(c.database()) + ".* TO " + account + ")",
+                ErrorContext{.table = table, .sqlstate = "mysql-" + std::to_string(code)});
+  }
+  throw Error(ErrorArea::source,
+              "MySQL table '" + table + "' does not exist in database '" + c.database() + "'",
+              ErrorContext{.table = table});
+}
 
 class MysqlRowReader final : public RowReader {
 public:
@@ -557,7 +597,48 @@ class MysqlSource final : public Source {
 public:
   explicit MysqlSource(config::Endpoint endpoint)
       : m_endpoint(std::move(endpoint))
-      , m_connection(std::make_unique<Connection>(m_endpoint)) {}
+      , m_connection(std::make_unique<Connection>(m_endpoint))
+      , m_catalog(catalog_schema()) {
+    // CURRENT_USER() is user@host unquoted; messages print it as GRANT takes it.
+    const auto account = m_connection->query("SELECT CURRENT_USER()").at(0).at(0).value_or("");
+    const auto at = account.rfind('@');
+    m_version = m_connection->version();
+    m_account = at == std::string::npos
+                    ? "'" + account + "'"
+                    : "'" + account.substr(0, at) + "'@'" + account.substr(at + 1) + "'";
+    spdlog::info("mysql: server={} version={} account={}{}",
+                 m_connection->version().is_mariadb() ? "MariaDB" : "MySQL",
+                 m_connection->version().version,
+                 m_account,
+                 m_catalog == "information_schema" ? "" : " catalog=" + m_catalog + " (test hook)");
+  }
+
+  const ServerVersion& server_version() const override { return m_version; }
+
+  SourceServerInfo server_info() override {
+    auto& c = connection();
+    SourceServerInfo info;
+    info.version = c.version();
+    info.account = m_account;
+    const char* cipher = mysql_get_ssl_cipher(c.get());
+    info.tls_cipher = cipher == nullptr ? "" : cipher;
+    const auto row = c.query("SELECT @@GLOBAL.time_zone, @@system_time_zone, "
+                             "DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%d %H:%i:%s.%f')")
+                         .at(0);
+    info.time_zone = row.at(0).value_or("");
+    info.system_time_zone = row.at(1).value_or("");
+    info.utc_now = row.at(2).value_or("");
+    ServerClock clock;
+    try {
+      oldest_transaction_age(clock);
+    } catch (...) {
+      c.execute("SET SESSION time_zone = '+00:00'");
+      throw;
+    }
+    c.execute("SET SESSION time_zone = '+00:00'");
+    info.transactions_visible = m_transactions_visible;
+    return info;
+  }
 
   // The catalog connection, opened again when the last one was lost (a server restart): the
   // run's retry calls in here again after a wait.
@@ -580,12 +661,10 @@ public:
     const auto rows = c.query(
         "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, CHARACTER_MAXIMUM_LENGTH, "
         "NUMERIC_PRECISION, NUMERIC_SCALE, DATETIME_PRECISION, CHARACTER_SET_NAME "
-        "FROM information_schema.COLUMNS"
-        + where + " ORDER BY ORDINAL_POSITION");
+        "FROM "
+        + m_catalog + ".COLUMNS" + where + " ORDER BY ORDINAL_POSITION");
     if (rows.empty()) {
-      throw Error(ErrorArea::source,
-                  "MySQL table '" + table + "' does not exist in database '" + c.database() + "'",
-                  ErrorContext{.table = table});
+      fail_table_unreadable(c, m_account, table);
     }
     SourceTable out;
     out.name = table;
@@ -603,14 +682,18 @@ public:
       column.numeric_scale = row[6] ? std::stoi(*row[6]) : 0;
       column.datetime_precision = row[7] ? std::stoi(*row[7]) : 0;
       column.charset = row[8].value_or("");
+      // MySQL's own JSON type; MariaDB's is a LONGTEXT with a CHECK (mark_json_columns).
+      column.is_json = column.data_type == "json";
       out.columns.push_back(std::move(column));
     }
-    for (const auto& row : c.query("SELECT COLUMN_NAME FROM information_schema.STATISTICS" + where
+    for (const auto& row : c.query("SELECT COLUMN_NAME FROM " + m_catalog + ".STATISTICS" + where
                                    + " AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX")) {
       out.primary_key.push_back(row[0].value_or(""));
     }
     describe_indexes(where, out);
-    mark_json_columns(table, out);
+    if (c.version().is_mariadb() && m_catalog == "information_schema") {
+      mark_json_columns(table, out);
+    }
     return out;
   }
 
@@ -722,9 +805,10 @@ private:
     c.execute("SET SESSION time_zone = 'SYSTEM'");
     const std::string sql =
         "SELECT CAST(TIMESTAMPDIFF(MICROSECOND, trx_started, NOW(6)) AS CHAR), "
-        "CAST(trx_mysql_thread_id AS CHAR) FROM information_schema.INNODB_TRX "
-        "WHERE trx_mysql_thread_id <> CONNECTION_ID() AND (trx_rows_modified > 0 OR trx_query IS "
-        "NOT NULL) ORDER BY trx_started LIMIT 1";
+        "CAST(trx_mysql_thread_id AS CHAR) FROM "
+        + m_catalog
+        + ".INNODB_TRX WHERE trx_mysql_thread_id <> CONNECTION_ID() AND (trx_rows_modified > 0 "
+          "OR trx_query IS NOT NULL) ORDER BY trx_started LIMIT 1";
     if (mysql_real_query(c.get(), sql.data(), sql.size()) != 0) {
       const unsigned code = mysql_errno(c.get());
       if (code != ER_SPECIFIC_ACCESS_DENIED_ERROR && code != ER_ACCESS_DENIED_ERROR
@@ -751,16 +835,16 @@ private:
     return std::string(row[0]).rfind('-', 0) == 0 ? std::string("0") : std::string(row[0]);
   }
 
-  // B-tree secondary indexes; FULLTEXT, SPATIAL and prefix indexes have no PostgreSQL twin.
+  // B-tree secondary indexes; FULLTEXT, SPATIAL, prefix and MySQL 8's functional indexes (a NULL
+  // COLUMN_NAME) have no PostgreSQL twin.
   void describe_indexes(const std::string& where, SourceTable& out) {
     const auto rows = connection().query(
-        "SELECT INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE FROM "
-        "information_schema.STATISTICS"
-        + where + " AND INDEX_NAME <> 'PRIMARY' ORDER BY INDEX_NAME, SEQ_IN_INDEX");
+        "SELECT INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE FROM " + m_catalog
+        + ".STATISTICS" + where + " AND INDEX_NAME <> 'PRIMARY' ORDER BY INDEX_NAME, SEQ_IN_INDEX");
     std::set<std::string> unusable;
     for (const auto& row : rows) {
       const auto name = row[0].value_or("");
-      if (row[3] || row[4].value_or("") != "BTREE") {
+      if (row[3] || !row[2] || row[4].value_or("") != "BTREE") {
         unusable.insert(name);
       }
       if (out.indexes.empty() || out.indexes.back().name != name) {
@@ -782,7 +866,8 @@ private:
     return out;
   }
 
-  // MariaDB keeps JSON as LONGTEXT with a json_valid() check; MySQL reports DATA_TYPE 'json'.
+  // MariaDB keeps JSON as LONGTEXT with a json_valid() check; MySQL reports DATA_TYPE 'json'. Only
+  // MariaDB's CHECK_CONSTRAINTS has TABLE_NAME (MySQL 8.0 has none, 5.7 has no such table).
   void mark_json_columns(const std::string& table, SourceTable& out) {
     auto& c = connection();
     const auto rows = c.query("SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS "
@@ -800,6 +885,9 @@ private:
 
   config::Endpoint m_endpoint;
   std::unique_ptr<Connection> m_connection;
+  std::string m_catalog;   // information_schema, or the test hook's stand-in
+  std::string m_account;   // CURRENT_USER(), for messages about privileges
+  ServerVersion m_version; // of the first connection: a reconnect reaches the same server
   bool m_transactions_visible = true; // false once INNODB_TRX refused this account
 };
 

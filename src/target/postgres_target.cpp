@@ -95,7 +95,8 @@ bool is_transient_sqlstate(const std::string& state) {
 
 // Runs `body`, translating libpqxx's exceptions into migrate::Error.
 template<typename Body>
-auto translate(const std::string& table, Body&& body) -> decltype(body()) {
+auto translate(pqxx::connection_base& connection, const std::string& table, Body&& body)
+    -> decltype(body()) {
   try {
     return body();
   } catch (const pqxx::sql_error& e) {
@@ -104,11 +105,17 @@ auto translate(const std::string& table, Body&& body) -> decltype(body()) {
         e.sqlstate() == "55P03"
             ? "could not lock table " + table + " within lock_timeout (another session holds it): "
             : "";
+    // A missing grant names what to grant, on what, to whom, instead of a bare SQLSTATE.
+    // libpqxx 6.4 leaves sqlstate() empty here; the exception's class still says which it is.
+    const bool denied =
+        e.sqlstate() == "42501" || dynamic_cast<const pqxx::insufficient_privilege*>(&e) != nullptr;
     throw Error(ErrorArea::target,
-                lock + e.what(),
+                denied ? missing_privilege_message(
+                    "'" + std::string(connection.username()) + "'", e.query(), e.what())
+                       : lock + e.what(),
                 ErrorContext{.table = table,
                              .sql = e.query(),
-                             .sqlstate = e.sqlstate(),
+                             .sqlstate = denied ? std::string("42501") : e.sqlstate(),
                              .transient = is_transient_sqlstate(e.sqlstate())});
   } catch (const pqxx::in_doubt_error& e) {
     // The commit may or may not have happened. Retrying the commit blindly could do either; the
@@ -299,7 +306,7 @@ public:
     static std::atomic<int> counter{0};
     m_staging = "migrate_stage_" + std::to_string(++counter);
     if (m_mode != LoadMode::direct) {
-      translate(m_table.name, [&] {
+      translate(m_connection, m_table.name, [&] {
         pqxx::nontransaction tx(m_connection);
         tx.exec("CREATE TEMP TABLE " + m_staging + " (LIKE " + qualified(m_table)
                 + " INCLUDING DEFAULTS) ON COMMIT DELETE ROWS");
@@ -331,7 +338,7 @@ public:
     if (lines.empty()) {
       return;
     }
-    translate(m_table.name, [&] {
+    translate(m_connection, m_table.name, [&] {
       if (!m_tx) {
         m_tx = std::make_unique<pqxx::work>(m_connection);
       }
@@ -408,7 +415,7 @@ private:
   MergeCounts finish_transaction(Body&& body) {
     MergeCounts counts;
     try {
-      translate(m_table.name, [&] {
+      translate(m_connection, m_table.name, [&] {
         if (!m_tx) {
           m_tx = std::make_unique<pqxx::work>(m_connection);
         }
@@ -472,7 +479,7 @@ public:
   std::string encryption() const override { return describe_encryption(*m_connection); }
 
   std::optional<TargetTable> describe(const std::string& schema, const std::string& name) override {
-    return translate(name, [&]() -> std::optional<TargetTable> {
+    return translate(connection(), name, [&]() -> std::optional<TargetTable> {
       pqxx::read_transaction tx(connection());
       const auto columns =
           tx.exec_params("SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull "
@@ -503,13 +510,86 @@ public:
     });
   }
 
+  TargetServerInfo server_info() override {
+    return translate(connection(), {}, [&] {
+      pqxx::read_transaction tx(connection());
+      const auto row =
+          tx.exec("SELECT current_setting('server_version'), current_user::text, "
+                  "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user), "
+                  "coalesce((SELECT version || ' ' || cipher FROM pg_stat_ssl WHERE pid = "
+                  "pg_backend_pid() AND ssl), ''), "
+                  "(SELECT reset_val FROM pg_settings WHERE name = 'TimeZone'), "
+                  "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')")[0];
+      TargetServerInfo info;
+      info.version = row[0].as<std::string>();
+      info.role = row[1].as<std::string>();
+      info.superuser = row[2].as<bool>(false);
+      info.tls = row[3].as<std::string>();
+      info.time_zone = row[4].as<std::string>();
+      info.utc_now = row[5].as<std::string>();
+      return info;
+    });
+  }
+
+  std::vector<std::string> missing_privileges(const TargetTable& table) override {
+    return translate(connection(), table.name, [&] {
+      pqxx::read_transaction tx(connection());
+      std::vector<std::string> out;
+      // Merges stage their rows in a temporary table.
+      if (!tx.exec("SELECT has_database_privilege(current_database(), 'TEMPORARY')")[0][0]
+               .as<bool>()) {
+        out.push_back(std::string("TEMPORARY on database ") + tx.conn().dbname());
+      }
+      const auto schema =
+          tx.exec_params("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1), "
+                         "has_database_privilege(current_database(), 'CREATE'), "
+                         "CASE WHEN EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) THEN "
+                         "has_schema_privilege($1, 'CREATE') END, "
+                         "CASE WHEN EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) THEN "
+                         "has_schema_privilege($1, 'USAGE') END",
+                         table.schema)[0];
+      if (!schema[0].as<bool>()) {
+        if (!schema[1].as<bool>()) {
+          out.push_back(std::string("CREATE on database ") + tx.conn().dbname()
+                        + " (to create schema " + table.schema + ")");
+        }
+        return out;
+      }
+      if (!schema[3].as<bool>()) {
+        out.push_back("USAGE on schema " + table.schema);
+      }
+      const auto owned = tx.exec_params(
+          "SELECT pg_has_role(c.relowner, 'USAGE'), "
+          "has_table_privilege(c.oid, 'SELECT'), has_table_privilege(c.oid, 'INSERT'), "
+          "has_table_privilege(c.oid, 'UPDATE'), has_table_privilege(c.oid, 'DELETE') "
+          "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+          "WHERE n.nspname = $1 AND c.relname = $2",
+          table.schema,
+          table.name);
+      if (owned.empty()) {
+        if (!schema[2].as<bool>()) {
+          out.push_back("CREATE on schema " + table.schema);
+        }
+        return out;
+      }
+      // ALTER (tool columns, keys) and TRUNCATE-free replacement need the table's owner role.
+      const char* const k_privileges[] = {"ownership", "SELECT", "INSERT", "UPDATE", "DELETE"};
+      for (int i = 0; i < 5; ++i) {
+        if (!owned[0][i].as<bool>()) {
+          out.push_back(std::string(k_privileges[i]) + " on table " + table.qualified_name());
+        }
+      }
+      return out;
+    });
+  }
+
   std::string create_table_sql(const TargetTable& table) const override {
     const auto keys = keys_sql(table);
     return create_sql(table) + (keys.empty() ? "" : ";\n" + keys);
   }
 
   void build_keys(const TargetTable& table) override {
-    translate(table.name, [&] {
+    translate(connection(), table.name, [&] {
       pqxx::work tx(connection());
       const auto existing = tx.exec_params(
           "SELECT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = $1::regclass AND indisprimary)",
@@ -556,7 +636,7 @@ public:
 
   // An index an older version built as UNIQUE is built again without the constraint.
   void relax_unique_indexes(const TargetTable& table) override {
-    translate(table.name, [&] {
+    translate(connection(), table.name, [&] {
       pqxx::work tx(connection());
       for (const auto& index : table.indexes) {
         const auto name = index_name(table, index);
@@ -613,7 +693,7 @@ public:
   }
 
   void create_table(const TargetTable& table) override {
-    translate(table.name, [&] {
+    translate(connection(), table.name, [&] {
       pqxx::work tx(connection());
       // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists,
       // which a role that only owns its schema (as on Aurora) lacks.
@@ -632,7 +712,7 @@ public:
   }
 
   void ensure_tool_columns(const TargetTable& table) override {
-    translate(table.name, [&] {
+    translate(connection(), table.name, [&] {
       pqxx::work tx(connection());
       const auto present = [&](const std::string& column) {
         return tx
@@ -661,9 +741,21 @@ public:
   }
 
   std::uint64_t count_rows(const TargetTable& table) override {
-    return translate(table.name, [&] {
+    return translate(connection(), table.name, [&] {
       pqxx::read_transaction tx(connection());
       return tx.exec("SELECT count(*) FROM " + qualified(table) + live_rows(table))[0][0]
+          .as<std::uint64_t>();
+    });
+  }
+
+  std::uint64_t count_null(const TargetTable& table, const std::string& column) override {
+    return translate(connection(), table.name, [&] {
+      pqxx::read_transaction tx(connection());
+      const auto live = live_rows(table);
+      return tx
+          .exec("SELECT count(*) FROM " + qualified(table)
+                + (live.empty() ? " WHERE " : live + " AND ") + quote_name(column)
+                + " IS NULL")[0][0]
           .as<std::uint64_t>();
     });
   }
@@ -697,7 +789,7 @@ public:
                             + chunk_id_sql(plan) + " AS chunk_id, " + h + " AS h" + float_columns
                             + " FROM " + qualified(table) + live_rows(table)
                             + ") AS rows_hashed GROUP BY chunk_id";
-    return translate(table.name, [&] {
+    return translate(connection(), table.name, [&] {
       pqxx::read_transaction tx(connection());
       std::vector<ChunkDigest> out;
       for (const auto& r : tx.exec(sql)) {
@@ -719,7 +811,7 @@ public:
   }
 
   std::string identity(const TargetTable& table) override {
-    return translate(table.name, [&] {
+    return translate(connection(), table.name, [&] {
       pqxx::read_transaction tx(connection());
       return "oid:"
              + tx.exec_params("SELECT $1::regclass::oid::text", qualified(table))[0][0]
@@ -728,7 +820,7 @@ public:
   }
 
   void drop_table(const TargetTable& table) override {
-    translate(table.name, [&] {
+    translate(connection(), table.name, [&] {
       pqxx::work tx(connection());
       tx.exec("DROP TABLE IF EXISTS " + qualified(table));
       for (const auto& column : table.columns) {
@@ -741,7 +833,7 @@ public:
   }
 
   bool is_empty(const TargetTable& table) override {
-    return translate(table.name, [&] {
+    return translate(connection(), table.name, [&] {
       pqxx::read_transaction tx(connection());
       return tx.exec("SELECT NOT EXISTS (SELECT 1 FROM " + qualified(table) + ")")[0][0].as<bool>();
     });

@@ -370,6 +370,8 @@ void TestDatabase::SetUp() {
       << m_name << "\n  username: ${MIGRATE_PG_USER}\n  password: ${MIGRATE_PG_PASSWORD}\n";
   std::ofstream(m_config_dir / "migrate.yaml")
       << "state_file: ../state.db\nlogging:\n  file: ../logs/migrate.log\n";
+  // The binary runs as production accounts do; the admin connections above only set up.
+  m_run_env = least_privilege_accounts();
 }
 
 void TestDatabase::reconnect() {
@@ -386,8 +388,14 @@ void TestDatabase::TearDown() {
   try {
     MysqlClient admin(*m_settings, "");
     admin.exec("DROP DATABASE IF EXISTS `" + m_name + "`");
+    if (!m_reader.empty()) {
+      admin.exec("DROP USER IF EXISTS '" + m_reader + "'@'%'");
+    }
     PgClient pg_admin(*m_settings, "");
     pg_admin.exec("DROP DATABASE IF EXISTS " + m_name + " WITH (FORCE)");
+    if (!m_writer.empty()) {
+      pg_admin.exec("DROP ROLE IF EXISTS " + m_writer);
+    }
   } catch (const std::exception& e) {
     ADD_FAILURE() << "cleanup: " << e.what();
   }
@@ -396,21 +404,48 @@ void TestDatabase::TearDown() {
   }
 }
 
+std::map<std::string, std::string> TestDatabase::least_privilege_accounts(bool process) {
+  const std::string password = "lp_" + m_name;
+  if (m_reader.empty()) {
+    m_reader = m_name + "_r";
+    MysqlClient admin(*m_settings, "");
+    admin.exec("CREATE USER '" + m_reader + "'@'%' IDENTIFIED BY '" + password + "'");
+    admin.exec("GRANT SELECT ON `" + m_name + "`.* TO '" + m_reader + "'@'%'");
+    if (process) {
+      admin.exec("GRANT PROCESS ON *.* TO '" + m_reader + "'@'%'");
+    }
+    m_writer = m_name + "_w";
+    PgClient pg_admin(*m_settings, "");
+    pg_admin.exec("CREATE ROLE " + m_writer
+                  + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '" + password + "'");
+    // PostgreSQL 15's public schema belongs to pg_database_owner: the database's owner owns it.
+    pg_admin.exec("ALTER DATABASE " + m_name + " OWNER TO " + m_writer);
+  }
+  return {{"MIGRATE_MYSQL_USER", m_reader},
+          {"MIGRATE_MYSQL_PASSWORD", password},
+          {"MIGRATE_PG_USER", m_writer},
+          {"MIGRATE_PG_PASSWORD", password}};
+}
+
 void TestDatabase::write_mapping(const std::string& yaml) {
   std::ofstream(m_config_dir / "table_mapping.yaml") << yaml;
 }
 
 ProcessResult TestDatabase::migrate(const std::string& args,
                                     const std::map<std::string, std::string>& env) {
+  auto merged = m_run_env;
+  for (const auto& [key, value] : env) {
+    merged[key] = value;
+  }
   return run_command(
-      std::string(MIGRATE_BINARY) + " --config " + shell_quote(m_config_dir) + " " + args, env);
+      std::string(MIGRATE_BINARY) + " --config " + shell_quote(m_config_dir) + " " + args, merged);
 }
 
 std::unique_ptr<Process> TestDatabase::start_migrate(const std::vector<std::string>& args,
                                                      const std::string& log_name) {
   std::vector<std::string> argv = {MIGRATE_BINARY, "--config", m_config_dir.string()};
   argv.insert(argv.end(), args.begin(), args.end());
-  return std::make_unique<Process>(argv, m_dir / log_name);
+  return std::make_unique<Process>(argv, m_dir / log_name, m_run_env);
 }
 
 void TestDatabase::insert_items(int from, int to, const std::string& timestamp) {

@@ -120,7 +120,8 @@ protected:
   // Writes config/table_mapping.yaml (database.yaml and migrate.yaml are written by SetUp).
   void write_mapping(const std::string& yaml);
 
-  // Runs the migrate binary with --config and --state of this test, plus `args`.
+  // Runs the migrate binary with --config and --state of this test, plus `args`, as the
+  // least-privilege accounts (`env` may override any variable).
   ProcessResult migrate(const std::string& args = {},
                         const std::map<std::string, std::string>& env = {});
 
@@ -155,6 +156,19 @@ protected:
   // Expects identical dumps, printing the first differences.
   void expect_same_content(const std::string& table, const std::string& target_table = {});
 
+  // Creates the accounts README asks for in production, for this test's databases: a MySQL user
+  // with SELECT on the database (and PROCESS when `process`), and a PostgreSQL role that is not a
+  // superuser and owns the target schema `public` (through owning the database, as on Aurora).
+  // Dropped in TearDown. The environment that makes database.yaml use them is returned.
+  std::map<std::string, std::string> least_privilege_accounts(bool process = true);
+  std::string mysql_account() const { return "'" + m_reader + "'@'%'"; }
+  // The environment migrate() and start_migrate() run the binary with, plus `extra`.
+  std::map<std::string, std::string> run_env(std::map<std::string, std::string> extra = {}) const {
+    extra.insert(m_run_env.begin(), m_run_env.end()); // `extra` wins
+    return extra;
+  }
+  const std::string& pg_role() const { return m_writer; }
+
   // Rows moved (inserted + updated + deleted) by each table's latest run, from the state file.
   std::map<std::string, long long> moved_by_latest_runs();
   long long run_count(const std::string& table);
@@ -162,6 +176,9 @@ protected:
   std::optional<ServerSettings> m_settings;
 
 private:
+  std::map<std::string, std::string> m_run_env; // the binary's accounts
+  std::string m_reader;                         // least-privilege MySQL user, when created
+  std::string m_writer;                         // least-privilege PostgreSQL role, when created
   std::string m_name;
   std::filesystem::path m_dir;
   std::filesystem::path m_config_dir;

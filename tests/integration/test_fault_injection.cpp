@@ -55,6 +55,10 @@ public:
                                       const std::string& table) override {
     return m_real.describe(schema, table);
   }
+  target::TargetServerInfo server_info() override { return m_real.server_info(); }
+  std::vector<std::string> missing_privileges(const TargetTable& table) override {
+    return m_real.missing_privileges(table);
+  }
   void create_table(const TargetTable& table) override { m_real.create_table(table); }
   void build_keys(const TargetTable& table) override { m_real.build_keys(table); }
   void relax_unique_indexes(const TargetTable& table) override {
@@ -70,6 +74,9 @@ public:
   }
   void ensure_tool_columns(const TargetTable& table) override { m_real.ensure_tool_columns(table); }
   std::uint64_t count_rows(const TargetTable& table) override { return m_real.count_rows(table); }
+  std::uint64_t count_null(const TargetTable& table, const std::string& column) override {
+    return m_real.count_null(table, column);
+  }
   bool is_empty(const TargetTable& table) override { return m_real.is_empty(table); }
   std::string identity(const TargetTable& table) override { return m_real.identity(table); }
   void drop_table(const TargetTable& table) override { m_real.drop_table(table); }

@@ -80,6 +80,7 @@ TEST_F(NeverLoseRows, ATargetRecreatedWithSomeRowsIsNotTrustedWithTheOldPosition
   // Restored from an older copy: another table of the same name, holding one row.
   pg().exec("ALTER TABLE items RENAME TO items_old");
   pg().exec("CREATE TABLE items (LIKE items_old INCLUDING ALL)");
+  pg().exec("ALTER TABLE items OWNER TO " + pg_role());
   pg().exec("INSERT INTO items SELECT * FROM items_old WHERE id = 1");
   pg().exec("DROP TABLE items_old");
 

@@ -25,7 +25,8 @@ protected:
   // The binary with this test's config, killed by timeout(1) if it ever hangs.
   ProcessResult bounded(const std::string& args) {
     return run_command("timeout 60 " + std::string(MIGRATE_BINARY) + " --config '"
-                       + config_dir().string() + "' " + args);
+                           + config_dir().string() + "' " + args,
+                       run_env());
   }
 
   // Waits up to a minute for `child` to exit; kills it when it does not.

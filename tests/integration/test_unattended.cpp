@@ -163,7 +163,7 @@ protected:
     const auto log = dir() / "restart-child.log";
     Process child({MIGRATE_BINARY, "--config", config_dir().string()},
                   log,
-                  {{"MIGRATE_MYSQL_PORT", std::to_string(slow_link.port())}});
+                  run_env({{"MIGRATE_MYSQL_PORT", std::to_string(slow_link.port())}}));
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
     while (child.running() && stored_position("items").empty()
            && std::chrono::steady_clock::now() < deadline) {

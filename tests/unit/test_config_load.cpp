@@ -1,3 +1,5 @@
+#include "design_document_config.hpp"
+
 #include "migrate/config/config.hpp"
 #include "migrate/core/error.hpp"
 
@@ -6,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 namespace fs = std::filesystem;
 using migrate::Error;
@@ -293,4 +296,66 @@ TEST_F(ConfigDir, RejectsReplaceWithDeletesIgnoredOrSoft) {
 TEST_F(ConfigDir, SyncIsPerTableOnly) {
   write("table_mapping.yaml", "defaults:\n  sync: replace\ntables:\n  - source_table: t\n");
   EXPECT_TRUE(contains(error_of(), "defaults.sync: unknown key"));
+}
+
+TEST_F(ConfigDir, LoadsTheDesignDocumentFilesVerbatim) {
+  write("database.yaml", migrate::testing::k_design_database_yaml);
+  write("table_mapping.yaml", migrate::testing::k_design_table_mapping_yaml);
+  const std::map<std::string, std::string> env = {{"MYSQL_HOST", "db1"},
+                                                  {"MYSQL_PORT", "3306"},
+                                                  {"MYSQL_DATABASE", "shop"},
+                                                  {"MYSQL_USERNAME", "reader"},
+                                                  {"MYSQL_PASSWORD", "pw"},
+                                                  {"POSTGRES_HOST", "pg1"},
+                                                  {"POSTGRES_PORT", "5432"},
+                                                  {"POSTGRES_DATABASE", "shop"},
+                                                  {"POSTGRES_USERNAME", "writer"},
+                                                  {"POSTGRES_PASSWORD", "pw"}};
+  for (const auto& [name, value] : env) {
+    ::setenv(name.c_str(), value.c_str(), 1);
+  }
+  const auto config = load_config(m_dir);
+  for (const auto& entry : env) {
+    ::unsetenv(entry.first.c_str());
+  }
+  EXPECT_EQ(config.mysql.describe(), "reader@db1:3306/shop");
+  ASSERT_EQ(config.tables.size(), 2U);
+  EXPECT_EQ(config.tables[0].name, "users");
+  EXPECT_EQ(config.tables[0].primary_key, std::vector<std::string>{"user_id"});
+  ASSERT_EQ(config.tables[0].transformations.size(), 2U);
+  EXPECT_EQ(config.tables[0].transformations[0].kind, migrate::config::TransformKind::format_phone);
+  EXPECT_TRUE(config.tables[0].transformations[0].country_code.empty());
+  EXPECT_EQ(config.tables[0].transformations[0].on_error, migrate::config::OnError::quarantine);
+  EXPECT_EQ(config.tables[1].name, "orders");
+  EXPECT_EQ(config.tables[1].timestamp_column, "modified_date");
+  EXPECT_EQ(config.tables[1].batch_size, 500U);
+}
+
+TEST_F(ConfigDir, MapFormDefaultsSourceTableToTheKey) {
+  write("table_mapping.yaml",
+        "tables:\n  customers:\n    primary_key: id\n  film_actor:\n    target_table: fa\n");
+  const auto config = load_config(m_dir);
+  ASSERT_EQ(config.tables.size(), 2U);
+  EXPECT_EQ(config.tables[0].source_table, "customers");
+  EXPECT_EQ(config.tables[0].target_table, "customers");
+  EXPECT_EQ(config.tables[1].source_table, "film_actor");
+  EXPECT_EQ(config.tables[1].target_table, "fa");
+  EXPECT_EQ(config.find_table("film_actor"), &config.tables[1]);
+}
+
+TEST_F(ConfigDir, MapFormErrorsNameTheTableKey) {
+  write("table_mapping.yaml", "tables:\n  users:\n    batchsize: 10\n");
+  const auto message = error_of();
+  EXPECT_TRUE(contains(message, "table_mapping.yaml:3")) << message;
+  EXPECT_TRUE(contains(message, "tables.users.batchsize: unknown key")) << message;
+}
+
+TEST_F(ConfigDir, MapFormRejectsTwoKeysForOneTarget) {
+  write("table_mapping.yaml", "tables:\n  a:\n    source_table: t\n  b:\n    source_table: t\n");
+  EXPECT_TRUE(contains(error_of(), "mapped twice"));
+}
+
+TEST_F(ConfigDir, TablesMustBeAListOrAMap) {
+  write("table_mapping.yaml", "tables: users\n");
+  EXPECT_TRUE(contains(error_of(), "expected a list of tables or a map"));
 }

@@ -173,6 +173,19 @@ TEST_F(Encoder, FormatsPhoneNumbersOrQuarantinesThem) {
   EXPECT_EQ(encode({"1", "call me"}), "1\tcall me\n");
 }
 
+TEST_F(Encoder, FormatsOnlyInternationalNumbersWithoutACountryCode) {
+  plan({column("id", "int", "int(11)"), column("phone", "varchar", "varchar(100)")});
+  transform(1, config::TransformKind::format_phone);
+  m_plan.columns[1].transforms[0].country_code.clear();
+  EXPECT_EQ(encode({"1", "+49 30 1234-5678"}), "1\t+493012345678\n");
+  EXPECT_EQ(encode({"1", "0044 20 7946 0958"}), "1\t+442079460958\n");
+  EXPECT_EQ(encode({"1", "030 1234-5678"}), "");
+  ASSERT_TRUE(m_rejection.has_value());
+  EXPECT_NE(m_rejection->reason.find("no country_code"), std::string::npos) << m_rejection->reason;
+  m_plan.columns[1].transforms[0].on_error = config::OnError::keep;
+  EXPECT_EQ(encode({"1", "030 1234-5678"}), "1\t030 1234-5678\n");
+}
+
 TEST_F(Encoder, MasksWithSaltedSha256OrRedacts) {
   plan({column("id", "int", "int(11)"), column("ssn", "varchar", "varchar(100)")});
   transform(1, config::TransformKind::mask);

@@ -55,7 +55,8 @@ TEST(TypeMap, MapsDecimalWithPrecisionAndScale) {
 TEST(TypeMap, MapsFloatingPointAndReadsFloatAsDouble) {
   EXPECT_EQ(pg("float", "float"), "real");
   EXPECT_EQ(pg("double", "double"), "double precision");
-  EXPECT_EQ(select_expression(column("float", "float"), "`c`"), "CAST(`c` AS DOUBLE)");
+  EXPECT_EQ(select_expression(column("float", "float"), "`c`"),
+            "(`c` + 0e0)"); // 5.7 lacks AS DOUBLE
   EXPECT_EQ(select_expression(column("double", "double"), "`c`"), "`c`");
 }
 

@@ -67,7 +67,7 @@ enum class TransformKind {
   trim,          // leading and trailing spaces, as MySQL's TRIM()
   null_if,       // value → NULL
   default_value, // NULL → value
-  format_phone,  // digits to E.164 with a default country code
+  format_phone,  // digits to E.164, with a default country code for national numbers
   mask,          // SHA-256 with a salt from the environment, or a fixed redaction
   rename,        // target column name
   exclude,       // column not moved
@@ -80,7 +80,7 @@ struct Transformation {
   TransformKind kind = TransformKind::lowercase;
   std::string column;
   std::string value;                      // null_if, default_value; rename: the new name
-  std::string country_code;               // format_phone: digits, e.g. "49"
+  std::string country_code;               // format_phone: digits, e.g. "49"; may be empty
   OnError on_error = OnError::quarantine; // format_phone: an unparseable number
   MaskMethod mask = MaskMethod::sha256;
   std::string salt; // mask sha256: read from the environment variable salt_env
@@ -100,6 +100,8 @@ enum class DeletePolicy { ignore, remove, soft };
 enum class SyncMode { upsert, replace };
 
 struct TableMapping {
+  // The key of the map form of `tables:`, else source_table: what --table and messages call it.
+  std::string name;
   std::string source_table;
   std::string target_table;
   std::string target_schema = "public"; // `target_table: schema.table`, else database.yaml's

@@ -132,7 +132,8 @@ bool is_valid_utf8(std::string_view value);
 // True when `value` is well-formed UTF-8 without NUL bytes: text PostgreSQL can hold as it is.
 bool is_clean_text(std::string_view value);
 
-// E.164: "+<country><number>". False when the digits cannot make a plausible number.
+// E.164: "+<country><number>". Numbers written with + or 00 carry their country; the others take
+// `country_code` (empty: none, so they fail). False when the digits cannot make a plausible number.
 bool format_phone(std::string_view value, const std::string& country_code, std::string& out);
 
 } // namespace migrate::convert

@@ -51,4 +51,11 @@ private:
 
 const char* to_string(ErrorArea area) noexcept;
 
+// The message for PostgreSQL's insufficient_privilege (42501): which privilege the statement `sql`
+// needed (from its first word: CREATE, ownership for ALTER and DROP, else INSERT, UPDATE, DELETE,
+// SELECT, TRUNCATE), on the object the server names, for `role`. The server's own text follows.
+std::string missing_privilege_message(const std::string& role,
+                                      const std::string& sql,
+                                      const std::string& server);
+
 } // namespace migrate

@@ -61,6 +61,7 @@ ChecksumReport checksum_table(const config::TableMapping& mapping,
 
 // What the tool would create for a table and what it finds wrong with the existing one.
 struct SchemaReport {
+  TargetTable expected; // the table the tool would create
   std::string ddl;
   bool exists = false;
   std::vector<std::string> drift; // empty: the existing table can take the rows
@@ -69,5 +70,27 @@ struct SchemaReport {
 // Reads MySQL's description and the target's; changes nothing. Throws Error on failure.
 SchemaReport
 inspect_schema(const config::TableMapping& mapping, source::Source& source, target::Target& target);
+
+// What the next run of a table would do, found without writing anything (`migrate plan`).
+struct RunPlan {
+  std::string pass;           // initial, full, incremental, compare or replace
+  bool resume = false;        // an interrupted first pass continues after its stored key
+  bool compare_after = false; // a comparison follows the pass
+  bool compare_due = false;   // this run's turn to compare (compare_every)
+  std::string cursor;         // where the read starts ("" for the start of the table)
+  std::string upper_bound;    // the read's upper bound (timestamp tables)
+  std::string void_reason;    // why a stored position would be voided, when it would
+  std::optional<std::uint64_t> rows_to_read; // COUNT(*) with the read's predicate
+  std::string ddl;                // what the run would create; empty when the target exists
+  std::vector<std::string> drift; // why the existing target cannot take the rows
+};
+
+// `state` may be null: no state file yet, so no stored position. Throws Error when a side cannot
+// be read or the mapping does not fit the table.
+RunPlan plan_run(const config::TableMapping& mapping,
+                 source::Source& source,
+                 target::Target& target,
+                 state::StateStore* state,
+                 const SyncOptions& options = {});
 
 } // namespace migrate::pipeline

@@ -8,6 +8,7 @@
 #include "migrate/core/compare.hpp"
 #include "migrate/core/row.hpp"
 #include "migrate/core/schema.hpp"
+#include "migrate/core/server_version.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -61,6 +62,17 @@ struct ServerClock {
   std::string oldest_transaction_thread; // its connection id, for the log
 };
 
+// The server as `migrate check` reports it.
+struct SourceServerInfo {
+  ServerVersion version;
+  std::string account;          // CURRENT_USER(): the account the server matched, 'user'@'host'
+  std::string tls_cipher;       // empty when the connection is not encrypted
+  std::string time_zone;        // @@GLOBAL.time_zone
+  std::string system_time_zone; // @@system_time_zone, what 'SYSTEM' means
+  std::string utc_now;          // UTC_TIMESTAMP(6), 'YYYY-MM-DD HH:MM:SS.ffffff'
+  bool transactions_visible = false; // information_schema.INNODB_TRX readable (PROCESS)
+};
+
 class Source {
 public:
   virtual ~Source() = default;
@@ -69,8 +81,14 @@ public:
   // "unencrypted".
   virtual std::string encryption() const = 0;
 
+  // Flavour and version, detected once when the source connected.
+  virtual const ServerVersion& server_version() const = 0;
+
+  // Account, TLS, time zones and clock of the server. Changes nothing.
+  virtual SourceServerInfo server_info() = 0;
+
   // Columns, types and primary key from information_schema. Throws Error(area source) when the
-  // table does not exist.
+  // table does not exist, or names the privilege and account when the account cannot read it.
   virtual SourceTable describe(const std::string& table) = 0;
 
   // The server's clock minus `lag` and the start of its oldest open transaction, in UTC, the frame

@@ -55,6 +55,16 @@ public:
   virtual MergeCounts replace(std::uint64_t expected_rows) = 0;
 };
 
+// The server as `migrate check` reports it.
+struct TargetServerInfo {
+  std::string version; // server_version, e.g. "16.4"
+  std::string role;    // current_user
+  bool superuser = false;
+  std::string tls;       // "TLSv1.3 TLS_AES_256_GCM_SHA384", empty when not encrypted
+  std::string time_zone; // the server's TimeZone setting (the session's is UTC)
+  std::string utc_now;   // now() in UTC, 'YYYY-MM-DD HH:MM:SS.ffffff'
+};
+
 class Target {
 public:
   virtual ~Target() = default;
@@ -62,6 +72,13 @@ public:
   // How the connection is protected, for the log: "TLSv1.3 TLS_AES_256_GCM_SHA384" or
   // "unencrypted".
   virtual std::string encryption() const = 0;
+
+  // Version, role, TLS, time zone and clock of the server. Changes nothing.
+  virtual TargetServerInfo server_info() = 0;
+
+  // The privileges the role lacks for a run on `table` (to create it when it does not exist, to
+  // read, merge and alter it when it does), each as "CREATE on schema s"; empty when none lacks.
+  virtual std::vector<std::string> missing_privileges(const TargetTable& table) = 0;
 
   // The table as PostgreSQL has it, or nullopt when it does not exist.
   virtual std::optional<TargetTable> describe(const std::string& schema,
@@ -86,6 +103,8 @@ public:
 
   // Rows, not counting soft-deleted ones.
   virtual std::uint64_t count_rows(const TargetTable& table) = 0;
+  // Rows whose `column` is NULL, not counting soft-deleted ones.
+  virtual std::uint64_t count_null(const TargetTable& table, const std::string& column) = 0;
 
   // The digest of every non-empty chunk, soft-deleted rows left out; the same normalisation as the
   // source's, so equal data gives equal digests.

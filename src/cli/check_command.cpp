@@ -1,0 +1,210 @@
+// `migrate check`: connects, inspects and changes nothing; one line per check, exit 1 on any fail.
+#include "cli/commands.hpp"
+
+#include "migrate/cli/cli.hpp"
+#include "migrate/core/error.hpp"
+#include "migrate/pipeline/table_sync.hpp"
+#include "migrate/source/mysql_source.hpp"
+#include "migrate/target/postgres_target.hpp"
+#include "migrate/validate/readiness.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+
+namespace migrate::cli {
+namespace {
+
+using validate::CheckLevel;
+
+class CheckReport {
+public:
+  void add(CheckLevel level, const std::string& check, const std::string& reason) {
+    std::cout << validate::to_string(level) << (level == CheckLevel::ok ? "   " : " ") << check
+              << ": " << reason << "\n";
+    m_failed = m_failed || level == CheckLevel::fail;
+  }
+  bool failed() const { return m_failed; }
+
+private:
+  bool m_failed = false;
+};
+
+std::string first_line(const std::string& text) {
+  return text.substr(0, text.find('\n'));
+}
+
+void add_clock(CheckReport& report, const std::string& side, const std::string& utc_now) {
+  const auto skew = validate::clock_skew_ms(utc_now, std::chrono::system_clock::now());
+  if (!skew) {
+    report.add(
+        CheckLevel::warn, side + " clock", "cannot read the server's time '" + utc_now + "'");
+    return;
+  }
+  report.add(validate::clock_level(*skew),
+             side + " clock",
+             "server UTC " + utc_now + ", " + std::to_string(*skew) + " ms from this host");
+}
+
+// A refused login is told apart from an unreachable server: both are worth their own line.
+void add_connect_failure(CheckReport& report, const std::string& side, const Error& e) {
+  const std::string text = e.what();
+  const bool auth = e.context().sqlstate == "mysql-1045"
+                    || text.find("authentication failed") != std::string::npos
+                    || text.find("Access denied") != std::string::npos;
+  if (auth) {
+    report.add(CheckLevel::ok, side + " reachable", "the server answered");
+    report.add(CheckLevel::fail, side + " authenticated", first_line(text));
+  } else {
+    report.add(CheckLevel::fail, side + " reachable", first_line(text));
+  }
+}
+
+void check_mysql(CheckReport& report, source::Source& source) {
+  const auto info = source.server_info();
+  report.add(CheckLevel::ok, "mysql reachable", "the server answered");
+  report.add(CheckLevel::ok, "mysql authenticated", "as " + info.account);
+  report.add(CheckLevel::ok, "mysql server", info.version.describe());
+  report.add(info.tls_cipher.empty() ? CheckLevel::warn : CheckLevel::ok,
+             "mysql tls",
+             info.tls_cipher.empty() ? "not encrypted" : "cipher " + info.tls_cipher);
+  report.add(CheckLevel::ok,
+             "mysql time zone",
+             "global " + info.time_zone + ", system " + info.system_time_zone
+                 + " (DATETIME columns are read in the global zone)");
+  report.add(info.transactions_visible ? CheckLevel::ok : CheckLevel::warn,
+             "mysql open transactions",
+             info.transactions_visible
+                 ? "information_schema.INNODB_TRX readable"
+                 : info.account + " lacks PROCESS: late commits are covered by lookback only");
+  add_clock(report, "mysql", info.utc_now);
+}
+
+void check_postgres(CheckReport& report, target::Target& target) {
+  const auto info = target.server_info();
+  report.add(CheckLevel::ok, "postgresql reachable", "the server answered");
+  report.add(CheckLevel::ok, "postgresql authenticated", "as " + info.role);
+  report.add(CheckLevel::ok, "postgresql server", "PostgreSQL " + info.version);
+  report.add(info.superuser ? CheckLevel::warn : CheckLevel::ok,
+             "postgresql role",
+             info.superuser ? info.role + " is a superuser; a run needs only the grants in README"
+                            : info.role + " is not a superuser");
+  report.add(info.tls.empty() ? CheckLevel::warn : CheckLevel::ok,
+             "postgresql tls",
+             info.tls.empty() ? "not encrypted" : info.tls);
+  report.add(CheckLevel::ok,
+             "postgresql time zone",
+             "server " + info.time_zone + " (the session uses UTC)");
+  add_clock(report, "postgresql", info.utc_now);
+}
+
+void check_table(CheckReport& report,
+                 const config::TableMapping& table,
+                 source::Source& source,
+                 target::Target& target) {
+  const auto name = "table " + table.name;
+  try {
+    const auto described = source.describe(table.source_table);
+    source.count_rows(table.source_table, "1 = 0"); // proves SELECT, reads nothing
+    report.add(CheckLevel::ok,
+               name + " mysql table",
+               table.source_table + " readable, " + std::to_string(described.columns.size())
+                   + " columns");
+  } catch (const Error& e) {
+    report.add(CheckLevel::fail, name + " mysql table", first_line(e.message()));
+    return;
+  }
+  pipeline::SchemaReport schema;
+  try {
+    schema = pipeline::inspect_schema(table, source, target);
+  } catch (const Error& e) {
+    report.add(CheckLevel::fail, name + " columns", first_line(e.message()));
+    return;
+  }
+  std::string key;
+  for (const auto& column : schema.expected.primary_key) {
+    key += (key.empty() ? "" : ", ") + column;
+  }
+  report.add(CheckLevel::ok,
+             name + " columns",
+             (key.empty() ? std::string("no key (replaced whole)") : "key (" + key + ")")
+                 + (table.timestamp_column ? ", timestamp " + *table.timestamp_column
+                                           : std::string(", no timestamp column")));
+  const auto missing = target.missing_privileges(schema.expected);
+  std::string lacking;
+  for (const auto& privilege : missing) {
+    lacking += (lacking.empty() ? "" : ", ") + privilege;
+  }
+  report.add(missing.empty() ? CheckLevel::ok : CheckLevel::fail,
+             name + " privileges",
+             missing.empty() ? "held on both sides" : "PostgreSQL role lacks " + lacking);
+  if (!schema.exists) {
+    report.add(CheckLevel::ok,
+               name + " target",
+               schema.expected.qualified_name() + " does not exist yet: the next run creates it");
+    return;
+  }
+  std::string drift;
+  for (const auto& problem : schema.drift) {
+    drift += (drift.empty() ? "" : "; ") + problem;
+  }
+  report.add(schema.drift.empty() ? CheckLevel::ok : CheckLevel::fail,
+             name + " target",
+             schema.drift.empty() ? schema.expected.qualified_name() + " exists and matches"
+                                  : "drift: " + drift);
+}
+
+// The state file must be writable (or creatable) without being opened: check changes nothing.
+void check_state_file(CheckReport& report, const std::filesystem::path& path) {
+  const bool exists = std::filesystem::exists(path);
+  auto directory = path.parent_path();
+  while (!directory.empty() && !std::filesystem::exists(directory)
+         && directory != directory.parent_path()) {
+    directory = directory.parent_path();
+  }
+  const bool writable = exists ? ::access(path.c_str(), R_OK | W_OK) == 0
+                               : ::access(directory.c_str(), W_OK | X_OK) == 0;
+  report.add(writable ? CheckLevel::ok : CheckLevel::fail,
+             "state file",
+             path.string()
+                 + (writable ? (exists ? " is writable" : " can be created")
+                             : (exists ? " is not writable"
+                                       : " cannot be created in " + directory.string())));
+}
+
+} // namespace
+
+CLI::App* setup_check(CLI::App& app) {
+  return app.add_subcommand(
+      "check", "connect and inspect both sides and every table; change nothing (exit 1 on a fail)");
+}
+
+int run_check(const GlobalOptions& global) {
+  const auto config = load(global);
+  const auto tables = selected_tables(config, global.tables);
+  CheckReport report;
+  std::unique_ptr<source::Source> source;
+  std::unique_ptr<target::Target> target;
+  try {
+    source = source::make_mysql_source(config.mysql);
+    check_mysql(report, *source);
+  } catch (const Error& e) {
+    add_connect_failure(report, "mysql", e);
+  }
+  try {
+    target = target::make_postgres_target(config.postgresql);
+    check_postgres(report, *target);
+  } catch (const Error& e) {
+    add_connect_failure(report, "postgresql", e);
+  }
+  if (source && target) {
+    for (const auto* table : tables) {
+      check_table(report, *table, *source, *target);
+    }
+  }
+  check_state_file(report, config.state_file);
+  return report.failed() ? k_exit_table_failed : k_exit_ok;
+}
+
+} // namespace migrate::cli
