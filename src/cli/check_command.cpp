@@ -68,7 +68,9 @@ void check_mysql(CheckReport& report, source::Source& source) {
   report.add(CheckLevel::ok, "mysql server", info.version.describe());
   report.add(info.tls_cipher.empty() ? CheckLevel::warn : CheckLevel::ok,
              "mysql tls",
-             info.tls_cipher.empty() ? "not encrypted" : "cipher " + info.tls_cipher);
+             info.tls_cipher.empty()
+                 ? "not encrypted"
+                 : "cipher " + info.tls_cipher + ", server certificate " + info.tls_subject);
   report.add(CheckLevel::ok,
              "mysql time zone",
              "global " + info.time_zone + ", system " + info.system_time_zone
@@ -92,7 +94,8 @@ void check_postgres(CheckReport& report, target::Target& target) {
                             : info.role + " is not a superuser");
   report.add(info.tls.empty() ? CheckLevel::warn : CheckLevel::ok,
              "postgresql tls",
-             info.tls.empty() ? "not encrypted" : info.tls);
+             info.tls.empty() ? "not encrypted"
+                              : info.tls + ", server certificate " + info.tls_subject);
   report.add(CheckLevel::ok,
              "postgresql time zone",
              "server " + info.time_zone + " (the session uses UTC)");

@@ -1,5 +1,7 @@
 #include "migrate/source/mysql_source.hpp"
 
+#include "source/tls_peer.hpp"
+
 #include "migrate/config/tls.hpp"
 #include "migrate/convert/type_map.hpp"
 #include "migrate/core/error.hpp"
@@ -622,6 +624,10 @@ public:
     info.account = m_account;
     const char* cipher = mysql_get_ssl_cipher(c.get());
     info.tls_cipher = cipher == nullptr ? "" : cipher;
+    if (!info.tls_cipher.empty()) {
+      info.tls_subject =
+          mysql_certificate_subject(m_endpoint.host, m_endpoint.port, m_endpoint.connect_timeout);
+    }
     const auto row = c.query("SELECT @@GLOBAL.time_zone, @@system_time_zone, "
                              "DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%d %H:%i:%s.%f')")
                          .at(0);

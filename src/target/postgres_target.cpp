@@ -9,6 +9,8 @@
 #include <spdlog/spdlog.h>
 
 #include <libpq-fe.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <atomic>
 
@@ -283,6 +285,22 @@ PGconn* raw_connection(pqxx::connection_base& connection) {
   return (connection.*raw_connection_member())();
 }
 
+// The subject of the server's certificate, from libpq's OpenSSL session; "" without one.
+std::string certificate_subject(PGconn* connection) {
+  auto* tls = static_cast<SSL*>(PQsslStruct(connection, "OpenSSL"));
+  if (tls == nullptr) {
+    return {};
+  }
+  const std::unique_ptr<X509, decltype(&X509_free)> certificate(SSL_get1_peer_certificate(tls),
+                                                                X509_free);
+  if (!certificate) {
+    return {};
+  }
+  std::array<char, 512> subject{};
+  X509_NAME_oneline(X509_get_subject_name(certificate.get()), subject.data(), subject.size());
+  return subject.data();
+}
+
 // libpqxx 6.4's stream_to keeps its raw-line writer private and escapes field by field; tablewriter
 // (deprecated there, but public) sends our ready COPY text as it is, one PQputCopyData per chunk.
 std::unique_ptr<pqxx::tablewriter>
@@ -525,6 +543,9 @@ public:
       info.role = row[1].as<std::string>();
       info.superuser = row[2].as<bool>(false);
       info.tls = row[3].as<std::string>();
+      if (!info.tls.empty()) {
+        info.tls_subject = certificate_subject(raw_connection(connection()));
+      }
       info.time_zone = row[4].as<std::string>();
       info.utc_now = row[5].as<std::string>();
       return info;

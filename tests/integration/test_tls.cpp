@@ -13,6 +13,14 @@
 namespace migrate::testing {
 namespace {
 
+std::size_t count(const std::string& text, const std::string& part) {
+  std::size_t found = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) {
+    ++found;
+  }
+  return found;
+}
+
 namespace fs = std::filesystem;
 
 bool contains(const std::string& text, const std::string& part) {
@@ -119,14 +127,15 @@ protected:
     return out;
   }
 
-  // A run against the TLS servers with these settings (a fresh state file each time).
-  ProcessResult run(const Side& mysql, const Side& pg) {
+  // A run (or `command`) against the TLS servers with these settings (a fresh state file each
+  // time).
+  ProcessResult run(const Side& mysql, const Side& pg, const std::string& command = {}) {
     std::ofstream(m_config / "database.yaml")
         << "mysql:\n"
         << block(mysql, s_mysql_port, m_name) << "postgresql:\n"
         << block(pg, s_pg_port, m_name);
     fs::remove(m_config / "state.db");
-    return run_command("timeout 120 " + std::string(MIGRATE_BINARY) + " --config "
+    return run_command("timeout 120 " + std::string(MIGRATE_BINARY) + " " + command + " --config "
                        + m_config.string() + " --state " + (m_config / "state.db").string());
   }
 
@@ -146,6 +155,13 @@ TEST_F(Tls, VerifyFullWithTheRightCaPassesOnBothConnections) {
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_TRUE(contains(result.output, "mysql_tls=\"TLSv1.")) << result.output;
   EXPECT_TRUE(contains(result.output, "postgresql_tls=\"TLSv1.")) << result.output;
+}
+
+TEST_F(Tls, CheckShowsTheCipherAndTheServerCertificateOfEachSide) {
+  const Side side{"localhost", "verify-full", "ca.pem"};
+  const auto checked = run(side, side, "check");
+  EXPECT_TRUE(contains(checked.output, "mysql tls")) << checked.output;
+  EXPECT_EQ(count(checked.output, "server certificate /CN=localhost"), 2U) << checked.output;
 }
 
 TEST_F(Tls, VerifyFullWithAWrongCaFailsClearly) {

@@ -67,6 +67,7 @@ struct SourceServerInfo {
   ServerVersion version;
   std::string account;          // CURRENT_USER(): the account the server matched, 'user'@'host'
   std::string tls_cipher;       // empty when the connection is not encrypted
+  std::string tls_subject;      // the server certificate's subject, when encrypted
   std::string time_zone;        // @@GLOBAL.time_zone
   std::string system_time_zone; // @@system_time_zone, what 'SYSTEM' means
   std::string utc_now;          // UTC_TIMESTAMP(6), 'YYYY-MM-DD HH:MM:SS.ffffff'

@@ -60,9 +60,10 @@ struct TargetServerInfo {
   std::string version; // server_version, e.g. "16.4"
   std::string role;    // current_user
   bool superuser = false;
-  std::string tls;       // "TLSv1.3 TLS_AES_256_GCM_SHA384", empty when not encrypted
-  std::string time_zone; // the server's TimeZone setting (the session's is UTC)
-  std::string utc_now;   // now() in UTC, 'YYYY-MM-DD HH:MM:SS.ffffff'
+  std::string tls;         // "TLSv1.3 TLS_AES_256_GCM_SHA384", empty when not encrypted
+  std::string tls_subject; // the server certificate's subject, when encrypted
+  std::string time_zone;   // the server's TimeZone setting (the session's is UTC)
+  std::string utc_now;     // now() in UTC, 'YYYY-MM-DD HH:MM:SS.ffffff'
 };
 
 class Target {
