@@ -307,6 +307,20 @@ private:
   void keep_rejected(std::vector<state::QuarantineEntry>& rejected);
   void null_timestamp_pass();
   void update_cursor(const RowView& row, Cursor& cursor) const;
+  struct Extract;
+  // What the load holds between commits.
+  struct Pending {
+    std::uint64_t rows = 0;
+    Cursor last;
+    std::vector<state::QuarantineEntry> rejected;
+    std::vector<std::string> released;
+  };
+  void add_row(const RowView& row, Chunk& chunk, Extract& x) const;
+  void extract(const source::ReadRequest& read, Extract& x) const;
+  void finish_stream(target::LoadSession& session,
+                     const StreamPlan& plan,
+                     Pending& pending,
+                     std::uint64_t rows_read);
   std::optional<Chunk> next_chunk(BoundedQueue<Chunk>& queue, const source::ReadRequest& read);
   void add_read_counts(std::uint64_t rows_read,
                        std::uint64_t null_timestamps,
@@ -881,117 +895,141 @@ std::optional<Chunk> TableRun::next_chunk(BoundedQueue<Chunk>& queue,
   }
 }
 
+// The extract side of a stream: what the thread that reads and encodes rows shares with the load.
+struct TableRun::Extract {
+  explicit Extract(const convert::TablePlan& plan)
+      : encoder(plan)
+      , digester(convert::digest_columns(plan), convert::mapping_fingerprint(plan)) {}
+
+  BoundedQueue<Chunk> queue{k_queue_depth};
+  BufferPool pool;
+  convert::RowEncoder encoder;
+  convert::RowDigester digester;
+  std::exception_ptr error;
+  std::uint64_t rows_read = 0;
+  std::uint64_t null_timestamps = 0;
+};
+
+// Encodes one row into `chunk`: its COPY line and digest, or its quarantine entry.
+void TableRun::add_row(const RowView& row, Chunk& chunk, Extract& x) const {
+  reserve_for(row, chunk.text);
+  if (const auto rejection = x.encoder.encode(row, chunk.text)) {
+    chunk.rejected.push_back(state::QuarantineEntry{m_mapping.source_table,
+                                                    x.encoder.render_key(row),
+                                                    m_plan.columns[rejection->column].source.name,
+                                                    rejection->reason,
+                                                    to_hex(rejection->raw),
+                                                    0,
+                                                    {}});
+  } else {
+    append_digest(x.digester.digest(row), chunk.text);
+    ++chunk.rows;
+    if (!m_quarantined_keys.empty()) {
+      auto key = x.encoder.render_key(row);
+      if (m_quarantined_keys.count(key) != 0) {
+        chunk.released.push_back(std::move(key));
+      }
+    }
+  }
+  update_cursor(row, chunk.last);
+  ++x.rows_read;
+  if (m_plan.timestamp_position && row.is_null(*m_plan.timestamp_position)) {
+    ++x.null_timestamps;
+  }
+}
+
+// The extract thread: reads and encodes rows into chunks of batch_size rows or 4 MiB.
+void TableRun::extract(const source::ReadRequest& read, Extract& x) const {
+  try {
+    auto reader = m_source.read(read);
+    Chunk chunk{x.pool.take(), 0, {}, {}};
+    RowView row;
+    while (reader->next(row)) {
+      add_row(row, chunk, x);
+      if (chunk.rows + chunk.rejected.size() >= m_mapping.batch_size
+          || chunk.text.size() >= k_chunk_bytes) {
+        Cursor last = chunk.last;
+        if (!x.queue.push(std::move(chunk))) {
+          break;
+        }
+        chunk = Chunk{x.pool.take(), 0, std::move(last), {}};
+      }
+    }
+    if (chunk.rows + chunk.rejected.size() > 0) {
+      x.queue.push(std::move(chunk));
+    }
+  } catch (...) {
+    x.error = std::current_exception();
+  }
+  x.queue.close();
+}
+
 void TableRun::stream(const source::ReadRequest& read,
                       target::LoadSession& session,
                       const StreamPlan& plan) {
-  BoundedQueue<Chunk> queue(k_queue_depth);
-  BufferPool pool;
-  convert::RowEncoder encoder(m_plan);
-  convert::RowDigester digester(convert::digest_columns(m_plan),
-                                convert::mapping_fingerprint(m_plan));
-  std::exception_ptr producer_error;
-  std::uint64_t rows_read = 0;
-  std::uint64_t null_timestamps = 0;
-
-  // Extract and encode on this thread; load on the caller's.
-  std::thread producer([&] {
-    try {
-      auto reader = m_source.read(read);
-      Chunk chunk{pool.take(), 0, {}, {}};
-      RowView row;
-      while (reader->next(row)) {
-        reserve_for(row, chunk.text);
-        if (const auto rejection = encoder.encode(row, chunk.text)) {
-          chunk.rejected.push_back(
-              state::QuarantineEntry{m_mapping.source_table,
-                                     encoder.render_key(row),
-                                     m_plan.columns[rejection->column].source.name,
-                                     rejection->reason,
-                                     to_hex(rejection->raw),
-                                     0,
-                                     {}});
-        } else {
-          append_digest(digester.digest(row), chunk.text);
-          ++chunk.rows;
-          if (!m_quarantined_keys.empty()) {
-            auto key = encoder.render_key(row);
-            if (m_quarantined_keys.count(key) != 0) {
-              chunk.released.push_back(std::move(key));
-            }
-          }
-        }
-        update_cursor(row, chunk.last);
-        ++rows_read;
-        if (m_plan.timestamp_position && row.is_null(*m_plan.timestamp_position)) {
-          ++null_timestamps;
-        }
-        if (chunk.rows + chunk.rejected.size() >= m_mapping.batch_size
-            || chunk.text.size() >= k_chunk_bytes) {
-          Cursor last = chunk.last;
-          if (!queue.push(std::move(chunk))) {
-            break;
-          }
-          chunk = Chunk{pool.take(), 0, std::move(last), {}};
-        }
-      }
-      if (chunk.rows + chunk.rejected.size() > 0) {
-        queue.push(std::move(chunk));
-      }
-    } catch (...) {
-      producer_error = std::current_exception();
-    }
-    queue.close();
-  });
-
-  std::uint64_t pending = 0;
-  std::vector<state::QuarantineEntry> rejected;
-  std::vector<std::string> released;
-  Cursor last;
+  Extract x(m_plan);
+  // Extract and encode on their own thread; load on the caller's.
+  std::thread producer([&] { extract(read, x); });
+  Pending pending;
   try {
-    while (auto chunk = next_chunk(queue, read)) {
+    while (auto chunk = next_chunk(x.queue, read)) {
       session.write(chunk->text, chunk->rows);
-      pending += chunk->rows + chunk->rejected.size();
-      last = std::move(chunk->last);
-      pool.give(std::move(chunk->text));
-      rejected.insert(rejected.end(), chunk->rejected.begin(), chunk->rejected.end());
-      released.insert(released.end(), chunk->released.begin(), chunk->released.end());
-      if (pending >= plan.commit_rows) {
-        commit_group(session, last, plan, nullptr, rejected, released);
-        pending = 0;
+      pending.rows += chunk->rows + chunk->rejected.size();
+      pending.last = std::move(chunk->last);
+      x.pool.give(std::move(chunk->text));
+      pending.rejected.insert(
+          pending.rejected.end(), chunk->rejected.begin(), chunk->rejected.end());
+      pending.released.insert(
+          pending.released.end(), chunk->released.begin(), chunk->released.end());
+      if (pending.rows >= plan.commit_rows) {
+        commit_group(session, pending.last, plan, nullptr, pending.rejected, pending.released);
+        pending.rows = 0;
       }
     }
     producer.join();
-    if (producer_error) {
-      std::rethrow_exception(producer_error);
+    if (x.error) {
+      std::rethrow_exception(x.error);
     }
-    if (plan.replace && !rejected.empty()) {
-      // Replacing would delete the target's copy of every row the quarantine holds.
-      keep_rejected(rejected);
-      throw Error(ErrorArea::convert,
-                  std::to_string(m_rejections.rows())
-                      + " rows could not be converted (see: migrate quarantine --table "
-                      + m_mapping.source_table
-                      + "); the target keeps its content until every row can be written",
-                  ErrorContext{.table = m_mapping.source_table});
-    }
-    if (plan.replace && pending > 0) {
-      // Counted on the extract side, checked against what PostgreSQL staged before it commits.
-      const auto to_stage = rows_read;
-      commit_group(session, last, plan, nullptr, rejected, released, to_stage);
-    } else if (pending > 0 || plan.reconcile != nullptr) {
-      // A chunk with a rejected row was not staged whole: its target rows must not be deleted.
-      commit_group(
-          session, last, plan, rejected.empty() ? plan.reconcile : nullptr, rejected, released);
-    }
+    finish_stream(session, plan, pending, x.rows_read);
   } catch (...) {
-    queue.close();
+    x.queue.close();
     if (producer.joinable()) {
       producer.join();
     }
-    add_read_counts(rows_read, null_timestamps, encoder.stats());
+    add_read_counts(x.rows_read, x.null_timestamps, x.encoder.stats());
     throw;
   }
-  add_read_counts(rows_read, null_timestamps, encoder.stats());
+  add_read_counts(x.rows_read, x.null_timestamps, x.encoder.stats());
+}
+
+// The stream's last commit: a replacement, a chunk's reconcile, or what is left.
+void TableRun::finish_stream(target::LoadSession& session,
+                             const StreamPlan& plan,
+                             Pending& pending,
+                             std::uint64_t rows_read) {
+  if (plan.replace && !pending.rejected.empty()) {
+    // Replacing would delete the target's copy of every row the quarantine holds.
+    keep_rejected(pending.rejected);
+    throw Error(ErrorArea::convert,
+                std::to_string(m_rejections.rows())
+                    + " rows could not be converted (see: migrate quarantine --table "
+                    + m_mapping.source_table
+                    + "); the target keeps its content until every row can be written",
+                ErrorContext{.table = m_mapping.source_table});
+  }
+  if (plan.replace && pending.rows > 0) {
+    // Counted on the extract side, checked against what PostgreSQL staged before it commits.
+    commit_group(
+        session, pending.last, plan, nullptr, pending.rejected, pending.released, rows_read);
+  } else if (pending.rows > 0 || plan.reconcile != nullptr) {
+    // A chunk with a rejected row was not staged whole: its target rows must not be deleted.
+    commit_group(session,
+                 pending.last,
+                 plan,
+                 pending.rejected.empty() ? plan.reconcile : nullptr,
+                 pending.rejected,
+                 pending.released);
+  }
 }
 
 void TableRun::add_read_counts(std::uint64_t rows_read,
