@@ -156,9 +156,10 @@ void setup_sync(CLI::App& app, SyncOptionsCli& options) {
                  "re-read rows whose timestamp is after this, e.g. '2026-11-01 00:00:00'");
 }
 
-int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
-  const auto config = load(global);
-  const auto tables = selected_tables(config, global.tables);
+namespace {
+
+// The options of every table's run: the command line's, then migrate.yaml's limits.
+pipeline::SyncOptions sync_options(const config::Config& config, const SyncOptionsCli& options) {
   pipeline::SyncOptions sync;
   sync.full = options.full;
   sync.reload = options.reload;
@@ -175,6 +176,31 @@ int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
   if (config.max_runtime) {
     sync.deadline = std::chrono::steady_clock::now() + *config.max_runtime;
   }
+  return sync;
+}
+
+// 4 when max_runtime stopped the run, 1 when a table failed or was not reached, else 0.
+int exit_code_of(const std::vector<TableResult>& results, std::size_t tables) {
+  for (const auto& result : results) {
+    if (result.deadline_reached) {
+      spdlog::warn("max_runtime reached: the run stopped; the next run goes on where it stopped");
+      return k_exit_deadline;
+    }
+  }
+  for (const auto& result : results) {
+    if (result.outcome == Outcome::failed) {
+      return k_exit_table_failed;
+    }
+  }
+  return results.size() == tables ? k_exit_ok : k_exit_table_failed;
+}
+
+} // namespace
+
+int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
+  const auto config = load(global);
+  const auto tables = selected_tables(config, global.tables);
+  const auto sync = sync_options(config, options);
   const state::RunLock lock(config.state_file);
   const auto state = open_state(config.state_file);
   spdlog::info("run started tables={} mysql={} postgresql={} state={}",
@@ -209,18 +235,7 @@ int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
   }
   print_summary(results);
   log_totals(results);
-  for (const auto& result : results) {
-    if (result.deadline_reached) {
-      spdlog::warn("max_runtime reached: the run stopped; the next run goes on where it stopped");
-      return k_exit_deadline;
-    }
-  }
-  for (const auto& result : results) {
-    if (result.outcome == Outcome::failed) {
-      return k_exit_table_failed;
-    }
-  }
-  return results.size() == tables.size() ? k_exit_ok : k_exit_table_failed;
+  return exit_code_of(results, tables.size());
 }
 
 } // namespace migrate::cli

@@ -456,7 +456,7 @@ std::string hash_text(const HashColumn& column, const std::optional<std::string>
   case HashKind::set:
     return "CAST(" + c + " AS CHAR)";
   case HashKind::bytes:
-    return "LOWER(HEX(" + c + "))";
+    return c; // hashed as the bytes themselves (hash_part)
   case HashKind::date:
     return zero_date_guard(c, "'%Y-%m-%d'", zero_date);
   case HashKind::datetime:
@@ -471,9 +471,6 @@ std::string hash_text(const HashColumn& column, const std::optional<std::string>
 }
 
 std::string hash_part(const HashColumn& column, const std::optional<std::string>& zero_date = {}) {
-  if (column.kind == HashKind::bytes) {
-    return "COALESCE(MD5(" + quote_name(column.source_name) + "), 'N')"; // the bytes themselves
-  }
   const auto text = hash_text(column, zero_date);
   if (!hashed_alone(column.kind)) {
     return "COALESCE(" + text + ", 'N')";

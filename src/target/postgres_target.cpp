@@ -154,7 +154,7 @@ std::string hash_text(const HashColumn& column, const std::string& prefix = {}) 
   case HashKind::set:
     return "array_to_string(" + c + ", ',')";
   case HashKind::bytes:
-    return "encode(" + c + ", 'hex')";
+    return c; // hashed as the bytes themselves (hash_part)
   case HashKind::date:
     return "to_char(" + c + ", 'YYYY-MM-DD')";
   case HashKind::datetime:
@@ -169,9 +169,6 @@ std::string hash_text(const HashColumn& column, const std::string& prefix = {}) 
 }
 
 std::string hash_part(const HashColumn& column, const std::string& prefix = {}) {
-  if (column.kind == HashKind::bytes) {
-    return "COALESCE(md5(" + prefix + quote_name(column.target_name) + "), 'N')";
-  }
   const auto text = hash_text(column, prefix);
   if (!hashed_alone(column.kind)) {
     return "COALESCE(" + text + ", 'N')";
