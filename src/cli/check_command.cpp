@@ -1,11 +1,10 @@
 // `migrate check`: connects, inspects and changes nothing; one line per check, exit 1 on any fail.
+#include "cli/adapters.hpp"
 #include "cli/commands.hpp"
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/error.hpp"
 #include "migrate/pipeline/table_sync.hpp"
-#include "migrate/source/mysql_source.hpp"
-#include "migrate/target/postgres_target.hpp"
 #include "migrate/validate/readiness.hpp"
 
 #include <unistd.h>
@@ -184,25 +183,25 @@ CLI::App* setup_check(CLI::App& app) {
 }
 
 int run_check(const GlobalOptions& global) {
-  const auto config = load(global);
-  const auto tables = selected_tables(config, global.tables);
+  const CommandContext context(global, config::LoadMode::full);
+  const auto& config = context.config;
   CheckReport report;
   std::unique_ptr<source::Source> source;
   std::unique_ptr<target::Target> target;
   try {
-    source = source::make_mysql_source(config.mysql);
+    source = context.adapters.source(Retries::none);
     check_mysql(report, *source);
   } catch (const Error& e) {
     add_connect_failure(report, "mysql", e);
   }
   try {
-    target = target::make_postgres_target(config.postgresql);
+    target = context.adapters.target(Retries::none);
     check_postgres(report, *target);
   } catch (const Error& e) {
     add_connect_failure(report, "postgresql", e);
   }
   if (source && target) {
-    for (const auto* table : tables) {
+    for (const auto* table : context.tables) {
       check_table(report, *table, *source, *target);
     }
   }

@@ -123,20 +123,6 @@ config::Config load(const GlobalOptions& options, config::LoadMode mode) {
   return config;
 }
 
-std::unique_ptr<state::StateStore> open_state(const std::filesystem::path& path) {
-  auto store = state::open_sqlite_state(path);
-  std::error_code error;
-  const auto status = std::filesystem::status(path, error);
-  if (!error && open_to_others(status.permissions())) {
-    spdlog::warn("state file {} is readable by other users (mode {}) and holds quarantined raw "
-                 "values: chmod 600 {}",
-                 path.string(),
-                 mode_text(status.permissions()),
-                 path.string());
-  }
-  return store;
-}
-
 void log_connections(const config::Config& config,
                      const source::Source& source,
                      const target::Target& target) {

@@ -33,10 +33,6 @@ config::Config load(const GlobalOptions& options, config::LoadMode mode = config
 std::vector<const config::TableMapping*> selected_tables(const config::Config& config,
                                                          const std::vector<std::string>& names);
 
-// Opens (or creates) the state file, warning when other users may read it: it holds quarantined
-// raw values.
-std::unique_ptr<state::StateStore> open_state(const std::filesystem::path& path);
-
 // Logs both connections and whether each is encrypted (TLS version and cipher, or unencrypted).
 void log_connections(const config::Config& config,
                      const source::Source& source,

@@ -1,12 +1,10 @@
 // `migrate plan`: what the next run would do per table, found without writing anything.
+#include "cli/adapters.hpp"
 #include "cli/commands.hpp"
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/error.hpp"
 #include "migrate/pipeline/table_sync.hpp"
-#include "migrate/source/mysql_source.hpp"
-#include "migrate/state/sqlite_state_store.hpp"
-#include "migrate/target/postgres_target.hpp"
 
 #include <iostream>
 
@@ -59,16 +57,14 @@ CLI::App* setup_plan(CLI::App& app) {
 }
 
 int run_plan(const GlobalOptions& global) {
-  const auto config = load(global);
-  const auto tables = selected_tables(config, global.tables);
-  const auto source = source::make_mysql_source(config.mysql);
-  const auto target = target::make_postgres_target(config.postgresql);
+  const CommandContext context(global, config::LoadMode::full);
+  const auto source = context.adapters.source();
+  const auto target = context.adapters.target();
   // No state file yet: no positions, and plan does not create one.
-  const auto state = std::filesystem::exists(config.state_file)
-                         ? state::open_sqlite_state(config.state_file)
-                         : nullptr;
+  const auto state =
+      std::filesystem::exists(context.config.state_file) ? context.adapters.state() : nullptr;
   bool failed = false;
-  for (const auto* table : tables) {
+  for (const auto* table : context.tables) {
     try {
       print_plan(*table, pipeline::plan_run(*table, *source, *target, state.get()));
     } catch (const Error& e) {

@@ -1,9 +1,9 @@
+#include "cli/adapters.hpp"
 #include "cli/commands.hpp"
 #include "cli/json_writer.hpp"
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/log_text.hpp"
-#include "migrate/state/sqlite_state_store.hpp"
 
 #include <spdlog/fmt/fmt.h>
 
@@ -62,11 +62,10 @@ CLI::App* setup_quarantine(CLI::App& app, bool& json) {
 }
 
 int run_quarantine(const GlobalOptions& global, bool json) {
-  const auto config = load(global, config::LoadMode::state_only);
-  const auto tables = selected_tables(config, global.tables);
-  const auto state = open_state(config.state_file);
+  const CommandContext context(global, config::LoadMode::state_only);
+  const auto state = context.adapters.state();
   std::vector<state::QuarantineEntry> entries;
-  for (const auto* table : tables) {
+  for (const auto* table : context.tables) {
     auto more = state->quarantined(table->source_table);
     entries.insert(
         entries.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));

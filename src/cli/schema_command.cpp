@@ -1,10 +1,9 @@
+#include "cli/adapters.hpp"
 #include "cli/commands.hpp"
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/log_text.hpp"
 #include "migrate/pipeline/table_sync.hpp"
-#include "migrate/source/mysql_source.hpp"
-#include "migrate/target/postgres_target.hpp"
 
 #include <iostream>
 
@@ -16,13 +15,12 @@ CLI::App* setup_schema(CLI::App& app) {
 }
 
 int run_schema(const GlobalOptions& global) {
-  const auto config = load(global);
-  const auto tables = selected_tables(config, global.tables);
-  const auto source = source::make_mysql_source(config.mysql);
-  const auto target = target::make_postgres_target(config.postgresql);
-  log_connections(config, *source, *target);
+  const CommandContext context(global, config::LoadMode::full);
+  const auto source = context.adapters.source();
+  const auto target = context.adapters.target();
+  log_connections(context.config, *source, *target);
   bool drift = false;
-  for (const auto* table : tables) {
+  for (const auto* table : context.tables) {
     std::cout << "-- " << table->source_table << " → " << table->target_schema << "."
               << table->target_table << "\n";
     try {

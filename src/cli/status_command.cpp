@@ -1,10 +1,10 @@
+#include "cli/adapters.hpp"
 #include "cli/commands.hpp"
 #include "cli/json_writer.hpp"
 #include "cli/text_table.hpp"
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/state/run_lock.hpp"
-#include "migrate/state/sqlite_state_store.hpp"
 
 #include <spdlog/fmt/fmt.h>
 
@@ -40,8 +40,7 @@ std::string outcome_text(const TableStatus& row) {
   if (!row.running.empty()) {
     return row.running;
   }
-  return r.error.empty() ? to_string(r.outcome)
-                         : std::string(to_string(r.outcome)) + ": " + r.error;
+  return r.error ? std::string(to_string(r.outcome)) + ": " + r.error_text() : to_string(r.outcome);
 }
 
 void print_table(const std::vector<TableStatus>& rows) {
@@ -65,7 +64,7 @@ void print_table(const std::vector<TableStatus>& rows) {
     out.add_row({row.table,
                  position,
                  format_utc(r.started),
-                 r.mode.empty() ? "-" : r.mode,
+                 r.mode.pass == RunMode::Pass::none ? "-" : to_string(r.mode),
                  std::to_string(r.counts.moved()),
                  std::to_string(row.quarantined),
                  fmt::format("{:.2f}", r.seconds()),
@@ -90,11 +89,11 @@ void print_json(const std::vector<TableStatus>& rows) {
         .key("started")
         .value(format_utc(r.started))
         .key("mode")
-        .value(r.mode)
+        .value(to_string(r.mode))
         .key("outcome")
         .value(row.running.empty() ? to_string(r.outcome) : "running")
         .key("error")
-        .value(row.running.empty() ? r.error : row.running)
+        .value(row.running.empty() ? r.error_text() : row.running)
         .key("read")
         .value(r.counts.rows_read)
         .key("inserted")
@@ -128,17 +127,16 @@ CLI::App* setup_status(CLI::App& app, bool& json) {
 }
 
 int run_status(const GlobalOptions& global, bool json) {
-  const auto config = load(global, config::LoadMode::state_only);
-  const auto tables = selected_tables(config, global.tables);
-  const auto state = open_state(config.state_file);
-  const auto active = state::current_holder(config.state_file);
+  const CommandContext context(global, config::LoadMode::state_only);
+  const auto state = context.adapters.state();
+  const auto active = state::current_holder(context.config.state_file);
   std::map<std::string, state::RunRecord> latest;
   for (auto& record : state->latest_runs()) {
     latest[record.result.table] = record;
   }
   std::vector<TableStatus> rows;
   bool any_failed = false;
-  for (const auto* table : tables) {
+  for (const auto* table : context.tables) {
     TableStatus row{table->source_table, std::nullopt, nullptr, 0};
     if (const auto position = state->position(table->source_table)) {
       row.position = position->to_string();

@@ -1,3 +1,4 @@
+#include "cli/adapters.hpp"
 #include "cli/commands.hpp"
 #include "cli/text_table.hpp"
 
@@ -7,17 +8,12 @@
 #include "migrate/core/timestamp_text.hpp"
 #include "migrate/pipeline/run_rules.hpp"
 #include "migrate/pipeline/table_sync.hpp"
-#include "migrate/source/mysql_source.hpp"
 #include "migrate/state/run_lock.hpp"
-#include "migrate/state/sqlite_state_store.hpp"
-#include "migrate/target/postgres_target.hpp"
 
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
 #include <iostream>
-#include <random>
-#include <thread>
 
 namespace migrate::cli {
 namespace {
@@ -40,7 +36,7 @@ void print_summary(const std::vector<TableResult>& results) {
                  {"seconds", Align::right}});
   for (const auto& r : results) {
     out.add_row({r.table,
-                 r.mode.empty() ? "-" : r.mode,
+                 to_string(r.mode),
                  to_string(r.outcome),
                  std::to_string(r.counts.rows_read),
                  std::to_string(r.counts.inserted),
@@ -67,7 +63,7 @@ void log_totals(const std::vector<TableResult>& results) {
     total.quarantined += r.counts.quarantined;
     if (r.outcome == Outcome::failed) {
       ++failed;
-      spdlog::error("table={} outcome=failed error={}", r.table, quote_field(r.error));
+      spdlog::error("table={} outcome=failed error={}", r.table, quote_field(r.error_text()));
     }
   }
   spdlog::info("run finished tables={} failed={} read={} inserted={} updated={} unchanged={} "
@@ -85,16 +81,15 @@ void log_totals(const std::vector<TableResult>& results) {
 // When a database cannot be reached every table fails, and the history says so.
 std::vector<TableResult> record_all_failed(state::StateStore& state,
                                            const std::vector<const config::TableMapping*>& tables,
-                                           const std::string& error) {
+                                           const Error& error) {
   std::vector<TableResult> results;
   for (const auto* table : tables) {
     TableResult result;
     result.table = table->source_table;
-    result.mode = "none";
     result.outcome = Outcome::failed;
-    result.error = error;
+    result.error = error.with_table(result.table);
     result.started = result.finished = std::chrono::system_clock::now();
-    state.finish_run(state.begin_run(result.table, result.mode), result);
+    state.finish_run(state.begin_run(result.table), result);
     results.push_back(std::move(result));
   }
   return results;
@@ -104,39 +99,12 @@ std::vector<TableResult> record_all_failed(state::StateStore& state,
 TableResult record_not_started(state::StateStore& state, const config::TableMapping& table) {
   TableResult result;
   result.table = table.source_table;
-  result.mode = "none";
   result.outcome = Outcome::failed;
-  result.deadline_reached = true;
-  result.error = "not started: max_runtime reached";
+  result.error = Error(
+      ErrorArea::deadline, "not started: max_runtime reached", ErrorContext{.table = result.table});
   result.started = result.finished = std::chrono::system_clock::now();
-  state.finish_run(state.begin_run(result.table, result.mode), result);
+  state.finish_run(state.begin_run(result.table), result);
   return result;
-}
-
-// The first connection, retried like a table's transient failures: a server that is restarting
-// at 02:00 should not fail the whole run.
-template<typename Connect>
-auto connect_with_retries(const config::Retry& retry, const char* what, Connect connect)
-    -> decltype(connect()) {
-  std::mt19937 random(std::random_device{}());
-  for (std::size_t attempt = 0;; ++attempt) {
-    try {
-      return connect();
-    } catch (const Error& e) {
-      if (!e.is_transient() || attempt >= retry.attempts) {
-        throw;
-      }
-      const auto wait = pipeline::retry_wait(
-          attempt + 1, retry.max_wait, std::uniform_real_distribution<double>(0.0, 1.0)(random));
-      spdlog::warn("{} connect retry={}/{} wait_s={:.1f} error={}",
-                   what,
-                   attempt + 1,
-                   retry.attempts,
-                   std::chrono::duration<double>(wait).count(),
-                   quote_field(e.what()));
-      std::this_thread::sleep_for(wait);
-    }
-  }
 }
 
 } // namespace
@@ -182,7 +150,7 @@ pipeline::SyncOptions sync_options(const config::Config& config, const SyncOptio
 // 4 when max_runtime stopped the run, 1 when a table failed or was not reached, else 0.
 int exit_code_of(const std::vector<TableResult>& results, std::size_t tables) {
   for (const auto& result : results) {
-    if (result.deadline_reached) {
+    if (result.deadline_reached()) {
       spdlog::warn("max_runtime reached: the run stopped; the next run goes on where it stopped");
       return k_exit_deadline;
     }
@@ -198,11 +166,12 @@ int exit_code_of(const std::vector<TableResult>& results, std::size_t tables) {
 } // namespace
 
 int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
-  const auto config = load(global);
-  const auto tables = selected_tables(config, global.tables);
+  const CommandContext context(global, config::LoadMode::full);
+  const auto& config = context.config;
+  const auto& tables = context.tables;
   const auto sync = sync_options(config, options);
   const state::RunLock lock(config.state_file);
-  const auto state = open_state(config.state_file);
+  const auto state = context.adapters.state();
   spdlog::info("run started tables={} mysql={} postgresql={} state={}",
                tables.size(),
                config.mysql.describe(),
@@ -211,11 +180,8 @@ int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
 
   std::vector<TableResult> results;
   try {
-    const auto source = connect_with_retries(
-        config.retry, "MySQL", [&] { return source::make_mysql_source(config.mysql); });
-    const auto target = connect_with_retries(config.retry, "PostgreSQL", [&] {
-      return target::make_postgres_target(config.postgresql);
-    });
+    const auto source = context.adapters.source();
+    const auto target = context.adapters.target();
     log_connections(config, *source, *target);
     for (const auto* table : tables) {
       if (sync.deadline && std::chrono::steady_clock::now() >= *sync.deadline) {
@@ -230,7 +196,7 @@ int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
     }
     spdlog::error("{}", e.what());
     if (results.empty()) {
-      results = record_all_failed(*state, tables, e.what());
+      results = record_all_failed(*state, tables, e);
     }
   }
   print_summary(results);

@@ -1,3 +1,4 @@
+#include "cli/adapters.hpp"
 #include "cli/commands.hpp"
 #include "cli/json_writer.hpp"
 #include "cli/text_table.hpp"
@@ -5,9 +6,6 @@
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/log_text.hpp"
 #include "migrate/pipeline/table_sync.hpp"
-#include "migrate/source/mysql_source.hpp"
-#include "migrate/state/sqlite_state_store.hpp"
-#include "migrate/target/postgres_target.hpp"
 #include "migrate/validate/count_check.hpp"
 
 #include <spdlog/spdlog.h>
@@ -198,12 +196,12 @@ CLI::App* setup_validate(CLI::App& app, ValidateOptions& options) {
 }
 
 int run_validate(const GlobalOptions& global, const ValidateOptions& options) {
-  const auto config = load(global);
-  const auto tables = selected_tables(config, global.tables);
-  const auto source = source::make_mysql_source(config.mysql);
-  const auto target = target::make_postgres_target(config.postgresql);
-  log_connections(config, *source, *target);
-  const auto state = options.checksum ? open_state(config.state_file) : nullptr;
+  const CommandContext context(global, config::LoadMode::full);
+  const auto& tables = context.tables;
+  const auto source = context.adapters.source();
+  const auto target = context.adapters.target();
+  log_connections(context.config, *source, *target);
+  const auto state = options.checksum ? context.adapters.state() : nullptr;
   std::vector<Verdict> verdicts;
   std::size_t differing = 0;
   for (const auto* table : tables) {

@@ -31,6 +31,21 @@ Error::Error(ErrorArea area, const std::string& message, ErrorContext context)
     , m_message(message)
     , m_context(std::move(context)) {}
 
+ErrorArea parse_error_area(const std::string& name) noexcept {
+  for (const auto area : {ErrorArea::config,
+                          ErrorArea::source,
+                          ErrorArea::target,
+                          ErrorArea::state,
+                          ErrorArea::convert,
+                          ErrorArea::deadline,
+                          ErrorArea::lock}) {
+    if (name == to_string(area)) {
+      return area;
+    }
+  }
+  return ErrorArea::internal;
+}
+
 Error Error::with_table(const std::string& table) const {
   if (!m_context.table.empty()) {
     return *this;

@@ -4,6 +4,60 @@
 
 namespace migrate {
 
+namespace {
+
+struct PassName {
+  RunMode::Pass pass;
+  const char* name;
+};
+
+constexpr PassName k_pass_names[] = {
+    {RunMode::Pass::none, "none"},
+    {RunMode::Pass::initial, "initial"},
+    {RunMode::Pass::incremental, "incremental"},
+    {RunMode::Pass::full, "full"},
+    {RunMode::Pass::reload, "reload"},
+    {RunMode::Pass::compare, "compare"},
+    {RunMode::Pass::replace, "replace"},
+};
+
+constexpr const char* k_compare_suffix = "+compare";
+
+} // namespace
+
+std::string to_string(const RunMode& mode) {
+  std::string text = "none";
+  for (const auto& entry : k_pass_names) {
+    if (entry.pass == mode.pass) {
+      text = entry.name;
+    }
+  }
+  if (mode.compared && mode.pass != RunMode::Pass::compare) {
+    text += k_compare_suffix;
+  }
+  return text;
+}
+
+RunMode parse_run_mode(const std::string& text) {
+  RunMode mode;
+  std::string pass = text;
+  const std::string suffix = k_compare_suffix;
+  if (pass.size() > suffix.size()
+      && pass.compare(pass.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    pass.resize(pass.size() - suffix.size());
+    mode.compared = true;
+  }
+  for (const auto& entry : k_pass_names) {
+    if (pass == entry.name) {
+      mode.pass = entry.pass;
+    }
+  }
+  if (mode.pass == RunMode::Pass::compare) {
+    mode.compared = true;
+  }
+  return mode;
+}
+
 const char* to_string(Outcome outcome) noexcept {
   return outcome == Outcome::ok ? "ok" : "failed";
 }

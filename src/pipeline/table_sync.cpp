@@ -279,6 +279,8 @@ public:
 private:
   void run_with_retries();
   void attempt_run();
+  void fail(const Error& e);
+  void set_pass(RunMode::Pass pass);
   void finish(Clock::time_point started);
   void prepare();
   std::optional<state::Position> starting_position();
@@ -350,22 +352,26 @@ TableResult TableRun::run() {
   m_result.table = table;
   m_result.started = std::chrono::system_clock::now();
   const auto started = Clock::now();
-  m_run_id = m_state.begin_run(table, "pending");
+  m_run_id = m_state.begin_run(table);
   for (const auto& entry : m_state.quarantined(table)) {
     m_quarantined_keys.insert(entry.key);
   }
   try {
     run_with_retries();
+  } catch (const Error& e) {
+    fail(e);
   } catch (const std::exception& e) {
-    m_result.outcome = Outcome::failed;
-    m_result.error = e.what();
-    if (const auto* error = dynamic_cast<const Error*>(&e)) {
-      m_result.deadline_reached = error->area() == ErrorArea::deadline;
-    }
-    spdlog::error("table={} outcome=failed error={}", table, quote_field(e.what()));
+    fail(Error(ErrorArea::internal, e.what()));
   }
   finish(started);
   return m_result;
+}
+
+// Keeps the error whole, with the table filled in where the adapter could not know it.
+void TableRun::fail(const Error& e) {
+  m_result.outcome = Outcome::failed;
+  m_result.error = e.context().table.empty() ? e.with_table(m_mapping.source_table) : e;
+  spdlog::error("table={} outcome=failed error={}", m_mapping.source_table, quote_field(e.what()));
 }
 
 // A transient failure (a lost connection, a deadlock, a lock or server going away) runs the table
@@ -400,7 +406,7 @@ void TableRun::run_with_retries() {
 }
 
 void TableRun::attempt_run() {
-  m_result.mode.clear(); // the attempt that succeeds says what was done
+  m_result.mode = {}; // the attempt that succeeds says what was done
   prepare();
   const auto position = starting_position();
   PassInputs inputs;
@@ -427,7 +433,7 @@ void TableRun::finish(Clock::time_point started) {
   spdlog::info("table={} mode={} outcome={} read={} inserted={} updated={} unchanged={} deleted={} "
                "found_by_comparison={} took_s={:.2f} rows_per_s={:.0f}",
                table,
-               m_result.mode,
+               to_string(m_result.mode),
                to_string(m_result.outcome),
                c.rows_read,
                c.inserted,
@@ -452,10 +458,17 @@ void TableRun::finish(Clock::time_point started) {
   m_state.finish_run(m_run_id, m_result);
 }
 
+// The first pass of the run names it; --reload keeps its name over the passes it runs.
+void TableRun::set_pass(RunMode::Pass pass) {
+  if (m_result.mode.pass == RunMode::Pass::none) {
+    m_result.mode.pass = pass;
+  }
+}
+
 void TableRun::run_pass(const PassChoice& choice, const std::optional<state::Position>& position) {
   if (m_options.reload) {
     spdlog::info("table={} --reload: reading every row again", m_mapping.source_table);
-    m_result.mode = "reload";
+    m_result.mode.pass = RunMode::Pass::reload;
   }
   const auto resume_from = choice.resume ? position : std::nullopt;
   switch (choice.pass) {
@@ -609,7 +622,7 @@ source::ReadRequest TableRun::request(source::ReadOrder order) const {
 
 // A table without a timestamp column is read whole, in key order; the merge skips unchanged rows.
 void TableRun::full_pass(const std::optional<state::Position>& position) {
-  m_result.mode = m_result.mode.empty() ? "full" : m_result.mode;
+  set_pass(RunMode::Pass::full);
   auto read = request(source::ReadOrder::by_key);
   const bool resume = position && position->phase == state::Phase::initial;
   if (resume) {
@@ -628,7 +641,7 @@ void TableRun::full_pass(const std::optional<state::Position>& position) {
 // The first pass of a timestamp table reads in key order (the clustered index, no sort) and takes
 // every row, NULL timestamps included. Its upper bound becomes the first watermark.
 void TableRun::initial_pass(const std::optional<state::Position>& position) {
-  m_result.mode = m_result.mode.empty() ? "initial" : m_result.mode;
+  set_pass(RunMode::Pass::initial);
   auto read = request(source::ReadOrder::by_key);
   const bool resume = position && position->timestamp;
   const std::string bound = resume ? *position->timestamp : upper_bound();
@@ -650,7 +663,7 @@ void TableRun::initial_pass(const std::optional<state::Position>& position) {
 
 void TableRun::incremental_pass(const state::Position& position) {
   finish_keys(); // --since on a table created by this run
-  m_result.mode = "incremental";
+  m_result.mode.pass = RunMode::Pass::incremental;
   auto read = request(source::ReadOrder::by_timestamp_then_key);
   read.until_timestamp = upper_bound();
   m_result.upper_bound = *read.until_timestamp;
@@ -716,7 +729,8 @@ bool TableRun::compare_due() {
 // each is reconciled in one transaction: upsert what the source has, delete what it has not.
 void TableRun::compare_pass() {
   finish_keys();
-  m_result.mode = m_result.mode.empty() ? "compare" : m_result.mode + "+compare";
+  set_pass(RunMode::Pass::compare);
+  m_result.mode.compared = true;
   const auto planned = plan_comparison(m_mapping, m_plan, m_source);
   auto diff =
       diff_chunks(planned, m_mapping, m_source, m_target, m_target_table, DigestOf::source_values);
@@ -769,7 +783,7 @@ void TableRun::compare_pass() {
 // A table without a key is compared whole (row count and a digest in which every copy of a row
 // counts) and, when it differs, its content is replaced in one transaction. No position is kept.
 void TableRun::replace_pass() {
-  m_result.mode = "replace";
+  m_result.mode.pass = RunMode::Pass::replace;
   const auto& table = m_mapping.source_table;
   convert::check_replace_size(m_mapping, m_source.count_rows(table, m_plan.where));
   const auto diff = diff_chunks(plan_comparison(m_mapping, m_plan, m_source),

@@ -47,7 +47,14 @@ CREATE TABLE IF NOT EXISTS runs (
   duration_ms INTEGER NOT NULL DEFAULT 0,
   watermark TEXT,
   upper_bound TEXT,
-  error TEXT
+  error TEXT, -- the message; the rest of the error in the error_* columns
+  error_area TEXT,
+  error_table TEXT,
+  error_column TEXT,
+  error_key TEXT,
+  error_sql TEXT,
+  error_sqlstate TEXT,
+  error_transient INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS runs_by_table ON runs (table_name, id);
 CREATE TABLE IF NOT EXISTS quarantine (
@@ -61,6 +68,48 @@ CREATE TABLE IF NOT EXISTS quarantine (
   PRIMARY KEY (table_name, row_key, column_name)
 );
 )sql";
+
+// A run's error, field by field: `message` at `message_column`, the area and context from
+// `first`, in the order of the runs table's error_* columns.
+void bind_error(SQLite::Statement& statement,
+                int message_column,
+                int first,
+                const std::optional<Error>& error) {
+  if (!error) {
+    for (int i = first; i < first + 6; ++i) {
+      statement.bind(i); // NULL
+    }
+    statement.bind(first + 6, 0);
+    statement.bind(message_column, std::string());
+    return;
+  }
+  const auto& c = error->context();
+  statement.bind(message_column, error->message());
+  statement.bind(first, to_string(error->area()));
+  statement.bind(first + 1, c.table);
+  statement.bind(first + 2, c.column);
+  statement.bind(first + 3, c.primary_key);
+  statement.bind(first + 4, c.sql);
+  statement.bind(first + 5, c.sqlstate);
+  statement.bind(first + 6, c.transient ? 1 : 0);
+}
+
+// The error bind_error() stored; a state file's older rows hold only the message.
+std::optional<Error> read_error(SQLite::Statement& query, int message_column, int first) {
+  const auto message = query.getColumn(message_column).getString();
+  const auto area = query.getColumn(first).getString();
+  if (message.empty() && area.empty()) {
+    return std::nullopt;
+  }
+  return Error(parse_error_area(area),
+               message,
+               ErrorContext{.table = query.getColumn(first + 1).getString(),
+                            .column = query.getColumn(first + 2).getString(),
+                            .primary_key = query.getColumn(first + 3).getString(),
+                            .sql = query.getColumn(first + 4).getString(),
+                            .sqlstate = query.getColumn(first + 5).getString(),
+                            .transient = query.getColumn(first + 6).getInt() != 0});
+}
 
 template<typename Body>
 auto translate(Body&& body) -> decltype(body()) {
@@ -185,14 +234,14 @@ public:
     });
   }
 
-  std::int64_t begin_run(const std::string& table, const std::string& mode) override {
+  std::int64_t begin_run(const std::string& table) override {
     return translate([&] {
       SQLite::Statement insert(
           m_db,
-          "INSERT INTO runs (table_name, mode, started_at, outcome) VALUES (?, ?, ?, 'running')");
+          "INSERT INTO runs (table_name, mode, started_at, outcome) VALUES (?, "
+          "'none', ?, 'running')");
       insert.bind(1, table);
-      insert.bind(2, mode);
-      insert.bind(3, now_text());
+      insert.bind(2, now_text());
       insert.exec();
       return m_db.getLastInsertRowid();
     });
@@ -207,11 +256,11 @@ public:
           "rows_updated = ?, rows_unchanged = ?, rows_deleted = ?, zero_dates = ?, null_timestamps "
           "= ?, "
           "chunks_compared = ?, chunks_differing = ?, quarantined = ?, duration_ms = ?, "
-          "watermark = ?, upper_bound = ?, error = ?, found_by_comparison = ?, retries = ? WHERE "
-          "id = "
-          "?");
+          "watermark = ?, upper_bound = ?, error = ?, found_by_comparison = ?, retries = ?, "
+          "error_area = ?, error_table = ?, error_column = ?, error_key = ?, error_sql = ?, "
+          "error_sqlstate = ?, error_transient = ? WHERE id = ?");
       const auto& c = result.counts;
-      update.bind(1, result.mode);
+      update.bind(1, to_string(result.mode));
       update.bind(2, format_utc(result.finished));
       update.bind(3, to_string(result.outcome));
       update.bind(4, as_int(c.rows_read));
@@ -227,10 +276,10 @@ public:
       update.bind(14, static_cast<std::int64_t>(result.seconds() * 1000.0));
       update.bind(15, result.watermark);
       update.bind(16, result.upper_bound);
-      update.bind(17, result.error);
       update.bind(18, as_int(c.found_by_comparison));
       update.bind(19, as_int(c.retries));
-      update.bind(20, id);
+      bind_error(update, 17, 20, result.error);
+      update.bind(27, id);
       update.exec();
     });
   }
@@ -321,7 +370,10 @@ public:
           "rows_inserted, rows_updated, rows_unchanged, rows_deleted, zero_dates, duration_ms, "
           "coalesce(watermark, ''), coalesce(upper_bound, ''), coalesce(error, ''), "
           "null_timestamps, "
-          "chunks_compared, chunks_differing, quarantined, found_by_comparison, retries FROM runs "
+          "chunks_compared, chunks_differing, quarantined, found_by_comparison, retries, "
+          "coalesce(error_area, ''), coalesce(error_table, ''), coalesce(error_column, ''), "
+          "coalesce(error_key, ''), coalesce(error_sql, ''), coalesce(error_sqlstate, ''), "
+          "coalesce(error_transient, 0) FROM runs "
           "WHERE id IN (SELECT max(id) FROM runs GROUP BY table_name) ORDER BY table_name");
       std::vector<RunRecord> out;
       while (query.executeStep()) {
@@ -329,7 +381,7 @@ public:
         record.id = query.getColumn(0).getInt64();
         auto& r = record.result;
         r.table = query.getColumn(1).getString();
-        r.mode = query.getColumn(2).getString();
+        r.mode = parse_run_mode(query.getColumn(2).getString());
         r.started = parse_utc(query.getColumn(3).getString());
         r.finished = r.started + std::chrono::milliseconds(query.getColumn(12).getInt64());
         const auto outcome = query.getColumn(5).getString();
@@ -349,8 +401,9 @@ public:
         r.watermark = query.getColumn(13).getString();
         r.upper_bound = query.getColumn(14).getString();
         record.unfinished = outcome == "running";
-        r.error = record.unfinished ? "did not finish (process ended during the run)"
-                                    : query.getColumn(15).getString();
+        r.error = record.unfinished
+                      ? Error(ErrorArea::internal, "did not finish (process ended during the run)")
+                      : read_error(query, 15, 22);
         out.push_back(std::move(record));
       }
       return out;
@@ -369,6 +422,15 @@ private:
                              "retries"}) {
       add_column_if_missing("runs", name, "INTEGER NOT NULL DEFAULT 0");
     }
+    for (const char* name : {"error_area",
+                             "error_table",
+                             "error_column",
+                             "error_key",
+                             "error_sql",
+                             "error_sqlstate"}) {
+      add_column_if_missing("runs", name, "TEXT");
+    }
+    add_column_if_missing("runs", "error_transient", "INTEGER NOT NULL DEFAULT 0");
     add_column_if_missing("table_state", "target_id", "TEXT NOT NULL DEFAULT ''");
   }
 

@@ -137,7 +137,7 @@ TEST_F(FaultInjection, PositionNeverPassesAFailedCommitAndTheNextRunResumesThere
   FailingTarget failing(*real, 4);
   const auto failed = pipeline::sync_table(mapping, *source, failing, *state, {});
   EXPECT_EQ(failed.outcome, Outcome::failed);
-  EXPECT_NE(failed.error.find("injected"), std::string::npos);
+  EXPECT_NE(failed.error_text().find("injected"), std::string::npos);
   EXPECT_EQ(failed.counts.inserted, 3000U);
   EXPECT_EQ(pg().scalar("SELECT count(*) FROM items"), "3000");
   const auto position = state->position("items");
@@ -146,7 +146,7 @@ TEST_F(FaultInjection, PositionNeverPassesAFailedCommitAndTheNextRunResumesThere
   EXPECT_EQ(position->key, std::vector<std::string>{"3000"});
 
   const auto resumed = pipeline::sync_table(mapping, *source, *real, *state, {});
-  EXPECT_EQ(resumed.outcome, Outcome::ok) << resumed.error;
+  EXPECT_EQ(resumed.outcome, Outcome::ok) << resumed.error_text();
   EXPECT_EQ(resumed.counts.rows_read, 7000U);
   EXPECT_EQ(resumed.counts.inserted, 7000U);
   expect_same_content("items");
@@ -168,19 +168,19 @@ TEST_F(FaultInjection, AFailedOrMiscountedReplacementLeavesTheTargetAsItWas) {
   FailingTarget failing(*real, 1);
   const auto failed = pipeline::sync_table(mapping, *source, failing, *state, {});
   EXPECT_EQ(failed.outcome, Outcome::failed);
-  EXPECT_NE(failed.error.find("injected"), std::string::npos) << failed.error;
+  EXPECT_NE(failed.error_text().find("injected"), std::string::npos) << failed.error_text();
   EXPECT_EQ(pg_dump("loose"), before);
 
   FailingTarget miscounting(*real, 0, true);
   const auto miscounted = pipeline::sync_table(mapping, *source, miscounting, *state, {});
   EXPECT_EQ(miscounted.outcome, Outcome::failed);
-  EXPECT_NE(miscounted.error.find("staged 2 rows but 3 were read"), std::string::npos)
-      << miscounted.error;
+  EXPECT_NE(miscounted.error_text().find("staged 2 rows but 3 were read"), std::string::npos)
+      << miscounted.error_text();
   EXPECT_EQ(pg_dump("loose"), before);
 
   const auto replaced = pipeline::sync_table(mapping, *source, *real, *state, {});
-  EXPECT_EQ(replaced.outcome, Outcome::ok) << replaced.error;
-  EXPECT_EQ(replaced.mode, "replace");
+  EXPECT_EQ(replaced.outcome, Outcome::ok) << replaced.error_text();
+  EXPECT_EQ(to_string(replaced.mode), "replace");
   EXPECT_EQ(replaced.counts.inserted, 2U);
   EXPECT_EQ(replaced.counts.deleted, 3U);
   expect_same_content("loose");

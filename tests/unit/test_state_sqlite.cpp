@@ -35,27 +35,71 @@ TEST(SqliteState, RecordsRunsAndReturnsTheLatestPerTable) {
   auto store = open_sqlite_state(":memory:");
   TableResult result;
   result.table = "users";
-  result.mode = "initial";
+  result.mode = RunMode{RunMode::Pass::initial, false};
   result.counts.rows_read = 10;
   result.counts.inserted = 10;
   result.started = std::chrono::system_clock::now();
   result.finished = result.started + std::chrono::seconds(2);
-  store->finish_run(store->begin_run("users", "initial"), result);
-  result.mode = "incremental";
+  store->finish_run(store->begin_run("users"), result);
+  result.mode = RunMode{RunMode::Pass::incremental, true};
   result.outcome = Outcome::failed;
-  result.error = "boom";
-  store->finish_run(store->begin_run("users", "incremental"), result);
-  store->begin_run("orders", "initial"); // never finished: the process died
+  result.error = Error(ErrorArea::target,
+                       "boom",
+                       ErrorContext{.table = "users",
+                                    .column = "email",
+                                    .primary_key = "id=7",
+                                    .sql = "INSERT INTO users",
+                                    .sqlstate = "23505",
+                                    .transient = true});
+  store->finish_run(store->begin_run("users"), result);
+  store->begin_run("orders"); // never finished: the process died
 
   const auto runs = store->latest_runs();
   ASSERT_EQ(runs.size(), 2U);
   EXPECT_EQ(runs[0].result.table, "orders");
   EXPECT_EQ(runs[0].result.outcome, Outcome::failed);
-  EXPECT_NE(runs[0].result.error.find("did not finish"), std::string::npos);
+  EXPECT_NE(runs[0].result.error_text().find("did not finish"), std::string::npos);
   EXPECT_EQ(runs[1].result.table, "users");
-  EXPECT_EQ(runs[1].result.mode, "incremental");
-  EXPECT_EQ(runs[1].result.error, "boom");
+  EXPECT_EQ(to_string(runs[1].result.mode), "incremental+compare");
+  ASSERT_TRUE(runs[1].result.error.has_value());
+  const auto& error = *runs[1].result.error;
+  EXPECT_EQ(error.area(), ErrorArea::target);
+  EXPECT_EQ(error.message(), "boom");
+  EXPECT_EQ(error.context().table, "users");
+  EXPECT_EQ(error.context().column, "email");
+  EXPECT_EQ(error.context().primary_key, "id=7");
+  EXPECT_EQ(error.context().sql, "INSERT INTO users");
+  EXPECT_EQ(error.context().sqlstate, "23505");
+  EXPECT_TRUE(error.is_transient());
   EXPECT_EQ(runs[1].result.counts.rows_read, 10U);
+}
+
+// Rows written before errors were stored field by field hold the whole text in `error` alone.
+TEST(SqliteState, ReadsTheErrorTextOfRowsWrittenBeforeItsFields) {
+  const auto path = std::filesystem::temp_directory_path()
+                    / ("migrate-state-errors-" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(path);
+  {
+    auto store = open_sqlite_state(path);
+    TableResult result;
+    result.table = "users";
+    result.outcome = Outcome::failed;
+    result.error = Error(ErrorArea::source, "lost", ErrorContext{.sqlstate = "mysql-2013"});
+    store->finish_run(store->begin_run("users"), result);
+  }
+  {
+    SQLite::Database db(path.string(), SQLite::OPEN_READWRITE);
+    db.exec("UPDATE runs SET error = 'old text table=users', error_area = NULL, error_table = "
+            "NULL, error_column = NULL, error_key = NULL, error_sql = NULL, error_sqlstate = NULL, "
+            "mode = 'full+compare'");
+  }
+  auto store = open_sqlite_state(path);
+  const auto runs = store->latest_runs();
+  ASSERT_EQ(runs.size(), 1U);
+  EXPECT_EQ(runs[0].result.error_text(), "old text table=users");
+  EXPECT_EQ(runs[0].result.error->area(), ErrorArea::internal);
+  EXPECT_EQ(runs[0].result.mode, (RunMode{RunMode::Pass::full, true}));
+  std::filesystem::remove(path);
 }
 
 TEST(SqliteState, PersistsAcrossReopenAndRefusesNewerSchema) {

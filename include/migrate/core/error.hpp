@@ -50,6 +50,8 @@ private:
 };
 
 const char* to_string(ErrorArea area) noexcept;
+// The area to_string() named; `internal` for a name it never gives.
+ErrorArea parse_error_area(const std::string& name) noexcept;
 
 // The message for PostgreSQL's insufficient_privilege (42501): which privilege the statement `sql`
 // needed (from its first word: CREATE, ownership for ALTER and DROP, else INSERT, UPDATE, DELETE,

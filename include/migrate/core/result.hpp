@@ -1,8 +1,11 @@
 // The outcome of one table's run: a value that is logged, stored in the state file and summarised.
 #pragma once
 
+#include "migrate/core/error.hpp"
+
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace migrate {
@@ -28,19 +31,47 @@ struct TableCounts {
 
 enum class Outcome { ok, failed };
 
+// What a table's run did: its main pass, and whether a comparison followed it.
+struct RunMode {
+  enum class Pass {
+    none,        // nothing ran: a database could not be reached, or no time was left
+    initial,     // every row in key order, then the cursor starts at the pass's bound
+    incremental, // rows after the cursor
+    full,        // every row in key order again (a table without timestamp column, --full)
+    reload,      // --reload: every row read again into the existing target
+    compare,     // chunk digests only, differing chunks reconciled
+    replace,     // a keyless table: the whole content replaced when it differs
+  };
+  Pass pass = Pass::none;
+  bool compared = false; // a comparison followed the pass
+
+  bool operator==(const RunMode& other) const {
+    return pass == other.pass && compared == other.compared;
+  }
+};
+
+// "initial", "incremental+compare", "none"; parse_run_mode reads it back (unknown text: none).
+std::string to_string(const RunMode& mode);
+RunMode parse_run_mode(const std::string& text);
+
 struct TableResult {
   std::string table; // the source table's name
   Outcome outcome = Outcome::ok;
   TableCounts counts;
   std::chrono::system_clock::time_point started;
   std::chrono::system_clock::time_point finished;
-  std::string mode;              // "initial", "incremental", "full"
-  std::string watermark;         // the committed cursor after the run, as text
-  std::string upper_bound;       // the run's upper bound on the timestamp column, if any
-  std::string error;             // empty when ok
-  bool deadline_reached = false; // stopped by the run's max_runtime
+  RunMode mode;
+  std::string watermark;   // the committed cursor after the run, as text
+  std::string upper_bound; // the run's upper bound on the timestamp column, if any
+  // Why the run failed, with its structure (area, table, column, key, SQLSTATE, transient):
+  // what retries, alerts and the state file read. Empty when ok.
+  std::optional<Error> error;
 
   double seconds() const { return std::chrono::duration<double>(finished - started).count(); }
+  // Stopped by the run's max_runtime, after a commit or before it began.
+  bool deadline_reached() const { return error && error->area() == ErrorArea::deadline; }
+  // The error's full text (message and context), or "" when ok.
+  std::string error_text() const { return error ? error->what() : std::string(); }
 };
 
 const char* to_string(Outcome outcome) noexcept;

@@ -54,8 +54,8 @@ public:
   virtual void save_position(const std::string& table, const Position& position) = 0;
   virtual void clear_position(const std::string& table) = 0;
 
-  // Records that a run started; returns its id.
-  virtual std::int64_t begin_run(const std::string& table, const std::string& mode) = 0;
+  // Records that a run of the table started; returns its id. finish_run() records what it did.
+  virtual std::int64_t begin_run(const std::string& table) = 0;
   virtual void finish_run(std::int64_t id, const TableResult& result) = 0;
 
   // Records rejected rows; a row rejected again replaces its earlier entry.

@@ -1,0 +1,78 @@
+#include "cli/adapters.hpp"
+
+#include "migrate/core/error.hpp"
+#include "migrate/core/file_mode.hpp"
+#include "migrate/core/log_text.hpp"
+#include "migrate/pipeline/run_rules.hpp"
+#include "migrate/source/mysql_source.hpp"
+#include "migrate/state/sqlite_state_store.hpp"
+#include "migrate/target/postgres_target.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+#include <thread>
+
+namespace migrate::cli {
+namespace {
+
+template<typename Connect>
+auto connect_with_retries(const config::Retry& configured,
+                          Retries retries,
+                          const char* what,
+                          Connect connect) -> decltype(connect()) {
+  const auto retry = retries == Retries::none ? config::Retry{0, configured.max_wait} : configured;
+  std::mt19937 random(std::random_device{}());
+  for (std::size_t attempt = 0;; ++attempt) {
+    try {
+      return connect();
+    } catch (const Error& e) {
+      if (!e.is_transient() || attempt >= retry.attempts) {
+        throw;
+      }
+      const auto wait = pipeline::retry_wait(
+          attempt + 1, retry.max_wait, std::uniform_real_distribution<double>(0.0, 1.0)(random));
+      spdlog::warn("{} connect retry={}/{} wait_s={:.1f} error={}",
+                   what,
+                   attempt + 1,
+                   retry.attempts,
+                   std::chrono::duration<double>(wait).count(),
+                   quote_field(e.what()));
+      std::this_thread::sleep_for(wait);
+    }
+  }
+}
+
+} // namespace
+
+std::unique_ptr<source::Source> AdapterFactory::source(Retries retries) const {
+  return connect_with_retries(
+      m_config.retry, retries, "MySQL", [&] { return source::make_mysql_source(m_config.mysql); });
+}
+
+std::unique_ptr<target::Target> AdapterFactory::target(Retries retries) const {
+  return connect_with_retries(m_config.retry, retries, "PostgreSQL", [&] {
+    return target::make_postgres_target(m_config.postgresql);
+  });
+}
+
+std::unique_ptr<state::StateStore> AdapterFactory::state() const {
+  const auto& path = m_config.state_file;
+  auto store = state::open_sqlite_state(path);
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (!error && open_to_others(status.permissions())) {
+    spdlog::warn("state file {} is readable by other users (mode {}) and holds quarantined raw "
+                 "values: chmod 600 {}",
+                 path.string(),
+                 mode_text(status.permissions()),
+                 path.string());
+  }
+  return store;
+}
+
+CommandContext::CommandContext(const GlobalOptions& options, config::LoadMode mode)
+    : config(load(options, mode))
+    , tables(selected_tables(config, options.tables)) {}
+
+} // namespace migrate::cli

@@ -1,0 +1,51 @@
+// The one place that makes the adapters from the configuration. Every command, and every worker of
+// a run, asks here for its own connections, so each worker can hold a Source, a Target and a
+// StateStore of its own.
+#pragma once
+
+#include "cli/commands.hpp"
+
+#include "migrate/config/config.hpp"
+#include "migrate/source/source.hpp"
+#include "migrate/state/state_store.hpp"
+#include "migrate/target/target.hpp"
+
+#include <memory>
+#include <vector>
+
+namespace migrate::cli {
+
+// Whether a connection that fails transiently is tried again: `check` reports at once.
+enum class Retries { none, as_configured };
+
+class AdapterFactory {
+public:
+  explicit AdapterFactory(const config::Config& config)
+      : m_config(config) {}
+
+  // New connections, retried like a table's transient failures (config retry) unless told not
+  // to: a server that is restarting at 02:00 should not fail the whole run. Throws
+  // Error(source / target).
+  std::unique_ptr<source::Source> source(Retries retries = Retries::as_configured) const;
+  std::unique_ptr<target::Target> target(Retries retries = Retries::as_configured) const;
+  // Opens (or creates) the state file, warning when other users may read it: it holds
+  // quarantined raw values.
+  std::unique_ptr<state::StateStore> state() const;
+
+private:
+  const config::Config& m_config;
+};
+
+// What every command starts from: the configuration as `mode` needs it (with --state applied),
+// the tables --table selects, and the factory. Not copyable: `tables` points into `config`.
+struct CommandContext {
+  CommandContext(const GlobalOptions& options, config::LoadMode mode);
+  CommandContext(const CommandContext&) = delete;
+  CommandContext& operator=(const CommandContext&) = delete;
+
+  config::Config config;
+  std::vector<const config::TableMapping*> tables;
+  AdapterFactory adapters{config};
+};
+
+} // namespace migrate::cli
