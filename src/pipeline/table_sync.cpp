@@ -1,6 +1,6 @@
 #include "migrate/pipeline/table_sync.hpp"
 
-#include "pipeline/bounded_queue.hpp"
+#include "pipeline/batch_stream.hpp"
 
 #include "migrate/convert/compare_plan.hpp"
 #include "migrate/convert/row_digest.hpp"
@@ -29,24 +29,6 @@ namespace migrate::pipeline {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// A chunk is cut at this size even when batch_size rows are not reached, so wide rows cannot make
-// memory grow with batch_size.
-constexpr std::size_t k_chunk_bytes = 4U << 20U;
-constexpr std::size_t k_queue_depth = 8;
-
-struct Cursor {
-  std::optional<std::string> timestamp;
-  std::vector<std::string> key;
-};
-
-struct Chunk {
-  std::string text;
-  std::size_t rows = 0; // rows in `text`
-  Cursor last;          // the last row read, written or rejected
-  std::vector<state::QuarantineEntry> rejected;
-  std::vector<std::string> released; // keys of quarantined rows written this time
-};
 
 std::string to_hex(std::string_view bytes) {
   static constexpr char k_hex[] = "0123456789abcdef";
@@ -131,36 +113,6 @@ private:
   };
   std::set<std::string> m_keys;
   std::map<std::pair<std::string, std::string>, Group> m_groups;
-};
-
-// Recycles chunk buffers between the two threads so the steady state allocates nothing.
-class BufferPool {
-public:
-  std::string take() {
-    std::lock_guard lock(m_mutex);
-    if (m_free.empty()) {
-      std::string buffer;
-      buffer.reserve(k_chunk_bytes + 64 * 1024);
-      return buffer;
-    }
-    std::string buffer = std::move(m_free.back());
-    m_free.pop_back();
-    buffer.clear();
-    return buffer;
-  }
-
-  // A buffer a large row made large is freed, not kept for the rest of the table.
-  void give(std::string buffer) {
-    if (buffer.capacity() > 2 * k_chunk_bytes) {
-      return;
-    }
-    std::lock_guard lock(m_mutex);
-    m_free.push_back(std::move(buffer));
-  }
-
-private:
-  std::mutex m_mutex;
-  std::vector<std::string> m_free;
 };
 
 struct ChunkDiff {
@@ -300,30 +252,20 @@ private:
   void
   stream(const source::ReadRequest& request, target::LoadSession& session, const StreamPlan& plan);
   void commit_group(target::LoadSession& session,
-                    const Cursor& last,
+                    CommitGroup& group,
                     const StreamPlan& plan,
                     const target::Reconcile* reconcile,
-                    std::vector<state::QuarantineEntry>& rejected,
-                    std::vector<std::string>& released,
                     std::uint64_t rows_to_stage = 0);
   void keep_rejected(std::vector<state::QuarantineEntry>& rejected);
   void null_timestamp_pass();
   void update_cursor(const RowView& row, Cursor& cursor) const;
   struct Extract;
-  // What the load holds between commits.
-  struct Pending {
-    std::uint64_t rows = 0;
-    Cursor last;
-    std::vector<state::QuarantineEntry> rejected;
-    std::vector<std::string> released;
-  };
-  void add_row(const RowView& row, Chunk& chunk, Extract& x) const;
-  void extract(const source::ReadRequest& read, Extract& x) const;
+  void add_row(const RowView& row, Batch& batch, Extract& x) const;
+  void extract(const source::ReadRequest& read, Extract& x, BatchSink& sink) const;
   void finish_stream(target::LoadSession& session,
                      const StreamPlan& plan,
-                     Pending& pending,
+                     CommitGroup& group,
                      std::uint64_t rows_read);
-  std::optional<Chunk> next_chunk(BoundedQueue<Chunk>& queue, const source::ReadRequest& read);
   void add_read_counts(std::uint64_t rows_read,
                        std::uint64_t null_timestamps,
                        const convert::EncodeStats& stats);
@@ -890,45 +832,23 @@ void TableRun::update_cursor(const RowView& row, Cursor& cursor) const {
   }
 }
 
-// The next chunk from the extract thread; while none comes, says every stall_warning what the run
-// is waiting for, so a run that hangs on a lock or a slow query is visible in the log.
-std::optional<Chunk> TableRun::next_chunk(BoundedQueue<Chunk>& queue,
-                                          const source::ReadRequest& read) {
-  const auto started = Clock::now();
-  for (;;) {
-    bool timed_out = false;
-    auto chunk = queue.pop_for(m_options.stall_warning, timed_out);
-    if (!timed_out) {
-      return chunk;
-    }
-    spdlog::warn("table={} waiting for MySQL: no rows for {:.0f} s (reading {}{})",
-                 m_mapping.source_table,
-                 std::chrono::duration<double>(Clock::now() - started).count(),
-                 read.order == source::ReadOrder::by_key ? "in key order" : "after the position",
-                 read.chunk ? ", chunk " + read.chunk->id : std::string());
-  }
-}
-
-// The extract side of a stream: what the thread that reads and encodes rows shares with the load.
+// The extract side of a stream: what the thread that reads and encodes rows keeps.
 struct TableRun::Extract {
   explicit Extract(const convert::TablePlan& plan)
       : encoder(plan)
       , digester(convert::digest_columns(plan), convert::mapping_fingerprint(plan)) {}
 
-  BoundedQueue<Chunk> queue{k_queue_depth};
-  BufferPool pool;
   convert::RowEncoder encoder;
   convert::RowDigester digester;
-  std::exception_ptr error;
   std::uint64_t rows_read = 0;
   std::uint64_t null_timestamps = 0;
 };
 
-// Encodes one row into `chunk`: its COPY line and digest, or its quarantine entry.
-void TableRun::add_row(const RowView& row, Chunk& chunk, Extract& x) const {
-  reserve_for(row, chunk.text);
-  if (const auto rejection = x.encoder.encode(row, chunk.text)) {
-    chunk.rejected.push_back(state::QuarantineEntry{m_mapping.source_table,
+// Encodes one row into `batch`: its COPY line and digest, or its quarantine entry.
+void TableRun::add_row(const RowView& row, Batch& batch, Extract& x) const {
+  reserve_for(row, batch.text);
+  if (const auto rejection = x.encoder.encode(row, batch.text)) {
+    batch.rejected.push_back(state::QuarantineEntry{m_mapping.source_table,
                                                     x.encoder.render_key(row),
                                                     m_plan.columns[rejection->column].source.name,
                                                     rejection->reason,
@@ -936,80 +856,69 @@ void TableRun::add_row(const RowView& row, Chunk& chunk, Extract& x) const {
                                                     0,
                                                     {}});
   } else {
-    append_digest(x.digester.digest(row), chunk.text);
-    ++chunk.rows;
+    append_digest(x.digester.digest(row), batch.text);
+    ++batch.rows;
     if (!m_quarantined_keys.empty()) {
       auto key = x.encoder.render_key(row);
       if (m_quarantined_keys.count(key) != 0) {
-        chunk.released.push_back(std::move(key));
+        batch.released.push_back(std::move(key));
       }
     }
   }
-  update_cursor(row, chunk.last);
+  update_cursor(row, batch.last);
   ++x.rows_read;
   if (m_plan.timestamp_position && row.is_null(*m_plan.timestamp_position)) {
     ++x.null_timestamps;
   }
 }
 
-// The extract thread: reads and encodes rows into chunks of batch_size rows or 4 MiB.
-void TableRun::extract(const source::ReadRequest& read, Extract& x) const {
-  try {
-    auto reader = m_source.read(read);
-    Chunk chunk{x.pool.take(), 0, {}, {}};
-    RowView row;
-    while (reader->next(row)) {
-      add_row(row, chunk, x);
-      if (chunk.rows + chunk.rejected.size() >= m_mapping.batch_size
-          || chunk.text.size() >= k_chunk_bytes) {
-        Cursor last = chunk.last;
-        if (!x.queue.push(std::move(chunk))) {
-          break;
-        }
-        chunk = Chunk{x.pool.take(), 0, std::move(last), {}};
+// The extract thread: reads and encodes rows into batches of batch_size rows or 4 MiB.
+void TableRun::extract(const source::ReadRequest& read, Extract& x, BatchSink& sink) const {
+  auto reader = m_source.read(read);
+  Batch batch{sink.buffer(), 0, {}, {}, {}};
+  RowView row;
+  while (reader->next(row)) {
+    add_row(row, batch, x);
+    if (batch.entries() >= m_mapping.batch_size || batch.text.size() >= k_batch_bytes) {
+      Cursor last = batch.last;
+      if (!sink.push(std::move(batch))) {
+        return;
       }
+      batch = Batch{sink.buffer(), 0, std::move(last), {}, {}};
     }
-    if (chunk.rows + chunk.rejected.size() > 0) {
-      x.queue.push(std::move(chunk));
-    }
-  } catch (...) {
-    x.error = std::current_exception();
   }
-  x.queue.close();
+  if (batch.entries() > 0) {
+    sink.push(std::move(batch));
+  }
 }
 
 void TableRun::stream(const source::ReadRequest& read,
                       target::LoadSession& session,
                       const StreamPlan& plan) {
   Extract x(m_plan);
-  // Extract and encode on their own thread; load on the caller's.
-  std::thread producer([&] { extract(read, x); });
-  Pending pending;
+  StreamHandlers handlers;
+  handlers.produce = [&](BatchSink& sink) {
+    extract(read, x, sink);
+  };
+  handlers.write = [&](const Batch& batch) {
+    session.write(batch.text, batch.rows);
+  };
+  handlers.commit = [&](CommitGroup& group) {
+    commit_group(session, group, plan, nullptr);
+  };
+  // A run that hangs on a lock or a slow query is visible in the log.
+  handlers.stalled = [&](std::chrono::duration<double> waited) {
+    spdlog::warn("table={} waiting for MySQL: no rows for {:.0f} s (reading {}{})",
+                 m_mapping.source_table,
+                 waited.count(),
+                 read.order == source::ReadOrder::by_key ? "in key order" : "after the position",
+                 read.chunk ? ", chunk " + read.chunk->id : std::string());
+  };
   try {
-    while (auto chunk = next_chunk(x.queue, read)) {
-      session.write(chunk->text, chunk->rows);
-      pending.rows += chunk->rows + chunk->rejected.size();
-      pending.last = std::move(chunk->last);
-      x.pool.give(std::move(chunk->text));
-      pending.rejected.insert(
-          pending.rejected.end(), chunk->rejected.begin(), chunk->rejected.end());
-      pending.released.insert(
-          pending.released.end(), chunk->released.begin(), chunk->released.end());
-      if (pending.rows >= plan.commit_rows) {
-        commit_group(session, pending.last, plan, nullptr, pending.rejected, pending.released);
-        pending.rows = 0;
-      }
-    }
-    producer.join();
-    if (x.error) {
-      std::rethrow_exception(x.error);
-    }
-    finish_stream(session, plan, pending, x.rows_read);
+    auto last_group =
+        run_stream(handlers, StreamSettings{plan.commit_rows, m_options.stall_warning});
+    finish_stream(session, plan, last_group, x.rows_read);
   } catch (...) {
-    x.queue.close();
-    if (producer.joinable()) {
-      producer.join();
-    }
     add_read_counts(x.rows_read, x.null_timestamps, x.encoder.stats());
     throw;
   }
@@ -1019,11 +928,11 @@ void TableRun::stream(const source::ReadRequest& read,
 // The stream's last commit: a replacement, a chunk's reconcile, or what is left.
 void TableRun::finish_stream(target::LoadSession& session,
                              const StreamPlan& plan,
-                             Pending& pending,
+                             CommitGroup& group,
                              std::uint64_t rows_read) {
-  if (plan.replace && !pending.rejected.empty()) {
+  if (plan.replace && !group.rejected.empty()) {
     // Replacing would delete the target's copy of every row the quarantine holds.
-    keep_rejected(pending.rejected);
+    keep_rejected(group.rejected);
     throw Error(ErrorArea::convert,
                 std::to_string(m_rejections.rows())
                     + " rows could not be converted (see: migrate quarantine --table "
@@ -1031,18 +940,12 @@ void TableRun::finish_stream(target::LoadSession& session,
                     + "); the target keeps its content until every row can be written",
                 ErrorContext{.table = m_mapping.source_table});
   }
-  if (plan.replace && pending.rows > 0) {
+  if (plan.replace && group.rows > 0) {
     // Counted on the extract side, checked against what PostgreSQL staged before it commits.
-    commit_group(
-        session, pending.last, plan, nullptr, pending.rejected, pending.released, rows_read);
-  } else if (pending.rows > 0 || plan.reconcile != nullptr) {
+    commit_group(session, group, plan, nullptr, rows_read);
+  } else if (group.rows > 0 || plan.reconcile != nullptr) {
     // A chunk with a rejected row was not staged whole: its target rows must not be deleted.
-    commit_group(session,
-                 pending.last,
-                 plan,
-                 pending.rejected.empty() ? plan.reconcile : nullptr,
-                 pending.rejected,
-                 pending.released);
+    commit_group(session, group, plan, group.rejected.empty() ? plan.reconcile : nullptr);
   }
 }
 
@@ -1075,17 +978,15 @@ void TableRun::keep_rejected(std::vector<state::QuarantineEntry>& rejected) {
 }
 
 void TableRun::commit_group(target::LoadSession& session,
-                            const Cursor& last,
+                            CommitGroup& group,
                             const StreamPlan& plan,
                             const target::Reconcile* reconcile,
-                            std::vector<state::QuarantineEntry>& rejected,
-                            std::vector<std::string>& released,
                             std::uint64_t rows_to_stage) {
   const auto counts = plan.replace ? session.replace(rows_to_stage) : session.commit(reconcile);
-  m_state.release(m_mapping.source_table, released);
-  released.clear();
-  if (!rejected.empty()) {
-    keep_rejected(rejected); // before the position passes them, so a rejected row is never lost
+  m_state.release(m_mapping.source_table, group.released);
+  group.released.clear();
+  if (!group.rejected.empty()) {
+    keep_rejected(group.rejected); // before the position passes them: a rejected row is never lost
   }
   m_result.counts.inserted += counts.inserted;
   m_result.counts.updated += counts.updated;
@@ -1094,7 +995,7 @@ void TableRun::commit_group(target::LoadSession& session,
   // Only now that PostgreSQL holds the rows may the position move past them.
   std::string position;
   if (plan.after) {
-    const auto next = plan.after(last);
+    const auto next = plan.after(group.last);
     save_position(next);
     position = next.to_string();
   }
