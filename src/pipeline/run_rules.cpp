@@ -93,7 +93,7 @@ PassChoice choose_pass(const PassInputs& in) {
     return PassChoice{PassKind::compare, false, false, true};
   }
   if (!in.position || resume) {
-    return PassChoice{PassKind::initial, resume};
+    return PassChoice{PassKind::initial, resume, false, false, resume};
   }
   return PassChoice{PassKind::incremental, false, in.deletes && in.compare_due};
 }

@@ -422,6 +422,10 @@ void TableRun::run_pass(const PassChoice& choice, const std::optional<state::Pos
     break;
   case PassKind::initial:
     initial_pass(resume_from);
+    if (choice.catch_up) {
+      incremental_pass(state::Position{state::Phase::incremental, m_result.upper_bound, {}, {}});
+      null_timestamp_pass();
+    }
     break;
   case PassKind::incremental:
     incremental_pass(*position);
@@ -605,7 +609,7 @@ void TableRun::initial_pass(const std::optional<state::Position>& position) {
 
 void TableRun::incremental_pass(const state::Position& position) {
   finish_keys(); // --since on a table created by this run
-  m_result.mode.pass = RunMode::Pass::incremental;
+  set_pass(RunMode::Pass::incremental);
   auto read = request(source::ReadOrder::by_timestamp_then_key);
   read.until_timestamp = upper_bound();
   m_result.upper_bound = *read.until_timestamp;

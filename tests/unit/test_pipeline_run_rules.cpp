@@ -195,9 +195,11 @@ TEST(ChoosePass, FullOnALoadedTimestampTableComparesAndStoresTheBound) {
 
 TEST(ChoosePass, NoPositionOrAnInterruptedInitialPassRunsTheInitialPass) {
   EXPECT_EQ(choose_pass(with_timestamp(std::nullopt)).pass, PassKind::initial);
+  EXPECT_FALSE(choose_pass(with_timestamp(std::nullopt)).catch_up);
   const auto resumed = choose_pass(with_timestamp(k_interrupted));
   EXPECT_EQ(resumed.pass, PassKind::initial);
   EXPECT_TRUE(resumed.resume);
+  EXPECT_TRUE(resumed.catch_up); // then up to this run's bound
 }
 
 TEST(ChoosePass, ACursorRunsIncrementalAndComparesWhenDeletesAreDue) {

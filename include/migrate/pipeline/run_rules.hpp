@@ -69,6 +69,9 @@ struct PassChoice {
   bool resume = false;        // continue an interrupted first pass after its stored key
   bool compare_after = false; // a comparison follows the pass
   bool store_bound = false;   // a comparison that sets the cursor to this run's bound (--full)
+  // A resumed initial pass ends at the bound of the run that began it: an incremental pass then
+  // brings the table up to this run's bound, so a run that succeeds is as current as any other.
+  bool catch_up = false;
 };
 
 // The decision table of docs/change-detection.md ("What a run does").

@@ -1,0 +1,369 @@
+// What every Source and Target must do for the pipeline, as typed test cases. Instantiated for
+// the in-memory fakes (tests/unit/test_contract_adapters.cpp) and for MariaDB and PostgreSQL
+// (tests/integration/test_contract_adapters.cpp), so the fakes the unit tests rely on behave as
+// the real adapters do.
+//
+// Env: a ::testing::Test providing
+//   source::Source& source();  void create_source(const SourceSpec&);
+//   void source_exec(const SourceChange&);   // an insert, update or delete in MySQL
+//   target::Target& target();  std::string schema();
+//   std::vector<TargetRow> target_rows(const std::string& table, const std::vector<std::string>&
+//   columns);   // each value as PostgreSQL prints it, ordered by the first column
+#pragma once
+
+#include "fakes/memory_state_store.hpp"
+
+#include "migrate/core/error.hpp"
+#include "migrate/pipeline/table_sync.hpp"
+#include "migrate/source/source.hpp"
+#include "migrate/target/target.hpp"
+
+#include <gtest/gtest.h>
+
+namespace migrate::contract {
+
+using Value = std::optional<std::string>;
+using TargetRow = std::vector<Value>;
+
+struct ColumnSpec {
+  std::string name;
+  std::string mysql_type; // as in CREATE TABLE: "INT", "VARCHAR(20)", "DATETIME"
+  std::string data_type;  // information_schema DATA_TYPE: "int", "varchar", "datetime"
+  bool nullable = true;
+};
+
+struct SourceSpec {
+  std::string name;
+  std::vector<ColumnSpec> columns;
+  std::vector<std::string> primary_key;
+  std::vector<std::vector<Value>> rows;
+};
+
+// id INT key, name VARCHAR(20), updated_at DATETIME: the shape most cases use.
+inline SourceSpec items(std::vector<std::vector<Value>> rows) {
+  return SourceSpec{"items",
+                    {{"id", "INT", "int", false},
+                     {"name", "VARCHAR(20)", "varchar", true},
+                     {"updated_at", "DATETIME", "datetime", true}},
+                    {"id"},
+                    std::move(rows)};
+}
+
+struct SourceChange {
+  enum class Kind { upsert, erase } kind = Kind::upsert;
+  std::string table;
+  std::vector<Value> row; // upsert: every column; erase: the key
+};
+
+inline std::vector<std::string> read_keys(source::Source& source, const source::ReadRequest& read) {
+  std::vector<std::string> keys;
+  auto reader = source.read(read);
+  RowView row;
+  while (reader->next(row)) {
+    keys.emplace_back(row.at(0));
+  }
+  return keys;
+}
+
+inline source::ReadRequest items_request(source::Source& source, source::ReadOrder order) {
+  const auto shape = source.describe("items");
+  source::ReadRequest read;
+  read.table = "items";
+  read.columns = shape.columns;
+  read.key = {shape.columns[0]};
+  read.timestamp = shape.columns[2];
+  read.order = order;
+  return read;
+}
+
+template<typename Env>
+class SourceContract : public Env {};
+TYPED_TEST_SUITE_P(SourceContract);
+
+TYPED_TEST_P(SourceContract, DescribesColumnsAndKeyAndRefusesAMissingTable) {
+  this->create_source(items({}));
+  const auto shape = this->source().describe("items");
+  ASSERT_EQ(shape.columns.size(), 3U);
+  EXPECT_EQ(shape.columns[0].name, "id");
+  EXPECT_EQ(shape.columns[1].data_type, "varchar");
+  EXPECT_EQ(shape.columns[2].data_type, "datetime");
+  EXPECT_FALSE(shape.columns[0].nullable);
+  EXPECT_TRUE(shape.columns[1].nullable);
+  EXPECT_EQ(shape.primary_key, std::vector<std::string>{"id"});
+  try {
+    this->source().describe("no_such_table");
+    FAIL() << "describe of a missing table returned";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.area(), ErrorArea::source);
+  }
+}
+
+TYPED_TEST_P(SourceContract, ReadsInKeyOrderAfterAKey) {
+  this->create_source(items({{"2", "b", "2026-01-01 00:00:00"},
+                             {"10", "j", "2026-01-01 00:00:00"},
+                             {"9", "i", std::nullopt},
+                             {"1", std::nullopt, "2026-01-01 00:00:00"}}));
+  auto read = items_request(this->source(), source::ReadOrder::by_key);
+  EXPECT_EQ(read_keys(this->source(), read), (std::vector<std::string>{"1", "2", "9", "10"}));
+  read.after_key = {"2"};
+  EXPECT_EQ(read_keys(this->source(), read), (std::vector<std::string>{"9", "10"}));
+  // Values come as the text protocol sends them; NULL as a null pointer.
+  auto reader = this->source().read(read);
+  RowView row;
+  ASSERT_TRUE(reader->next(row));
+  EXPECT_EQ(row.at(1), "i");
+  EXPECT_TRUE(row.is_null(2));
+}
+
+TYPED_TEST_P(SourceContract, ReadsInTimestampOrderBetweenThePositionAndTheBound) {
+  this->create_source(items({{"1", "a", "2026-01-01 00:00:02"},
+                             {"2", "b", "2026-01-01 00:00:01"},
+                             {"3", "c", "2026-01-01 00:00:02"},
+                             {"4", "d", std::nullopt},
+                             {"5", "e", "2026-01-01 00:00:03"}}));
+  auto read = items_request(this->source(), source::ReadOrder::by_timestamp_then_key);
+  read.after_timestamp = "2026-01-01 00:00:01";
+  read.until_timestamp = "2026-01-01 00:00:02";
+  EXPECT_EQ(read_keys(this->source(), read), (std::vector<std::string>{"1", "3"}));
+  read.after_timestamp = "2026-01-01 00:00:02";
+  read.after_key = {"1"};
+  read.until_timestamp = "2026-01-01 00:00:03";
+  EXPECT_EQ(read_keys(this->source(), read), (std::vector<std::string>{"3", "5"}));
+  read.after_timestamp = "2026-01-01 00:00:00";
+  read.after_key.clear();
+  read.until_timestamp = "2026-01-01 00:00:02";
+  EXPECT_EQ(read_keys(this->source(), read), (std::vector<std::string>{"2", "1", "3"}));
+}
+
+TYPED_TEST_P(SourceContract, CountsRowsAndMeasuresTheKeyRange) {
+  this->create_source(items({{"7", "a", std::nullopt},
+                             {"30", "b", "2026-01-01 00:00:00"},
+                             {"12", "c", "2026-01-01 00:00:00"}}));
+  EXPECT_EQ(this->source().count_rows("items", ""), 3U);
+  EXPECT_EQ(this->source().count_rows("items", "`updated_at` IS NULL"), 1U);
+  const auto range = this->source().key_range("items", "id", "");
+  EXPECT_EQ(range.rows, 3U);
+  EXPECT_EQ(range.min, "7");
+  EXPECT_EQ(range.max, "30");
+  this->create_source(SourceSpec{"empty", {{"id", "INT", "int", false}}, {"id"}, {}});
+  EXPECT_EQ(this->source().key_range("empty", "id", "").rows, 0U);
+}
+
+TYPED_TEST_P(SourceContract, ReadsOneRangeChunk) {
+  this->create_source(items({{"1", "a", std::nullopt},
+                             {"2", "b", std::nullopt},
+                             {"3", "c", std::nullopt},
+                             {"4", "d", std::nullopt}}));
+  ComparePlan plan;
+  plan.key.source_name = plan.key.target_name = "id";
+  plan.chunking = Chunking{Chunking::Kind::range, "2"};
+  auto read = items_request(this->source(), source::ReadOrder::by_key);
+  read.chunk = ChunkFilter{&plan, "1"};
+  EXPECT_EQ(read_keys(this->source(), read), (std::vector<std::string>{"2", "3"}));
+}
+
+REGISTER_TYPED_TEST_SUITE_P(SourceContract,
+                            DescribesColumnsAndKeyAndRefusesAMissingTable,
+                            ReadsInKeyOrderAfterAKey,
+                            ReadsInTimestampOrderBetweenThePositionAndTheBound,
+                            CountsRowsAndMeasuresTheKeyRange,
+                            ReadsOneRangeChunk);
+
+// id integer key, name text, and the row digest column, in the test's schema.
+inline TargetTable people(const std::string& schema, std::string soft_delete_column = {}) {
+  TargetTable table{schema,
+                    "people",
+                    {TargetColumn{"id", "integer", true, {}, false},
+                     TargetColumn{"name", "text", false, {}, false},
+                     TargetColumn{k_digest_column, "bigint", false, {}, false}},
+                    {"id"},
+                    std::move(soft_delete_column),
+                    {}};
+  return table;
+}
+
+inline target::MergeCounts load(target::Target& target,
+                                const TargetTable& table,
+                                target::LoadMode mode,
+                                const std::string& lines,
+                                const target::Reconcile* reconcile = nullptr) {
+  auto session = target.begin_load(table, mode);
+  session->write(lines, static_cast<std::size_t>(std::count(lines.begin(), lines.end(), '\n')));
+  return session->commit(reconcile);
+}
+
+template<typename Env>
+class TargetContract : public Env {};
+TYPED_TEST_SUITE_P(TargetContract);
+
+TYPED_TEST_P(TargetContract, CreatesDescribesKeysAndDropsATable) {
+  auto& target = this->target();
+  const auto table = people(this->schema());
+  EXPECT_FALSE(target.describe(table.schema, table.name).has_value());
+  target.create_table(table);
+  auto described = target.describe(table.schema, table.name);
+  ASSERT_TRUE(described.has_value());
+  ASSERT_EQ(described->columns.size(), 3U);
+  EXPECT_EQ(described->columns[0].name, "id");
+  EXPECT_EQ(described->columns[2].name, k_digest_column);
+  EXPECT_TRUE(described->columns[0].not_null);
+  EXPECT_TRUE(described->primary_key.empty()); // keys come after the first load
+  EXPECT_TRUE(target.is_empty(table));
+  target.build_keys(table);
+  EXPECT_EQ(target.describe(table.schema, table.name)->primary_key, std::vector<std::string>{"id"});
+  const auto first = target.identity(table);
+  target.drop_table(table);
+  EXPECT_FALSE(target.describe(table.schema, table.name).has_value());
+  target.create_table(table);
+  EXPECT_NE(target.identity(table), first); // a position taken on the old table is void
+}
+
+TYPED_TEST_P(TargetContract, MergesByKeyAndCountsWhatChanged) {
+  auto& target = this->target();
+  const auto table = people(this->schema());
+  target.create_table(table);
+  auto counts = load(target, table, target::LoadMode::direct, "1\tann\t11\n2\tbob\t22\n");
+  EXPECT_EQ(counts.inserted, 2U);
+  target.build_keys(table);
+  counts = load(target, table, target::LoadMode::merge, "1\tanne\t12\n2\tbob\t22\n3\t\\N\t33\n");
+  EXPECT_EQ(counts.inserted, 1U);
+  EXPECT_EQ(counts.updated, 1U);
+  EXPECT_EQ(counts.unchanged, 1U);
+  EXPECT_EQ(target.count_rows(table), 3U);
+  EXPECT_EQ(target.count_null(table, "name"), 1U);
+  EXPECT_EQ(
+      this->target_rows("people", {"id", "name", k_digest_column}),
+      (std::vector<TargetRow>{{"1", "anne", "12"}, {"2", "bob", "22"}, {"3", std::nullopt, "33"}}));
+}
+
+TYPED_TEST_P(TargetContract, AFailedCommitChangesNothing) {
+  auto& target = this->target();
+  const auto table = people(this->schema());
+  target.create_table(table);
+  load(target, table, target::LoadMode::direct, "1\tann\t11\n");
+  target.build_keys(table);
+  // The same key twice in one group: PostgreSQL refuses the whole merge.
+  try {
+    load(target, table, target::LoadMode::merge, "2\tbob\t22\n2\tbobby\t23\n1\tx\t1\n");
+    FAIL() << "the merge of a duplicate key succeeded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.area(), ErrorArea::target);
+  }
+  EXPECT_EQ(this->target_rows("people", {"id", "name"}), (std::vector<TargetRow>{{"1", "ann"}}));
+}
+
+TYPED_TEST_P(TargetContract, AReconcileDeletesOrMarksWhatTheChunkNoLongerHas) {
+  auto& target = this->target();
+  for (const std::string soft : {"", "deleted_at"}) {
+    const auto table = people(this->schema(), soft);
+    target.create_table(table);
+    load(target, table, target::LoadMode::direct, "1\ta\t1\n2\tb\t2\n3\tc\t3\n12\tl\t12\n");
+    target.build_keys(table);
+    ComparePlan plan;
+    plan.key.source_name = plan.key.target_name = "id";
+    plan.chunking = Chunking{Chunking::Kind::range, "10"};
+    const target::Reconcile reconcile{ChunkFilter{&plan, "0"}, !soft.empty()};
+    const auto counts =
+        load(target, table, target::LoadMode::merge, "1\ta\t1\n3\tc\t3\n", &reconcile);
+    EXPECT_EQ(counts.deleted, 1U) << "soft=" << soft;
+    EXPECT_EQ(counts.unchanged, 2U);
+    EXPECT_EQ(target.count_rows(table), 3U) << "soft=" << soft; // 12 is in another chunk
+    if (!soft.empty()) {
+      EXPECT_EQ(this->target_rows("people", {"id"}).size(), 4U); // marked, not deleted
+      load(target, table, target::LoadMode::merge, "2\tb\t2\n"); // the row is back
+      EXPECT_EQ(target.count_rows(table), 4U);
+    }
+    target.drop_table(table);
+  }
+}
+
+TYPED_TEST_P(TargetContract, AReplacementChecksTheStagedCount) {
+  auto& target = this->target();
+  TargetTable table = people(this->schema());
+  table.primary_key.clear(); // a keyless table: duplicates allowed
+  target.create_table(table);
+  load(target, table, target::LoadMode::direct, "1\ta\t1\n1\ta\t1\n");
+  auto session = target.begin_load(table, target::LoadMode::replace);
+  session->write("2\tb\t2\n", 1);
+  EXPECT_THROW(session->replace(2), Error);
+  EXPECT_EQ(target.count_rows(table), 2U);
+  session = target.begin_load(table, target::LoadMode::replace);
+  session->write("2\tb\t2\n3\tc\t3\n", 2);
+  const auto counts = session->replace(2);
+  EXPECT_EQ(counts.inserted, 2U);
+  EXPECT_EQ(counts.deleted, 2U);
+  EXPECT_EQ(this->target_rows("people", {"id", "name"}),
+            (std::vector<TargetRow>{{"2", "b"}, {"3", "c"}}));
+}
+
+TYPED_TEST_P(TargetContract, DigestsChunksFromTheStoredRowDigests) {
+  auto& target = this->target();
+  const auto table = people(this->schema());
+  target.create_table(table);
+  load(target, table, target::LoadMode::direct, "1\ta\t5\n2\tb\t-3\n11\tk\t\\N\n");
+  ComparePlan plan;
+  plan.key.source_name = plan.key.target_name = "id";
+  plan.chunking = Chunking{Chunking::Kind::range, "10"};
+  plan.digest_column = k_digest_column;
+  auto digests = target.chunk_digests(table, plan);
+  std::sort(
+      digests.begin(), digests.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  ASSERT_EQ(digests.size(), 2U);
+  EXPECT_EQ(digests[0].id, "0");
+  EXPECT_EQ(digests[0].rows, 2U);
+  EXPECT_EQ(digests[0].hash, 5U ^ static_cast<std::uint64_t>(-3));
+  EXPECT_EQ(digests[0].rows_without_digest, 0U);
+  EXPECT_EQ(digests[1].rows_without_digest, 1U);
+  plan.chunking = Chunking{Chunking::Kind::whole, "1"};
+  digests = target.chunk_digests(table, plan);
+  ASSERT_EQ(digests.size(), 1U);
+  // -3 read unsigned is 2^64 - 3: the exact sum of the row digests.
+  EXPECT_EQ(digests[0].hash_sum, "18446744073709551618");
+}
+
+REGISTER_TYPED_TEST_SUITE_P(TargetContract,
+                            CreatesDescribesKeysAndDropsATable,
+                            MergesByKeyAndCountsWhatChanged,
+                            AFailedCommitChangesNothing,
+                            AReconcileDeletesOrMarksWhatTheChunkNoLongerHas,
+                            AReplacementChecksTheStagedCount,
+                            DigestsChunksFromTheStoredRowDigests);
+
+// Source and target together through the pipeline: the digests MySQL computes of its rows must
+// equal those the load stored, or every comparison would find differences that are not there.
+template<typename Env>
+class PipelineContract : public Env {};
+TYPED_TEST_SUITE_P(PipelineContract);
+
+TYPED_TEST_P(PipelineContract, ALoadedTableComparesEqualAndADeleteIsFound) {
+  this->create_source(
+      SourceSpec{"tags",
+                 {{"id", "INT", "int", false}, {"label", "VARCHAR(20)", "varchar", true}},
+                 {"id"},
+                 {{"1", "red"}, {"2", std::nullopt}, {"3", "blue"}, {"40", "tab\there"}}});
+  config::TableMapping mapping;
+  mapping.name = mapping.source_table = mapping.target_table = "tags";
+  mapping.target_schema = this->schema();
+  mapping.chunk_rows = 2;
+  fakes::MemoryStateStore state;
+  const auto first = pipeline::sync_table(mapping, this->source(), this->target(), state, {});
+  ASSERT_EQ(first.outcome, Outcome::ok) << first.error_text();
+  EXPECT_EQ(first.counts.inserted, 4U);
+  const auto again = pipeline::sync_table(mapping, this->source(), this->target(), state, {});
+  ASSERT_EQ(again.outcome, Outcome::ok) << again.error_text();
+  EXPECT_GT(again.counts.chunks_compared, 0U);
+  EXPECT_EQ(again.counts.chunks_differing, 0U);
+  EXPECT_EQ(again.counts.moved(), 0U);
+  this->source_exec(SourceChange{SourceChange::Kind::erase, "tags", {"3"}});
+  this->source_exec(SourceChange{SourceChange::Kind::upsert, "tags", {"2", "green"}});
+  const auto changed = pipeline::sync_table(mapping, this->source(), this->target(), state, {});
+  ASSERT_EQ(changed.outcome, Outcome::ok) << changed.error_text();
+  EXPECT_EQ(changed.counts.deleted, 1U);
+  EXPECT_EQ(changed.counts.updated, 1U);
+  EXPECT_EQ(this->target_rows("tags", {"id", "label"}),
+            (std::vector<TargetRow>{{"1", "red"}, {"2", "green"}, {"40", "tab\there"}}));
+}
+
+REGISTER_TYPED_TEST_SUITE_P(PipelineContract, ALoadedTableComparesEqualAndADeleteIsFound);
+
+} // namespace migrate::contract

@@ -1,0 +1,109 @@
+// What every StateStore must do, as typed test cases. Instantiated for the in-memory fake and the
+// SQLite store (tests/unit/test_contract_state.cpp), so the fake cannot drift from the real one.
+//
+// Env: a ::testing::Test with `std::unique_ptr<state::StateStore> make_store()`.
+#pragma once
+
+#include "migrate/core/error.hpp"
+#include "migrate/state/state_store.hpp"
+
+#include <gtest/gtest.h>
+
+namespace migrate::contract {
+
+template<typename Env>
+class StateStoreContract : public Env {};
+
+TYPED_TEST_SUITE_P(StateStoreContract);
+
+TYPED_TEST_P(StateStoreContract, KeepsOnePositionPerTable) {
+  auto store = this->make_store();
+  EXPECT_FALSE(store->position("users").has_value());
+  store->save_position(
+      "users",
+      state::Position{state::Phase::initial, "2026-01-01 00:00:00", {"7", "a b"}, "16384"});
+  store->save_position("orders",
+                       state::Position{state::Phase::incremental, "2026-01-02 00:00:00", {}, ""});
+  store->save_position(
+      "users",
+      state::Position{state::Phase::incremental, "2026-01-03 00:00:00", {"9", ""}, "16384"});
+  const auto users = store->position("users");
+  ASSERT_TRUE(users.has_value());
+  EXPECT_EQ(users->phase, state::Phase::incremental);
+  EXPECT_EQ(users->timestamp.value_or(""), "2026-01-03 00:00:00");
+  EXPECT_EQ(users->key, (std::vector<std::string>{"9", ""}));
+  EXPECT_EQ(users->target_id, "16384");
+  EXPECT_TRUE(store->position("orders")->key.empty());
+  store->clear_position("users");
+  EXPECT_FALSE(store->position("users").has_value());
+  EXPECT_TRUE(store->position("orders").has_value());
+}
+
+TYPED_TEST_P(StateStoreContract, RecordsRunsWithTheirErrorsAndReportsTheLatest) {
+  auto store = this->make_store();
+  TableResult ok;
+  ok.table = "users";
+  ok.mode = RunMode{RunMode::Pass::initial, false};
+  ok.counts.rows_read = 10;
+  ok.counts.inserted = 9;
+  ok.counts.quarantined = 1;
+  ok.started = std::chrono::system_clock::now();
+  ok.finished = ok.started + std::chrono::seconds(3);
+  ok.upper_bound = "2026-01-01 00:00:00";
+  store->finish_run(store->begin_run("users"), ok);
+  TableResult failed = ok;
+  failed.mode = RunMode{RunMode::Pass::incremental, true};
+  failed.outcome = Outcome::failed;
+  failed.error = Error(ErrorArea::source,
+                       "Lost connection",
+                       ErrorContext{.table = "users", .sqlstate = "mysql-2013", .transient = true});
+  store->finish_run(store->begin_run("users"), failed);
+  store->begin_run("orders"); // never finished
+
+  EXPECT_EQ(store->successful_runs("users"), 1U);
+  EXPECT_EQ(store->successful_runs("orders"), 0U);
+  const auto runs = store->latest_runs();
+  ASSERT_EQ(runs.size(), 2U);
+  EXPECT_EQ(runs[0].result.table, "orders");
+  EXPECT_TRUE(runs[0].unfinished);
+  EXPECT_EQ(runs[0].result.outcome, Outcome::failed);
+  EXPECT_NE(runs[0].result.error_text().find("did not finish"), std::string::npos);
+  const auto& users = runs[1].result;
+  EXPECT_FALSE(runs[1].unfinished);
+  EXPECT_EQ(users.mode, (RunMode{RunMode::Pass::incremental, true}));
+  EXPECT_EQ(users.counts.rows_read, 10U);
+  EXPECT_EQ(users.counts.quarantined, 1U);
+  EXPECT_EQ(users.upper_bound, "2026-01-01 00:00:00");
+  ASSERT_TRUE(users.error.has_value());
+  EXPECT_EQ(users.error->area(), ErrorArea::source);
+  EXPECT_EQ(users.error->message(), "Lost connection");
+  EXPECT_EQ(users.error->context().sqlstate, "mysql-2013");
+  EXPECT_TRUE(users.error->is_transient());
+  EXPECT_NEAR(users.seconds(), 3.0, 0.01);
+}
+
+TYPED_TEST_P(StateStoreContract, QuarantineKeepsOneEntryPerRowAndColumnUntilReleased) {
+  auto store = this->make_store();
+  store->quarantine({{"users", "id=1", "email", "bad utf-8", "ff", 1, {}},
+                     {"users", "id=1", "name", "too long", "61", 1, {}},
+                     {"orders", "id=5", "total", "out of range", "39", 1, {}}});
+  store->quarantine({{"users", "id=1", "email", "still bad", "fe", 2, {}}});
+  auto users = store->quarantined("users");
+  ASSERT_EQ(users.size(), 2U);
+  const auto& email = users[0].column == "email" ? users[0] : users[1];
+  EXPECT_EQ(email.reason, "still bad");
+  EXPECT_EQ(email.raw_hex, "fe");
+  EXPECT_EQ(email.run_id, 2);
+  EXPECT_FALSE(email.at.empty());
+  EXPECT_EQ(store->quarantined("").size(), 3U);
+  store->release("users", {"id=1", "id=99"});
+  EXPECT_TRUE(store->quarantined("users").empty());
+  EXPECT_EQ(store->quarantined("orders").size(), 1U);
+}
+
+REGISTER_TYPED_TEST_SUITE_P(StateStoreContract,
+                            KeepsOnePositionPerTable,
+                            RecordsRunsWithTheirErrorsAndReportsTheLatest,
+                            QuarantineKeepsOneEntryPerRowAndColumnUntilReleased);
+
+} // namespace migrate::contract

@@ -1,0 +1,205 @@
+#include "fakes/faults.hpp"
+
+namespace migrate::fakes {
+namespace {
+
+class FaultyReader : public source::RowReader {
+public:
+  FaultyReader(std::unique_ptr<source::RowReader> inner, FaultPlan& faults)
+      : m_inner(std::move(inner))
+      , m_faults(faults) {}
+
+  bool next(RowView& row) override {
+    m_faults.call("reader.next");
+    return m_inner->next(row);
+  }
+
+private:
+  std::unique_ptr<source::RowReader> m_inner;
+  FaultPlan& m_faults;
+};
+
+class FaultyLoad : public target::LoadSession {
+public:
+  FaultyLoad(std::unique_ptr<target::LoadSession> inner, FaultPlan& faults)
+      : m_inner(std::move(inner))
+      , m_faults(faults) {}
+
+  void write(std::string_view lines, std::size_t rows) override {
+    m_faults.call("load.write");
+    m_inner->write(lines, rows);
+  }
+  target::MergeCounts commit(const target::Reconcile* reconcile) override {
+    m_faults.call("load.commit");
+    return m_inner->commit(reconcile);
+  }
+  target::MergeCounts replace(std::uint64_t expected_rows) override {
+    m_faults.call("load.replace");
+    return m_inner->replace(expected_rows);
+  }
+
+private:
+  std::unique_ptr<target::LoadSession> m_inner;
+  FaultPlan& m_faults;
+};
+
+} // namespace
+
+void FaultPlan::call(const char* name) {
+  if (++m_calls != m_fail_at) {
+    return;
+  }
+  {
+    std::lock_guard lock(m_mutex);
+    m_failed_call = name;
+  }
+  throw Error(m_area,
+              std::string("injected failure of ") + name,
+              ErrorContext{.sqlstate = "injected", .transient = m_transient});
+}
+
+std::string FaultPlan::failed_call() const {
+  std::lock_guard lock(m_mutex);
+  return m_failed_call;
+}
+
+// Source
+source::SourceServerInfo FaultySource::server_info() {
+  m_faults.call("source.server_info");
+  return m_inner.server_info();
+}
+SourceTable FaultySource::describe(const std::string& table) {
+  m_faults.call("source.describe");
+  return m_inner.describe(table);
+}
+source::ServerClock FaultySource::server_clock(std::chrono::seconds lag, bool in_server_zone) {
+  m_faults.call("source.server_clock");
+  return m_inner.server_clock(lag, in_server_zone);
+}
+std::unique_ptr<source::RowReader> FaultySource::read(const source::ReadRequest& request) {
+  m_faults.call("source.read");
+  return std::make_unique<FaultyReader>(m_inner.read(request), m_faults);
+}
+std::uint64_t FaultySource::count_rows(const std::string& table, const std::string& where) {
+  m_faults.call("source.count_rows");
+  return m_inner.count_rows(table, where);
+}
+KeyRange FaultySource::key_range(const std::string& table,
+                                 const std::string& key_column,
+                                 const std::string& where) {
+  m_faults.call("source.key_range");
+  return m_inner.key_range(table, key_column, where);
+}
+std::vector<ChunkDigest> FaultySource::chunk_digests(const std::string& table,
+                                                     const ComparePlan& plan) {
+  m_faults.call("source.chunk_digests");
+  return m_inner.chunk_digests(table, plan);
+}
+
+// Target
+target::TargetServerInfo FaultyTarget::server_info() {
+  m_faults.call("target.server_info");
+  return m_inner.server_info();
+}
+std::vector<std::string> FaultyTarget::missing_privileges(const TargetTable& table) {
+  m_faults.call("target.missing_privileges");
+  return m_inner.missing_privileges(table);
+}
+std::optional<TargetTable> FaultyTarget::describe(const std::string& schema,
+                                                  const std::string& table) {
+  m_faults.call("target.describe");
+  return m_inner.describe(schema, table);
+}
+void FaultyTarget::create_table(const TargetTable& table) {
+  m_faults.call("target.create_table");
+  m_inner.create_table(table);
+}
+std::string FaultyTarget::create_table_sql(const TargetTable& table) const {
+  return m_inner.create_table_sql(table); // builds text, reaches no server
+}
+void FaultyTarget::build_keys(const TargetTable& table) {
+  m_faults.call("target.build_keys");
+  m_inner.build_keys(table);
+}
+void FaultyTarget::relax_unique_indexes(const TargetTable& table) {
+  m_faults.call("target.relax_unique_indexes");
+  m_inner.relax_unique_indexes(table);
+}
+std::unique_ptr<target::LoadSession> FaultyTarget::begin_load(const TargetTable& table,
+                                                              target::LoadMode mode) {
+  m_faults.call("target.begin_load");
+  return std::make_unique<FaultyLoad>(m_inner.begin_load(table, mode), m_faults);
+}
+void FaultyTarget::ensure_tool_columns(const TargetTable& table) {
+  m_faults.call("target.ensure_tool_columns");
+  m_inner.ensure_tool_columns(table);
+}
+std::uint64_t FaultyTarget::count_rows(const TargetTable& table) {
+  m_faults.call("target.count_rows");
+  return m_inner.count_rows(table);
+}
+std::uint64_t FaultyTarget::count_null(const TargetTable& table, const std::string& column) {
+  m_faults.call("target.count_null");
+  return m_inner.count_null(table, column);
+}
+std::vector<ChunkDigest> FaultyTarget::chunk_digests(const TargetTable& table,
+                                                     const ComparePlan& plan) {
+  m_faults.call("target.chunk_digests");
+  return m_inner.chunk_digests(table, plan);
+}
+bool FaultyTarget::is_empty(const TargetTable& table) {
+  m_faults.call("target.is_empty");
+  return m_inner.is_empty(table);
+}
+std::string FaultyTarget::identity(const TargetTable& table) {
+  m_faults.call("target.identity");
+  return m_inner.identity(table);
+}
+void FaultyTarget::drop_table(const TargetTable& table) {
+  m_faults.call("target.drop_table");
+  m_inner.drop_table(table);
+}
+
+// State
+std::optional<state::Position> FaultyStateStore::position(const std::string& table) {
+  m_faults.call("state.position");
+  return m_inner.position(table);
+}
+void FaultyStateStore::save_position(const std::string& table, const state::Position& position) {
+  m_faults.call("state.save_position");
+  m_inner.save_position(table, position);
+}
+void FaultyStateStore::clear_position(const std::string& table) {
+  m_faults.call("state.clear_position");
+  m_inner.clear_position(table);
+}
+std::int64_t FaultyStateStore::begin_run(const std::string& table) {
+  m_faults.call("state.begin_run");
+  return m_inner.begin_run(table);
+}
+void FaultyStateStore::finish_run(std::int64_t id, const TableResult& result) {
+  m_faults.call("state.finish_run");
+  m_inner.finish_run(id, result);
+}
+void FaultyStateStore::quarantine(const std::vector<state::QuarantineEntry>& entries) {
+  m_faults.call("state.quarantine");
+  m_inner.quarantine(entries);
+}
+void FaultyStateStore::release(const std::string& table, const std::vector<std::string>& keys) {
+  m_faults.call("state.release");
+  m_inner.release(table, keys);
+}
+std::vector<state::QuarantineEntry> FaultyStateStore::quarantined(const std::string& table) {
+  m_faults.call("state.quarantined");
+  return m_inner.quarantined(table);
+}
+std::uint64_t FaultyStateStore::successful_runs(const std::string& table) {
+  m_faults.call("state.successful_runs");
+  return m_inner.successful_runs(table);
+}
+std::vector<state::RunRecord> FaultyStateStore::latest_runs() {
+  m_faults.call("state.latest_runs");
+  return m_inner.latest_runs();
+}
+
+} // namespace migrate::fakes

@@ -1,0 +1,352 @@
+#include "fakes/memory_source.hpp"
+
+#include "fakes/decimal_sum.hpp"
+
+#include "migrate/convert/row_digest.hpp"
+#include "migrate/core/error.hpp"
+#include "migrate/core/timestamp_text.hpp"
+
+#include <algorithm>
+
+namespace migrate::fakes {
+namespace {
+
+bool is_integer_type(const std::string& data_type) {
+  return data_type == "tinyint" || data_type == "smallint" || data_type == "mediumint"
+         || data_type == "int" || data_type == "bigint";
+}
+
+bool is_temporal_type(const std::string& data_type) {
+  return data_type == "datetime" || data_type == "timestamp";
+}
+
+// Decimal integers by value: sign, then length, then digits.
+int compare_integers(const std::string& a, const std::string& b) {
+  const bool a_negative = !a.empty() && a[0] == '-';
+  const bool b_negative = !b.empty() && b[0] == '-';
+  if (a_negative != b_negative) {
+    return a_negative ? -1 : 1;
+  }
+  int magnitude = a.size() != b.size() ? (a.size() < b.size() ? -1 : 1) : a.compare(b);
+  magnitude = magnitude < 0 ? -1 : (magnitude > 0 ? 1 : 0);
+  return a_negative ? -magnitude : magnitude;
+}
+
+// 'YYYY-MM-DD HH:MM:SS[.f...]' with six fraction digits, so text order is time order.
+std::string padded_instant(std::string text) {
+  if (text.size() == 19) {
+    text += '.';
+  }
+  while (text.size() < 26) {
+    text += '0';
+  }
+  return text;
+}
+
+class VectorReader : public source::RowReader {
+public:
+  explicit VectorReader(std::vector<Row> rows)
+      : m_rows(std::move(rows)) {}
+
+  bool next(RowView& row) override {
+    if (m_next == m_rows.size()) {
+      return false;
+    }
+    const auto& values = m_rows[m_next++];
+    m_pointers.assign(values.size(), nullptr);
+    m_lengths.assign(values.size(), 0);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (values[i]) {
+        m_pointers[i] = values[i]->data();
+        m_lengths[i] = values[i]->size();
+      }
+    }
+    row = RowView{m_pointers.data(), m_lengths.data(), values.size()};
+    return true;
+  }
+
+private:
+  std::vector<Row> m_rows;
+  std::size_t m_next = 0;
+  std::vector<const char*> m_pointers;
+  std::vector<unsigned long> m_lengths;
+};
+
+Error unsupported(const std::string& what) {
+  return Error(ErrorArea::internal, "MemorySource does not support " + what);
+}
+
+} // namespace
+
+int compare_source_values(const std::string& a, const std::string& b, const SourceColumn& column) {
+  if (is_integer_type(column.data_type)) {
+    return compare_integers(a, b);
+  }
+  const auto order = is_temporal_type(column.data_type)
+                         ? padded_instant(a).compare(padded_instant(b))
+                         : a.compare(b);
+  return order < 0 ? -1 : (order > 0 ? 1 : 0);
+}
+
+MemorySource::MemorySource() {
+  m_version = parse_server_version("8.0.36", "MySQL Community Server - GPL");
+}
+
+void MemorySource::put_table(SourceTable shape, std::vector<Row> rows) {
+  const auto name = shape.name;
+  m_tables[name] = Table{std::move(shape), std::move(rows)};
+}
+
+void MemorySource::upsert(const std::string& name, Row row) {
+  auto& t = m_tables.at(name);
+  std::vector<std::string> key;
+  for (const auto& column : t.shape.primary_key) {
+    key.push_back(row.at(column_index(t, column)).value_or(""));
+  }
+  erase(name, key);
+  t.rows.push_back(std::move(row));
+}
+
+void MemorySource::erase(const std::string& name, const std::vector<std::string>& key) {
+  auto& t = m_tables.at(name);
+  t.rows.erase(std::remove_if(t.rows.begin(),
+                              t.rows.end(),
+                              [&](const Row& row) {
+                                for (std::size_t i = 0; i < key.size(); ++i) {
+                                  const auto index = column_index(t, t.shape.primary_key[i]);
+                                  if (row[index].value_or("") != key[i]) {
+                                    return false;
+                                  }
+                                }
+                                return true;
+                              }),
+               t.rows.end());
+}
+
+const std::vector<Row>& MemorySource::rows(const std::string& name) const {
+  return table(name).rows;
+}
+
+const MemorySource::Table& MemorySource::table(const std::string& name) const {
+  const auto found = m_tables.find(name);
+  if (found == m_tables.end()) {
+    throw Error(
+        ErrorArea::source, "Table '" + name + "' doesn't exist", ErrorContext{.table = name});
+  }
+  return found->second;
+}
+
+std::size_t MemorySource::column_index(const Table& t, const std::string& column) const {
+  for (std::size_t i = 0; i < t.shape.columns.size(); ++i) {
+    if (t.shape.columns[i].name == column) {
+      return i;
+    }
+  }
+  throw Error(
+      ErrorArea::source, "Unknown column '" + column + "'", ErrorContext{.table = t.shape.name});
+}
+
+// The rows `where` selects: none, or the NULL-timestamp pass's "`col` IS NULL".
+std::vector<const Row*> MemorySource::selected(const Table& t, const std::string& where) const {
+  std::optional<std::size_t> null_column;
+  if (!where.empty()) {
+    const std::string suffix = "` IS NULL";
+    if (where.front() != '`' || where.size() <= suffix.size() + 1
+        || where.compare(where.size() - suffix.size(), suffix.size(), suffix) != 0) {
+      throw unsupported("the condition " + where);
+    }
+    null_column = column_index(t, where.substr(1, where.size() - suffix.size() - 1));
+  }
+  std::vector<const Row*> out;
+  for (const auto& row : t.rows) {
+    if (!null_column || !row[*null_column]) {
+      out.push_back(&row);
+    }
+  }
+  return out;
+}
+
+source::SourceServerInfo MemorySource::server_info() {
+  source::SourceServerInfo info;
+  info.version = m_version;
+  info.account = "'migrate'@'%'";
+  info.time_zone = "SYSTEM";
+  info.system_time_zone = "UTC";
+  info.utc_now = m_now;
+  return info;
+}
+
+SourceTable MemorySource::describe(const std::string& name) {
+  return table(name).shape;
+}
+
+source::ServerClock MemorySource::server_clock(std::chrono::seconds lag, bool /*in_server_zone*/) {
+  return source::ServerClock{shift_timestamp(m_now, -lag), std::nullopt, {}};
+}
+
+std::uint64_t MemorySource::count_rows(const std::string& name, const std::string& where) {
+  return selected(table(name), where).size();
+}
+
+KeyRange MemorySource::key_range(const std::string& name,
+                                 const std::string& key_column,
+                                 const std::string& where) {
+  const auto& t = table(name);
+  const auto index = column_index(t, key_column);
+  KeyRange range;
+  for (const auto* row : selected(t, where)) {
+    const auto& key = row->at(index).value_or("");
+    const auto& column = t.shape.columns[index];
+    if (range.rows++ == 0 || compare_source_values(key, range.min, column) < 0) {
+      range.min = key;
+    }
+    if (range.rows == 1 || compare_source_values(key, range.max, column) > 0) {
+      range.max = key;
+    }
+  }
+  return range;
+}
+
+namespace {
+
+// The chunk a row falls in; nullopt for chunkings the fake does not compute.
+std::string chunk_of(const ComparePlan& plan, const std::string& key) {
+  switch (plan.chunking.kind) {
+  case Chunking::Kind::whole:
+    return "0";
+  case Chunking::Kind::range:
+    return range_chunk_of(key, plan.chunking.width_or_buckets);
+  case Chunking::Kind::hash:
+    break;
+  }
+  throw unsupported("hash chunks (they depend on MySQL's collations)");
+}
+
+} // namespace
+
+// (timestamp, key) and key filters and orders, as the MySQL adapter's SQL states them.
+std::unique_ptr<source::RowReader> MemorySource::read(const source::ReadRequest& request) {
+  const auto& t = table(request.table);
+  std::vector<std::size_t> key_index;
+  for (const auto& key : request.key) {
+    key_index.push_back(column_index(t, key.name));
+  }
+  const auto ts_index =
+      request.timestamp ? std::optional(column_index(t, request.timestamp->name)) : std::nullopt;
+  const auto compare_keys = [&](const Row& row, const std::vector<std::string>& key) {
+    for (std::size_t i = 0; i < key.size() && i < key_index.size(); ++i) {
+      const int order =
+          compare_source_values(row[key_index[i]].value_or(""), key[i], request.key[i]);
+      if (order != 0) {
+        return order;
+      }
+    }
+    return 0;
+  };
+  const auto compare_ts = [&](const Row& row, const std::string& value) {
+    return compare_source_values(*row[*ts_index], value, *request.timestamp);
+  };
+  std::vector<const Row*> rows;
+  for (const auto* row : selected(t, request.where)) {
+    if (request.chunk && request.chunk->plan->chunking.kind != Chunking::Kind::whole) {
+      const auto& plan = *request.chunk->plan;
+      const auto key = row->at(column_index(t, plan.key.source_name)).value_or("");
+      if (chunk_of(plan, key) != request.chunk->id) {
+        continue;
+      }
+    }
+    if (request.order == source::ReadOrder::by_key) {
+      if (!request.after_key.empty() && compare_keys(*row, request.after_key) <= 0) {
+        continue;
+      }
+    } else {
+      if ((request.after_timestamp || request.until_timestamp) && !(*row)[*ts_index]) {
+        continue; // NULL passes no comparison
+      }
+      if (request.after_timestamp) {
+        const int order = compare_ts(*row, *request.after_timestamp);
+        const bool after = order > 0
+                           || (order == 0 && !request.after_key.empty()
+                               && compare_keys(*row, request.after_key) > 0);
+        if (!after) {
+          continue;
+        }
+      }
+      if (request.until_timestamp && compare_ts(*row, *request.until_timestamp) > 0) {
+        continue;
+      }
+    }
+    rows.push_back(row);
+  }
+  std::stable_sort(rows.begin(), rows.end(), [&](const Row* a, const Row* b) {
+    if (request.order == source::ReadOrder::by_timestamp_then_key && ts_index) {
+      const auto& ta = (*a)[*ts_index];
+      const auto& tb = (*b)[*ts_index];
+      if (ta.has_value() != tb.has_value()) {
+        return !ta.has_value(); // NULL first, as MySQL sorts it
+      }
+      if (ta && *ta != *tb) {
+        return compare_source_values(*ta, *tb, *request.timestamp) < 0;
+      }
+    }
+    std::vector<std::string> key_b;
+    for (const auto index : key_index) {
+      key_b.push_back((*b)[index].value_or(""));
+    }
+    return compare_keys(*a, key_b) < 0;
+  });
+  std::vector<Row> projected;
+  for (const auto* row : rows) {
+    Row out;
+    for (const auto& column : request.columns) {
+      out.push_back((*row)[column_index(t, column.name)]);
+    }
+    projected.push_back(std::move(out));
+  }
+  return std::make_unique<VectorReader>(std::move(projected));
+}
+
+// MySQL's row digests (the ones the load stores), grouped by chunk.
+std::vector<ChunkDigest> MemorySource::chunk_digests(const std::string& name,
+                                                     const ComparePlan& plan) {
+  if (plan.digest_column.empty()) {
+    throw unsupported("digests of normalised values (they are the servers' SQL)");
+  }
+  const auto& t = table(name);
+  std::vector<std::size_t> columns;
+  for (const auto& column : plan.columns) {
+    columns.push_back(column_index(t, column.source_name));
+  }
+  const bool whole = plan.chunking.kind == Chunking::Kind::whole;
+  const auto key_index = whole ? 0 : column_index(t, plan.key.source_name);
+  convert::RowDigester digester(plan.columns, plan.digest_fingerprint);
+  std::map<std::string, ChunkDigest> chunks;
+  std::map<std::string, DecimalSum> sums;
+  for (const auto* row : selected(t, plan.where)) {
+    std::vector<const char*> pointers;
+    std::vector<unsigned long> lengths;
+    for (const auto index : columns) {
+      const auto& value = (*row)[index];
+      pointers.push_back(value ? value->data() : nullptr);
+      lengths.push_back(value ? value->size() : 0);
+    }
+    const auto bits = static_cast<std::uint64_t>(
+        digester.digest(RowView{pointers.data(), lengths.data(), pointers.size()}));
+    const auto id = whole ? std::string("0") : chunk_of(plan, (*row)[key_index].value_or(""));
+    auto& chunk = chunks[id];
+    chunk.id = id;
+    ++chunk.rows;
+    chunk.hash ^= bits;
+    sums[id].add(bits);
+  }
+  std::vector<ChunkDigest> out;
+  for (auto& [id, chunk] : chunks) {
+    if (whole) {
+      chunk.hash_sum = sums[id].text();
+    }
+    out.push_back(std::move(chunk));
+  }
+  return out;
+}
+
+} // namespace migrate::fakes

@@ -1,0 +1,95 @@
+#include "fakes/memory_state_store.hpp"
+
+#include "migrate/core/error.hpp"
+
+#include <algorithm>
+
+namespace migrate::fakes {
+
+std::optional<state::Position> MemoryStateStore::position(const std::string& table) {
+  const auto found = m_positions.find(table);
+  return found == m_positions.end() ? std::nullopt : std::optional(found->second);
+}
+
+void MemoryStateStore::save_position(const std::string& table, const state::Position& position) {
+  m_positions[table] = position;
+}
+
+void MemoryStateStore::clear_position(const std::string& table) {
+  m_positions.erase(table);
+}
+
+std::int64_t MemoryStateStore::begin_run(const std::string& table) {
+  const std::int64_t id = m_runs.empty() ? 1 : m_runs.rbegin()->first + 1;
+  state::RunRecord record;
+  record.id = id;
+  record.result.table = table;
+  record.result.started = std::chrono::system_clock::now();
+  record.unfinished = true;
+  m_runs[id] = record;
+  return id;
+}
+
+void MemoryStateStore::finish_run(std::int64_t id, const TableResult& result) {
+  const auto found = m_runs.find(id);
+  if (found == m_runs.end()) {
+    throw Error(ErrorArea::state, "no run " + std::to_string(id));
+  }
+  found->second.result = result;
+  found->second.unfinished = false;
+}
+
+void MemoryStateStore::quarantine(const std::vector<state::QuarantineEntry>& entries) {
+  for (const auto& entry : entries) {
+    auto& stored = m_quarantine[{entry.table, entry.key, entry.column}];
+    stored = entry;
+    stored.at = format_utc(std::chrono::system_clock::now());
+  }
+}
+
+void MemoryStateStore::release(const std::string& table, const std::vector<std::string>& keys) {
+  for (const auto& key : keys) {
+    for (auto it = m_quarantine.begin(); it != m_quarantine.end();) {
+      const bool match = std::get<0>(it->first) == table && std::get<1>(it->first) == key;
+      it = match ? m_quarantine.erase(it) : std::next(it);
+    }
+  }
+}
+
+std::vector<state::QuarantineEntry> MemoryStateStore::quarantined(const std::string& table) {
+  std::vector<state::QuarantineEntry> out;
+  for (const auto& [id, entry] : m_quarantine) {
+    if (table.empty() || entry.table == table) {
+      out.push_back(entry);
+    }
+  }
+  return out;
+}
+
+std::uint64_t MemoryStateStore::successful_runs(const std::string& table) {
+  return static_cast<std::uint64_t>(
+      std::count_if(m_runs.begin(), m_runs.end(), [&](const auto& run) {
+        return !run.second.unfinished && run.second.result.table == table
+               && run.second.result.outcome == Outcome::ok;
+      }));
+}
+
+std::vector<state::RunRecord> MemoryStateStore::latest_runs() {
+  std::map<std::string, state::RunRecord> latest;
+  for (const auto& [id, record] : m_runs) {
+    auto copy = record;
+    if (copy.unfinished) {
+      copy.result.outcome = Outcome::failed;
+      copy.result.error =
+          Error(ErrorArea::internal, "did not finish (process ended during the run)");
+    }
+    latest[record.result.table] = copy;
+  }
+  std::vector<state::RunRecord> out;
+  for (auto& [table, record] : latest) {
+    out.push_back(std::move(record));
+  }
+  return out;
+}
+
+} // namespace migrate::fakes

@@ -1,0 +1,31 @@
+// An in-memory StateStore for unit tests. tests/contract keeps it honest: the same cases run
+// against it and against SqliteStateStore.
+#pragma once
+
+#include "migrate/state/state_store.hpp"
+
+#include <map>
+
+namespace migrate::fakes {
+
+class MemoryStateStore : public state::StateStore {
+public:
+  std::optional<state::Position> position(const std::string& table) override;
+  void save_position(const std::string& table, const state::Position& position) override;
+  void clear_position(const std::string& table) override;
+  std::int64_t begin_run(const std::string& table) override;
+  void finish_run(std::int64_t id, const TableResult& result) override;
+  void quarantine(const std::vector<state::QuarantineEntry>& entries) override;
+  void release(const std::string& table, const std::vector<std::string>& keys) override;
+  std::vector<state::QuarantineEntry> quarantined(const std::string& table) override;
+  std::uint64_t successful_runs(const std::string& table) override;
+  std::vector<state::RunRecord> latest_runs() override;
+
+private:
+  std::map<std::string, state::Position> m_positions;
+  std::map<std::int64_t, state::RunRecord> m_runs;
+  // By (table, key, column), as the state file's primary key.
+  std::map<std::tuple<std::string, std::string, std::string>, state::QuarantineEntry> m_quarantine;
+};
+
+} // namespace migrate::fakes

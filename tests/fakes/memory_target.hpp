@@ -1,0 +1,60 @@
+// An in-memory Target for unit tests: tables of rows as COPY text fields, merged by primary key.
+// Each commit applies to a copy that replaces the table only when the whole group succeeded, as a
+// PostgreSQL transaction does. Chunk digests use the stored row digests (_migrate_digest) of
+// range and whole-table chunks; other comparisons throw. tests/contract runs the same cases
+// against it and PostgresTarget.
+#pragma once
+
+#include "migrate/target/target.hpp"
+
+#include <map>
+#include <vector>
+
+namespace migrate::fakes {
+
+// One row: a value (nullopt for NULL) per column of the table, in column order.
+using TargetRow = std::vector<std::optional<std::string>>;
+
+class MemoryTarget : public target::Target {
+public:
+  // The rows of schema.table (soft-deleted ones included), in key order when it has a key.
+  std::vector<TargetRow> rows(const std::string& schema, const std::string& table) const;
+  // Changes a value behind the tool's back, as a person with psql would.
+  void set_value(const std::string& schema,
+                 const std::string& table,
+                 std::size_t row,
+                 std::size_t column,
+                 std::optional<std::string> value);
+
+  std::string encryption() const override { return "unencrypted"; }
+  target::TargetServerInfo server_info() override;
+  std::vector<std::string> missing_privileges(const TargetTable& table) override;
+  std::optional<TargetTable> describe(const std::string& schema, const std::string& table) override;
+  void create_table(const TargetTable& table) override;
+  std::string create_table_sql(const TargetTable& table) const override;
+  void build_keys(const TargetTable& table) override;
+  void relax_unique_indexes(const TargetTable& table) override;
+  std::unique_ptr<target::LoadSession> begin_load(const TargetTable& table,
+                                                  target::LoadMode mode) override;
+  void ensure_tool_columns(const TargetTable& table) override;
+  std::uint64_t count_rows(const TargetTable& table) override;
+  std::uint64_t count_null(const TargetTable& table, const std::string& column) override;
+  std::vector<ChunkDigest> chunk_digests(const TargetTable& table,
+                                         const ComparePlan& plan) override;
+  bool is_empty(const TargetTable& table) override;
+  std::string identity(const TargetTable& table) override;
+  void drop_table(const TargetTable& table) override;
+
+  struct Stored {
+    TargetTable shape; // columns as created (tool columns included), key once built
+    std::vector<TargetRow> rows;
+    std::uint64_t oid = 0;
+  };
+  Stored& stored(const TargetTable& table);
+
+private:
+  std::map<std::string, Stored> m_tables; // by schema.table
+  std::uint64_t m_next_oid = 16384;
+};
+
+} // namespace migrate::fakes

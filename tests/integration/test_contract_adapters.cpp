@@ -1,0 +1,109 @@
+// The adapter contract on MariaDB and PostgreSQL: the cases the in-memory fakes pass in the unit
+// tests (tests/unit/test_contract_adapters.cpp), run against the real adapters.
+#include "contract/adapter_contract.hpp"
+#include "support.hpp"
+
+#include "migrate/source/mysql_source.hpp"
+#include "migrate/target/postgres_target.hpp"
+
+namespace migrate::contract {
+namespace {
+
+std::string mysql_literal(const Value& value) {
+  if (!value) {
+    return "NULL";
+  }
+  std::string out = "'";
+  for (const char c : *value) {
+    out += c == '\'' ? "''" : (c == '\\' ? "\\\\" : std::string(1, c));
+  }
+  return out + "'";
+}
+
+class ServersEnv : public testing::TestDatabase {
+public:
+  source::Source& source() {
+    if (!m_source) {
+      m_source = source::make_mysql_source(endpoint<config::Endpoint>(true));
+    }
+    return *m_source;
+  }
+
+  target::Target& target() {
+    if (!m_target) {
+      m_target = target::make_postgres_target(endpoint<config::PostgresEndpoint>(false));
+    }
+    return *m_target;
+  }
+
+  std::string schema() { return "public"; }
+
+  void create_source(const SourceSpec& spec) {
+    std::string sql = "CREATE TABLE " + spec.name + " (";
+    for (const auto& column : spec.columns) {
+      sql += column.name + " " + column.mysql_type + (column.nullable ? "" : " NOT NULL") + ", ";
+    }
+    std::string key;
+    for (const auto& column : spec.primary_key) {
+      key += (key.empty() ? "" : ", ") + column;
+    }
+    mysql().exec(sql + "PRIMARY KEY (" + key + "))");
+    for (const auto& row : spec.rows) {
+      insert(spec.name, row, "INSERT");
+    }
+  }
+
+  void source_exec(const SourceChange& change) {
+    if (change.kind == SourceChange::Kind::upsert) {
+      insert(change.table, change.row, "REPLACE");
+      return;
+    }
+    const auto key = source().describe(change.table).primary_key;
+    std::string where;
+    for (std::size_t i = 0; i < key.size(); ++i) {
+      where += (i == 0 ? "" : " AND ") + key[i] + " = " + mysql_literal(change.row.at(i));
+    }
+    mysql().exec("DELETE FROM " + change.table + " WHERE " + where);
+  }
+
+  std::vector<TargetRow> target_rows(const std::string& table,
+                                     const std::vector<std::string>& columns) {
+    std::string select;
+    for (const auto& column : columns) {
+      select += (select.empty() ? "" : ", ") + std::string("\"") + column + "\"::text";
+    }
+    return pg().query("SELECT " + select + " FROM " + schema() + "." + table + " ORDER BY \""
+                      + columns.at(0) + "\"");
+  }
+
+private:
+  void insert(const std::string& table, const std::vector<Value>& row, const char* verb) {
+    std::string values;
+    for (const auto& value : row) {
+      values += (values.empty() ? "" : ", ") + mysql_literal(value);
+    }
+    mysql().exec(std::string(verb) + " INTO " + table + " VALUES (" + values + ")");
+  }
+
+  template<typename Endpoint>
+  Endpoint endpoint(bool mysql_side) const {
+    Endpoint e;
+    const auto& s = *m_settings;
+    e.host = mysql_side ? s.mysql_host : s.pg_host;
+    e.port = static_cast<unsigned>(std::stoul(mysql_side ? s.mysql_port : s.pg_port));
+    e.database = name();
+    e.username = mysql_side ? s.mysql_user : s.pg_user;
+    e.password = mysql_side ? s.mysql_password : s.pg_password;
+    return e;
+  }
+
+  std::unique_ptr<source::Source> m_source;
+  std::unique_ptr<target::Target> m_target;
+};
+
+INSTANTIATE_TYPED_TEST_SUITE_P(Servers, SourceContract, ServersEnv);
+INSTANTIATE_TYPED_TEST_SUITE_P(Servers, TargetContract, ServersEnv);
+INSTANTIATE_TYPED_TEST_SUITE_P(Servers, PipelineContract, ServersEnv);
+
+} // namespace
+} // namespace migrate::contract
