@@ -451,51 +451,6 @@ private:
 
 } // namespace
 
-std::string Position::to_string() const {
-  std::string out = phase == Phase::initial ? "initial pass" : "";
-  if (phase == Phase::initial) {
-    if (!key.empty()) {
-      out += " after key (";
-      for (std::size_t i = 0; i < key.size(); ++i) {
-        out += (i == 0 ? "" : ",") + key[i];
-      }
-      out += ")";
-    }
-    return out;
-  }
-  out = timestamp.value_or("");
-  for (const auto& value : key) {
-    out += " / " + value;
-  }
-  return out;
-}
-
-std::string encode_key(const std::vector<std::string>& values) {
-  std::string out;
-  for (const auto& value : values) {
-    out += std::to_string(value.size()) + ":" + value;
-  }
-  return out;
-}
-
-std::vector<std::string> decode_key(const std::string& encoded) {
-  std::vector<std::string> out;
-  std::size_t pos = 0;
-  while (pos < encoded.size()) {
-    const auto colon = encoded.find(':', pos);
-    if (colon == std::string::npos) {
-      throw Error(ErrorArea::state, "corrupt key in state file: '" + encoded + "'");
-    }
-    const auto length = std::stoull(encoded.substr(pos, colon - pos));
-    if (colon + 1 + length > encoded.size()) {
-      throw Error(ErrorArea::state, "corrupt key in state file: '" + encoded + "'");
-    }
-    out.push_back(encoded.substr(colon + 1, length));
-    pos = colon + 1 + length;
-  }
-  return out;
-}
-
 std::unique_ptr<StateStore> open_sqlite_state(const std::filesystem::path& path) {
   if (path != ":memory:") {
     if (path.has_parent_path()) {

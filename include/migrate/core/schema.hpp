@@ -37,7 +37,6 @@ struct SourceTable {
 
   // The column called `name` (case-insensitive, as MySQL compares column names), or nullptr.
   const SourceColumn* find(const std::string& column_name) const;
-  bool has_column(const std::string& column_name) const { return find(column_name) != nullptr; }
 };
 
 // A PostgreSQL table as the tool creates or expects it.

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "migrate/core/result.hpp"
+#include "migrate/state/position.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -13,20 +14,6 @@
 #include <vector>
 
 namespace migrate::state {
-
-enum class Phase {
-  initial,    // a full pass in key order is under way; `key` is the last committed key
-  incremental // `timestamp` (and `key` within it) is the last committed (timestamp, key) tuple
-};
-
-struct Position {
-  Phase phase = Phase::initial;
-  std::optional<std::string> timestamp; // initial: the pass's upper bound; incremental: the cursor
-  std::vector<std::string> key;         // empty: no key within the timestamp / pass not started
-  std::string target_id; // Target::identity() of the table it was taken on; empty: not recorded
-
-  std::string to_string() const;
-};
 
 // A row that could not be written to PostgreSQL, kept so that nothing is lost silently.
 struct QuarantineEntry {
@@ -71,9 +58,5 @@ public:
   // The newest run of every table that has one, by table name.
   virtual std::vector<RunRecord> latest_runs() = 0;
 };
-
-// Length-prefixed encoding of key values ("3:abc2:42"), safe for any byte.
-std::string encode_key(const std::vector<std::string>& values);
-std::vector<std::string> decode_key(const std::string& encoded);
 
 } // namespace migrate::state

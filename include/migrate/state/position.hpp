@@ -1,0 +1,29 @@
+// A table's committed position, and the encoding of key values the state stores keep it in. Plain
+// values: the pipeline, the run rules and every state store share them without SQLite.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace migrate::state {
+
+enum class Phase {
+  initial,    // a full pass in key order is under way; `key` is the last committed key
+  incremental // `timestamp` (and `key` within it) is the last committed (timestamp, key) tuple
+};
+
+struct Position {
+  Phase phase = Phase::initial;
+  std::optional<std::string> timestamp; // initial: the pass's upper bound; incremental: the cursor
+  std::vector<std::string> key;         // empty: no key within the timestamp / pass not started
+  std::string target_id; // Target::identity() of the table it was taken on; empty: not recorded
+
+  std::string to_string() const;
+};
+
+// Length-prefixed encoding of key values ("3:abc2:42"), safe for any byte.
+std::string encode_key(const std::vector<std::string>& values);
+std::vector<std::string> decode_key(const std::string& encoded);
+
+} // namespace migrate::state
