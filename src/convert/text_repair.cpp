@@ -1,7 +1,7 @@
 // Text helpers of the conversion: UTF-8 validation, double-encoding repair, phone formatting.
-#include "convert/utf8.hpp"
+#include "migrate/convert/text_repair.hpp"
 
-#include "migrate/convert/row_encoder.hpp"
+#include "convert/utf8.hpp"
 
 #include <array>
 

@@ -81,68 +81,92 @@ std::vector<std::string> parse_enum_values(const std::string& column_type) {
   return values;
 }
 
-TargetType map_type(const SourceColumn& c) {
+namespace {
+
+std::optional<TargetType> map_number(const SourceColumn& c) {
   const auto& t = c.data_type;
   if (is_one_of(t, {"tinyint", "smallint", "mediumint", "int", "integer", "bigint"})) {
     return map_integer(c);
   }
   if (t == "decimal" || t == "numeric") {
-    return {ValueKind::decimal,
-            "numeric(" + std::to_string(c.numeric_precision) + "," + std::to_string(c.numeric_scale)
-                + ")"};
+    return TargetType{ValueKind::decimal,
+                      "numeric(" + std::to_string(c.numeric_precision) + ","
+                          + std::to_string(c.numeric_scale) + ")"};
   }
   if (t == "float") {
-    return {ValueKind::floating, "real"};
+    return TargetType{ValueKind::floating, "real"};
   }
   if (t == "double" || t == "real") {
-    return {ValueKind::floating, "double precision"};
+    return TargetType{ValueKind::floating, "double precision"};
   }
   if (t == "bit") {
     if (c.numeric_precision <= 1) {
-      return {ValueKind::bit_boolean, "boolean"};
+      return TargetType{ValueKind::bit_boolean, "boolean"};
     }
-    return {ValueKind::bit_string, "bit varying(" + std::to_string(c.numeric_precision) + ")"};
+    return TargetType{ValueKind::bit_string,
+                      "bit varying(" + std::to_string(c.numeric_precision) + ")"};
   }
+  return std::nullopt;
+}
+
+std::optional<TargetType> map_temporal(const SourceColumn& c) {
+  const auto& t = c.data_type;
   if (t == "date") {
-    return {ValueKind::date, "date"};
+    return TargetType{ValueKind::date, "date"};
   }
   if (t == "datetime") {
-    return {ValueKind::datetime, with_fsp("timestamp", c.datetime_precision, " without time zone")};
+    return TargetType{ValueKind::datetime,
+                      with_fsp("timestamp", c.datetime_precision, " without time zone")};
   }
   if (t == "timestamp") {
-    return {ValueKind::timestamp, with_fsp("timestamp", c.datetime_precision, " with time zone")};
+    return TargetType{ValueKind::timestamp,
+                      with_fsp("timestamp", c.datetime_precision, " with time zone")};
   }
   if (t == "time") {
-    return {ValueKind::time_interval, "interval"};
+    return TargetType{ValueKind::time_interval, "interval"};
   }
   if (t == "year") {
-    return {ValueKind::year, "smallint"};
+    return TargetType{ValueKind::year, "smallint"};
   }
+  return std::nullopt;
+}
+
+std::optional<TargetType> map_text_or_bytes(const SourceColumn& c) {
+  const auto& t = c.data_type;
   // MySQL CHAR drops trailing spaces when read; PostgreSQL char(n) would pad them back, so the
   // values are kept as they read in varchar(n).
   if ((t == "char" || t == "varchar") && c.char_length) {
-    return {ValueKind::text, "varchar(" + std::to_string(*c.char_length) + ")"};
+    return TargetType{ValueKind::text, "varchar(" + std::to_string(*c.char_length) + ")"};
   }
   if (c.is_json || t == "json") {
-    return {ValueKind::text, "jsonb"};
+    return TargetType{ValueKind::text, "jsonb"};
   }
-  if (is_one_of(t, {"tinytext", "text", "mediumtext", "longtext", "enum"})) {
-    return {ValueKind::text, "text"};
+  if (is_one_of(t, {"tinytext", "text", "mediumtext", "longtext", "enum"})
+      || is_one_of(t, k_geometry_types)) {
+    return TargetType{ValueKind::text, "text"};
   }
   if (t == "set") {
-    return {ValueKind::set, "text[]"};
+    return TargetType{ValueKind::set, "text[]"};
   }
   if (is_one_of(t, {"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"})) {
-    return {ValueKind::bytes, "bytea"};
-  }
-  if (is_one_of(t, k_geometry_types)) {
-    return {ValueKind::text, "text"};
+    return TargetType{ValueKind::bytes, "bytea"};
   }
   if (t == "uuid") {
-    return {ValueKind::text, "uuid"};
+    return TargetType{ValueKind::text, "uuid"};
   }
   if (t == "inet4" || t == "inet6") {
-    return {ValueKind::text, "inet"};
+    return TargetType{ValueKind::text, "inet"};
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
+TargetType map_type(const SourceColumn& c) {
+  for (const auto map : {map_number, map_temporal, map_text_or_bytes}) {
+    if (auto type = map(c)) {
+      return *type;
+    }
   }
   throw Error(ErrorArea::convert,
               "no PostgreSQL type for MySQL type '" + c.column_type + "'",

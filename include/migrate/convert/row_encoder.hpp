@@ -1,14 +1,13 @@
 // Turns source rows into PostgreSQL COPY text lines: the per-row hot path.
 //
-// Built once per table from the column plan; encode() appends to a caller-owned buffer and reuses
-// its scratch buffers, so the steady state allocates nothing per value. A value that cannot be
-// represented is not an exception: encode() returns a Rejection and the table's policy decides
-// (the row goes to the quarantine). Not thread-safe: one encoder per thread.
+// Built once per table from its plan (table_plan.hpp); encode() appends to a caller-owned buffer
+// and reuses its scratch buffers, so the steady state allocates nothing per value. A value that
+// cannot be represented is not an exception: encode() returns a Rejection and the table's policy
+// decides (the row goes to the quarantine). Not thread-safe: one encoder per thread.
 #pragma once
 
-#include "migrate/config/config.hpp"
-#include "migrate/convert/key_choice.hpp"
-#include "migrate/convert/type_map.hpp"
+#include "migrate/convert/table_plan.hpp"
+#include "migrate/convert/text_repair.hpp"
 #include "migrate/core/row.hpp"
 #include "migrate/core/schema.hpp"
 
@@ -20,55 +19,6 @@
 #include <vector>
 
 namespace migrate::convert {
-
-// What the target column can hold, beyond its type's own parsing: checked before COPY, so one bad
-// value never fails a whole batch in PostgreSQL.
-struct TargetLimits {
-  std::optional<std::int64_t> min_integer; // smallint / integer / bigint
-  std::optional<std::int64_t> max_integer;
-  std::optional<int> max_chars;      // varchar(n), char(n)
-  std::optional<int> integer_digits; // numeric(p,s): p - s
-  std::optional<int> scale;          // numeric(p,s): s
-  bool boolean = false;              // only 0/1 (or t/f) fit
-
-  bool any() const;
-};
-
-TargetLimits limits_of(const std::string& pg_type);
-
-// One source column as read and written: its position in the select list is its index in the plan.
-struct ColumnPlan {
-  SourceColumn source;
-  std::string target_name;
-  TargetType type;
-  std::vector<config::Transformation> transforms; // value transformations, in order
-  bool fix_double_encoding = false;
-  TargetLimits limits;
-  bool not_null = false; // the target column refuses NULL
-
-  bool is_textual() const;
-};
-
-// The columns of one table in select order, with the key columns' positions.
-struct TablePlan {
-  std::vector<ColumnPlan> columns;
-  std::vector<std::size_t> key_positions; // primary key, in key order; empty without a key
-  KeyChoice key;                          // where the key came from
-  config::SyncMode sync = config::SyncMode::upsert;
-  std::optional<std::size_t> timestamp_position;
-  config::BadTextPolicy bad_text = config::BadTextPolicy::reject;
-  std::optional<std::string> zero_date; // sentinel; unset: NULL
-  config::EnumAs enum_as = config::EnumAs::check;
-  std::string where;
-  std::vector<SourceIndex> indexes; // secondary indexes to build (when the mapping asks)
-
-  TargetTable target_table(const std::string& schema, const std::string& name) const;
-};
-
-// Builds the plan from MySQL's description and the mapping; throws Error(area config) naming the
-// mapping's file and line for a column the MySQL table lacks, a transformation that cannot apply,
-// or a sync mode the table's key does not allow (see choose_key and choose_sync_mode).
-TablePlan plan_table(const SourceTable& source, const config::TableMapping& mapping);
 
 struct EncodeStats {
   std::uint64_t zero_dates = 0; // zero or partial-zero dates written as NULL or sentinel (rows
@@ -105,6 +55,7 @@ private:
   bool append_value(std::size_t index, const RowView& row, std::string& out);
   static bool append_plain(ValueKind kind, std::string_view raw, std::string& out);
   bool convert_value(std::size_t index, std::string_view raw);
+  void convert_temporal(std::size_t index, std::string_view raw);
   bool apply_transforms(const ColumnPlan& column);
   bool check_text(std::string& value, bool key);
   bool check_limits(const ColumnPlan& column);
@@ -121,19 +72,5 @@ private:
   Rejection m_rejection;
   std::vector<bool> m_is_key;
 };
-
-// Repairs UTF-8 that was stored through a latin1 (cp1252) connection: "CafÃ©" → "Café". Returns
-// false, leaving `out` unspecified, when `value` is not such text (then it is left as it is).
-bool repair_double_encoded(std::string_view value, std::string& out);
-
-// True when `value` is well-formed UTF-8 (no overlongs, no surrogates).
-bool is_valid_utf8(std::string_view value);
-
-// True when `value` is well-formed UTF-8 without NUL bytes: text PostgreSQL can hold as it is.
-bool is_clean_text(std::string_view value);
-
-// E.164: "+<country><number>". Numbers written with + or 00 carry their country; the others take
-// `country_code` (empty: none, so they fail). False when the digits cannot make a plausible number.
-bool format_phone(std::string_view value, const std::string& country_code, std::string& out);
 
 } // namespace migrate::convert
