@@ -436,14 +436,49 @@ std::set<std::string> with_tunables(std::set<std::string> keys) {
   return keys;
 }
 
-Transformation read_transformation(const Node& node, LoadMode mode) {
-  node.allow_only(
-      {"column", "type", "value", "to", "country_code", "on_error", "method", "salt_env"});
-  Transformation out;
-  out.column = node.child("column").non_empty_text();
-  out.location = node.location();
-  const auto type_node = node.child("type");
-  const auto type = type_node.non_empty_text();
+// Without a country code only numbers written with + or 00 can be placed; the others follow
+// on_error.
+void read_phone_options(const Node& node, Transformation& out) {
+  if (node.has("country_code")) {
+    const auto code = node.child("country_code");
+    out.country_code = code.non_empty_text();
+    if (out.country_code.find_first_not_of("0123456789") != std::string::npos) {
+      code.fail("expected digits, e.g. \"49\"");
+    }
+  }
+  if (node.has("on_error")) {
+    const auto on_error = node.child("on_error");
+    const auto value = on_error.non_empty_text();
+    if (value != "quarantine" && value != "keep") {
+      on_error.fail("expected quarantine or keep");
+    }
+    out.on_error = value == "keep" ? OnError::keep : OnError::quarantine;
+  }
+}
+
+void read_mask_options(const Node& node, LoadMode mode, Transformation& out) {
+  const auto method = node.has("method") ? node.child("method").non_empty_text() : "sha256";
+  if (method == "redact") {
+    out.mask = MaskMethod::redact;
+    return;
+  }
+  if (method != "sha256") {
+    node.child("method").fail("expected sha256 or redact");
+  }
+  out.mask = MaskMethod::sha256;
+  const auto salt_env = node.child("salt_env");
+  const auto name = salt_env.non_empty_text();
+  if (mode == LoadMode::state_only) {
+    return; // the salt is a secret, and a state-only command masks nothing
+  }
+  const auto salt = process_env(name);
+  if (!salt || salt->empty()) {
+    salt_env.fail("environment variable " + name + " is not set");
+  }
+  out.salt = *salt;
+}
+
+TransformKind read_transform_kind(const Node& type_node) {
   static const std::map<std::string, TransformKind> k_kinds = {
       {"lowercase", TransformKind::lowercase},
       {"uppercase", TransformKind::uppercase},
@@ -454,13 +489,23 @@ Transformation read_transformation(const Node& node, LoadMode mode) {
       {"mask", TransformKind::mask},
       {"rename", TransformKind::rename},
       {"exclude", TransformKind::exclude}};
+  const auto type = type_node.non_empty_text();
   const auto found = k_kinds.find(type);
   if (found == k_kinds.end()) {
     type_node.fail("unknown transformation '" + type
                    + "' (supported: lowercase, uppercase, trim, null_if, default, format_phone, "
                      "mask, rename, exclude)");
   }
-  out.kind = found->second;
+  return found->second;
+}
+
+Transformation read_transformation(const Node& node, LoadMode mode) {
+  node.allow_only(
+      {"column", "type", "value", "to", "country_code", "on_error", "method", "salt_env"});
+  Transformation out;
+  out.column = node.child("column").non_empty_text();
+  out.location = node.location();
+  out.kind = read_transform_kind(node.child("type"));
   switch (out.kind) {
   case TransformKind::null_if:
   case TransformKind::default_value:
@@ -469,47 +514,12 @@ Transformation read_transformation(const Node& node, LoadMode mode) {
   case TransformKind::rename:
     out.value = node.child("to").non_empty_text();
     break;
-  case TransformKind::format_phone: {
-    // Without a country code only numbers written with + or 00 can be placed; the others follow
-    // on_error.
-    if (node.has("country_code")) {
-      const auto code = node.child("country_code");
-      out.country_code = code.non_empty_text();
-      if (out.country_code.find_first_not_of("0123456789") != std::string::npos) {
-        code.fail("expected digits, e.g. \"49\"");
-      }
-    }
-    if (node.has("on_error")) {
-      const auto on_error = node.child("on_error");
-      const auto value = on_error.non_empty_text();
-      if (value != "quarantine" && value != "keep") {
-        on_error.fail("expected quarantine or keep");
-      }
-      out.on_error = value == "keep" ? OnError::keep : OnError::quarantine;
-    }
+  case TransformKind::format_phone:
+    read_phone_options(node, out);
     break;
-  }
-  case TransformKind::mask: {
-    const auto method = node.has("method") ? node.child("method").non_empty_text() : "sha256";
-    if (method == "redact") {
-      out.mask = MaskMethod::redact;
-    } else if (method == "sha256") {
-      out.mask = MaskMethod::sha256;
-      const auto salt_env = node.child("salt_env");
-      const auto name = salt_env.non_empty_text();
-      if (mode == LoadMode::state_only) {
-        break; // the salt is a secret, and a state-only command masks nothing
-      }
-      const auto salt = process_env(name);
-      if (!salt || salt->empty()) {
-        salt_env.fail("environment variable " + name + " is not set");
-      }
-      out.salt = *salt;
-    } else {
-      node.child("method").fail("expected sha256 or redact");
-    }
+  case TransformKind::mask:
+    read_mask_options(node, mode, out);
     break;
-  }
   default:
     break;
   }
