@@ -148,9 +148,18 @@ bool ColumnPlan::is_textual() const {
   return type.kind == ValueKind::text;
 }
 
-TargetTable TablePlan::target_table(const std::string& schema, const std::string& name) const {
-  TargetTable table{schema, name, {}, {}, {}};
-  for (const auto& column : columns) {
+config::DeletePolicy delete_policy(const config::TableMapping& mapping, const TablePlan& plan) {
+  return mapping.deletes.value_or(plan.timestamp_position ? config::DeletePolicy::ignore
+                                                          : config::DeletePolicy::remove);
+}
+
+TargetTable target_table(const config::TableMapping& mapping, const TablePlan& plan) {
+  const auto& schema = mapping.target_schema;
+  TargetTable table{schema, mapping.target_table, {}, {}, {}};
+  if (delete_policy(mapping, plan) == config::DeletePolicy::soft) {
+    table.soft_delete_column = mapping.soft_delete_column;
+  }
+  for (const auto& column : plan.columns) {
     TargetColumn target{column.target_name, column.type.pg_type, column.not_null, {}, false};
     if (column.source.data_type == "enum" && column.type.pg_type == "text") {
       target.allowed_values = parse_enum_values(column.source.column_type);
@@ -159,26 +168,26 @@ TargetTable TablePlan::target_table(const std::string& schema, const std::string
           == target.allowed_values.end()) {
         target.allowed_values.emplace_back();
       }
-      if (enum_as == config::EnumAs::type) {
+      if (plan.enum_as == config::EnumAs::type) {
         target.enum_type = true;
-        target.pg_type =
-            "\"" + schema + "\".\"" + fit_identifier(name + "_" + column.target_name) + "\"";
+        target.pg_type = "\"" + schema + "\".\""
+                         + fit_identifier(mapping.target_table + "_" + column.target_name) + "\"";
       }
     }
     table.columns.push_back(std::move(target));
   }
   table.columns.push_back(TargetColumn{k_digest_column, "bigint", false, {}, false});
-  for (const auto position : key_positions) {
-    table.primary_key.push_back(columns[position].target_name);
+  for (const auto position : plan.key_positions) {
+    table.primary_key.push_back(plan.columns[position].target_name);
   }
-  for (const auto& index : indexes) {
+  for (const auto& index : plan.indexes) {
     SourceIndex renamed{index.name, index.unique, {}};
     for (const auto& column_name : index.columns) {
-      const auto position = position_of(columns, column_name);
-      if (position == columns.size()) {
+      const auto position = position_of(plan.columns, column_name);
+      if (position == plan.columns.size()) {
         break; // a column the mapping excludes: the index cannot be built
       }
-      renamed.columns.push_back(columns[position].target_name);
+      renamed.columns.push_back(plan.columns[position].target_name);
     }
     if (renamed.columns.size() == index.columns.size()) {
       table.indexes.push_back(std::move(renamed));

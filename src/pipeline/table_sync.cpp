@@ -133,20 +133,6 @@ struct StreamPlan {
   bool replace = false; // one group, ended by LoadSession::replace() instead of commit()
 };
 
-config::DeletePolicy delete_policy(const config::TableMapping& mapping,
-                                   const convert::TablePlan& plan) {
-  return mapping.deletes.value_or(plan.timestamp_position ? config::DeletePolicy::ignore
-                                                          : config::DeletePolicy::remove);
-}
-
-TargetTable expected_table(const config::TableMapping& mapping, const convert::TablePlan& plan) {
-  auto table = plan.target_table(mapping.target_schema, mapping.target_table);
-  if (delete_policy(mapping, plan) == config::DeletePolicy::soft) {
-    table.soft_delete_column = mapping.soft_delete_column;
-  }
-  return table;
-}
-
 // How a comparison digests rows: MySQL's digest of its own values against the one stored with each
 // row (every column, exactly), or each side's normalised values (what PostgreSQL holds now).
 enum class DigestOf { source_values, target_values };
@@ -501,8 +487,8 @@ void TableRun::prepare() {
   m_source_table = m_source.describe(m_mapping.source_table);
   m_plan = convert::plan_table(m_source_table, m_mapping);
   log_key_choice();
-  m_deletes = delete_policy(m_mapping, m_plan);
-  m_target_table = expected_table(m_mapping, m_plan);
+  m_deletes = convert::delete_policy(m_mapping, m_plan);
+  m_target_table = convert::target_table(m_mapping, m_plan);
   auto existing = m_target.describe(m_mapping.target_schema, m_mapping.target_table);
   if (!existing) {
     m_target.create_table(m_target_table);
@@ -1034,7 +1020,7 @@ std::string column_name(const convert::TablePlan& plan) {
 
 PlannedTable plan_for(const config::TableMapping& mapping, source::Source& source) {
   auto plan = convert::plan_table(source.describe(mapping.source_table), mapping);
-  auto expected = expected_table(mapping, plan);
+  auto expected = convert::target_table(mapping, plan);
   return PlannedTable{std::move(plan), std::move(expected)};
 }
 
@@ -1196,7 +1182,7 @@ RunPlan plan_run(const config::TableMapping& mapping,
   inputs.target_empty = !existing || target.is_empty(*existing);
   inputs.full = options.full;
   inputs.reload = options.reload;
-  inputs.deletes = delete_policy(mapping, plan) != config::DeletePolicy::ignore;
+  inputs.deletes = convert::delete_policy(mapping, plan) != config::DeletePolicy::ignore;
   const auto runs = state != nullptr ? state->successful_runs(mapping.source_table) : 0;
   out.compare_due = runs % mapping.compare_every == 0;
   inputs.compare_due = inputs.deletes && out.compare_due;

@@ -1,5 +1,7 @@
 #include "migrate/validate/count_check.hpp"
 
+#include "migrate/convert/table_plan.hpp"
+
 #include <exception>
 
 namespace migrate::validate {
@@ -10,17 +12,14 @@ check_counts(const config::TableMapping& mapping, source::Source& source, target
   check.table = mapping.source_table;
   try {
     check.source_rows = source.count_rows(mapping.source_table, mapping.where);
-    auto table = target.describe(mapping.target_schema, mapping.target_table);
-    if (!table) {
-      check.error =
-          "target table " + mapping.target_schema + "." + mapping.target_table + " does not exist";
+    // Soft-deleted rows are gone from the source: the expected table says which column marks them.
+    const auto expected = convert::target_table(
+        mapping, convert::plan_table(source.describe(mapping.source_table), mapping));
+    if (!target.describe(expected.schema, expected.name)) {
+      check.error = "target table " + expected.qualified_name() + " does not exist";
       return check;
     }
-    if (mapping.deletes == config::DeletePolicy::soft) {
-      table->soft_delete_column =
-          mapping.soft_delete_column; // marked rows are gone from the source
-    }
-    check.target_rows = target.count_rows(*table);
+    check.target_rows = target.count_rows(expected);
   } catch (const std::exception& e) {
     check.error = e.what();
   }

@@ -154,7 +154,7 @@ TEST(PlanTable, KeylessTableHasNoKeyAndIsComparedWhole) {
   const auto plan = plan_table(keyless_table({{"uq_n", true, {"n"}}}), mapping());
   EXPECT_EQ(plan.sync, SyncMode::replace);
   EXPECT_TRUE(plan.key_positions.empty());
-  EXPECT_TRUE(plan.target_table("public", "t").primary_key.empty());
+  EXPECT_TRUE(target_table(mapping(), plan).primary_key.empty());
   const auto compare = compare_plan(plan, KeyRange{}, 10000);
   EXPECT_EQ(compare.chunking.kind, Chunking::Kind::whole);
   EXPECT_EQ(compare.columns.size(), 5U);
@@ -163,7 +163,7 @@ TEST(PlanTable, KeylessTableHasNoKeyAndIsComparedWhole) {
 TEST(PlanTable, TableWithAUniqueNotNullKeyUpsertsByIt) {
   const auto plan = plan_table(keyless_table({{"uq_ab", true, {"a", "b"}}}), mapping());
   EXPECT_EQ(plan.sync, SyncMode::upsert);
-  EXPECT_EQ(plan.target_table("public", "t").primary_key, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(target_table(mapping(), plan).primary_key, (std::vector<std::string>{"a", "b"}));
 }
 
 TEST(ChunkDigest, HashSumTellsApartMultisetsThatTheXorCannot) {

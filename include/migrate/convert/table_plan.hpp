@@ -56,13 +56,20 @@ struct TablePlan {
   config::EnumAs enum_as = config::EnumAs::check;
   std::string where;
   std::vector<SourceIndex> indexes; // secondary indexes to build (when the mapping asks)
-
-  TargetTable target_table(const std::string& schema, const std::string& name) const;
 };
 
 // Builds the plan from MySQL's description and the mapping; throws Error(area config) naming the
 // mapping's file and line for a column the MySQL table lacks, a transformation that cannot apply,
 // or a sync mode the table's key does not allow (see choose_key and choose_sync_mode).
 TablePlan plan_table(const SourceTable& source, const config::TableMapping& mapping);
+
+// What happens to target rows whose source row is gone: the mapping's `deletes`, else remove for
+// a table without a timestamp column (its comparison sees deletes anyway) and ignore for others.
+config::DeletePolicy delete_policy(const config::TableMapping& mapping, const TablePlan& plan);
+
+// The target table as the tool creates and expects it, the one description every part uses: the
+// plan's columns with the row digest column, its key and indexes, and the soft-delete column when
+// deletes are soft.
+TargetTable target_table(const config::TableMapping& mapping, const TablePlan& plan);
 
 } // namespace migrate::convert
