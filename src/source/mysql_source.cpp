@@ -1,5 +1,6 @@
 #include "migrate/source/mysql_source.hpp"
 
+#include "source/error_class.hpp"
 #include "source/tls_peer.hpp"
 
 #include "migrate/config/tls.hpp"
@@ -34,25 +35,13 @@ struct ResultFreer {
 using MysqlHandle = std::unique_ptr<MYSQL, MysqlCloser>;
 using ResultHandle = std::unique_ptr<MYSQL_RES, ResultFreer>;
 
-// The connection is gone (or never came): a new one may work.
-bool is_connection_lost(unsigned code) {
-  return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST || code == CR_CONNECTION_ERROR
-         || code == CR_CONN_HOST_ERROR || code == CR_SERVER_LOST_EXTENDED;
-}
-
-// Worth a retry: a lost connection, a deadlock (the whole transaction was rolled back) or a lock
-// wait timeout. Access denied, unknown tables and data errors never are.
-bool is_transient(unsigned code) {
-  return is_connection_lost(code) || code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT;
-}
-
 [[noreturn]] void fail(MYSQL* handle, const std::string& what, const std::string& sql = {}) {
   const unsigned code = mysql_errno(handle);
   throw Error(ErrorArea::source,
               what + ": " + mysql_error(handle),
               ErrorContext{.sql = sql,
                            .sqlstate = "mysql-" + std::to_string(code),
-                           .transient = is_transient(code)});
+                           .transient = is_transient_mysql_error(code)});
 }
 
 std::string quote_name(const std::string& name) {
@@ -895,6 +884,15 @@ private:
 };
 
 } // namespace
+
+bool is_connection_lost(unsigned code) {
+  return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST || code == CR_CONNECTION_ERROR
+         || code == CR_CONN_HOST_ERROR || code == CR_SERVER_LOST_EXTENDED;
+}
+
+bool is_transient_mysql_error(unsigned code) {
+  return is_connection_lost(code) || code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT;
+}
 
 std::unique_ptr<Source> make_mysql_source(const config::Endpoint& endpoint) {
   return std::make_unique<MysqlSource>(endpoint);

@@ -1,5 +1,7 @@
 #include "migrate/target/postgres_target.hpp"
 
+#include "target/error_class.hpp"
+
 #include "migrate/config/tls.hpp"
 #include "migrate/core/error.hpp"
 
@@ -64,35 +66,6 @@ bool is_key(const TargetTable& table, const std::string& name) {
     }
   }
   return false;
-}
-
-// A refusal by the server that no retry changes: wrong password, unknown role or database, no
-// pg_hba.conf entry, missing privilege, a certificate that fails the ssl_mode's checks or a server
-// without the TLS it requires. libpq reports these only as text.
-bool is_refusal(const std::string& message) {
-  for (const char* text : {"authentication failed",
-                           "does not exist",
-                           "no pg_hba.conf entry",
-                           "permission denied",
-                           "password authentication",
-                           "certificate verify failed",
-                           "does not match host name",
-                           "server does not support SSL",
-                           "could not read root certificate file",
-                           "could not open certificate file",
-                           "could not load private key file"}) {
-    if (message.find(text) != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
-}
-
-// Classes 08 (connection), 40 (serialization, deadlock), 53300 (too many connections), 55P03 (lock
-// not available) and 57P0x (shutdown) may succeed on a retry; data errors never do.
-bool is_transient_sqlstate(const std::string& state) {
-  return state.rfind("08", 0) == 0 || state == "40001" || state == "40P01" || state == "53300"
-         || state == "55P03" || state == "57P01" || state == "57P02" || state == "57P03";
 }
 
 // Runs `body`, translating libpqxx's exceptions into migrate::Error.
@@ -920,6 +893,30 @@ std::string tls_parameters(const config::Tls& tls) {
 }
 
 } // namespace
+
+bool is_refusal(const std::string& message) {
+  for (const char* text : {"authentication failed",
+                           "does not exist",
+                           "no pg_hba.conf entry",
+                           "permission denied",
+                           "password authentication",
+                           "certificate verify failed",
+                           "does not match host name",
+                           "server does not support SSL",
+                           "could not read root certificate file",
+                           "could not open certificate file",
+                           "could not load private key file"}) {
+    if (message.find(text) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool is_transient_sqlstate(const std::string& state) {
+  return state.rfind("08", 0) == 0 || state == "40001" || state == "40P01" || state == "53300"
+         || state == "55P03" || state == "57P01" || state == "57P02" || state == "57P03";
+}
 
 std::string connection_string(const config::Endpoint& endpoint) {
   return "host=" + conninfo_value(endpoint.host) + " port=" + std::to_string(endpoint.port)
