@@ -154,7 +154,7 @@ std::optional<Rejection> RowEncoder::encode(const RowView& row, std::string& out
     if (i > 0) {
       out += '\t';
     }
-    if (!append_value(i, row, out)) {
+    if (auto problem = append_value(i, row, out)) {
       out.resize(start);
       m_stats.zero_dates = zero_dates;
       m_stats.repaired_encodings = repaired_encodings;
@@ -162,58 +162,54 @@ std::optional<Rejection> RowEncoder::encode(const RowView& row, std::string& out
       for (const auto column : m_zero_date_columns) {
         --m_stats.zero_dates_by_column[column];
       }
-      m_rejection.raw = row.is_null(i) ? std::string() : std::string(row.at(i));
-      return m_rejection;
+      return Rejection{
+          i, std::move(*problem), row.is_null(i) ? std::string() : std::string(row.at(i))};
     }
   }
   out += '\n';
   return std::nullopt;
 }
 
-bool RowEncoder::reject(std::size_t index, std::string reason) {
-  m_rejection.column = index;
-  m_rejection.reason = std::move(reason);
-  return false;
-}
-
 // The fast path writes plain values straight from MySQL's buffer; anything with a rule to apply
 // goes through m_value.
-bool RowEncoder::append_value(std::size_t index, const RowView& row, std::string& out) {
+RowEncoder::Problem
+RowEncoder::append_value(std::size_t index, const RowView& row, std::string& out) {
   const auto& column = m_plan.columns[index];
   const bool plain = column.transforms.empty() && !column.fix_double_encoding;
   if (row.is_null(index) && plain) {
     if (column.not_null) {
-      return reject(index, "NULL in a NOT NULL column");
+      return "NULL in a NOT NULL column";
     }
     out += k_copy_null;
-    return true;
+    return std::nullopt;
   }
   const std::string_view raw = row.is_null(index) ? std::string_view() : row.at(index);
   if (plain && !column.limits.any() && append_plain(column.type.kind, raw, out)) {
-    return true;
+    return std::nullopt;
   }
   m_null = row.is_null(index);
-  if (!m_null && !convert_value(index, raw)) {
-    return false;
+  if (!m_null) {
+    if (auto problem = convert_value(index, raw)) {
+      return problem;
+    }
   }
-  if (!apply_transforms(column)) {
-    return reject(index, m_rejection.reason);
+  if (auto problem = apply_transforms(column)) {
+    return problem;
   }
   if (m_null) {
     if (column.not_null) {
-      return reject(index,
-                    is_temporal(column.type.kind) && is_zero_date(raw)
-                        ? "zero date in a NOT NULL column (set zero_date: to a sentinel)"
-                        : "NULL in a NOT NULL column");
+      return is_temporal(column.type.kind) && is_zero_date(raw)
+                 ? "zero date in a NOT NULL column (set zero_date: to a sentinel)"
+                 : "NULL in a NOT NULL column";
     }
     out += k_copy_null;
-    return true;
+    return std::nullopt;
   }
-  if (!check_limits(column)) {
-    return reject(index, m_rejection.reason);
+  if (auto problem = check_limits(column)) {
+    return problem;
   }
   append_copy_escaped(out, m_value);
-  return true;
+  return std::nullopt;
 }
 
 // The common case, straight from MySQL's buffer to the COPY line: false when the value needs the
@@ -259,7 +255,7 @@ bool RowEncoder::append_plain(ValueKind kind, std::string_view raw, std::string&
 }
 
 // Converts MySQL's text of a non-NULL value into the text PostgreSQL reads, in m_value.
-bool RowEncoder::convert_value(std::size_t index, std::string_view raw) {
+RowEncoder::Problem RowEncoder::convert_value(std::size_t index, std::string_view raw) {
   const auto& column = m_plan.columns[index];
   m_value.clear();
   switch (column.type.kind) {
@@ -269,47 +265,46 @@ bool RowEncoder::convert_value(std::size_t index, std::string_view raw) {
   case ValueKind::year:
   case ValueKind::time_interval:
     m_value.assign(raw);
-    return true;
+    return std::nullopt;
   case ValueKind::boolean:
     if (raw == "0" || raw == "1") {
       m_value = raw == "1" ? "t" : "f";
-      return true;
+      return std::nullopt;
     }
-    return reject(index,
-                  "value " + std::string(raw) + " of " + column.source.column_type
-                      + " is neither 0 nor 1 and would be lost as boolean (cast the column)");
+    return "value " + std::string(raw) + " of " + column.source.column_type
+           + " is neither 0 nor 1 and would be lost as boolean (cast the column)";
   case ValueKind::bit_boolean:
     m_value = (!raw.empty() && raw.back() != '\0') ? "t" : "f";
-    return true;
+    return std::nullopt;
   case ValueKind::bit_string:
     append_bits(raw, column.source.numeric_precision, m_value);
-    return true;
+    return std::nullopt;
   case ValueKind::set: {
     // The array literal is built already escaped for COPY; undo that escaping for m_value.
     std::string literal;
     append_copy_text_array(literal, raw);
     m_value = unescape_copy_field(literal);
-    return true;
+    return std::nullopt;
   }
   case ValueKind::bytes:
     append_copy_bytea(m_scratch, raw);
     m_value = unescape_copy_field(m_scratch);
     m_scratch.clear();
-    return true;
+    return std::nullopt;
   case ValueKind::date:
   case ValueKind::datetime:
   case ValueKind::timestamp:
     convert_temporal(index, raw);
-    return true;
+    return std::nullopt;
   case ValueKind::text:
     m_value.assign(raw);
     if (column.fix_double_encoding && repair_double_encoded(m_value, m_scratch)) {
       m_value.swap(m_scratch);
       ++m_stats.repaired_encodings;
     }
-    return check_text(m_value, m_is_key[index]) || reject(index, m_rejection.reason);
+    return check_text(m_value, m_is_key[index]);
   }
-  return true;
+  return std::nullopt;
 }
 
 // MySQL's zero dates become NULL or the mapping's sentinel, and are counted.
@@ -332,25 +327,23 @@ void RowEncoder::convert_temporal(std::size_t index, std::string_view raw) {
 }
 
 // NUL bytes and invalid UTF-8 under the table's bad_text policy.
-bool RowEncoder::check_text(std::string& value, bool key) {
+RowEncoder::Problem RowEncoder::check_text(std::string& value, bool key) {
   const bool has_nul = value.find('\0') != std::string::npos;
   const bool valid = is_valid_utf8(value);
   if (!has_nul && valid) {
-    return true;
+    return std::nullopt;
   }
   // Stripping or replacing bytes of a key could make two rows one: a key is never repaired.
   if (m_plan.bad_text == config::BadTextPolicy::reject || key) {
-    m_rejection.reason =
-        has_nul ? "NUL byte in text (PostgreSQL text cannot hold it)" : "invalid UTF-8 in text";
-    return false;
+    return has_nul ? "NUL byte in text (PostgreSQL text cannot hold it)" : "invalid UTF-8 in text";
   }
   sanitize_text(value, m_plan.bad_text == config::BadTextPolicy::replace, m_scratch);
   value.swap(m_scratch);
   ++m_stats.bad_text_fixed;
-  return true;
+  return std::nullopt;
 }
 
-bool RowEncoder::apply_transforms(const ColumnPlan& column) {
+RowEncoder::Problem RowEncoder::apply_transforms(const ColumnPlan& column) {
   for (const auto& t : column.transforms) {
     switch (t.kind) {
     case TransformKind::null_if:
@@ -377,22 +370,20 @@ bool RowEncoder::apply_transforms(const ColumnPlan& column) {
         if (format_phone(m_value, t.country_code, m_scratch)) {
           m_value.swap(m_scratch);
         } else if (t.on_error == config::OnError::quarantine) {
-          m_rejection.reason =
-              t.country_code.empty()
-                  ? "phone number without + or 00 and no country_code to place it: '" + m_value
-                        + "'"
-                  : "not a phone number format_phone can read: '" + m_value + "'";
-          return false;
+          return t.country_code.empty()
+                     ? "phone number without + or 00 and no country_code to place it: '" + m_value
+                           + "'"
+                     : "not a phone number format_phone can read: '" + m_value + "'";
         }
       } else if (t.kind == TransformKind::mask) {
         m_value = t.mask == config::MaskMethod::redact ? "[redacted]" : sha256_hex(t.salt, m_value);
       }
     }
   }
-  return true;
+  return std::nullopt;
 }
 
-bool RowEncoder::check_limits(const ColumnPlan& column) {
+RowEncoder::Problem RowEncoder::check_limits(const ColumnPlan& column) {
   const auto& limits = column.limits;
   if (limits.integer_digits && m_value.find_first_of("eE") != std::string::npos) {
     m_value = plain_decimal(m_value); // MySQL prints small and large doubles with an exponent
@@ -400,23 +391,19 @@ bool RowEncoder::check_limits(const ColumnPlan& column) {
   const auto& value = m_value;
   if (limits.max_chars && value.size() > static_cast<std::size_t>(*limits.max_chars)
       && utf8_length(value) > static_cast<std::size_t>(*limits.max_chars)) {
-    m_rejection.reason = "value of " + std::to_string(utf8_length(value))
-                         + " characters is longer than " + column.type.pg_type
-                         + " (it is not truncated)";
-    return false;
+    return "value of " + std::to_string(utf8_length(value)) + " characters is longer than "
+           + column.type.pg_type + " (it is not truncated)";
   }
   if (limits.min_integer && column.type.kind == ValueKind::integer) {
     std::int64_t parsed = 0;
     const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
     if (error != std::errc() || end != value.data() + value.size() || parsed < *limits.min_integer
         || parsed > *limits.max_integer) {
-      m_rejection.reason = "value " + value + " is out of range for " + column.type.pg_type;
-      return false;
+      return "value " + value + " is out of range for " + column.type.pg_type;
     }
   }
   if (limits.boolean && column.type.kind == ValueKind::integer && value != "0" && value != "1") {
-    m_rejection.reason = "value " + value + " does not fit boolean";
-    return false;
+    return "value " + value + " does not fit boolean";
   }
   if (limits.integer_digits) {
     const auto start = value.find_first_not_of("-+0");
@@ -428,12 +415,10 @@ bool RowEncoder::check_limits(const ColumnPlan& column) {
     const auto scale = significant == std::string::npos ? 0 : significant + 1;
     if (digits > static_cast<std::size_t>(*limits.integer_digits)
         || scale > static_cast<std::size_t>(limits.scale.value_or(0))) {
-      m_rejection.reason =
-          "value " + value + " does not fit " + column.type.pg_type + " without rounding";
-      return false;
+      return "value " + value + " does not fit " + column.type.pg_type + " without rounding";
     }
   }
-  return true;
+  return std::nullopt;
 }
 
 void RowEncoder::lowercase_or_uppercase(std::string& value, bool upper) {

@@ -52,14 +52,16 @@ public:
   const EncodeStats& stats() const { return m_stats; }
 
 private:
-  bool append_value(std::size_t index, const RowView& row, std::string& out);
+  // Why a value cannot be written; nullopt when it can.
+  using Problem = std::optional<std::string>;
+
+  Problem append_value(std::size_t index, const RowView& row, std::string& out);
   static bool append_plain(ValueKind kind, std::string_view raw, std::string& out);
-  bool convert_value(std::size_t index, std::string_view raw);
+  Problem convert_value(std::size_t index, std::string_view raw);
   void convert_temporal(std::size_t index, std::string_view raw);
-  bool apply_transforms(const ColumnPlan& column);
-  bool check_text(std::string& value, bool key);
-  bool check_limits(const ColumnPlan& column);
-  bool reject(std::size_t index, std::string reason);
+  Problem apply_transforms(const ColumnPlan& column);
+  Problem check_text(std::string& value, bool key);
+  Problem check_limits(const ColumnPlan& column);
   void lowercase_or_uppercase(std::string& value, bool upper);
 
   const TablePlan& m_plan;
@@ -69,7 +71,6 @@ private:
   std::string m_value; // the value being converted (unescaped)
   bool m_null = false;
   std::string m_scratch;
-  Rejection m_rejection;
   std::vector<bool> m_is_key;
 };
 
