@@ -126,7 +126,9 @@ struct ChunkDiff {
 
 using PositionAfter = std::function<state::Position(const Cursor&)>;
 
-struct StreamPlan {
+// How a stream's rows are committed: in groups of commit_rows, each followed by the position after
+// its last row; the last one may reconcile a chunk or replace the table.
+struct CommitRules {
   std::size_t commit_rows = 0;
   PositionAfter after;                          // empty: no position to save
   const target::Reconcile* reconcile = nullptr; // applied by the final commit
@@ -236,10 +238,10 @@ private:
   source::ReadRequest request(source::ReadOrder order) const;
   target::LoadMode load_mode(bool resume);
   void
-  stream(const source::ReadRequest& request, target::LoadSession& session, const StreamPlan& plan);
+  stream(const source::ReadRequest& request, target::LoadSession& session, const CommitRules& plan);
   void commit_group(target::LoadSession& session,
                     CommitGroup& group,
-                    const StreamPlan& plan,
+                    const CommitRules& plan,
                     const target::Reconcile* reconcile,
                     std::uint64_t rows_to_stage = 0);
   void keep_rejected(std::vector<state::QuarantineEntry>& rejected);
@@ -249,7 +251,7 @@ private:
   void add_row(const RowView& row, Batch& batch, Extract& x) const;
   void extract(const source::ReadRequest& read, Extract& x, BatchSink& sink) const;
   void finish_stream(target::LoadSession& session,
-                     const StreamPlan& plan,
+                     const CommitRules& plan,
                      CommitGroup& group,
                      std::uint64_t rows_read);
   void add_read_counts(std::uint64_t rows_read,
@@ -563,9 +565,9 @@ void TableRun::full_pass(const std::optional<state::Position>& position) {
   const auto session = m_target.begin_load(m_target_table, load_mode(resume));
   stream(read,
          *session,
-         StreamPlan{m_mapping.commit_rows, [](const Cursor& last) {
-                      return state::Position{state::Phase::initial, std::nullopt, last.key, {}};
-                    }});
+         CommitRules{m_mapping.commit_rows, [](const Cursor& last) {
+                       return state::Position{state::Phase::initial, std::nullopt, last.key, {}};
+                     }});
   finish_keys();
   m_state.clear_position(m_mapping.source_table);
 }
@@ -586,9 +588,9 @@ void TableRun::initial_pass(const std::optional<state::Position>& position) {
   const auto session = m_target.begin_load(m_target_table, load_mode(resume));
   stream(read,
          *session,
-         StreamPlan{m_mapping.commit_rows, [bound](const Cursor& last) {
-                      return state::Position{state::Phase::initial, bound, last.key, {}};
-                    }});
+         CommitRules{m_mapping.commit_rows, [bound](const Cursor& last) {
+                       return state::Position{state::Phase::initial, bound, last.key, {}};
+                     }});
   finish_keys();
   save_position(state::Position{state::Phase::incremental, bound, {}, {}});
 }
@@ -609,13 +611,14 @@ void TableRun::incremental_pass(const state::Position& position) {
     read.after_key = position.key;
   }
   const auto session = m_target.begin_load(m_target_table, target::LoadMode::merge);
-  stream(read,
-         *session,
-         StreamPlan{m_mapping.commit_rows, [position](const Cursor& last) {
-                      return advance_position(
-                          position,
-                          state::Position{state::Phase::incremental, last.timestamp, last.key, {}});
-                    }});
+  stream(
+      read,
+      *session,
+      CommitRules{m_mapping.commit_rows, [position](const Cursor& last) {
+                    return advance_position(
+                        position,
+                        state::Position{state::Phase::incremental, last.timestamp, last.key, {}});
+                  }});
 }
 
 // A row whose timestamp is NULL never passes the cursor. When the column is nullable, those rows
@@ -648,7 +651,7 @@ void TableRun::null_timestamp_pass() {
   auto read = request(source::ReadOrder::by_key);
   read.where = where;
   const auto session = m_target.begin_load(m_target_table, target::LoadMode::merge);
-  stream(read, *session, StreamPlan{m_mapping.commit_rows, {}});
+  stream(read, *session, CommitRules{m_mapping.commit_rows, {}});
 }
 
 // The comparison runs when the number of earlier successful runs (the first load included) is a
@@ -704,9 +707,10 @@ void TableRun::compare_pass() {
                                       m_deletes == config::DeletePolicy::soft};
     const bool deletes = m_deletes != config::DeletePolicy::ignore;
     // A chunk is staged whole in one transaction, so that what is not staged is really gone.
-    stream(read,
-           *session,
-           StreamPlan{std::numeric_limits<std::size_t>::max(), {}, deletes ? &reconcile : nullptr});
+    stream(
+        read,
+        *session,
+        CommitRules{std::numeric_limits<std::size_t>::max(), {}, deletes ? &reconcile : nullptr});
   }
   // Rows a timestamp cursor did not see: in a table with one, a sign of stamps not kept up.
   m_result.counts.found_by_comparison += m_result.counts.moved() - moved_before;
@@ -741,7 +745,7 @@ void TableRun::replace_pass() {
     const auto session = m_target.begin_load(m_target_table, target::LoadMode::replace);
     stream(request(source::ReadOrder::by_key),
            *session,
-           StreamPlan{std::numeric_limits<std::size_t>::max(), {}, nullptr, true});
+           CommitRules{std::numeric_limits<std::size_t>::max(), {}, nullptr, true});
   }
   finish_keys();
   m_state.clear_position(table); // left by an earlier sync by key, if any
@@ -884,7 +888,7 @@ void TableRun::extract(const source::ReadRequest& read, Extract& x, BatchSink& s
 
 void TableRun::stream(const source::ReadRequest& read,
                       target::LoadSession& session,
-                      const StreamPlan& plan) {
+                      const CommitRules& plan) {
   Extract x(m_plan);
   StreamHandlers handlers;
   handlers.produce = [&](BatchSink& sink) {
@@ -917,7 +921,7 @@ void TableRun::stream(const source::ReadRequest& read,
 
 // The stream's last commit: a replacement, a chunk's reconcile, or what is left.
 void TableRun::finish_stream(target::LoadSession& session,
-                             const StreamPlan& plan,
+                             const CommitRules& plan,
                              CommitGroup& group,
                              std::uint64_t rows_read) {
   if (plan.replace && !group.rejected.empty()) {
@@ -969,7 +973,7 @@ void TableRun::keep_rejected(std::vector<state::QuarantineEntry>& rejected) {
 
 void TableRun::commit_group(target::LoadSession& session,
                             CommitGroup& group,
-                            const StreamPlan& plan,
+                            const CommitRules& plan,
                             const target::Reconcile* reconcile,
                             std::uint64_t rows_to_stage) {
   const auto counts = plan.replace ? session.replace(rows_to_stage) : session.commit(reconcile);
@@ -1009,7 +1013,7 @@ void TableRun::commit_group(target::LoadSession& session,
 namespace {
 
 // MySQL's description read through the mapping, and the target table it calls for.
-struct PlannedTable {
+struct MappedTable {
   convert::TablePlan plan;
   TargetTable expected;
 };
@@ -1018,10 +1022,10 @@ std::string column_name(const convert::TablePlan& plan) {
   return plan.columns[*plan.timestamp_position].source.name;
 }
 
-PlannedTable plan_for(const config::TableMapping& mapping, source::Source& source) {
+MappedTable map_table(const config::TableMapping& mapping, source::Source& source) {
   auto plan = convert::plan_table(source.describe(mapping.source_table), mapping);
   auto expected = convert::target_table(mapping, plan);
-  return PlannedTable{std::move(plan), std::move(expected)};
+  return MappedTable{std::move(plan), std::move(expected)};
 }
 
 } // namespace
@@ -1081,7 +1085,7 @@ std::vector<std::string> describe_chunks(const ChunkDiff& diff,
 SchemaReport inspect_schema(const config::TableMapping& mapping,
                             source::Source& source,
                             target::Target& target) {
-  const auto [plan, expected] = plan_for(mapping, source);
+  const auto [plan, expected] = map_table(mapping, source);
   SchemaReport report;
   report.expected = expected;
   report.ddl = target.create_table_sql(expected);
@@ -1164,7 +1168,7 @@ RunPlan plan_run(const config::TableMapping& mapping,
                  target::Target& target,
                  state::StateStore* state,
                  const SyncOptions& options) {
-  const auto [plan, expected] = plan_for(mapping, source);
+  const auto [plan, expected] = map_table(mapping, source);
   RunPlan out;
   const auto existing = target.describe(mapping.target_schema, mapping.target_table);
   if (existing) {
@@ -1219,7 +1223,7 @@ ChecksumReport checksum_table(const config::TableMapping& mapping,
                               source::Source& source,
                               target::Target& target,
                               const std::vector<std::string>& quarantined_keys) {
-  const auto [plan, expected] = plan_for(mapping, source);
+  const auto [plan, expected] = map_table(mapping, source);
   const auto existing = target.describe(mapping.target_schema, mapping.target_table);
   if (!existing) {
     throw Error(ErrorArea::target,
