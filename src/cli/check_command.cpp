@@ -108,7 +108,10 @@ void check_table(CheckReport& report,
   const auto name = "table " + table.name;
   try {
     const auto described = source.describe(table.source_table);
-    source.count_rows(table.source_table, "1 = 0"); // proves SELECT, reads nothing
+    source::ReadRequest nothing;
+    nothing.table = table.source_table;
+    nothing.where = "1 = 0";
+    source.count_rows(nothing); // proves SELECT, reads nothing
     report.add(CheckLevel::ok,
                name + " mysql table",
                table.source_table + " readable, " + std::to_string(described.columns.size())

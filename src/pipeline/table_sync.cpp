@@ -124,6 +124,26 @@ struct ChunkDiff {
   std::uint64_t rows_without_digest = 0; // target rows loaded before row digests existed
 };
 
+// Every mapped column of the table, the rows the mapping's `where` selects, in `order`.
+source::ReadRequest read_request(const config::TableMapping& mapping,
+                                 const convert::TablePlan& plan,
+                                 source::ReadOrder order) {
+  source::ReadRequest out;
+  out.table = mapping.source_table;
+  for (const auto& column : plan.columns) {
+    out.columns.push_back(column.source);
+  }
+  for (const auto position : plan.key_positions) {
+    out.key.push_back(plan.columns[position].source);
+  }
+  if (plan.timestamp_position) {
+    out.timestamp = plan.columns[*plan.timestamp_position].source;
+  }
+  out.order = order;
+  out.where = plan.where;
+  return out;
+}
+
 using PositionAfter = std::function<state::Position(const Cursor&)>;
 
 // How a stream's rows are committed: in groups of commit_rows, each followed by the position after
@@ -538,20 +558,7 @@ void TableRun::log_key_choice() const {
 }
 
 source::ReadRequest TableRun::request(source::ReadOrder order) const {
-  source::ReadRequest out;
-  out.table = m_mapping.source_table;
-  for (const auto& column : m_plan.columns) {
-    out.columns.push_back(column.source);
-  }
-  for (const auto position : m_plan.key_positions) {
-    out.key.push_back(m_plan.columns[position].source);
-  }
-  if (m_plan.timestamp_position) {
-    out.timestamp = m_plan.columns[*m_plan.timestamp_position].source;
-  }
-  out.order = order;
-  out.where = m_plan.where;
-  return out;
+  return read_request(m_mapping, m_plan, order);
 }
 
 // A table without a timestamp column is read whole, in key order; the merge skips unchanged rows.
@@ -630,13 +637,9 @@ void TableRun::null_timestamp_pass() {
     return;
   }
   const auto& table = m_mapping.source_table;
-  std::string is_null = "`";
-  for (const char c : column.source.name) {
-    is_null += c == '`' ? "``" : std::string(1, c);
-  }
-  is_null += "` IS NULL";
-  const auto where = m_plan.where.empty() ? is_null : is_null + " AND (" + m_plan.where + ")";
-  const auto source_nulls = m_source.count_rows(table, where);
+  auto read = request(source::ReadOrder::by_key);
+  read.only_null_timestamp = true;
+  const auto source_nulls = m_source.count_rows(read);
   const auto target_nulls = m_target.count_null(m_target_table, column.target_name);
   const bool due = compare_due();
   if (source_nulls == target_nulls && !due) {
@@ -648,8 +651,6 @@ void TableRun::null_timestamp_pass() {
                target_nulls,
                due ? " comparison_due=true" : "",
                column.source.name);
-  auto read = request(source::ReadOrder::by_key);
-  read.where = where;
   const auto session = m_target.begin_load(m_target_table, target::LoadMode::merge);
   stream(read, *session, CommitRules{m_mapping.commit_rows, {}});
 }
@@ -721,7 +722,7 @@ void TableRun::compare_pass() {
 void TableRun::replace_pass() {
   m_result.mode.pass = RunMode::Pass::replace;
   const auto& table = m_mapping.source_table;
-  convert::check_replace_size(m_mapping, m_source.count_rows(table, m_plan.where));
+  convert::check_replace_size(m_mapping, m_source.count_rows(request(source::ReadOrder::by_key)));
   const auto diff = diff_chunks(plan_comparison(m_mapping, m_plan, m_source),
                                 m_mapping,
                                 m_source,
@@ -1018,10 +1019,6 @@ struct MappedTable {
   TargetTable expected;
 };
 
-std::string column_name(const convert::TablePlan& plan) {
-  return plan.columns[*plan.timestamp_position].source.name;
-}
-
 MappedTable map_table(const config::TableMapping& mapping, source::Source& source) {
   auto plan = convert::plan_table(source.describe(mapping.source_table), mapping);
   auto expected = convert::target_table(mapping, plan);
@@ -1097,26 +1094,6 @@ SchemaReport inspect_schema(const config::TableMapping& mapping,
 }
 
 namespace {
-
-// Rows a read would take: its predicate, without the ORDER BY, as COUNT(*).
-std::string timestamp_window(const std::string& column,
-                             const std::optional<std::string>& after,
-                             const std::string& until) {
-  std::string quoted = "`";
-  for (const char c : column) {
-    quoted += c == '`' ? "``" : std::string(1, c);
-  }
-  quoted += "`";
-  return (after ? quoted + " > '" + *after + "' AND " : std::string()) + quoted + " <= '" + until
-         + "'";
-}
-
-std::string with_where(const std::string& condition, const std::string& where) {
-  if (where.empty()) {
-    return condition;
-  }
-  return condition.empty() ? where : condition + " AND (" + where + ")";
-}
 
 std::string pass_name(PassKind pass) {
   switch (pass) {
@@ -1206,15 +1183,18 @@ RunPlan plan_run(const config::TableMapping& mapping,
         read_upper_bound(clock, column.data_type == "date" ? -1 : column.datetime_precision);
   }
   if (choice.pass == PassKind::incremental) {
-    auto after = position->timestamp;
+    auto read = read_request(mapping, plan, source::ReadOrder::by_timestamp_then_key);
+    read.after_timestamp = position->timestamp;
+    read.after_key = position->key;
     if (mapping.lookback.count() > 0) {
-      after = shift_timestamp(*after, -std::chrono::microseconds(mapping.lookback));
+      read.after_timestamp =
+          shift_timestamp(*position->timestamp, -std::chrono::microseconds(mapping.lookback));
+      read.after_key.clear();
     }
-    out.rows_to_read = source.count_rows(
-        mapping.source_table,
-        with_where(timestamp_window(column_name(plan), after, out.upper_bound), mapping.where));
+    read.until_timestamp = out.upper_bound;
+    out.rows_to_read = source.count_rows(read);
   } else if (choice.pass == PassKind::initial || choice.pass == PassKind::full) {
-    out.rows_to_read = source.count_rows(mapping.source_table, mapping.where);
+    out.rows_to_read = source.count_rows(read_request(mapping, plan, source::ReadOrder::by_key));
   }
   return out;
 }

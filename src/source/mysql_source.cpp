@@ -537,20 +537,14 @@ std::string chunk_condition_sql(const ChunkFilter& chunk) {
          + (bounds.high_inclusive ? " <= " : " < ") + bounds.high + ")";
 }
 
-std::string build_read_sql(Connection& connection, const ReadRequest& request) {
-  std::string sql = "SELECT ";
-  for (std::size_t i = 0; i < request.columns.size(); ++i) {
-    sql += (i == 0 ? "" : ", ")
-           + convert::select_expression(request.columns[i], quote_name(request.columns[i].name));
-  }
-  sql += " FROM " + quote_name(request.table);
-
+// " WHERE ..." with every condition of the request, or "" when it has none.
+std::string where_clause(Connection& connection, const ReadRequest& request) {
   std::vector<std::string> conditions;
-  std::vector<SourceColumn> order = request.key;
   if (request.order == ReadOrder::by_timestamp_then_key) {
     if (!request.timestamp) {
       throw Error(ErrorArea::internal, "timestamp order without a timestamp column");
     }
+    auto order = request.key;
     order.insert(order.begin(), *request.timestamp);
     const auto ts = quote_name(request.timestamp->name);
     if (request.after_timestamp && request.after_key.empty()) {
@@ -566,14 +560,35 @@ std::string build_read_sql(Connection& connection, const ReadRequest& request) {
   } else if (!request.after_key.empty()) {
     conditions.push_back(after_tuple(connection, request.key, request.after_key));
   }
+  if (request.only_null_timestamp) {
+    if (!request.timestamp) {
+      throw Error(ErrorArea::internal, "NULL timestamps asked without a timestamp column");
+    }
+    conditions.push_back(quote_name(request.timestamp->name) + " IS NULL");
+  }
   if (request.chunk) {
     conditions.push_back(chunk_condition_sql(*request.chunk));
   }
   if (!request.where.empty()) {
     conditions.push_back("(" + request.where + ")");
   }
+  std::string sql;
   for (std::size_t i = 0; i < conditions.size(); ++i) {
     sql += (i == 0 ? " WHERE " : " AND ") + conditions[i];
+  }
+  return sql;
+}
+
+std::string build_read_sql(Connection& connection, const ReadRequest& request) {
+  std::string sql = "SELECT ";
+  for (std::size_t i = 0; i < request.columns.size(); ++i) {
+    sql += (i == 0 ? "" : ", ")
+           + convert::select_expression(request.columns[i], quote_name(request.columns[i].name));
+  }
+  sql += " FROM " + quote_name(request.table) + where_clause(connection, request);
+  auto order = request.key;
+  if (request.order == ReadOrder::by_timestamp_then_key) {
+    order.insert(order.begin(), *request.timestamp);
   }
   if (!order.empty()) {
     sql += " ORDER BY " + order_list(order); // a table without a key is read in no order
@@ -719,9 +734,10 @@ public:
     return std::make_unique<MysqlRowReader>(std::move(connection), std::move(sql));
   }
 
-  std::uint64_t count_rows(const std::string& table, const std::string& where) override {
-    const auto rows = connection().query("SELECT COUNT(*) FROM " + quote_name(table)
-                                         + (where.empty() ? "" : " WHERE (" + where + ")"));
+  std::uint64_t count_rows(const ReadRequest& request) override {
+    auto& c = connection();
+    const auto rows =
+        c.query("SELECT COUNT(*) FROM " + quote_name(request.table) + where_clause(c, request));
     return std::stoull(rows.at(0).at(0).value_or("0"));
   }
 

@@ -240,7 +240,7 @@ reconcile_sql(const TargetTable& table, const std::string& staging, const Reconc
 // (tablewriter::write_raw_line, connection_base::write_copy_line), and libpq then grows its
 // buffer to hold the message: a row with a 50 MB blob cost about ten times its size. PostgreSQL
 // does not need messages to follow rows (protocol-flow.html, "COPY Operations"), so the data goes
-// to PQputCopyData in slices straight from the chunk buffer. libpqxx keeps the PGconn private; an
+// to PQputCopyData in slices straight from the batch buffer. libpqxx keeps the PGconn private; an
 // explicit instantiation may name a private member ([temp.spec]/6), which is how it is reached.
 static_assert(PQXX_VERSION_MAJOR == 6, "raw_connection() access is written for libpqxx 6");
 using RawConnection = pqxx::internal::pq::PGconn* (pqxx::connection_base::*)() const;

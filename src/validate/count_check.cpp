@@ -11,7 +11,10 @@ check_counts(const config::TableMapping& mapping, source::Source& source, target
   CountCheck check;
   check.table = mapping.source_table;
   try {
-    check.source_rows = source.count_rows(mapping.source_table, mapping.where);
+    source::ReadRequest rows;
+    rows.table = mapping.source_table;
+    rows.where = mapping.where;
+    check.source_rows = source.count_rows(rows);
     // Soft-deleted rows are gone from the source: the expected table says which column marks them.
     const auto expected = convert::target_table(
         mapping, convert::plan_table(source.describe(mapping.source_table), mapping));

@@ -139,8 +139,14 @@ TYPED_TEST_P(SourceContract, CountsRowsAndMeasuresTheKeyRange) {
   this->create_source(items({{"7", "a", std::nullopt},
                              {"30", "b", "2026-01-01 00:00:00"},
                              {"12", "c", "2026-01-01 00:00:00"}}));
-  EXPECT_EQ(this->source().count_rows("items", ""), 3U);
-  EXPECT_EQ(this->source().count_rows("items", "`updated_at` IS NULL"), 1U);
+  auto read = items_request(this->source(), source::ReadOrder::by_key);
+  EXPECT_EQ(this->source().count_rows(read), 3U);
+  read.only_null_timestamp = true;
+  EXPECT_EQ(this->source().count_rows(read), 1U);
+  EXPECT_EQ(read_keys(this->source(), read), std::vector<std::string>{"7"});
+  read = items_request(this->source(), source::ReadOrder::by_timestamp_then_key);
+  read.after_timestamp = "2025-12-31 00:00:00";
+  EXPECT_EQ(this->source().count_rows(read), 2U);
   const auto range = this->source().key_range("items", "id", "");
   EXPECT_EQ(range.rows, 3U);
   EXPECT_EQ(range.min, "7");

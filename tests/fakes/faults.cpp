@@ -80,9 +80,9 @@ std::unique_ptr<source::RowReader> FaultySource::read(const source::ReadRequest&
   m_faults.call("source.read");
   return std::make_unique<FaultyReader>(m_inner.read(request), m_faults);
 }
-std::uint64_t FaultySource::count_rows(const std::string& table, const std::string& where) {
+std::uint64_t FaultySource::count_rows(const source::ReadRequest& request) {
   m_faults.call("source.count_rows");
-  return m_inner.count_rows(table, where);
+  return m_inner.count_rows(request);
 }
 KeyRange FaultySource::key_range(const std::string& table,
                                  const std::string& key_column,

@@ -47,7 +47,7 @@ public:
   SourceTable describe(const std::string& table) override;
   source::ServerClock server_clock(std::chrono::seconds lag, bool in_server_zone) override;
   std::unique_ptr<source::RowReader> read(const source::ReadRequest& request) override;
-  std::uint64_t count_rows(const std::string& table, const std::string& where) override;
+  std::uint64_t count_rows(const source::ReadRequest& request) override;
   KeyRange key_range(const std::string& table,
                      const std::string& key_column,
                      const std::string& where) override;

@@ -146,22 +146,14 @@ std::size_t MemorySource::column_index(const Table& t, const std::string& column
       ErrorArea::source, "Unknown column '" + column + "'", ErrorContext{.table = t.shape.name});
 }
 
-// The rows `where` selects: none, or the NULL-timestamp pass's "`col` IS NULL".
+// Every row: the fake evaluates no SQL condition.
 std::vector<const Row*> MemorySource::selected(const Table& t, const std::string& where) const {
-  std::optional<std::size_t> null_column;
   if (!where.empty()) {
-    const std::string suffix = "` IS NULL";
-    if (where.front() != '`' || where.size() <= suffix.size() + 1
-        || where.compare(where.size() - suffix.size(), suffix.size(), suffix) != 0) {
-      throw unsupported("the condition " + where);
-    }
-    null_column = column_index(t, where.substr(1, where.size() - suffix.size() - 1));
+    throw unsupported("the condition " + where);
   }
   std::vector<const Row*> out;
   for (const auto& row : t.rows) {
-    if (!null_column || !row[*null_column]) {
-      out.push_back(&row);
-    }
+    out.push_back(&row);
   }
   return out;
 }
@@ -182,10 +174,6 @@ SourceTable MemorySource::describe(const std::string& name) {
 
 source::ServerClock MemorySource::server_clock(std::chrono::seconds lag, bool /*in_server_zone*/) {
   return source::ServerClock{shift_timestamp(m_now, -lag), std::nullopt, {}};
-}
-
-std::uint64_t MemorySource::count_rows(const std::string& name, const std::string& where) {
-  return selected(table(name), where).size();
 }
 
 KeyRange MemorySource::key_range(const std::string& name,
@@ -209,7 +197,7 @@ KeyRange MemorySource::key_range(const std::string& name,
 
 namespace {
 
-// The chunk a row falls in; nullopt for chunkings the fake does not compute.
+// The chunk a row falls in; hash chunks, which the fake does not compute, throw.
 std::string chunk_of(const ComparePlan& plan, const std::string& key) {
   switch (plan.chunking.kind) {
   case Chunking::Kind::whole:
@@ -222,81 +210,118 @@ std::string chunk_of(const ComparePlan& plan, const std::string& key) {
   throw unsupported("hash chunks (they depend on MySQL's collations)");
 }
 
-} // namespace
-
-// (timestamp, key) and key filters and orders, as the MySQL adapter's SQL states them.
-std::unique_ptr<source::RowReader> MemorySource::read(const source::ReadRequest& request) {
-  const auto& t = table(request.table);
-  std::vector<std::size_t> key_index;
-  for (const auto& key : request.key) {
-    key_index.push_back(column_index(t, key.name));
+// A read request's filters and order, as the MySQL adapter's SQL states them.
+class Matcher {
+public:
+  Matcher(const SourceTable& shape, const source::ReadRequest& request)
+      : m_shape(shape)
+      , m_request(request) {
+    for (const auto& key : request.key) {
+      m_key_index.push_back(index_of(key.name));
+    }
+    if (request.timestamp) {
+      m_ts_index = index_of(request.timestamp->name);
+    }
   }
-  const auto ts_index =
-      request.timestamp ? std::optional(column_index(t, request.timestamp->name)) : std::nullopt;
-  const auto compare_keys = [&](const Row& row, const std::vector<std::string>& key) {
-    for (std::size_t i = 0; i < key.size() && i < key_index.size(); ++i) {
+
+  bool accepts(const Row& row) const {
+    const auto& r = m_request;
+    if (r.only_null_timestamp && row[*m_ts_index]) {
+      return false;
+    }
+    if (r.chunk && r.chunk->plan->chunking.kind != Chunking::Kind::whole) {
+      const auto& plan = *r.chunk->plan;
+      if (chunk_of(plan, row[index_of(plan.key.source_name)].value_or("")) != r.chunk->id) {
+        return false;
+      }
+    }
+    if (r.order == source::ReadOrder::by_key) {
+      return r.after_key.empty() || compare_keys(row, r.after_key) > 0;
+    }
+    if ((r.after_timestamp || r.until_timestamp) && !row[*m_ts_index]) {
+      return false; // NULL passes no comparison
+    }
+    if (r.after_timestamp) {
+      const int order = compare_ts(row, *r.after_timestamp);
+      if (order < 0
+          || (order == 0 && (r.after_key.empty() || compare_keys(row, r.after_key) <= 0))) {
+        return false;
+      }
+    }
+    return !r.until_timestamp || compare_ts(row, *r.until_timestamp) <= 0;
+  }
+
+  // ORDER BY (timestamp,) key; NULL first, as MySQL sorts it.
+  bool before(const Row& a, const Row& b) const {
+    if (m_request.order == source::ReadOrder::by_timestamp_then_key && m_ts_index) {
+      const auto& ta = a[*m_ts_index];
+      const auto& tb = b[*m_ts_index];
+      if (ta.has_value() != tb.has_value()) {
+        return !ta.has_value();
+      }
+      if (ta && *ta != *tb) {
+        return compare_source_values(*ta, *tb, *m_request.timestamp) < 0;
+      }
+    }
+    std::vector<std::string> key_b;
+    for (const auto index : m_key_index) {
+      key_b.push_back(b[index].value_or(""));
+    }
+    return compare_keys(a, key_b) < 0;
+  }
+
+private:
+  std::size_t index_of(const std::string& column) const {
+    for (std::size_t i = 0; i < m_shape.columns.size(); ++i) {
+      if (m_shape.columns[i].name == column) {
+        return i;
+      }
+    }
+    throw Error(
+        ErrorArea::source, "Unknown column '" + column + "'", ErrorContext{.table = m_shape.name});
+  }
+
+  int compare_keys(const Row& row, const std::vector<std::string>& key) const {
+    for (std::size_t i = 0; i < key.size() && i < m_key_index.size(); ++i) {
       const int order =
-          compare_source_values(row[key_index[i]].value_or(""), key[i], request.key[i]);
+          compare_source_values(row[m_key_index[i]].value_or(""), key[i], m_request.key[i]);
       if (order != 0) {
         return order;
       }
     }
     return 0;
-  };
-  const auto compare_ts = [&](const Row& row, const std::string& value) {
-    return compare_source_values(*row[*ts_index], value, *request.timestamp);
-  };
+  }
+
+  int compare_ts(const Row& row, const std::string& value) const {
+    return compare_source_values(*row[*m_ts_index], value, *m_request.timestamp);
+  }
+
+  const SourceTable& m_shape;
+  const source::ReadRequest& m_request;
+  std::vector<std::size_t> m_key_index;
+  std::optional<std::size_t> m_ts_index;
+};
+
+} // namespace
+
+std::vector<const Row*> MemorySource::matching(const source::ReadRequest& request) const {
+  const auto& t = table(request.table);
+  const Matcher matcher(t.shape, request);
   std::vector<const Row*> rows;
   for (const auto* row : selected(t, request.where)) {
-    if (request.chunk && request.chunk->plan->chunking.kind != Chunking::Kind::whole) {
-      const auto& plan = *request.chunk->plan;
-      const auto key = row->at(column_index(t, plan.key.source_name)).value_or("");
-      if (chunk_of(plan, key) != request.chunk->id) {
-        continue;
-      }
+    if (matcher.accepts(*row)) {
+      rows.push_back(row);
     }
-    if (request.order == source::ReadOrder::by_key) {
-      if (!request.after_key.empty() && compare_keys(*row, request.after_key) <= 0) {
-        continue;
-      }
-    } else {
-      if ((request.after_timestamp || request.until_timestamp) && !(*row)[*ts_index]) {
-        continue; // NULL passes no comparison
-      }
-      if (request.after_timestamp) {
-        const int order = compare_ts(*row, *request.after_timestamp);
-        const bool after = order > 0
-                           || (order == 0 && !request.after_key.empty()
-                               && compare_keys(*row, request.after_key) > 0);
-        if (!after) {
-          continue;
-        }
-      }
-      if (request.until_timestamp && compare_ts(*row, *request.until_timestamp) > 0) {
-        continue;
-      }
-    }
-    rows.push_back(row);
   }
-  std::stable_sort(rows.begin(), rows.end(), [&](const Row* a, const Row* b) {
-    if (request.order == source::ReadOrder::by_timestamp_then_key && ts_index) {
-      const auto& ta = (*a)[*ts_index];
-      const auto& tb = (*b)[*ts_index];
-      if (ta.has_value() != tb.has_value()) {
-        return !ta.has_value(); // NULL first, as MySQL sorts it
-      }
-      if (ta && *ta != *tb) {
-        return compare_source_values(*ta, *tb, *request.timestamp) < 0;
-      }
-    }
-    std::vector<std::string> key_b;
-    for (const auto index : key_index) {
-      key_b.push_back((*b)[index].value_or(""));
-    }
-    return compare_keys(*a, key_b) < 0;
-  });
+  std::stable_sort(
+      rows.begin(), rows.end(), [&](const Row* a, const Row* b) { return matcher.before(*a, *b); });
+  return rows;
+}
+
+std::unique_ptr<source::RowReader> MemorySource::read(const source::ReadRequest& request) {
+  const auto& t = table(request.table);
   std::vector<Row> projected;
-  for (const auto* row : rows) {
+  for (const auto* row : matching(request)) {
     Row out;
     for (const auto& column : request.columns) {
       out.push_back((*row)[column_index(t, column.name)]);
@@ -304,6 +329,10 @@ std::unique_ptr<source::RowReader> MemorySource::read(const source::ReadRequest&
     projected.push_back(std::move(out));
   }
   return std::make_unique<VectorReader>(std::move(projected));
+}
+
+std::uint64_t MemorySource::count_rows(const source::ReadRequest& request) {
+  return matching(request).size();
 }
 
 // MySQL's row digests (the ones the load stores), grouped by chunk.

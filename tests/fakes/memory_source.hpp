@@ -1,9 +1,9 @@
 // An in-memory Source for unit tests: tables of rows held as the MySQL text protocol sends them.
 // It answers what the pipeline asks of a source for tables with integer keys: reads in key or
-// (timestamp, key) order with the position and bound filters, range and whole-table chunks, the
-// `col IS NULL` condition of the NULL-timestamp pass, and chunk digests of MySQL's row digests.
-// Anything else (hash chunks, other `where` conditions, digests of normalised values) throws, so a
-// test cannot silently rely on it. tests/contract runs the same cases against it and MysqlSource.
+// (timestamp, key) order with the position, bound and NULL-timestamp filters, range and whole-table
+// chunks, and chunk digests of MySQL's row digests. Anything else (hash chunks, a `where`
+// condition, digests of normalised values) throws, so a test cannot silently rely on it.
+// tests/contract runs the same cases against it and MysqlSource.
 #pragma once
 
 #include "migrate/source/source.hpp"
@@ -34,7 +34,7 @@ public:
   SourceTable describe(const std::string& table) override;
   source::ServerClock server_clock(std::chrono::seconds lag, bool in_server_zone) override;
   std::unique_ptr<source::RowReader> read(const source::ReadRequest& request) override;
-  std::uint64_t count_rows(const std::string& table, const std::string& where) override;
+  std::uint64_t count_rows(const source::ReadRequest& request) override;
   KeyRange key_range(const std::string& table,
                      const std::string& key_column,
                      const std::string& where) override;
@@ -49,6 +49,7 @@ private:
   const Table& table(const std::string& name) const;
   std::size_t column_index(const Table& table, const std::string& column) const;
   std::vector<const Row*> selected(const Table& table, const std::string& where) const;
+  std::vector<const Row*> matching(const source::ReadRequest& request) const;
 
   ServerVersion m_version;
   std::string m_now = "2026-11-29 02:00:00.000000";

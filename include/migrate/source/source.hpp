@@ -47,6 +47,8 @@ struct ReadRequest {
   std::vector<std::string> after_key;
   // Rows whose timestamp is at or below this bound only (by_timestamp_then_key).
   std::optional<std::string> until_timestamp;
+  // Rows whose timestamp column is NULL only, which no cursor passes (by_key).
+  bool only_null_timestamp = false;
   // Rows of this comparison chunk only.
   std::optional<ChunkFilter> chunk;
   // An extra condition from the mapping (a data-quality rule), in MySQL's SQL.
@@ -100,8 +102,8 @@ public:
   // Starts a streaming read (rows are not buffered in memory).
   virtual std::unique_ptr<RowReader> read(const ReadRequest& request) = 0;
 
-  // Rows of the table, or of those `where` selects when it is not empty.
-  virtual std::uint64_t count_rows(const std::string& table, const std::string& where) = 0;
+  // How many rows read(request) would return (its columns and order aside).
+  virtual std::uint64_t count_rows(const ReadRequest& request) = 0;
 
   // Row count and the smallest and largest value of a key column, over the rows `where` selects.
   virtual KeyRange
