@@ -196,6 +196,8 @@ int run(int argc, char** argv) {
   auto* quarantine = setup_quarantine(app, quarantine_json);
   auto* check = setup_check(app);
   auto* plan = setup_plan(app);
+  ReportOptions report_options;
+  auto* report = setup_report(app, report_options);
   app.require_subcommand(0, 1);
 
   // Until the configuration names a log file, messages go to standard error.
@@ -214,7 +216,7 @@ int run(int argc, char** argv) {
   const bool sync_options = sync.full || sync.reload || !sync.since.empty();
   if (sync_options
       && (validate->parsed() || status->parsed() || schema->parsed() || quarantine->parsed()
-          || check->parsed() || plan->parsed())) {
+          || check->parsed() || plan->parsed() || report->parsed())) {
     spdlog::error("--full, --reload and --since apply to a run, not to a subcommand");
     return k_exit_usage;
   }
@@ -236,6 +238,9 @@ int run(int argc, char** argv) {
     }
     if (plan->parsed()) {
       return run_plan(global);
+    }
+    if (report->parsed()) {
+      return run_report(global, report_options);
     }
     return run_sync(global, sync);
   } catch (const Error& e) {
