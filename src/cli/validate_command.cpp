@@ -29,6 +29,8 @@ struct Verdict {
   state::ValidationRecord record;  // what is stored, and printed
   pipeline::ChecksumReport report; // checksum only
   std::vector<std::string> chunks_without_rows;
+  std::set<std::string> chunks_with_mismatches; // ids of the chunks --repair re-syncs
+  bool keyless = false;                         // compared whole: no key names a row
   std::optional<validate::RepairResult> repair;
   std::optional<state::ValidationRecord> before_repair;
 
@@ -122,11 +124,13 @@ void explain_rows(Verdict& verdict,
   }
   const bool kept = view.deletes == config::DeletePolicy::ignore;
   for (const auto& row : found) {
+    auto explanation = validate::explain_row(
+        row.difference, changed.count(row.key) != 0, quarantined.count(row.key) != 0, kept);
+    if (validate::is_mismatch(explanation)) {
+      verdict.chunks_with_mismatches.insert(row.chunk);
+    }
     verdict.record.rows.push_back(state::DifferingRow{
-        row.key,
-        validate::explain_row(
-            row.difference, changed.count(row.key) != 0, quarantined.count(row.key) != 0, kept),
-        row.chunk});
+        row.key, std::move(explanation), validate::describe_chunk(verdict.report.plan, row.chunk)});
   }
   verdict.record.quarantined = quarantined.size();
 }
@@ -148,8 +152,10 @@ void summarise_rows(Verdict& verdict) {
   }
   const auto chunks = verdict.chunks_without_rows.size();
   if (chunks > 0) {
-    mismatch += (mismatch.empty() ? "" : ", ") + std::to_string(chunks)
-                + " chunk(s) differing in float sums only";
+    mismatch +=
+        (mismatch.empty() ? "" : ", ")
+        + (verdict.keyless ? std::string("the table differs (no key names its rows)")
+                           : std::to_string(chunks) + " chunk(s) differing in float sums only");
   }
   const bool quarantine = by_kind.count("in quarantine") != 0;
   r.outcome = !mismatch.empty() ? "mismatch"
@@ -184,6 +190,7 @@ Verdict checksum_verdict(const config::TableMapping& table,
     r.chunks_differing = differing.size();
     if (view.plan.key_positions.empty() || view.plan.sync == config::SyncMode::replace) {
       // Compared whole: no key names a row. The next run replaces the content.
+      verdict.keyless = true;
       verdict.chunks_without_rows.assign(differing.begin(), differing.end());
     } else {
       auto found = validate::find_differing_rows(view,
@@ -209,11 +216,7 @@ Verdict checksum_verdict(const config::TableMapping& table,
 // quarantined), and those that differ without a row to name.
 std::vector<std::string> chunks_to_repair(const Verdict& verdict) {
   std::set<std::string> ids(verdict.chunks_without_rows.begin(), verdict.chunks_without_rows.end());
-  for (const auto& row : verdict.record.rows) {
-    if (validate::is_mismatch(row.difference)) {
-      ids.insert(row.chunk);
-    }
-  }
+  ids.insert(verdict.chunks_with_mismatches.begin(), verdict.chunks_with_mismatches.end());
   return {ids.begin(), ids.end()};
 }
 

@@ -16,6 +16,35 @@ std::vector<std::string> key_names(const ComparePlan& plan) {
   return out;
 }
 
+// Decimal integer text: an optional '-' and digits.
+bool is_integer(const std::string& text) {
+  const std::size_t start = !text.empty() && text[0] == '-' ? 1 : 0;
+  return text.size() > start
+         && std::all_of(text.begin() + static_cast<std::ptrdiff_t>(start), text.end(), [](char c) {
+              return c >= '0' && c <= '9';
+            });
+}
+
+// -1 when a < b, 0 when equal, 1 when a > b.
+int compare_values(const std::optional<std::string>& a, const std::optional<std::string>& b) {
+  if (!a || !b) {
+    return a ? 1 : b ? -1 : 0;
+  }
+  if (is_integer(*a) && is_integer(*b)) {
+    const bool a_negative = (*a)[0] == '-';
+    const bool b_negative = (*b)[0] == '-';
+    if (a_negative != b_negative) {
+      return a_negative ? -1 : 1;
+    }
+    // Same sign: the longer magnitude is the larger one (no leading zeros in keys as printed).
+    int order = a->size() != b->size() ? (a->size() < b->size() ? -1 : 1) : a->compare(*b);
+    order = order < 0 ? -1 : order > 0 ? 1 : 0;
+    return a_negative ? -order : order;
+  }
+  const int order = a->compare(*b);
+  return order < 0 ? -1 : order > 0 ? 1 : 0;
+}
+
 std::map<KeyValues, const RowDigest*> by_key(const std::vector<RowDigest>& rows) {
   std::map<KeyValues, const RowDigest*> out;
   for (const auto& row : rows) {
@@ -60,6 +89,29 @@ std::string render_key(const std::vector<std::string>& names, const KeyValues& v
   return out;
 }
 
+bool key_less(const KeyValues& a, const KeyValues& b) {
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    if (const int order = compare_values(a[i], b[i]); order != 0) {
+      return order < 0;
+    }
+  }
+  return a.size() < b.size();
+}
+
+std::string describe_chunk(const ComparePlan& plan, const std::string& id) {
+  switch (plan.chunking.kind) {
+  case Chunking::Kind::whole:
+    return "the whole table";
+  case Chunking::Kind::hash:
+    return "key hash bucket " + id + " of " + plan.chunking.width_or_buckets;
+  case Chunking::Kind::range:
+    break;
+  }
+  const auto bounds = range_bounds(id, plan.chunking.width_or_buckets);
+  return plan.key.source_name + (bounds.low_inclusive ? " >= " : " > ") + bounds.low + " and "
+         + (bounds.high_inclusive ? "<= " : "< ") + bounds.high;
+}
+
 std::vector<KeyedDifference> diff_rows(const std::vector<std::string>& key_names,
                                        const std::vector<RowDigest>& source,
                                        const std::vector<RowDigest>& target,
@@ -70,17 +122,19 @@ std::vector<KeyedDifference> diff_rows(const std::vector<std::string>& key_names
   for (const auto& [key, row] : source_rows) {
     const auto found = target_rows.find(key);
     if (found == target_rows.end()) {
-      out.push_back({render_key(key_names, key), RowDifference::missing_in_target, chunk});
+      out.push_back({render_key(key_names, key), RowDifference::missing_in_target, chunk, key});
     } else if (!found->second->hash || found->second->hash != row->hash) {
-      out.push_back({render_key(key_names, key), RowDifference::content_differs, chunk});
+      out.push_back({render_key(key_names, key), RowDifference::content_differs, chunk, key});
     }
   }
   for (const auto& [key, row] : target_rows) {
     if (source_rows.count(key) == 0) {
-      out.push_back({render_key(key_names, key), RowDifference::extra_in_target, chunk});
+      out.push_back({render_key(key_names, key), RowDifference::extra_in_target, chunk, key});
     }
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return key_less(a.values, b.values);
+  });
   return out;
 }
 
@@ -112,6 +166,9 @@ RowSearch find_differing_rows(const TableView& table,
   for (auto& [key, row] : found) {
     out.rows.push_back(std::move(row));
   }
+  std::sort(out.rows.begin(), out.rows.end(), [](const auto& a, const auto& b) {
+    return key_less(a.values, b.values);
+  });
   for (const auto& id : chunks) {
     if (with_rows.count(id) == 0) {
       out.chunks_without_rows.push_back(id);

@@ -31,6 +31,33 @@ TEST(RowSearch, ClassifiesMissingExtraAndChangedRowsByKey) {
             "id=2:missing@7 id=3:differs@7 id=4:extra@7 ");
 }
 
+TEST(RowSearch, OrdersIntegerKeysByValueAndTheRestAsText) {
+  const auto key = [](std::optional<std::string> v) {
+    return std::vector{std::move(v)};
+  };
+  EXPECT_TRUE(key_less(key("9"), key("10")));
+  EXPECT_FALSE(key_less(key("10"), key("9")));
+  EXPECT_TRUE(key_less(key("-10"), key("-9")));
+  EXPECT_TRUE(key_less(key("-1"), key("0")));
+  EXPECT_TRUE(key_less(key(std::nullopt), key("-5")));
+  EXPECT_TRUE(key_less(key("B"), key("a")));
+  EXPECT_TRUE(key_less(key("10"), key("9a"))); // text when either is not a number
+  EXPECT_FALSE(key_less(key("7"), key("7")));
+  EXPECT_TRUE(
+      key_less({std::string("1"), std::string("2")}, {std::string("1"), std::string("10")}));
+}
+
+TEST(RowSearch, DescribesChunksByTheirKeyRange) {
+  ComparePlan plan;
+  plan.key.source_name = "id";
+  plan.chunking = {Chunking::Kind::range, "20"};
+  EXPECT_EQ(describe_chunk(plan, "1"), "id >= 20 and < 40");
+  plan.chunking = {Chunking::Kind::hash, "8"};
+  EXPECT_EQ(describe_chunk(plan, "3"), "key hash bucket 3 of 8");
+  plan.chunking = {Chunking::Kind::whole, "1"};
+  EXPECT_EQ(describe_chunk(plan, "0"), "the whole table");
+}
+
 TEST(RowSearch, ARowWithoutAStoredDigestDiffers) {
   EXPECT_EQ(render(diff_rows({"id"}, {row("1", 0)}, {row("1", std::nullopt)}, "0")),
             "id=1:differs@0 ");

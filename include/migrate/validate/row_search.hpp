@@ -32,8 +32,16 @@ TableView view_table(const config::TableMapping& mapping, source::Source& source
 struct KeyedDifference {
   std::string key; // "id=42", as the quarantine names rows
   RowDifference difference = RowDifference::content_differs;
-  std::string chunk; // the chunk's id
+  std::string chunk;                              // the chunk, as describe_chunk() names it
+  std::vector<std::optional<std::string>> values; // the key's values, for ordering
 };
+
+// Key order for people: integers by value (9 before 10), the rest as text, NULL first.
+bool key_less(const std::vector<std::optional<std::string>>& a,
+              const std::vector<std::optional<std::string>>& b);
+
+// "id >= 20 and < 40" for a range chunk, "key hash bucket 3 of 8", or "the whole table".
+std::string describe_chunk(const ComparePlan& plan, const std::string& id);
 
 // "id=42" or "a=1,b=NULL" from key column names and values.
 std::string render_key(const std::vector<std::string>& names,
@@ -41,7 +49,7 @@ std::string render_key(const std::vector<std::string>& names,
 
 // The rows of one chunk that differ between the two sides, by key: a key on one side only is
 // missing or extra, a key on both with different digests (or none stored) differs in content.
-// Sorted by key.
+// Sorted by key_less(); `chunk` is copied into each.
 std::vector<KeyedDifference> diff_rows(const std::vector<std::string>& key_names,
                                        const std::vector<RowDigest>& source,
                                        const std::vector<RowDigest>& target,
@@ -56,7 +64,7 @@ struct RowSearch {
 
 // Reads each chunk of `digest_ids` (MySQL's digests against the stored ones) and of `value_ids`
 // (each side's normalised values) row by row on both sides. `plan` is the comparison's plan with
-// digest_column unset. A row found by both comparisons is listed once.
+// digest_column unset. A row found by both comparisons is listed once; rows in key order.
 RowSearch find_differing_rows(const TableView& table,
                               source::Source& source,
                               target::Target& target,
