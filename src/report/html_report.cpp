@@ -36,6 +36,14 @@ std::string number(double value, int decimals) {
   return buffer;
 }
 
+// Enough digits to tell small values apart: 1234, 12.3, 0.042.
+std::string short_number(double value, bool whole) {
+  if (whole || value >= 100) {
+    return number(value, 0);
+  }
+  return number(value, value >= 1 ? 1 : 3);
+}
+
 std::string cell(const std::string& text, const char* css_class = nullptr) {
   return std::string("<td") + (css_class ? std::string(" class=\"") + css_class + "\"" : "") + ">"
          + html_escape(text) + "</td>";
@@ -70,9 +78,9 @@ std::string summary_row(const TableSection& t) {
   } else {
     const auto& r = t.runs.back();
     const auto outcome = run_outcome(r);
-    row += cell(r.started) + cell(r.mode) + cell(outcome, outcome_class(outcome))
-           + num_cell(r.rows_moved) + cell(number(r.seconds, 1) + " s", "num")
-           + num_cell(r.quarantined);
+    row += cell(r.started) + cell(r.mode.empty() ? "-" : r.mode)
+           + cell(outcome, outcome_class(outcome)) + num_cell(r.rows_moved)
+           + cell(short_number(r.seconds, false) + " s", "num") + num_cell(r.quarantined);
   }
   row += num_cell(t.quarantined) + cell(age_text(t));
   if (t.validations.empty()) {
@@ -237,7 +245,7 @@ std::string svg_bar_chart(const std::string& title,
       std::all_of(values.begin(), values.end(), [](double v) { return v == std::floor(v); });
   out += "<text x=\"" + std::to_string(k_chart_left - 4) + "\" y=\""
          + std::to_string(k_chart_top + 4) + "\" font-size=\"11\" text-anchor=\"end\">"
-         + number(top, whole ? 0 : 1) + "</text>\n<text x=\"" + std::to_string(k_chart_left - 4)
+         + short_number(top, whole) + "</text>\n<text x=\"" + std::to_string(k_chart_left - 4)
          + "\" y=\"" + std::to_string(base) + "\" font-size=\"11\" text-anchor=\"end\">0</text>\n";
   const double slot = static_cast<double>(plot_width) / static_cast<double>(values.size());
   const double bar = std::max(1.0, std::min(slot * 0.8, 40.0));
@@ -249,7 +257,7 @@ std::string svg_bar_chart(const std::string& title,
            + number(bar, 1) + "\" height=\"" + number(std::max(height, 0.5), 1) + "\" fill=\""
            + (bad ? "#c62828" : "#3b6fb6") + "\"><title>"
            + html_escape((i < labels.size() ? labels[i] + ": " : std::string())
-                         + number(values[i], whole ? 0 : 1) + " " + unit)
+                         + short_number(values[i], whole) + " " + unit)
            + "</title></rect>\n";
   }
   return out + "</svg>\n";
