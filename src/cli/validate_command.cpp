@@ -6,6 +6,7 @@
 #include "migrate/core/log_text.hpp"
 #include "migrate/pipeline/table_sync.hpp"
 #include "migrate/source/mysql_source.hpp"
+#include "migrate/state/run_lock.hpp"
 #include "migrate/state/sqlite_state_store.hpp"
 #include "migrate/target/postgres_target.hpp"
 #include "migrate/validate/count_check.hpp"
@@ -84,7 +85,7 @@ Verdict count_verdict(const config::TableMapping& table,
     const auto view = validate::view_table(table, source);
     validate::CountFacts facts{check.source_rows, check.target_rows, 0, 0, false};
     if (const auto cursor = stored_cursor(view, state)) {
-      facts.changed_since_run = validate::changed_since(view, source, *cursor).size();
+      facts.changed_since_run = validate::count_changed_since(view, source, *cursor);
     }
     facts.quarantined = quarantined_keys(state, table.source_table).size();
     facts.deletes_kept = view.deletes == config::DeletePolicy::ignore;
@@ -481,6 +482,8 @@ int run_validate(const GlobalOptions& global, const ValidateOptions& options) {
   const auto source = source::make_mysql_source(config.mysql);
   const auto target = target::make_postgres_target(config.postgresql);
   log_connections(config, *source, *target);
+  // --repair writes to PostgreSQL as a run does: not while a run is under way (exit code 3).
+  const auto lock = options.repair ? std::make_unique<state::RunLock>(config.state_file) : nullptr;
   const auto state = open_state(config.state_file);
   std::vector<Verdict> verdicts;
   std::size_t differing = 0;

@@ -81,6 +81,8 @@ RepairResult repair_chunks(const TableView& table,
                            const ComparePlan& plan,
                            const std::vector<std::string>& chunk_ids) {
   RepairResult result;
+  // A target made by an older version lacks the row digest column the load writes.
+  target.ensure_tool_columns(table.target);
   const auto session = target.begin_load(table.target, target::LoadMode::merge);
   for (const auto& id : chunk_ids) {
     const ChunkFilter chunk{&plan, id};

@@ -177,14 +177,18 @@ RowSearch find_differing_rows(const TableView& table,
   return out;
 }
 
-std::set<std::string> changed_since(const TableView& table,
-                                    source::Source& source,
-                                    const std::string& cursor,
-                                    const std::optional<ChunkFilter>& chunk) {
+namespace {
+
+// Calls `found` with the key ("id=42") of each source row whose timestamp is above `cursor`.
+template<typename Found>
+void for_each_changed(const TableView& table,
+                      source::Source& source,
+                      const std::string& cursor,
+                      const std::optional<ChunkFilter>& chunk,
+                      Found&& found) {
   const auto& plan = table.plan;
-  std::set<std::string> out;
   if (!plan.timestamp_position || plan.key_positions.empty()) {
-    return out;
+    return;
   }
   source::ReadRequest read;
   read.table = table.mapping->source_table;
@@ -206,9 +210,29 @@ std::set<std::string> changed_since(const TableView& table,
     for (std::size_t i = 0; i < names.size(); ++i) {
       values[i] = row.is_null(i) ? std::nullopt : std::optional<std::string>(row.at(i));
     }
-    out.insert(render_key(names, values));
+    found(names, values);
   }
+}
+
+} // namespace
+
+std::set<std::string> changed_since(const TableView& table,
+                                    source::Source& source,
+                                    const std::string& cursor,
+                                    const std::optional<ChunkFilter>& chunk) {
+  std::set<std::string> out;
+  for_each_changed(table, source, cursor, chunk, [&](const auto& names, const KeyValues& values) {
+    out.insert(render_key(names, values));
+  });
   return out;
+}
+
+std::uint64_t
+count_changed_since(const TableView& table, source::Source& source, const std::string& cursor) {
+  std::uint64_t count = 0;
+  for_each_changed(
+      table, source, cursor, std::nullopt, [&](const auto&, const KeyValues&) { ++count; });
+  return count;
 }
 
 } // namespace migrate::validate

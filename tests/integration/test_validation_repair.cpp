@@ -3,6 +3,8 @@
 // state file, writes nothing to PostgreSQL without --repair, and --repair re-syncs the rows.
 #include "support.hpp"
 
+#include "migrate/state/run_lock.hpp"
+
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <fstream>
@@ -182,11 +184,45 @@ TEST_F(Validation, RepairResyncsTheDifferingRowsAndComparesAgain) {
   EXPECT_TRUE(contains(again.out, "in sync")) << again.out;
 }
 
+TEST_F(Validation, TheConsoleShowsTwentyRowsAndJsonAndTheStateFileAll) {
+  load_items();
+  pg().exec("DELETE FROM items WHERE id BETWEEN 11 AND 35");
+  const auto checked = run("validate --checksum");
+  EXPECT_EQ(checked.exit_code, 1) << checked.err;
+  EXPECT_TRUE(contains(checked.out, "items: 25 differing rows")) << checked.out;
+  EXPECT_TRUE(contains(checked.out, "id=30  missing in target")) << checked.out;
+  EXPECT_FALSE(contains(checked.out, "id=31  missing in target")) << checked.out;
+  EXPECT_TRUE(contains(checked.out, "... and 5 more (all of them in --json and in the state file)"))
+      << checked.out;
+  const auto json = run("validate --checksum --json");
+  EXPECT_EQ(json_eval(json.out, "len(d['tables'][0]['rows']), d['tables'][0]['rows'][-1]['key']"),
+            "(25, 'id=35')");
+  SQLite::Database db(state_file().string(), SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM validation_rows WHERE validation_id = (SELECT "
+                          "max(id) FROM validations)")
+                .getInt(),
+            25);
+}
+
 TEST_F(Validation, RepairNeedsChecksum) {
   load_items();
   const auto refused = run("validate --repair");
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_TRUE(contains(refused.err, "--repair requires --checksum")) << refused.err;
+}
+
+TEST_F(Validation, RepairRefusesWhileARunHoldsTheLock) {
+  load_items();
+  pg().exec("DELETE FROM items WHERE id = 3");
+  {
+    const state::RunLock held(state_file());
+    const auto refused = run("validate --checksum --repair");
+    EXPECT_EQ(refused.exit_code, 3) << refused.out << refused.err;
+    EXPECT_EQ(pg().scalar("SELECT count(*) FROM items WHERE id = 3"), "0");
+    EXPECT_EQ(run("validate --checksum").exit_code, 1); // reading needs no lock
+  }
+  EXPECT_EQ(run("validate --checksum --repair").exit_code, 0);
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM items WHERE id = 3"), "1");
 }
 
 TEST_F(Validation, RowsChangedInMysqlSinceTheLastRunAreBehindNotAMismatch) {

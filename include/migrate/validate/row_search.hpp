@@ -79,4 +79,9 @@ std::set<std::string> changed_since(const TableView& table,
                                     const std::string& cursor,
                                     const std::optional<ChunkFilter>& chunk = std::nullopt);
 
+// How many source rows have a timestamp above `cursor`; 0 for a table without a timestamp column.
+// Streams the keys without keeping them.
+std::uint64_t
+count_changed_since(const TableView& table, source::Source& source, const std::string& cursor);
+
 } // namespace migrate::validate
