@@ -204,6 +204,25 @@ TEST_F(Validation, TheConsoleShowsTwentyRowsAndJsonAndTheStateFileAll) {
             25);
 }
 
+TEST_F(Validation, RepairMarksExtraRowsDeletedWhenDeletesAreSoft) {
+  mysql().exec("CREATE TABLE items (id INT PRIMARY KEY, payload VARCHAR(20))");
+  mysql().exec("INSERT INTO items SELECT seq, CONCAT('p', seq) FROM seq_1_to_10");
+  write_mapping("tables:\n  - source_table: items\n    deletes: soft\n");
+  run_ok();
+  mysql().exec("DELETE FROM items WHERE id = 4");
+  const auto counts = run("validate");
+  EXPECT_EQ(counts.exit_code, 1) << counts.out;
+  EXPECT_TRUE(contains(counts.out, "MISMATCH: 1 row extra in PostgreSQL")) << counts.out;
+  const auto repaired = run("validate --checksum --repair");
+  EXPECT_EQ(repaired.exit_code, 0) << repaired.out << repaired.err;
+  EXPECT_TRUE(contains(repaired.out, "id=4   extra in target")
+              || contains(repaired.out, "0 deleted") || contains(repaired.out, "1 deleted"))
+      << repaired.out;
+  EXPECT_EQ(pg().scalar("SELECT deleted_at IS NOT NULL FROM items WHERE id = 4"), "t");
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM items WHERE deleted_at IS NULL"), "9");
+  EXPECT_EQ(run("validate").exit_code, 0);
+}
+
 TEST_F(Validation, RepairNeedsChecksum) {
   load_items();
   const auto refused = run("validate --repair");
