@@ -133,7 +133,6 @@ void explain_rows(Verdict& verdict,
     verdict.record.rows.push_back(state::DifferingRow{
         row.key, std::move(explanation), validate::describe_chunk(verdict.report.plan, row.chunk)});
   }
-  verdict.record.quarantined = quarantined.size();
 }
 
 // The outcome and the one-line summary from the classified rows.
@@ -179,6 +178,7 @@ Verdict checksum_verdict(const config::TableMapping& table,
   r.checksum = true;
   try {
     const auto keys = quarantined_keys(state, table.source_table);
+    r.quarantined = keys.size();
     verdict.report = pipeline::checksum_table(
         table, source, target, std::vector<std::string>(keys.begin(), keys.end()));
     const auto& report = verdict.report;
@@ -232,8 +232,7 @@ Verdict repair_and_check(Verdict verdict,
   if (verdict.ok() || !verdict.record.error.empty()) {
     return verdict;
   }
-  const auto view = validate::view_table(table, source);
-  if (view.plan.key_positions.empty() || view.plan.sync == config::SyncMode::replace) {
+  if (verdict.keyless) {
     spdlog::warn("table={} has no key: --repair leaves it to the next run, which replaces its "
                  "content (`migrate --table {}`)",
                  table.source_table,
@@ -244,6 +243,7 @@ Verdict repair_and_check(Verdict verdict,
   state.record_validation(verdict.record);
   validate::RepairResult repair;
   try {
+    const auto view = validate::view_table(table, source);
     repair = validate::repair_chunks(
         view, source, target, verdict.report.plan, chunks_to_repair(verdict));
   } catch (const std::exception& e) {

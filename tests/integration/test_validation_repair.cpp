@@ -222,6 +222,24 @@ TEST_F(Validation, RepairMarksExtraRowsDeletedWhenDeletesAreSoft) {
   EXPECT_EQ(run("validate").exit_code, 0);
 }
 
+TEST_F(Validation, ATableWithoutAKeyIsLeftToItsNextRun) {
+  mysql().exec("CREATE TABLE pairs (a INT, b VARCHAR(10))");
+  mysql().exec("INSERT INTO pairs VALUES (1, 'x'), (1, 'x'), (2, 'y')");
+  write_mapping("tables:\n  - source_table: pairs\n");
+  run_ok();
+  mysql().exec("UPDATE pairs SET b = 'z' WHERE a = 2");
+  const auto snapshot =
+      pg().scalar("SELECT string_agg(xmin::text || b, ',' ORDER BY a, b) FROM pairs");
+  const auto checked = run("validate --checksum --repair");
+  EXPECT_EQ(checked.exit_code, 1) << checked.out << checked.err;
+  EXPECT_TRUE(contains(checked.out, "DIFFERS: the table differs (no key names its rows)"))
+      << checked.out;
+  EXPECT_TRUE(contains(checked.err, "has no key: --repair leaves it to the next run"))
+      << checked.err;
+  EXPECT_EQ(pg().scalar("SELECT string_agg(xmin::text || b, ',' ORDER BY a, b) FROM pairs"),
+            snapshot);
+}
+
 TEST_F(Validation, RepairNeedsChecksum) {
   load_items();
   const auto refused = run("validate --repair");
