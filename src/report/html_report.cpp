@@ -107,9 +107,22 @@ std::string summary(const ReportModel& model) {
   out += "<table>\n<tr><th>table</th><th>started (UTC)</th><th>mode</th><th>outcome</th>"
          "<th>rows moved</th><th>duration</th><th>quarantined by the run</th>"
          "<th>in quarantine now</th><th>data age</th><th>last validation</th></tr>\n";
+  std::uint64_t moved = 0;
+  std::uint64_t quarantined = 0;
+  std::uint64_t held = 0;
+  double seconds = 0;
   for (const auto& t : model.tables) {
     out += summary_row(t);
+    held += t.quarantined;
+    if (!t.runs.empty()) {
+      moved += t.runs.back().rows_moved;
+      quarantined += t.runs.back().quarantined;
+      seconds += t.runs.back().seconds;
+    }
   }
+  out += "<tr><th>total</th><th></th><th></th><th></th>" + num_cell(moved)
+         + cell(short_number(seconds, false) + " s", "num") + num_cell(quarantined) + num_cell(held)
+         + "<th></th><th></th></tr>\n";
   return out + "</table>\n";
 }
 

@@ -104,6 +104,11 @@ TEST(HtmlReport, ThePageIsSelfContained) {
 TEST(HtmlReport, ShowsTheSummaryFailuresAgeAndQuarantine) {
   const auto html = render_html(model_with({run(5, 1.5, true), run(7, 2.0, false)}));
   EXPECT_NE(html.find("1 failed"), std::string::npos);
+  // The totals of the last run: the newest run of each table.
+  EXPECT_NE(html.find("<tr><th>total</th><th></th><th></th><th></th><td class=\"num\">7</td>"
+                      "<td class=\"num\">2.0 s</td>"),
+            std::string::npos)
+      << html;
   EXPECT_NE(html.find("2 d 2 h"), std::string::npos);
   EXPECT_NE(html.find("In quarantine now: <b>3</b>"), std::string::npos);
   EXPECT_EQ(html.find("No failed run"), std::string::npos);
