@@ -84,6 +84,8 @@ Verdict count_verdict(const config::TableMapping& table,
   try {
     const auto view = validate::view_table(table, source);
     validate::CountFacts facts{check.source_rows, check.target_rows, 0, 0, false};
+    facts.excluded_by_where = check.excluded_by_where;
+    facts.soft_deleted = check.soft_deleted;
     if (const auto cursor = stored_cursor(view, state)) {
       facts.changed_since_run = validate::count_changed_since(view, source, *cursor);
     }

@@ -43,20 +43,26 @@ std::string CountVerdict::text() const {
   if (kept > 0) {
     parts.push_back(rows(kept) + " deleted in MySQL, kept (deletes: ignore)");
   }
-  if (parts.empty()) {
-    return "in sync";
-  }
-  std::string out;
+  std::string out = parts.empty() ? "in sync" : "";
   for (const auto& part : parts) {
     out += (out.empty() ? "" : "; ") + part;
   }
-  return out;
+  std::string left_out;
+  if (excluded_by_where > 0) {
+    left_out = std::to_string(excluded_by_where) + " excluded by where";
+  }
+  if (soft_deleted > 0) {
+    left_out += (left_out.empty() ? "" : ", ") + std::to_string(soft_deleted) + " soft-deleted";
+  }
+  return left_out.empty() ? out : out + " (" + left_out + ")";
 }
 
 CountVerdict classify_counts(const CountFacts& facts) {
   CountVerdict v;
   v.behind = facts.changed_since_run;
   v.quarantined = facts.quarantined;
+  v.excluded_by_where = facts.excluded_by_where;
+  v.soft_deleted = facts.soft_deleted;
   if (facts.source_rows > facts.target_rows) {
     auto left = facts.source_rows - facts.target_rows;
     left -= std::min(left, facts.quarantined);

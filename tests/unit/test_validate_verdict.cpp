@@ -14,8 +14,18 @@ struct CountCase {
   const char* text;
 };
 
-// source, target, changed since the run, quarantined, deletes kept
+// source, target, changed since the run, quarantined, deletes kept, excluded by where, soft-deleted
 const CountCase k_count_cases[] = {
+    {"rows left out by design are shown, not counted",
+     {10, 10, 0, 0, false, 5, 2},
+     Agreement::in_sync,
+     0,
+     "in sync (5 excluded by where, 2 soft-deleted)"},
+    {"a mismatch beside rows left out by design",
+     {10, 9, 0, 0, false, 0, 4},
+     Agreement::mismatch,
+     1,
+     "MISMATCH: 1 row missing in PostgreSQL (4 soft-deleted)"},
     {"equal", {10, 10, 0, 0, false}, Agreement::in_sync, 0, "in sync"},
     {"empty tables", {0, 0, 0, 0, false}, Agreement::in_sync, 0, "in sync"},
     {"new rows since the run",

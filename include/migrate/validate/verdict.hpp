@@ -15,6 +15,9 @@ struct CountFacts {
   std::uint64_t changed_since_run = 0; // source rows whose timestamp is above the stored cursor
   std::uint64_t quarantined = 0;       // the table's rows in quarantine (never in the target)
   bool deletes_kept = false; // deletes: ignore, so rows deleted in MySQL stay in PostgreSQL
+  // Left out of the counts above by design, shown so that the reader sees where they went.
+  std::uint64_t excluded_by_where = 0; // MySQL rows the mapping's `where` leaves out
+  std::uint64_t soft_deleted = 0;      // PostgreSQL rows marked deleted
 };
 
 enum class Agreement {
@@ -33,9 +36,12 @@ struct CountVerdict {
   std::uint64_t kept = 0;        // extra target rows a `deletes: ignore` mapping keeps
   std::uint64_t missing = 0;     // target rows missing that nothing accounts for
   std::uint64_t extra = 0;       // target rows in excess that nothing accounts for
+  std::uint64_t excluded_by_where = 0;
+  std::uint64_t soft_deleted = 0;
 
   std::uint64_t unexplained() const { return missing + extra; }
-  // "in sync", "behind by 3 rows changed since the last run; 2 in quarantine", "MISMATCH: ..."
+  // "in sync", "behind by 3 rows changed since the last run; 2 in quarantine", "MISMATCH: ...",
+  // with "(5 excluded by where, 2 soft-deleted)" after it when there are such rows.
   std::string text() const;
 };
 
