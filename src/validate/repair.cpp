@@ -61,7 +61,8 @@ std::uint64_t stage_chunk(const TableView& table,
       continue;
     }
     append_digest(digester.digest(row), text);
-    if (++rows; text.size() >= k_write_bytes) {
+    ++rows;
+    if (text.size() >= k_write_bytes) {
       session.write(text, rows);
       text.clear();
       rows = 0;
