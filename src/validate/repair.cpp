@@ -2,6 +2,7 @@
 
 #include "migrate/convert/compare_plan.hpp"
 #include "migrate/convert/row_digest.hpp"
+#include "migrate/core/log_text.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -54,10 +55,10 @@ std::uint64_t stage_chunk(const TableView& table,
   while (reader->next(row)) {
     if (const auto rejection = encoder.encode(row, text)) {
       ++rejected;
-      spdlog::warn("table={} repair skips row {}: {}",
+      spdlog::warn("table={} repair_skips key={} reason={}",
                    table.mapping->source_table,
-                   encoder.render_key(row),
-                   rejection->reason);
+                   quote_field(encoder.render_key(row)),
+                   quote_field(rejection->reason));
       continue;
     }
     append_digest(digester.digest(row), text);
@@ -68,8 +69,7 @@ std::uint64_t stage_chunk(const TableView& table,
       rows = 0;
     }
   }
-  // The session opens its transaction on the first write: an empty chunk still needs one for the
-  // reconcile to delete what the target has.
+  // The rest; a chunk MySQL no longer has writes nothing, and commit() still reconciles it.
   session.write(text, rows);
   return rejected;
 }
