@@ -322,6 +322,27 @@ TEST_F(Validation, QuarantinedRowsAreReportedAsQuarantine) {
   EXPECT_EQ(stored_validation("flags"), "quarantine|3|2|1|id=2:in quarantine;");
 }
 
+TEST_F(Validation, RepairDeletesNothingInAChunkHoldingARefusedRow) {
+  mysql().exec("CREATE TABLE flags (id INT PRIMARY KEY, active TINYINT(1))");
+  mysql().exec("INSERT INTO flags VALUES (1, 1), (2, 7), (3, 0)");
+  write_mapping("tables:\n  - source_table: flags\n");
+  run_ok();
+  pg().exec("UPDATE flags SET active = false WHERE id = 1");
+  pg().exec("INSERT INTO flags (id, active) VALUES (4, true)");
+  const auto repaired = run("validate --checksum --repair");
+  // Deleting what was not staged would delete the refused row's older version too: the extra row
+  // stays, and says so.
+  EXPECT_EQ(repaired.exit_code, 1) << repaired.out << repaired.err;
+  EXPECT_TRUE(
+      contains(repaired.out,
+               "flags: repaired 0 inserted, 1 updated, 0 deleted, extra rows kept in 1 chunk(s)"))
+      << repaired.out;
+  EXPECT_TRUE(contains(repaired.out, "id=2  in quarantine")) << repaired.out;
+  EXPECT_TRUE(contains(repaired.out, "id=4  extra in target")) << repaired.out;
+  EXPECT_EQ(pg().scalar("SELECT active::text FROM flags WHERE id = 1"), "true");
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM flags WHERE id = 4"), "1");
+}
+
 TEST_F(Validation, ExtraRowsAMappingKeepsAreNotAMismatch) {
   mysql().exec("CREATE TABLE items (id INT PRIMARY KEY, payload VARCHAR(20), "
                "updated_at DATETIME(6) NOT NULL)");
