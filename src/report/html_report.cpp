@@ -186,6 +186,26 @@ std::string table_section(const TableSection& t) {
   return out + validations(t);
 }
 
+// The first and last labels up to their first space (the run's time), under the axis's ends.
+std::string axis_labels(const std::vector<std::string>& labels, int base) {
+  if (labels.empty()) {
+    return {};
+  }
+  const auto y = std::to_string(base + 14);
+  const auto head = [](const std::string& label) {
+    return label.substr(0, label.find(' '));
+  };
+  std::string out = "<text x=\"" + std::to_string(k_chart_left) + "\" y=\"" + y
+                    + "\" font-size=\"10\" fill=\"#555\">" + html_escape(head(labels.front()))
+                    + "</text>\n";
+  if (labels.size() > 1) {
+    out += "<text x=\"" + std::to_string(k_chart_width - 8) + "\" y=\"" + y
+           + "\" font-size=\"10\" fill=\"#555\" text-anchor=\"end\">"
+           + html_escape(head(labels.back())) + "</text>\n";
+  }
+  return out;
+}
+
 } // namespace
 
 std::string html_escape(std::string_view text) {
@@ -273,7 +293,7 @@ std::string svg_bar_chart(const std::string& title,
                          + short_number(values[i], whole) + " " + unit)
            + "</title></rect>\n";
   }
-  return out + "</svg>\n";
+  return out + axis_labels(labels, base) + "</svg>\n";
 }
 
 std::string render_html(const ReportModel& model) {

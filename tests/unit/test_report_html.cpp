@@ -90,6 +90,8 @@ TEST(HtmlReport, ChartsWithNoOneAndManyRuns) {
   EXPECT_EQ(occurrences(many, "#c62828"), 1U);      // the failed run
   EXPECT_NE(many.find(">290<"), std::string::npos); // the axis shows the largest value
   EXPECT_NE(many.find("run 29: 290 s"), std::string::npos);
+  EXPECT_NE(many.find(">run</text>"), std::string::npos); // the ends under the axis
+  EXPECT_NE(one.find(">a</text>"), std::string::npos);
 }
 
 TEST(HtmlReport, ThePageIsSelfContained) {

@@ -64,7 +64,8 @@ std::string format_age(std::chrono::seconds age);
 
 // An inline SVG bar chart, one bar per value, oldest left; a note instead of bars when there are
 // none. `labels` (one per value) become each bar's tooltip; bars whose `failed` is true are drawn
-// in the failure colour.
+// in the failure colour. The first and last labels, up to their first space, are printed under the
+// axis.
 std::string svg_bar_chart(const std::string& title,
                           const std::vector<double>& values,
                           const std::vector<std::string>& labels,
