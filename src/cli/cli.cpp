@@ -22,11 +22,12 @@ namespace migrate::cli {
 namespace {
 
 const char* const k_footer = R"(Exit codes:
-  0  every table succeeded (validate: every table matches)
+  0  every table succeeded (validate: no difference beyond rows changed since the last run,
+     quarantined rows and deletes the mapping keeps)
   1  at least one table failed or differs; the other tables still ran
   2  configuration or usage error
   3  another migrate run holds the lock of the state file (<state file>.lock); nothing was
-     done
+     done (a run and validate --repair take it)
   4  max_runtime stopped the run after a commit (the next run goes on)
 
 Results go to standard output, logs to standard error and the log file.
