@@ -86,8 +86,16 @@ Verdict count_verdict(const config::TableMapping& table,
     validate::CountFacts facts{check.source_rows, check.target_rows, 0, 0, false};
     facts.excluded_by_where = check.excluded_by_where;
     facts.soft_deleted = check.soft_deleted;
+    // A first pass stopped on the way (max_runtime, a failure) has not reached the rows after its
+    // key; the rows it loaded may have changed since its bound.
+    const auto position = state.position(table.source_table);
+    std::vector<std::string> loaded_up_to;
+    if (position && position->phase == state::Phase::initial && !position->key.empty()) {
+      loaded_up_to = position->key;
+      facts.first_pass_left = validate::count_after_key(view, source, loaded_up_to);
+    }
     if (const auto cursor = stored_cursor(view, state)) {
-      facts.changed_since_run = validate::count_changed_since(view, source, *cursor);
+      facts.changed_since_run = validate::count_changed_since(view, source, *cursor, loaded_up_to);
     }
     facts.quarantined = quarantined_keys(state, table.source_table).size();
     facts.deletes_kept = view.deletes == config::DeletePolicy::ignore;

@@ -179,39 +179,48 @@ RowSearch find_differing_rows(const TableView& table,
 
 namespace {
 
-// Calls `found` with the key ("id=42") of each source row whose timestamp is above `cursor`.
-template<typename Found>
-void for_each_changed(const TableView& table,
-                      source::Source& source,
-                      const std::string& cursor,
-                      const std::optional<ChunkFilter>& chunk,
-                      Found&& found) {
-  const auto& plan = table.plan;
-  if (!plan.timestamp_position || plan.key_positions.empty()) {
-    return;
-  }
+// A keys-only read of the table, in key order; empty `columns` when the table has no key.
+source::ReadRequest key_read(const TableView& table, std::vector<std::string>& names) {
   source::ReadRequest read;
   read.table = table.mapping->source_table;
-  std::vector<std::string> names;
-  for (const auto position : plan.key_positions) {
-    read.columns.push_back(plan.columns[position].source);
-    read.key.push_back(plan.columns[position].source);
-    names.push_back(plan.columns[position].source.name);
+  for (const auto position : table.plan.key_positions) {
+    read.columns.push_back(table.plan.columns[position].source);
+    read.key.push_back(table.plan.columns[position].source);
+    names.push_back(table.plan.columns[position].source.name);
   }
-  read.timestamp = plan.columns[*plan.timestamp_position].source;
+  read.where = table.plan.where;
+  return read;
+}
+
+// Rows with a timestamp above `cursor` (in `chunk` when set), in (timestamp, key) order.
+source::ReadRequest changed_read(const TableView& table,
+                                 const std::string& cursor,
+                                 const std::optional<ChunkFilter>& chunk,
+                                 std::vector<std::string>& names) {
+  auto read = key_read(table, names);
+  read.timestamp = table.plan.columns[*table.plan.timestamp_position].source;
   read.order = source::ReadOrder::by_timestamp_then_key;
   read.after_timestamp = cursor;
   read.chunk = chunk;
-  read.where = plan.where;
+  return read;
+}
+
+// Calls `found` with the key values of each row `read` returns.
+template<typename Found>
+void for_each_key(source::Source& source, const source::ReadRequest& read, Found&& found) {
   const auto reader = source.read(read);
   RowView row;
-  KeyValues values(names.size());
+  KeyValues values(read.columns.size());
   while (reader->next(row)) {
-    for (std::size_t i = 0; i < names.size(); ++i) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
       values[i] = row.is_null(i) ? std::nullopt : std::optional<std::string>(row.at(i));
     }
-    found(names, values);
+    found(values);
   }
+}
+
+bool has_cursor(const TableView& table) {
+  return table.plan.timestamp_position && !table.plan.key_positions.empty();
 }
 
 } // namespace
@@ -221,17 +230,44 @@ std::set<std::string> changed_since(const TableView& table,
                                     const std::string& cursor,
                                     const std::optional<ChunkFilter>& chunk) {
   std::set<std::string> out;
-  for_each_changed(table, source, cursor, chunk, [&](const auto& names, const KeyValues& values) {
-    out.insert(render_key(names, values));
-  });
+  if (!has_cursor(table)) {
+    return out;
+  }
+  std::vector<std::string> names;
+  const auto read = changed_read(table, cursor, chunk, names);
+  for_each_key(
+      source, read, [&](const KeyValues& values) { out.insert(render_key(names, values)); });
   return out;
 }
 
-std::uint64_t
-count_changed_since(const TableView& table, source::Source& source, const std::string& cursor) {
+std::uint64_t count_changed_since(const TableView& table,
+                                  source::Source& source,
+                                  const std::string& cursor,
+                                  const std::vector<std::string>& up_to_key) {
   std::uint64_t count = 0;
-  for_each_changed(
-      table, source, cursor, std::nullopt, [&](const auto&, const KeyValues&) { ++count; });
+  if (!has_cursor(table)) {
+    return count;
+  }
+  std::vector<std::string> names;
+  const auto read = changed_read(table, cursor, std::nullopt, names);
+  const KeyValues limit(up_to_key.begin(), up_to_key.end());
+  for_each_key(source, read, [&](const KeyValues& values) {
+    count += limit.empty() || !key_less(limit, values) ? 1U : 0U;
+  });
+  return count;
+}
+
+std::uint64_t count_after_key(const TableView& table,
+                              source::Source& source,
+                              const std::vector<std::string>& key) {
+  std::uint64_t count = 0;
+  if (table.plan.key_positions.empty() || key.size() != table.plan.key_positions.size()) {
+    return count;
+  }
+  std::vector<std::string> names;
+  auto read = key_read(table, names);
+  read.after_key = key;
+  for_each_key(source, read, [&](const KeyValues&) { ++count; });
   return count;
 }
 

@@ -34,6 +34,9 @@ std::string CountVerdict::text() const {
   if (extra > 0) {
     parts.push_back((parts.empty() ? "MISMATCH: " : "") + rows(extra) + " extra in PostgreSQL");
   }
+  if (first_pass_left > 0) {
+    parts.push_back("first load under way: " + rows(first_pass_left) + " not loaded yet");
+  }
   if (behind > 0) {
     parts.push_back("behind by " + rows(behind) + " changed since the last run");
   }
@@ -61,11 +64,13 @@ CountVerdict classify_counts(const CountFacts& facts) {
   CountVerdict v;
   v.behind = facts.changed_since_run;
   v.quarantined = facts.quarantined;
+  v.first_pass_left = facts.first_pass_left;
   v.excluded_by_where = facts.excluded_by_where;
   v.soft_deleted = facts.soft_deleted;
   if (facts.source_rows > facts.target_rows) {
     auto left = facts.source_rows - facts.target_rows;
     left -= std::min(left, facts.quarantined);
+    left -= std::min(left, facts.first_pass_left);
     v.missing = left - std::min(left, facts.changed_since_run);
   } else if (facts.target_rows > facts.source_rows) {
     const auto extra = facts.target_rows - facts.source_rows;
@@ -74,7 +79,7 @@ CountVerdict classify_counts(const CountFacts& facts) {
   }
   if (v.unexplained() > 0) {
     v.agreement = Agreement::mismatch;
-  } else if (v.behind > 0) {
+  } else if (v.behind > 0 || v.first_pass_left > 0) {
     v.agreement = Agreement::behind;
   } else if (v.quarantined > 0) {
     v.agreement = Agreement::quarantine;

@@ -4,6 +4,7 @@
 #include "support.hpp"
 
 #include "migrate/state/run_lock.hpp"
+#include "migrate/state/state_store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -302,6 +303,31 @@ TEST_F(Validation, RowsChangedInMysqlSinceTheLastRunAreBehindNotAMismatch) {
   EXPECT_EQ(mixed.exit_code, 1) << mixed.out;
   EXPECT_TRUE(contains(mixed.out, "id=5   content differs")) << mixed.out;
   EXPECT_TRUE(contains(mixed.out, "id=3   changed since the last run")) << mixed.out;
+}
+
+TEST_F(Validation, AFirstLoadStoppedOnTheWayIsUnderWayNotAMismatch) {
+  mysql().exec("CREATE TABLE plain (id INT NOT NULL PRIMARY KEY, payload VARCHAR(100) NOT NULL)");
+  mysql().exec("SET SESSION max_recursive_iterations = 10000000");
+  mysql().exec("INSERT INTO plain WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM "
+               "seq WHERE n < 200000) SELECT n, CONCAT('row ', n) FROM seq");
+  write_mapping("tables:\n  - source_table: plain\n    commit_rows: 2000\n    batch_size: 500\n");
+  ASSERT_TRUE(kill_after_next_commit("plain")) << "the run finished before it could be killed";
+  // The rows after the stored key are the ones the first pass has not reached (those it committed
+  // after its last saved position are read again, harmlessly).
+  const auto position = stored_position("plain");
+  ASSERT_EQ(position.rfind("initial|", 0), 0U) << position;
+  const auto key = state::decode_key(position.substr(position.rfind('|') + 1));
+  ASSERT_EQ(key.size(), 1U);
+  const auto left = 200000 - std::stoll(key[0]);
+  ASSERT_GT(left, 0);
+
+  const auto counts = run("validate");
+  EXPECT_EQ(counts.exit_code, 0) << counts.out << counts.err;
+  EXPECT_TRUE(contains(counts.out,
+                       "first load under way: " + std::to_string(left) + " rows not loaded yet"))
+      << counts.out;
+  EXPECT_EQ(stored_validation("plain").substr(0, 14), "behind|200000|")
+      << stored_validation("plain");
 }
 
 TEST_F(Validation, QuarantinedRowsAreReportedAsQuarantine) {

@@ -79,9 +79,18 @@ std::set<std::string> changed_since(const TableView& table,
                                     const std::string& cursor,
                                     const std::optional<ChunkFilter>& chunk = std::nullopt);
 
-// How many source rows have a timestamp above `cursor`; 0 for a table without a timestamp column.
-// Streams the keys without keeping them.
-std::uint64_t
-count_changed_since(const TableView& table, source::Source& source, const std::string& cursor);
+// How many source rows have a timestamp above `cursor` (and, when `up_to_key` is set, a key at or
+// below it: the part an unfinished first pass has loaded); 0 for a table without a timestamp
+// column. Streams the keys without keeping them.
+std::uint64_t count_changed_since(const TableView& table,
+                                  source::Source& source,
+                                  const std::string& cursor,
+                                  const std::vector<std::string>& up_to_key = {});
+
+// How many source rows have a key after `key` (an unfinished first pass's position: the rows it
+// has not reached). Streams the keys without keeping them.
+std::uint64_t count_after_key(const TableView& table,
+                              source::Source& source,
+                              const std::vector<std::string>& key);
 
 } // namespace migrate::validate

@@ -18,12 +18,14 @@ struct CountFacts {
   // Left out of the counts above by design, shown so that the reader sees where they went.
   std::uint64_t excluded_by_where = 0; // MySQL rows the mapping's `where` leaves out
   std::uint64_t soft_deleted = 0;      // PostgreSQL rows marked deleted
+  std::uint64_t first_pass_left = 0;   // rows an unfinished first pass has not reached yet
 };
 
 enum class Agreement {
   in_sync,    // nothing differs
   quarantine, // only quarantined rows account for the difference
-  behind,     // rows changed since the last run account for (part of) the difference
+  behind,     // rows changed since the last run, or not reached yet by an unfinished first pass,
+              // account for (part of) the difference
   mismatch,   // some difference has no legitimate reason: exit code 1
 };
 
@@ -31,11 +33,12 @@ const char* to_string(Agreement agreement) noexcept; // "in sync", "quarantine",
 
 struct CountVerdict {
   Agreement agreement = Agreement::in_sync;
-  std::uint64_t behind = 0;      // rows changed since the last run (all of them, shown as is)
-  std::uint64_t quarantined = 0; // the table's rows in quarantine
-  std::uint64_t kept = 0;        // extra target rows a `deletes: ignore` mapping keeps
-  std::uint64_t missing = 0;     // target rows missing that nothing accounts for
-  std::uint64_t extra = 0;       // target rows in excess that nothing accounts for
+  std::uint64_t behind = 0;          // rows changed since the last run (all of them, shown as is)
+  std::uint64_t quarantined = 0;     // the table's rows in quarantine
+  std::uint64_t first_pass_left = 0; // rows an unfinished first pass has not reached yet
+  std::uint64_t kept = 0;            // extra target rows a `deletes: ignore` mapping keeps
+  std::uint64_t missing = 0;         // target rows missing that nothing accounts for
+  std::uint64_t extra = 0;           // target rows in excess that nothing accounts for
   std::uint64_t excluded_by_where = 0;
   std::uint64_t soft_deleted = 0;
 
@@ -46,8 +49,9 @@ struct CountVerdict {
 };
 
 // Rows missing from the target are accounted for first by the quarantine (those rows can never
-// be there), then by rows changed since the last run (new rows not read yet); extra target rows
-// only by a mapping that keeps deletes. What is left is a mismatch.
+// be there), then by the rows an unfinished first pass has not reached, then by rows changed since
+// the last run (new rows not read yet); extra target rows only by a mapping that keeps deletes.
+// What is left is a mismatch.
 CountVerdict classify_counts(const CountFacts& facts);
 
 // How one row found by --checksum differs.
