@@ -133,10 +133,21 @@ void explain_rows(Verdict& verdict,
       changed.insert(keys.begin(), keys.end());
     }
   }
-  const bool kept = view.deletes == config::DeletePolicy::ignore;
+  // An unfinished first pass has not reached the rows after its key.
+  const auto position = state.position(verdict.table());
+  const bool first_pass = position && position->phase == state::Phase::initial
+                          && position->key.size() == view.plan.key_positions.size()
+                          && !position->key.empty();
+  std::vector<std::optional<std::string>> reached;
+  if (first_pass) {
+    reached.assign(position->key.begin(), position->key.end());
+  }
   for (const auto& row : found) {
-    auto explanation = validate::explain_row(
-        row.difference, changed.count(row.key) != 0, quarantined.count(row.key) != 0, kept);
+    const validate::RowReasons reasons{changed.count(row.key) != 0,
+                                       quarantined.count(row.key) != 0,
+                                       view.deletes == config::DeletePolicy::ignore,
+                                       first_pass && validate::key_less(reached, row.values)};
+    auto explanation = validate::explain_row(row.difference, reasons);
     if (validate::is_mismatch(explanation)) {
       verdict.chunks_with_mismatches.insert(row.chunk);
     }
@@ -158,7 +169,9 @@ void summarise_rows(Verdict& verdict) {
     auto& text = validate::is_mismatch(kind) ? mismatch : legitimate;
     text += (text.empty() ? "" : ", ") + std::to_string(n) + " " + kind;
     r.unexplained += validate::is_mismatch(kind) ? n : 0;
-    r.behind += kind == "changed since the last run" ? n : 0;
+    r.behind +=
+        kind == "changed since the last run" || kind == "not loaded yet (first load under way)" ? n
+                                                                                                : 0;
   }
   const auto chunks = verdict.chunks_without_rows.size();
   if (chunks > 0) {

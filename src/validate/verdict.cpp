@@ -87,19 +87,22 @@ CountVerdict classify_counts(const CountFacts& facts) {
   return v;
 }
 
-std::string
-explain_row(RowDifference difference, bool changed_since_run, bool quarantined, bool deletes_kept) {
-  if (quarantined && difference != RowDifference::extra_in_target) {
+std::string explain_row(RowDifference difference, const RowReasons& reasons) {
+  const bool in_source = difference != RowDifference::extra_in_target;
+  if (in_source && reasons.quarantined) {
     return "in quarantine";
   }
-  if (changed_since_run && difference != RowDifference::extra_in_target) {
+  if (in_source && reasons.not_reached) {
+    return "not loaded yet (first load under way)";
+  }
+  if (in_source && reasons.changed_since_run) {
     return "changed since the last run";
   }
   switch (difference) {
   case RowDifference::missing_in_target:
     return "missing in target";
   case RowDifference::extra_in_target:
-    return deletes_kept ? "deleted in MySQL, kept (deletes: ignore)" : "extra in target";
+    return reasons.deletes_kept ? "deleted in MySQL, kept (deletes: ignore)" : "extra in target";
   case RowDifference::content_differs:
     return "content differs";
   }

@@ -328,6 +328,14 @@ TEST_F(Validation, AFirstLoadStoppedOnTheWayIsUnderWayNotAMismatch) {
       << counts.out;
   EXPECT_EQ(stored_validation("plain").substr(0, 14), "behind|200000|")
       << stored_validation("plain");
+
+  // Row by row, each row the target lacks is one the first pass has not loaded.
+  const auto missing = 200000 - std::stoll(pg().scalar("SELECT count(*) FROM plain"));
+  const auto checked = run("validate --checksum");
+  EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+  EXPECT_TRUE(
+      contains(checked.out, std::to_string(missing) + " not loaded yet (first load under way)"))
+      << checked.out;
 }
 
 TEST_F(Validation, QuarantinedRowsAreReportedAsQuarantine) {

@@ -116,8 +116,17 @@ TEST(RowVerdict, ExplainsEachDifferingRow) {
     bool kept;
     const char* text;
     bool mismatch;
+    bool not_reached = false;
   };
   const Case cases[] = {
+      {RowDifference::missing_in_target,
+       true,
+       false,
+       false,
+       "not loaded yet (first load under way)",
+       false,
+       true},
+      {RowDifference::extra_in_target, false, false, false, "extra in target", true, true},
       {RowDifference::missing_in_target, false, false, false, "missing in target", true},
       {RowDifference::extra_in_target, false, false, false, "extra in target", true},
       {RowDifference::content_differs, false, false, false, "content differs", true},
@@ -136,7 +145,8 @@ TEST(RowVerdict, ExplainsEachDifferingRow) {
       {RowDifference::missing_in_target, false, false, true, "missing in target", true},
   };
   for (const auto& c : cases) {
-    const auto text = explain_row(c.difference, c.changed, c.quarantined, c.kept);
+    const auto text =
+        explain_row(c.difference, RowReasons{c.changed, c.quarantined, c.kept, c.not_reached});
     EXPECT_EQ(text, c.text);
     EXPECT_EQ(is_mismatch(text), c.mismatch) << text;
   }

@@ -57,12 +57,20 @@ CountVerdict classify_counts(const CountFacts& facts);
 // How one row found by --checksum differs.
 enum class RowDifference { missing_in_target, extra_in_target, content_differs };
 
+// What may explain one differing row.
+struct RowReasons {
+  bool changed_since_run = false; // its timestamp is above the stored cursor
+  bool quarantined = false;       // its key is in the quarantine
+  bool deletes_kept = false;      // the table's deletes are ignored
+  bool not_reached = false;       // its key is after an unfinished first pass's position
+};
+
 // What a differing row means, as stored and shown: the row's own difference ("missing in target",
-// "extra in target", "content differs") unless a legitimate reason explains it: "changed since
-// the last run" (its timestamp is above the cursor), "in quarantine", or "deleted in MySQL, kept
-// (deletes: ignore)" for an extra row.
-std::string
-explain_row(RowDifference difference, bool changed_since_run, bool quarantined, bool deletes_kept);
+// "extra in target", "content differs") unless a legitimate reason explains it: "in quarantine",
+// "not loaded yet (first load under way)", "changed since the last run", or "deleted in MySQL, kept
+// (deletes: ignore)" for an extra row. A row the target has and MySQL has not was not changed,
+// quarantined or skipped in MySQL: only kept deletes explain it.
+std::string explain_row(RowDifference difference, const RowReasons& reasons);
 
 // True for the texts of explain_row() that are a real mismatch.
 bool is_mismatch(const std::string& explanation);
