@@ -113,8 +113,9 @@ Verdict count_verdict(const config::TableMapping& table,
   return verdict;
 }
 
-// Each differing row said why it differs: changed since the last run and quarantined rows are
-// legitimate, so are extra rows a `deletes: ignore` mapping keeps.
+// Each differing row said why it differs: rows changed since the last run, quarantined rows and
+// rows an unfinished first pass has not reached are legitimate, so are extra rows a `deletes:
+// ignore` mapping keeps.
 void explain_rows(Verdict& verdict,
                   const validate::TableView& view,
                   const std::vector<validate::KeyedDifference>& found,
