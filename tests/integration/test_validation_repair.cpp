@@ -180,9 +180,18 @@ TEST_F(Validation, RepairResyncsTheDifferingRowsAndComparesAgain) {
   expect_same_content("items");
   EXPECT_EQ(stored_validation("items"), "in sync|60|60|0|");
 
-  const auto again = run("validate --checksum");
+  // The result before the repair is stored too, marked as such.
+  SQLite::Database db(state_file().string(), SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("SELECT group_concat(outcome || ':' || repaired, ',') FROM (SELECT "
+                          "outcome, repaired FROM validations ORDER BY id)")
+                .getString(),
+            "mismatch:0,in sync:1");
+
+  const auto again = run("validate --checksum --repair --json");
   EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
-  EXPECT_TRUE(contains(again.out, "in sync")) << again.out;
+  // Nothing differs: nothing to repair.
+  EXPECT_EQ(json_eval(again.out, "d['tables'][0]['outcome'], 'repair' in d['tables'][0]"),
+            "('in sync', False)");
 }
 
 TEST_F(Validation, TheConsoleShowsTwentyRowsAndJsonAndTheStateFileAll) {
@@ -271,7 +280,12 @@ TEST_F(Validation, RepairRefusesWhileARunHoldsTheLock) {
     EXPECT_EQ(pg().scalar("SELECT count(*) FROM items WHERE id = 3"), "0");
     EXPECT_EQ(run("validate --checksum").exit_code, 1); // reading needs no lock
   }
-  EXPECT_EQ(run("validate --checksum --repair").exit_code, 0);
+  const auto repaired = run("validate --checksum --repair --json");
+  EXPECT_EQ(repaired.exit_code, 0) << repaired.err;
+  EXPECT_EQ(json_eval(repaired.out,
+                      "[(t['outcome'], t['repair']['inserted'], t['repair']['deleted'], "
+                      "t['repair']['before']) for t in d['tables']]"),
+            "[('in sync', 1, 0, 'DIFFERS: 1 missing in target')]");
   EXPECT_EQ(pg().scalar("SELECT count(*) FROM items WHERE id = 3"), "1");
 }
 
