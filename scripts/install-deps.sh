@@ -17,8 +17,10 @@ test_packages=(
   mariadb-server mariadb-client postgresql postgresql-client sqlite3
   # Named time zones (e.g. Europe/Berlin) are loaded into the test MariaDB.
   tzdata
-  # The integration tests parse the --json output with it.
+  # The integration tests parse the --json output with it, and read the report's screenshot.
   python3
+  # The HTML report is rendered headless, as a reader's browser shows it.
+  chromium
 )
 
 case "${1:-}" in

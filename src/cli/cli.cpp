@@ -22,11 +22,12 @@ namespace migrate::cli {
 namespace {
 
 const char* const k_footer = R"(Exit codes:
-  0  every table succeeded (validate: every table matches)
+  0  every table succeeded (validate: no difference beyond rows changed since the last run,
+     quarantined rows and deletes the mapping keeps)
   1  at least one table failed or differs; the other tables still ran
   2  configuration or usage error
   3  another migrate run holds the lock of the state file (<state file>.lock); nothing was
-     done
+     done (a run and validate --repair take it)
   4  max_runtime stopped the run after a commit (the next run goes on)
 
 Results go to standard output, logs to standard error and the log file.
@@ -182,6 +183,8 @@ int run(int argc, char** argv) {
   auto* quarantine = setup_quarantine(app, quarantine_json);
   auto* check = setup_check(app);
   auto* plan = setup_plan(app);
+  ReportOptions report_options;
+  auto* report = setup_report(app, report_options);
   app.require_subcommand(0, 1);
 
   // Until the configuration names a log file, messages go to standard error.
@@ -200,7 +203,7 @@ int run(int argc, char** argv) {
   const bool sync_options = sync.full || sync.reload || !sync.since.empty();
   if (sync_options
       && (validate->parsed() || status->parsed() || schema->parsed() || quarantine->parsed()
-          || check->parsed() || plan->parsed())) {
+          || check->parsed() || plan->parsed() || report->parsed())) {
     spdlog::error("--full, --reload and --since apply to a run, not to a subcommand");
     return k_exit_usage;
   }
@@ -222,6 +225,9 @@ int run(int argc, char** argv) {
     }
     if (plan->parsed()) {
       return run_plan(global);
+    }
+    if (report->parsed()) {
+      return run_report(global, report_options);
     }
     return run_sync(global, sync);
   } catch (const Error& e) {

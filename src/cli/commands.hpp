@@ -50,6 +50,7 @@ int run_sync(const GlobalOptions& global, const SyncOptionsCli& options);
 // to standard error and the log file.
 struct ValidateOptions {
   bool checksum = false;
+  bool repair = false; // --checksum --repair: re-sync the differing rows, then compare again
   bool json = false;
 };
 CLI::App* setup_validate(CLI::App& app, ValidateOptions& options);
@@ -67,6 +68,13 @@ int run_plan(const GlobalOptions& global);
 
 CLI::App* setup_check(CLI::App& app);
 int run_check(const GlobalOptions& global);
+
+struct ReportOptions {
+  std::string html;      // the file to write
+  std::size_t last = 20; // runs and validations per table
+};
+CLI::App* setup_report(CLI::App& app, ReportOptions& options);
+int run_report(const GlobalOptions& global, const ReportOptions& options);
 
 CLI::App* setup_quarantine(CLI::App& app, bool& json);
 int run_quarantine(const GlobalOptions& global, bool json);

@@ -1220,6 +1220,7 @@ ChecksumReport checksum_table(const config::TableMapping& mapping,
         diff_chunks(planned, mapping, source, target, expected, DigestOf::source_values);
     report.chunks_compared = diff.compared;
     report.chunks_differing = describe_chunks(diff, quarantined_keys);
+    report.differing_ids = diff.differing;
     report.rows_without_digest = diff.rows_without_digest;
     report.source_rows = diff.source_rows;
   }
@@ -1227,6 +1228,8 @@ ChecksumReport checksum_table(const config::TableMapping& mapping,
   const auto values =
       diff_chunks(planned, mapping, source, target, expected, DigestOf::target_values);
   report.value_chunks_differing = describe_chunks(values, quarantined_keys);
+  report.value_differing_ids = values.differing;
+  report.plan = values.plan;
   report.chunks_compared = std::max(report.chunks_compared, values.compared);
   report.source_rows = values.source_rows;
   for (const auto& column : values.plan.columns) {

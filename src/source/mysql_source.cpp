@@ -796,6 +796,34 @@ public:
     return out;
   }
 
+  std::vector<RowDigest> row_digests(const std::string& table, const ChunkFilter& chunk) override {
+    const auto& plan = *chunk.plan;
+    std::vector<std::string> parts;
+    for (const auto& column : plan.columns) {
+      parts.push_back(hash_part(column, plan.zero_date));
+    }
+    const auto row = plan.digest_column.empty()
+                         ? digest_sql(parts)
+                         : source_digest_sql(plan.columns, plan.digest_fingerprint);
+    std::string sql = "SELECT CAST(" + row + " AS CHAR)";
+    for (const auto& key : plan.key_columns) {
+      sql += ", " + hash_text(key, plan.zero_date);
+    }
+    sql += " FROM " + quote_name(table) + " WHERE " + chunk_condition_sql(chunk)
+           + (plan.where.empty() ? "" : " AND (" + plan.where + ")");
+    spdlog::trace("table={} sql={}", table, quote_field(sql));
+    std::vector<RowDigest> out;
+    for (const auto& r : connection().query(sql)) {
+      RowDigest digest;
+      digest.hash = std::stoull(r.at(0).value_or("0"));
+      for (std::size_t i = 1; i < r.size(); ++i) {
+        digest.key.push_back(r.at(i));
+      }
+      out.push_back(std::move(digest));
+    }
+    return out;
+  }
+
 private:
   // A row stamped by the server (DEFAULT or ON UPDATE CURRENT_TIMESTAMP) is never older than the
   // transaction that writes it, so nothing can still appear below the oldest open transaction's

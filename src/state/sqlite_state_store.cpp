@@ -67,6 +67,31 @@ CREATE TABLE IF NOT EXISTS quarantine (
   rejected_at TEXT NOT NULL,
   PRIMARY KEY (table_name, row_key, column_name)
 );
+CREATE TABLE IF NOT EXISTS validations (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  table_name TEXT NOT NULL,
+  checked_at TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('counts', 'checksum')),
+  mysql_rows INTEGER NOT NULL,
+  postgresql_rows INTEGER NOT NULL,
+  behind INTEGER NOT NULL,
+  quarantined INTEGER NOT NULL,
+  unexplained INTEGER NOT NULL,
+  chunks_compared INTEGER NOT NULL,
+  chunks_differing INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  error TEXT NOT NULL,
+  repaired INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS validations_by_table ON validations (table_name, id);
+CREATE TABLE IF NOT EXISTS validation_rows (
+  validation_id INTEGER NOT NULL REFERENCES validations (id),
+  row_key TEXT NOT NULL,
+  difference TEXT NOT NULL,
+  chunk TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS validation_rows_by_validation ON validation_rows (validation_id);
 )sql";
 
 // A run's error, field by field: `message` at `message_column`, the area and context from
@@ -110,6 +135,20 @@ std::optional<Error> read_error(SQLite::Statement& query, int message_column, in
                             .sqlstate = query.getColumn(first + 5).getString(),
                             .transient = query.getColumn(first + 6).getInt() != 0});
 }
+
+// The columns of `runs` that read_run() takes, in its order.
+const char* const k_run_columns =
+    "id, table_name, mode, started_at, coalesce(finished_at, ''), outcome, rows_read, "
+    "rows_inserted, rows_updated, rows_unchanged, rows_deleted, zero_dates, duration_ms, "
+    "coalesce(watermark, ''), coalesce(upper_bound, ''), coalesce(error, ''), null_timestamps, "
+    "chunks_compared, chunks_differing, quarantined, found_by_comparison, retries, "
+    "coalesce(error_area, ''), coalesce(error_table, ''), coalesce(error_column, ''), "
+    "coalesce(error_key, ''), coalesce(error_sql, ''), coalesce(error_sqlstate, ''), "
+    "coalesce(error_transient, 0)";
+
+const char* const k_validation_columns =
+    "id, table_name, checked_at, kind, mysql_rows, postgresql_rows, behind, quarantined, "
+    "unexplained, chunks_compared, chunks_differing, outcome, summary, error, repaired";
 
 template<typename Body>
 auto translate(Body&& body) -> decltype(body()) {
@@ -364,53 +403,163 @@ public:
 
   std::vector<RunRecord> latest_runs() override {
     return translate([&] {
-      SQLite::Statement query(
-          m_db,
-          "SELECT id, table_name, mode, started_at, coalesce(finished_at, ''), outcome, rows_read, "
-          "rows_inserted, rows_updated, rows_unchanged, rows_deleted, zero_dates, duration_ms, "
-          "coalesce(watermark, ''), coalesce(upper_bound, ''), coalesce(error, ''), "
-          "null_timestamps, "
-          "chunks_compared, chunks_differing, quarantined, found_by_comparison, retries, "
-          "coalesce(error_area, ''), coalesce(error_table, ''), coalesce(error_column, ''), "
-          "coalesce(error_key, ''), coalesce(error_sql, ''), coalesce(error_sqlstate, ''), "
-          "coalesce(error_transient, 0) FROM runs "
-          "WHERE id IN (SELECT max(id) FROM runs GROUP BY table_name) ORDER BY table_name");
+      SQLite::Statement query(m_db,
+                              std::string("SELECT ") + k_run_columns
+                                  + " FROM runs WHERE id IN (SELECT max(id) FROM runs GROUP BY "
+                                    "table_name) ORDER BY table_name");
       std::vector<RunRecord> out;
       while (query.executeStep()) {
-        RunRecord record;
-        record.id = query.getColumn(0).getInt64();
-        auto& r = record.result;
-        r.table = query.getColumn(1).getString();
-        r.mode = parse_run_mode(query.getColumn(2).getString());
-        r.started = parse_utc(query.getColumn(3).getString());
-        r.finished = r.started + std::chrono::milliseconds(query.getColumn(12).getInt64());
-        const auto outcome = query.getColumn(5).getString();
-        r.outcome = outcome == "ok" ? Outcome::ok : Outcome::failed;
-        r.counts.rows_read = as_count(query.getColumn(6));
-        r.counts.inserted = as_count(query.getColumn(7));
-        r.counts.updated = as_count(query.getColumn(8));
-        r.counts.unchanged = as_count(query.getColumn(9));
-        r.counts.deleted = as_count(query.getColumn(10));
-        r.counts.zero_dates = as_count(query.getColumn(11));
-        r.counts.null_timestamps = as_count(query.getColumn(16));
-        r.counts.chunks_compared = as_count(query.getColumn(17));
-        r.counts.chunks_differing = as_count(query.getColumn(18));
-        r.counts.quarantined = as_count(query.getColumn(19));
-        r.counts.found_by_comparison = as_count(query.getColumn(20));
-        r.counts.retries = as_count(query.getColumn(21));
-        r.watermark = query.getColumn(13).getString();
-        r.upper_bound = query.getColumn(14).getString();
-        record.unfinished = outcome == "running";
-        r.error = record.unfinished
-                      ? Error(ErrorArea::internal, "did not finish (process ended during the run)")
-                      : read_error(query, 15, 22);
-        out.push_back(std::move(record));
+        out.push_back(read_run(query));
+      }
+      return out;
+    });
+  }
+
+  std::vector<RunRecord> runs(const std::string& table, std::size_t last) override {
+    return translate([&] {
+      SQLite::Statement query(m_db,
+                              std::string("SELECT * FROM (SELECT ") + k_run_columns
+                                  + " FROM runs WHERE table_name = ? ORDER BY id DESC LIMIT ?) "
+                                    "ORDER BY id");
+      query.bind(1, table);
+      query.bind(2, static_cast<std::int64_t>(last));
+      std::vector<RunRecord> out;
+      while (query.executeStep()) {
+        out.push_back(read_run(query));
+      }
+      return out;
+    });
+  }
+
+  std::int64_t record_validation(const ValidationRecord& r) override {
+    return translate([&] {
+      SQLite::Transaction tx(m_db);
+      SQLite::Statement insert(
+          m_db,
+          "INSERT INTO validations (table_name, checked_at, kind, mysql_rows, postgresql_rows, "
+          "behind, quarantined, unexplained, chunks_compared, chunks_differing, outcome, summary, "
+          "error, repaired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      insert.bind(1, r.table);
+      insert.bind(2, r.at.empty() ? now_text() : r.at);
+      insert.bind(3, r.checksum ? "checksum" : "counts");
+      int column = 4;
+      for (const auto count : {r.source_rows,
+                               r.target_rows,
+                               r.behind,
+                               r.quarantined,
+                               r.unexplained,
+                               r.chunks_compared,
+                               r.chunks_differing}) {
+        insert.bind(column++, as_int(count));
+      }
+      insert.bind(11, r.outcome);
+      insert.bind(12, r.summary);
+      insert.bind(13, r.error);
+      insert.bind(14, r.repaired ? 1 : 0);
+      insert.exec();
+      const auto id = m_db.getLastInsertRowid();
+      SQLite::Statement row(m_db,
+                            "INSERT INTO validation_rows (validation_id, row_key, difference, "
+                            "chunk) VALUES (?, ?, ?, ?)");
+      for (const auto& differing : r.rows) {
+        row.bind(1, id);
+        row.bind(2, differing.key);
+        row.bind(3, differing.difference);
+        row.bind(4, differing.chunk);
+        row.exec();
+        row.reset();
+      }
+      tx.commit();
+      return id;
+    });
+  }
+
+  std::vector<ValidationRecord>
+  validations(const std::string& table, std::size_t last, bool with_rows) override {
+    return translate([&] {
+      SQLite::Statement query(m_db,
+                              std::string("SELECT * FROM (SELECT ") + k_validation_columns
+                                  + " FROM validations WHERE table_name = ? ORDER BY id DESC "
+                                    "LIMIT ?) ORDER BY id");
+      query.bind(1, table);
+      query.bind(2, static_cast<std::int64_t>(last));
+      std::vector<ValidationRecord> out;
+      while (query.executeStep()) {
+        out.push_back(read_validation(query));
+        if (with_rows) {
+          out.back().rows = differing_rows(out.back().id);
+        }
       }
       return out;
     });
   }
 
 private:
+  static RunRecord read_run(SQLite::Statement& query) {
+    RunRecord record;
+    record.id = query.getColumn(0).getInt64();
+    auto& r = record.result;
+    r.table = query.getColumn(1).getString();
+    r.mode = parse_run_mode(query.getColumn(2).getString());
+    r.started = parse_utc(query.getColumn(3).getString());
+    r.finished = r.started + std::chrono::milliseconds(query.getColumn(12).getInt64());
+    const auto outcome = query.getColumn(5).getString();
+    r.outcome = outcome == "ok" ? Outcome::ok : Outcome::failed;
+    r.counts.rows_read = as_count(query.getColumn(6));
+    r.counts.inserted = as_count(query.getColumn(7));
+    r.counts.updated = as_count(query.getColumn(8));
+    r.counts.unchanged = as_count(query.getColumn(9));
+    r.counts.deleted = as_count(query.getColumn(10));
+    r.counts.zero_dates = as_count(query.getColumn(11));
+    r.counts.null_timestamps = as_count(query.getColumn(16));
+    r.counts.chunks_compared = as_count(query.getColumn(17));
+    r.counts.chunks_differing = as_count(query.getColumn(18));
+    r.counts.quarantined = as_count(query.getColumn(19));
+    r.counts.found_by_comparison = as_count(query.getColumn(20));
+    r.counts.retries = as_count(query.getColumn(21));
+    r.watermark = query.getColumn(13).getString();
+    r.upper_bound = query.getColumn(14).getString();
+    record.unfinished = outcome == "running";
+    r.error = record.unfinished
+                  ? Error(ErrorArea::internal, "did not finish (process ended during the run)")
+                  : read_error(query, 15, 22);
+    return record;
+  }
+
+  static ValidationRecord read_validation(SQLite::Statement& query) {
+    ValidationRecord r;
+    r.id = query.getColumn(0).getInt64();
+    r.table = query.getColumn(1).getString();
+    r.at = query.getColumn(2).getString();
+    r.checksum = query.getColumn(3).getString() == "checksum";
+    r.source_rows = as_count(query.getColumn(4));
+    r.target_rows = as_count(query.getColumn(5));
+    r.behind = as_count(query.getColumn(6));
+    r.quarantined = as_count(query.getColumn(7));
+    r.unexplained = as_count(query.getColumn(8));
+    r.chunks_compared = as_count(query.getColumn(9));
+    r.chunks_differing = as_count(query.getColumn(10));
+    r.outcome = query.getColumn(11).getString();
+    r.summary = query.getColumn(12).getString();
+    r.error = query.getColumn(13).getString();
+    r.repaired = query.getColumn(14).getInt() != 0;
+    return r;
+  }
+
+  std::vector<DifferingRow> differing_rows(std::int64_t validation_id) {
+    SQLite::Statement query(m_db,
+                            "SELECT row_key, difference, chunk FROM validation_rows WHERE "
+                            "validation_id = ? ORDER BY rowid");
+    query.bind(1, validation_id);
+    std::vector<DifferingRow> out;
+    while (query.executeStep()) {
+      out.push_back(DifferingRow{query.getColumn(0).getString(),
+                                 query.getColumn(1).getString(),
+                                 query.getColumn(2).getString()});
+    }
+    return out;
+  }
+
   // Counters added to `runs` after a state file was created are added to it, defaulting to 0.
   // Columns added since the first release, for state files written by an older migrate.
   void add_missing_columns() {

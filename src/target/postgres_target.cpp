@@ -801,6 +801,40 @@ public:
     });
   }
 
+  std::vector<RowDigest> row_digests(const TargetTable& table, const ChunkFilter& chunk) override {
+    const auto& plan = *chunk.plan;
+    std::vector<std::string> parts;
+    for (const auto& column : plan.columns) {
+      parts.push_back(hash_part(column));
+    }
+    std::string sql = "SELECT "
+                      + (plan.digest_column.empty() ? "('x' || substr(md5(" + joined_row_sql(parts)
+                                                          + "), 1, 16))::bit(64)::bigint"
+                                                    : quote_name(plan.digest_column));
+    for (const auto& key : plan.key_columns) {
+      sql += ", " + hash_text(key);
+    }
+    const auto live = live_rows(table);
+    sql += " FROM " + qualified(table) + (live.empty() ? " WHERE " : live + " AND ")
+           + chunk_condition_sql(chunk, "");
+    return translate(connection(), table.name, [&] {
+      pqxx::read_transaction tx(connection());
+      std::vector<RowDigest> out;
+      for (const auto& r : tx.exec(sql)) {
+        RowDigest digest;
+        if (!r[0].is_null()) {
+          digest.hash = as_bits(r[0]); // the signed reading of MySQL's unsigned 64 bits
+        }
+        for (int i = 1; i < static_cast<int>(r.size()); ++i) {
+          digest.key.push_back(r[i].is_null() ? std::nullopt
+                                              : std::optional<std::string>(r[i].c_str()));
+        }
+        out.push_back(std::move(digest));
+      }
+      return out;
+    });
+  }
+
   std::string identity(const TargetTable& table) override {
     return translate(connection(), table.name, [&] {
       pqxx::read_transaction tx(connection());

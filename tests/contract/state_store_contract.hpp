@@ -101,7 +101,43 @@ TYPED_TEST_P(StateStoreContract, QuarantineKeepsOneEntryPerRowAndColumnUntilRele
   EXPECT_EQ(store->quarantined("orders").size(), 1U);
 }
 
+TYPED_TEST_P(StateStoreContract, ListsATablesLastRunsAndValidationsOldestFirst) {
+  auto store = this->make_store();
+  for (std::uint64_t rows = 1; rows <= 3; ++rows) {
+    TableResult result;
+    result.table = "users";
+    result.counts.rows_read = rows;
+    store->finish_run(store->begin_run("users"), result);
+  }
+  store->begin_run("orders");
+  const auto runs = store->runs("users", 2);
+  ASSERT_EQ(runs.size(), 2U);
+  EXPECT_EQ(runs[0].result.counts.rows_read, 2U);
+  EXPECT_EQ(runs[1].result.counts.rows_read, 3U);
+  EXPECT_LT(runs[0].id, runs[1].id);
+  state::ValidationRecord first;
+  first.table = "users";
+  first.outcome = "mismatch";
+  first.unexplained = 2;
+  first.rows = {{"id=1", "missing in target", "0"}, {"id=9", "extra in target", "0"}};
+  store->record_validation(first);
+  auto second = first;
+  second.outcome = "in sync";
+  second.rows.clear();
+  store->record_validation(second);
+  const auto all = store->validations("users", 10, true);
+  ASSERT_EQ(all.size(), 2U);
+  EXPECT_EQ(all[0].outcome, "mismatch");
+  EXPECT_FALSE(all[0].at.empty());
+  ASSERT_EQ(all[0].rows.size(), 2U);
+  EXPECT_EQ(all[0].rows[1].difference, "extra in target");
+  EXPECT_EQ(all[1].outcome, "in sync");
+  EXPECT_TRUE(store->validations("users", 10, false)[0].rows.empty());
+  EXPECT_TRUE(store->validations("orders", 10, true).empty());
+}
+
 REGISTER_TYPED_TEST_SUITE_P(StateStoreContract,
+                            ListsATablesLastRunsAndValidationsOldestFirst,
                             KeepsOnePositionPerTable,
                             RecordsRunsWithTheirErrorsAndReportsTheLatest,
                             QuarantineKeepsOneEntryPerRowAndColumnUntilReleased);

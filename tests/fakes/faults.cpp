@@ -202,4 +202,28 @@ std::vector<state::RunRecord> FaultyStateStore::latest_runs() {
   return m_inner.latest_runs();
 }
 
+std::vector<RowDigest> FaultySource::row_digests(const std::string& table,
+                                                 const ChunkFilter& chunk) {
+  m_faults.call("source.row_digests");
+  return m_inner.row_digests(table, chunk);
+}
+std::vector<RowDigest> FaultyTarget::row_digests(const TargetTable& table,
+                                                 const ChunkFilter& chunk) {
+  m_faults.call("target.row_digests");
+  return m_inner.row_digests(table, chunk);
+}
+std::vector<state::RunRecord> FaultyStateStore::runs(const std::string& table, std::size_t last) {
+  m_faults.call("state.runs");
+  return m_inner.runs(table, last);
+}
+std::int64_t FaultyStateStore::record_validation(const state::ValidationRecord& record) {
+  m_faults.call("state.record_validation");
+  return m_inner.record_validation(record);
+}
+std::vector<state::ValidationRecord>
+FaultyStateStore::validations(const std::string& table, std::size_t last, bool with_rows) {
+  m_faults.call("state.validations");
+  return m_inner.validations(table, last, with_rows);
+}
+
 } // namespace migrate::fakes

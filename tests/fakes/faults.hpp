@@ -53,6 +53,7 @@ public:
                      const std::string& where) override;
   std::vector<ChunkDigest> chunk_digests(const std::string& table,
                                          const ComparePlan& plan) override;
+  std::vector<RowDigest> row_digests(const std::string& table, const ChunkFilter& chunk) override;
 
 private:
   source::Source& m_inner;
@@ -83,6 +84,7 @@ public:
   bool is_empty(const TargetTable& table) override;
   std::string identity(const TargetTable& table) override;
   void drop_table(const TargetTable& table) override;
+  std::vector<RowDigest> row_digests(const TargetTable& table, const ChunkFilter& chunk) override;
 
 private:
   target::Target& m_inner;
@@ -105,6 +107,10 @@ public:
   std::vector<state::QuarantineEntry> quarantined(const std::string& table) override;
   std::uint64_t successful_runs(const std::string& table) override;
   std::vector<state::RunRecord> latest_runs() override;
+  std::vector<state::RunRecord> runs(const std::string& table, std::size_t last) override;
+  std::int64_t record_validation(const state::ValidationRecord& record) override;
+  std::vector<state::ValidationRecord>
+  validations(const std::string& table, std::size_t last, bool with_rows) override;
 
 private:
   state::StateStore& m_inner;

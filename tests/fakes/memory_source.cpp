@@ -335,9 +335,11 @@ std::uint64_t MemorySource::count_rows(const source::ReadRequest& request) {
   return matching(request).size();
 }
 
-// MySQL's row digests (the ones the load stores), grouped by chunk.
-std::vector<ChunkDigest> MemorySource::chunk_digests(const std::string& name,
-                                                     const ComparePlan& plan) {
+// Each row's digest (the one the load stores) with the chunk it falls in.
+void MemorySource::each_digest(
+    const std::string& name,
+    const ComparePlan& plan,
+    const std::function<void(const Row&, const std::string&, std::uint64_t)>& visit) const {
   if (plan.digest_column.empty()) {
     throw unsupported("digests of normalised values (they are the servers' SQL)");
   }
@@ -349,8 +351,6 @@ std::vector<ChunkDigest> MemorySource::chunk_digests(const std::string& name,
   const bool whole = plan.chunking.kind == Chunking::Kind::whole;
   const auto key_index = whole ? 0 : column_index(t, plan.key.source_name);
   convert::RowDigester digester(plan.columns, plan.digest_fingerprint);
-  std::map<std::string, ChunkDigest> chunks;
-  std::map<std::string, DecimalSum> sums;
   for (const auto* row : selected(t, plan.where)) {
     std::vector<const char*> pointers;
     std::vector<unsigned long> lengths;
@@ -361,20 +361,48 @@ std::vector<ChunkDigest> MemorySource::chunk_digests(const std::string& name,
     }
     const auto bits = static_cast<std::uint64_t>(
         digester.digest(RowView{pointers.data(), lengths.data(), pointers.size()}));
-    const auto id = whole ? std::string("0") : chunk_of(plan, (*row)[key_index].value_or(""));
+    visit(*row, whole ? std::string("0") : chunk_of(plan, (*row)[key_index].value_or("")), bits);
+  }
+}
+
+std::vector<ChunkDigest> MemorySource::chunk_digests(const std::string& name,
+                                                     const ComparePlan& plan) {
+  std::map<std::string, ChunkDigest> chunks;
+  std::map<std::string, DecimalSum> sums;
+  each_digest(name, plan, [&](const Row&, const std::string& id, std::uint64_t bits) {
     auto& chunk = chunks[id];
     chunk.id = id;
     ++chunk.rows;
     chunk.hash ^= bits;
     sums[id].add(bits);
-  }
+  });
   std::vector<ChunkDigest> out;
   for (auto& [id, chunk] : chunks) {
-    if (whole) {
+    if (plan.chunking.kind == Chunking::Kind::whole) {
       chunk.hash_sum = sums[id].text();
     }
     out.push_back(std::move(chunk));
   }
+  return out;
+}
+
+// The key values as the comparison prints them: integer keys only, whose text is their digits.
+std::vector<RowDigest> MemorySource::row_digests(const std::string& name,
+                                                 const ChunkFilter& chunk) {
+  const auto& plan = *chunk.plan;
+  const auto& t = table(name);
+  std::vector<RowDigest> out;
+  each_digest(name, plan, [&](const Row& row, const std::string& id, std::uint64_t bits) {
+    if (id != chunk.id) {
+      return;
+    }
+    RowDigest digest;
+    for (const auto& key : plan.key_columns) {
+      digest.key.push_back(row[column_index(t, key.source_name)]);
+    }
+    digest.hash = bits;
+    out.push_back(std::move(digest));
+  });
   return out;
 }
 

@@ -40,6 +40,7 @@ public:
                      const std::string& where) override;
   std::vector<ChunkDigest> chunk_digests(const std::string& table,
                                          const ComparePlan& plan) override;
+  std::vector<RowDigest> row_digests(const std::string& table, const ChunkFilter& chunk) override;
 
 private:
   struct Table {
@@ -50,6 +51,10 @@ private:
   std::size_t column_index(const Table& table, const std::string& column) const;
   std::vector<const Row*> selected(const Table& table, const std::string& where) const;
   std::vector<const Row*> matching(const source::ReadRequest& request) const;
+  void each_digest(
+      const std::string& table,
+      const ComparePlan& plan,
+      const std::function<void(const Row&, const std::string&, std::uint64_t)>& visit) const;
 
   ServerVersion m_version;
   std::string m_now = "2026-11-29 02:00:00.000000";

@@ -92,4 +92,38 @@ std::vector<state::RunRecord> MemoryStateStore::latest_runs() {
   return out;
 }
 
+std::vector<state::RunRecord> MemoryStateStore::runs(const std::string& table, std::size_t last) {
+  std::vector<state::RunRecord> out;
+  for (auto it = m_runs.rbegin(); it != m_runs.rend() && out.size() < last; ++it) {
+    if (it->second.result.table == table) {
+      out.insert(out.begin(), it->second);
+    }
+  }
+  return out;
+}
+
+std::int64_t MemoryStateStore::record_validation(const state::ValidationRecord& record) {
+  auto stored = record;
+  stored.id = static_cast<std::int64_t>(m_validations.size()) + 1;
+  if (stored.at.empty()) {
+    stored.at = format_utc(std::chrono::system_clock::now());
+  }
+  m_validations.push_back(stored);
+  return stored.id;
+}
+
+std::vector<state::ValidationRecord>
+MemoryStateStore::validations(const std::string& table, std::size_t last, bool with_rows) {
+  std::vector<state::ValidationRecord> out;
+  for (auto it = m_validations.rbegin(); it != m_validations.rend() && out.size() < last; ++it) {
+    if (it->table == table) {
+      out.insert(out.begin(), *it);
+      if (!with_rows) {
+        out.front().rows.clear();
+      }
+    }
+  }
+  return out;
+}
+
 } // namespace migrate::fakes

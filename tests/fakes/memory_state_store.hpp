@@ -20,10 +20,15 @@ public:
   std::vector<state::QuarantineEntry> quarantined(const std::string& table) override;
   std::uint64_t successful_runs(const std::string& table) override;
   std::vector<state::RunRecord> latest_runs() override;
+  std::vector<state::RunRecord> runs(const std::string& table, std::size_t last) override;
+  std::int64_t record_validation(const state::ValidationRecord& record) override;
+  std::vector<state::ValidationRecord>
+  validations(const std::string& table, std::size_t last, bool with_rows) override;
 
 private:
   std::map<std::string, state::Position> m_positions;
   std::map<std::int64_t, state::RunRecord> m_runs;
+  std::vector<state::ValidationRecord> m_validations;
   // By (table, key, column), as the state file's primary key.
   std::map<std::tuple<std::string, std::string, std::string>, state::QuarantineEntry> m_quarantine;
 };

@@ -336,15 +336,17 @@ std::uint64_t MemoryTarget::count_null(const TargetTable& table, const std::stri
       }));
 }
 
-std::vector<ChunkDigest> MemoryTarget::chunk_digests(const TargetTable& table,
-                                                     const ComparePlan& plan) {
+// Each live row's stored digest (nullopt when it has none) with the chunk it falls in.
+void MemoryTarget::each_digest(
+    const TargetTable& table,
+    const ComparePlan& plan,
+    const std::function<void(const TargetRow&, const std::string&, std::optional<std::uint64_t>)>&
+        visit) {
   if (plan.digest_column.empty()) {
     throw Error(ErrorArea::internal, "MemoryTarget does not support digests of normalised values");
   }
   const auto& st = stored(table);
   const auto digest_index = index_of(st.shape, plan.digest_column);
-  std::map<std::string, ChunkDigest> chunks;
-  std::map<std::string, DecimalSum> sums;
   for (const auto& row : st.rows) {
     if (soft_deleted(st.shape, row)) {
       continue;
@@ -357,14 +359,25 @@ std::vector<ChunkDigest> MemoryTarget::chunk_digests(const TargetTable& table,
       throw Error(ErrorArea::internal, "MemoryTarget does not support hash chunks");
     }
     const auto& digest = row[digest_index];
-    const auto bits = digest ? static_cast<std::uint64_t>(std::stoll(*digest)) : 0U;
+    visit(row,
+          id,
+          digest ? std::optional(static_cast<std::uint64_t>(std::stoll(*digest))) : std::nullopt);
+  }
+}
+
+std::vector<ChunkDigest> MemoryTarget::chunk_digests(const TargetTable& table,
+                                                     const ComparePlan& plan) {
+  std::map<std::string, ChunkDigest> chunks;
+  std::map<std::string, DecimalSum> sums;
+  each_digest(table, plan, [&](const TargetRow&, const std::string& id, auto digest) {
+    const auto bits = digest.value_or(0U);
     auto& chunk = chunks[id];
     chunk.id = id;
     ++chunk.rows;
     chunk.hash ^= bits;
     chunk.rows_without_digest += digest ? 0U : 1U;
     sums[id].add(bits);
-  }
+  });
   std::vector<ChunkDigest> out;
   for (auto& [id, chunk] : chunks) {
     if (plan.chunking.kind == Chunking::Kind::whole) {
@@ -372,6 +385,25 @@ std::vector<ChunkDigest> MemoryTarget::chunk_digests(const TargetTable& table,
     }
     out.push_back(std::move(chunk));
   }
+  return out;
+}
+
+std::vector<RowDigest> MemoryTarget::row_digests(const TargetTable& table,
+                                                 const ChunkFilter& chunk) {
+  const auto& plan = *chunk.plan;
+  const auto& shape = stored(table).shape;
+  std::vector<RowDigest> out;
+  each_digest(table, plan, [&](const TargetRow& row, const std::string& id, auto digest) {
+    if (id != chunk.id) {
+      return;
+    }
+    RowDigest found;
+    for (const auto& key : plan.key_columns) {
+      found.key.push_back(row[index_of(shape, key.target_name)]);
+    }
+    found.hash = digest;
+    out.push_back(std::move(found));
+  });
   return out;
 }
 

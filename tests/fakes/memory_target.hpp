@@ -7,6 +7,7 @@
 
 #include "migrate/target/target.hpp"
 
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -44,6 +45,7 @@ public:
   bool is_empty(const TargetTable& table) override;
   std::string identity(const TargetTable& table) override;
   void drop_table(const TargetTable& table) override;
+  std::vector<RowDigest> row_digests(const TargetTable& table, const ChunkFilter& chunk) override;
 
   struct Stored {
     TargetTable shape; // columns as created (tool columns included), key once built
@@ -53,6 +55,12 @@ public:
   Stored& stored(const TargetTable& table);
 
 private:
+  void each_digest(
+      const TargetTable& table,
+      const ComparePlan& plan,
+      const std::function<void(const TargetRow&, const std::string&, std::optional<std::uint64_t>)>&
+          visit);
+
   std::map<std::string, Stored> m_tables; // by schema.table
   std::uint64_t m_next_oid = 16384;
 };

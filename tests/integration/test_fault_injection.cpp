@@ -78,6 +78,9 @@ public:
     return m_real.count_null(table, column);
   }
   bool is_empty(const TargetTable& table) override { return m_real.is_empty(table); }
+  std::vector<RowDigest> row_digests(const TargetTable& table, const ChunkFilter& chunk) override {
+    return m_real.row_digests(table, chunk);
+  }
   std::string identity(const TargetTable& table) override { return m_real.identity(table); }
   void drop_table(const TargetTable& table) override { m_real.drop_table(table); }
   std::vector<ChunkDigest> chunk_digests(const TargetTable& table,

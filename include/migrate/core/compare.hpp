@@ -97,6 +97,13 @@ struct ChunkDigest {
   bool matches(const ChunkDigest& other) const;
 };
 
+// One row of a chunk, for narrowing a differing chunk down to its rows: the row's key values, each
+// as the comparison normalises it (the same text in both engines), and the row's 64 bits.
+struct RowDigest {
+  std::vector<std::optional<std::string>> key; // nullopt: NULL
+  std::optional<std::uint64_t> hash;           // nullopt: a target row without a stored digest
+};
+
 // Kinds whose text may hold any character and be of any length: each value is hashed on its own
 // (MD5, lower-case hex, in both engines), so that no separator inside it can make two rows' texts
 // equal and no value makes the row's text longer than MySQL's max_allowed_packet (over which its

@@ -48,6 +48,11 @@ struct ChecksumReport {
   std::vector<std::string> chunks_differing;       // by the source digests, each as its key range
   std::vector<std::string> value_chunks_differing; // by the target's own values
   std::vector<std::string> partly_compared;        // columns the value comparison sees only in part
+  // For narrowing the differing chunks down to rows: the chunks' plan (digest_column unset) and
+  // the ids of the chunks behind chunks_differing and value_chunks_differing, in the same order.
+  ComparePlan plan;
+  std::vector<std::string> differing_ids;
+  std::vector<std::string> value_differing_ids;
 
   bool ok() const { return chunks_differing.empty() && value_chunks_differing.empty(); }
 };

@@ -112,6 +112,10 @@ public:
   // The digest of every non-empty chunk of the table, computed by the server.
   virtual std::vector<ChunkDigest> chunk_digests(const std::string& table,
                                                  const ComparePlan& plan) = 0;
+
+  // Each row of one chunk with the digest chunk_digests() folds into the chunk's, in no order.
+  virtual std::vector<RowDigest> row_digests(const std::string& table,
+                                             const ChunkFilter& chunk) = 0;
 };
 
 } // namespace migrate::source

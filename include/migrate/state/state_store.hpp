@@ -33,6 +33,35 @@ struct RunRecord {
   bool unfinished = false;
 };
 
+// A row `migrate validate --checksum` found different, by its key ("id=42").
+struct DifferingRow {
+  std::string key;
+  std::string difference; // "missing in target", "extra in target", "content differs", or, for a
+                          // row that legitimately differs, "changed since the last run" or
+                          // "in quarantine"
+  std::string chunk;      // the comparison chunk that holds it
+};
+
+// One table's validation as it was reported, kept for the HTML report and for Monday's reader.
+struct ValidationRecord {
+  std::int64_t id = 0;
+  std::string table;
+  std::string at;        // UTC time it finished, "2026-11-25T02:00:00Z"
+  bool checksum = false; // false: counts only
+  std::uint64_t source_rows = 0;
+  std::uint64_t target_rows = 0;
+  std::uint64_t behind = 0;      // source rows changed since the last run's cursor
+  std::uint64_t quarantined = 0; // the table's rows in quarantine
+  std::uint64_t unexplained = 0; // rows no legitimate reason accounts for
+  std::uint64_t chunks_compared = 0;
+  std::uint64_t chunks_differing = 0;
+  std::string outcome; // "in sync", "behind", "quarantine", "mismatch" or "error"
+  std::string summary; // the result as printed
+  std::string error;
+  bool repaired = false; // --repair ran on the table before this result was taken
+  std::vector<DifferingRow> rows;
+};
+
 class StateStore {
 public:
   virtual ~StateStore() = default;
@@ -57,6 +86,15 @@ public:
 
   // The newest run of every table that has one, by table name.
   virtual std::vector<RunRecord> latest_runs() = 0;
+
+  // The table's `last` newest runs, oldest first.
+  virtual std::vector<RunRecord> runs(const std::string& table, std::size_t last) = 0;
+
+  // Stores a validation with its differing rows in one transaction; returns its id.
+  virtual std::int64_t record_validation(const ValidationRecord& record) = 0;
+  // The table's `last` newest validations, oldest first; `rows` is filled only when `with_rows`.
+  virtual std::vector<ValidationRecord>
+  validations(const std::string& table, std::size_t last, bool with_rows) = 0;
 };
 
 } // namespace migrate::state

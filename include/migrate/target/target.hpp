@@ -111,6 +111,10 @@ public:
   // source's, so equal data gives equal digests.
   virtual std::vector<ChunkDigest> chunk_digests(const TargetTable& table,
                                                  const ComparePlan& plan) = 0;
+  // Each row of one chunk with the digest chunk_digests() folds into the chunk's, soft-deleted rows
+  // left out, in no order.
+  virtual std::vector<RowDigest> row_digests(const TargetTable& table,
+                                             const ChunkFilter& chunk) = 0;
   virtual bool is_empty(const TargetTable& table) = 0;
 
   // What tells this table apart from one of the same name dropped and created again (its OID): a

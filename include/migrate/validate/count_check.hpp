@@ -14,7 +14,9 @@ struct CountCheck {
   std::string table;
   std::uint64_t source_rows = 0;
   std::uint64_t target_rows = 0;
-  std::string error; // set when either side could not be counted
+  std::uint64_t excluded_by_where = 0; // MySQL rows the mapping's `where` leaves out
+  std::uint64_t soft_deleted = 0;      // target rows marked deleted (deletes: soft)
+  std::string error;                   // set when either side could not be counted
 
   bool ok() const { return error.empty() && source_rows == target_rows; }
 };

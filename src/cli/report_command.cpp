@@ -1,0 +1,65 @@
+#include "cli/adapters.hpp"
+#include "cli/commands.hpp"
+
+#include "migrate/cli/cli.hpp"
+#include "migrate/core/error.hpp"
+#include "migrate/report/report_model.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+
+namespace migrate::cli {
+namespace {
+
+// Written beside the destination and renamed over it: a reader never sees half a page.
+void write_file(const std::string& path, const std::string& text) {
+  const auto partial = path + ".partial";
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) {
+      throw Error(ErrorArea::config,
+                  "--html " + path + ": cannot write " + partial + ": " + std::strerror(errno));
+    }
+  }
+  if (std::rename(partial.c_str(), path.c_str()) != 0) {
+    throw Error(ErrorArea::config, "--html " + path + ": " + std::strerror(errno));
+  }
+}
+
+} // namespace
+
+CLI::App* setup_report(CLI::App& app, ReportOptions& options) {
+  auto* command = app.add_subcommand(
+      "report",
+      "write an HTML page of the last runs, validations, quarantine and data age of each table "
+      "(reads only the state file)");
+  command->add_option("--html", options.html, "the HTML file to write")->required();
+  command->add_option("--last", options.last, "runs and validations per table")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  return command;
+}
+
+int run_report(const GlobalOptions& global, const ReportOptions& options) {
+  const CommandContext context(global, config::LoadMode::state_only);
+  const auto& config = context.config;
+  std::vector<std::string> tables;
+  for (const auto* table : context.tables) {
+    tables.push_back(table->source_table);
+  }
+  const auto state = context.adapters.state();
+  auto model = report::build_model(*state, tables, options.last, std::chrono::system_clock::now());
+  model.state_file = config.state_file.string();
+  write_file(options.html, report::render_html(model));
+  spdlog::info("report tables={} last={} file={}", tables.size(), options.last, options.html);
+  std::cout << "report written to " << options.html << "\n";
+  return k_exit_ok;
+}
+
+} // namespace migrate::cli
