@@ -1,6 +1,7 @@
 #include "migrate/cli/cli.hpp"
 
 #include "cli/commands.hpp"
+#include "cli/log_json.hpp"
 
 #include "migrate/core/error.hpp"
 #include "migrate/core/file_mode.hpp"
@@ -31,7 +32,8 @@ const char* const k_footer = R"(Exit codes:
 
 Results go to standard output, logs to standard error and the log file.
 Configuration: DIR/database.yaml (connections; values may be ${VAR} or ${VAR:-default}),
-DIR/table_mapping.yaml (tables), DIR/migrate.yaml (optional: state_file, logging).)";
+DIR/table_mapping.yaml (tables), DIR/migrate.yaml (optional: state_file, logging, max_age,
+metrics, notify).)";
 
 // The message on one line (see migrate/core/log_text.hpp): a PostgreSQL error's DETAIL and HINT
 // lines would otherwise start lines of their own, without time, level or table.
@@ -53,6 +55,29 @@ std::unique_ptr<spdlog::formatter> make_formatter(const std::string& pattern) {
   formatter->add_flag<OneLinePayload>('*').set_pattern(pattern);
   return formatter;
 }
+
+// --log-format json: one object per event, the text line's key=value fields as members.
+class JsonFormatter : public spdlog::formatter {
+public:
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    const auto since_epoch = msg.time.time_since_epoch();
+    const auto millis =
+        std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count() % 1000;
+    const auto time = format_utc(std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::seconds>(since_epoch)));
+    const auto stamp = time.substr(0, time.size() - 1) + fmt::format(".{:03}Z", millis);
+    const auto level = spdlog::level::to_string_view(msg.level);
+    const auto line =
+        log_json_line(stamp,
+                      std::string_view(level.data(), level.size()),
+                      std::string_view(msg.payload.data(), msg.payload.size()))
+        + "\n";
+    dest.append(line.data(), line.data() + line.size());
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<JsonFormatter>();
+  }
+};
 
 spdlog::level::level_enum console_level(const config::Logging& logging,
                                         const GlobalOptions& options) {
@@ -85,7 +110,11 @@ void install_logger(const config::Logging& logging, const GlobalOptions& options
     }
   }
   auto logger = std::make_shared<spdlog::logger>("migrate", sinks.begin(), sinks.end());
-  logger->set_formatter(make_formatter("%Y-%m-%dT%H:%M:%S.%e%z %l %*"));
+  if (options.log_format == "json") {
+    logger->set_formatter(std::make_unique<JsonFormatter>());
+  } else {
+    logger->set_formatter(make_formatter("%Y-%m-%dT%H:%M:%S.%e%z %l %*"));
+  }
   auto lowest = console->level();
   for (const auto& sink : sinks) {
     lowest = std::min(lowest, sink->level());
@@ -184,6 +213,11 @@ int run(int argc, char** argv) {
                global.quiet,
                "the console shows only warnings and errors (results still go to standard output)")
       ->excludes(verbose);
+  app.add_option("--log-format",
+                 global.log_format,
+                 "text: key=value lines; json: one JSON object per line (console and log file)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   app.fallthrough();
   SyncOptionsCli sync;
   setup_sync(app, sync);
@@ -196,6 +230,10 @@ int run(int argc, char** argv) {
   auto* quarantine = setup_quarantine(app, quarantine_json);
   auto* check = setup_check(app);
   auto* plan = setup_plan(app);
+  HistoryOptions history_options;
+  auto* history = setup_history(app, history_options);
+  bool notify_test = false;
+  auto* notify = setup_notify(app, notify_test);
   app.require_subcommand(0, 1);
 
   // Until the configuration names a log file, messages go to standard error.
@@ -214,7 +252,7 @@ int run(int argc, char** argv) {
   const bool sync_options = sync.full || sync.reload || !sync.since.empty();
   if (sync_options
       && (validate->parsed() || status->parsed() || schema->parsed() || quarantine->parsed()
-          || check->parsed() || plan->parsed())) {
+          || check->parsed() || plan->parsed() || history->parsed() || notify->parsed())) {
     spdlog::error("--full, --reload and --since apply to a run, not to a subcommand");
     return k_exit_usage;
   }
@@ -236,6 +274,12 @@ int run(int argc, char** argv) {
     }
     if (plan->parsed()) {
       return run_plan(global);
+    }
+    if (history->parsed()) {
+      return run_history(global, history_options);
+    }
+    if (notify->parsed()) {
+      return run_notify(global, notify_test);
     }
     return run_sync(global, sync);
   } catch (const Error& e) {

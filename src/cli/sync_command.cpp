@@ -1,10 +1,13 @@
 #include "cli/commands.hpp"
+#include "cli/progress.hpp"
+#include "cli/run_report.hpp"
 #include "cli/text_table.hpp"
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/error.hpp"
 #include "migrate/core/log_text.hpp"
 #include "migrate/core/timestamp_text.hpp"
+#include "migrate/notify/curl_channels.hpp"
 #include "migrate/pipeline/run_rules.hpp"
 #include "migrate/pipeline/table_sync.hpp"
 #include "migrate/source/mysql_source.hpp"
@@ -14,6 +17,8 @@
 
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
+
+#include <unistd.h>
 
 #include <iostream>
 #include <random>
@@ -113,6 +118,16 @@ TableResult record_not_started(state::StateStore& state, const config::TableMapp
   return result;
 }
 
+// For progress only: a failure to estimate is no reason to fail the table.
+std::optional<std::uint64_t> estimated_rows(source::Source& source, const std::string& table) {
+  try {
+    return source.estimated_rows(table);
+  } catch (const std::exception& e) {
+    spdlog::debug("table={} no row estimate: {}", table, quote_field(e.what()));
+    return std::nullopt;
+  }
+}
+
 // The first connection, retried like a table's transient failures: a server that is restarting
 // at 02:00 should not fail the whole run.
 template<typename Connect>
@@ -195,21 +210,41 @@ int exit_code_of(const std::vector<TableResult>& results, std::size_t tables) {
   return results.size() == tables ? k_exit_ok : k_exit_table_failed;
 }
 
+// What history shows as the invocation's options: those that change what a run does.
+std::string options_text(const GlobalOptions& global, const SyncOptionsCli& options) {
+  std::string out = "--config " + global.config_dir;
+  for (const auto& table : global.tables) {
+    out += " --table " + table;
+  }
+  out += options.full ? " --full" : "";
+  out += options.reload ? " --reload" : "";
+  out += options.since.empty() ? "" : " --since '" + options.since + "'";
+  return out;
+}
+
 } // namespace
 
 int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
   const auto config = load(global);
   const auto tables = selected_tables(config, global.tables);
-  const auto sync = sync_options(config, options);
+  auto sync = sync_options(config, options);
+  const auto channels = notify::make_curl_channels(config.notify);
   const state::RunLock lock(config.state_file);
   const auto state = open_state(config.state_file);
-  spdlog::info("run started tables={} mysql={} postgresql={} state={}",
+  FinishedRun run;
+  run.started = std::chrono::system_clock::now();
+  run.id = state->begin_invocation(
+      {host_name(), static_cast<std::int64_t>(::getpid()), options_text(global, options)});
+  spdlog::info("run started run_id={} tables={} mysql={} postgresql={} state={}",
+               run.id,
                tables.size(),
                config.mysql.describe(),
                config.postgresql.describe(),
                config.state_file.string());
+  ProgressReporter progress(!global.quiet, ::isatty(STDERR_FILENO) == 1);
+  sync.progress = &progress;
 
-  std::vector<TableResult> results;
+  auto& results = run.results;
   try {
     const auto source = connect_with_retries(
         config.retry, "MySQL", [&] { return source::make_mysql_source(config.mysql); });
@@ -222,7 +257,9 @@ int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
         results.push_back(record_not_started(*state, *table));
         continue;
       }
+      progress.begin_table(table->source_table, estimated_rows(*source, table->source_table));
       results.push_back(pipeline::sync_table(*table, *source, *target, *state, sync));
+      progress.end_table();
     }
   } catch (const Error& e) {
     if (e.area() == ErrorArea::state) {
@@ -235,7 +272,10 @@ int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
   }
   print_summary(results);
   log_totals(results);
-  return exit_code_of(results, tables.size());
+  run.exit_code = exit_code_of(results, tables.size());
+  const auto notify_failures = report_run(config, *state, run, channels);
+  state->finish_invocation(run.id, run.exit_code, notify_failures);
+  return run.exit_code;
 }
 
 } // namespace migrate::cli

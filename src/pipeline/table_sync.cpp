@@ -974,6 +974,10 @@ void TableRun::stream(const source::ReadRequest& read,
   try {
     while (auto chunk = next_chunk(x.queue, read)) {
       session.write(chunk->text, chunk->rows);
+      if (m_options.progress != nullptr) {
+        m_options.progress->rows_loaded(m_mapping.source_table,
+                                        chunk->rows + chunk->rejected.size());
+      }
       pending.rows += chunk->rows + chunk->rejected.size();
       pending.last = std::move(chunk->last);
       x.pool.give(std::move(chunk->text));

@@ -13,6 +13,8 @@
 namespace migrate::state {
 namespace {
 
+// Additions that an older migrate can ignore (new tables, new columns with defaults) keep the
+// version, so that going back to it after an upgrade still reads the file.
 constexpr int k_schema_version = 1;
 
 const char* const k_schema = R"sql(
@@ -47,9 +49,21 @@ CREATE TABLE IF NOT EXISTS runs (
   duration_ms INTEGER NOT NULL DEFAULT 0,
   watermark TEXT,
   upper_bound TEXT,
-  error TEXT
+  error TEXT,
+  invocation_id INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS runs_by_table ON runs (table_name, id);
+CREATE TABLE IF NOT EXISTS invocations (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  duration_ms INTEGER NOT NULL DEFAULT 0,
+  host TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  options TEXT NOT NULL,
+  exit_code INTEGER,
+  notify_failures INTEGER NOT NULL DEFAULT 0
+);
 CREATE TABLE IF NOT EXISTS quarantine (
   table_name TEXT NOT NULL,
   row_key TEXT NOT NULL,
@@ -101,6 +115,53 @@ std::int64_t as_int(std::uint64_t value) {
 
 std::uint64_t as_count(const SQLite::Column& column) {
   return static_cast<std::uint64_t>(column.getInt64());
+}
+
+// The columns read_runs() reads, in its order.
+const char* const k_run_columns =
+    "SELECT id, table_name, mode, started_at, coalesce(finished_at, ''), outcome, rows_read, "
+    "rows_inserted, rows_updated, rows_unchanged, rows_deleted, zero_dates, duration_ms, "
+    "coalesce(watermark, ''), coalesce(upper_bound, ''), coalesce(error, ''), null_timestamps, "
+    "chunks_compared, chunks_differing, quarantined, found_by_comparison, retries, invocation_id "
+    "FROM runs";
+
+RunRecord read_run(SQLite::Statement& query) {
+  RunRecord record;
+  record.id = query.getColumn(0).getInt64();
+  auto& r = record.result;
+  r.table = query.getColumn(1).getString();
+  r.mode = query.getColumn(2).getString();
+  r.started = parse_utc(query.getColumn(3).getString());
+  r.finished = r.started + std::chrono::milliseconds(query.getColumn(12).getInt64());
+  const auto outcome = query.getColumn(5).getString();
+  r.outcome = outcome == "ok" ? Outcome::ok : Outcome::failed;
+  r.counts.rows_read = as_count(query.getColumn(6));
+  r.counts.inserted = as_count(query.getColumn(7));
+  r.counts.updated = as_count(query.getColumn(8));
+  r.counts.unchanged = as_count(query.getColumn(9));
+  r.counts.deleted = as_count(query.getColumn(10));
+  r.counts.zero_dates = as_count(query.getColumn(11));
+  r.counts.null_timestamps = as_count(query.getColumn(16));
+  r.counts.chunks_compared = as_count(query.getColumn(17));
+  r.counts.chunks_differing = as_count(query.getColumn(18));
+  r.counts.quarantined = as_count(query.getColumn(19));
+  r.counts.found_by_comparison = as_count(query.getColumn(20));
+  r.counts.retries = as_count(query.getColumn(21));
+  r.watermark = query.getColumn(13).getString();
+  r.upper_bound = query.getColumn(14).getString();
+  record.invocation_id = query.getColumn(22).getInt64();
+  record.unfinished = outcome == "running";
+  r.error = record.unfinished ? "did not finish (process ended during the run)"
+                              : query.getColumn(15).getString();
+  return record;
+}
+
+std::vector<RunRecord> read_runs(SQLite::Statement& query) {
+  std::vector<RunRecord> out;
+  while (query.executeStep()) {
+    out.push_back(read_run(query));
+  }
+  return out;
 }
 
 class SqliteStateStore final : public StateStore {
@@ -189,10 +250,12 @@ public:
     return translate([&] {
       SQLite::Statement insert(
           m_db,
-          "INSERT INTO runs (table_name, mode, started_at, outcome) VALUES (?, ?, ?, 'running')");
+          "INSERT INTO runs (table_name, mode, started_at, outcome, invocation_id) VALUES (?, ?, "
+          "?, 'running', ?)");
       insert.bind(1, table);
       insert.bind(2, mode);
       insert.bind(3, now_text());
+      insert.bind(4, m_invocation);
       insert.exec();
       return m_db.getLastInsertRowid();
     });
@@ -315,43 +378,106 @@ public:
 
   std::vector<RunRecord> latest_runs() override {
     return translate([&] {
+      SQLite::Statement query(m_db,
+                              std::string(k_run_columns)
+                                  + " WHERE id IN (SELECT max(id) FROM runs GROUP BY table_name) "
+                                    "ORDER BY table_name");
+      return read_runs(query);
+    });
+  }
+
+  std::vector<RunRecord> table_runs(const std::string& table, std::size_t last) override {
+    return translate([&] {
+      SQLite::Statement query(
+          m_db, std::string(k_run_columns) + " WHERE table_name = ? ORDER BY id DESC LIMIT ?");
+      query.bind(1, table);
+      query.bind(2, static_cast<std::int64_t>(last));
+      return read_runs(query);
+    });
+  }
+
+  std::optional<RunRecord> last_successful_run(const std::string& table) override {
+    return translate([&]() -> std::optional<RunRecord> {
+      SQLite::Statement query(m_db,
+                              std::string(k_run_columns)
+                                  + " WHERE table_name = ? AND outcome = 'ok' ORDER BY id DESC "
+                                    "LIMIT 1");
+      query.bind(1, table);
+      auto runs = read_runs(query);
+      if (runs.empty()) {
+        return std::nullopt;
+      }
+      return std::move(runs.front());
+    });
+  }
+
+  std::int64_t begin_invocation(const InvocationStart& start) override {
+    return translate([&] {
+      SQLite::Statement insert(
+          m_db, "INSERT INTO invocations (started_at, host, pid, options) VALUES (?, ?, ?, ?)");
+      insert.bind(1, now_text());
+      insert.bind(2, start.host);
+      insert.bind(3, start.pid);
+      insert.bind(4, start.options);
+      insert.exec();
+      m_invocation = m_db.getLastInsertRowid();
+      m_invocation_started = std::chrono::steady_clock::now();
+      return m_invocation;
+    });
+  }
+
+  void
+  finish_invocation(std::int64_t id, int exit_code, std::uint64_t notify_failures) override {
+    translate([&] {
+      SQLite::Statement update(m_db,
+                               "UPDATE invocations SET finished_at = ?, duration_ms = ?, "
+                               "exit_code = ?, notify_failures = ? WHERE id = ?");
+      const auto took = std::chrono::steady_clock::now() - m_invocation_started;
+      update.bind(1, now_text());
+      update.bind(2,
+                  static_cast<std::int64_t>(
+                      std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+      update.bind(3, exit_code);
+      update.bind(4, as_int(notify_failures));
+      update.bind(5, id);
+      update.exec();
+      if (id == m_invocation) {
+        m_invocation = 0;
+      }
+    });
+  }
+
+  std::vector<Invocation> invocations(std::size_t last) override {
+    return translate([&] {
+      // A run still marked running when its invocation is over did not finish: failed.
       SQLite::Statement query(
           m_db,
-          "SELECT id, table_name, mode, started_at, coalesce(finished_at, ''), outcome, rows_read, "
-          "rows_inserted, rows_updated, rows_unchanged, rows_deleted, zero_dates, duration_ms, "
-          "coalesce(watermark, ''), coalesce(upper_bound, ''), coalesce(error, ''), "
-          "null_timestamps, "
-          "chunks_compared, chunks_differing, quarantined, found_by_comparison, retries FROM runs "
-          "WHERE id IN (SELECT max(id) FROM runs GROUP BY table_name) ORDER BY table_name");
-      std::vector<RunRecord> out;
+          "SELECT i.id, i.started_at, i.duration_ms, i.host, i.pid, i.options, i.exit_code, "
+          "i.notify_failures, "
+          "coalesce(sum(r.outcome = 'ok'), 0), coalesce(sum(r.outcome <> 'ok'), 0), "
+          "coalesce(sum(r.rows_inserted + r.rows_updated + r.rows_deleted), 0), "
+          "coalesce(sum(r.quarantined), 0) "
+          "FROM invocations i LEFT JOIN runs r ON r.invocation_id = i.id "
+          "GROUP BY i.id ORDER BY i.id DESC LIMIT ?");
+      query.bind(1, static_cast<std::int64_t>(last));
+      std::vector<Invocation> out;
       while (query.executeStep()) {
-        RunRecord record;
-        record.id = query.getColumn(0).getInt64();
-        auto& r = record.result;
-        r.table = query.getColumn(1).getString();
-        r.mode = query.getColumn(2).getString();
-        r.started = parse_utc(query.getColumn(3).getString());
-        r.finished = r.started + std::chrono::milliseconds(query.getColumn(12).getInt64());
-        const auto outcome = query.getColumn(5).getString();
-        r.outcome = outcome == "ok" ? Outcome::ok : Outcome::failed;
-        r.counts.rows_read = as_count(query.getColumn(6));
-        r.counts.inserted = as_count(query.getColumn(7));
-        r.counts.updated = as_count(query.getColumn(8));
-        r.counts.unchanged = as_count(query.getColumn(9));
-        r.counts.deleted = as_count(query.getColumn(10));
-        r.counts.zero_dates = as_count(query.getColumn(11));
-        r.counts.null_timestamps = as_count(query.getColumn(16));
-        r.counts.chunks_compared = as_count(query.getColumn(17));
-        r.counts.chunks_differing = as_count(query.getColumn(18));
-        r.counts.quarantined = as_count(query.getColumn(19));
-        r.counts.found_by_comparison = as_count(query.getColumn(20));
-        r.counts.retries = as_count(query.getColumn(21));
-        r.watermark = query.getColumn(13).getString();
-        r.upper_bound = query.getColumn(14).getString();
-        record.unfinished = outcome == "running";
-        r.error = record.unfinished ? "did not finish (process ended during the run)"
-                                    : query.getColumn(15).getString();
-        out.push_back(std::move(record));
+        Invocation item;
+        item.id = query.getColumn(0).getInt64();
+        item.started = parse_utc(query.getColumn(1).getString());
+        item.finished = item.started + std::chrono::milliseconds(query.getColumn(2).getInt64());
+        item.start.host = query.getColumn(3).getString();
+        item.start.pid = query.getColumn(4).getInt64();
+        item.start.options = query.getColumn(5).getString();
+        if (!query.getColumn(6).isNull()) {
+          item.exit_code = query.getColumn(6).getInt();
+        }
+        item.notify_failures = as_count(query.getColumn(7));
+        item.tables_ok = as_count(query.getColumn(8));
+        item.tables_failed = as_count(query.getColumn(9));
+        item.rows_moved = as_count(query.getColumn(10));
+        item.quarantined = as_count(query.getColumn(11));
+        out.push_back(std::move(item));
       }
       return out;
     });
@@ -370,6 +496,8 @@ private:
       add_column_if_missing("runs", name, "INTEGER NOT NULL DEFAULT 0");
     }
     add_column_if_missing("table_state", "target_id", "TEXT NOT NULL DEFAULT ''");
+    add_column_if_missing("runs", "invocation_id", "INTEGER NOT NULL DEFAULT 0");
+    m_db.exec("CREATE INDEX IF NOT EXISTS runs_by_invocation ON runs (invocation_id)");
   }
 
   void add_column_if_missing(const std::string& table,
@@ -385,6 +513,8 @@ private:
   }
 
   SQLite::Database m_db;
+  std::int64_t m_invocation = 0; // the invocation new runs belong to; 0: none
+  std::chrono::steady_clock::time_point m_invocation_started;
 };
 
 } // namespace

@@ -103,6 +103,11 @@ public:
   // Rows of the table, or of those `where` selects when it is not empty.
   virtual std::uint64_t count_rows(const std::string& table, const std::string& where) = 0;
 
+  // The server's estimate of the table's row count, for progress only; nullopt when it has none.
+  virtual std::optional<std::uint64_t> estimated_rows(const std::string& /*table*/) {
+    return std::nullopt;
+  }
+
   // Row count and the smallest and largest value of a key column, over the rows `where` selects.
   virtual KeyRange
   key_range(const std::string& table, const std::string& key_column, const std::string& where) = 0;

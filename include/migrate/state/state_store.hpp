@@ -7,6 +7,7 @@
 
 #include "migrate/core/result.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -41,9 +42,33 @@ struct QuarantineEntry {
 
 struct RunRecord {
   std::int64_t id = 0;
+  std::int64_t invocation_id = 0; // 0: recorded before invocations were (or outside one)
   TableResult result;
   // Still marked running: the run is in progress now, or its process ended without finishing it.
   bool unfinished = false;
+};
+
+// What is known when an invocation of `migrate` (a sync of one or more tables) starts.
+struct InvocationStart {
+  std::string host;    // the machine it runs on
+  std::int64_t pid = 0;
+  std::string options; // the command line's options, as typed (they carry no secrets)
+};
+
+// One invocation and, summed over the table runs that point to it, what it did.
+struct Invocation {
+  std::int64_t id = 0;
+  InvocationStart start;
+  std::chrono::system_clock::time_point started;
+  std::chrono::system_clock::time_point finished; // == started while unfinished
+  std::optional<int> exit_code;                   // nullopt: did not finish (or still running)
+  std::uint64_t notify_failures = 0;              // alerts that could not be sent
+  std::uint64_t tables_ok = 0;
+  std::uint64_t tables_failed = 0; // a run that did not finish counts as failed
+  std::uint64_t rows_moved = 0;    // inserted + updated + deleted
+  std::uint64_t quarantined = 0;
+
+  double seconds() const { return std::chrono::duration<double>(finished - started).count(); }
 };
 
 class StateStore {
@@ -53,6 +78,14 @@ public:
   virtual std::optional<Position> position(const std::string& table) = 0;
   virtual void save_position(const std::string& table, const Position& position) = 0;
   virtual void clear_position(const std::string& table) = 0;
+
+  // Records that an invocation started; returns its id. Table runs begun from now until
+  // finish_invocation() point to it (the pipeline need not know about invocations).
+  virtual std::int64_t begin_invocation(const InvocationStart& start) = 0;
+  virtual void
+  finish_invocation(std::int64_t id, int exit_code, std::uint64_t notify_failures) = 0;
+  // The newest `last` invocations, newest first.
+  virtual std::vector<Invocation> invocations(std::size_t last) = 0;
 
   // Records that a run started; returns its id.
   virtual std::int64_t begin_run(const std::string& table, const std::string& mode) = 0;
@@ -70,6 +103,10 @@ public:
 
   // The newest run of every table that has one, by table name.
   virtual std::vector<RunRecord> latest_runs() = 0;
+  // The newest `last` runs of one table, newest first.
+  virtual std::vector<RunRecord> table_runs(const std::string& table, std::size_t last) = 0;
+  // The table's newest run that finished ok, if any.
+  virtual std::optional<RunRecord> last_successful_run(const std::string& table) = 0;
 };
 
 // Length-prefixed encoding of key values ("3:abc2:42"), safe for any byte.
