@@ -19,6 +19,8 @@ test_packages=(
   tzdata
   # The integration tests parse the --json output with it.
   python3
+  # The alert tests and `scripts/demo.sh --alert` receive mail with it (scripts/alert-sink.py).
+  python3-aiosmtpd
 )
 
 case "${1:-}" in
