@@ -67,11 +67,10 @@ public:
         std::chrono::duration_cast<std::chrono::seconds>(since_epoch)));
     const auto stamp = time.substr(0, time.size() - 1) + fmt::format(".{:03}Z", millis);
     const auto level = spdlog::level::to_string_view(msg.level);
-    const auto line =
-        log_json_line(stamp,
-                      std::string_view(level.data(), level.size()),
-                      std::string_view(msg.payload.data(), msg.payload.size()))
-        + "\n";
+    const auto line = log_json_line(stamp,
+                                    std::string_view(level.data(), level.size()),
+                                    std::string_view(msg.payload.data(), msg.payload.size()))
+                      + "\n";
     dest.append(line.data(), line.data() + line.size());
   }
   std::unique_ptr<spdlog::formatter> clone() const override {

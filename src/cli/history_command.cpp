@@ -104,7 +104,9 @@ void print_runs(const std::string& table, const std::vector<state::RunRecord>& r
   std::cout << "table " << table << "\n" << out.render();
 }
 
-void add_runs_json(JsonWriter& json, const std::string& table, const std::vector<state::RunRecord>& runs) {
+void add_runs_json(JsonWriter& json,
+                   const std::string& table,
+                   const std::vector<state::RunRecord>& runs) {
   json.begin_object().key("table").value(table).key("runs").begin_array();
   for (const auto& record : runs) {
     const auto& r = record.result;

@@ -5,8 +5,8 @@
 
 #include <cctype>
 #include <cstdint>
-#include <stdexcept>
 #include <set>
+#include <stdexcept>
 
 namespace migrate::cli {
 namespace {

@@ -12,8 +12,7 @@ namespace migrate::cli {
 CLI::App* setup_notify(CLI::App& app, bool& test) {
   auto* command = app.add_subcommand(
       "notify", "alerts configured under notify: in migrate.yaml (email, webhook)");
-  command->add_flag("--test", test, "send a test message on every configured channel")
-      ->required();
+  command->add_flag("--test", test, "send a test message on every configured channel")->required();
   return command;
 }
 

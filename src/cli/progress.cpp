@@ -38,9 +38,8 @@ ProgressFigures progress_figures(std::uint64_t rows,
   return out;
 }
 
-std::string progress_text(const std::string& table,
-                          std::uint64_t rows,
-                          const ProgressFigures& figures) {
+std::string
+progress_text(const std::string& table, std::uint64_t rows, const ProgressFigures& figures) {
   auto text = fmt::format("{} {} rows {:.0f} rows/s", table, rows, figures.rows_per_s);
   if (figures.percent) {
     text += fmt::format(" {:.1f}%", *figures.percent);

@@ -21,8 +21,8 @@ bool progress_due(bool terminal, std::chrono::steady_clock::duration since_last)
 
 struct ProgressFigures {
   double rows_per_s = 0;
-  std::optional<double> percent;             // of the estimate, below 100 until the table ends
-  std::optional<std::chrono::seconds> eta;   // unknown without an estimate or a rate
+  std::optional<double> percent;           // of the estimate, below 100 until the table ends
+  std::optional<std::chrono::seconds> eta; // unknown without an estimate or a rate
 };
 
 // What `rows` loaded in `elapsed` say, against the server's estimate of the table's rows (an
@@ -32,9 +32,8 @@ ProgressFigures progress_figures(std::uint64_t rows,
                                  std::optional<std::uint64_t> estimate);
 
 // "users 120000 rows 4000 rows/s 12.0% ETA 12m" (the parts that are known).
-std::string progress_text(const std::string& table,
-                          std::uint64_t rows,
-                          const ProgressFigures& figures);
+std::string
+progress_text(const std::string& table, std::uint64_t rows, const ProgressFigures& figures);
 
 class ProgressReporter final : public pipeline::ProgressObserver {
 public:

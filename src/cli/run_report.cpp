@@ -21,9 +21,8 @@ std::optional<validate::LastSuccess> last_success(state::StateStore& state,
   return validate::LastSuccess{run->result.started, run->result.upper_bound};
 }
 
-notify::RunReport run_report(const config::Config& config,
-                             state::StateStore& state,
-                             const FinishedRun& run) {
+notify::RunReport
+run_report(const config::Config& config, state::StateStore& state, const FinishedRun& run) {
   notify::RunReport report;
   report.run_id = run.id;
   report.host = host_name();
@@ -97,9 +96,8 @@ std::uint64_t report_run(const config::Config& config,
   return failures;
 }
 
-validate::Freshness table_freshness(state::StateStore& state,
-                                    const std::string& table,
-                                    std::chrono::seconds max_age) {
+validate::Freshness
+table_freshness(state::StateStore& state, const std::string& table, std::chrono::seconds max_age) {
   return validate::assess_freshness(
       last_success(state, table), std::chrono::system_clock::now(), max_age);
 }

@@ -32,9 +32,8 @@ std::uint64_t report_run(const config::Config& config,
                          const std::vector<std::unique_ptr<notify::Channel>>& channels);
 
 // The table's freshness now, from its last successful run in the state file.
-validate::Freshness table_freshness(state::StateStore& state,
-                                    const std::string& table,
-                                    std::chrono::seconds max_age);
+validate::Freshness
+table_freshness(state::StateStore& state, const std::string& table, std::chrono::seconds max_age);
 
 // The configuration's secrets (passwords, salts, the webhook URL), to keep out of alerts.
 std::vector<std::string> config_secrets(const config::Config& config);

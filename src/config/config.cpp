@@ -766,8 +766,7 @@ void read_notify(const Node& root, Config& config, LoadMode mode) {
   if (root.has("metrics")) {
     const auto metrics = root.child("metrics");
     metrics.allow_only({"textfile"});
-    config.metrics_textfile =
-        resolve(config.directory, metrics.child("textfile").non_empty_text());
+    config.metrics_textfile = resolve(config.directory, metrics.child("textfile").non_empty_text());
   }
   if (mode == LoadMode::state_only || !root.has("notify")) {
     return;

@@ -37,19 +37,29 @@ std::vector<Family> table_families() {
   return {
       {"migrate_table_rows_read",
        "Rows read from MySQL by the table's last run.",
-       [](const TableFigures& t) { return count(t, &TableCounts::rows_read); }},
+       [](const TableFigures& t) {
+         return count(t, &TableCounts::rows_read);
+       }},
       {"migrate_table_rows_inserted",
        "Rows inserted into PostgreSQL by the table's last run.",
-       [](const TableFigures& t) { return count(t, &TableCounts::inserted); }},
+       [](const TableFigures& t) {
+         return count(t, &TableCounts::inserted);
+       }},
       {"migrate_table_rows_updated",
        "Rows updated in PostgreSQL by the table's last run.",
-       [](const TableFigures& t) { return count(t, &TableCounts::updated); }},
+       [](const TableFigures& t) {
+         return count(t, &TableCounts::updated);
+       }},
       {"migrate_table_rows_deleted",
        "Rows deleted from PostgreSQL by the table's last run.",
-       [](const TableFigures& t) { return count(t, &TableCounts::deleted); }},
+       [](const TableFigures& t) {
+         return count(t, &TableCounts::deleted);
+       }},
       {"migrate_table_rows_quarantined",
        "Rows the table's last run put in the quarantine.",
-       [](const TableFigures& t) { return count(t, &TableCounts::quarantined); }},
+       [](const TableFigures& t) {
+         return count(t, &TableCounts::quarantined);
+       }},
       {"migrate_table_last_run_duration_seconds",
        "Duration of the table's last run.",
        [](const TableFigures& t) {
@@ -75,7 +85,9 @@ std::vector<Family> table_families() {
        }},
       {"migrate_table_stale",
        "1 when the table's data is older than max_age (or was never synced), else 0.",
-       [](const TableFigures& t) { return std::optional<double>(t.stale ? 1.0 : 0.0); }},
+       [](const TableFigures& t) {
+         return std::optional<double>(t.stale ? 1.0 : 0.0);
+       }},
   };
 }
 

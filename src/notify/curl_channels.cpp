@@ -114,7 +114,8 @@ public:
       recipients.reset(list);
     }
     set(curl.get(), CURLOPT_MAIL_RCPT, recipients.get());
-    const auto text = email_text(message, m_email.from, m_email.to, std::chrono::system_clock::now());
+    const auto text =
+        email_text(message, m_email.from, m_email.to, std::chrono::system_clock::now());
     Upload upload{&text, 0};
     set(curl.get(), CURLOPT_READFUNCTION, read_upload);
     set(curl.get(), CURLOPT_READDATA, &upload);

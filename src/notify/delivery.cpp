@@ -1,15 +1,13 @@
-#include "migrate/notify/channel.hpp"
-
 #include "migrate/core/error.hpp"
 #include "migrate/core/log_text.hpp"
+#include "migrate/notify/channel.hpp"
 
 #include <spdlog/spdlog.h>
 
 namespace migrate::notify {
 
-Delivery deliver(const std::vector<std::unique_ptr<Channel>>& channels,
-                 const Message& message,
-                 bool all) {
+Delivery
+deliver(const std::vector<std::unique_ptr<Channel>>& channels, const Message& message, bool all) {
   Delivery out;
   for (const auto& channel : channels) {
     if (!all && !channel->wants(message.failure)) {

@@ -94,11 +94,11 @@ std::string subject_of(const RunReport& report) {
         "migrate ok on {}: {} tables, {} rows moved", report.host, report.tables.size(), moved);
   }
   if (!report.stale.empty()) {
-    subject += fmt::format("; {} older than {}",
-                           report.stale.size() == 1 ? report.stale.front().table
-                                                    : std::to_string(report.stale.size())
-                                                          + " tables",
-                           validate::format_age(report.max_age));
+    subject +=
+        fmt::format("; {} older than {}",
+                    report.stale.size() == 1 ? report.stale.front().table
+                                             : std::to_string(report.stale.size()) + " tables",
+                    validate::format_age(report.max_age));
   }
   return one_line(subject);
 }
@@ -141,8 +141,7 @@ void append_stale(const RunReport& report, std::string& text) {
   text += "\nData older than max_age (" + validate::format_age(report.max_age) + "):\n";
   for (const auto& s : report.stale) {
     text += "  " + one_line(s.table) + ": "
-            + (s.age ? validate::format_age(*s.age) + " old" : "never synced successfully")
-            + "\n";
+            + (s.age ? validate::format_age(*s.age) + " old" : "never synced successfully") + "\n";
   }
 }
 

@@ -740,8 +740,9 @@ public:
   // progress percentage, never for a decision.
   std::optional<std::uint64_t> estimated_rows(const std::string& table) override {
     auto& c = connection();
-    const auto rows = c.query("SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
-                              + c.literal(c.database()) + " AND TABLE_NAME = " + c.literal(table));
+    const auto rows =
+        c.query("SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+                + c.literal(c.database()) + " AND TABLE_NAME = " + c.literal(table));
     if (rows.empty() || !rows.at(0).at(0)) {
       return std::nullopt;
     }

@@ -426,8 +426,7 @@ public:
     });
   }
 
-  void
-  finish_invocation(std::int64_t id, int exit_code, std::uint64_t notify_failures) override {
+  void finish_invocation(std::int64_t id, int exit_code, std::uint64_t notify_failures) override {
     translate([&] {
       SQLite::Statement update(m_db,
                                "UPDATE invocations SET finished_at = ?, duration_ms = ?, "

@@ -58,8 +58,8 @@ protected:
       sink.dir = dir() / (kind + "-" + std::to_string(sink.port));
       fs::create_directories(sink.dir);
       sink.process = std::make_unique<Process>(
-          std::vector<std::string>{"/usr/bin/python3", k_sink, kind, std::to_string(sink.port),
-                                   sink.dir.string(), "90"},
+          std::vector<std::string>{
+              "/usr/bin/python3", k_sink, kind, std::to_string(sink.port), sink.dir.string(), "90"},
           sink.dir / "sink.log");
       const auto deadline = std::chrono::steady_clock::now() + 15s;
       while (std::chrono::steady_clock::now() < deadline && sink.process->running()
@@ -99,15 +99,18 @@ protected:
 
   void write_settings(const std::string& extra) {
     std::ofstream(config_dir() / "migrate.yaml")
-        << "state_file: ../state.db\nlogging:\n  file: ../logs/migrate.log\n" << extra;
+        << "state_file: ../state.db\nlogging:\n  file: ../logs/migrate.log\n"
+        << extra;
   }
 
   // Evaluates a Python expression over the JSON text (bound to `d`).
   std::string json_eval(const std::string& json, const std::string& expression) {
     const auto file = dir() / "document.json";
     std::ofstream(file) << json;
-    auto result = run_command("/usr/bin/python3 -c \"import json,sys; d=json.load(open(sys.argv[1]));"
-                              " print((" + expression + "))\" '" + file.string() + "'");
+    auto result =
+        run_command("/usr/bin/python3 -c \"import json,sys; d=json.load(open(sys.argv[1]));"
+                    " print(("
+                    + expression + "))\" '" + file.string() + "'");
     EXPECT_EQ(result.exit_code, 0) << json << "\n" << result.output;
     while (!result.output.empty() && result.output.back() == '\n') {
       result.output.pop_back();
@@ -137,15 +140,17 @@ TEST_F(Alerts, AFailedTableIsMailedAndPostedWithTheSummaryAndNoSecret) {
                  "    to: [dba@example.com]\n  webhook:\n    url: ${TEST_HOOK_URL}\n");
   const auto started = std::chrono::steady_clock::now();
   const auto run = migrate(
-      "", {{"TEST_SMTP_URL", "smtp://127.0.0.1:" + std::to_string(smtp.port)},
-           {"TEST_HOOK_URL", "http://127.0.0.1:" + std::to_string(http.port) + "/T0/B0/hooksecret"}});
+      "",
+      {{"TEST_SMTP_URL", "smtp://127.0.0.1:" + std::to_string(smtp.port)},
+       {"TEST_HOOK_URL", "http://127.0.0.1:" + std::to_string(http.port) + "/T0/B0/hooksecret"}});
   EXPECT_EQ(run.exit_code, 1) << run.output;
   EXPECT_LT(std::chrono::steady_clock::now() - started, 60s);
 
   const auto mails = received(smtp, ".eml", 1);
   ASSERT_EQ(mails.size(), 1U) << run.output;
   const auto& mail = mails[0];
-  const auto subject = mail.substr(mail.find("Subject: "), mail.find("\r\n", mail.find("Subject: ")) - mail.find("Subject: "));
+  const auto subject = mail.substr(
+      mail.find("Subject: "), mail.find("\r\n", mail.find("Subject: ")) - mail.find("Subject: "));
   EXPECT_TRUE(contains(subject, "migrate FAILED")) << subject;
   EXPECT_TRUE(contains(subject, "1 of 2 tables failed (no_such_table)")) << subject;
   EXPECT_TRUE(contains(mail, "To: dba@example.com")) << mail;
@@ -160,7 +165,8 @@ TEST_F(Alerts, AFailedTableIsMailedAndPostedWithTheSummaryAndNoSecret) {
   const auto posts = received(http, ".json", 1);
   ASSERT_EQ(posts.size(), 1U) << run.output;
   EXPECT_EQ(json_eval(posts[0], "'no_such_table' in d['text'] and 'users' in d['text']"), "True");
-  EXPECT_EQ(json_eval(posts[0], "d['outcome'], d['failed_tables']"), "('failed', ['no_such_table'])");
+  EXPECT_EQ(json_eval(posts[0], "d['outcome'], d['failed_tables']"),
+            "('failed', ['no_such_table'])");
   for (const auto& password : passwords()) {
     EXPECT_FALSE(contains(posts[0], password)) << "a password in the webhook";
   }
@@ -168,8 +174,9 @@ TEST_F(Alerts, AFailedTableIsMailedAndPostedWithTheSummaryAndNoSecret) {
   // The history names the run and the failed table's error; the metrics have both tables.
   const auto history = migrate("history --json");
   EXPECT_EQ(history.exit_code, 0) << history.output;
-  EXPECT_EQ(json_eval(history.output, "[(r['tables_ok'], r['tables_failed'], r['rows_moved'], "
-                                      "r['exit_code'], r['notify_failures']) for r in d['runs']]"),
+  EXPECT_EQ(json_eval(history.output,
+                      "[(r['tables_ok'], r['tables_failed'], r['rows_moved'], "
+                      "r['exit_code'], r['notify_failures']) for r in d['runs']]"),
             "[(1, 1, 2, 1, 0)]");
   const auto table_history = migrate("history --table no_such_table");
   EXPECT_EQ(table_history.exit_code, 0);
@@ -188,8 +195,10 @@ TEST_F(Alerts, AHungMailServerNeitherHangsAGoodRunNorChangesItsExitCode) {
   ASSERT_FALSE(HasFailure());
   write_mapping("tables:\n  - source_table: users\n    timestamp_column: updated_at\n");
   write_settings("notify:\n  connect_timeout: 2s\n  timeout: 3s\n  email:\n"
-                 "    smtp_url: smtp://127.0.0.1:" + std::to_string(silent.port) + "\n"
-                 "    from: migrate@example.com\n    to: [dba@example.com]\n    on: [always]\n");
+                 "    smtp_url: smtp://127.0.0.1:"
+                 + std::to_string(silent.port)
+                 + "\n"
+                   "    from: migrate@example.com\n    to: [dba@example.com]\n    on: [always]\n");
   const auto started = std::chrono::steady_clock::now();
   const auto run = migrate("--log-format json");
   const auto took = std::chrono::steady_clock::now() - started;
@@ -216,7 +225,8 @@ TEST_F(Alerts, NotifyTestSendsOnEveryChannelAndFailsWhenOneFails) {
   write_mapping("tables:\n  - source_table: users\n");
   write_settings("notify:\n  email:\n    smtp_url: smtp://127.0.0.1:" + std::to_string(smtp.port)
                  + "\n    from: migrate@example.com\n    to: [dba@example.com]\n"
-                   "  webhook:\n    url: http://127.0.0.1:" + std::to_string(http.port) + "/x\n");
+                   "  webhook:\n    url: http://127.0.0.1:"
+                 + std::to_string(http.port) + "/x\n");
   const auto ok = migrate("notify --test");
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
   const auto mails = received(smtp, ".eml", 1);
@@ -226,13 +236,15 @@ TEST_F(Alerts, NotifyTestSendsOnEveryChannelAndFailsWhenOneFails) {
 
   // A webhook that answers 404 (no such path on a mail server's port is a refused POST too).
   write_settings("notify:\n  connect_timeout: 2s\n  timeout: 3s\n  email:\n"
-                 "    smtp_url: smtp://127.0.0.1:" + std::to_string(smtp.port)
+                 "    smtp_url: smtp://127.0.0.1:"
+                 + std::to_string(smtp.port)
                  + "\n    from: migrate@example.com\n    to: [dba@example.com]\n"
-                   "  webhook:\n    url: http://127.0.0.1:" + std::to_string(smtp.port) + "/x\n");
+                   "  webhook:\n    url: http://127.0.0.1:"
+                 + std::to_string(smtp.port) + "/x\n");
   const auto failed = migrate("notify --test");
   EXPECT_EQ(failed.exit_code, 1) << failed.output;
-  EXPECT_TRUE(contains(failed.output, "webhook http://127.0.0.1:" + std::to_string(smtp.port)
-                                          + ": FAILED"))
+  EXPECT_TRUE(
+      contains(failed.output, "webhook http://127.0.0.1:" + std::to_string(smtp.port) + ": FAILED"))
       << failed.output;
   EXPECT_EQ(received(smtp, ".eml", 2).size(), 2U) << "the mail still went";
 }
@@ -243,8 +255,9 @@ TEST_F(Alerts, StatusFlagsDataOlderThanMaxAgeAndExitsOne) {
   write_settings("max_age: 1d\n");
   const auto fresh = migrate("status --json");
   EXPECT_EQ(fresh.exit_code, 0) << fresh.output;
-  EXPECT_EQ(json_eval(fresh.output, "d['tables'][0]['stale'], d['tables'][0]['data_age_seconds'] < 60"),
-            "(False, True)");
+  EXPECT_EQ(
+      json_eval(fresh.output, "d['tables'][0]['stale'], d['tables'][0]['data_age_seconds'] < 60"),
+      "(False, True)");
   std::this_thread::sleep_for(2100ms);
   write_settings("max_age: 1s\n");
   const auto stale = migrate("status");

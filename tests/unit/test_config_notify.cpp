@@ -112,8 +112,9 @@ TEST_F(ConfigNotify, SendsOnFailureOnlyUnlessTold) {
 }
 
 TEST_F(ConfigNotify, RejectsAWrongSchemeNamingFileLineAndKey) {
-  write("migrate.yaml", "notify:\n  email:\n    smtp_url: http://mail:25\n    from: a@b\n"
-                        "    to: [c@d]\n");
+  write("migrate.yaml",
+        "notify:\n  email:\n    smtp_url: http://mail:25\n    from: a@b\n"
+        "    to: [c@d]\n");
   const auto error = error_of();
   EXPECT_NE(error.find("migrate.yaml:3"), std::string::npos) << error;
   EXPECT_NE(error.find("notify.email.smtp_url"), std::string::npos) << error;
@@ -135,8 +136,9 @@ TEST_F(ConfigNotify, RejectsABadMaxAge) {
 }
 
 TEST_F(ConfigNotify, AnUnsetVariableFailsTheRunButNotStatusNorTheLogSettings) {
-  write("migrate.yaml", "max_age: 2d\nnotify:\n  email:\n    smtp_url: ${MIGRATE_TEST_SMTP_URL}\n"
-                        "    from: a@b\n    to: [c@d]\n");
+  write("migrate.yaml",
+        "max_age: 2d\nnotify:\n  email:\n    smtp_url: ${MIGRATE_TEST_SMTP_URL}\n"
+        "    from: a@b\n    to: [c@d]\n");
   EXPECT_NE(error_of().find("MIGRATE_TEST_SMTP_URL"), std::string::npos) << error_of();
   EXPECT_NE(error_of(LoadMode::state_and_notify).find("MIGRATE_TEST_SMTP_URL"), std::string::npos);
   EXPECT_EQ(error_of(LoadMode::state_only), "");

@@ -109,11 +109,11 @@ std::vector<Sample> parse_exposition(const std::string& text) {
   return out;
 }
 
-const Sample* find(const std::vector<Sample>& samples,
-                   const std::string& name,
-                   const std::string& table) {
+const Sample*
+find(const std::vector<Sample>& samples, const std::string& name, const std::string& table) {
   for (const auto& s : samples) {
-    if (s.name == name && (table.empty() || (s.labels.count("table") != 0 && s.labels.at("table") == table))) {
+    if (s.name == name
+        && (table.empty() || (s.labels.count("table") != 0 && s.labels.at("table") == table))) {
       return &s;
     }
   }
@@ -187,8 +187,8 @@ TEST(MetricsTextfile, EscapesLabelValuesSoTheyRoundTrip) {
 }
 
 TEST(MetricsTextfile, ReplacesTheFileAtomicallyAndLeavesItReadable) {
-  const auto dir = std::filesystem::temp_directory_path()
-                   / ("migrate-metrics-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("migrate-metrics-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto path = dir / "migrate.prom";
   write_textfile(path, "first\n");
@@ -212,8 +212,7 @@ TEST(MetricsTextfile, ThrowsNamingThePathWhenTheDirectoryIsMissing) {
     write_textfile("/nonexistent-dir-for-migrate/m.prom", "x\n");
     FAIL() << "no error";
   } catch (const std::exception& e) {
-    EXPECT_NE(std::string(e.what()).find("/nonexistent-dir-for-migrate/m.prom"),
-              std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("/nonexistent-dir-for-migrate/m.prom"), std::string::npos);
   }
 }
 

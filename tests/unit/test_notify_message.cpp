@@ -144,8 +144,9 @@ TEST(NotifyWebhook, IsJsonWithASlackTextField) {
   message.failure = true;
   message.failed_tables = {"orders"};
   const auto json = webhook_json(message);
-  EXPECT_EQ(json.rfind("{\"text\":\"*migrate FAILED on db1: \\\"orders\\\"*\\n```\\ntable\\n```\"", 0),
-            0U)
+  EXPECT_EQ(
+      json.rfind("{\"text\":\"*migrate FAILED on db1: \\\"orders\\\"*\\n```\\ntable\\n```\"", 0),
+      0U)
       << json;
   EXPECT_TRUE(contains(json, "\"outcome\":\"failed\"")) << json;
   EXPECT_TRUE(contains(json, "\"failed_tables\":[\"orders\"]")) << json;

@@ -50,7 +50,7 @@ struct RunRecord {
 
 // What is known when an invocation of `migrate` (a sync of one or more tables) starts.
 struct InvocationStart {
-  std::string host;    // the machine it runs on
+  std::string host; // the machine it runs on
   std::int64_t pid = 0;
   std::string options; // the command line's options, as typed (they carry no secrets)
 };
@@ -82,8 +82,7 @@ public:
   // Records that an invocation started; returns its id. Table runs begun from now until
   // finish_invocation() point to it (the pipeline need not know about invocations).
   virtual std::int64_t begin_invocation(const InvocationStart& start) = 0;
-  virtual void
-  finish_invocation(std::int64_t id, int exit_code, std::uint64_t notify_failures) = 0;
+  virtual void finish_invocation(std::int64_t id, int exit_code, std::uint64_t notify_failures) = 0;
   // The newest `last` invocations, newest first.
   virtual std::vector<Invocation> invocations(std::size_t last) = 0;
 
