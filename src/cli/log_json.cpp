@@ -102,7 +102,10 @@ LogFields parse_log_fields(std::string_view text) {
       continue;
     }
     const auto end = rest.find(' ');
-    out.message += (out.message.empty() ? "" : " ") + std::string(rest.substr(0, end));
+    if (!out.message.empty()) {
+      out.message += ' ';
+    }
+    out.message.append(rest.substr(0, end));
     pos += end == std::string_view::npos ? rest.size() : end;
   }
   return out;

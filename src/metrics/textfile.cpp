@@ -158,7 +158,10 @@ void write_textfile(const std::filesystem::path& path, const std::string& text) 
                 "metrics textfile " + path.string() + ": " + what + ": " + std::strerror(errno));
   };
   // node_exporter reads only *.prom, so the temporary name is skipped until the rename.
-  const auto temporary = path.parent_path() / ("." + path.filename().string() + ".tmp");
+  std::string name = ".";
+  name += path.filename().string();
+  name += ".tmp";
+  const auto temporary = path.parent_path() / name;
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     fail("cannot create " + temporary.string());
