@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <regex>
@@ -118,6 +119,13 @@ protected:
     return result.output;
   }
 
+  // The binary as migrate() runs it, killed after a minute: a hung alert must not hang the test.
+  ProcessResult bounded(const std::string& args, std::map<std::string, std::string> env = {}) {
+    return run_command("timeout 60 " + std::string(MIGRATE_BINARY) + " --config '"
+                           + config_dir().string() + "' " + args,
+                       run_env(std::move(env)));
+  }
+
   std::vector<std::string> passwords() const {
     std::vector<std::string> out;
     for (const auto& [name, value] : run_env()) {
@@ -139,7 +147,7 @@ TEST_F(Alerts, AFailedTableIsMailedAndPostedWithTheSummaryAndNoSecret) {
                  "    smtp_url: ${TEST_SMTP_URL}\n    from: migrate@example.com\n"
                  "    to: [dba@example.com]\n  webhook:\n    url: ${TEST_HOOK_URL}\n");
   const auto started = std::chrono::steady_clock::now();
-  const auto run = migrate(
+  const auto run = bounded(
       "",
       {{"TEST_SMTP_URL", "smtp://127.0.0.1:" + std::to_string(smtp.port)},
        {"TEST_HOOK_URL", "http://127.0.0.1:" + std::to_string(http.port) + "/T0/B0/hooksecret"}});
@@ -172,13 +180,13 @@ TEST_F(Alerts, AFailedTableIsMailedAndPostedWithTheSummaryAndNoSecret) {
   }
 
   // The history names the run and the failed table's error; the metrics have both tables.
-  const auto history = migrate("history --json");
+  const auto history = bounded("history --json");
   EXPECT_EQ(history.exit_code, 0) << history.output;
   EXPECT_EQ(json_eval(history.output,
                       "[(r['tables_ok'], r['tables_failed'], r['rows_moved'], "
                       "r['exit_code'], r['notify_failures']) for r in d['runs']]"),
             "[(1, 1, 2, 1, 0)]");
-  const auto table_history = migrate("history --table no_such_table");
+  const auto table_history = bounded("history --table no_such_table");
   EXPECT_EQ(table_history.exit_code, 0);
   EXPECT_TRUE(contains(table_history.output, "failed")) << table_history.output;
   EXPECT_TRUE(contains(table_history.output, "no_such_table")) << table_history.output;
@@ -200,7 +208,7 @@ TEST_F(Alerts, AHungMailServerNeitherHangsAGoodRunNorChangesItsExitCode) {
                  + "\n"
                    "    from: migrate@example.com\n    to: [dba@example.com]\n    on: [always]\n");
   const auto started = std::chrono::steady_clock::now();
-  const auto run = migrate("--log-format json");
+  const auto run = bounded("--log-format json");
   const auto took = std::chrono::steady_clock::now() - started;
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_LT(took, 30s) << "the alert's timeout bounds the wait";
@@ -213,7 +221,7 @@ TEST_F(Alerts, AHungMailServerNeitherHangsAGoodRunNorChangesItsExitCode) {
                                  "'warning' for l in lines))\" '"
                                  + log.string() + "'");
   EXPECT_EQ(check.output, "True\n") << read_text(log);
-  const auto history = migrate("history --json");
+  const auto history = bounded("history --json");
   EXPECT_EQ(json_eval(history.output, "d['runs'][0]['notify_failures'], d['runs'][0]['exit_code']"),
             "(1, 0)");
 }
@@ -227,7 +235,7 @@ TEST_F(Alerts, NotifyTestSendsOnEveryChannelAndFailsWhenOneFails) {
                  + "\n    from: migrate@example.com\n    to: [dba@example.com]\n"
                    "  webhook:\n    url: http://127.0.0.1:"
                  + std::to_string(http.port) + "/x\n");
-  const auto ok = migrate("notify --test");
+  const auto ok = bounded("notify --test");
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
   const auto mails = received(smtp, ".eml", 1);
   ASSERT_EQ(mails.size(), 1U);
@@ -241,7 +249,7 @@ TEST_F(Alerts, NotifyTestSendsOnEveryChannelAndFailsWhenOneFails) {
                  + "\n    from: migrate@example.com\n    to: [dba@example.com]\n"
                    "  webhook:\n    url: http://127.0.0.1:"
                  + std::to_string(smtp.port) + "/x\n");
-  const auto failed = migrate("notify --test");
+  const auto failed = bounded("notify --test");
   EXPECT_EQ(failed.exit_code, 1) << failed.output;
   EXPECT_TRUE(
       contains(failed.output, "webhook http://127.0.0.1:" + std::to_string(smtp.port) + ": FAILED"))
@@ -251,16 +259,16 @@ TEST_F(Alerts, NotifyTestSendsOnEveryChannelAndFailsWhenOneFails) {
 
 TEST_F(Alerts, StatusFlagsDataOlderThanMaxAgeAndExitsOne) {
   write_mapping("tables:\n  - source_table: users\n    timestamp_column: updated_at\n");
-  ASSERT_EQ(migrate("").exit_code, 0);
+  ASSERT_EQ(bounded("").exit_code, 0);
   write_settings("max_age: 1d\n");
-  const auto fresh = migrate("status --json");
+  const auto fresh = bounded("status --json");
   EXPECT_EQ(fresh.exit_code, 0) << fresh.output;
   EXPECT_EQ(
       json_eval(fresh.output, "d['tables'][0]['stale'], d['tables'][0]['data_age_seconds'] < 60"),
       "(False, True)");
   std::this_thread::sleep_for(2100ms);
   write_settings("max_age: 1s\n");
-  const auto stale = migrate("status");
+  const auto stale = bounded("status");
   EXPECT_EQ(stale.exit_code, 1) << stale.output;
   EXPECT_TRUE(contains(stale.output, "STALE (max_age 1s)")) << stale.output;
 }
