@@ -5,6 +5,8 @@
     alert-sink.py http PORT DIR [SECONDS]   HTTP server: each POST body -> DIR/NNN.json
     alert-sink.py silent PORT DIR [SECONDS] accepts connections and never answers (a hung server)
 
+With SINK_TLS_CERT and SINK_TLS_KEY (PEM files) set, the SMTP server offers STARTTLS and
+refuses mail sent without it.
 Listens on 127.0.0.1:PORT, writes DIR/ready once listening (exits 1 when the port is taken),
 writes each file under a temporary name first, and stops after SECONDS (default 120).
 Needs Debian's python3-aiosmtpd for smtp; run it with /usr/bin/python3.
@@ -31,7 +33,15 @@ def run_smtp(port, directory, seconds):
             store(directory, ".eml", envelope.original_content or envelope.content)
             return "250 OK"
 
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    tls = None
+    if os.environ.get("SINK_TLS_CERT"):
+        import ssl
+
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(os.environ["SINK_TLS_CERT"], os.environ["SINK_TLS_KEY"])
+    controller = Controller(
+        Handler(), hostname="127.0.0.1", port=port, tls_context=tls, require_starttls=tls is not None
+    )
     controller.start()
     (directory / "ready").write_text(str(port))
     time.sleep(seconds)

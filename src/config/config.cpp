@@ -772,7 +772,7 @@ void read_notify(const Node& root, Config& config, LoadMode mode) {
     return;
   }
   const auto notify = root.child("notify");
-  notify.allow_only({"email", "webhook", "connect_timeout", "timeout"});
+  notify.allow_only({"email", "webhook", "connect_timeout", "timeout", "ca_file"});
   if (notify.has("email")) {
     config.notify.email = read_email(notify.child("email"));
   }
@@ -791,6 +791,13 @@ void read_notify(const Node& root, Config& config, LoadMode mode) {
   }
   if (notify.has("timeout")) {
     config.notify.timeout = notify.child("timeout").duration();
+  }
+  if (notify.has("ca_file")) {
+    const auto node = notify.child("ca_file");
+    config.notify.ca_file = resolve(config.directory, node.non_empty_text());
+    if (!fs::is_regular_file(config.notify.ca_file)) {
+      node.fail("cannot read " + config.notify.ca_file.string() + ": not a readable file");
+    }
   }
 }
 

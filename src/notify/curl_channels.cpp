@@ -64,6 +64,9 @@ CurlHandle make_handle(const config::Notify& notify, const char* protocols, char
   set(curl.get(), CURLOPT_SSL_VERIFYPEER, 1L);
   set(curl.get(), CURLOPT_SSL_VERIFYHOST, 2L);
   set(curl.get(), CURLOPT_PROTOCOLS_STR, protocols);
+  if (!notify.ca_file.empty()) {
+    set(curl.get(), CURLOPT_CAINFO, notify.ca_file.c_str());
+  }
   return curl;
 }
 

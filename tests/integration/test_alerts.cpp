@@ -51,7 +51,7 @@ protected:
                  "(2, 'bob', '2026-01-01 00:00:00')");
   }
 
-  Sink start_sink(const std::string& kind) {
+  Sink start_sink(const std::string& kind, const std::map<std::string, std::string>& env = {}) {
     static int next = static_cast<int>(::getpid() % 100);
     for (int attempt = 0; attempt < 100; ++attempt) {
       Sink sink;
@@ -61,7 +61,8 @@ protected:
       sink.process = std::make_unique<Process>(
           std::vector<std::string>{
               "/usr/bin/python3", k_sink, kind, std::to_string(sink.port), sink.dir.string(), "90"},
-          sink.dir / "sink.log");
+          sink.dir / "sink.log",
+          env);
       const auto deadline = std::chrono::steady_clock::now() + 15s;
       while (std::chrono::steady_clock::now() < deadline && sink.process->running()
              && !fs::exists(sink.dir / "ready")) {
@@ -271,6 +272,61 @@ TEST_F(Alerts, StatusFlagsDataOlderThanMaxAgeAndExitsOne) {
   const auto stale = bounded("status");
   EXPECT_EQ(stale.exit_code, 1) << stale.output;
   EXPECT_TRUE(contains(stale.output, "STALE (max_age 1s)")) << stale.output;
+}
+
+// A CA and a certificate for 127.0.0.1 that it signed, made with the openssl CLI in dir()/tls.
+void make_certificates(const fs::path& tls) {
+  fs::create_directories(tls);
+  const auto t = "'" + tls.string() + "'";
+  const auto made = run_command(
+      "set -e; cd " + t
+      + "; openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 "
+        "-subj /CN=migrate-test-ca 2>/dev/null; openssl req -newkey rsa:2048 -nodes -keyout "
+        "server.key -out server.csr -subj /CN=127.0.0.1 2>/dev/null; printf "
+        "'subjectAltName=IP:127.0.0.1\\nbasicConstraints=CA:FALSE\\n' > ext; openssl x509 -req "
+        "-in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile "
+        "ext 2>/dev/null");
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+}
+
+TEST_F(Alerts, MailGoesOverStartTlsToAServerWhoseCertificateIsChecked) {
+  const auto tls = dir() / "tls";
+  make_certificates(tls);
+  ASSERT_FALSE(HasFatalFailure());
+  const auto smtp = start_sink("smtp",
+                               {{"SINK_TLS_CERT", (tls / "server.pem").string()},
+                                {"SINK_TLS_KEY", (tls / "server.key").string()}});
+  ASSERT_FALSE(HasFailure());
+  write_mapping("tables:\n  - source_table: users\n");
+  const auto email = "  email:\n    smtp_url: smtp://127.0.0.1:" + std::to_string(smtp.port)
+                     + "\n    from: migrate@example.com\n    to: [dba@example.com]\n";
+  write_settings("notify:\n  ca_file: ../tls/ca.pem\n" + email);
+  const auto ok = bounded("notify --test");
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  ASSERT_EQ(received(smtp, ".eml", 1).size(), 1U) << "the sink refuses mail without STARTTLS";
+
+  // Without the CA the server's certificate is not trusted: nothing is sent.
+  write_settings("notify:\n  connect_timeout: 2s\n  timeout: 5s\n" + email);
+  const auto untrusted = bounded("notify --test");
+  EXPECT_EQ(untrusted.exit_code, 1) << untrusted.output;
+  EXPECT_TRUE(contains(untrusted.output, "certificate")) << untrusted.output;
+  EXPECT_EQ(received(smtp, ".eml", 1).size(), 1U);
+}
+
+TEST_F(Alerts, ACredentialIsNeverSentToAServerWithoutTls) {
+  const auto smtp = start_sink("smtp");
+  ASSERT_FALSE(HasFailure());
+  write_mapping("tables:\n  - source_table: users\n");
+  write_settings("notify:\n  connect_timeout: 2s\n  timeout: 5s\n  email:\n"
+                 "    smtp_url: smtp://127.0.0.1:"
+                 + std::to_string(smtp.port)
+                 + "\n    username: alerts\n    password: ${TEST_SMTP_PASSWORD}\n"
+                   "    from: migrate@example.com\n    to: [dba@example.com]\n");
+  const auto refused = bounded("notify --test", {{"TEST_SMTP_PASSWORD", "smtp-pw-4242"}});
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_FALSE(contains(refused.output, "smtp-pw-4242")) << refused.output;
+  std::this_thread::sleep_for(300ms);
+  EXPECT_TRUE(received(smtp, ".eml", 0).empty());
 }
 
 } // namespace

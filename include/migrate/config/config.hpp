@@ -187,6 +187,9 @@ struct Notify {
   std::optional<WebhookChannel> webhook;
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds timeout{30}; // a whole delivery, per channel
+  // PEM file of the certificate authorities the mail server and webhook are checked against;
+  // empty: the system's store.
+  std::filesystem::path ca_file;
 
   bool any() const { return email.has_value() || webhook.has_value(); }
 };
