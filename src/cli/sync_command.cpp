@@ -224,11 +224,15 @@ std::string options_text(const GlobalOptions& global, const SyncOptionsCli& opti
 
 } // namespace
 
-int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
-  const auto config = load(global);
-  const auto tables = selected_tables(config, global.tables);
-  auto sync = sync_options(config, options);
-  const auto channels = notify::make_curl_channels(config.notify);
+namespace {
+
+// The run once its configuration is read: lock, state, tables, summary, then alerts and metrics.
+int run_tables(const GlobalOptions& global,
+               const SyncOptionsCli& options,
+               const config::Config& config,
+               const std::vector<const config::TableMapping*>& tables,
+               pipeline::SyncOptions sync,
+               const std::vector<std::unique_ptr<notify::Channel>>& channels) {
   const state::RunLock lock(config.state_file);
   const auto state = open_state(config.state_file);
   FinishedRun run;
@@ -276,6 +280,27 @@ int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
   const auto notify_failures = report_run(config, *state, run, channels);
   state->finish_invocation(run.id, run.exit_code, notify_failures);
   return run.exit_code;
+}
+
+} // namespace
+
+int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
+  const auto config = load(global);
+  const auto tables = selected_tables(config, global.tables);
+  const auto channels = notify::make_curl_channels(config.notify);
+  try {
+    return run_tables(global, options, config, tables, sync_options(config, options), channels);
+  } catch (const Error& e) {
+    // A run that stops (a state file that cannot be written, ...) has no summary to send, and is
+    // what an alert is most needed for. A run the lock kept out did nothing: the one running
+    // reports.
+    if (e.area() != ErrorArea::lock) {
+      notify::deliver(channels,
+                      notify::compose_stopped(
+                          host_name(), e.what(), exit_code_for(e.area()), config_secrets(config)));
+    }
+    throw;
+  }
 }
 
 } // namespace migrate::cli

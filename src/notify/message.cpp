@@ -287,6 +287,25 @@ Message compose(const RunReport& report, const std::vector<std::string>& secrets
   return message;
 }
 
+Message compose_stopped(const std::string& host,
+                        const std::string& error,
+                        int exit_code,
+                        const std::vector<std::string>& secrets) {
+  Message message;
+  message.failure = true;
+  const auto reason = first_line(error);
+  message.subject =
+      redact(one_line("migrate FAILED on " + host + ": the run stopped: " + reason), secrets);
+  message.text = redact(fmt::format("migrate on {} stopped before it finished, exit code {}:\n  "
+                                    "{}\n\nThe log file has the details; tables it had finished "
+                                    "are in migrate history.\n",
+                                    host,
+                                    exit_code,
+                                    reason),
+                        secrets);
+  return message;
+}
+
 Message compose_test(const std::string& host, std::chrono::system_clock::time_point now) {
   Message message;
   message.subject = "migrate test message from " + one_line(host);

@@ -227,6 +227,22 @@ TEST_F(Alerts, AHungMailServerNeitherHangsAGoodRunNorChangesItsExitCode) {
             "(1, 0)");
 }
 
+TEST_F(Alerts, ARunStoppedByItsStateFileIsMailedWithTheReason) {
+  const auto smtp = start_sink("smtp");
+  ASSERT_FALSE(HasFailure());
+  write_mapping("tables:\n  - source_table: users\n    timestamp_column: updated_at\n");
+  write_settings("notify:\n  email:\n    smtp_url: smtp://127.0.0.1:" + std::to_string(smtp.port)
+                 + "\n    from: migrate@example.com\n    to: [dba@example.com]\n");
+  // A file where the state file's directory should be: neither the lock nor the file can be made.
+  std::ofstream(dir() / "not-a-directory") << "x";
+  const auto run = bounded("--state '" + (dir() / "not-a-directory" / "state.db").string() + "'");
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  const auto mails = received(smtp, ".eml", 1);
+  ASSERT_EQ(mails.size(), 1U) << run.output;
+  EXPECT_TRUE(contains(mails[0], "Subject: migrate FAILED on ")) << mails[0];
+  EXPECT_TRUE(contains(mails[0], "the run stopped: run lock ")) << mails[0];
+}
+
 TEST_F(Alerts, NotifyTestSendsOnEveryChannelAndFailsWhenOneFails) {
   const auto smtp = start_sink("smtp");
   const auto http = start_sink("http");

@@ -101,6 +101,17 @@ TEST(NotifyMessage, AStoppedRunWithoutFailedTablesStillFails) {
   EXPECT_EQ(compose(report, {}).subject, "migrate FAILED on db1: exit code 4");
 }
 
+TEST(NotifyMessage, ARunThatStoppedSaysWhyWithoutSecrets) {
+  const auto message = compose_stopped(
+      "db1", "state file: disk I/O error (key hunter2-pw)\nmore", 1, {"hunter2-pw"});
+  EXPECT_TRUE(message.failure);
+  EXPECT_EQ(message.subject,
+            "migrate FAILED on db1: the run stopped: state file: disk I/O error (key [redacted])");
+  EXPECT_TRUE(contains(message.text, "exit code 1")) << message.text;
+  EXPECT_FALSE(contains(message.text, "hunter2-pw")) << message.text;
+  EXPECT_FALSE(contains(message.text, "more")) << message.text;
+}
+
 TEST(NotifyMessage, SendsAsConfigured) {
   EXPECT_TRUE(should_send({true, false}, true));
   EXPECT_FALSE(should_send({true, false}, false));
