@@ -292,9 +292,9 @@ int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
     return run_tables(global, options, config, tables, sync_options(config, options), channels);
   } catch (const Error& e) {
     // A run that stops (a state file that cannot be written, ...) has no summary to send, and is
-    // what an alert is most needed for. A run the lock kept out did nothing: the one running
-    // reports.
-    if (e.area() != ErrorArea::lock) {
+    // what an alert is most needed for. A run the lock kept out did nothing (the one running
+    // reports), and a usage error is seen by whoever typed it.
+    if (e.area() != ErrorArea::lock && e.area() != ErrorArea::config) {
       notify::deliver(channels,
                       notify::compose_stopped(
                           host_name(), e.what(), exit_code_for(e.area()), config_secrets(config)));

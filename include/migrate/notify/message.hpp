@@ -55,8 +55,8 @@ bool should_send(const config::NotifyWhen& when, bool failure);
 // The alert for a finished run; every non-empty string of `secrets` is replaced in it.
 Message compose(const RunReport& report, const std::vector<std::string>& secrets);
 
-// The alert for a run that stopped before its summary (the state file failed, an option was
-// wrong): the error's first line, secrets redacted.
+// The alert for a run that stopped before its summary (the state file failed): the error's first
+// line, secrets redacted.
 Message compose_stopped(const std::string& host,
                         const std::string& error,
                         int exit_code,
