@@ -128,6 +128,16 @@ TEST_F(ConfigNotify, RejectsAnUnknownWhenAndAnEmptyRecipientList) {
   EXPECT_NE(error_of().find("at least one address"), std::string::npos) << error_of();
 }
 
+TEST_F(ConfigNotify, ResolvesTheCaFileAndRejectsOneThatIsMissing) {
+  write("mail-ca.pem", "-----BEGIN CERTIFICATE-----\n");
+  write("migrate.yaml", "notify:\n  ca_file: mail-ca.pem\n  webhook:\n    url: https://x/y\n");
+  EXPECT_EQ(load_config(m_dir).notify.ca_file, m_dir / "mail-ca.pem");
+  write("migrate.yaml", "notify:\n  ca_file: nope.pem\n  webhook:\n    url: https://x/y\n");
+  const auto error = error_of();
+  EXPECT_NE(error.find("notify.ca_file"), std::string::npos) << error;
+  EXPECT_NE(error.find("nope.pem"), std::string::npos) << error;
+}
+
 TEST_F(ConfigNotify, RejectsABadMaxAge) {
   write("migrate.yaml", "max_age: 8 days\n");
   const auto error = error_of();
