@@ -14,6 +14,9 @@
 #include <spdlog/spdlog.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #ifndef MIGRATE_VERSION
 #define MIGRATE_VERSION "unknown"
@@ -89,10 +92,25 @@ spdlog::level::level_enum console_level(const config::Logging& logging,
   return spdlog::level::from_str(logging.console_level);
 }
 
+// Standard error. On a terminal each event first clears the line: the progress line
+// (cli/progress.hpp) leaves the cursor at the start of its line.
+class ConsoleSink final : public spdlog::sinks::stderr_color_sink_mt {
+public:
+  void log(const spdlog::details::log_msg& msg) override {
+    if (m_terminal) {
+      std::fputs("\033[K", stderr);
+    }
+    spdlog::sinks::stderr_color_sink_mt::log(msg);
+  }
+
+private:
+  bool m_terminal = ::isatty(STDERR_FILENO) == 1;
+};
+
 // Console and rotating file, each with its own level. Without a configuration directory there is
 // no log file to name: the console alone says what is wrong.
 void install_logger(const config::Logging& logging, const GlobalOptions& options) {
-  auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  auto console = std::make_shared<ConsoleSink>();
   console->set_level(console_level(logging, options));
   std::vector<spdlog::sink_ptr> sinks{console};
   std::string file_problem;

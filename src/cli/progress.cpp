@@ -66,7 +66,7 @@ void ProgressReporter::begin_table(const std::string& table,
 
 void ProgressReporter::end_table() {
   if (m_line_shown) {
-    std::fputs("\r\033[K", stderr);
+    std::fputs("\033[K", stderr);
     std::fflush(stderr);
     m_line_shown = false;
   }
@@ -82,7 +82,9 @@ void ProgressReporter::rows_loaded(const std::string& table, std::uint64_t rows)
   try {
     const auto figures = progress_figures(m_rows, now - m_started, m_estimate);
     if (m_terminal) {
-      const auto text = "\r\033[K" + progress_text(table, m_rows, figures);
+      // Drawn from the start of the line, the cursor left there: a log event written next starts
+      // by clearing the line (cli.cpp's console sink) and takes its place.
+      const auto text = "\033[K" + progress_text(table, m_rows, figures) + "\r";
       std::fputs(text.c_str(), stderr);
       std::fflush(stderr);
       m_line_shown = true;

@@ -41,7 +41,7 @@ public:
   ProgressReporter(bool enabled, bool terminal);
 
   void begin_table(const std::string& table, std::optional<std::uint64_t> estimate);
-  // Clears the terminal line, so that the next log line starts clean.
+  // Clears the terminal line, so that what follows starts clean.
   void end_table();
   void rows_loaded(const std::string& table, std::uint64_t rows) noexcept override;
 
