@@ -52,7 +52,7 @@ struct RunRecord {
 struct InvocationStart {
   std::string host; // the machine it runs on
   std::int64_t pid = 0;
-  std::string options; // the command line's options, as typed (they carry no secrets)
+  std::string options; // the options that shape the run (--config, --table, --full...); no secrets
 };
 
 // One invocation and, summed over the table runs that point to it, what it did.
