@@ -21,6 +21,8 @@ test_packages=(
   python3
   # The alert tests and `scripts/demo.sh --alert` receive mail with it (scripts/alert-sink.py).
   python3-aiosmtpd
+  # The alert tests make a CA and a server certificate for STARTTLS with the openssl CLI.
+  openssl
 )
 
 case "${1:-}" in
