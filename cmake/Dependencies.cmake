@@ -11,6 +11,8 @@ find_package(CLI11 REQUIRED)
 find_package(Threads REQUIRED)
 # SHA-256 for the mask transformation: libcrypto rather than hand-written cryptography.
 find_package(OpenSSL REQUIRED)
+# Alerts by mail (SMTP) and webhook (HTTPS).
+find_package(CURL REQUIRED)
 if(MIGRATE_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

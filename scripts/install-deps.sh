@@ -21,6 +21,10 @@ test_packages=(
   python3
   # The HTML report is rendered headless, as a reader's browser shows it.
   chromium
+  # The alert tests and `scripts/demo.sh --alert` receive mail with it (scripts/alert-sink.py).
+  python3-aiosmtpd
+  # The alert tests make a CA and a server certificate for STARTTLS with the openssl CLI.
+  openssl
 )
 
 case "${1:-}" in

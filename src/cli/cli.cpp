@@ -1,6 +1,7 @@
 #include "migrate/cli/cli.hpp"
 
 #include "cli/commands.hpp"
+#include "cli/log_json.hpp"
 
 #include "migrate/core/error.hpp"
 #include "migrate/core/file_mode.hpp"
@@ -13,6 +14,9 @@
 #include <spdlog/spdlog.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #ifndef MIGRATE_VERSION
 #define MIGRATE_VERSION "unknown"
@@ -32,7 +36,8 @@ const char* const k_footer = R"(Exit codes:
 
 Results go to standard output, logs to standard error and the log file.
 Configuration: DIR/database.yaml (connections; values may be ${VAR} or ${VAR:-default}),
-DIR/table_mapping.yaml (tables), DIR/migrate.yaml (optional: state_file, logging).)";
+DIR/table_mapping.yaml (tables), DIR/migrate.yaml (optional: state_file, logging, max_age,
+metrics, notify).)";
 
 // The message on one line (see migrate/core/log_text.hpp): a PostgreSQL error's DETAIL and HINT
 // lines would otherwise start lines of their own, without time, level or table.
@@ -55,6 +60,28 @@ std::unique_ptr<spdlog::formatter> make_formatter(const std::string& pattern) {
   return formatter;
 }
 
+// --log-format json: one object per event, the text line's key=value fields as members.
+class JsonFormatter : public spdlog::formatter {
+public:
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    const auto since_epoch = msg.time.time_since_epoch();
+    const auto millis =
+        std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count() % 1000;
+    const auto time = format_utc(std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::seconds>(since_epoch)));
+    const auto stamp = time.substr(0, time.size() - 1) + fmt::format(".{:03}Z", millis);
+    const auto level = spdlog::level::to_string_view(msg.level);
+    const auto line = log_json_line(stamp,
+                                    std::string_view(level.data(), level.size()),
+                                    std::string_view(msg.payload.data(), msg.payload.size()))
+                      + "\n";
+    dest.append(line.data(), line.data() + line.size());
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<JsonFormatter>();
+  }
+};
+
 spdlog::level::level_enum console_level(const config::Logging& logging,
                                         const GlobalOptions& options) {
   if (options.verbose) {
@@ -66,10 +93,25 @@ spdlog::level::level_enum console_level(const config::Logging& logging,
   return spdlog::level::from_str(logging.console_level);
 }
 
+// Standard error. On a terminal each event first clears the line: the progress line
+// (cli/progress.hpp) leaves the cursor at the start of its line.
+class ConsoleSink final : public spdlog::sinks::stderr_color_sink_mt {
+public:
+  void log(const spdlog::details::log_msg& msg) override {
+    if (m_terminal) {
+      std::fputs("\033[K", stderr);
+    }
+    spdlog::sinks::stderr_color_sink_mt::log(msg);
+  }
+
+private:
+  bool m_terminal = ::isatty(STDERR_FILENO) == 1;
+};
+
 // Console and rotating file, each with its own level. Without a configuration directory there is
 // no log file to name: the console alone says what is wrong.
 void install_logger(const config::Logging& logging, const GlobalOptions& options) {
-  auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  auto console = std::make_shared<ConsoleSink>();
   console->set_level(console_level(logging, options));
   std::vector<spdlog::sink_ptr> sinks{console};
   std::string file_problem;
@@ -86,7 +128,11 @@ void install_logger(const config::Logging& logging, const GlobalOptions& options
     }
   }
   auto logger = std::make_shared<spdlog::logger>("migrate", sinks.begin(), sinks.end());
-  logger->set_formatter(make_formatter("%Y-%m-%dT%H:%M:%S.%e%z %l %*"));
+  if (options.log_format == "json") {
+    logger->set_formatter(std::make_unique<JsonFormatter>());
+  } else {
+    logger->set_formatter(make_formatter("%Y-%m-%dT%H:%M:%S.%e%z %l %*"));
+  }
   auto lowest = console->level();
   for (const auto& sink : sinks) {
     lowest = std::min(lowest, sink->level());
@@ -171,6 +217,11 @@ int run(int argc, char** argv) {
                global.quiet,
                "the console shows only warnings and errors (results still go to standard output)")
       ->excludes(verbose);
+  app.add_option("--log-format",
+                 global.log_format,
+                 "text: key=value lines; json: one JSON object per line (console and log file)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   app.fallthrough();
   SyncOptionsCli sync;
   setup_sync(app, sync);
@@ -185,6 +236,10 @@ int run(int argc, char** argv) {
   auto* plan = setup_plan(app);
   ReportOptions report_options;
   auto* report = setup_report(app, report_options);
+  HistoryOptions history_options;
+  auto* history = setup_history(app, history_options);
+  bool notify_test = false;
+  auto* notify = setup_notify(app, notify_test);
   app.require_subcommand(0, 1);
 
   // Until the configuration names a log file, messages go to standard error.
@@ -203,7 +258,8 @@ int run(int argc, char** argv) {
   const bool sync_options = sync.full || sync.reload || !sync.since.empty();
   if (sync_options
       && (validate->parsed() || status->parsed() || schema->parsed() || quarantine->parsed()
-          || check->parsed() || plan->parsed() || report->parsed())) {
+          || check->parsed() || plan->parsed() || report->parsed() || history->parsed()
+          || notify->parsed())) {
     spdlog::error("--full, --reload and --since apply to a run, not to a subcommand");
     return k_exit_usage;
   }
@@ -228,6 +284,12 @@ int run(int argc, char** argv) {
     }
     if (report->parsed()) {
       return run_report(global, report_options);
+    }
+    if (history->parsed()) {
+      return run_history(global, history_options);
+    }
+    if (notify->parsed()) {
+      return run_notify(global, notify_test);
     }
     return run_sync(global, sync);
   } catch (const Error& e) {

@@ -22,6 +22,7 @@ struct GlobalOptions {
   std::vector<std::string> tables;
   bool verbose = false; // debug on the console and in the log file
   bool quiet = false;   // the console shows only warnings and errors (results still on stdout)
+  std::string log_format = "text"; // text (key=value) or json (one object per line)
 };
 
 // Loads what `mode` needs of the configuration and applies --state. Logging has started already
@@ -78,5 +79,17 @@ int run_report(const GlobalOptions& global, const ReportOptions& options);
 
 CLI::App* setup_quarantine(CLI::App& app, bool& json);
 int run_quarantine(const GlobalOptions& global, bool json);
+
+// Past invocations, or with --table that table's runs (reads only the state file).
+struct HistoryOptions {
+  std::size_t last = 20;
+  bool json = false;
+};
+CLI::App* setup_history(CLI::App& app, HistoryOptions& options);
+int run_history(const GlobalOptions& global, const HistoryOptions& options);
+
+// `notify --test`: a test message on every configured channel; 1 when one fails.
+CLI::App* setup_notify(CLI::App& app, bool& test);
+int run_notify(const GlobalOptions& global, bool test);
 
 } // namespace migrate::cli

@@ -1,12 +1,14 @@
 #include "cli/adapters.hpp"
 #include "cli/commands.hpp"
 #include "cli/json_writer.hpp"
+#include "cli/run_report.hpp"
 #include "cli/text_table.hpp"
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/state/run_lock.hpp"
 
 #include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
 
 #include <iostream>
 #include <map>
@@ -23,7 +25,19 @@ struct TableStatus {
   // The live run that holds the lock and has not finished this table yet, e.g. "running (pid 12,
   // started 2026-11-29T02:00:00Z)"; empty otherwise.
   std::string running;
+  std::optional<state::RunRecord> last_ok; // the last successful run
+  validate::Freshness freshness;
 };
+
+// "3d 4h", or "9d 2h > 8d" when older than max_age; "-" when never synced.
+std::string age_text(const TableStatus& row, std::chrono::seconds max_age) {
+  if (!row.freshness.age) {
+    return "-";
+  }
+  auto text = validate::format_age(*row.freshness.age);
+  return row.freshness.stale ? text + " STALE (max_age " + validate::format_age(max_age) + ")"
+                             : text;
+}
 
 // A run still marked running is in progress while a live process holds the run lock; otherwise its
 // process ended without finishing it.
@@ -43,11 +57,13 @@ std::string outcome_text(const TableStatus& row) {
   return r.error ? std::string(to_string(r.outcome)) + ": " + r.error_text() : to_string(r.outcome);
 }
 
-void print_table(const std::vector<TableStatus>& rows) {
+void print_table(const std::vector<TableStatus>& rows, std::chrono::seconds max_age) {
   using Align = TextTable::Align;
   TextTable out({{"table"},
                  {"position"},
                  {"last run (UTC)"},
+                 {"last success (UTC)"},
+                 {"data age"},
                  {"mode"},
                  {"moved", Align::right},
                  {"quarantined", Align::right},
@@ -56,7 +72,7 @@ void print_table(const std::vector<TableStatus>& rows) {
   for (const auto& row : rows) {
     const std::string position = row.position.value_or("-");
     if (row.run == nullptr) {
-      out.add_row({row.table, position, "never", "-", "-", "-", "-", "-"});
+      out.add_row({row.table, position, "never", "never", "-", "-", "-", "-", "-", "-"});
       continue;
     }
     const auto& r = *row.run;
@@ -64,6 +80,8 @@ void print_table(const std::vector<TableStatus>& rows) {
     out.add_row({row.table,
                  position,
                  format_utc(r.started),
+                 row.last_ok ? format_utc(row.last_ok->result.started) : "never",
+                 age_text(row, max_age),
                  r.mode.pass == RunMode::Pass::none ? "-" : to_string(r.mode),
                  std::to_string(r.counts.moved()),
                  std::to_string(row.quarantined),
@@ -73,12 +91,22 @@ void print_table(const std::vector<TableStatus>& rows) {
   std::cout << out.render();
 }
 
-void print_json(const std::vector<TableStatus>& rows) {
+void print_json(const std::vector<TableStatus>& rows, std::chrono::seconds max_age) {
   JsonWriter json;
-  json.begin_object().key("tables").begin_array();
+  json.begin_object()
+      .key("max_age_seconds")
+      .value(static_cast<std::int64_t>(max_age.count()))
+      .key("tables")
+      .begin_array();
   for (const auto& row : rows) {
     json.begin_object().key("table").value(row.table).key("position");
     row.position ? json.value(*row.position) : json.null();
+    json.key("last_success");
+    row.last_ok ? json.value(format_utc(row.last_ok->result.started)) : json.null();
+    json.key("data_age_seconds");
+    row.freshness.age ? json.value(static_cast<std::int64_t>(row.freshness.age->count()))
+                      : json.null();
+    json.key("stale").value(row.freshness.stale);
     json.key("quarantined").value(static_cast<std::uint64_t>(row.quarantined)).key("last_run");
     if (row.run == nullptr) {
       json.null().end_object();
@@ -120,28 +148,35 @@ void print_json(const std::vector<TableStatus>& rows) {
 CLI::App* setup_status(CLI::App& app, bool& json) {
   auto* command = app.add_subcommand(
       "status",
-      "per table: position, last run, rows moved, duration, outcome (reads only the state "
-      "file)");
+      "per table: position, last run, last successful run, data age (flagged when older than "
+      "max_age), rows moved, duration, outcome; exit 1 when a table failed or is stale (reads "
+      "only the state file)");
   command->add_flag("--json", json, "one JSON document instead of the table");
   return command;
 }
 
 int run_status(const GlobalOptions& global, bool json) {
   const CommandContext context(global, config::LoadMode::state_only);
+  const auto& config = context.config;
+  const auto& tables = context.tables;
   const auto state = context.adapters.state();
-  const auto active = state::current_holder(context.config.state_file);
+  const auto active = state::current_holder(config.state_file);
   std::map<std::string, state::RunRecord> latest;
   for (auto& record : state->latest_runs()) {
     latest[record.result.table] = record;
   }
   std::vector<TableStatus> rows;
   bool any_failed = false;
-  for (const auto* table : context.tables) {
+  bool any_stale = false;
+  for (const auto* table : tables) {
     TableStatus row{table->source_table, std::nullopt, nullptr, 0};
     if (const auto position = state->position(table->source_table)) {
       row.position = position->to_string();
     }
     row.quarantined = state->quarantined(table->source_table).size();
+    row.last_ok = state->last_successful_run(table->source_table);
+    row.freshness = table_freshness(*state, table->source_table, config.max_age);
+    any_stale = any_stale || row.freshness.stale;
     if (const auto found = latest.find(table->source_table); found != latest.end()) {
       row.run = &found->second.result;
       row.running = running_text(found->second, active);
@@ -149,8 +184,12 @@ int run_status(const GlobalOptions& global, bool json) {
     }
     rows.push_back(std::move(row));
   }
-  json ? print_json(rows) : print_table(rows);
-  return any_failed ? k_exit_table_failed : k_exit_ok;
+  json ? print_json(rows, config.max_age) : print_table(rows, config.max_age);
+  if (any_stale) {
+    spdlog::warn("data older than max_age={} in at least one table (status: STALE)",
+                 validate::format_age(config.max_age));
+  }
+  return any_failed || any_stale ? k_exit_table_failed : k_exit_ok;
 }
 
 } // namespace migrate::cli

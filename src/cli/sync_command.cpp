@@ -1,17 +1,22 @@
 #include "cli/adapters.hpp"
 #include "cli/commands.hpp"
+#include "cli/progress.hpp"
+#include "cli/run_report.hpp"
 #include "cli/text_table.hpp"
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/error.hpp"
 #include "migrate/core/log_text.hpp"
 #include "migrate/core/timestamp_text.hpp"
+#include "migrate/notify/curl_channels.hpp"
 #include "migrate/pipeline/run_rules.hpp"
 #include "migrate/pipeline/table_sync.hpp"
 #include "migrate/state/run_lock.hpp"
 
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
+
+#include <unistd.h>
 
 #include <iostream>
 
@@ -36,7 +41,7 @@ void print_summary(const std::vector<TableResult>& results) {
                  {"seconds", Align::right}});
   for (const auto& r : results) {
     out.add_row({r.table,
-                 to_string(r.mode),
+                 r.mode.pass == RunMode::Pass::none ? "-" : to_string(r.mode),
                  to_string(r.outcome),
                  std::to_string(r.counts.rows_read),
                  std::to_string(r.counts.inserted),
@@ -107,6 +112,16 @@ TableResult record_not_started(state::StateStore& state, const config::TableMapp
   return result;
 }
 
+// For progress only: a failure to estimate is no reason to fail the table.
+std::optional<std::uint64_t> estimated_rows(source::Source& source, const std::string& table) {
+  try {
+    return source.estimated_rows(table);
+  } catch (const std::exception& e) {
+    spdlog::debug("table={} no row estimate: {}", table, quote_field(e.what()));
+    return std::nullopt;
+  }
+}
+
 } // namespace
 
 void setup_sync(CLI::App& app, SyncOptionsCli& options) {
@@ -163,22 +178,46 @@ int exit_code_of(const std::vector<TableResult>& results, std::size_t tables) {
   return results.size() == tables ? k_exit_ok : k_exit_table_failed;
 }
 
+// What history shows as the invocation's options: those that change what a run does.
+std::string options_text(const GlobalOptions& global, const SyncOptionsCli& options) {
+  std::string out = "--config " + global.config_dir;
+  for (const auto& table : global.tables) {
+    out += " --table " + table;
+  }
+  out += options.full ? " --full" : "";
+  out += options.reload ? " --reload" : "";
+  out += options.since.empty() ? "" : " --since '" + options.since + "'";
+  return out;
+}
+
 } // namespace
 
-int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
-  const CommandContext context(global, config::LoadMode::full);
+namespace {
+
+// The run once its configuration is read: lock, state, tables, summary, then alerts and metrics.
+int run_tables(const GlobalOptions& global,
+               const SyncOptionsCli& options,
+               const CommandContext& context,
+               pipeline::SyncOptions sync,
+               const std::vector<std::unique_ptr<notify::Channel>>& channels) {
   const auto& config = context.config;
   const auto& tables = context.tables;
-  const auto sync = sync_options(config, options);
   const state::RunLock lock(config.state_file);
   const auto state = context.adapters.state();
-  spdlog::info("run started tables={} mysql={} postgresql={} state={}",
+  FinishedRun run;
+  run.started = std::chrono::system_clock::now();
+  run.id = state->begin_invocation(
+      {host_name(), static_cast<std::int64_t>(::getpid()), options_text(global, options)});
+  spdlog::info("run started run_id={} tables={} mysql={} postgresql={} state={}",
+               run.id,
                tables.size(),
                config.mysql.describe(),
                config.postgresql.describe(),
                config.state_file.string());
+  ProgressReporter progress(!global.quiet, ::isatty(STDERR_FILENO) == 1);
+  sync.progress = &progress;
 
-  std::vector<TableResult> results;
+  auto& results = run.results;
   try {
     const auto source = context.adapters.source();
     const auto target = context.adapters.target();
@@ -188,7 +227,9 @@ int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
         results.push_back(record_not_started(*state, *table));
         continue;
       }
+      progress.begin_table(table->source_table, estimated_rows(*source, table->source_table));
       results.push_back(pipeline::sync_table(*table, *source, *target, *state, sync));
+      progress.end_table();
     }
   } catch (const Error& e) {
     if (e.area() == ErrorArea::state) {
@@ -201,7 +242,31 @@ int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
   }
   print_summary(results);
   log_totals(results);
-  return exit_code_of(results, tables.size());
+  run.exit_code = exit_code_of(results, tables.size());
+  const auto notify_failures = report_run(config, *state, run, channels);
+  state->finish_invocation(run.id, run.exit_code, notify_failures);
+  return run.exit_code;
+}
+
+} // namespace
+
+int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
+  const CommandContext context(global, config::LoadMode::full);
+  const auto& config = context.config;
+  const auto channels = notify::make_curl_channels(config.notify);
+  try {
+    return run_tables(global, options, context, sync_options(config, options), channels);
+  } catch (const Error& e) {
+    // A run that stops (a state file that cannot be written, ...) has no summary to send, and is
+    // what an alert is most needed for. A run the lock kept out did nothing (the one running
+    // reports), and a usage error is seen by whoever typed it.
+    if (e.area() != ErrorArea::lock && e.area() != ErrorArea::config) {
+      notify::deliver(channels,
+                      notify::compose_stopped(
+                          host_name(), e.what(), exit_code_for(e.area()), config_secrets(config)));
+    }
+    throw;
+  }
 }
 
 } // namespace migrate::cli

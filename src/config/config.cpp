@@ -468,8 +468,8 @@ void read_mask_options(const Node& node, LoadMode mode, Transformation& out) {
   out.mask = MaskMethod::sha256;
   const auto salt_env = node.child("salt_env");
   const auto name = salt_env.non_empty_text();
-  if (mode == LoadMode::state_only) {
-    return; // the salt is a secret, and a state-only command masks nothing
+  if (mode != LoadMode::full) {
+    return; // the salt is a secret, and a command that reads no rows masks nothing
   }
   const auto salt = process_env(name);
   if (!salt || salt->empty()) {
@@ -712,9 +712,120 @@ void read_run_limits(const Node& root, Config& config) {
   }
 }
 
-void read_settings(const Node& root, Config& config) {
-  root.allow_only({"state_file", "logging", "retry", "max_runtime", "stall_warning"});
+NotifyWhen read_when(const Node& node) {
+  NotifyWhen when{false, false};
+  for (const auto& name : node.names()) {
+    if (name == "failure") {
+      when.failure = true;
+    } else if (name == "success") {
+      when.success = true;
+    } else if (name == "always") {
+      when = NotifyWhen{true, true};
+    } else {
+      node.fail("expected failure, success or always, got '" + name + "'");
+    }
+  }
+  return when;
+}
+
+// The scheme of `url` must be one of `schemes` ("smtp://"...), so that a typo fails here rather
+// than at 02:00 when the first alert is due.
+std::string read_url(const Node& node, const std::vector<std::string>& schemes) {
+  const auto url = node.non_empty_text();
+  for (const auto& scheme : schemes) {
+    if (url.rfind(scheme, 0) == 0 && url.size() > scheme.size()) {
+      return url;
+    }
+  }
+  std::string list;
+  for (const auto& scheme : schemes) {
+    list += (list.empty() ? "" : ", ") + scheme + "...";
+  }
+  node.fail("expected a URL starting with " + list);
+}
+
+EmailChannel read_email(const Node& node) {
+  node.allow_only({"smtp_url", "username", "password", "from", "to", "on"});
+  EmailChannel email;
+  email.smtp_url = read_url(node.child("smtp_url"), {"smtp://", "smtps://"});
+  if (node.has("username")) {
+    email.username = node.child("username").text();
+  }
+  if (node.has("password")) {
+    email.password = node.child("password").text();
+  }
+  if (email.username.empty() && !email.password.empty()) {
+    node.child("password").fail("a password needs a username");
+  }
+  email.from = node.child("from").non_empty_text();
+  const auto to = node.child("to");
+  if (to.is_sequence() && to.items().empty()) {
+    to.fail("must name at least one address");
+  }
+  email.to = to.names();
+  if (node.has("on")) {
+    email.when = read_when(node.child("on"));
+  }
+  return email;
+}
+
+void read_notify(const Node& root, Config& config, LoadMode mode) {
+  if (root.has("max_age")) {
+    config.max_age = root.child("max_age").duration();
+  }
+  if (root.has("metrics")) {
+    const auto metrics = root.child("metrics");
+    metrics.allow_only({"textfile"});
+    config.metrics_textfile = resolve(config.directory, metrics.child("textfile").non_empty_text());
+  }
+  if (mode == LoadMode::state_only || !root.has("notify")) {
+    return;
+  }
+  const auto notify = root.child("notify");
+  notify.allow_only({"email", "webhook", "connect_timeout", "timeout", "ca_file"});
+  if (notify.has("email")) {
+    config.notify.email = read_email(notify.child("email"));
+  }
+  if (notify.has("webhook")) {
+    const auto node = notify.child("webhook");
+    node.allow_only({"url", "on"});
+    WebhookChannel webhook;
+    webhook.url = read_url(node.child("url"), {"http://", "https://"});
+    if (node.has("on")) {
+      webhook.when = read_when(node.child("on"));
+    }
+    config.notify.webhook = webhook;
+  }
+  if (notify.has("connect_timeout")) {
+    config.notify.connect_timeout = notify.child("connect_timeout").duration();
+  }
+  if (notify.has("timeout")) {
+    config.notify.timeout = notify.child("timeout").duration();
+  }
+  if (notify.has("ca_file")) {
+    const auto node = notify.child("ca_file");
+    config.notify.ca_file = resolve(config.directory, node.non_empty_text());
+    if (!fs::is_regular_file(config.notify.ca_file)) {
+      node.fail("cannot read " + config.notify.ca_file.string() + ": not a readable file");
+    }
+  }
+}
+
+// Without a mode (the logging settings alone) or with state_only, `notify` is not read: its ${VAR}s
+// (the SMTP password) need not be set for status.
+void read_settings(const Node& root, Config& config, std::optional<LoadMode> mode = std::nullopt) {
+  root.allow_only({"state_file",
+                   "logging",
+                   "retry",
+                   "max_runtime",
+                   "stall_warning",
+                   "max_age",
+                   "metrics",
+                   "notify"});
   read_run_limits(root, config);
+  if (mode) {
+    read_notify(root, config, *mode);
+  }
   if (root.has("state_file")) {
     config.state_file = resolve(config.directory, root.child("state_file").non_empty_text());
   }
@@ -761,7 +872,7 @@ std::vector<std::pair<std::string, Node>> table_entries(const Node& tables) {
 
 // database.yaml's connections; with LoadMode::state_only only the PostgreSQL schema, if it reads.
 void read_database(const fs::path& directory, LoadMode mode, Config& config) {
-  if (mode == LoadMode::state_only) {
+  if (mode != LoadMode::full) {
     try {
       const auto postgres = load_file(directory / "database.yaml", false).child("postgresql");
       if (postgres.has("schema")) {
@@ -834,7 +945,7 @@ Config load_config(const fs::path& directory, LoadMode mode) {
     mapping.child("tables").fail("maps no table");
   }
 
-  read_settings(load_file(directory / "migrate.yaml", false), config);
+  read_settings(load_file(directory / "migrate.yaml", false), config, mode);
   return config;
 }
 

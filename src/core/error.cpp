@@ -71,6 +71,8 @@ const char* to_string(ErrorArea area) noexcept {
     return "deadline";
   case ErrorArea::lock:
     return "lock";
+  case ErrorArea::notify:
+    return "notify";
   case ErrorArea::internal:
     return "internal";
   }

@@ -897,6 +897,9 @@ void TableRun::stream(const source::ReadRequest& read,
   };
   handlers.write = [&](const Batch& batch) {
     session.write(batch.text, batch.rows);
+    if (m_options.progress != nullptr) {
+      m_options.progress->rows_loaded(m_mapping.source_table, batch.entries());
+    }
   };
   handlers.commit = [&](CommitGroup& group) {
     commit_group(session, group, plan, nullptr);

@@ -741,6 +741,19 @@ public:
     return std::stoull(rows.at(0).at(0).value_or("0"));
   }
 
+  // InnoDB's TABLE_ROWS is a sampled estimate (it may be off by tens of percent): enough for a
+  // progress percentage, never for a decision.
+  std::optional<std::uint64_t> estimated_rows(const std::string& table) override {
+    auto& c = connection();
+    const auto rows =
+        c.query("SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+                + c.literal(c.database()) + " AND TABLE_NAME = " + c.literal(table));
+    if (rows.empty() || !rows.at(0).at(0)) {
+      return std::nullopt;
+    }
+    return std::stoull(*rows.at(0).at(0));
+  }
+
   KeyRange key_range(const std::string& table,
                      const std::string& key_column,
                      const std::string& where) override {

@@ -54,9 +54,21 @@ CREATE TABLE IF NOT EXISTS runs (
   error_key TEXT,
   error_sql TEXT,
   error_sqlstate TEXT,
-  error_transient INTEGER NOT NULL DEFAULT 0
+  error_transient INTEGER NOT NULL DEFAULT 0,
+  invocation_id INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS runs_by_table ON runs (table_name, id);
+CREATE TABLE IF NOT EXISTS invocations (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  duration_ms INTEGER NOT NULL DEFAULT 0,
+  host TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  options TEXT NOT NULL,
+  exit_code INTEGER,
+  notify_failures INTEGER NOT NULL DEFAULT 0
+);
 CREATE TABLE IF NOT EXISTS quarantine (
   table_name TEXT NOT NULL,
   row_key TEXT NOT NULL,
@@ -144,7 +156,7 @@ const char* const k_run_columns =
     "chunks_compared, chunks_differing, quarantined, found_by_comparison, retries, "
     "coalesce(error_area, ''), coalesce(error_table, ''), coalesce(error_column, ''), "
     "coalesce(error_key, ''), coalesce(error_sql, ''), coalesce(error_sqlstate, ''), "
-    "coalesce(error_transient, 0)";
+    "coalesce(error_transient, 0), invocation_id";
 
 const char* const k_validation_columns =
     "id, table_name, checked_at, kind, mysql_rows, postgresql_rows, behind, quarantined, "
@@ -277,10 +289,11 @@ public:
     return translate([&] {
       SQLite::Statement insert(
           m_db,
-          "INSERT INTO runs (table_name, mode, started_at, outcome) VALUES (?, "
-          "'none', ?, 'running')");
+          "INSERT INTO runs (table_name, mode, started_at, outcome, invocation_id) VALUES (?, "
+          "'none', ?, 'running', ?)");
       insert.bind(1, table);
       insert.bind(2, now_text());
+      insert.bind(3, m_invocation);
       insert.exec();
       return m_db.getLastInsertRowid();
     });
@@ -494,6 +507,91 @@ public:
     });
   }
 
+  std::optional<RunRecord> last_successful_run(const std::string& table) override {
+    return translate([&]() -> std::optional<RunRecord> {
+      SQLite::Statement query(m_db,
+                              std::string("SELECT ") + k_run_columns
+                                  + " FROM runs WHERE table_name = ? AND outcome = 'ok' ORDER BY "
+                                    "id DESC LIMIT 1");
+      query.bind(1, table);
+      if (!query.executeStep()) {
+        return std::nullopt;
+      }
+      return read_run(query);
+    });
+  }
+
+  std::int64_t begin_invocation(const InvocationStart& start) override {
+    return translate([&] {
+      SQLite::Statement insert(
+          m_db, "INSERT INTO invocations (started_at, host, pid, options) VALUES (?, ?, ?, ?)");
+      insert.bind(1, now_text());
+      insert.bind(2, start.host);
+      insert.bind(3, start.pid);
+      insert.bind(4, start.options);
+      insert.exec();
+      m_invocation = m_db.getLastInsertRowid();
+      m_invocation_started = std::chrono::steady_clock::now();
+      return m_invocation;
+    });
+  }
+
+  void finish_invocation(std::int64_t id, int exit_code, std::uint64_t notify_failures) override {
+    translate([&] {
+      SQLite::Statement update(m_db,
+                               "UPDATE invocations SET finished_at = ?, duration_ms = ?, "
+                               "exit_code = ?, notify_failures = ? WHERE id = ?");
+      const auto took = std::chrono::steady_clock::now() - m_invocation_started;
+      update.bind(1, now_text());
+      update.bind(2,
+                  static_cast<std::int64_t>(
+                      std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+      update.bind(3, exit_code);
+      update.bind(4, as_int(notify_failures));
+      update.bind(5, id);
+      update.exec();
+      if (id == m_invocation) {
+        m_invocation = 0;
+      }
+    });
+  }
+
+  std::vector<Invocation> invocations(std::size_t last) override {
+    return translate([&] {
+      // A run still marked running when its invocation is over did not finish: failed.
+      SQLite::Statement query(
+          m_db,
+          "SELECT i.id, i.started_at, i.duration_ms, i.host, i.pid, i.options, i.exit_code, "
+          "i.notify_failures, "
+          "coalesce(sum(r.outcome = 'ok'), 0), coalesce(sum(r.outcome <> 'ok'), 0), "
+          "coalesce(sum(r.rows_inserted + r.rows_updated + r.rows_deleted), 0), "
+          "coalesce(sum(r.quarantined), 0) "
+          "FROM invocations i LEFT JOIN runs r ON r.invocation_id = i.id "
+          "GROUP BY i.id ORDER BY i.id DESC LIMIT ?");
+      query.bind(1, static_cast<std::int64_t>(last));
+      std::vector<Invocation> out;
+      while (query.executeStep()) {
+        Invocation item;
+        item.id = query.getColumn(0).getInt64();
+        item.started = parse_utc(query.getColumn(1).getString());
+        item.finished = item.started + std::chrono::milliseconds(query.getColumn(2).getInt64());
+        item.start.host = query.getColumn(3).getString();
+        item.start.pid = query.getColumn(4).getInt64();
+        item.start.options = query.getColumn(5).getString();
+        if (!query.getColumn(6).isNull()) {
+          item.exit_code = query.getColumn(6).getInt();
+        }
+        item.notify_failures = as_count(query.getColumn(7));
+        item.tables_ok = as_count(query.getColumn(8));
+        item.tables_failed = as_count(query.getColumn(9));
+        item.rows_moved = as_count(query.getColumn(10));
+        item.quarantined = as_count(query.getColumn(11));
+        out.push_back(std::move(item));
+      }
+      return out;
+    });
+  }
+
 private:
   static RunRecord read_run(SQLite::Statement& query) {
     RunRecord record;
@@ -520,6 +618,7 @@ private:
     r.watermark = query.getColumn(13).getString();
     r.upper_bound = query.getColumn(14).getString();
     record.unfinished = outcome == "running";
+    record.invocation_id = query.getColumn(29).getInt64();
     r.error = record.unfinished
                   ? Error(ErrorArea::internal, "did not finish (process ended during the run)")
                   : read_error(query, 15, 22);
@@ -581,6 +680,8 @@ private:
     }
     add_column_if_missing("runs", "error_transient", "INTEGER NOT NULL DEFAULT 0");
     add_column_if_missing("table_state", "target_id", "TEXT NOT NULL DEFAULT ''");
+    add_column_if_missing("runs", "invocation_id", "INTEGER NOT NULL DEFAULT 0");
+    m_db.exec("CREATE INDEX IF NOT EXISTS runs_by_invocation ON runs (invocation_id)");
   }
 
   void add_column_if_missing(const std::string& table,
@@ -596,6 +697,8 @@ private:
   }
 
   SQLite::Database m_db;
+  std::int64_t m_invocation = 0; // the invocation new runs belong to; 0: none
+  std::chrono::steady_clock::time_point m_invocation_started;
 };
 
 } // namespace

@@ -136,7 +136,43 @@ TYPED_TEST_P(StateStoreContract, ListsATablesLastRunsAndValidationsOldestFirst) 
   EXPECT_TRUE(store->validations("orders", 10, true).empty());
 }
 
+TYPED_TEST_P(StateStoreContract, GroupsRunsIntoInvocationsAndFindsTheLastSuccess) {
+  auto store = this->make_store();
+  EXPECT_FALSE(store->last_successful_run("users").has_value());
+  const auto first = store->begin_invocation({"host-a", 42, "--config /etc/migrate"});
+  TableResult ok;
+  ok.table = "users";
+  ok.counts.inserted = 5;
+  ok.counts.quarantined = 1;
+  store->finish_run(store->begin_run("users"), ok);
+  TableResult failed = ok;
+  failed.table = "orders";
+  failed.outcome = Outcome::failed;
+  failed.error = Error(ErrorArea::target, "boom");
+  store->finish_run(store->begin_run("orders"), failed);
+  store->finish_invocation(first, 1, 2);
+  const auto second = store->begin_invocation({"host-b", 43, "--table users"});
+  store->begin_run("users"); // the process died
+  const auto invocations = store->invocations(10);
+  ASSERT_EQ(invocations.size(), 2U);
+  EXPECT_EQ(invocations[0].id, second); // newest first
+  EXPECT_FALSE(invocations[0].exit_code.has_value());
+  EXPECT_EQ(invocations[0].tables_failed, 1U);
+  EXPECT_EQ(invocations[1].start.host, "host-a");
+  EXPECT_EQ(invocations[1].exit_code.value_or(-1), 1);
+  EXPECT_EQ(invocations[1].notify_failures, 2U);
+  EXPECT_EQ(invocations[1].tables_ok, 1U);
+  EXPECT_EQ(invocations[1].tables_failed, 1U);
+  EXPECT_EQ(invocations[1].rows_moved, 10U);
+  EXPECT_EQ(invocations[1].quarantined, 2U);
+  const auto last_ok = store->last_successful_run("users");
+  ASSERT_TRUE(last_ok.has_value());
+  EXPECT_EQ(last_ok->invocation_id, first);
+  EXPECT_FALSE(store->last_successful_run("orders").has_value());
+}
+
 REGISTER_TYPED_TEST_SUITE_P(StateStoreContract,
+                            GroupsRunsIntoInvocationsAndFindsTheLastSuccess,
                             ListsATablesLastRunsAndValidationsOldestFirst,
                             KeepsOnePositionPerTable,
                             RecordsRunsWithTheirErrorsAndReportsTheLatest,

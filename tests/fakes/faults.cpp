@@ -226,4 +226,27 @@ FaultyStateStore::validations(const std::string& table, std::size_t last, bool w
   return m_inner.validations(table, last, with_rows);
 }
 
+std::optional<std::uint64_t> FaultySource::estimated_rows(const std::string& table) {
+  m_faults.call("source.estimated_rows");
+  return m_inner.estimated_rows(table);
+}
+std::int64_t FaultyStateStore::begin_invocation(const state::InvocationStart& start) {
+  m_faults.call("state.begin_invocation");
+  return m_inner.begin_invocation(start);
+}
+void FaultyStateStore::finish_invocation(std::int64_t id,
+                                         int exit_code,
+                                         std::uint64_t notify_failures) {
+  m_faults.call("state.finish_invocation");
+  m_inner.finish_invocation(id, exit_code, notify_failures);
+}
+std::vector<state::Invocation> FaultyStateStore::invocations(std::size_t last) {
+  m_faults.call("state.invocations");
+  return m_inner.invocations(last);
+}
+std::optional<state::RunRecord> FaultyStateStore::last_successful_run(const std::string& table) {
+  m_faults.call("state.last_successful_run");
+  return m_inner.last_successful_run(table);
+}
+
 } // namespace migrate::fakes

@@ -54,6 +54,7 @@ public:
   std::vector<ChunkDigest> chunk_digests(const std::string& table,
                                          const ComparePlan& plan) override;
   std::vector<RowDigest> row_digests(const std::string& table, const ChunkFilter& chunk) override;
+  std::optional<std::uint64_t> estimated_rows(const std::string& table) override;
 
 private:
   source::Source& m_inner;
@@ -108,6 +109,11 @@ public:
   std::uint64_t successful_runs(const std::string& table) override;
   std::vector<state::RunRecord> latest_runs() override;
   std::vector<state::RunRecord> runs(const std::string& table, std::size_t last) override;
+  std::int64_t begin_invocation(const state::InvocationStart& start) override;
+  void finish_invocation(std::int64_t id, int exit_code, std::uint64_t notify_failures) override;
+  std::vector<state::Invocation> invocations(std::size_t last) override;
+  std::optional<state::RunRecord> last_successful_run(const std::string& table) override;
+
   std::int64_t record_validation(const state::ValidationRecord& record) override;
   std::vector<state::ValidationRecord>
   validations(const std::string& table, std::size_t last, bool with_rows) override;

@@ -26,6 +26,7 @@ std::int64_t MemoryStateStore::begin_run(const std::string& table) {
   record.result.table = table;
   record.result.started = std::chrono::system_clock::now();
   record.unfinished = true;
+  record.invocation_id = m_invocation;
   m_runs[id] = record;
   return id;
 }
@@ -124,6 +125,57 @@ MemoryStateStore::validations(const std::string& table, std::size_t last, bool w
     }
   }
   return out;
+}
+
+std::int64_t MemoryStateStore::begin_invocation(const state::InvocationStart& start) {
+  state::Invocation invocation;
+  invocation.id = static_cast<std::int64_t>(m_invocations.size()) + 1;
+  invocation.start = start;
+  invocation.started = invocation.finished = std::chrono::system_clock::now();
+  m_invocations[invocation.id] = invocation;
+  m_invocation = invocation.id;
+  return invocation.id;
+}
+
+void MemoryStateStore::finish_invocation(std::int64_t id,
+                                         int exit_code,
+                                         std::uint64_t notify_failures) {
+  auto& invocation = m_invocations.at(id);
+  invocation.finished = std::chrono::system_clock::now();
+  invocation.exit_code = exit_code;
+  invocation.notify_failures = notify_failures;
+  if (id == m_invocation) {
+    m_invocation = 0;
+  }
+}
+
+// Newest first, with the figures of the runs that point to each.
+std::vector<state::Invocation> MemoryStateStore::invocations(std::size_t last) {
+  std::vector<state::Invocation> out;
+  for (auto it = m_invocations.rbegin(); it != m_invocations.rend() && out.size() < last; ++it) {
+    auto invocation = it->second;
+    for (const auto& [id, run] : m_runs) {
+      if (run.invocation_id != invocation.id) {
+        continue;
+      }
+      const bool ok = !run.unfinished && run.result.outcome == Outcome::ok;
+      ++(ok ? invocation.tables_ok : invocation.tables_failed);
+      invocation.rows_moved += run.result.counts.moved();
+      invocation.quarantined += run.result.counts.quarantined;
+    }
+    out.push_back(invocation);
+  }
+  return out;
+}
+
+std::optional<state::RunRecord> MemoryStateStore::last_successful_run(const std::string& table) {
+  for (auto it = m_runs.rbegin(); it != m_runs.rend(); ++it) {
+    const auto& run = it->second;
+    if (!run.unfinished && run.result.table == table && run.result.outcome == Outcome::ok) {
+      return run;
+    }
+  }
+  return std::nullopt;
 }
 
 } // namespace migrate::fakes

@@ -21,6 +21,11 @@ public:
   std::uint64_t successful_runs(const std::string& table) override;
   std::vector<state::RunRecord> latest_runs() override;
   std::vector<state::RunRecord> runs(const std::string& table, std::size_t last) override;
+  std::int64_t begin_invocation(const state::InvocationStart& start) override;
+  void finish_invocation(std::int64_t id, int exit_code, std::uint64_t notify_failures) override;
+  std::vector<state::Invocation> invocations(std::size_t last) override;
+  std::optional<state::RunRecord> last_successful_run(const std::string& table) override;
+
   std::int64_t record_validation(const state::ValidationRecord& record) override;
   std::vector<state::ValidationRecord>
   validations(const std::string& table, std::size_t last, bool with_rows) override;
@@ -29,6 +34,8 @@ private:
   std::map<std::string, state::Position> m_positions;
   std::map<std::int64_t, state::RunRecord> m_runs;
   std::vector<state::ValidationRecord> m_validations;
+  std::map<std::int64_t, state::Invocation> m_invocations;
+  std::int64_t m_invocation = 0; // the invocation new runs belong to; 0: none
   // By (table, key, column), as the state file's primary key.
   std::map<std::tuple<std::string, std::string, std::string>, state::QuarantineEntry> m_quarantine;
 };

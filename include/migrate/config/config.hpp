@@ -157,6 +157,43 @@ struct Retry {
   std::chrono::seconds max_wait{600};
 };
 
+// When a channel sends: after a run with a failure (a table failed or the run stopped early),
+// after a run without one, or both.
+struct NotifyWhen {
+  bool failure = true;
+  bool success = false;
+};
+
+// Mail through an SMTP server: smtp:// uses STARTTLS when the server offers it (and insists on
+// it when a username is set, so a password never crosses in clear), smtps:// is TLS from the
+// start; the server's certificate is always verified.
+struct EmailChannel {
+  std::string smtp_url;
+  std::string username;
+  std::string password; // never logged nor sent in a message
+  std::string from;
+  std::vector<std::string> to;
+  NotifyWhen when;
+};
+
+// A JSON POST with a Slack-compatible "text" field.
+struct WebhookChannel {
+  std::string url; // http:// or https:// (the certificate is verified)
+  NotifyWhen when;
+};
+
+struct Notify {
+  std::optional<EmailChannel> email;
+  std::optional<WebhookChannel> webhook;
+  std::chrono::seconds connect_timeout{10};
+  std::chrono::seconds timeout{30}; // a whole delivery, per channel
+  // PEM file of the certificate authorities the mail server and webhook are checked against;
+  // empty: the system's store.
+  std::filesystem::path ca_file;
+
+  bool any() const { return email.has_value() || webhook.has_value(); }
+};
+
 struct Config {
   std::filesystem::path directory;
   Retry retry;
@@ -167,6 +204,12 @@ struct Config {
   std::vector<TableMapping> tables;
   std::filesystem::path state_file;
   Logging logging;
+  // A table whose data is older than this is flagged by status (exit 1), the metrics and alerts.
+  std::chrono::seconds max_age{8 * 86400};
+  Notify notify; // read only with LoadMode::full: its ${VAR}s need not be set for status
+  // Prometheus text exposition, rewritten at the end of each run (node_exporter's textfile
+  // collector); empty: none.
+  std::filesystem::path metrics_textfile;
 
   // The mapping whose source or target table is `name`, or nullptr.
   const TableMapping* find_table(const std::string& name) const;
@@ -180,6 +223,8 @@ enum class LoadMode {
   // environment. The endpoints stay empty; postgresql.schema is taken from database.yaml when it
   // can be read, for target names in --table, and is `public` otherwise.
   state_only,
+  // state_only plus migrate.yaml's `notify` block: `migrate notify --test`.
+  state_and_notify,
 };
 
 // Reads and validates the files of `directory` that `mode` needs. Throws Error(area config).

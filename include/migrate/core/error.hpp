@@ -18,6 +18,7 @@ enum class ErrorArea {
   convert,  // a value that cannot be represented in the target
   deadline, // the run's max_runtime passed: stopped after a commit, to go on next run
   lock,     // another run holds the state file's run lock: exit code 3
+  notify,   // an alert could not be sent (logged and counted; never changes a run's exit code)
   internal,
 };
 

@@ -7,6 +7,7 @@
 
 #include "migrate/config/config.hpp"
 #include "migrate/core/result.hpp"
+#include "migrate/pipeline/progress.hpp"
 #include "migrate/source/source.hpp"
 #include "migrate/state/state_store.hpp"
 #include "migrate/target/target.hpp"
@@ -27,6 +28,7 @@ struct SyncOptions {
   std::optional<std::chrono::steady_clock::time_point> deadline;
   std::chrono::seconds stall_warning{60}; // log when no row has arrived for this long
   std::optional<std::string> since; // re-read rows with timestamp > since ('YYYY-MM-DD HH:MM:SS')
+  ProgressObserver* progress = nullptr; // told of rows as they are loaded; may be null
 };
 
 // Runs one table. Never throws for a failure of the table itself: the result says failed, with the

@@ -105,6 +105,11 @@ public:
   // How many rows read(request) would return (its columns and order aside).
   virtual std::uint64_t count_rows(const ReadRequest& request) = 0;
 
+  // The server's estimate of the table's row count, for progress only; nullopt when it has none.
+  virtual std::optional<std::uint64_t> estimated_rows(const std::string& /*table*/) {
+    return std::nullopt;
+  }
+
   // Row count and the smallest and largest value of a key column, over the rows `where` selects.
   virtual KeyRange
   key_range(const std::string& table, const std::string& key_column, const std::string& where) = 0;

@@ -8,6 +8,7 @@
 #include "migrate/core/result.hpp"
 #include "migrate/state/position.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -28,6 +29,7 @@ struct QuarantineEntry {
 
 struct RunRecord {
   std::int64_t id = 0;
+  std::int64_t invocation_id = 0; // 0: recorded before invocations were (or outside one)
   TableResult result;
   // Still marked running: the run is in progress now, or its process ended without finishing it.
   bool unfinished = false;
@@ -62,6 +64,29 @@ struct ValidationRecord {
   std::vector<DifferingRow> rows;
 };
 
+// What is known when an invocation of `migrate` (a sync of one or more tables) starts.
+struct InvocationStart {
+  std::string host; // the machine it runs on
+  std::int64_t pid = 0;
+  std::string options; // the options that shape the run (--config, --table, --full...); no secrets
+};
+
+// One invocation and, summed over the table runs that point to it, what it did.
+struct Invocation {
+  std::int64_t id = 0;
+  InvocationStart start;
+  std::chrono::system_clock::time_point started;
+  std::chrono::system_clock::time_point finished; // == started while unfinished
+  std::optional<int> exit_code;                   // nullopt: did not finish (or still running)
+  std::uint64_t notify_failures = 0;              // alerts that could not be sent
+  std::uint64_t tables_ok = 0;
+  std::uint64_t tables_failed = 0; // a run that did not finish counts as failed
+  std::uint64_t rows_moved = 0;    // inserted + updated + deleted
+  std::uint64_t quarantined = 0;
+
+  double seconds() const { return std::chrono::duration<double>(finished - started).count(); }
+};
+
 class StateStore {
 public:
   virtual ~StateStore() = default;
@@ -72,6 +97,13 @@ public:
 
   // Records that a run of the table started; returns its id. finish_run() records what it did.
   virtual std::int64_t begin_run(const std::string& table) = 0;
+  // Records that an invocation started; returns its id. Table runs begun from now until
+  // finish_invocation() point to it (the pipeline need not know about invocations).
+  virtual std::int64_t begin_invocation(const InvocationStart& start) = 0;
+  virtual void finish_invocation(std::int64_t id, int exit_code, std::uint64_t notify_failures) = 0;
+  // The newest `last` invocations, newest first.
+  virtual std::vector<Invocation> invocations(std::size_t last) = 0;
+
   virtual void finish_run(std::int64_t id, const TableResult& result) = 0;
 
   // Records rejected rows; a row rejected again replaces its earlier entry.
@@ -95,6 +127,8 @@ public:
   // The table's `last` newest validations, oldest first; `rows` is filled only when `with_rows`.
   virtual std::vector<ValidationRecord>
   validations(const std::string& table, std::size_t last, bool with_rows) = 0;
+  // The table's newest run that finished ok, if any.
+  virtual std::optional<RunRecord> last_successful_run(const std::string& table) = 0;
 };
 
 } // namespace migrate::state

@@ -1,10 +1,10 @@
-#include "cli/json_writer.hpp"
+#include "migrate/core/json_writer.hpp"
 
 #include <spdlog/fmt/fmt.h>
 
 #include <cmath>
 
-namespace migrate::cli {
+namespace migrate {
 namespace {
 
 // Length of the valid UTF-8 sequence at the start of `text`, or 0 when it is not one (overlong
@@ -185,4 +185,4 @@ JsonWriter& JsonWriter::null() {
   return *this;
 }
 
-} // namespace migrate::cli
+} // namespace migrate

@@ -1,0 +1,129 @@
+#include "cli/run_report.hpp"
+
+#include "migrate/core/log_text.hpp"
+#include "migrate/metrics/textfile.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <unistd.h>
+
+#include <map>
+
+namespace migrate::cli {
+namespace {
+
+std::optional<validate::LastSuccess> last_success(state::StateStore& state,
+                                                  const std::string& table) {
+  const auto run = state.last_successful_run(table);
+  if (!run) {
+    return std::nullopt;
+  }
+  return validate::LastSuccess{run->result.started, run->result.upper_bound};
+}
+
+notify::RunReport
+run_report(const config::Config& config, state::StateStore& state, const FinishedRun& run) {
+  notify::RunReport report;
+  report.run_id = run.id;
+  report.host = host_name();
+  report.started = run.started;
+  report.finished = std::chrono::system_clock::now();
+  report.exit_code = run.exit_code;
+  report.max_age = config.max_age;
+  for (const auto& result : run.results) {
+    report.tables.push_back({result, state.quarantined(result.table).size()});
+  }
+  for (const auto& table : config.tables) {
+    const auto freshness = table_freshness(state, table.source_table, config.max_age);
+    if (freshness.stale) {
+      report.stale.push_back({table.source_table, freshness.age});
+    }
+  }
+  return report;
+}
+
+metrics::RunFigures run_figures(const config::Config& config,
+                                state::StateStore& state,
+                                const FinishedRun& run,
+                                std::uint64_t notify_failures) {
+  metrics::RunFigures figures;
+  figures.finished = std::chrono::system_clock::now();
+  figures.exit_code = run.exit_code;
+  figures.notify_failures = notify_failures;
+  std::map<std::string, TableResult> latest;
+  for (auto& record : state.latest_runs()) {
+    latest[record.result.table] = record.result;
+  }
+  for (const auto& table : config.tables) {
+    metrics::TableFigures t;
+    t.table = table.source_table;
+    if (const auto found = latest.find(t.table); found != latest.end()) {
+      t.last_run = found->second;
+    }
+    const auto last = last_success(state, t.table);
+    if (last) {
+      t.last_success = last->started;
+    }
+    const auto freshness =
+        validate::assess_freshness(last, std::chrono::system_clock::now(), config.max_age);
+    t.data_age = freshness.age;
+    t.stale = freshness.stale;
+    figures.tables.push_back(std::move(t));
+  }
+  return figures;
+}
+
+} // namespace
+
+std::uint64_t report_run(const config::Config& config,
+                         state::StateStore& state,
+                         const FinishedRun& run,
+                         const std::vector<std::unique_ptr<notify::Channel>>& channels) {
+  std::uint64_t failures = 0;
+  if (!channels.empty()) {
+    const auto message = notify::compose(run_report(config, state, run), config_secrets(config));
+    failures = notify::deliver(channels, message).failed;
+  }
+  if (!config.metrics_textfile.empty()) {
+    try {
+      metrics::write_textfile(config.metrics_textfile,
+                              metrics::render_textfile(run_figures(config, state, run, failures)));
+      spdlog::debug("metrics written file={}", quote_field(config.metrics_textfile.string()));
+    } catch (const std::exception& e) {
+      spdlog::warn("metrics not written error={}", quote_field(e.what()));
+    }
+  }
+  return failures;
+}
+
+validate::Freshness
+table_freshness(state::StateStore& state, const std::string& table, std::chrono::seconds max_age) {
+  return validate::assess_freshness(
+      last_success(state, table), std::chrono::system_clock::now(), max_age);
+}
+
+std::vector<std::string> config_secrets(const config::Config& config) {
+  std::vector<std::string> out{config.mysql.password, config.postgresql.password};
+  if (config.notify.email) {
+    out.push_back(config.notify.email->password);
+  }
+  if (config.notify.webhook) {
+    out.push_back(config.notify.webhook->url);
+  }
+  for (const auto& table : config.tables) {
+    for (const auto& transformation : table.transformations) {
+      out.push_back(transformation.salt);
+    }
+  }
+  return out;
+}
+
+std::string host_name() {
+  char buffer[256] = {};
+  if (::gethostname(buffer, sizeof buffer - 1) != 0) {
+    return "unknown-host";
+  }
+  return buffer;
+}
+
+} // namespace migrate::cli

@@ -1,0 +1,318 @@
+#include "migrate/notify/message.hpp"
+
+#include "migrate/core/json_writer.hpp"
+#include "migrate/core/log_text.hpp"
+#include "migrate/validate/freshness.hpp"
+
+#include <spdlog/fmt/fmt.h>
+
+#include <algorithm>
+#include <ctime>
+
+namespace migrate::notify {
+namespace {
+
+// Columns padded to their widest cell, numbers right-aligned: mail clients show plain text in a
+// fixed font when it is text/plain.
+std::string render_columns(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> widths;
+  for (const auto& row : rows) {
+    widths.resize(std::max(widths.size(), row.size()));
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      widths[i] = std::max(widths[i], row[i].size());
+    }
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const auto pad = std::string(widths[i] - row[i].size(), ' ');
+      const bool left = i < 3; // table, mode, outcome
+      line += (i == 0 ? "" : "  ") + (left ? row[i] + pad : pad + row[i]);
+    }
+    while (!line.empty() && line.back() == ' ') {
+      line.pop_back();
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string summary_table(const RunReport& report) {
+  std::vector<std::vector<std::string>> rows{{"table",
+                                              "mode",
+                                              "outcome",
+                                              "read",
+                                              "inserted",
+                                              "updated",
+                                              "deleted",
+                                              "quarantined",
+                                              "seconds"}};
+  for (const auto& t : report.tables) {
+    const auto& r = t.result;
+    rows.push_back({one_line(r.table),
+                    r.mode.pass == RunMode::Pass::none ? "-" : to_string(r.mode),
+                    to_string(r.outcome),
+                    std::to_string(r.counts.rows_read),
+                    std::to_string(r.counts.inserted),
+                    std::to_string(r.counts.updated),
+                    std::to_string(r.counts.deleted),
+                    std::to_string(r.counts.quarantined),
+                    fmt::format("{:.1f}", r.seconds())});
+  }
+  return render_columns(rows);
+}
+
+std::string list(const std::vector<std::string>& names, std::size_t at_most) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size() && i < at_most; ++i) {
+    out += (i == 0 ? "" : ", ") + names[i];
+  }
+  if (names.size() > at_most) {
+    out += " and " + std::to_string(names.size() - at_most) + " more";
+  }
+  return out;
+}
+
+std::string subject_of(const RunReport& report) {
+  const auto failed = report.failed_tables();
+  std::string subject;
+  if (!failed.empty()) {
+    subject = fmt::format("migrate FAILED on {}: {} of {} tables failed ({})",
+                          report.host,
+                          failed.size(),
+                          report.tables.size(),
+                          list(failed, 5));
+  } else if (report.failed()) {
+    subject = fmt::format("migrate FAILED on {}: exit code {}", report.host, report.exit_code);
+  } else {
+    std::uint64_t moved = 0;
+    for (const auto& t : report.tables) {
+      moved += t.result.counts.moved();
+    }
+    subject = fmt::format(
+        "migrate ok on {}: {} tables, {} rows moved", report.host, report.tables.size(), moved);
+  }
+  if (!report.stale.empty()) {
+    subject +=
+        fmt::format("; {} older than {}",
+                    report.stale.size() == 1 ? report.stale.front().table
+                                             : std::to_string(report.stale.size()) + " tables",
+                    validate::format_age(report.max_age));
+  }
+  return one_line(subject);
+}
+
+void append_failures(const RunReport& report, std::string& text) {
+  bool header = false;
+  for (const auto& t : report.tables) {
+    if (t.result.outcome != Outcome::failed) {
+      continue;
+    }
+    if (!header) {
+      text += "\nFailed tables (first line of the error; the state file keeps the rest):\n";
+      header = true;
+    }
+    text += "  " + one_line(t.result.table) + ": " + first_line(t.result.error_text()) + "\n";
+  }
+}
+
+void append_quarantine(const RunReport& report, std::string& text) {
+  bool header = false;
+  for (const auto& t : report.tables) {
+    if (t.result.counts.quarantined == 0 && t.quarantine_held == 0) {
+      continue;
+    }
+    if (!header) {
+      text += "\nQuarantine (rows that could not be converted; see migrate quarantine):\n";
+      header = true;
+    }
+    text += fmt::format("  {}: {} rows this run, {} held\n",
+                        one_line(t.result.table),
+                        t.result.counts.quarantined,
+                        t.quarantine_held);
+  }
+}
+
+void append_stale(const RunReport& report, std::string& text) {
+  if (report.stale.empty()) {
+    return;
+  }
+  text += "\nData older than max_age (" + validate::format_age(report.max_age) + "):\n";
+  for (const auto& s : report.stale) {
+    text += "  " + one_line(s.table) + ": "
+            + (s.age ? validate::format_age(*s.age) + " old" : "never synced successfully") + "\n";
+  }
+}
+
+std::string base64(const std::string& bytes) {
+  static const char* const k_digits =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    std::uint32_t n = 0;
+    const std::size_t have = std::min<std::size_t>(3, bytes.size() - i);
+    for (std::size_t j = 0; j < 3; ++j) {
+      n = (n << 8U) | (j < have ? static_cast<unsigned char>(bytes[i + j]) : 0U);
+    }
+    for (std::size_t j = 0; j < 4; ++j) {
+      out += j <= have ? k_digits[(n >> (18U - 6U * j)) & 63U] : '=';
+    }
+  }
+  return out;
+}
+
+// RFC 2047 when the subject is not plain ASCII (a table name may not be).
+std::string header_subject(const std::string& subject) {
+  const bool ascii = std::all_of(subject.begin(), subject.end(), [](char c) {
+    return static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7F;
+  });
+  return ascii ? subject : "=?UTF-8?B?" + base64(subject) + "?=";
+}
+
+std::string rfc5322_date(std::chrono::system_clock::time_point time) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
+  char buffer[64];
+  std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S +0000", &parts);
+  return buffer;
+}
+
+} // namespace
+
+std::string email_text(const Message& message,
+                       const std::string& from,
+                       const std::vector<std::string>& to,
+                       std::chrono::system_clock::time_point date) {
+  std::string out = "Date: " + rfc5322_date(date) + "\r\n";
+  out += "From: " + one_line(from) + "\r\n";
+  std::string recipients;
+  for (const auto& address : to) {
+    recipients += (recipients.empty() ? "" : ", ") + one_line(address);
+  }
+  out += "To: " + recipients + "\r\n";
+  out += "Subject: " + header_subject(one_line(message.subject)) + "\r\n";
+  out += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+         "Content-Transfer-Encoding: 8bit\r\n\r\n";
+  for (std::size_t start = 0; start < message.text.size();) {
+    const auto end = message.text.find('\n', start);
+    out += message.text.substr(start, end - start) + "\r\n";
+    start = end == std::string::npos ? message.text.size() : end + 1;
+  }
+  return out;
+}
+
+std::string webhook_json(const Message& message) {
+  JsonWriter json;
+  json.begin_object()
+      .key("text")
+      .value("*" + message.subject + "*\n```\n" + message.text + "```")
+      .key("subject")
+      .value(message.subject)
+      .key("outcome")
+      .value(message.failure ? "failed" : "ok")
+      .key("failed_tables")
+      .begin_array();
+  for (const auto& table : message.failed_tables) {
+    json.value(table);
+  }
+  json.end_array().end_object();
+  return json.str();
+}
+
+std::vector<std::string> RunReport::failed_tables() const {
+  std::vector<std::string> out;
+  for (const auto& t : tables) {
+    if (t.result.outcome == Outcome::failed) {
+      out.push_back(one_line(t.result.table));
+    }
+  }
+  return out;
+}
+
+bool should_send(const config::NotifyWhen& when, bool failure) {
+  return failure ? when.failure : when.success;
+}
+
+std::string first_line(const std::string& error) {
+  auto line = one_line(error.substr(0, error.find_first_of("\r\n")));
+  constexpr std::size_t k_limit = 300; // mail lines stay far below SMTP's 998
+  if (line.size() > k_limit) {
+    std::size_t cut = k_limit;
+    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0U) == 0x80U) {
+      --cut; // not inside a UTF-8 sequence
+    }
+    line = line.substr(0, cut) + "...";
+  }
+  return line;
+}
+
+std::string redact(std::string text, const std::vector<std::string>& secrets) {
+  for (const auto& secret : secrets) {
+    if (secret.size() < 4) {
+      continue; // replacing every "ab" would garble the text, and such a secret is no secret
+    }
+    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
+      text.replace(at, secret.size(), "[redacted]");
+      at += 10;
+    }
+  }
+  return text;
+}
+
+Message compose(const RunReport& report, const std::vector<std::string>& secrets) {
+  Message message;
+  message.failure = report.failed();
+  message.failed_tables = report.failed_tables();
+  message.subject = subject_of(report);
+  auto& text = message.text;
+  text = fmt::format("migrate run {} on {}: {}, exit code {}\n",
+                     report.run_id,
+                     report.host,
+                     report.failed() ? "FAILED" : "ok",
+                     report.exit_code);
+  text += fmt::format("started {}, took {:.1f} s\n\n",
+                      format_utc(report.started),
+                      std::chrono::duration<double>(report.finished - report.started).count());
+  text += summary_table(report);
+  append_failures(report, text);
+  append_quarantine(report, text);
+  append_stale(report, text);
+  if (!message.failed_tables.empty()) {
+    text += "\nDetails: migrate history --table " + message.failed_tables.front() + "\n";
+  }
+  message.subject = redact(message.subject, secrets);
+  text = redact(text, secrets);
+  return message;
+}
+
+Message compose_stopped(const std::string& host,
+                        const std::string& error,
+                        int exit_code,
+                        const std::vector<std::string>& secrets) {
+  Message message;
+  message.failure = true;
+  const auto reason = first_line(error);
+  message.subject =
+      redact(one_line("migrate FAILED on " + host + ": the run stopped: " + reason), secrets);
+  message.text = redact(fmt::format("migrate on {} stopped before it finished, exit code {}:\n  "
+                                    "{}\n\nThe log file has the details; tables it had finished "
+                                    "are in migrate history.\n",
+                                    host,
+                                    exit_code,
+                                    reason),
+                        secrets);
+  return message;
+}
+
+Message compose_test(const std::string& host, std::chrono::system_clock::time_point now) {
+  Message message;
+  message.subject = "migrate test message from " + one_line(host);
+  message.text = "This is a test message sent by `migrate notify --test` on " + one_line(host)
+                 + " at " + format_utc(now)
+                 + ".\nAlerts configured in migrate.yaml reach this channel.\n";
+  return message;
+}
+
+} // namespace migrate::notify

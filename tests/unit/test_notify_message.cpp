@@ -1,0 +1,219 @@
+// The alert's text: the subject names the outcome and the failed tables, the body has the summary,
+// the first error line, quarantine counts and stale tables, and never a secret or a row value.
+#include "migrate/core/error.hpp"
+#include "migrate/notify/channel.hpp"
+#include "migrate/notify/message.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace std::chrono_literals;
+using namespace migrate;
+using namespace migrate::notify;
+
+namespace {
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TableReport table(const std::string& name, Outcome outcome, const std::string& error = {}) {
+  TableReport t;
+  t.result.table = name;
+  t.result.outcome = outcome;
+  t.result.mode = RunMode{RunMode::Pass::incremental, false};
+  if (!error.empty()) {
+    t.result.error = Error(ErrorArea::target, error);
+  }
+  t.result.counts.rows_read = 120;
+  t.result.counts.inserted = 100;
+  t.result.counts.updated = 20;
+  t.result.started = std::chrono::system_clock::from_time_t(1793491200);
+  t.result.finished = t.result.started + 3s;
+  return t;
+}
+
+RunReport report_with_a_failure() {
+  RunReport report;
+  report.run_id = 17;
+  report.host = "db1";
+  report.started = std::chrono::system_clock::from_time_t(1793491200);
+  report.finished = report.started + 5s;
+  report.exit_code = 1;
+  report.max_age = 8 * 24h;
+  report.tables.push_back(table("users", Outcome::ok));
+  report.tables.push_back(table("orders",
+                                Outcome::failed,
+                                "ERROR: duplicate key value violates unique constraint\n"
+                                "DETAIL: Key (email)=(alice@example.com) already exists.\n"));
+  report.tables[0].result.counts.quarantined = 2;
+  report.tables[0].quarantine_held = 5;
+  report.stale.push_back({"countries", 9 * 24h + 2h});
+  return report;
+}
+
+TEST(NotifyMessage, SubjectNamesTheOutcomeTheHostAndTheFailedTables) {
+  const auto message = compose(report_with_a_failure(), {});
+  EXPECT_TRUE(message.failure);
+  EXPECT_TRUE(contains(message.subject, "FAILED")) << message.subject;
+  EXPECT_TRUE(contains(message.subject, "db1")) << message.subject;
+  EXPECT_TRUE(contains(message.subject, "1 of 2 tables failed (orders)")) << message.subject;
+  EXPECT_TRUE(contains(message.subject, "countries older than 8d 0h")) << message.subject;
+  EXPECT_EQ(message.failed_tables, std::vector<std::string>{"orders"});
+}
+
+TEST(NotifyMessage, BodyHasTheSummaryTheFirstErrorLineQuarantineAndStaleTables) {
+  const auto text = compose(report_with_a_failure(), {}).text;
+  EXPECT_TRUE(contains(text, "migrate run 17 on db1: FAILED, exit code 1")) << text;
+  EXPECT_TRUE(contains(text, "table")) << text;
+  EXPECT_TRUE(contains(text, "\nusers   incremental  ok        120       100")) << text;
+  EXPECT_TRUE(contains(text, "orders: ERROR: duplicate key value violates unique constraint"))
+      << text;
+  EXPECT_TRUE(contains(text, "users: 2 rows this run, 5 held")) << text;
+  EXPECT_TRUE(contains(text, "countries: 9d 2h old")) << text;
+  EXPECT_TRUE(contains(text, "migrate history --table orders")) << text;
+}
+
+TEST(NotifyMessage, NeverCarriesARowValueFromAnErrorsDetail) {
+  const auto message = compose(report_with_a_failure(), {});
+  EXPECT_FALSE(contains(message.text, "alice@example.com")) << message.text;
+  EXPECT_FALSE(contains(message.text, "DETAIL")) << message.text;
+}
+
+TEST(NotifyMessage, RedactsEverySecretEvenInsideAnError) {
+  auto report = report_with_a_failure();
+  report.tables[1].result.error =
+      Error(ErrorArea::target, "connection to pg failed: password s3cr3t-pw rejected");
+  const auto message = compose(report, {"s3cr3t-pw", "", "x"});
+  EXPECT_FALSE(contains(message.text, "s3cr3t-pw")) << message.text;
+  EXPECT_TRUE(contains(message.text, "password [redacted] rejected")) << message.text;
+  EXPECT_TRUE(contains(message.text, "exit code")) << "a one-byte secret is left alone";
+}
+
+TEST(NotifyMessage, ASuccessSaysOkAndCountsTheRowsMoved) {
+  RunReport report;
+  report.host = "db1";
+  report.tables.push_back(table("users", Outcome::ok));
+  const auto message = compose(report, {});
+  EXPECT_FALSE(message.failure);
+  EXPECT_EQ(message.subject, "migrate ok on db1: 1 tables, 120 rows moved");
+}
+
+TEST(NotifyMessage, AStoppedRunWithoutFailedTablesStillFails) {
+  RunReport report;
+  report.host = "db1";
+  report.exit_code = 4;
+  EXPECT_EQ(compose(report, {}).subject, "migrate FAILED on db1: exit code 4");
+}
+
+TEST(NotifyMessage, ARunThatStoppedSaysWhyWithoutSecrets) {
+  const auto message = compose_stopped(
+      "db1", "state file: disk I/O error (key hunter2-pw)\nmore", 1, {"hunter2-pw"});
+  EXPECT_TRUE(message.failure);
+  EXPECT_EQ(message.subject,
+            "migrate FAILED on db1: the run stopped: state file: disk I/O error (key [redacted])");
+  EXPECT_TRUE(contains(message.text, "exit code 1")) << message.text;
+  EXPECT_FALSE(contains(message.text, "hunter2-pw")) << message.text;
+  EXPECT_FALSE(contains(message.text, "more")) << message.text;
+}
+
+TEST(NotifyMessage, SendsAsConfigured) {
+  EXPECT_TRUE(should_send({true, false}, true));
+  EXPECT_FALSE(should_send({true, false}, false));
+  EXPECT_TRUE(should_send({false, true}, false));
+  EXPECT_FALSE(should_send({false, true}, true));
+}
+
+TEST(NotifyMessage, FirstLineIsOneLineAndBounded) {
+  EXPECT_EQ(first_line("a\tb\r\nsecond"), "a b");
+  const auto long_line = first_line(std::string(1000, 'x'));
+  EXPECT_LT(long_line.size(), 310U);
+  EXPECT_EQ(long_line.substr(long_line.size() - 3), "...");
+}
+
+TEST(NotifyEmail, IsAnRfc5322MessageWithCrlfAndAnEncodedSubject) {
+  Message message;
+  message.subject = "migrate FAILED on db1: 1 of 1 tables failed (städte)";
+  message.text = "line one\nline two\n";
+  const auto text = email_text(message,
+                               "migrate@example.com",
+                               {"dba@example.com", "ops@example.com"},
+                               std::chrono::system_clock::from_time_t(1793491200));
+  EXPECT_TRUE(contains(text, "Date: Sun, 01 Nov 2026 00:00:00 +0000\r\n")) << text;
+  EXPECT_TRUE(contains(text, "From: migrate@example.com\r\n"));
+  EXPECT_TRUE(contains(text, "To: dba@example.com, ops@example.com\r\n"));
+  EXPECT_TRUE(contains(text, "Subject: =?UTF-8?B?")) << text;
+  EXPECT_TRUE(contains(text, "\r\n\r\nline one\r\nline two\r\n")) << text;
+  EXPECT_FALSE(contains(text, "two\n\n"));
+}
+
+TEST(NotifyEmail, KeepsAnAsciiSubjectReadable) {
+  Message message;
+  message.subject = "migrate ok on db1";
+  EXPECT_TRUE(contains(email_text(message, "a@b", {"c@d"}, {}), "Subject: migrate ok on db1\r\n"));
+}
+
+TEST(NotifyWebhook, IsJsonWithASlackTextField) {
+  Message message;
+  message.subject = "migrate FAILED on db1: \"orders\"";
+  message.text = "table\n";
+  message.failure = true;
+  message.failed_tables = {"orders"};
+  const auto json = webhook_json(message);
+  EXPECT_EQ(
+      json.rfind("{\"text\":\"*migrate FAILED on db1: \\\"orders\\\"*\\n```\\ntable\\n```\"", 0),
+      0U)
+      << json;
+  EXPECT_TRUE(contains(json, "\"outcome\":\"failed\"")) << json;
+  EXPECT_TRUE(contains(json, "\"failed_tables\":[\"orders\"]")) << json;
+}
+
+TEST(NotifyUrl, DescribesOnlySchemeHostAndPort) {
+  EXPECT_EQ(describe_url("smtp://user:pw@mail.example.com:587"), "smtp://mail.example.com:587");
+  EXPECT_EQ(describe_url("https://hooks.slack.com/services/T0/B0/secret"),
+            "https://hooks.slack.com");
+  EXPECT_EQ(describe_url("http://127.0.0.1:18400/hook?token=x"), "http://127.0.0.1:18400");
+}
+
+// A channel that fails on demand, to show that one failure neither stops the others nor throws.
+class FakeChannel final : public Channel {
+public:
+  FakeChannel(bool fail, bool on_success)
+      : m_fail(fail)
+      , m_on_success(on_success) {}
+  std::string describe() const override { return m_fail ? "broken" : "fine"; }
+  bool wants(bool failure) const override { return failure || m_on_success; }
+  void send(const Message& /*message*/) override {
+    ++sent;
+    if (m_fail) {
+      throw std::runtime_error("connection refused");
+    }
+  }
+  int sent = 0;
+
+private:
+  bool m_fail;
+  bool m_on_success;
+};
+
+TEST(NotifyDelivery, CountsFailuresAndStillSendsOnTheOtherChannels) {
+  std::vector<std::unique_ptr<Channel>> channels;
+  channels.push_back(std::make_unique<FakeChannel>(true, false));
+  channels.push_back(std::make_unique<FakeChannel>(false, false));
+  Message failure;
+  failure.failure = true;
+  const auto delivery = deliver(channels, failure);
+  EXPECT_EQ(delivery.sent, 1U);
+  EXPECT_EQ(delivery.failed, 1U);
+  ASSERT_EQ(delivery.failures.size(), 1U);
+  EXPECT_EQ(delivery.failures[0], "broken: connection refused");
+}
+
+TEST(NotifyDelivery, SkipsChannelsThatDoNotWantTheOutcomeUnlessTesting) {
+  std::vector<std::unique_ptr<Channel>> channels;
+  channels.push_back(std::make_unique<FakeChannel>(false, false));
+  Message success;
+  EXPECT_EQ(deliver(channels, success).sent, 0U);
+  EXPECT_EQ(deliver(channels, success, true).sent, 1U);
+}
+
+} // namespace
