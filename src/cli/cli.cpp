@@ -6,7 +6,6 @@
 #include "migrate/core/error.hpp"
 #include "migrate/core/file_mode.hpp"
 #include "migrate/core/log_text.hpp"
-#include "migrate/state/sqlite_state_store.hpp"
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/rotating_file_sink.h>
@@ -16,7 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <functional>
 
 #ifndef MIGRATE_VERSION
 #define MIGRATE_VERSION "unknown"
@@ -199,16 +200,22 @@ std::vector<const config::TableMapping*> selected_tables(const config::Config& c
   return out;
 }
 
-int run(int argc, char** argv) {
-  // The state file holds quarantined raw values and the logs name tables and keys: everything this
-  // process creates (state, its WAL, the lock, logs, rotated logs, their directories) is for its
-  // owner only, while a stricter umask still applies.
-  ::umask(::umask(0) | 077);
-  CLI::App app{"migrate: keeps PostgreSQL tables in step with MySQL tables.\n"
-               "Without a subcommand, runs every mapped table (or those named by --table)."};
-  app.footer(k_footer);
-  app.set_version_flag("--version", MIGRATE_VERSION);
+namespace {
+
+// The options of every command, and each subcommand with what runs it.
+struct CommandLine {
   GlobalOptions global;
+  SyncOptionsCli sync;
+  ValidateOptions validate;
+  bool status_json = false;
+  bool quarantine_json = false;
+  ReportOptions report;
+  HistoryOptions history;
+  bool notify_test = false;
+  std::vector<std::pair<CLI::App*, std::function<int()>>> subcommands;
+};
+
+void add_global_options(CLI::App& app, GlobalOptions& global) {
   app.add_option("--config", global.config_dir, "configuration directory")->capture_default_str();
   app.add_option("--state", global.state_file, "state file (SQLite), overrides migrate.yaml");
   app.add_option("--table", global.tables, "only this table (repeatable)");
@@ -223,24 +230,62 @@ int run(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   app.fallthrough();
-  SyncOptionsCli sync;
-  setup_sync(app, sync);
-  ValidateOptions validate_options;
-  auto* validate = setup_validate(app, validate_options);
-  bool status_json = false;
-  auto* status = setup_status(app, status_json);
-  auto* schema = setup_schema(app);
-  bool quarantine_json = false;
-  auto* quarantine = setup_quarantine(app, quarantine_json);
-  auto* check = setup_check(app);
-  auto* plan = setup_plan(app);
-  ReportOptions report_options;
-  auto* report = setup_report(app, report_options);
-  HistoryOptions history_options;
-  auto* history = setup_history(app, history_options);
-  bool notify_test = false;
-  auto* notify = setup_notify(app, notify_test);
+}
+
+void add_subcommands(CLI::App& app, CommandLine& c) {
+  const auto& g = c.global;
+  auto add = [&](CLI::App* command, std::function<int()> run) {
+    c.subcommands.emplace_back(command, std::move(run));
+  };
+  add(setup_validate(app, c.validate), [&] { return run_validate(g, c.validate); });
+  add(setup_status(app, c.status_json), [&] { return run_status(g, c.status_json); });
+  add(setup_schema(app), [&] { return run_schema(g); });
+  add(setup_quarantine(app, c.quarantine_json),
+      [&] { return run_quarantine(g, c.quarantine_json); });
+  add(setup_check(app), [&] { return run_check(g); });
+  add(setup_plan(app), [&] { return run_plan(g); });
+  add(setup_report(app, c.report), [&] { return run_report(g, c.report); });
+  add(setup_history(app, c.history), [&] { return run_history(g, c.history); });
+  add(setup_notify(app, c.notify_test), [&] { return run_notify(g, c.notify_test); });
   app.require_subcommand(0, 1);
+}
+
+// The parsed subcommand, or the run itself without one; errors become exit codes.
+int dispatch(const CommandLine& c) {
+  const auto chosen = std::find_if(c.subcommands.begin(), c.subcommands.end(), [](const auto& sub) {
+    return sub.first->parsed();
+  });
+  const bool sync_options = c.sync.full || c.sync.reload || !c.sync.since.empty();
+  if (sync_options && chosen != c.subcommands.end()) {
+    spdlog::error("--full, --reload and --since apply to a run, not to a subcommand");
+    return k_exit_usage;
+  }
+  try {
+    return chosen != c.subcommands.end() ? chosen->second() : run_sync(c.global, c.sync);
+  } catch (const Error& e) {
+    spdlog::error("{}", e.what());
+    return exit_code_for(e.area());
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return k_exit_table_failed;
+  }
+}
+
+} // namespace
+
+int run(int argc, char** argv) {
+  // The state file holds quarantined raw values and the logs name tables and keys: everything this
+  // process creates (state, its WAL, the lock, logs, rotated logs, their directories) is for its
+  // owner only, while a stricter umask still applies.
+  ::umask(::umask(0) | 077);
+  CLI::App app{"migrate: keeps PostgreSQL tables in step with MySQL tables.\n"
+               "Without a subcommand, runs every mapped table (or those named by --table)."};
+  app.footer(k_footer);
+  app.set_version_flag("--version", MIGRATE_VERSION);
+  CommandLine c;
+  add_global_options(app, c.global);
+  setup_sync(app, c.sync);
+  add_subcommands(app, c);
 
   // Until the configuration names a log file, messages go to standard error.
   spdlog::set_default_logger(spdlog::stderr_color_mt("console"));
@@ -251,54 +296,10 @@ int run(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? k_exit_ok : k_exit_usage;
   }
-  if (!start_logging(global)) {
+  if (!start_logging(c.global)) {
     return k_exit_usage;
   }
-
-  const bool sync_options = sync.full || sync.reload || !sync.since.empty();
-  if (sync_options
-      && (validate->parsed() || status->parsed() || schema->parsed() || quarantine->parsed()
-          || check->parsed() || plan->parsed() || report->parsed() || history->parsed()
-          || notify->parsed())) {
-    spdlog::error("--full, --reload and --since apply to a run, not to a subcommand");
-    return k_exit_usage;
-  }
-  try {
-    if (validate->parsed()) {
-      return run_validate(global, validate_options);
-    }
-    if (status->parsed()) {
-      return run_status(global, status_json);
-    }
-    if (schema->parsed()) {
-      return run_schema(global);
-    }
-    if (quarantine->parsed()) {
-      return run_quarantine(global, quarantine_json);
-    }
-    if (check->parsed()) {
-      return run_check(global);
-    }
-    if (plan->parsed()) {
-      return run_plan(global);
-    }
-    if (report->parsed()) {
-      return run_report(global, report_options);
-    }
-    if (history->parsed()) {
-      return run_history(global, history_options);
-    }
-    if (notify->parsed()) {
-      return run_notify(global, notify_test);
-    }
-    return run_sync(global, sync);
-  } catch (const Error& e) {
-    spdlog::error("{}", e.what());
-    return exit_code_for(e.area());
-  } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
-    return k_exit_table_failed;
-  }
+  return dispatch(c);
 }
 
 } // namespace migrate::cli
