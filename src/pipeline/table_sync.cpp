@@ -1,6 +1,7 @@
 #include "migrate/pipeline/table_sync.hpp"
 
 #include "pipeline/batch_stream.hpp"
+#include "pipeline/comparison.hpp"
 
 #include "migrate/convert/compare_plan.hpp"
 #include "migrate/convert/row_digest.hpp"
@@ -16,10 +17,8 @@
 #include <charconv>
 #include <exception>
 #include <functional>
-#include <future>
 #include <limits>
 #include <map>
-#include <mutex>
 #include <random>
 #include <set>
 #include <thread>
@@ -115,35 +114,6 @@ private:
   std::map<std::pair<std::string, std::string>, Group> m_groups;
 };
 
-struct ChunkDiff {
-  ComparePlan plan;
-  std::vector<std::string> differing;
-  std::size_t compared = 0;
-  std::uint64_t source_rows = 0;
-  bool target_has_rows = false;
-  std::uint64_t rows_without_digest = 0; // target rows loaded before row digests existed
-};
-
-// Every mapped column of the table, the rows the mapping's `where` selects, in `order`.
-source::ReadRequest read_request(const config::TableMapping& mapping,
-                                 const convert::TablePlan& plan,
-                                 source::ReadOrder order) {
-  source::ReadRequest out;
-  out.table = mapping.source_table;
-  for (const auto& column : plan.columns) {
-    out.columns.push_back(column.source);
-  }
-  for (const auto position : plan.key_positions) {
-    out.key.push_back(plan.columns[position].source);
-  }
-  if (plan.timestamp_position) {
-    out.timestamp = plan.columns[*plan.timestamp_position].source;
-  }
-  out.order = order;
-  out.where = plan.where;
-  return out;
-}
-
 using PositionAfter = std::function<state::Position(const Cursor&)>;
 
 // How a stream's rows are committed: in groups of commit_rows, each followed by the position after
@@ -154,72 +124,6 @@ struct CommitRules {
   const target::Reconcile* reconcile = nullptr; // applied by the final commit
   bool replace = false; // one group, ended by LoadSession::replace() instead of commit()
 };
-
-// How a comparison digests rows: MySQL's digest of its own values against the one stored with each
-// row (every column, exactly), or each side's normalised values (what PostgreSQL holds now).
-enum class DigestOf { source_values, target_values };
-
-// The chunks of a comparison, sized from the source's key range: a plan that two comparisons of one
-// run share, so that their chunk ids name the same rows.
-ChunkDiff plan_comparison(const config::TableMapping& mapping,
-                          const convert::TablePlan& table_plan,
-                          source::Source& source) {
-  ChunkDiff diff;
-  if (table_plan.sync == config::SyncMode::replace) {
-    diff.plan = convert::compare_plan(table_plan, KeyRange{}, mapping.chunk_rows);
-  } else {
-    const auto& first_key = table_plan.columns[table_plan.key_positions.front()].source;
-    const auto range = source.key_range(mapping.source_table, first_key.name, table_plan.where);
-    diff.plan = convert::compare_plan(table_plan, range, mapping.chunk_rows);
-    diff.source_rows = range.rows;
-  }
-  return diff;
-}
-
-// Digests both sides chunk by chunk with `planned`'s chunks and lists the chunks that differ.
-ChunkDiff diff_chunks(const ChunkDiff& planned,
-                      const config::TableMapping& mapping,
-                      source::Source& source,
-                      target::Target& target,
-                      const TargetTable& target_table,
-                      DigestOf digest_of) {
-  ChunkDiff diff = planned;
-  diff.plan.digest_column = digest_of == DigestOf::source_values ? k_digest_column : "";
-  // Both servers digest at once: the comparison costs the slower of the two, not their sum.
-  auto source_future = std::async(
-      std::launch::async, [&] { return source.chunk_digests(mapping.source_table, diff.plan); });
-  std::vector<ChunkDigest> target_digests;
-  try {
-    target_digests = target.chunk_digests(target_table, diff.plan);
-  } catch (...) {
-    source_future.wait();
-    throw;
-  }
-  const auto source_digests = source_future.get();
-  if (diff.plan.chunking.kind == Chunking::Kind::whole) {
-    for (const auto& digest : source_digests) {
-      diff.source_rows += digest.rows;
-    }
-  }
-  for (const auto& digest : target_digests) {
-    diff.rows_without_digest += digest.rows_without_digest;
-  }
-  diff.target_has_rows = !target_digests.empty();
-  std::map<std::string, std::pair<const ChunkDigest*, const ChunkDigest*>> chunks;
-  for (const auto& digest : source_digests) {
-    chunks[digest.id].first = &digest;
-  }
-  for (const auto& digest : target_digests) {
-    chunks[digest.id].second = &digest;
-  }
-  for (const auto& [id, pair] : chunks) {
-    if (pair.first == nullptr || pair.second == nullptr || !pair.first->matches(*pair.second)) {
-      diff.differing.push_back(id);
-    }
-  }
-  diff.compared = chunks.size();
-  return diff;
-}
 
 class TableRun {
 public:
@@ -1013,237 +917,6 @@ void TableRun::commit_group(target::LoadSession& session,
 }
 
 } // namespace
-
-namespace {
-
-// MySQL's description read through the mapping, and the target table it calls for.
-struct MappedTable {
-  convert::TablePlan plan;
-  TargetTable expected;
-};
-
-MappedTable map_table(const config::TableMapping& mapping, source::Source& source) {
-  auto plan = convert::plan_table(source.describe(mapping.source_table), mapping);
-  auto expected = convert::target_table(mapping, plan);
-  return MappedTable{std::move(plan), std::move(expected)};
-}
-
-} // namespace
-
-namespace {
-
-// The chunk of each quarantined row where it can be told from the stored key ("id=42,..."): a
-// range chunk of an integer first key, or the one chunk of a replaced table.
-std::map<std::string, std::size_t> quarantined_per_chunk(const ComparePlan& plan,
-                                                         const std::vector<std::string>& keys) {
-  std::map<std::string, std::size_t> out;
-  for (const auto& key : keys) {
-    if (plan.chunking.kind == Chunking::Kind::whole) {
-      ++out["0"];
-    } else if (plan.chunking.kind == Chunking::Kind::range) {
-      const auto equals = key.find('=');
-      const auto value = key.substr(equals + 1, key.find(',', equals) - equals - 1);
-      try {
-        ++out[range_chunk_of(value, plan.chunking.width_or_buckets)];
-      } catch (const std::invalid_argument&) {
-        // NULL or not a number: no chunk to name
-      }
-    }
-  }
-  return out;
-}
-
-// "id >= 10000 and < 20000" for a key range, "key hash bucket 3 of 8" otherwise, and the rows in
-// quarantine a chunk holds, which make it differ until they load.
-std::vector<std::string> describe_chunks(const ChunkDiff& diff,
-                                         const std::vector<std::string>& quarantined) {
-  std::vector<std::string> out;
-  const auto& chunking = diff.plan.chunking;
-  const auto held = quarantined_per_chunk(diff.plan, quarantined);
-  for (const auto& id : diff.differing) {
-    std::string text;
-    if (chunking.kind == Chunking::Kind::whole) {
-      text = "the whole table";
-    } else if (chunking.kind == Chunking::Kind::hash) {
-      text = "key hash bucket " + id + " of " + chunking.width_or_buckets;
-    } else {
-      const auto bounds = range_bounds(id, chunking.width_or_buckets);
-      text = diff.plan.key.target_name + (bounds.low_inclusive ? " >= " : " > ") + bounds.low
-             + " and " + (bounds.high_inclusive ? "<= " : "< ") + bounds.high;
-    }
-    if (const auto found = held.find(id); found != held.end()) {
-      text += " (holds " + std::to_string(found->second) + " quarantined row"
-              + (found->second == 1 ? "" : "s") + ")";
-    }
-    out.push_back(std::move(text));
-  }
-  return out;
-}
-
-} // namespace
-
-SchemaReport inspect_schema(const config::TableMapping& mapping,
-                            source::Source& source,
-                            target::Target& target) {
-  const auto [plan, expected] = map_table(mapping, source);
-  SchemaReport report;
-  report.expected = expected;
-  report.ddl = target.create_table_sql(expected);
-  if (const auto existing = target.describe(mapping.target_schema, mapping.target_table)) {
-    report.exists = true;
-    report.drift = validate::schema_drift(expected, *existing);
-  }
-  return report;
-}
-
-namespace {
-
-std::string pass_name(PassKind pass) {
-  switch (pass) {
-  case PassKind::replace:
-    return "replace";
-  case PassKind::full:
-    return "full";
-  case PassKind::initial:
-    return "initial";
-  case PassKind::incremental:
-    return "incremental";
-  case PassKind::compare:
-    return "compare";
-  }
-  return "compare";
-}
-
-// The stored position (or --since) the run would start from, voided as the run would void it.
-std::optional<state::Position> planned_position(const config::TableMapping& mapping,
-                                                target::Target& target,
-                                                state::StateStore* state,
-                                                const SyncOptions& options,
-                                                const std::optional<TargetTable>& existing,
-                                                RunPlan& out) {
-  std::optional<state::Position> position;
-  if (options.since) {
-    position = state::Position{state::Phase::incremental, *options.since, {}, {}};
-  } else if (!options.full && state != nullptr) {
-    position = state->position(mapping.source_table);
-  }
-  if (!position) {
-    return position;
-  }
-  const TargetFacts facts{!existing,
-                          existing && target.is_empty(*existing),
-                          existing ? target.identity(*existing) : std::string()};
-  const auto trust = trust_position(position, facts);
-  if (trust != PositionTrust::trusted) {
-    out.void_reason = "stored position " + position->to_string() + " is void: " + to_string(trust);
-    return std::nullopt;
-  }
-  return position;
-}
-
-} // namespace
-
-RunPlan plan_run(const config::TableMapping& mapping,
-                 source::Source& source,
-                 target::Target& target,
-                 state::StateStore* state,
-                 const SyncOptions& options) {
-  const auto [plan, expected] = map_table(mapping, source);
-  RunPlan out;
-  const auto existing = target.describe(mapping.target_schema, mapping.target_table);
-  if (existing) {
-    out.drift = validate::schema_drift(expected, *existing);
-  } else {
-    out.ddl = target.create_table_sql(expected);
-  }
-  const bool replace = plan.sync == config::SyncMode::replace;
-  const auto position =
-      replace ? std::nullopt : planned_position(mapping, target, state, options, existing, out);
-  PassInputs inputs;
-  inputs.replace = replace;
-  inputs.has_timestamp = plan.timestamp_position.has_value();
-  inputs.position = position;
-  inputs.target_empty = !existing || target.is_empty(*existing);
-  inputs.full = options.full;
-  inputs.reload = options.reload;
-  inputs.deletes = convert::delete_policy(mapping, plan) != config::DeletePolicy::ignore;
-  const auto runs = state != nullptr ? state->successful_runs(mapping.source_table) : 0;
-  out.compare_due = runs % mapping.compare_every == 0;
-  inputs.compare_due = inputs.deletes && out.compare_due;
-  const auto choice = choose_pass(inputs);
-  out.pass = pass_name(choice.pass);
-  out.resume = choice.resume;
-  out.compare_after = choice.compare_after;
-  if (position) {
-    out.cursor = position->to_string();
-  }
-  if (plan.timestamp_position
-      && (choice.pass == PassKind::incremental || choice.pass == PassKind::initial
-          || choice.store_bound)) {
-    const auto& column = plan.columns[*plan.timestamp_position].source;
-    const auto clock = source.server_clock(mapping.safety_lag, column.data_type != "timestamp");
-    out.upper_bound =
-        read_upper_bound(clock, column.data_type == "date" ? -1 : column.datetime_precision);
-  }
-  if (choice.pass == PassKind::incremental) {
-    auto read = read_request(mapping, plan, source::ReadOrder::by_timestamp_then_key);
-    read.after_timestamp = position->timestamp;
-    read.after_key = position->key;
-    if (mapping.lookback.count() > 0) {
-      read.after_timestamp =
-          shift_timestamp(*position->timestamp, -std::chrono::microseconds(mapping.lookback));
-      read.after_key.clear();
-    }
-    read.until_timestamp = out.upper_bound;
-    out.rows_to_read = source.count_rows(read);
-  } else if (choice.pass == PassKind::initial || choice.pass == PassKind::full) {
-    out.rows_to_read = source.count_rows(read_request(mapping, plan, source::ReadOrder::by_key));
-  }
-  return out;
-}
-
-ChecksumReport checksum_table(const config::TableMapping& mapping,
-                              source::Source& source,
-                              target::Target& target,
-                              const std::vector<std::string>& quarantined_keys) {
-  const auto [plan, expected] = map_table(mapping, source);
-  const auto existing = target.describe(mapping.target_schema, mapping.target_table);
-  if (!existing) {
-    throw Error(ErrorArea::target,
-                "target table " + expected.qualified_name() + " does not exist",
-                ErrorContext{.table = mapping.source_table});
-  }
-  ChecksumReport report;
-  report.source_digests = std::any_of(existing->columns.begin(),
-                                      existing->columns.end(),
-                                      [](const auto& c) { return c.name == k_digest_column; });
-  const auto planned = plan_comparison(mapping, plan, source);
-  if (report.source_digests) {
-    const auto diff =
-        diff_chunks(planned, mapping, source, target, expected, DigestOf::source_values);
-    report.chunks_compared = diff.compared;
-    report.chunks_differing = describe_chunks(diff, quarantined_keys);
-    report.differing_ids = diff.differing;
-    report.rows_without_digest = diff.rows_without_digest;
-    report.source_rows = diff.source_rows;
-  }
-  // The target's own values, where SQL can normalise them: a hand edit in PostgreSQL shows here.
-  const auto values =
-      diff_chunks(planned, mapping, source, target, expected, DigestOf::target_values);
-  report.value_chunks_differing = describe_chunks(values, quarantined_keys);
-  report.value_differing_ids = values.differing;
-  report.plan = values.plan;
-  report.chunks_compared = std::max(report.chunks_compared, values.compared);
-  report.source_rows = values.source_rows;
-  for (const auto& column : values.plan.columns) {
-    if (column.kind == HashKind::float_value) {
-      report.partly_compared.push_back(column.target_name + " (float: the chunk's sum)");
-    } else if (column.kind == HashKind::presence) {
-      report.partly_compared.push_back(column.target_name + " (NULL or not)");
-    }
-  }
-  return report;
-}
 
 TableResult sync_table(const config::TableMapping& mapping,
                        source::Source& source,

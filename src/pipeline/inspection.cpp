@@ -1,0 +1,130 @@
+#include "pipeline/comparison.hpp"
+
+#include "migrate/core/timestamp_text.hpp"
+#include "migrate/pipeline/run_rules.hpp"
+#include "migrate/pipeline/table_sync.hpp"
+#include "migrate/validate/schema_drift.hpp"
+
+namespace migrate::pipeline {
+
+SchemaReport inspect_schema(const config::TableMapping& mapping,
+                            source::Source& source,
+                            target::Target& target) {
+  const auto [plan, expected] = map_table(mapping, source);
+  SchemaReport report;
+  report.expected = expected;
+  report.ddl = target.create_table_sql(expected);
+  if (const auto existing = target.describe(mapping.target_schema, mapping.target_table)) {
+    report.exists = true;
+    report.drift = validate::schema_drift(expected, *existing);
+  }
+  return report;
+}
+
+namespace {
+
+std::string pass_name(PassKind pass) {
+  switch (pass) {
+  case PassKind::replace:
+    return "replace";
+  case PassKind::full:
+    return "full";
+  case PassKind::initial:
+    return "initial";
+  case PassKind::incremental:
+    return "incremental";
+  case PassKind::compare:
+    return "compare";
+  }
+  return "compare";
+}
+
+// The stored position (or --since) the run would start from, voided as the run would void it.
+std::optional<state::Position> planned_position(const config::TableMapping& mapping,
+                                                target::Target& target,
+                                                state::StateStore* state,
+                                                const SyncOptions& options,
+                                                const std::optional<TargetTable>& existing,
+                                                RunPlan& out) {
+  std::optional<state::Position> position;
+  if (options.since) {
+    position = state::Position{state::Phase::incremental, *options.since, {}, {}};
+  } else if (!options.full && state != nullptr) {
+    position = state->position(mapping.source_table);
+  }
+  if (!position) {
+    return position;
+  }
+  const TargetFacts facts{!existing,
+                          existing && target.is_empty(*existing),
+                          existing ? target.identity(*existing) : std::string()};
+  const auto trust = trust_position(position, facts);
+  if (trust != PositionTrust::trusted) {
+    out.void_reason = "stored position " + position->to_string() + " is void: " + to_string(trust);
+    return std::nullopt;
+  }
+  return position;
+}
+
+} // namespace
+
+RunPlan plan_run(const config::TableMapping& mapping,
+                 source::Source& source,
+                 target::Target& target,
+                 state::StateStore* state,
+                 const SyncOptions& options) {
+  const auto [plan, expected] = map_table(mapping, source);
+  RunPlan out;
+  const auto existing = target.describe(mapping.target_schema, mapping.target_table);
+  if (existing) {
+    out.drift = validate::schema_drift(expected, *existing);
+  } else {
+    out.ddl = target.create_table_sql(expected);
+  }
+  const bool replace = plan.sync == config::SyncMode::replace;
+  const auto position =
+      replace ? std::nullopt : planned_position(mapping, target, state, options, existing, out);
+  PassInputs inputs;
+  inputs.replace = replace;
+  inputs.has_timestamp = plan.timestamp_position.has_value();
+  inputs.position = position;
+  inputs.target_empty = !existing || target.is_empty(*existing);
+  inputs.full = options.full;
+  inputs.reload = options.reload;
+  inputs.deletes = convert::delete_policy(mapping, plan) != config::DeletePolicy::ignore;
+  const auto runs = state != nullptr ? state->successful_runs(mapping.source_table) : 0;
+  out.compare_due = runs % mapping.compare_every == 0;
+  inputs.compare_due = inputs.deletes && out.compare_due;
+  const auto choice = choose_pass(inputs);
+  out.pass = pass_name(choice.pass);
+  out.resume = choice.resume;
+  out.compare_after = choice.compare_after;
+  if (position) {
+    out.cursor = position->to_string();
+  }
+  if (plan.timestamp_position
+      && (choice.pass == PassKind::incremental || choice.pass == PassKind::initial
+          || choice.store_bound)) {
+    const auto& column = plan.columns[*plan.timestamp_position].source;
+    const auto clock = source.server_clock(mapping.safety_lag, column.data_type != "timestamp");
+    out.upper_bound =
+        read_upper_bound(clock, column.data_type == "date" ? -1 : column.datetime_precision);
+  }
+  if (choice.pass == PassKind::incremental) {
+    auto read = read_request(mapping, plan, source::ReadOrder::by_timestamp_then_key);
+    read.after_timestamp = position->timestamp;
+    read.after_key = position->key;
+    if (mapping.lookback.count() > 0) {
+      read.after_timestamp =
+          shift_timestamp(*position->timestamp, -std::chrono::microseconds(mapping.lookback));
+      read.after_key.clear();
+    }
+    read.until_timestamp = out.upper_bound;
+    out.rows_to_read = source.count_rows(read);
+  } else if (choice.pass == PassKind::initial || choice.pass == PassKind::full) {
+    out.rows_to_read = source.count_rows(read_request(mapping, plan, source::ReadOrder::by_key));
+  }
+  return out;
+}
+
+} // namespace migrate::pipeline
