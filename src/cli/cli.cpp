@@ -118,7 +118,10 @@ void install_logger(const config::Logging& logging, const GlobalOptions& options
   std::string file_problem;
   if (std::filesystem::is_directory(options.config_dir)) {
     try {
-      std::filesystem::create_directories(logging.file.parent_path());
+      // "../x.log" beside a relative config directory resolves to a bare file name: no directory.
+      if (const auto directory = logging.file.parent_path(); !directory.empty()) {
+        std::filesystem::create_directories(directory);
+      }
       auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
           logging.file.string(), logging.max_size_bytes, logging.max_files);
       file->set_level(options.verbose ? spdlog::level::debug

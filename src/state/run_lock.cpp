@@ -122,8 +122,10 @@ RunLock::RunLock(const std::filesystem::path& state_file)
 
 RunLock::~RunLock() {
   if (m_fd >= 0) {
-    // Emptied first, so that a later refusal never names a run that has ended.
-    (void)::ftruncate(m_fd, 0);
+    // Emptied first, so that a later refusal never names a run that has ended. A destructor has no
+    // one to tell of a failure: the file then keeps a stale pid, and the flock goes with the close.
+    const int emptied = ::ftruncate(m_fd, 0);
+    static_cast<void>(emptied);
     ::close(m_fd);
   }
 }
