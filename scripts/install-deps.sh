@@ -11,6 +11,8 @@ build_packages=(
   build-essential cmake pkg-config g++
   default-libmysqlclient-dev libpqxx-dev libsqlitecpp-dev libyaml-cpp-dev
   libspdlog-dev libcli11-dev libcurl4-openssl-dev libssl-dev
+  # The man page is converted from docs/migrate.1.md at build time.
+  pandoc
 )
 test_packages=(
   libgtest-dev
@@ -21,6 +23,9 @@ test_packages=(
   python3
   # The HTML report is rendered headless, as a reader's browser shows it.
   chromium
+  # Packaging tests: scripts/package.sh (cpack calls dpkg-shlibdeps), lintian on the .deb,
+  # systemd-analyze verify on the units, man to render the man page, adduser for postinst.
+  dpkg-dev fakeroot lintian systemd man-db adduser
 )
 
 case "${1:-}" in
