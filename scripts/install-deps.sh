@@ -25,7 +25,7 @@ test_packages=(
   chromium
   # Packaging tests: scripts/package.sh (cpack calls dpkg-shlibdeps), lintian on the .deb,
   # systemd-analyze verify on the units, man to render the man page, adduser for postinst.
-  dpkg-dev fakeroot lintian systemd man-db adduser
+  dpkg-dev lintian systemd man-db adduser
 )
 
 case "${1:-}" in
