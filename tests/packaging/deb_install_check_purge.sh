@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the Debian package (scripts/package.sh, lintian errors fail it), installs it with dpkg -i,
-# checks what postinst made, runs `migrate --version`, then `migrate check`, a sync and `status` as
-# the migrate user with /etc/migrate pointing at the test servers, then removes and purges the
-# package and checks that nothing of it is left.
+# checks what postinst made, runs `migrate --version`, then `migrate check`, the cron job's command
+# (a sync) and `status` as the migrate user with /etc/migrate pointing at the test servers, verifies
+# the installed units, reinstalls, then removes and purges the package and checks that nothing of
+# it is left.
 #
 #   deb_install_check_purge.sh SOURCE_DIR BUILD_DIR
 #
@@ -188,17 +189,38 @@ echo "$out"
 grep -q 'ok' <<<"$out" || die "migrate check printed no ok line"
 [[ ! -e /var/lib/migrate/migrate.db ]] || die "migrate check created the state file"
 
-step "a run and status as the migrate user"
-out=$(as_migrate 2>&1)
+step "the cron job's command as the migrate user (a sync)"
+# The job line of /etc/cron.d/migrate, without its "#": minute hour day month weekday user command.
+job=$(sed -n 's/^#\([0-9].*\)$/\1/p' /etc/cron.d/migrate)
+read -r _ _ _ _ _ job_user job_command <<<"$job"
+[[ $job_user == migrate && -n $job_command ]] || die "cannot read the job line of /etc/cron.d/migrate: $job"
+out=$(cd / && timeout 180 runuser -u migrate -- /bin/sh -c "$job_command" 2>&1)
 status=$?
 echo "$out"
-((status == 0)) || die "migrate (the sync) exited $status"
+((status == 0)) || die "the cron job's command exited $status"
 rows=$(pg_q -d "$db" -c "SELECT count(*) FROM public.users") || die "cannot count the target rows"
 [[ $rows == 3 ]] || die "PostgreSQL has $rows rows in users, expected 3"
 expect_stat /var/lib/migrate/migrate.db "600 migrate migrate"
 [[ -s /var/log/migrate/migrate.log ]] || die "nothing in /var/log/migrate/migrate.log"
 out=$(as_migrate status 2>&1) || die "migrate status failed: $out"
 echo "$out"
+
+step "systemd-analyze verify on the installed units"
+if command -v systemd-analyze >/dev/null; then
+  out=$(cd / && systemd-analyze verify /lib/systemd/system/migrate.service /lib/systemd/system/migrate.timer 2>&1) ||
+    die "systemd-analyze verify failed: $out"
+  [[ -z $out ]] || die "systemd-analyze verify: $out"
+else
+  echo "systemd-analyze not installed: not verified here"
+fi
+
+step "dpkg -i again (a reinstall keeps the edited configuration and its modes)"
+dpkg_run -i "$deb" || die "the second dpkg -i failed"
+grep -q "^MIGRATE_MYSQL_DATABASE=$db\$" /etc/migrate/env || die "reinstalling replaced the edited /etc/migrate/env"
+expect_stat /etc/migrate "750 root migrate"
+expect_stat /etc/migrate/env "640 root migrate"
+expect_stat /etc/migrate/database.yaml "640 root migrate"
+expect_stat /var/lib/migrate/migrate.db "600 migrate migrate"
 
 step "dpkg -r"
 dpkg_run -r migrate || die "dpkg -r failed"
