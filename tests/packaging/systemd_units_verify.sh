@@ -39,9 +39,14 @@ fi
 echo "systemd-analyze verify: migrate.service and migrate.timer are clean"
 
 grep -qx 'Type=oneshot' "$root/lib/systemd/system/migrate.service" || { echo "FAIL: migrate.service is not Type=oneshot"; exit 1; }
-next=$(systemd-analyze calendar 'Sun *-*-* 02:00:00' 2>&1 | sed -n 's/^ *Normalized form: //p')
-grep -q '^OnCalendar=Sun \*-\*-\* 02:00:00$' "$root/lib/systemd/system/migrate.timer" && [[ $next == 'Sun *-*-* 02:00:00' ]] ||
-  { echo "FAIL: migrate.timer does not fire on Sundays at 02:00 ($next)"; exit 1; }
+# The timer's OnCalendar=, as systemd reads it: Sundays at 02:00.
+on_calendar=$(sed -n 's/^OnCalendar=//p' "$root/lib/systemd/system/migrate.timer")
+normalized=$(systemd-analyze calendar "$on_calendar" 2>&1 | sed -n 's/^ *Normalized form: //p')
+if [[ $normalized != 'Sun *-*-* 02:00:00' ]]; then
+  echo "FAIL: migrate.timer's OnCalendar=$on_calendar is '$normalized', not Sundays at 02:00"
+  exit 1
+fi
+grep -qx 'Persistent=true' "$root/lib/systemd/system/migrate.timer" || { echo "FAIL: migrate.timer is not Persistent=true"; exit 1; }
 
 if ! systemd-analyze security --offline=yes --threshold=20 --root="$root" migrate.service >"$root/security.txt" 2>&1; then
   echo "FAIL: migrate.service exposes more than 2.0 (systemd-analyze security):"
