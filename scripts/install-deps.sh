@@ -26,6 +26,8 @@ test_packages=(
   # Packaging tests: scripts/package.sh (cpack calls dpkg-shlibdeps), lintian on the .deb,
   # systemd-analyze verify on the units, man to render the man page, adduser for postinst.
   dpkg-dev lintian systemd man-db adduser
+  # The package test traces migrate to check the unit's SystemCallFilter=.
+  strace
 )
 
 case "${1:-}" in

@@ -228,6 +228,47 @@ else
   echo "systemd-analyze not installed: not verified here"
 fi
 
+step "the system calls of migrate.service's SystemCallFilter= cover what migrate uses"
+# systemd kills a call outside the filter with EPERM, which would only show when the timer fires:
+# trace check, a sync, validate --checksum --repair, plan, schema, status, quarantine and report as
+# the migrate user and compare the calls with the unit's filter, expanded by systemd-analyze.
+if command -v strace >/dev/null && command -v systemd-analyze >/dev/null; then
+  trace_dir=$(mktemp -d /tmp/migrate-trace.XXXXXX)
+  chown migrate: "$trace_dir"
+  for args in check "" "validate --checksum --repair" plan schema status quarantine \
+    "report --html $trace_dir/report.html"; do
+    # shellcheck disable=SC2086,SC2016 # $args is several words; $0 and $@ are the inner shell's
+    out=$(cd / && runuser -u migrate -- /bin/sh -c 'set -a; . /etc/migrate/env; set +a; exec timeout 180 strace -f -qq -o "$0" /usr/bin/migrate --config /etc/migrate "$@"' \
+      "$trace_dir/trace.${args%% *}" $args 2>&1) || die "migrate ${args:-(sync)} under strace failed: $out"
+  done
+  used=$(sed -E 's/^[0-9]+ +//; s/^<\.\.\. ([a-z0-9_]+) resumed>.*/\1/; s/\(.*//' "$trace_dir"/trace.* |
+    grep -E '^[a-z0-9_]+$' | LC_ALL=C sort -u)
+  rm -rf -- "$trace_dir"
+  # The calls of a filter item (a group such as @system-service, recursively, or a call's name).
+  filter_calls() {
+    local item
+    for item in "$@"; do
+      if [[ $item == @* ]]; then
+        # shellcheck disable=SC2046 # one word per call or group
+        filter_calls $(systemd-analyze syscall-filter "$item" | awk 'NR > 1 && /^$/ { exit } NR > 1 && $1 !~ /^#/ { print $1 }')
+      else
+        echo "$item"
+      fi
+    done
+  }
+  unit=/lib/systemd/system/migrate.service
+  # shellcheck disable=SC2046
+  allowed=$(filter_calls $(sed -n 's/^SystemCallFilter=\([^~]\)/\1/p' "$unit") | LC_ALL=C sort -u)
+  # shellcheck disable=SC2046
+  denied=$(filter_calls $(sed -n 's/^SystemCallFilter=~//p' "$unit") | LC_ALL=C sort -u)
+  [[ -n $allowed && -n $used ]] || die "no allow-list in $unit or no traced calls"
+  outside=$(LC_ALL=C comm -23 <(echo "$used") <(LC_ALL=C comm -23 <(echo "$allowed") <(echo "$denied")))
+  [[ -z $outside ]] || die "migrate uses system calls that migrate.service's SystemCallFilter= forbids: $(tr '\n' ' ' <<<"$outside")"
+  echo "$(wc -l <<<"$used") distinct system calls, all allowed by $unit"
+else
+  echo "strace or systemd-analyze not installed: the system call filter was not checked"
+fi
+
 step "dpkg -i again (a reinstall keeps the edited configuration and its modes)"
 dpkg_run -i "$deb" || die "the second dpkg -i failed"
 grep -q "^MIGRATE_MYSQL_DATABASE=$db\$" /etc/migrate/env || die "reinstalling replaced the edited /etc/migrate/env"
