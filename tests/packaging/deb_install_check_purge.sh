@@ -243,6 +243,7 @@ if command -v strace >/dev/null && command -v systemd-analyze >/dev/null; then
   done
   used=$(sed -E 's/^[0-9]+ +//; s/^<\.\.\. ([a-z0-9_]+) resumed>.*/\1/; s/\(.*//' "$trace_dir"/trace.* |
     grep -E '^[a-z0-9_]+$' | LC_ALL=C sort -u)
+  families=$(grep -ohE 'socket\(AF_[A-Z0-9]+' "$trace_dir"/trace.* | sed 's/^socket(//' | LC_ALL=C sort -u)
   rm -rf -- "$trace_dir"
   # The calls of a filter item (a group such as @system-service, recursively, or a call's name).
   filter_calls() {
@@ -265,6 +266,12 @@ if command -v strace >/dev/null && command -v systemd-analyze >/dev/null; then
   outside=$(LC_ALL=C comm -23 <(echo "$used") <(LC_ALL=C comm -23 <(echo "$allowed") <(echo "$denied")))
   [[ -z $outside ]] || die "migrate uses system calls that migrate.service's SystemCallFilter= forbids: $(tr '\n' ' ' <<<"$outside")"
   echo "$(wc -l <<<"$used") distinct system calls, all allowed by $unit"
+  # Likewise the socket families against RestrictAddressFamilies=.
+  restricted=$(sed -n 's/^RestrictAddressFamilies=//p' "$unit" | tr ' ' '\n' | LC_ALL=C sort -u)
+  [[ $families == *AF_INET* ]] || die "no AF_INET socket traced: $families"
+  outside=$(LC_ALL=C comm -23 <(echo "$families") <(echo "$restricted"))
+  [[ -z $outside ]] || die "migrate opens sockets that RestrictAddressFamilies= forbids: $(tr '\n' ' ' <<<"$outside")"
+  echo "socket families $(tr '\n' ' ' <<<"$families")all allowed by RestrictAddressFamilies="
 else
   echo "strace or systemd-analyze not installed: the system call filter was not checked"
 fi
