@@ -11,6 +11,8 @@ build_packages=(
   build-essential cmake pkg-config g++
   default-libmysqlclient-dev libpqxx-dev libsqlitecpp-dev libyaml-cpp-dev
   libspdlog-dev libcli11-dev libcurl4-openssl-dev libssl-dev
+  # The man page is converted from docs/migrate.1.md at build time.
+  pandoc
 )
 test_packages=(
   libgtest-dev
@@ -25,6 +27,11 @@ test_packages=(
   python3-aiosmtpd
   # The alert tests make a CA and a server certificate for STARTTLS with the openssl CLI.
   openssl
+  # Packaging tests: scripts/package.sh (cpack calls dpkg-shlibdeps), lintian on the .deb,
+  # systemd-analyze verify on the units, man to render the man page, adduser for postinst.
+  dpkg-dev lintian systemd man-db adduser
+  # The package test traces migrate to check the unit's SystemCallFilter=.
+  strace
 )
 
 case "${1:-}" in
