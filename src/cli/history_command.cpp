@@ -93,7 +93,7 @@ void print_runs(const std::string& table, const std::vector<state::RunRecord>& r
     out.add_row({record.invocation_id == 0 ? "-" : std::to_string(record.invocation_id),
                  std::to_string(record.id),
                  format_utc(r.started),
-                 r.mode.pass == RunMode::Pass::none ? "-" : to_string(r.mode),
+                 mode_label(r.mode),
                  record.unfinished ? "unfinished" : to_string(r.outcome),
                  std::to_string(r.counts.rows_read),
                  std::to_string(r.counts.inserted),

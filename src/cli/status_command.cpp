@@ -82,7 +82,7 @@ void print_table(const std::vector<TableStatus>& rows, std::chrono::seconds max_
                  format_utc(r.started),
                  row.last_ok ? format_utc(row.last_ok->result.started) : "never",
                  age_text(row, max_age),
-                 r.mode.pass == RunMode::Pass::none ? "-" : to_string(r.mode),
+                 mode_label(r.mode),
                  std::to_string(r.counts.moved()),
                  std::to_string(row.quarantined),
                  fmt::format("{:.2f}", r.seconds()),

@@ -41,7 +41,7 @@ void print_summary(const std::vector<TableResult>& results) {
                  {"seconds", Align::right}});
   for (const auto& r : results) {
     out.add_row({r.table,
-                 r.mode.pass == RunMode::Pass::none ? "-" : to_string(r.mode),
+                 mode_label(r.mode),
                  to_string(r.outcome),
                  std::to_string(r.counts.rows_read),
                  std::to_string(r.counts.inserted),

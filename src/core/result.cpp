@@ -38,6 +38,10 @@ std::string to_string(const RunMode& mode) {
   return text;
 }
 
+std::string mode_label(const RunMode& mode) {
+  return mode.pass == RunMode::Pass::none ? "-" : to_string(mode);
+}
+
 RunMode parse_run_mode(const std::string& text) {
   RunMode mode;
   std::string pass = text;

@@ -51,7 +51,7 @@ std::string summary_table(const RunReport& report) {
   for (const auto& t : report.tables) {
     const auto& r = t.result;
     rows.push_back({one_line(r.table),
-                    r.mode.pass == RunMode::Pass::none ? "-" : to_string(r.mode),
+                    mode_label(r.mode),
                     to_string(r.outcome),
                     std::to_string(r.counts.rows_read),
                     std::to_string(r.counts.inserted),

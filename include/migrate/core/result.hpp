@@ -53,6 +53,8 @@ struct RunMode {
 // "initial", "incremental+compare", "none"; parse_run_mode reads it back (unknown text: none).
 std::string to_string(const RunMode& mode);
 RunMode parse_run_mode(const std::string& text);
+// What tables and messages show: "-" for a run that did nothing, else to_string().
+std::string mode_label(const RunMode& mode);
 
 struct TableResult {
   std::string table; // the source table's name
