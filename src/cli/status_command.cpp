@@ -27,7 +27,17 @@ struct TableStatus {
   std::string running;
   std::optional<state::RunRecord> last_ok; // the last successful run
   validate::Freshness freshness;
+  std::optional<state::ValidationRecord> last_validation;
 };
+
+// "in sync (2026-11-29T08:00:00Z)": the last stored validation's outcome and time; "-" without one.
+std::string validation_text(const TableStatus& row) {
+  if (!row.last_validation) {
+    return "-";
+  }
+  const auto& v = *row.last_validation;
+  return v.outcome + (v.checksum ? ", checksum" : "") + " (" + v.at + ")";
+}
 
 // "3d 4h", or "9d 2h > 8d" when older than max_age; "-" when never synced.
 std::string age_text(const TableStatus& row, std::chrono::seconds max_age) {
@@ -68,11 +78,22 @@ void print_table(const std::vector<TableStatus>& rows, std::chrono::seconds max_
                  {"moved", Align::right},
                  {"quarantined", Align::right},
                  {"seconds", Align::right},
-                 {"outcome"}});
+                 {"outcome"},
+                 {"last validation"}});
   for (const auto& row : rows) {
     const std::string position = row.position.value_or("-");
     if (row.run == nullptr) {
-      out.add_row({row.table, position, "never", "never", "-", "-", "-", "-", "-", "-"});
+      out.add_row({row.table,
+                   position,
+                   "never",
+                   "never",
+                   "-",
+                   "-",
+                   "-",
+                   "-",
+                   "-",
+                   "-",
+                   validation_text(row)});
       continue;
     }
     const auto& r = *row.run;
@@ -86,7 +107,8 @@ void print_table(const std::vector<TableStatus>& rows, std::chrono::seconds max_
                  std::to_string(r.counts.moved()),
                  std::to_string(row.quarantined),
                  fmt::format("{:.2f}", r.seconds()),
-                 outcome});
+                 outcome,
+                 validation_text(row)});
   }
   std::cout << out.render();
 }
@@ -106,7 +128,21 @@ void print_json(const std::vector<TableStatus>& rows, std::chrono::seconds max_a
     json.key("data_age_seconds");
     row.freshness.age ? json.value(static_cast<std::int64_t>(row.freshness.age->count()))
                       : json.null();
-    json.key("stale").value(row.freshness.stale);
+    json.key("stale").value(row.freshness.stale).key("last_validation");
+    if (row.last_validation) {
+      json.begin_object()
+          .key("at")
+          .value(row.last_validation->at)
+          .key("checksum")
+          .value(row.last_validation->checksum)
+          .key("outcome")
+          .value(row.last_validation->outcome)
+          .key("summary")
+          .value(row.last_validation->summary)
+          .end_object();
+    } else {
+      json.null();
+    }
     json.key("quarantined").value(static_cast<std::uint64_t>(row.quarantined)).key("last_run");
     if (row.run == nullptr) {
       json.null().end_object();
@@ -149,8 +185,8 @@ CLI::App* setup_status(CLI::App& app, bool& json) {
   auto* command = app.add_subcommand(
       "status",
       "per table: position, last run, last successful run, data age (flagged when older than "
-      "max_age), rows moved, duration, outcome; exit 1 when a table failed or is stale (reads "
-      "only the state file)");
+      "max_age), rows moved, duration, outcome, last validation; exit 1 when a table failed or "
+      "is stale (reads only the state file)");
   command->add_flag("--json", json, "one JSON document instead of the table");
   return command;
 }
@@ -176,6 +212,10 @@ int run_status(const GlobalOptions& global, bool json) {
     row.quarantined = state->quarantined(table->source_table).size();
     row.last_ok = state->last_successful_run(table->source_table);
     row.freshness = table_freshness(*state, table->source_table, config.max_age);
+    if (auto validations = state->validations(table->source_table, 1, false);
+        !validations.empty()) {
+      row.last_validation = std::move(validations.back());
+    }
     any_stale = any_stale || row.freshness.stale;
     if (const auto found = latest.find(table->source_table); found != latest.end()) {
       row.run = &found->second.result;

@@ -268,13 +268,13 @@ RowEncoder::Problem RowEncoder::convert_value(std::size_t index, std::string_vie
     return std::nullopt;
   case ValueKind::boolean:
     if (raw == "0" || raw == "1") {
-      m_value = raw == "1" ? "t" : "f";
+      m_value.assign(1, raw == "1" ? 't' : 'f'); // a char: GCC 12 -O3 warns on the string form
       return std::nullopt;
     }
     return "value " + std::string(raw) + " of " + column.source.column_type
            + " is neither 0 nor 1 and would be lost as boolean (cast the column)";
   case ValueKind::bit_boolean:
-    m_value = (!raw.empty() && raw.back() != '\0') ? "t" : "f";
+    m_value.assign(1, (!raw.empty() && raw.back() != '\0') ? 't' : 'f');
     return std::nullopt;
   case ValueKind::bit_string:
     append_bits(raw, column.source.numeric_precision, m_value);

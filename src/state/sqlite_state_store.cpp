@@ -106,6 +106,16 @@ CREATE TABLE IF NOT EXISTS validation_rows (
 CREATE INDEX IF NOT EXISTS validation_rows_by_validation ON validation_rows (validation_id);
 )sql";
 
+// Every row of `query`, each read by `read`.
+template<typename Read>
+auto read_all(SQLite::Statement& query, Read read) -> std::vector<decltype(read(query))> {
+  std::vector<decltype(read(query))> out;
+  while (query.executeStep()) {
+    out.push_back(read(query));
+  }
+  return out;
+}
+
 // A run's error, field by field: `message` at `message_column`, the area and context from
 // `first`, in the order of the runs table's error_* columns.
 void bind_error(SQLite::Statement& statement,
@@ -420,11 +430,7 @@ public:
                               std::string("SELECT ") + k_run_columns
                                   + " FROM runs WHERE id IN (SELECT max(id) FROM runs GROUP BY "
                                     "table_name) ORDER BY table_name");
-      std::vector<RunRecord> out;
-      while (query.executeStep()) {
-        out.push_back(read_run(query));
-      }
-      return out;
+      return read_all(query, read_run);
     });
   }
 
@@ -436,11 +442,7 @@ public:
                                     "ORDER BY id");
       query.bind(1, table);
       query.bind(2, static_cast<std::int64_t>(last));
-      std::vector<RunRecord> out;
-      while (query.executeStep()) {
-        out.push_back(read_run(query));
-      }
-      return out;
+      return read_all(query, read_run);
     });
   }
 

@@ -158,6 +158,15 @@ TEST_F(Validation, ChecksumNamesEachDifferingRowAndWritesNothingWithoutRepair) {
   EXPECT_EQ(counts.exit_code, 0) << counts.out; // 59 and 59: counts alone cannot see it
   EXPECT_EQ(pg_snapshot("items"), before) << "validate wrote to PostgreSQL";
   EXPECT_EQ(stored_validations("items"), 4U);
+
+  // status shows the last validation: the counts-only one just stored.
+  const auto status = run("status --json");
+  EXPECT_EQ(json_eval(status.out,
+                      "d['tables'][0]['last_validation']['outcome'], "
+                      "d['tables'][0]['last_validation']['checksum']"),
+            "('in sync', False)")
+      << status.out;
+  EXPECT_TRUE(contains(run("status").out, "in sync (")) << run("status").out;
 }
 
 TEST_F(Validation, RepairResyncsTheDifferingRowsAndComparesAgain) {
