@@ -5,6 +5,7 @@
 #include "migrate/core/log_text.hpp"
 #include "migrate/pipeline/run_rules.hpp"
 #include "migrate/source/mysql_source.hpp"
+#include "migrate/state/postgres_state_store.hpp"
 #include "migrate/state/sqlite_state_store.hpp"
 #include "migrate/target/postgres_target.hpp"
 
@@ -57,6 +58,11 @@ std::unique_ptr<target::Target> AdapterFactory::target(Retries retries) const {
 }
 
 std::unique_ptr<state::StateStore> AdapterFactory::state() const {
+  if (!m_config.state_url.empty()) {
+    return connect_with_retries(m_config.retry, Retries::as_configured, "state store", [&] {
+      return state::open_postgres_state(m_config.state_url, m_config.state_schema);
+    });
+  }
   const auto& path = m_config.state_file;
   auto store = state::open_sqlite_state(path);
   std::error_code error;

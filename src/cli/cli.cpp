@@ -165,7 +165,11 @@ bool start_logging(const GlobalOptions& options) {
 config::Config load(const GlobalOptions& options, config::LoadMode mode) {
   auto config = config::load_config(options.config_dir, mode);
   if (!options.state_file.empty()) {
-    config.state_file = options.state_file;
+    try {
+      config.use_state(config::parse_state_location(options.state_file, "."));
+    } catch (const std::invalid_argument& e) {
+      throw Error(ErrorArea::config, std::string("--state: ") + e.what());
+    }
   }
   return config;
 }
@@ -210,7 +214,10 @@ int run(int argc, char** argv) {
   app.set_version_flag("--version", MIGRATE_VERSION);
   GlobalOptions global;
   app.add_option("--config", global.config_dir, "configuration directory")->capture_default_str();
-  app.add_option("--state", global.state_file, "state file (SQLite), overrides migrate.yaml");
+  app.add_option("--state",
+                 global.state_file,
+                 "state store: a SQLite file, or a postgresql:// URL shared by several workers; "
+                 "overrides migrate.yaml");
   app.add_option("--table", global.tables, "only this table (repeatable)");
   auto* verbose = app.add_flag("-v,--verbose", global.verbose, "debug logging");
   app.add_flag("-q,--quiet",

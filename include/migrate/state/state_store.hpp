@@ -1,6 +1,7 @@
 // The state store: where each table's committed position and the run history live.
 //
-// Implementations: SqliteStateStore (state/sqlite_state_store.hpp). Used from one thread at a time.
+// Implementations: SqliteStateStore (state/sqlite_state_store.hpp), PostgresStateStore
+// (state/postgres_state_store.hpp), shared by several workers. Used from one thread at a time.
 // The position is written only after PostgreSQL committed the rows it covers, so a crash between
 // the two re-reads a window the idempotent upsert absorbs, and never skips one.
 #pragma once
@@ -87,6 +88,8 @@ struct Invocation {
   double seconds() const { return std::chrono::duration<double>(finished - started).count(); }
 };
 
+enum class Lease { granted, held_elsewhere, done_elsewhere };
+
 class StateStore {
 public:
   virtual ~StateStore() = default;
@@ -129,6 +132,17 @@ public:
   validations(const std::string& table, std::size_t last, bool with_rows) = 0;
   // The table's newest run that finished ok, if any.
   virtual std::optional<RunRecord> last_successful_run(const std::string& table) = 0;
+
+  // Leases `table` to this process so that workers sharing one store never run it at once:
+  // `granted` (held until release_lease() or the end of the process), `held_elsewhere` (another
+  // worker runs it now) or `done_elsewhere` (another worker ran it since this one's invocation
+  // began: a table runs once per round of workers). A store that one process uses at a time
+  // (SQLite, under RunLock) grants every lease.
+  virtual Lease lease(const std::string& table) {
+    (void)table;
+    return Lease::granted;
+  }
+  virtual void release_lease(const std::string& table) { (void)table; }
 };
 
 } // namespace migrate::state
