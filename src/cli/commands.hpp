@@ -43,6 +43,8 @@ struct SyncOptionsCli {
   bool full = false;
   bool reload = false;
   std::string since;
+  std::string worker_id; // names this worker in history and logs; empty: host:pid
+  std::string shard;     // "i/n": only the tables of shard i of n; empty: every table
 };
 void setup_sync(CLI::App& app, SyncOptionsCli& options);
 int run_sync(const GlobalOptions& global, const SyncOptionsCli& options);
