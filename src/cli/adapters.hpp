@@ -32,6 +32,10 @@ public:
   // holds quarantined raw values), or the shared PostgreSQL store of `state: postgresql://...`,
   // retried like the other connections.
   std::unique_ptr<state::StateStore> state() const;
+  // The store at `location` (state copy's destination), opened as state() opens the configured one.
+  std::unique_ptr<state::StateStore> state(const config::StateLocation& location) const;
+  // Where the configured state store is.
+  config::StateLocation location() const;
 
 private:
   const config::Config& m_config;

@@ -247,6 +247,8 @@ int run(int argc, char** argv) {
   auto* history = setup_history(app, history_options);
   bool notify_test = false;
   auto* notify = setup_notify(app, notify_test);
+  StateCopyOptions state_options;
+  auto* state = setup_state(app, state_options);
   app.require_subcommand(0, 1);
 
   // Until the configuration names a log file, messages go to standard error.
@@ -262,12 +264,14 @@ int run(int argc, char** argv) {
     return k_exit_usage;
   }
 
-  const bool sync_options = sync.full || sync.reload || !sync.since.empty();
+  const bool sync_options = sync.full || sync.reload || !sync.since.empty()
+                            || !sync.worker_id.empty() || !sync.shard.empty();
   if (sync_options
       && (validate->parsed() || status->parsed() || schema->parsed() || quarantine->parsed()
           || check->parsed() || plan->parsed() || report->parsed() || history->parsed()
-          || notify->parsed())) {
-    spdlog::error("--full, --reload and --since apply to a run, not to a subcommand");
+          || notify->parsed() || state->parsed())) {
+    spdlog::error(
+        "--full, --reload, --since, --worker-id and --shard apply to a run, not to a subcommand");
     return k_exit_usage;
   }
   try {
@@ -297,6 +301,9 @@ int run(int argc, char** argv) {
     }
     if (notify->parsed()) {
       return run_notify(global, notify_test);
+    }
+    if (state->parsed()) {
+      return run_state_copy(global, state_options);
     }
     return run_sync(global, sync);
   } catch (const Error& e) {

@@ -47,6 +47,13 @@ struct SyncOptionsCli {
   std::string shard;     // "i/n": only the tables of shard i of n; empty: every table
 };
 void setup_sync(CLI::App& app, SyncOptionsCli& options);
+
+// state copy --to: reads only the state (config::LoadMode::state_only).
+struct StateCopyOptions {
+  std::string to; // a SQLite path, sqlite:///path or postgresql:// URL
+};
+CLI::App* setup_state(CLI::App& app, StateCopyOptions& options);
+int run_state_copy(const GlobalOptions& global, const StateCopyOptions& options);
 int run_sync(const GlobalOptions& global, const SyncOptionsCli& options);
 
 // Results go to standard output, as a text table or, with --json, as one JSON document; logs go

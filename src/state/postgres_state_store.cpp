@@ -345,76 +345,65 @@ public:
   }
 
   void finish_run(std::int64_t id, const TableResult& result) override {
+    run<int>([&](pqxx::work& tx) {
+      update_run(tx, id, result);
+      return 0;
+    });
+  }
+
+  void update_run(pqxx::work& tx, std::int64_t id, const TableResult& result) {
     const auto& c = result.counts;
     const auto none = Error(ErrorArea::internal, "");
     const auto& e = result.error ? *result.error : none;
     const auto& x = e.context();
     const bool failed = result.error.has_value();
-    run<int>([&](pqxx::work& tx) {
-      tx.exec_params(
-          "UPDATE " + m_q
-              + "runs SET mode = $1, finished_at = $2::timestamptz, outcome = $3, rows_read = $4, "
-                "rows_inserted = $5, rows_updated = $6, rows_unchanged = $7, rows_deleted = $8, "
-                "zero_dates = $9, null_timestamps = $10, chunks_compared = $11, "
-                "chunks_differing = $12, quarantined = $13, duration_ms = $14, watermark = $15, "
-                "upper_bound = $16, error = $17, found_by_comparison = $18, retries = $19, "
-                "error_area = CASE WHEN $20 THEN $21 END, error_table = CASE WHEN $20 THEN $22 "
-                "END, error_column = CASE WHEN $20 THEN $23 END, error_key = CASE WHEN $20 THEN "
-                "$24 END, error_sql = CASE WHEN $20 THEN $25 END, error_sqlstate = CASE WHEN $20 "
-                "THEN $26 END, error_transient = $27 WHERE id = $28",
-          to_string(result.mode),
-          format_utc(result.finished),
-          to_string(result.outcome),
-          as_int(c.rows_read),
-          as_int(c.inserted),
-          as_int(c.updated),
-          as_int(c.unchanged),
-          as_int(c.deleted),
-          as_int(c.zero_dates),
-          as_int(c.null_timestamps),
-          as_int(c.chunks_compared),
-          as_int(c.chunks_differing),
-          as_int(c.quarantined),
-          static_cast<std::int64_t>(result.seconds() * 1000.0),
-          result.watermark,
-          result.upper_bound,
-          failed ? e.message() : std::string(),
-          as_int(c.found_by_comparison),
-          as_int(c.retries),
-          failed,
-          std::string(to_string(e.area())),
-          x.table,
-          x.column,
-          x.primary_key,
-          x.sql,
-          x.sqlstate,
-          failed && x.transient,
-          id);
-      return 0;
-    });
+    tx.exec_params(
+        "UPDATE " + m_q
+            + "runs SET mode = $1, finished_at = $2::timestamptz, outcome = $3, rows_read = $4, "
+              "rows_inserted = $5, rows_updated = $6, rows_unchanged = $7, rows_deleted = $8, "
+              "zero_dates = $9, null_timestamps = $10, chunks_compared = $11, "
+              "chunks_differing = $12, quarantined = $13, duration_ms = $14, watermark = $15, "
+              "upper_bound = $16, error = $17, found_by_comparison = $18, retries = $19, "
+              "error_area = CASE WHEN $20 THEN $21 END, error_table = CASE WHEN $20 THEN $22 "
+              "END, error_column = CASE WHEN $20 THEN $23 END, error_key = CASE WHEN $20 THEN "
+              "$24 END, error_sql = CASE WHEN $20 THEN $25 END, error_sqlstate = CASE WHEN $20 "
+              "THEN $26 END, error_transient = $27 WHERE id = $28",
+        to_string(result.mode),
+        format_utc(result.finished),
+        to_string(result.outcome),
+        as_int(c.rows_read),
+        as_int(c.inserted),
+        as_int(c.updated),
+        as_int(c.unchanged),
+        as_int(c.deleted),
+        as_int(c.zero_dates),
+        as_int(c.null_timestamps),
+        as_int(c.chunks_compared),
+        as_int(c.chunks_differing),
+        as_int(c.quarantined),
+        static_cast<std::int64_t>(result.seconds() * 1000.0),
+        result.watermark,
+        result.upper_bound,
+        failed ? e.message() : std::string(),
+        as_int(c.found_by_comparison),
+        as_int(c.retries),
+        failed,
+        std::string(to_string(e.area())),
+        x.table,
+        x.column,
+        x.primary_key,
+        x.sql,
+        x.sqlstate,
+        failed && x.transient,
+        id);
   }
 
   void quarantine(const std::vector<QuarantineEntry>& entries) override {
-    if (entries.empty()) {
-      return;
+    auto now = entries;
+    for (auto& entry : now) {
+      entry.at.clear();
     }
-    run<int>([&](pqxx::work& tx) {
-      for (const auto& entry : entries) {
-        tx.exec_params("INSERT INTO " + m_q
-                           + "quarantine (table_name, row_key, column_name, reason, raw_hex, "
-                             "run_id, rejected_at) VALUES ($1, $2, $3, $4, $5, $6, now()) ON "
-                             "CONFLICT (table_name, row_key, column_name) DO UPDATE SET reason = "
-                             "excluded.reason, raw_hex = excluded.raw_hex, run_id = "
-                             "excluded.run_id, rejected_at = excluded.rejected_at",
-                       entry.table,
-                       entry.key,
-                       entry.column,
-                       entry.reason,
-                       entry.raw_hex,
-                       entry.run_id);
-      }
-      return 0;
-    });
+    quarantine_at(now);
   }
 
   void release(const std::string& table, const std::vector<std::string>& keys) override {
@@ -648,6 +637,37 @@ public:
     });
   }
 
+  void restore(const StateSnapshot& snapshot) override {
+    run<int>([&](pqxx::work& tx) {
+      if (tx.exec("SELECT EXISTS (SELECT 1 FROM " + m_q + "runs) OR EXISTS (SELECT 1 FROM " + m_q
+                  + "invocations) OR EXISTS (SELECT 1 FROM " + m_q + "validations)")[0][0]
+              .as<bool>()) {
+        throw Error(
+            ErrorArea::state,
+            "state schema " + m_schema
+                + " already holds runs, invocations or validations: copy into an empty one");
+      }
+      for (const auto& invocation : snapshot.invocations) {
+        restore_invocation(tx, invocation);
+      }
+      for (const auto& record : snapshot.runs) {
+        restore_run(tx, record);
+      }
+      for (const auto& validation : snapshot.validations) {
+        restore_validation(tx, validation);
+      }
+      for (const auto& table : {"invocations", "runs", "validations"}) {
+        tx.exec("SELECT setval(pg_get_serial_sequence('" + m_q + table + "', 'id'), max(id)) FROM "
+                + m_q + table + " HAVING max(id) IS NOT NULL");
+      }
+      return 0;
+    });
+    for (const auto& [table, position] : snapshot.positions) {
+      save_position(table, position);
+    }
+    quarantine_at(snapshot.quarantine);
+  }
+
 private:
   // One transaction on the connection, opened again when the last one broke: a worker outlives
   // a failover of the store's server. The run's retry calls in here again after a wait.
@@ -659,6 +679,103 @@ private:
       tx.commit();
       return result;
     });
+  }
+
+  // Entries with an empty `at` are stamped now; a copy keeps the time they were rejected.
+  void quarantine_at(const std::vector<QuarantineEntry>& entries) {
+    if (entries.empty()) {
+      return;
+    }
+    run<int>([&](pqxx::work& tx) {
+      for (const auto& entry : entries) {
+        tx.exec_params(
+            "INSERT INTO " + m_q
+                + "quarantine (table_name, row_key, column_name, reason, raw_hex, "
+                  "run_id, rejected_at) VALUES ($1, $2, $3, $4, $5, $6, coalesce("
+                  "NULLIF($7, '')::timestamptz, now())) ON CONFLICT (table_name, "
+                  "row_key, column_name) DO UPDATE SET reason = excluded.reason, raw_hex "
+                  "= excluded.raw_hex, run_id = excluded.run_id, rejected_at = "
+                  "excluded.rejected_at",
+            entry.table,
+            entry.key,
+            entry.column,
+            entry.reason,
+            entry.raw_hex,
+            entry.run_id,
+            entry.at);
+      }
+      return 0;
+    });
+  }
+
+  void restore_invocation(pqxx::work& tx, const Invocation& i) {
+    const bool finished = i.exit_code.has_value();
+    tx.exec_params("INSERT INTO " + m_q
+                       + "invocations (id, started_at, finished_at, duration_ms, host, pid, "
+                         "options, exit_code, notify_failures) VALUES ($1, $2::timestamptz, CASE "
+                         "WHEN $3 THEN $4::timestamptz END, $5, $6, $7, $8, CASE WHEN $3 THEN $9::integer "
+                         "END, $10)",
+                   i.id,
+                   format_utc(i.started),
+                   finished,
+                   format_utc(i.finished),
+                   static_cast<std::int64_t>(i.seconds() * 1000.0),
+                   i.start.host,
+                   i.start.pid,
+                   i.start.options,
+                   i.exit_code.value_or(0),
+                   as_int(i.notify_failures));
+  }
+
+  // A run as it was: begun with its own id, time and invocation, then finished unless it never was.
+  void restore_run(pqxx::work& tx, const RunRecord& record) {
+    const auto& r = record.result;
+    tx.exec_params("INSERT INTO " + m_q
+                       + "runs (id, table_name, mode, started_at, outcome, invocation_id) VALUES "
+                         "($1, $2, 'none', $3::timestamptz, 'running', $4)",
+                   record.id,
+                   r.table,
+                   format_utc(r.started),
+                   record.invocation_id);
+    if (!record.unfinished) {
+      update_run(tx, record.id, r);
+    }
+  }
+
+  void restore_validation(pqxx::work& tx, const ValidationRecord& r) {
+    tx.exec_params("INSERT INTO " + m_q
+                       + "validations (id, table_name, checked_at, kind, mysql_rows, "
+                         "postgresql_rows, behind, quarantined, unexplained, chunks_compared, "
+                         "chunks_differing, outcome, summary, error, repaired) VALUES ($1, $2, "
+                         "$3::timestamptz, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                   r.id,
+                   r.table,
+                   r.at,
+                   r.checksum ? "checksum" : "counts",
+                   as_int(r.source_rows),
+                   as_int(r.target_rows),
+                   as_int(r.behind),
+                   as_int(r.quarantined),
+                   as_int(r.unexplained),
+                   as_int(r.chunks_compared),
+                   as_int(r.chunks_differing),
+                   r.outcome,
+                   r.summary,
+                   r.error,
+                   r.repaired);
+    insert_rows(tx, r.id, r.rows);
+  }
+
+  void insert_rows(pqxx::work& tx, std::int64_t id, const std::vector<DifferingRow>& rows) {
+    for (const auto& row : rows) {
+      tx.exec_params("INSERT INTO " + m_q
+                         + "validation_rows (validation_id, row_key, difference, chunk) "
+                           "VALUES ($1, $2, $3, $4)",
+                     id,
+                     row.key,
+                     row.difference,
+                     row.chunk);
+    }
   }
 
   template<typename... Args>

@@ -6,6 +6,7 @@
 // the two re-reads a window the idempotent upsert absorbs, and never skips one.
 #pragma once
 
+#include "migrate/core/error.hpp"
 #include "migrate/core/result.hpp"
 #include "migrate/state/position.hpp"
 
@@ -90,6 +91,16 @@ struct Invocation {
 
 enum class Lease { granted, held_elsewhere, done_elsewhere };
 
+// Everything a store holds, read through the interface (read_snapshot()), for copying one store
+// into another: `migrate state copy`.
+struct StateSnapshot {
+  std::vector<std::pair<std::string, Position>> positions;
+  std::vector<Invocation> invocations; // ids kept
+  std::vector<RunRecord> runs;         // ids and invocation ids kept; unfinished ones stay so
+  std::vector<QuarantineEntry> quarantine;
+  std::vector<ValidationRecord> validations; // with their rows
+};
+
 class StateStore {
 public:
   virtual ~StateStore() = default;
@@ -143,6 +154,17 @@ public:
     return Lease::granted;
   }
   virtual void release_lease(const std::string& table) { (void)table; }
+
+  // Writes `snapshot` into this store, which must hold no run, invocation or validation yet; ids,
+  // times and outcomes are kept. Throws Error(area state); stores that cannot take a copy say so.
+  virtual void restore(const StateSnapshot& snapshot) {
+    (void)snapshot;
+    throw Error(ErrorArea::state, "this state store cannot take a copy");
+  }
 };
+
+// Reads everything `store` holds about `tables` (the mapping's) and about any table it has runs
+// of: positions, every run and invocation, the quarantine and validations with their rows.
+StateSnapshot read_snapshot(StateStore& store, const std::vector<std::string>& tables);
 
 } // namespace migrate::state
