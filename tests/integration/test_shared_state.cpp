@@ -119,6 +119,14 @@ TEST_F(SharedState, AWorkerKilledMidTableLeavesItToTheNextFromTheCommittedPositi
   first->wait();
   EXPECT_EQ(shared("SELECT outcome FROM migrate_state.runs WHERE table_name = 'big'"), "running");
 
+  // The server ends the killed worker's session, and its lease with it, a moment later.
+  for (int i = 0; i < 500
+                  && shared("SELECT count(*) FROM pg_locks WHERE locktype = "
+                            "'advisory'")
+                         != "0";
+       ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
   const auto next = migrate("--worker-id next");
   ASSERT_EQ(next.exit_code, 0) << next.output;
   EXPECT_EQ(next.output.find("by another worker"), std::string::npos) << next.output;
