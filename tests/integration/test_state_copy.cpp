@@ -1,5 +1,6 @@
 // migrate state copy: a SQLite state file copied into a PostgreSQL store keeps positions, history,
-// quarantine and validations, and a run on the copy goes on where the file left off.
+// quarantine and validations, a run on the copy goes on where the file left off, and the copy
+// copies back into a file.
 #include "support.hpp"
 
 #include "migrate/state/postgres_state_store.hpp"
@@ -77,6 +78,16 @@ TEST_F(StateCopy, CopiesASqliteFileIntoPostgresqlAndRunsGoOnFromIt) {
   expect_same_content("items");
   EXPECT_EQ(pg().scalar("SELECT mode FROM copied.runs ORDER BY id DESC LIMIT 1"), "incremental");
   EXPECT_EQ(pg().scalar("SELECT max(id) FROM copied.runs"), "3") << "new ids follow the copied";
+
+  const auto back_file = dir() / "back.db";
+  const auto back =
+      migrate("--state '" + url("copied") + "' state copy --to '" + back_file.string() + "'");
+  ASSERT_EQ(back.exit_code, 0) << back.output;
+  const auto round_trip = state::read_snapshot(*state::open_sqlite_state(back_file), {"items"});
+  EXPECT_EQ(round_trip.runs.size(), 3U);
+  EXPECT_EQ(round_trip.invocations.size(), 3U);
+  EXPECT_EQ(round_trip.quarantine.size(), 1U);
+  EXPECT_EQ(round_trip.validations.size(), 1U);
 
   const auto again = migrate("state copy --to '" + url("copied") + "'");
   EXPECT_NE(again.exit_code, 0);
