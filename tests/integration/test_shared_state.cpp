@@ -137,7 +137,7 @@ TEST_F(SharedState, AWorkerKilledMidTableLeavesItToTheNextFromTheCommittedPositi
   EXPECT_GT(read, 0);
 }
 
-TEST_F(SharedState, AWorkerSkipsATableAnotherWorkerHoldsAndSaysSo) {
+TEST_F(SharedState, AWorkerAndARepairLeaveATableAnotherWorkerHoldsAndSaySo) {
   create_table("items", 10);
   write_mapping("tables:\n  - source_table: items\n    timestamp_column: updated_at\n");
   const auto first = migrate("--worker-id first");
@@ -149,14 +149,10 @@ TEST_F(SharedState, AWorkerSkipsATableAnotherWorkerHoldsAndSaysSo) {
   blocker.exec("BEGIN");
   blocker.exec("LOCK TABLE public.items IN ACCESS EXCLUSIVE MODE");
   auto holder = start_migrate({"--worker-id", "holder"}, "holder.log");
+  // The holder's invocation lock and its lease of the table: it is inside the table's run.
   const auto deadline = std::chrono::steady_clock::now() + 60s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    try {
-      if (shared("SELECT count(*) FROM migrate_state.runs WHERE outcome = 'running'") == "1") {
-        break;
-      }
-    } catch (const std::exception&) {
-    }
+  while (std::chrono::steady_clock::now() < deadline
+         && std::stoi(shared("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")) < 2) {
     std::this_thread::sleep_for(10ms);
   }
   const auto second = migrate("--worker-id second");
@@ -164,6 +160,10 @@ TEST_F(SharedState, AWorkerSkipsATableAnotherWorkerHoldsAndSaysSo) {
   EXPECT_NE(second.output.find("leased by another worker"), std::string::npos) << second.output;
   EXPECT_NE(second.output.find("table=items skipped: leased by another worker"), std::string::npos)
       << second.output;
+  const auto repair = migrate("validate --checksum --repair");
+  EXPECT_EQ(repair.exit_code, 3) << repair.output;
+  EXPECT_NE(repair.output.find("table items is leased by another worker"), std::string::npos)
+      << repair.output;
   blocker.exec("ROLLBACK");
   EXPECT_EQ(wait_bounded(*holder), 0) << read_file(dir() / "holder.log");
   expect_same_content("items");
