@@ -627,6 +627,20 @@ public:
     return Lease::granted;
   }
 
+  std::optional<bool> leased_elsewhere(const std::string& table) override {
+    // pg_locks shows every session's advisory locks to any role; a bigint key is split into
+    // classid (high 32 bits) and objid (low 32 bits).
+    return run<bool>([&](pqxx::work& tx) {
+      return tx
+          .exec_params1("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND "
+                        "granted AND objsubid = 1 AND pid <> pg_backend_pid() AND database = "
+                        "(SELECT oid FROM pg_database WHERE datname = current_database()) AND "
+                        "((classid::bigint << 32) | objid::bigint) = $1)",
+                        lease_key(m_schema, table))[0]
+          .as<bool>();
+    });
+  }
+
   void release_lease(const std::string& table) override {
     if (m_leases.erase(table) == 0) {
       return;
@@ -710,21 +724,22 @@ private:
 
   void restore_invocation(pqxx::work& tx, const Invocation& i) {
     const bool finished = i.exit_code.has_value();
-    tx.exec_params("INSERT INTO " + m_q
-                       + "invocations (id, started_at, finished_at, duration_ms, host, pid, "
-                         "options, exit_code, notify_failures) VALUES ($1, $2::timestamptz, CASE "
-                         "WHEN $3 THEN $4::timestamptz END, $5, $6, $7, $8, CASE WHEN $3 THEN $9::integer "
-                         "END, $10)",
-                   i.id,
-                   format_utc(i.started),
-                   finished,
-                   format_utc(i.finished),
-                   static_cast<std::int64_t>(i.seconds() * 1000.0),
-                   i.start.host,
-                   i.start.pid,
-                   i.start.options,
-                   i.exit_code.value_or(0),
-                   as_int(i.notify_failures));
+    tx.exec_params(
+        "INSERT INTO " + m_q
+            + "invocations (id, started_at, finished_at, duration_ms, host, pid, "
+              "options, exit_code, notify_failures) VALUES ($1, $2::timestamptz, CASE "
+              "WHEN $3 THEN $4::timestamptz END, $5, $6, $7, $8, CASE WHEN $3 THEN $9::integer "
+              "END, $10)",
+        i.id,
+        format_utc(i.started),
+        finished,
+        format_utc(i.finished),
+        static_cast<std::int64_t>(i.seconds() * 1000.0),
+        i.start.host,
+        i.start.pid,
+        i.start.options,
+        i.exit_code.value_or(0),
+        as_int(i.notify_failures));
   }
 
   // A run as it was: begun with its own id, time and invocation, then finished unless it never was.

@@ -78,6 +78,8 @@ TEST_F(PostgresStateStore, LeasesATableToOneWorkerUntilItReleasesItOrDisconnects
   EXPECT_EQ(first->lease("users"), Lease::granted);
   EXPECT_EQ(first->lease("users"), Lease::granted); // already held: still held
   EXPECT_EQ(second->lease("users"), Lease::held_elsewhere);
+  EXPECT_EQ(second->leased_elsewhere("users"), std::optional<bool>(true));
+  EXPECT_EQ(first->leased_elsewhere("users"), std::optional<bool>(false)) << "its own";
   EXPECT_EQ(second->lease("orders"), Lease::granted);
   first->release_lease("users");
   EXPECT_EQ(second->lease("users"), Lease::granted);

@@ -160,6 +160,10 @@ TEST_F(SharedState, AWorkerAndARepairLeaveATableAnotherWorkerHoldsAndSaySo) {
   EXPECT_NE(second.output.find("leased by another worker"), std::string::npos) << second.output;
   EXPECT_NE(second.output.find("table=items skipped: leased by another worker"), std::string::npos)
       << second.output;
+  const auto status = migrate("status");
+  EXPECT_EQ(status.exit_code, 0) << status.output;
+  EXPECT_NE(status.output.find("running (another worker holds its lease)"), std::string::npos)
+      << status.output;
   const auto repair = migrate("validate --checksum --repair");
   EXPECT_EQ(repair.exit_code, 3) << repair.output;
   EXPECT_NE(repair.output.find("table items is leased by another worker"), std::string::npos)

@@ -154,6 +154,12 @@ public:
     return Lease::granted;
   }
   virtual void release_lease(const std::string& table) { (void)table; }
+  // Whether another process holds the lease of `table` now (it is running it); nullopt when the
+  // store cannot tell (SQLite: RunLock's holder says whether a run is going on).
+  virtual std::optional<bool> leased_elsewhere(const std::string& table) {
+    (void)table;
+    return std::nullopt;
+  }
 
   // Writes `snapshot` into this store, which must hold no run, invocation or validation yet; ids,
   // times and outcomes are kept. Throws Error(area state); stores that cannot take a copy say so.
