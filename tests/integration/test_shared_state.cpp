@@ -3,6 +3,8 @@
 // committed position.
 #include "support.hpp"
 
+#include "migrate/core/shard.hpp"
+
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -92,6 +94,35 @@ TEST_F(SharedState, ThreeWorkersRunEveryTableExactlyOnce) {
                    "'migrate_state'"),
             pg_role())
       << "created by the least-privilege role";
+}
+
+TEST_F(SharedState, ShardsSplitTheTablesByTheirNameHash) {
+  std::string mapping = "tables:\n";
+  std::map<std::string, std::string> shard_of;
+  for (int i = 1; i <= 6; ++i) {
+    const auto table = "s" + std::to_string(i);
+    create_table(table, 10);
+    mapping += "  - source_table: " + table + "\n    timestamp_column: updated_at\n";
+    shard_of[table] = in_shard(table, Shard{0, 2}) ? "0" : "1";
+  }
+  write_mapping(mapping);
+  const auto wrong = migrate("--shard 2/2");
+  EXPECT_EQ(wrong.exit_code, 2) << wrong.output;
+  EXPECT_NE(wrong.output.find("--shard: '2/2': i must be below n"), std::string::npos)
+      << wrong.output;
+  for (const auto* shard : {"0", "1"}) {
+    const auto run = migrate("--shard " + std::string(shard) + "/2 --worker-id shard" + shard);
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+  }
+  for (const auto& [table, shard] : shard_of) {
+    EXPECT_EQ(shared("SELECT string_agg(i.options, ',') FROM migrate_state.runs r JOIN "
+                     "migrate_state.invocations i ON i.id = r.invocation_id WHERE r.table_name = '"
+                     + table + "'"),
+              "--config " + config_dir().string() + " --worker-id shard" + shard + " --shard "
+                  + shard + "/2")
+        << table;
+    expect_same_content(table);
+  }
 }
 
 TEST_F(SharedState, AWorkerKilledMidTableLeavesItToTheNextFromTheCommittedPosition) {
