@@ -4,8 +4,10 @@
 #include "migrate/core/shard.hpp"
 
 #include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
 
 #include <set>
+#include <thread>
 
 namespace migrate::state {
 namespace {
@@ -616,7 +618,7 @@ public:
     if (m_leases.count(table) != 0) {
       return Lease::granted;
     }
-    if (!translate([&] { return lock(connection(), table); })) {
+    if (!again_if_lost([&] { return lock(connection(), table); })) {
       return Lease::held_elsewhere;
     }
     m_leases.insert(table);
@@ -645,7 +647,7 @@ public:
     if (m_leases.erase(table) == 0) {
       return;
     }
-    translate([&] {
+    again_if_lost([&] {
       pqxx::nontransaction tx(connection());
       tx.exec_params("SELECT pg_advisory_unlock($1)", lease_key(m_schema, table));
     });
@@ -684,15 +686,33 @@ public:
 
 private:
   // One transaction on the connection, opened again when the last one broke: a worker outlives
-  // a failover of the store's server. The run's retry calls in here again after a wait.
+  // a failover of the store's server.
   template<typename Result, typename Body>
   Result run(Body&& body) {
-    return translate([&]() -> Result {
+    return again_if_lost([&]() -> Result {
       pqxx::work tx(connection());
       Result result = body(tx);
       tx.commit();
       return result;
     });
+  }
+
+  // Runs `body` (translated), again on a new connection when the last one was lost before a
+  // commit (08006; not the in-doubt 08007 of a commit): nothing was written then.
+  template<typename Body>
+  auto again_if_lost(Body&& body) -> decltype(body()) {
+    for (int attempt = 1;; ++attempt) {
+      try {
+        return translate(body);
+      } catch (const Error& e) {
+        if (attempt >= 3 || e.context().sqlstate != "08006") {
+          throw;
+        }
+        spdlog::warn("state store connection lost, reconnecting retry={}/2", attempt);
+        m_connection.reset(); // libpqxx 6.4 may still call a lost connection open
+        std::this_thread::sleep_for(std::chrono::milliseconds(500 * attempt));
+      }
+    }
   }
 
   // Entries with an empty `at` are stamped now; a copy keeps the time they were rejected.
@@ -841,6 +861,18 @@ private:
     });
   }
 
+  // The old session's locks go when its backend has ended, a moment after the connection broke:
+  // a lease held by no one else is taken again within a few seconds.
+  bool lock_again(pqxx::connection& connection, const std::string& table) {
+    for (int attempt = 0; attempt < 30; ++attempt) {
+      if (lock(connection, table)) {
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+
   bool lock(pqxx::connection& connection, const std::string& table) {
     pqxx::nontransaction tx(connection);
     return tx.exec_params1("SELECT pg_try_advisory_lock($1)", lease_key(m_schema, table))[0]
@@ -863,7 +895,7 @@ private:
     pqxx::nontransaction(*m_connection).exec("SET TimeZone = 'UTC'");
     // The leases this worker held went with the old connection: take them again, or stop.
     for (const auto& table : m_leases) {
-      if (!lock(*m_connection, table)) {
+      if (!lock_again(*m_connection, table)) {
         throw Error(ErrorArea::state,
                     "lost the lease of table " + table
                         + " when the state store's connection broke; another worker holds it now",

@@ -114,6 +114,18 @@ TEST_F(PostgresStateStore, GivesBackALeaseOnATableAnotherWorkerRanSinceThisOneBe
   EXPECT_EQ(next_round->lease("orders"), Lease::granted);
 }
 
+TEST_F(PostgresStateStore, ReconnectsAndTakesItsLeasesAgainWhenItsSessionEnds) {
+  auto first = state::open_postgres_state(url(), "migrate_state");
+  auto second = state::open_postgres_state(url(), "migrate_state");
+  first->save_position("users", state::Position{});
+  ASSERT_EQ(first->lease("users"), state::Lease::granted);
+  // A failover, or an administrator ending sessions.
+  pg().exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + pg_role()
+            + "'");
+  EXPECT_TRUE(first->position("users").has_value());
+  EXPECT_EQ(second->lease("users"), state::Lease::held_elsewhere) << "the lease was taken again";
+}
+
 TEST_F(PostgresStateStore, WorksInAnExistingSchemaForARoleWithoutCreateOnTheDatabase) {
   const std::string role = name() + "_s";
   testing::PgClient admin(*m_settings, name());
