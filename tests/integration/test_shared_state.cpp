@@ -123,6 +123,10 @@ TEST_F(SharedState, ShardsSplitTheTablesByTheirNameHash) {
         << table;
     expect_same_content(table);
   }
+  const auto check = migrate("check");
+  EXPECT_NE(check.output.find("schema=migrate_state is reachable"), std::string::npos)
+      << check.output;
+  EXPECT_EQ(check.output.find("lp_"), std::string::npos) << "no password in the output";
 }
 
 TEST_F(SharedState, AWorkerKilledMidTableLeavesItToTheNextFromTheCommittedPosition) {
