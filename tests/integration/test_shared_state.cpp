@@ -127,6 +127,11 @@ TEST_F(SharedState, ShardsSplitTheTablesByTheirNameHash) {
   EXPECT_NE(check.output.find("schema=migrate_state is reachable"), std::string::npos)
       << check.output;
   EXPECT_EQ(check.output.find("lp_"), std::string::npos) << "no password in the output";
+  const auto report = migrate("report --html '" + (dir() / "report.html").string() + "'");
+  ASSERT_EQ(report.exit_code, 0) << report.output;
+  const auto html = read_file(dir() / "report.html");
+  EXPECT_NE(html.find(":***@"), std::string::npos) << "names the store, without its password";
+  EXPECT_EQ(html.find("lp_"), std::string::npos);
 }
 
 TEST_F(SharedState, AWorkerKilledMidTableLeavesItToTheNextFromTheCommittedPosition) {
