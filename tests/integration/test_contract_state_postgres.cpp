@@ -156,6 +156,36 @@ TEST_F(PostgresStateStore, WorksInAnExistingSchemaForARoleWithoutCreateOnTheData
   admin.exec("DROP ROLE " + role);
 }
 
+TEST_F(PostgresStateStore, WorksForAWorkerRoleWithTheGrantsReadmeNames) {
+  state::open_postgres_state(url(), "migrate_state"); // made by the owner
+  const std::string role = name() + "_g";
+  testing::PgClient admin(*m_settings, name());
+  admin.exec("CREATE ROLE " + role + " LOGIN NOSUPERUSER PASSWORD 'pw_" + role + "'");
+  admin.exec("GRANT USAGE ON SCHEMA migrate_state TO " + role);
+  admin.exec("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA migrate_state TO "
+             + role);
+  admin.exec("GRANT USAGE ON ALL SEQUENCES IN SCHEMA migrate_state TO " + role);
+  {
+    auto store = state::open_postgres_state(state_url(*m_settings, name(), role, "pw_" + role),
+                                            "migrate_state");
+    const auto invocation = store->begin_invocation({"host", 1, ""});
+    EXPECT_EQ(store->lease("users"), state::Lease::granted);
+    TableResult result;
+    result.table = "users";
+    store->finish_run(store->begin_run("users"), result);
+    store->save_position("users", state::Position{});
+    store->quarantine({{"users", "id=1", "c", "r", "ff", 1, {}}});
+    state::ValidationRecord validation;
+    validation.table = "users";
+    validation.rows = {{"id=1", "missing in target", "0"}};
+    store->record_validation(validation);
+    store->finish_invocation(invocation, 0, 0);
+    EXPECT_EQ(store->invocations(5).size(), 1U);
+  }
+  admin.exec("DROP OWNED BY " + role);
+  admin.exec("DROP ROLE " + role);
+}
+
 TEST_F(PostgresStateStore, RefusesAWrongPasswordWithoutRetrying) {
   try {
     state::open_postgres_state(state_url(*m_settings, name(), pg_role(), "wrong"), "s");
