@@ -122,6 +122,16 @@ std::string utc_text(const std::string& column) {
   return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
 }
 
+// Whether a session holds the advisory lock whose bigint key is `key` (an SQL expression).
+// pg_locks shows every session's advisory locks to any role; a bigint key is split into classid
+// (high 32 bits) and objid (low 32 bits).
+std::string lock_held_sql(const std::string& key) {
+  return "EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND "
+         "l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database WHERE datname = "
+         "current_database()) AND ((l.classid::bigint << 32) | l.objid::bigint) = "
+         + key + ")";
+}
+
 std::string replace_schema(const std::string& sql, const std::string& schema) {
   std::string out;
   for (const char c : sql) {
@@ -587,8 +597,8 @@ public:
                 "count(r.id) FILTER (WHERE r.outcome = 'ok'), "
                 "count(r.id) FILTER (WHERE r.outcome <> 'ok'), "
                 "coalesce(sum(r.rows_inserted + r.rows_updated + r.rows_deleted), 0), "
-                "coalesce(sum(r.quarantined), 0) FROM "
-              + m_q + "invocations i LEFT JOIN " + m_q
+                "coalesce(sum(r.quarantined), 0), i.exit_code IS NULL AND "
+              + lock_held_sql("i.lock_key") + " FROM " + m_q + "invocations i LEFT JOIN " + m_q
               + "runs r ON r.invocation_id = i.id GROUP BY i.id ORDER BY i.id DESC LIMIT $1",
           static_cast<std::int64_t>(last));
       std::vector<Invocation> out;
@@ -608,6 +618,7 @@ public:
         item.tables_failed = as_count(row[9]);
         item.rows_moved = as_count(row[10]);
         item.quarantined = as_count(row[11]);
+        item.running = row[12].as<bool>();
         out.push_back(std::move(item));
       }
       return out;
@@ -851,10 +862,8 @@ private:
                   + "invocations j ON j.id = r.invocation_id JOIN " + m_q
                   + "invocations i ON i.id = $2 WHERE r.table_name = $1 AND j.id <> $2 AND "
                     "r.outcome <> 'running' AND (j.finished_at >= i.started_at OR (j.finished_at "
-                    "IS NULL AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' "
-                    "AND l.granted AND l.objsubid = 1 AND l.database = (SELECT oid FROM "
-                    "pg_database WHERE datname = current_database()) AND ((l.classid::bigint << "
-                    "32) | l.objid::bigint) = j.lock_key))))",
+                    "IS NULL AND "
+                  + lock_held_sql("j.lock_key") + ")))",
               table,
               m_invocation)[0]
           .as<bool>();

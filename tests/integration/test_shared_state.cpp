@@ -200,6 +200,8 @@ TEST_F(SharedState, AWorkerAndARepairLeaveATableAnotherWorkerHoldsAndSaySo) {
   EXPECT_NE(second.output.find("leased by another worker"), std::string::npos) << second.output;
   EXPECT_NE(second.output.find("table=items skipped: leased by another worker"), std::string::npos)
       << second.output;
+  const auto history = migrate("history");
+  EXPECT_NE(history.output.find("running"), std::string::npos) << history.output;
   const auto status = migrate("status");
   EXPECT_EQ(status.exit_code, 0) << status.output;
   EXPECT_NE(status.output.find("running (another worker holds its lease)"), std::string::npos)

@@ -85,6 +85,9 @@ struct Invocation {
   std::uint64_t tables_failed = 0; // a run that did not finish counts as failed
   std::uint64_t rows_moved = 0;    // inserted + updated + deleted
   std::uint64_t quarantined = 0;
+  // Its process is running it now, as the store can tell (a shared store: the invocation's lock is
+  // held); false where the store cannot tell (SQLite: RunLock's holder says).
+  bool running = false;
 
   double seconds() const { return std::chrono::duration<double>(finished - started).count(); }
 };
