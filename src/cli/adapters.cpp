@@ -5,6 +5,7 @@
 #include "migrate/core/log_text.hpp"
 #include "migrate/pipeline/run_rules.hpp"
 #include "migrate/source/mysql_source.hpp"
+#include "migrate/state/postgres_state_store.hpp"
 #include "migrate/state/sqlite_state_store.hpp"
 #include "migrate/target/postgres_target.hpp"
 
@@ -56,8 +57,22 @@ std::unique_ptr<target::Target> AdapterFactory::target(Retries retries) const {
   });
 }
 
+config::StateLocation AdapterFactory::location() const {
+  return config::StateLocation{m_config.state_file, m_config.state_url, m_config.state_schema};
+}
+
 std::unique_ptr<state::StateStore> AdapterFactory::state() const {
-  const auto& path = m_config.state_file;
+  return state(location());
+}
+
+std::unique_ptr<state::StateStore>
+AdapterFactory::state(const config::StateLocation& location) const {
+  if (location.shared()) {
+    return connect_with_retries(m_config.retry, Retries::as_configured, "state store", [&] {
+      return state::open_postgres_state(location.url, location.schema);
+    });
+  }
+  const auto& path = location.file;
   auto store = state::open_sqlite_state(path);
   std::error_code error;
   const auto status = std::filesystem::status(path, error);

@@ -28,9 +28,14 @@ public:
   // Error(source / target).
   std::unique_ptr<source::Source> source(Retries retries = Retries::as_configured) const;
   std::unique_ptr<target::Target> target(Retries retries = Retries::as_configured) const;
-  // Opens (or creates) the state file, warning when other users may read it: it holds
-  // quarantined raw values.
+  // Opens (or creates) the state store: the SQLite file, warning when other users may read it (it
+  // holds quarantined raw values), or the shared PostgreSQL store of `state: postgresql://...`,
+  // retried like the other connections.
   std::unique_ptr<state::StateStore> state() const;
+  // The store at `location` (state copy's destination), opened as state() opens the configured one.
+  std::unique_ptr<state::StateStore> state(const config::StateLocation& location) const;
+  // Where the configured state store is.
+  config::StateLocation location() const;
 
 private:
   const config::Config& m_config;

@@ -178,6 +178,19 @@ void check_state_file(CheckReport& report, const std::filesystem::path& path) {
                                        : " cannot be created in " + directory.string())));
 }
 
+// A shared store is reached as a run would reach it; opening it creates its tables when missing,
+// the one thing check writes (idempotent, and what the first run would do).
+void check_shared_state(CheckReport& report, const CommandContext& context) {
+  const auto& config = context.config;
+  const auto where = config::StateLocation{{}, config.state_url, config.state_schema}.describe();
+  try {
+    context.adapters.state();
+    report.add(CheckLevel::ok, "state store", where + " is reachable");
+  } catch (const Error& e) {
+    report.add(CheckLevel::fail, "state store", where + ": " + e.message());
+  }
+}
+
 } // namespace
 
 CLI::App* setup_check(CLI::App& app) {
@@ -208,7 +221,11 @@ int run_check(const GlobalOptions& global) {
       check_table(report, *table, *source, *target);
     }
   }
-  check_state_file(report, config.state_file);
+  if (config.state_url.empty()) {
+    check_state_file(report, config.state_file);
+  } else {
+    check_shared_state(report, context);
+  }
   return report.failed() ? k_exit_table_failed : k_exit_ok;
 }
 

@@ -169,7 +169,11 @@ bool start_logging(const GlobalOptions& options) {
 config::Config load(const GlobalOptions& options, config::LoadMode mode) {
   auto config = config::load_config(options.config_dir, mode);
   if (!options.state_file.empty()) {
-    config.state_file = options.state_file;
+    try {
+      config.use_state(config::parse_state_location(options.state_file, "."));
+    } catch (const std::invalid_argument& e) {
+      throw Error(ErrorArea::config, std::string("--state: ") + e.what());
+    }
   }
   return config;
 }
@@ -215,12 +219,16 @@ struct CommandLine {
   ReportOptions report;
   HistoryOptions history;
   bool notify_test = false;
+  StateCopyOptions state_copy;
   std::vector<std::pair<CLI::App*, std::function<int()>>> subcommands;
 };
 
 void add_global_options(CLI::App& app, GlobalOptions& global) {
   app.add_option("--config", global.config_dir, "configuration directory")->capture_default_str();
-  app.add_option("--state", global.state_file, "state file (SQLite), overrides migrate.yaml");
+  app.add_option("--state",
+                 global.state_file,
+                 "state store: a SQLite file, or a postgresql:// URL shared by several workers; "
+                 "overrides migrate.yaml");
   app.add_option("--table", global.tables, "only this table (repeatable)");
   auto* verbose = app.add_flag("-v,--verbose", global.verbose, "debug logging");
   app.add_flag("-q,--quiet",
@@ -250,6 +258,7 @@ void add_subcommands(CLI::App& app, CommandLine& c) {
   add(setup_report(app, c.report), [&] { return run_report(g, c.report); });
   add(setup_history(app, c.history), [&] { return run_history(g, c.history); });
   add(setup_notify(app, c.notify_test), [&] { return run_notify(g, c.notify_test); });
+  add(setup_state(app, c.state_copy), [&] { return run_state_copy(g, c.state_copy); });
   app.require_subcommand(0, 1);
 }
 
@@ -258,9 +267,11 @@ int dispatch(const CommandLine& c) {
   const auto chosen = std::find_if(c.subcommands.begin(), c.subcommands.end(), [](const auto& sub) {
     return sub.first->parsed();
   });
-  const bool sync_options = c.sync.full || c.sync.reload || !c.sync.since.empty();
+  const bool sync_options = c.sync.full || c.sync.reload || !c.sync.since.empty()
+                            || !c.sync.worker_id.empty() || !c.sync.shard.empty();
   if (sync_options && chosen != c.subcommands.end()) {
-    spdlog::error("--full, --reload and --since apply to a run, not to a subcommand");
+    spdlog::error(
+        "--full, --reload, --since, --worker-id and --shard apply to a run, not to a subcommand");
     return k_exit_usage;
   }
   try {

@@ -43,8 +43,17 @@ struct SyncOptionsCli {
   bool full = false;
   bool reload = false;
   std::string since;
+  std::string worker_id; // names this worker in history and logs; empty: host:pid
+  std::string shard;     // "i/n": only the tables of shard i of n; empty: every table
 };
 void setup_sync(CLI::App& app, SyncOptionsCli& options);
+
+// state copy --to: reads only the state (config::LoadMode::state_only).
+struct StateCopyOptions {
+  std::string to; // a SQLite path, sqlite:///path or postgresql:// URL
+};
+CLI::App* setup_state(CLI::App& app, StateCopyOptions& options);
+int run_state_copy(const GlobalOptions& global, const StateCopyOptions& options);
 int run_sync(const GlobalOptions& global, const SyncOptionsCli& options);
 
 // Results go to standard output, as a text table or, with --json, as one JSON document; logs go

@@ -48,7 +48,7 @@ void print_invocations(const std::vector<state::Invocation>& items, bool newest_
                  std::to_string(item.rows_moved),
                  std::to_string(item.quarantined),
                  std::to_string(item.notify_failures),
-                 exit_text(item, i == 0 && newest_live),
+                 exit_text(item, (i == 0 && newest_live) || item.running),
                  item.start.options});
   }
   std::cout << out.render();
@@ -65,7 +65,7 @@ void print_invocations_json(const std::vector<state::Invocation>& items, bool ne
     json.key("host").value(item.start.host).key("pid").value(item.start.pid);
     json.key("options").value(item.start.options).key("exit_code");
     item.exit_code ? json.value(static_cast<std::int64_t>(*item.exit_code)) : json.null();
-    json.key("status").value(exit_text(item, i == 0 && newest_live));
+    json.key("status").value(exit_text(item, (i == 0 && newest_live) || item.running));
     json.key("tables_ok").value(item.tables_ok).key("tables_failed").value(item.tables_failed);
     json.key("rows_moved").value(item.rows_moved).key("quarantined").value(item.quarantined);
     json.key("notify_failures").value(item.notify_failures).end_object();

@@ -62,7 +62,9 @@ int run_plan(const GlobalOptions& global) {
   const auto target = context.adapters.target();
   // No state file yet: no positions, and plan does not create one.
   const auto state =
-      std::filesystem::exists(context.config.state_file) ? context.adapters.state() : nullptr;
+      !context.config.state_url.empty() || std::filesystem::exists(context.config.state_file)
+          ? context.adapters.state()
+          : nullptr;
   bool failed = false;
   for (const auto* table : context.tables) {
     try {

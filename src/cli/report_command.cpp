@@ -48,14 +48,13 @@ CLI::App* setup_report(CLI::App& app, ReportOptions& options) {
 
 int run_report(const GlobalOptions& global, const ReportOptions& options) {
   const CommandContext context(global, config::LoadMode::state_only);
-  const auto& config = context.config;
   std::vector<std::string> tables;
   for (const auto* table : context.tables) {
     tables.push_back(table->source_table);
   }
   const auto state = context.adapters.state();
   auto model = report::build_model(*state, tables, options.last, std::chrono::system_clock::now());
-  model.state_file = config.state_file.string();
+  model.state_file = context.adapters.location().describe(); // a URL without its password
   write_file(options.html, report::render_html(model));
   spdlog::info("report tables={} last={} file={}", tables.size(), options.last, options.html);
   std::cout << "report written to " << options.html << "\n";

@@ -220,6 +220,10 @@ int run_status(const GlobalOptions& global, bool json) {
     if (const auto found = latest.find(table->source_table); found != latest.end()) {
       row.run = &found->second.result;
       row.running = running_text(found->second, active);
+      if (row.running.empty() && found->second.unfinished
+          && state->leased_elsewhere(table->source_table).value_or(false)) {
+        row.running = "running (another worker holds its lease)";
+      }
       any_failed = any_failed || (row.running.empty() && row.run->outcome == Outcome::failed);
     }
     rows.push_back(std::move(row));

@@ -7,6 +7,7 @@
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/error.hpp"
 #include "migrate/core/log_text.hpp"
+#include "migrate/core/shard.hpp"
 #include "migrate/core/timestamp_text.hpp"
 #include "migrate/notify/curl_channels.hpp"
 #include "migrate/pipeline/run_rules.hpp"
@@ -19,12 +20,19 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <stdexcept>
 
 namespace migrate::cli {
 namespace {
 
+// A table this worker did not run because another worker holds or ran it: neither failed nor ok.
+struct Skipped {
+  std::string table;
+  std::string reason; // "leased by another worker", "done by another worker"
+};
+
 // The summary table is a result (standard output); the totals and the failures are logged.
-void print_summary(const std::vector<TableResult>& results) {
+void print_summary(const std::vector<TableResult>& results, const std::vector<Skipped>& skipped) {
   using Align = TextTable::Align;
   TextTable out({{"table"},
                  {"mode"},
@@ -53,10 +61,13 @@ void print_summary(const std::vector<TableResult>& results) {
                  std::to_string(r.counts.retries),
                  fmt::format("{:.2f}", r.seconds())});
   }
+  for (const auto& s : skipped) {
+    out.add_row({s.table, "-", s.reason, "-", "-", "-", "-", "-", "-", "-", "-", "-"});
+  }
   std::cout << out.render();
 }
 
-void log_totals(const std::vector<TableResult>& results) {
+void log_totals(const std::vector<TableResult>& results, std::size_t skipped) {
   TableCounts total;
   std::size_t failed = 0;
   for (const auto& r : results) {
@@ -71,10 +82,11 @@ void log_totals(const std::vector<TableResult>& results) {
       spdlog::error("table={} outcome=failed error={}", r.table, quote_field(r.error_text()));
     }
   }
-  spdlog::info("run finished tables={} failed={} read={} inserted={} updated={} unchanged={} "
-               "deleted={} quarantined={}",
+  spdlog::info("run finished tables={} failed={} skipped={} read={} inserted={} updated={} "
+               "unchanged={} deleted={} quarantined={}",
                results.size(),
                failed,
+               skipped,
                total.rows_read,
                total.inserted,
                total.updated,
@@ -137,6 +149,12 @@ void setup_sync(CLI::App& app, SyncOptionsCli& options) {
   app.add_option("--since",
                  options.since,
                  "re-read rows whose timestamp is after this, e.g. '2026-11-01 00:00:00'");
+  app.add_option("--worker-id",
+                 options.worker_id,
+                 "this worker's name in history and logs (default host:pid)");
+  app.add_option("--shard",
+                 options.shard,
+                 "i/n: run only the tables whose name hashes to shard i of n (0 <= i < n)");
 }
 
 namespace {
@@ -187,7 +205,81 @@ std::string options_text(const GlobalOptions& global, const SyncOptionsCli& opti
   out += options.full ? " --full" : "";
   out += options.reload ? " --reload" : "";
   out += options.since.empty() ? "" : " --since '" + options.since + "'";
+  out += options.worker_id.empty() ? "" : " --worker-id " + options.worker_id;
+  out += options.shard.empty() ? "" : " --shard " + options.shard;
   return out;
+}
+
+std::string worker_id(const SyncOptionsCli& options) {
+  return options.worker_id.empty() ? host_name() + ":" + std::to_string(::getpid())
+                                   : options.worker_id;
+}
+
+// The tables of this worker's --shard, in mapping order.
+std::vector<const config::TableMapping*>
+shard_tables(const std::vector<const config::TableMapping*>& tables, const std::string& text) {
+  if (text.empty()) {
+    return tables;
+  }
+  Shard shard;
+  try {
+    shard = parse_shard(text);
+  } catch (const std::invalid_argument& e) {
+    throw Error(ErrorArea::config, std::string("--shard: ") + e.what());
+  }
+  std::vector<const config::TableMapping*> out;
+  for (const auto* table : tables) {
+    if (in_shard(table->name, shard)) {
+      out.push_back(table);
+    }
+  }
+  spdlog::info("shard {} runs tables={} of {}", text, out.size(), tables.size());
+  return out;
+}
+
+// What a worker's loop produced: the tables it ran, and those another worker holds or ran.
+struct LoopResult {
+  std::vector<TableResult> results;
+  std::vector<Skipped> skipped;
+};
+
+// Whether this worker runs `table` now; logs and lists the table when it does not.
+bool claim(state::StateStore& state, const std::string& table, LoopResult& loop) {
+  const auto lease = state.lease(table);
+  if (lease == state::Lease::granted) {
+    return true;
+  }
+  const std::string reason =
+      lease == state::Lease::held_elsewhere ? "leased by another worker" : "done by another worker";
+  spdlog::info("table={} skipped: {}", table, reason);
+  loop.skipped.push_back({table, reason});
+  return false;
+}
+
+// Runs each table this worker can lease, one after the other; a table another worker holds is
+// skipped and listed. With a SQLite store every lease is granted (RunLock keeps others out).
+void run_leased_tables(const CommandContext& context,
+                       const std::vector<const config::TableMapping*>& tables,
+                       state::StateStore& state,
+                       const pipeline::SyncOptions& sync,
+                       ProgressReporter& progress,
+                       LoopResult& loop) {
+  const auto source = context.adapters.source();
+  const auto target = context.adapters.target();
+  log_connections(context.config, *source, *target);
+  for (const auto* table : tables) {
+    if (sync.deadline && std::chrono::steady_clock::now() >= *sync.deadline) {
+      loop.results.push_back(record_not_started(state, *table));
+      continue;
+    }
+    if (!claim(state, table->source_table, loop)) {
+      continue;
+    }
+    progress.begin_table(table->source_table, estimated_rows(*source, table->source_table));
+    loop.results.push_back(pipeline::sync_table(*table, *source, *target, state, sync));
+    progress.end_table();
+    state.release_lease(table->source_table);
+  }
 }
 
 } // namespace
@@ -201,36 +293,31 @@ int run_tables(const GlobalOptions& global,
                pipeline::SyncOptions sync,
                const std::vector<std::unique_ptr<notify::Channel>>& channels) {
   const auto& config = context.config;
-  const auto& tables = context.tables;
-  const state::RunLock lock(config.state_file);
+  const auto tables = shard_tables(context.tables, options.shard);
+  // A SQLite file takes one run at a time; a shared store leases each table instead.
+  const auto lock =
+      config.state_url.empty() ? std::make_unique<state::RunLock>(config.state_file) : nullptr;
   const auto state = context.adapters.state();
   FinishedRun run;
   run.started = std::chrono::system_clock::now();
   run.id = state->begin_invocation(
       {host_name(), static_cast<std::int64_t>(::getpid()), options_text(global, options)});
-  spdlog::info("run started run_id={} tables={} mysql={} postgresql={} state={}",
+  spdlog::info("run started run_id={} worker={} tables={} mysql={} postgresql={} state={}",
                run.id,
+               quote_field(worker_id(options)),
                tables.size(),
                config.mysql.describe(),
                config.postgresql.describe(),
-               config.state_file.string());
+               config.state_url.empty()
+                   ? config.state_file.string()
+                   : config::StateLocation{{}, config.state_url, config.state_schema}.describe());
   ProgressReporter progress(!global.quiet, ::isatty(STDERR_FILENO) == 1);
   sync.progress = &progress;
 
-  auto& results = run.results;
+  LoopResult loop;
+  auto& results = loop.results;
   try {
-    const auto source = context.adapters.source();
-    const auto target = context.adapters.target();
-    log_connections(config, *source, *target);
-    for (const auto* table : tables) {
-      if (sync.deadline && std::chrono::steady_clock::now() >= *sync.deadline) {
-        results.push_back(record_not_started(*state, *table));
-        continue;
-      }
-      progress.begin_table(table->source_table, estimated_rows(*source, table->source_table));
-      results.push_back(pipeline::sync_table(*table, *source, *target, *state, sync));
-      progress.end_table();
-    }
+    run_leased_tables(context, tables, *state, sync, progress, loop);
   } catch (const Error& e) {
     if (e.area() == ErrorArea::state) {
       throw;
@@ -240,9 +327,10 @@ int run_tables(const GlobalOptions& global,
       results = record_all_failed(*state, tables, e);
     }
   }
-  print_summary(results);
-  log_totals(results);
-  run.exit_code = exit_code_of(results, tables.size());
+  print_summary(results, loop.skipped);
+  log_totals(results, loop.skipped.size());
+  run.exit_code = exit_code_of(results, tables.size() - loop.skipped.size());
+  run.results = std::move(results);
   const auto notify_failures = report_run(config, *state, run, channels);
   state->finish_invocation(run.id, run.exit_code, notify_failures);
   return run.exit_code;

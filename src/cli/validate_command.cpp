@@ -476,6 +476,15 @@ void print_json(const std::vector<Verdict>& verdicts, bool checksum, std::size_t
   std::cout << json.str() << "\n";
 }
 
+// A repair writes the table as a run does: not while another worker runs it.
+void hold_lease(state::StateStore& state, const std::string& table) {
+  if (state.lease(table) != state::Lease::granted) {
+    throw Error(ErrorArea::lock,
+                "table " + table + " is leased by another worker: --repair it once no run holds it",
+                ErrorContext{.table = table});
+  }
+}
+
 } // namespace
 
 CLI::App* setup_validate(CLI::App& app, ValidateOptions& options) {
@@ -505,16 +514,23 @@ int run_validate(const GlobalOptions& global, const ValidateOptions& options) {
   const auto source = context.adapters.source();
   const auto target = context.adapters.target();
   log_connections(config, *source, *target);
-  // --repair writes to PostgreSQL as a run does: not while a run is under way (exit code 3).
-  const auto lock = options.repair ? std::make_unique<state::RunLock>(config.state_file) : nullptr;
+  // --repair writes to PostgreSQL as a run does: not while a run is under way (exit code 3). A
+  // shared store leases each table instead, as a run does.
+  const auto lock = options.repair && config.state_url.empty()
+                        ? std::make_unique<state::RunLock>(config.state_file)
+                        : nullptr;
   const auto state = context.adapters.state();
   std::vector<Verdict> verdicts;
   std::size_t differing = 0;
   for (const auto* table : tables) {
+    if (options.repair) {
+      hold_lease(*state, table->source_table); // before the comparison the repair acts on
+    }
     auto verdict = options.checksum ? checksum_verdict(*table, *source, *target, *state)
                                     : count_verdict(*table, *source, *target, *state);
     if (options.repair) {
       verdict = repair_and_check(std::move(verdict), *table, *source, *target, *state);
+      state->release_lease(table->source_table);
     }
     differing += verdict.ok() ? 0U : 1U;
     log_verdict(verdict);

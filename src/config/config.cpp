@@ -23,6 +23,14 @@ std::string Endpoint::describe() const {
   return username + "@" + host + ":" + std::to_string(port) + "/" + database;
 }
 
+void Config::use_state(const StateLocation& state) {
+  state_url = state.url;
+  state_schema = state.schema;
+  if (!state.shared()) {
+    state_file = state.file;
+  }
+}
+
 const TableMapping* Config::find_table(const std::string& name) const {
   for (const auto& table : tables) {
     if (table.name == name || table.source_table == name || table.target_table == name
@@ -811,10 +819,38 @@ void read_notify(const Node& root, Config& config, LoadMode mode) {
   }
 }
 
+// `state:` (a path, sqlite:///path or a postgresql:// URL), the older `state_file:` (a path), and
+// `state_schema:` for a shared store.
+void read_state(const Node& root, Config& config) {
+  if (root.has("state") && root.has("state_file")) {
+    root.child("state").fail("set either state or state_file, not both");
+  }
+  const bool has_state = root.has("state") || root.has("state_file");
+  if (!has_state && !root.has("state_schema")) {
+    return;
+  }
+  const auto node = root.has("state")        ? root.child("state")
+                    : root.has("state_file") ? root.child("state_file")
+                                             : root.child("state_schema");
+  const auto value = has_state ? node.non_empty_text() : config.state_file.string();
+  const auto schema =
+      root.has("state_schema") ? root.child("state_schema").non_empty_text() : std::string();
+  if (root.has("state_file") && value.find("://") != std::string::npos) {
+    node.fail("state_file takes a path; use state: for a URL");
+  }
+  try {
+    config.use_state(parse_state_location(value, config.directory, schema));
+  } catch (const std::invalid_argument& e) {
+    node.fail(e.what());
+  }
+}
+
 // Without a mode (the logging settings alone) or with state_only, `notify` is not read: its ${VAR}s
 // (the SMTP password) need not be set for status.
 void read_settings(const Node& root, Config& config, std::optional<LoadMode> mode = std::nullopt) {
   root.allow_only({"state_file",
+                   "state",
+                   "state_schema",
                    "logging",
                    "retry",
                    "max_runtime",
@@ -826,9 +862,7 @@ void read_settings(const Node& root, Config& config, std::optional<LoadMode> mod
   if (mode) {
     read_notify(root, config, *mode);
   }
-  if (root.has("state_file")) {
-    config.state_file = resolve(config.directory, root.child("state_file").non_empty_text());
-  }
+  read_state(root, config);
   if (root.has("logging")) {
     const auto logging = root.child("logging");
     logging.allow_only({"file", "max_size_mb", "max_files", "level", "console_level"});

@@ -594,6 +594,45 @@ public:
     });
   }
 
+  void restore(const StateSnapshot& snapshot) override {
+    translate([&] {
+      SQLite::Transaction tx(m_db);
+      SQLite::Statement used(m_db,
+                             "SELECT EXISTS (SELECT 1 FROM runs) OR EXISTS (SELECT 1 FROM "
+                             "invocations) OR EXISTS (SELECT 1 FROM validations)");
+      used.executeStep();
+      if (used.getColumn(0).getInt() != 0) {
+        throw Error(ErrorArea::state,
+                    "the state file already holds runs, invocations or validations: copy into "
+                    "an empty one");
+      }
+      for (const auto& invocation : snapshot.invocations) {
+        restore_invocation(invocation);
+      }
+      for (const auto& record : snapshot.runs) {
+        SQLite::Statement insert(m_db,
+                                 "INSERT INTO runs (id, table_name, mode, started_at, outcome, "
+                                 "invocation_id) VALUES (?, ?, 'none', ?, 'running', ?)");
+        insert.bind(1, record.id);
+        insert.bind(2, record.result.table);
+        insert.bind(3, format_utc(record.result.started));
+        insert.bind(4, record.invocation_id);
+        insert.exec();
+        if (!record.unfinished) {
+          finish_run(record.id, record.result);
+        }
+      }
+      for (const auto& validation : snapshot.validations) {
+        restore_validation(validation);
+      }
+      for (const auto& [table, position] : snapshot.positions) {
+        save_position(table, position);
+      }
+      restore_quarantine(snapshot.quarantine);
+      tx.commit();
+    });
+  }
+
 private:
   static RunRecord read_run(SQLite::Statement& query) {
     RunRecord record;
@@ -659,6 +698,84 @@ private:
                                  query.getColumn(2).getString()});
     }
     return out;
+  }
+
+  void restore_invocation(const Invocation& i) {
+    SQLite::Statement insert(m_db,
+                             "INSERT INTO invocations (id, started_at, finished_at, duration_ms, "
+                             "host, pid, options, exit_code, notify_failures) VALUES (?, ?, ?, ?, "
+                             "?, ?, ?, ?, ?)");
+    insert.bind(1, i.id);
+    insert.bind(2, format_utc(i.started));
+    if (i.exit_code) {
+      insert.bind(3, format_utc(i.finished));
+      insert.bind(8, *i.exit_code);
+    } else {
+      insert.bind(3);
+      insert.bind(8);
+    }
+    insert.bind(4, static_cast<std::int64_t>(i.seconds() * 1000.0));
+    insert.bind(5, i.start.host);
+    insert.bind(6, i.start.pid);
+    insert.bind(7, i.start.options);
+    insert.bind(9, as_int(i.notify_failures));
+    insert.exec();
+  }
+
+  void restore_validation(const ValidationRecord& r) {
+    SQLite::Statement insert(
+        m_db,
+        "INSERT INTO validations (id, table_name, checked_at, kind, mysql_rows, postgresql_rows, "
+        "behind, quarantined, unexplained, chunks_compared, chunks_differing, outcome, summary, "
+        "error, repaired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    insert.bind(1, r.id);
+    insert.bind(2, r.table);
+    insert.bind(3, r.at);
+    insert.bind(4, r.checksum ? "checksum" : "counts");
+    int column = 5;
+    for (const auto count : {r.source_rows,
+                             r.target_rows,
+                             r.behind,
+                             r.quarantined,
+                             r.unexplained,
+                             r.chunks_compared,
+                             r.chunks_differing}) {
+      insert.bind(column++, as_int(count));
+    }
+    insert.bind(12, r.outcome);
+    insert.bind(13, r.summary);
+    insert.bind(14, r.error);
+    insert.bind(15, r.repaired ? 1 : 0);
+    insert.exec();
+    SQLite::Statement row(m_db,
+                          "INSERT INTO validation_rows (validation_id, row_key, difference, chunk) "
+                          "VALUES (?, ?, ?, ?)");
+    for (const auto& differing : r.rows) {
+      row.bind(1, r.id);
+      row.bind(2, differing.key);
+      row.bind(3, differing.difference);
+      row.bind(4, differing.chunk);
+      row.exec();
+      row.reset();
+    }
+  }
+
+  // The entries as they were, rejected when they were (now when that is not known).
+  void restore_quarantine(const std::vector<QuarantineEntry>& entries) {
+    SQLite::Statement insert(m_db,
+                             "INSERT OR REPLACE INTO quarantine (table_name, row_key, column_name, "
+                             "reason, raw_hex, run_id, rejected_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    for (const auto& entry : entries) {
+      insert.bind(1, entry.table);
+      insert.bind(2, entry.key);
+      insert.bind(3, entry.column);
+      insert.bind(4, entry.reason);
+      insert.bind(5, entry.raw_hex);
+      insert.bind(6, entry.run_id);
+      insert.bind(7, entry.at.empty() ? now_text() : entry.at);
+      insert.exec();
+      insert.reset();
+    }
   }
 
   // Counters added to `runs` after a state file was created are added to it, defaulting to 0.

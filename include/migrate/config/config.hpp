@@ -6,6 +6,8 @@
 // the file, line and key.
 #pragma once
 
+#include "migrate/config/state_location.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -203,6 +205,9 @@ struct Config {
   PostgresEndpoint postgresql;
   std::vector<TableMapping> tables;
   std::filesystem::path state_file;
+  // A state store shared by several workers (`state: postgresql://...`); empty: state_file.
+  std::string state_url;
+  std::string state_schema = k_default_state_schema;
   Logging logging;
   // A table whose data is older than this is flagged by status (exit 1), the metrics and alerts.
   std::chrono::seconds max_age{8 * 86400};
@@ -210,6 +215,9 @@ struct Config {
   // Prometheus text exposition, rewritten at the end of each run (node_exporter's textfile
   // collector); empty: none.
   std::filesystem::path metrics_textfile;
+
+  // Takes `state` as the state store: a SQLite file, or a shared PostgreSQL store.
+  void use_state(const StateLocation& state);
 
   // The mapping whose source or target table is `name`, or nullptr.
   const TableMapping* find_table(const std::string& name) const;

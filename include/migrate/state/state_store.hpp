@@ -1,10 +1,12 @@
 // The state store: where each table's committed position and the run history live.
 //
-// Implementations: SqliteStateStore (state/sqlite_state_store.hpp). Used from one thread at a time.
+// Implementations: SqliteStateStore (state/sqlite_state_store.hpp), PostgresStateStore
+// (state/postgres_state_store.hpp), shared by several workers. Used from one thread at a time.
 // The position is written only after PostgreSQL committed the rows it covers, so a crash between
 // the two re-reads a window the idempotent upsert absorbs, and never skips one.
 #pragma once
 
+#include "migrate/core/error.hpp"
 #include "migrate/core/result.hpp"
 #include "migrate/state/position.hpp"
 
@@ -83,8 +85,23 @@ struct Invocation {
   std::uint64_t tables_failed = 0; // a run that did not finish counts as failed
   std::uint64_t rows_moved = 0;    // inserted + updated + deleted
   std::uint64_t quarantined = 0;
+  // Its process is running it now, as the store can tell (a shared store: the invocation's lock is
+  // held); false where the store cannot tell (SQLite: RunLock's holder says).
+  bool running = false;
 
   double seconds() const { return std::chrono::duration<double>(finished - started).count(); }
+};
+
+enum class Lease { granted, held_elsewhere, done_elsewhere };
+
+// Everything a store holds, read through the interface (read_snapshot()), for copying one store
+// into another: `migrate state copy`.
+struct StateSnapshot {
+  std::vector<std::pair<std::string, Position>> positions;
+  std::vector<Invocation> invocations; // ids kept
+  std::vector<RunRecord> runs;         // ids and invocation ids kept; unfinished ones stay so
+  std::vector<QuarantineEntry> quarantine;
+  std::vector<ValidationRecord> validations; // with their rows
 };
 
 class StateStore {
@@ -129,6 +146,34 @@ public:
   validations(const std::string& table, std::size_t last, bool with_rows) = 0;
   // The table's newest run that finished ok, if any.
   virtual std::optional<RunRecord> last_successful_run(const std::string& table) = 0;
+
+  // Leases `table` to this process so that workers sharing one store never run it at once:
+  // `granted` (held until release_lease() or the end of the process), `held_elsewhere` (another
+  // worker runs it now) or `done_elsewhere` (another worker ran it since this one's invocation
+  // began: a table runs once per round of workers). A store that one process uses at a time
+  // (SQLite, under RunLock) grants every lease.
+  virtual Lease lease(const std::string& table) {
+    (void)table;
+    return Lease::granted;
+  }
+  virtual void release_lease(const std::string& table) { (void)table; }
+  // Whether another process holds the lease of `table` now (it is running it); nullopt when the
+  // store cannot tell (SQLite: RunLock's holder says whether a run is going on).
+  virtual std::optional<bool> leased_elsewhere(const std::string& table) {
+    (void)table;
+    return std::nullopt;
+  }
+
+  // Writes `snapshot` into this store, which must hold no run, invocation or validation yet; ids,
+  // times and outcomes are kept. Throws Error(area state); stores that cannot take a copy say so.
+  virtual void restore(const StateSnapshot& snapshot) {
+    (void)snapshot;
+    throw Error(ErrorArea::state, "this state store cannot take a copy");
+  }
 };
+
+// Reads everything `store` holds about `tables` (the mapping's) and about any table it has runs
+// of: positions, every run and invocation, the quarantine and validations with their rows.
+StateSnapshot read_snapshot(StateStore& store, const std::vector<std::string>& tables);
 
 } // namespace migrate::state
