@@ -154,6 +154,18 @@ void check_table(CheckReport& report,
   for (const auto& problem : schema.drift) {
     drift += (drift.empty() ? "" : "; ") + problem;
   }
+  // Additive changes the next run applies itself are news, not a failure.
+  if (!schema.drift.empty() && schema.refused.empty()
+      && table.schema_changes == config::SchemaChanges::apply) {
+    std::string changes;
+    for (const auto& change : schema.changes) {
+      changes += (changes.empty() ? "" : "; ") + change.describe();
+    }
+    report.add(CheckLevel::warn,
+               name + " target",
+               "the next run applies: " + changes + " (migrate schema --diff)");
+    return;
+  }
   report.add(schema.drift.empty() ? CheckLevel::ok : CheckLevel::fail,
              name + " target",
              schema.drift.empty() ? schema.expected.qualified_name() + " exists and matches"

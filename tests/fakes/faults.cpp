@@ -134,6 +134,14 @@ void FaultyTarget::ensure_tool_columns(const TargetTable& table) {
   m_faults.call("target.ensure_tool_columns");
   m_inner.ensure_tool_columns(table);
 }
+void FaultyTarget::alter_table(const TargetTable& table, const std::vector<SchemaChange>& changes) {
+  m_faults.call("target.alter_table");
+  m_inner.alter_table(table, changes);
+}
+std::string FaultyTarget::alter_table_sql(const TargetTable& table,
+                                          const std::vector<SchemaChange>& changes) const {
+  return m_inner.alter_table_sql(table, changes);
+}
 std::uint64_t FaultyTarget::count_rows(const TargetTable& table) {
   m_faults.call("target.count_rows");
   return m_inner.count_rows(table);
