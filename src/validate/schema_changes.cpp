@@ -70,6 +70,8 @@ SchemaChangePlan plan_schema_changes(const TargetTable& expected, const TargetTa
       changed.columns.push_back(added);
     } else if (change.kind == SchemaChange::Kind::widen_type) {
       column->pg_type = change.column.pg_type;
+    } else {
+      column->allowed_values.push_back(change.label);
     }
   }
   plan.refused = schema_drift(expected, changed);

@@ -1,4 +1,5 @@
 #include "migrate/validate/schema_changes.hpp"
+#include "migrate/validate/schema_drift.hpp"
 
 #include <gtest/gtest.h>
 
@@ -95,6 +96,10 @@ TEST(SchemaChanges, NewEnumLabelsAreAdded) {
   EXPECT_EQ(plan.changes[0].kind, SchemaChange::Kind::add_enum_label);
   EXPECT_EQ(plan.changes[0].label, "XL");
   EXPECT_TRUE(plan.refused.empty());
+  EXPECT_EQ(migrate::validate::schema_drift(
+                table({k_id, column("size", "varchar(6)", false, {"S", "M", "L", "XL"})}),
+                table({k_id, column("size", "character varying(6)", false, {"S", "M", "L"})})),
+            std::vector<std::string>{"column size: PostgreSQL lacks the ENUM labels 'XL'"});
 }
 
 TEST(SchemaChanges, UnknownExistingLabelsAddNothing) {
