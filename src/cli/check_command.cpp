@@ -172,6 +172,23 @@ void check_table(CheckReport& report,
                                   : "drift: " + drift);
 }
 
+// A table created in MySQL after the mapping was written is not synced until someone says so.
+void check_unmapped(CheckReport& report, const config::Config& config, source::Source& source) {
+  std::vector<std::string> mapped;
+  for (const auto& table : config.tables) {
+    mapped.push_back(table.source_table);
+  }
+  try {
+    for (const auto& name : validate::unmapped_tables(source.table_names(), mapped)) {
+      report.add(CheckLevel::warn,
+                 "mysql table " + name,
+                 "no mapping names it: add it to table_mapping.yaml, or leave it out on purpose");
+    }
+  } catch (const Error& e) {
+    report.add(CheckLevel::warn, "mysql tables", "cannot list them: " + first_line(e.message()));
+  }
+}
+
 // The state file must be writable (or creatable) without being opened: check changes nothing.
 void check_state_file(CheckReport& report, const std::filesystem::path& path) {
   const bool exists = std::filesystem::exists(path);
@@ -219,6 +236,7 @@ int run_check(const GlobalOptions& global) {
     for (const auto* table : context.tables) {
       check_table(report, *table, *source, *target);
     }
+    check_unmapped(report, config, *source);
   }
   check_state_file(report, config.state_file);
   return report.failed() ? k_exit_table_failed : k_exit_ok;

@@ -100,6 +100,13 @@ TYPED_TEST_P(SourceContract, DescribesColumnsAndKeyAndRefusesAMissingTable) {
   }
 }
 
+TYPED_TEST_P(SourceContract, ListsTheTablesOfTheDatabase) {
+  this->create_source(items({}));
+  const auto names = this->source().table_names();
+  EXPECT_NE(std::find(names.begin(), names.end(), "items"), names.end());
+  EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
+}
+
 TYPED_TEST_P(SourceContract, ReadsInKeyOrderAfterAKey) {
   this->create_source(items({{"2", "b", "2026-01-01 00:00:00"},
                              {"10", "j", "2026-01-01 00:00:00"},
@@ -172,6 +179,7 @@ TYPED_TEST_P(SourceContract, ReadsOneRangeChunk) {
 
 REGISTER_TYPED_TEST_SUITE_P(SourceContract,
                             DescribesColumnsAndKeyAndRefusesAMissingTable,
+                            ListsTheTablesOfTheDatabase,
                             ReadsInKeyOrderAfterAKey,
                             ReadsInTimestampOrderBetweenThePositionAndTheBound,
                             CountsRowsAndMeasuresTheKeyRange,

@@ -68,6 +68,10 @@ source::SourceServerInfo FaultySource::server_info() {
   m_faults.call("source.server_info");
   return m_inner.server_info();
 }
+std::vector<std::string> FaultySource::table_names() {
+  m_faults.call("source.table_names");
+  return m_inner.table_names();
+}
 SourceTable FaultySource::describe(const std::string& table) {
   m_faults.call("source.describe");
   return m_inner.describe(table);
