@@ -154,10 +154,39 @@ void check_table(CheckReport& report,
   for (const auto& problem : schema.drift) {
     drift += (drift.empty() ? "" : "; ") + problem;
   }
+  // Additive changes the next run applies itself are news, not a failure.
+  if (!schema.drift.empty() && schema.refused.empty()
+      && table.schema_changes == config::SchemaChanges::apply) {
+    std::string changes;
+    for (const auto& change : schema.changes) {
+      changes += (changes.empty() ? "" : "; ") + change.describe();
+    }
+    report.add(CheckLevel::warn,
+               name + " target",
+               "the next run applies: " + changes + " (migrate schema --diff)");
+    return;
+  }
   report.add(schema.drift.empty() ? CheckLevel::ok : CheckLevel::fail,
              name + " target",
              schema.drift.empty() ? schema.expected.qualified_name() + " exists and matches"
                                   : "drift: " + drift);
+}
+
+// A table created in MySQL after the mapping was written is not synced until someone says so.
+void check_unmapped(CheckReport& report, const config::Config& config, source::Source& source) {
+  std::vector<std::string> mapped;
+  for (const auto& table : config.tables) {
+    mapped.push_back(table.source_table);
+  }
+  try {
+    for (const auto& name : validate::unmapped_tables(source.table_names(), mapped)) {
+      report.add(CheckLevel::warn,
+                 "mysql table " + name,
+                 "no mapping names it: add it to table_mapping.yaml, or leave it out on purpose");
+    }
+  } catch (const Error& e) {
+    report.add(CheckLevel::warn, "mysql tables", "cannot list them: " + first_line(e.message()));
+  }
 }
 
 // The state file must be writable (or creatable) without being opened: check changes nothing.
@@ -220,6 +249,7 @@ int run_check(const GlobalOptions& global) {
     for (const auto* table : context.tables) {
       check_table(report, *table, *source, *target);
     }
+    check_unmapped(report, config, *source);
   }
   if (config.state_url.empty()) {
     check_state_file(report, config.state_file);

@@ -215,6 +215,7 @@ struct CommandLine {
   SyncOptionsCli sync;
   ValidateOptions validate;
   bool status_json = false;
+  bool schema_diff = false;
   bool quarantine_json = false;
   ReportOptions report;
   HistoryOptions history;
@@ -250,7 +251,7 @@ void add_subcommands(CLI::App& app, CommandLine& c) {
   };
   add(setup_validate(app, c.validate), [&] { return run_validate(g, c.validate); });
   add(setup_status(app, c.status_json), [&] { return run_status(g, c.status_json); });
-  add(setup_schema(app), [&] { return run_schema(g); });
+  add(setup_schema(app, c.schema_diff), [&] { return run_schema(g, c.schema_diff); });
   add(setup_quarantine(app, c.quarantine_json),
       [&] { return run_quarantine(g, c.quarantine_json); });
   add(setup_check(app), [&] { return run_check(g); });

@@ -70,8 +70,9 @@ int run_validate(const GlobalOptions& global, const ValidateOptions& options);
 CLI::App* setup_status(CLI::App& app, bool& json);
 int run_status(const GlobalOptions& global, bool json);
 
-CLI::App* setup_schema(CLI::App& app);
-int run_schema(const GlobalOptions& global);
+// With `diff`: only what the next run would change in each existing target, and what it refuses.
+CLI::App* setup_schema(CLI::App& app, bool& diff);
+int run_schema(const GlobalOptions& global, bool diff);
 
 CLI::App* setup_plan(CLI::App& app);
 int run_plan(const GlobalOptions& global);

@@ -43,6 +43,9 @@ void print_plan(const config::TableMapping& table, const pipeline::RunPlan& plan
   } else {
     std::cout << "  ddl: none, the target exists\n";
   }
+  for (const auto& change : plan.schema_changes) {
+    std::cout << "  schema change: " << change << "\n";
+  }
   for (const auto& problem : plan.drift) {
     std::cout << "  drift: " << problem << "\n";
   }

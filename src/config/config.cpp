@@ -428,6 +428,7 @@ void read_tunables(const Node& node, TableMapping& out) {
 const std::set<std::string> k_tunable_keys = {"bad_text",
                                               "zero_date",
                                               "enum_as",
+                                              "schema_changes",
                                               "indexes",
                                               "batch_size",
                                               "commit_rows",
@@ -566,6 +567,14 @@ void read_table_policies(const Node& node, TableMapping& out) {
       enum_as.fail("expected check or type");
     }
     out.enum_as = value == "type" ? EnumAs::type : EnumAs::check;
+  }
+  if (node.has("schema_changes")) {
+    const auto schema_changes = node.child("schema_changes");
+    const auto value = schema_changes.non_empty_text();
+    if (value != "apply" && value != "fail") {
+      schema_changes.fail("expected apply or fail");
+    }
+    out.schema_changes = value == "fail" ? SchemaChanges::fail : SchemaChanges::apply;
   }
   if (node.has("indexes")) {
     const auto indexes = node.child("indexes");

@@ -38,4 +38,16 @@ std::string fit_identifier(const std::string& name) {
   return name.substr(0, keep) + suffix;
 }
 
+std::string SchemaChange::describe() const {
+  switch (kind) {
+  case Kind::add_column:
+    return "add column " + column.name + " (" + column.pg_type + ")";
+  case Kind::widen_type:
+    return "widen column " + column.name + " from " + old_type + " to " + column.pg_type;
+  case Kind::add_enum_label:
+    return "add label '" + label + "' to column " + column.name;
+  }
+  return {};
+}
+
 } // namespace migrate

@@ -3,6 +3,7 @@
 #include "migrate/core/timestamp_text.hpp"
 #include "migrate/pipeline/run_rules.hpp"
 #include "migrate/pipeline/table_sync.hpp"
+#include "migrate/validate/schema_changes.hpp"
 #include "migrate/validate/schema_drift.hpp"
 
 namespace migrate::pipeline {
@@ -17,6 +18,12 @@ SchemaReport inspect_schema(const config::TableMapping& mapping,
   if (const auto existing = target.describe(mapping.target_schema, mapping.target_table)) {
     report.exists = true;
     report.drift = validate::schema_drift(expected, *existing);
+    if (!report.drift.empty()) {
+      auto changes = validate::plan_schema_changes(expected, *existing);
+      report.change_ddl = target.alter_table_sql(expected, changes.changes);
+      report.changes = std::move(changes.changes);
+      report.refused = std::move(changes.refused);
+    }
   }
   return report;
 }
@@ -78,12 +85,25 @@ RunPlan plan_run(const config::TableMapping& mapping,
   const auto existing = target.describe(mapping.target_schema, mapping.target_table);
   if (existing) {
     out.drift = validate::schema_drift(expected, *existing);
+    const auto changes = validate::plan_schema_changes(expected, *existing);
+    if (!out.drift.empty() && changes.refused.empty()
+        && mapping.schema_changes == config::SchemaChanges::apply) {
+      out.drift.clear(); // the run applies them, then loads
+      for (const auto& change : changes.changes) {
+        out.schema_changes.push_back(change.describe());
+      }
+    }
   } else {
     out.ddl = target.create_table_sql(expected);
   }
   const bool replace = plan.sync == config::SyncMode::replace;
-  const auto position =
+  auto position =
       replace ? std::nullopt : planned_position(mapping, target, state, options, existing, out);
+  if (position && !out.schema_changes.empty()
+      && validate::plan_schema_changes(expected, *existing).adds_columns()) {
+    out.void_reason = "new columns: every row is read again to fill them";
+    position.reset();
+  }
   PassInputs inputs;
   inputs.replace = replace;
   inputs.has_timestamp = plan.timestamp_position.has_value();

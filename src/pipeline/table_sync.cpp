@@ -10,6 +10,7 @@
 #include "migrate/core/log_text.hpp"
 #include "migrate/core/timestamp_text.hpp"
 #include "migrate/pipeline/run_rules.hpp"
+#include "migrate/validate/schema_changes.hpp"
 #include "migrate/validate/schema_drift.hpp"
 
 #include <spdlog/spdlog.h>
@@ -147,6 +148,7 @@ private:
   void set_pass(RunMode::Pass pass);
   void finish(Clock::time_point started);
   void prepare();
+  void apply_schema_changes(const TargetTable& existing, const std::vector<std::string>& drift);
   std::optional<state::Position> starting_position();
   void run_pass(const PassChoice& choice, const std::optional<state::Position>& position);
   void save_position(state::Position position);
@@ -439,14 +441,43 @@ void TableRun::prepare() {
   if (!m_target_table.indexes.empty()) {
     m_target.relax_unique_indexes(m_target_table);
   }
-  // Nothing moves into a table that cannot take the rows; the other tables go on.
   const auto drift = validate::schema_drift(m_target_table, *existing);
   if (!drift.empty()) {
-    std::string message = "schema drift in " + existing->qualified_name() + ": ";
-    for (std::size_t i = 0; i < drift.size(); ++i) {
-      message += (i == 0 ? "" : "; ") + drift[i];
+    apply_schema_changes(*existing, drift);
+  }
+}
+
+// What MySQL added reaches the target before any row does. Nothing moves into a table that cannot
+// take the rows, and nothing is dropped or narrowed without a person: the other tables go on.
+void TableRun::apply_schema_changes(const TargetTable& existing,
+                                    const std::vector<std::string>& drift) {
+  const auto& table = m_mapping.source_table;
+  const auto plan = validate::plan_schema_changes(m_target_table, existing);
+  if (m_mapping.schema_changes == config::SchemaChanges::fail || !plan.refused.empty()) {
+    const auto& problems = plan.refused.empty() ? drift : plan.refused;
+    std::string message = "schema drift in " + existing.qualified_name() + ": ";
+    for (std::size_t i = 0; i < problems.size(); ++i) {
+      message += (i == 0 ? "" : "; ") + problems[i];
     }
-    throw Error(ErrorArea::target, message, ErrorContext{.table = m_mapping.source_table});
+    message += plan.refused.empty()
+                   ? " (schema_changes: fail; `migrate schema --diff` shows the DDL a run with "
+                     "schema_changes: apply would run)"
+                   : " (not applied by the tool: change the PostgreSQL table yourself, or the "
+                     "mapping; `migrate schema` shows the table it expects)";
+    throw Error(ErrorArea::target, message, ErrorContext{.table = table});
+  }
+  if (plan.adds_columns()) {
+    // The existing rows hold NULL in the new column: every row is read again (a row that did not
+    // change costs no write). Cleared before the ALTER, so that a run stopped after it still does.
+    spdlog::info("table={} new columns: reading every row again to fill them", table);
+    m_state.clear_position(table);
+  }
+  m_target.alter_table(m_target_table, plan.changes);
+  for (const auto& change : plan.changes) {
+    spdlog::info("table={} schema change applied to {}: {}",
+                 table,
+                 existing.qualified_name(),
+                 change.describe());
   }
 }
 

@@ -661,6 +661,17 @@ public:
     return m_connection ? m_connection->encryption() : "not connected";
   }
 
+  std::vector<std::string> table_names() override {
+    auto& c = connection();
+    std::vector<std::string> out;
+    for (const auto& row : c.query("SELECT TABLE_NAME FROM " + m_catalog
+                                   + ".TABLES WHERE TABLE_SCHEMA = " + c.literal(c.database())
+                                   + " AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME")) {
+      out.push_back(row.at(0).value_or(""));
+    }
+    return out;
+  }
+
   SourceTable describe(const std::string& table) override {
     auto& c = connection();
     const std::string where = " WHERE TABLE_SCHEMA = " + c.literal(c.database())

@@ -494,6 +494,7 @@ public:
       for (const auto& row : keys) {
         table.primary_key.push_back(row[0].as<std::string>());
       }
+      read_allowed_values(tx, table);
       return table;
     });
   }
@@ -700,6 +701,115 @@ public:
 
   std::unique_ptr<LoadSession> begin_load(const TargetTable& table, LoadMode mode) override {
     return std::make_unique<PostgresLoad>(connection(), table, mode);
+  }
+
+  // The labels of each ENUM column: its enum type's, or the quoted literals of the one-column CHECK
+  // the tool wrote (pg_get_constraintdef prints it as "= ANY (ARRAY['a'::text, ...])").
+  static void read_allowed_values(pqxx::transaction_base& tx, TargetTable& table) {
+    const auto labels = tx.exec_params(
+        "SELECT a.attname, e.enumlabel, true FROM pg_attribute a "
+        "JOIN pg_enum e ON e.enumtypid = a.atttypid WHERE a.attrelid = $1::regclass "
+        "AND a.attnum > 0 AND NOT a.attisdropped "
+        "UNION ALL SELECT a.attname, pg_get_constraintdef(c.oid), false FROM pg_constraint c "
+        "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+        "WHERE c.conrelid = $1::regclass AND c.contype = 'c' AND cardinality(c.conkey) = 1 "
+        "ORDER BY 1",
+        qualified(table));
+    for (const auto& row : labels) {
+      for (auto& column : table.columns) {
+        if (column.name != row[0].as<std::string>()) {
+          continue;
+        }
+        if (row[2].as<bool>()) {
+          column.enum_type = true;
+          column.allowed_values.push_back(row[1].as<std::string>());
+        } else {
+          column.allowed_values = quoted_literals(row[1].as<std::string>());
+        }
+      }
+    }
+  }
+
+  static std::vector<std::string> quoted_literals(const std::string& text) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] != '\'') {
+        continue;
+      }
+      std::string value;
+      for (++i; i < text.size(); ++i) {
+        if (text[i] == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+          value += '\'';
+          ++i;
+        } else if (text[i] == '\'') {
+          break;
+        } else {
+          value += text[i];
+        }
+      }
+      out.push_back(value);
+    }
+    return out;
+  }
+
+  // `check_name`: the constraint holding the column's labels (PostgreSQL names an inline CHECK
+  // <table>_<column>_check).
+  static std::string
+  change_sql(const TargetTable& table, const SchemaChange& change, const std::string& check_name) {
+    const auto& column = change.column;
+    const auto alter = "ALTER TABLE " + qualified(table) + " ";
+    switch (change.kind) {
+    case SchemaChange::Kind::add_column:
+      // Nullable even where MySQL has NOT NULL: the existing rows get their values from the
+      // re-read that follows.
+      return alter + "ADD COLUMN IF NOT EXISTS " + quote_name(column.name) + " " + column.pg_type;
+    case SchemaChange::Kind::widen_type:
+      return alter + "ALTER COLUMN " + quote_name(column.name) + " TYPE " + column.pg_type;
+    case SchemaChange::Kind::add_enum_label:
+      if (column.enum_type) {
+        // PostgreSQL 12+ takes ADD VALUE in a transaction; the label is usable once it commits.
+        return "ALTER TYPE " + column.pg_type + " ADD VALUE IF NOT EXISTS "
+               + quote_literal(change.label);
+      }
+      std::string values;
+      for (const auto& value : column.allowed_values) {
+        values += (values.empty() ? "" : ", ") + quote_literal(value);
+      }
+      return alter + "DROP CONSTRAINT " + quote_name(check_name) + ", ADD CONSTRAINT "
+             + quote_name(check_name) + " CHECK (" + quote_name(column.name) + " IN (" + values
+             + "))";
+    }
+    return {};
+  }
+
+  std::string alter_table_sql(const TargetTable& table,
+                              const std::vector<SchemaChange>& changes) const override {
+    std::string sql;
+    for (const auto& change : changes) {
+      sql += change_sql(table, change, table.name + "_" + change.column.name + "_check") + ";\n";
+    }
+    return sql;
+  }
+
+  void alter_table(const TargetTable& table, const std::vector<SchemaChange>& changes) override {
+    translate(connection(), table.name, [&] {
+      pqxx::work tx(connection());
+      for (const auto& change : changes) {
+        std::string check_name;
+        if (change.kind == SchemaChange::Kind::add_enum_label && !change.column.enum_type) {
+          const auto found = tx.exec_params(
+              "SELECT c.conname FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = "
+              "c.conrelid AND a.attnum = c.conkey[1] WHERE c.conrelid = $1::regclass AND "
+              "c.contype = 'c' AND cardinality(c.conkey) = 1 AND a.attname = $2",
+              qualified(table),
+              change.column.name);
+          check_name = found.empty() ? table.name + "_" + change.column.name + "_check"
+                                     : found[0][0].as<std::string>();
+        }
+        tx.exec(change_sql(table, change, check_name));
+      }
+      tx.commit();
+    });
   }
 
   void ensure_tool_columns(const TargetTable& table) override {

@@ -1,5 +1,6 @@
 #include "migrate/validate/readiness.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -50,6 +51,17 @@ std::optional<long long> clock_skew_ms(const std::string& server_utc,
 
 CheckLevel clock_level(long long skew_ms) {
   return skew_ms > 5000 || skew_ms < -5000 ? CheckLevel::warn : CheckLevel::ok;
+}
+
+std::vector<std::string> unmapped_tables(const std::vector<std::string>& source_tables,
+                                         const std::vector<std::string>& mapped) {
+  std::vector<std::string> out;
+  for (const auto& name : source_tables) {
+    if (std::find(mapped.begin(), mapped.end(), name) == mapped.end()) {
+      out.push_back(name);
+    }
+  }
+  return out;
 }
 
 } // namespace migrate::validate

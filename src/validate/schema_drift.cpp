@@ -1,5 +1,6 @@
 #include "migrate/validate/schema_drift.hpp"
 
+#include <algorithm>
 #include <optional>
 
 namespace migrate::validate {
@@ -131,6 +132,18 @@ std::vector<std::string> schema_drift(const TargetTable& expected, const TargetT
     } else if (have->not_null && !want.not_null) {
       problems.push_back("column " + want.name
                          + " is NOT NULL in PostgreSQL but MySQL allows NULL");
+    }
+    if (have != nullptr && !have->allowed_values.empty()) {
+      std::string missing; // labels MySQL's ENUM gained: the CHECK or enum type refuses them
+      for (const auto& label : want.allowed_values) {
+        if (std::find(have->allowed_values.begin(), have->allowed_values.end(), label)
+            == have->allowed_values.end()) {
+          missing += (missing.empty() ? "'" : ", '") + label + "'";
+        }
+      }
+      if (!missing.empty()) {
+        problems.push_back("column " + want.name + ": PostgreSQL lacks the ENUM labels " + missing);
+      }
     }
   }
   for (const auto& have : existing.columns) {

@@ -100,6 +100,13 @@ TYPED_TEST_P(SourceContract, DescribesColumnsAndKeyAndRefusesAMissingTable) {
   }
 }
 
+TYPED_TEST_P(SourceContract, ListsTheTablesOfTheDatabase) {
+  this->create_source(items({}));
+  const auto names = this->source().table_names();
+  EXPECT_NE(std::find(names.begin(), names.end(), "items"), names.end());
+  EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
+}
+
 TYPED_TEST_P(SourceContract, ReadsInKeyOrderAfterAKey) {
   this->create_source(items({{"2", "b", "2026-01-01 00:00:00"},
                              {"10", "j", "2026-01-01 00:00:00"},
@@ -172,6 +179,7 @@ TYPED_TEST_P(SourceContract, ReadsOneRangeChunk) {
 
 REGISTER_TYPED_TEST_SUITE_P(SourceContract,
                             DescribesColumnsAndKeyAndRefusesAMissingTable,
+                            ListsTheTablesOfTheDatabase,
                             ReadsInKeyOrderAfterAKey,
                             ReadsInTimestampOrderBetweenThePositionAndTheBound,
                             CountsRowsAndMeasuresTheKeyRange,
@@ -224,6 +232,44 @@ TYPED_TEST_P(TargetContract, CreatesDescribesKeysAndDropsATable) {
   EXPECT_FALSE(target.describe(table.schema, table.name).has_value());
   target.create_table(table);
   EXPECT_NE(target.identity(table), first); // a position taken on the old table is void
+}
+
+TYPED_TEST_P(TargetContract, AltersATableWithItsRowsInPlace) {
+  auto& target = this->target();
+  auto table = people(this->schema());
+  table.columns[0].pg_type = "integer";
+  table.columns.insert(table.columns.begin() + 2,
+                       TargetColumn{"size", "text", false, {"S", "M"}, false});
+  target.create_table(table);
+  load(target, table, target::LoadMode::direct, "1\tann\tS\t11\n");
+  target.build_keys(table);
+  const TargetColumn wide{"id", "bigint", true, {}, false};
+  const TargetColumn added{"city", "text", true, {}, false};
+  const TargetColumn sizes{"size", "text", false, {"S", "M", "L"}, false};
+  target.alter_table(table,
+                     {SchemaChange{SchemaChange::Kind::widen_type, wide, "integer", {}},
+                      SchemaChange{SchemaChange::Kind::add_column, added, {}, {}},
+                      SchemaChange{SchemaChange::Kind::add_enum_label, sizes, {}, "L"}});
+  const auto described = target.describe(table.schema, table.name);
+  ASSERT_TRUE(described.has_value());
+  ASSERT_EQ(described->columns.size(), 5U);
+  EXPECT_EQ(described->columns[0].pg_type, "bigint");
+  EXPECT_EQ(described->columns[4].name, "city");
+  EXPECT_FALSE(described->columns[4].not_null); // filled by the re-read that follows
+  EXPECT_EQ(described->columns[2].allowed_values, (std::vector<std::string>{"S", "M", "L"}));
+  EXPECT_EQ(target.count_rows(table), 1U);
+  // A change that fails leaves the others undone.
+  EXPECT_THROW(target.alter_table(table,
+                                  {SchemaChange{SchemaChange::Kind::add_column,
+                                                TargetColumn{"zip", "text", false, {}, false},
+                                                {},
+                                                {}},
+                                   SchemaChange{SchemaChange::Kind::widen_type,
+                                                TargetColumn{"missing", "text", false, {}, false},
+                                                "integer",
+                                                {}}}),
+               Error);
+  EXPECT_EQ(target.describe(table.schema, table.name)->columns.size(), 5U);
 }
 
 TYPED_TEST_P(TargetContract, MergesByKeyAndCountsWhatChanged) {
@@ -331,6 +377,7 @@ TYPED_TEST_P(TargetContract, DigestsChunksFromTheStoredRowDigests) {
 
 REGISTER_TYPED_TEST_SUITE_P(TargetContract,
                             CreatesDescribesKeysAndDropsATable,
+                            AltersATableWithItsRowsInPlace,
                             MergesByKeyAndCountsWhatChanged,
                             AFailedCommitChangesNothing,
                             AReconcileDeletesOrMarksWhatTheChunkNoLongerHas,

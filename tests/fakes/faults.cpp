@@ -68,6 +68,10 @@ source::SourceServerInfo FaultySource::server_info() {
   m_faults.call("source.server_info");
   return m_inner.server_info();
 }
+std::vector<std::string> FaultySource::table_names() {
+  m_faults.call("source.table_names");
+  return m_inner.table_names();
+}
 SourceTable FaultySource::describe(const std::string& table) {
   m_faults.call("source.describe");
   return m_inner.describe(table);
@@ -133,6 +137,14 @@ std::unique_ptr<target::LoadSession> FaultyTarget::begin_load(const TargetTable&
 void FaultyTarget::ensure_tool_columns(const TargetTable& table) {
   m_faults.call("target.ensure_tool_columns");
   m_inner.ensure_tool_columns(table);
+}
+void FaultyTarget::alter_table(const TargetTable& table, const std::vector<SchemaChange>& changes) {
+  m_faults.call("target.alter_table");
+  m_inner.alter_table(table, changes);
+}
+std::string FaultyTarget::alter_table_sql(const TargetTable& table,
+                                          const std::vector<SchemaChange>& changes) const {
+  return m_inner.alter_table_sql(table, changes);
 }
 std::uint64_t FaultyTarget::count_rows(const TargetTable& table) {
   m_faults.call("target.count_rows");

@@ -44,6 +44,7 @@ public:
   std::string encryption() const override { return m_inner.encryption(); }
   const ServerVersion& server_version() const override { return m_inner.server_version(); }
   source::SourceServerInfo server_info() override;
+  std::vector<std::string> table_names() override;
   SourceTable describe(const std::string& table) override;
   source::ServerClock server_clock(std::chrono::seconds lag, bool in_server_zone) override;
   std::unique_ptr<source::RowReader> read(const source::ReadRequest& request) override;
@@ -78,6 +79,9 @@ public:
   std::unique_ptr<target::LoadSession> begin_load(const TargetTable& table,
                                                   target::LoadMode mode) override;
   void ensure_tool_columns(const TargetTable& table) override;
+  void alter_table(const TargetTable& table, const std::vector<SchemaChange>& changes) override;
+  std::string alter_table_sql(const TargetTable& table,
+                              const std::vector<SchemaChange>& changes) const override;
   std::uint64_t count_rows(const TargetTable& table) override;
   std::uint64_t count_null(const TargetTable& table, const std::string& column) override;
   std::vector<ChunkDigest> chunk_digests(const TargetTable& table,

@@ -168,6 +168,14 @@ source::SourceServerInfo MemorySource::server_info() {
   return info;
 }
 
+std::vector<std::string> MemorySource::table_names() {
+  std::vector<std::string> out;
+  for (const auto& entry : m_tables) {
+    out.push_back(entry.first); // a std::map: sorted
+  }
+  return out;
+}
+
 SourceTable MemorySource::describe(const std::string& name) {
   return table(name).shape;
 }

@@ -31,6 +31,7 @@ public:
   std::string encryption() const override { return "unencrypted"; }
   const ServerVersion& server_version() const override { return m_version; }
   source::SourceServerInfo server_info() override;
+  std::vector<std::string> table_names() override;
   SourceTable describe(const std::string& table) override;
   source::ServerClock server_clock(std::chrono::seconds lag, bool in_server_zone) override;
   std::unique_ptr<source::RowReader> read(const source::ReadRequest& request) override;

@@ -319,6 +319,40 @@ void MemoryTarget::ensure_tool_columns(const TargetTable& table) {
   st.shape.soft_delete_column = table.soft_delete_column;
 }
 
+void MemoryTarget::alter_table(const TargetTable& table, const std::vector<SchemaChange>& changes) {
+  auto st = stored(table); // a copy: one transaction, all changes or none
+  for (const auto& change : changes) {
+    const auto column =
+        std::find_if(st.shape.columns.begin(), st.shape.columns.end(), [&](const TargetColumn& c) {
+          return c.name == change.column.name;
+        });
+    if (change.kind == SchemaChange::Kind::add_column && column == st.shape.columns.end()) {
+      auto added = change.column;
+      added.not_null = false;
+      st.shape.columns.push_back(added);
+      for (auto& row : st.rows) {
+        row.emplace_back();
+      }
+    } else if (column == st.shape.columns.end()) {
+      throw target_error(table, "column " + change.column.name + " does not exist", "42703");
+    } else if (change.kind == SchemaChange::Kind::widen_type) {
+      column->pg_type = change.column.pg_type;
+    } else if (change.kind == SchemaChange::Kind::add_enum_label) {
+      column->allowed_values.push_back(change.label);
+    }
+  }
+  stored(table) = std::move(st);
+}
+
+std::string MemoryTarget::alter_table_sql(const TargetTable& table,
+                                          const std::vector<SchemaChange>& changes) const {
+  std::string sql;
+  for (const auto& change : changes) {
+    sql += "ALTER TABLE " + table.qualified_name() + " -- " + change.describe() + ";\n";
+  }
+  return sql;
+}
+
 std::uint64_t MemoryTarget::count_rows(const TargetTable& table) {
   const auto& st = stored(table);
   return static_cast<std::uint64_t>(

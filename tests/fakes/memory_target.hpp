@@ -38,6 +38,9 @@ public:
   std::unique_ptr<target::LoadSession> begin_load(const TargetTable& table,
                                                   target::LoadMode mode) override;
   void ensure_tool_columns(const TargetTable& table) override;
+  void alter_table(const TargetTable& table, const std::vector<SchemaChange>& changes) override;
+  std::string alter_table_sql(const TargetTable& table,
+                              const std::vector<SchemaChange>& changes) const override;
   std::uint64_t count_rows(const TargetTable& table) override;
   std::uint64_t count_null(const TargetTable& table, const std::string& column) override;
   std::vector<ChunkDigest> chunk_digests(const TargetTable& table,

@@ -63,6 +63,25 @@ TEST_F(Check, PassesAndChangesNothing) {
       << again.output;
 }
 
+TEST_F(Check, WarnsOfSourceTablesNoMappingNamesAndOfSchemaChangesARunApplies) {
+  mysql().exec("CREATE TABLE audit_log (id INT PRIMARY KEY)");
+  mysql().exec("CREATE VIEW recent_users AS SELECT * FROM users"); // a view is no table to sync
+  const auto result = check();
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_TRUE(has_line(result.output, "warn mysql table audit_log: no mapping names it"))
+      << result.output;
+  EXPECT_EQ(result.output.find("recent_users"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("mysql table users"), std::string::npos) << result.output;
+  const auto run = migrate({}, m_env);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  mysql().exec("ALTER TABLE users ADD COLUMN nickname VARCHAR(20)");
+  const auto changed = check();
+  EXPECT_EQ(changed.exit_code, 0) << changed.output;
+  EXPECT_TRUE(has_line(changed.output,
+                       "warn table users target: the next run applies: add column nickname"))
+      << changed.output;
+}
+
 TEST_F(Check, FailsOnAWrongPassword) {
   const auto result = check({{"MIGRATE_MYSQL_PASSWORD", "wrong"}});
   EXPECT_EQ(result.exit_code, 1) << result.output;

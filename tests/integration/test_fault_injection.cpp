@@ -73,6 +73,13 @@ public:
         m_real.begin_load(table, mode), m_commits, m_fail_on, m_miscount);
   }
   void ensure_tool_columns(const TargetTable& table) override { m_real.ensure_tool_columns(table); }
+  void alter_table(const TargetTable& table, const std::vector<SchemaChange>& changes) override {
+    m_real.alter_table(table, changes);
+  }
+  std::string alter_table_sql(const TargetTable& table,
+                              const std::vector<SchemaChange>& changes) const override {
+    return m_real.alter_table_sql(table, changes);
+  }
   std::uint64_t count_rows(const TargetTable& table) override { return m_real.count_rows(table); }
   std::uint64_t count_null(const TargetTable& table, const std::string& column) override {
     return m_real.count_null(table, column);

@@ -326,7 +326,9 @@ TEST_F(Types, SchemaDriftFailsThatTableAndTheOthersGoOn) {
   mysql().exec("CREATE TABLE b (id INT PRIMARY KEY, v VARCHAR(10))");
   mysql().exec("INSERT INTO a VALUES (1, 'x')");
   mysql().exec("INSERT INTO b VALUES (1, 'y')");
-  write_mapping("tables:\n  - source_table: a\n  - source_table: b\n");
+  // schema_changes: fail, the behaviour before schema changes were applied.
+  write_mapping(
+      "defaults:\n  schema_changes: fail\ntables:\n  - source_table: a\n  - source_table: b\n");
   run_ok();
   mysql().exec("ALTER TABLE a ADD COLUMN added INT");
   mysql().exec("ALTER TABLE b MODIFY v VARCHAR(40)");

@@ -359,3 +359,22 @@ TEST_F(ConfigDir, TablesMustBeAListOrAMap) {
   write("table_mapping.yaml", "tables: users\n");
   EXPECT_TRUE(contains(error_of(), "expected a list of tables or a map"));
 }
+
+TEST_F(ConfigDir, ReadsSchemaChangesPerTableAndFromDefaults) {
+  write("table_mapping.yaml",
+        "defaults:\n  schema_changes: fail\ntables:\n  - source_table: a\n"
+        "  - source_table: b\n    schema_changes: apply\n");
+  const auto config = load_config(m_dir);
+  using migrate::config::SchemaChanges;
+  EXPECT_EQ(config.tables[0].schema_changes, SchemaChanges::fail);
+  EXPECT_EQ(config.tables[1].schema_changes, SchemaChanges::apply);
+  write("table_mapping.yaml", "tables:\n  - source_table: a\n");
+  EXPECT_EQ(load_config(m_dir).tables[0].schema_changes, SchemaChanges::apply);
+}
+
+TEST_F(ConfigDir, RejectsAnUnknownSchemaChangesValueWithItsLine) {
+  write("table_mapping.yaml", "tables:\n  - source_table: a\n    schema_changes: always\n");
+  const auto message = error_of();
+  EXPECT_NE(message.find("expected apply or fail"), std::string::npos) << message;
+  EXPECT_NE(message.find("table_mapping.yaml:3"), std::string::npos) << message;
+}

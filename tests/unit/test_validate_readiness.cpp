@@ -55,3 +55,11 @@ TEST(MissingPrivilege, NamesThePrivilegeTheObjectAndTheRole) {
 
 } // namespace
 } // namespace migrate
+
+TEST(Readiness, ListsTheSourceTablesNoMappingNames) {
+  using migrate::validate::unmapped_tables;
+  EXPECT_EQ(unmapped_tables({"a", "b", "c", "d"}, {"c", "a"}),
+            (std::vector<std::string>{"b", "d"}));
+  EXPECT_TRUE(unmapped_tables({"a"}, {"a", "gone"}).empty());
+  EXPECT_EQ(unmapped_tables({"A"}, {"a"}), std::vector<std::string>{"A"}); // names are exact
+}

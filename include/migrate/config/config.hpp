@@ -97,6 +97,10 @@ enum class EnumAs { check, type };
 
 enum class DeletePolicy { ignore, remove, soft };
 
+// What a run does when the MySQL table gained something the target lacks (a column, a wider type,
+// an ENUM label): alter the target first, or fail the table as for any other drift.
+enum class SchemaChanges { apply, fail };
+
 // How a table's rows reach the target: merged by key, or the whole content replaced when it
 // differs (tables without a usable key).
 enum class SyncMode { upsert, replace };
@@ -124,6 +128,7 @@ struct TableMapping {
   BadTextPolicy bad_text = BadTextPolicy::reject;
   std::optional<std::string> zero_date; // unset: zero dates become NULL; else this sentinel date
   EnumAs enum_as = EnumAs::check;
+  SchemaChanges schema_changes = SchemaChanges::apply;
   bool indexes = false; // create MySQL's secondary indexes when creating the target
   std::string where;    // extra condition on the extraction query (a data-quality rule)
   std::vector<Transformation> transformations;

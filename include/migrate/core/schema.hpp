@@ -61,6 +61,20 @@ struct TargetTable {
   std::string qualified_name() const { return schema + "." + name; } // for messages
 };
 
+// An additive change to an existing target table (validate::plan_schema_changes decides which).
+struct SchemaChange {
+  enum class Kind {
+    add_column,     // ALTER TABLE ADD COLUMN, always nullable: its existing rows are read again
+    widen_type,     // ALTER COLUMN TYPE to a type that holds every value of the old one
+    add_enum_label, // the CHECK constraint rebuilt, or ALTER TYPE ... ADD VALUE
+  };
+  Kind kind = Kind::add_column;
+  TargetColumn column;          // as expected: its name, type and allowed values
+  std::string old_type;         // widen_type: the type PostgreSQL has
+  std::string label;            // add_enum_label: the new label
+  std::string describe() const; // one line for logs and `migrate schema --diff`
+};
+
 // The target column holding, for each row, the first 64 bits of the MD5 of MySQL's own values as
 // they were loaded (signed, as PostgreSQL's bigint holds them): what the comparison checks.
 inline constexpr const char* k_digest_column = "_migrate_digest";

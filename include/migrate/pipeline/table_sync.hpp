@@ -72,6 +72,10 @@ struct SchemaReport {
   std::string ddl;
   bool exists = false;
   std::vector<std::string> drift; // empty: the existing table can take the rows
+  // Of the drift: what a run with schema_changes: apply would change, its DDL, and what it refuses.
+  std::vector<SchemaChange> changes;
+  std::string change_ddl;
+  std::vector<std::string> refused;
 };
 
 // Reads MySQL's description and the target's; changes nothing. Throws Error on failure.
@@ -90,6 +94,7 @@ struct RunPlan {
   std::optional<std::uint64_t> rows_to_read; // COUNT(*) with the read's predicate
   std::string ddl;                // what the run would create; empty when the target exists
   std::vector<std::string> drift; // why the existing target cannot take the rows
+  std::vector<std::string> schema_changes; // what the run applies first (schema_changes: apply)
 };
 
 // `state` may be null: no state file yet, so no stored position. Throws Error when a side cannot

@@ -90,6 +90,9 @@ public:
   // Account, TLS, time zones and clock of the server. Changes nothing.
   virtual SourceServerInfo server_info() = 0;
 
+  // The names of the base tables (not views) of the source database, sorted. Changes nothing.
+  virtual std::vector<std::string> table_names() = 0;
+
   // Columns, types and primary key from information_schema. Throws Error(area source) when the
   // table does not exist, or names the privilege and account when the account cannot read it.
   virtual SourceTable describe(const std::string& table) = 0;

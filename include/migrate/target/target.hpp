@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace migrate::target {
 
@@ -101,6 +102,14 @@ public:
   // Adds the columns the tool keeps in a target that lacks them (made by an older version, or
   // soft deletes switched on since): the row digest column, and the soft_delete_column if set.
   virtual void ensure_tool_columns(const TargetTable& table) = 0;
+
+  // Applies additive changes (validate::plan_schema_changes) in one transaction: columns added as
+  // nullable, types widened, ENUM labels added to the CHECK constraint or the enum type. Each needs
+  // only the table's (and its enum types') owner. Throws Error(area target); then nothing changed.
+  virtual void alter_table(const TargetTable& table, const std::vector<SchemaChange>& changes) = 0;
+  // The DDL alter_table() runs, for a person to read.
+  virtual std::string alter_table_sql(const TargetTable& table,
+                                      const std::vector<SchemaChange>& changes) const = 0;
 
   // Rows, not counting soft-deleted ones.
   virtual std::uint64_t count_rows(const TargetTable& table) = 0;

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace migrate::validate {
 
@@ -22,5 +23,10 @@ std::optional<long long> clock_skew_ms(const std::string& server_utc,
 // warning (logs and `--since` are read by people in host time); more than 5 seconds is worth a
 // look.
 CheckLevel clock_level(long long skew_ms);
+
+// The source tables no mapping names (`mapped`: each mapping's source_table), in the order given:
+// perhaps new since the mapping was written; the operator decides whether they belong in it.
+std::vector<std::string> unmapped_tables(const std::vector<std::string>& source_tables,
+                                         const std::vector<std::string>& mapped);
 
 } // namespace migrate::validate

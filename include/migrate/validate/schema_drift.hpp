@@ -14,8 +14,9 @@ namespace migrate::validate {
 bool can_hold(const std::string& existing, const std::string& expected);
 
 // One message per difference: a column missing on either side (the soft-delete column excepted),
-// a type that cannot hold the source values, a NOT NULL the source does not honour, another primary
-// key. Empty when the table can be loaded.
+// a type that cannot hold the source values, a NOT NULL the source does not honour, an ENUM label
+// the existing CHECK or enum type lacks (when its labels are known), another primary key. Empty
+// when the table can be loaded.
 std::vector<std::string> schema_drift(const TargetTable& expected, const TargetTable& existing);
 
 } // namespace migrate::validate

@@ -1,0 +1,117 @@
+// Schema changes during the parallel run: what MySQL adds (a column, a wider type, an ENUM label)
+// reaches PostgreSQL before the rows; what it drops or renames fails the table and changes nothing.
+#include "support.hpp"
+
+namespace migrate::testing {
+namespace {
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+class SchemaChanges : public TestDatabase {
+protected:
+  void run_ok(const std::string& args = {}) {
+    const auto result = migrate(args);
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+  }
+  std::string columns(const std::string& table) {
+    return pg().scalar("SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY "
+                       "ordinal_position) FROM information_schema.columns WHERE table_schema = "
+                       "'public' AND table_name = '"
+                       + table + "'");
+  }
+};
+
+TEST_F(SchemaChanges, AnAddedColumnIsFilledForEveryExistingRowOfATimestampTable) {
+  mysql().exec("CREATE TABLE people (id INT PRIMARY KEY, name VARCHAR(20), updated_at "
+               "DATETIME(6) NOT NULL)");
+  mysql().exec("INSERT INTO people VALUES (1, 'ann', '2024-01-01'), (2, 'bob', '2024-01-02')");
+  write_mapping("defaults:\n  lookback: 0s\ntables:\n  - source_table: people\n"
+                "    timestamp_column: updated_at\n");
+  run_ok();
+  // Existing rows get the default without a new timestamp: only a full re-read finds them.
+  mysql().exec("ALTER TABLE people ADD COLUMN city VARCHAR(20) NOT NULL DEFAULT 'Oslo'");
+  mysql().exec("UPDATE people SET city = 'Rome', updated_at = updated_at WHERE id = 2");
+  const auto diff = migrate("schema --diff");
+  EXPECT_EQ(diff.exit_code, 0) << diff.output;
+  EXPECT_TRUE(contains(diff.output, "ADD COLUMN IF NOT EXISTS \"city\" varchar(20)"))
+      << diff.output;
+  EXPECT_FALSE(contains(columns("people"), "city")); // --diff changes nothing
+  const auto result = migrate();
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_TRUE(contains(result.output, "schema change applied")) << result.output;
+  EXPECT_EQ(pg().scalar("SELECT string_agg(city, ',' ORDER BY id) FROM people"), "Oslo,Rome");
+  expect_same_content("people");
+  run_ok(); // no drift left
+}
+
+TEST_F(SchemaChanges, AnAddedColumnIsFilledOnATableWithoutTimestamp) {
+  mysql().exec("CREATE TABLE tags (id INT PRIMARY KEY, label VARCHAR(20))");
+  mysql().exec("INSERT INTO tags VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+  write_mapping("tables:\n  - source_table: tags\n");
+  run_ok();
+  mysql().exec("ALTER TABLE tags ADD COLUMN weight INT");
+  mysql().exec("UPDATE tags SET weight = id * 10 WHERE id < 3");
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT count(weight) FROM tags"), "2");
+  expect_same_content("tags");
+}
+
+TEST_F(SchemaChanges, WiderTypesAreAppliedBeforeTheRowsThatNeedThem) {
+  mysql().exec("CREATE TABLE wide (id INT PRIMARY KEY, v VARCHAR(5), n INT, d DECIMAL(6,2))");
+  mysql().exec("INSERT INTO wide VALUES (1, 'short', 1, 1.5)");
+  write_mapping("tables:\n  - source_table: wide\n");
+  run_ok();
+  mysql().exec("ALTER TABLE wide MODIFY v VARCHAR(50), MODIFY n BIGINT, MODIFY d DECIMAL(12,2)");
+  mysql().exec("INSERT INTO wide VALUES (2, 'a good deal longer', 9000000000, 1234567890.25)");
+  run_ok();
+  EXPECT_EQ(columns("wide"),
+            "id integer, v character varying, n bigint, d numeric, _migrate_digest bigint");
+  EXPECT_EQ(pg().scalar("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid "
+                        "= 'wide'::regclass AND attname = 'v'"),
+            "character varying(50)");
+  expect_same_content("wide");
+}
+
+TEST_F(SchemaChanges, ANewEnumLabelExtendsTheCheckAndTheEnumType) {
+  for (const std::string as : {"check", "type"}) {
+    const auto table = "shirts_" + as;
+    mysql().exec("CREATE TABLE " + table + " (id INT PRIMARY KEY, size ENUM('S','M'))");
+    mysql().exec("INSERT INTO " + table + " VALUES (1, 'S')");
+  }
+  write_mapping("tables:\n  - source_table: shirts_check\n    enum_as: check\n"
+                "  - source_table: shirts_type\n    enum_as: type\n");
+  run_ok();
+  for (const std::string as : {"check", "type"}) {
+    const auto table = "shirts_" + as;
+    mysql().exec("ALTER TABLE " + table + " MODIFY size ENUM('S','M','XL')");
+    mysql().exec("INSERT INTO " + table + " VALUES (2, 'XL')");
+  }
+  run_ok();
+  for (const std::string as : {"check", "type"}) {
+    expect_same_content("shirts_" + as);
+  }
+  run_ok();
+}
+
+TEST_F(SchemaChanges, ADroppedColumnFailsTheTableAndChangesNothing) {
+  mysql().exec("CREATE TABLE gone (id INT PRIMARY KEY, a INT, b INT)");
+  mysql().exec("INSERT INTO gone VALUES (1, 1, 1)");
+  write_mapping("tables:\n  - source_table: gone\n");
+  run_ok();
+  mysql().exec("ALTER TABLE gone DROP COLUMN b, ADD COLUMN c INT");
+  const auto before = columns("gone");
+  const auto result = migrate();
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_TRUE(contains(result.output, "column b (integer) is in PostgreSQL but not in MySQL"))
+      << result.output;
+  EXPECT_TRUE(contains(result.output, "not applied")) << result.output;
+  EXPECT_EQ(columns("gone"), before); // not even the added column
+  const auto diff = migrate("schema --diff");
+  EXPECT_EQ(diff.exit_code, 1) << diff.output;
+  EXPECT_TRUE(contains(diff.output, "REFUSED: column b")) << diff.output;
+}
+
+} // namespace
+} // namespace migrate::testing
