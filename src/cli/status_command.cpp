@@ -113,6 +113,23 @@ void print_table(const std::vector<TableStatus>& rows, std::chrono::seconds max_
   std::cout << out.render();
 }
 
+void add_validation_json(JsonWriter& json, const std::optional<state::ValidationRecord>& v) {
+  if (!v) {
+    json.null();
+    return;
+  }
+  json.begin_object()
+      .key("at")
+      .value(v->at)
+      .key("checksum")
+      .value(v->checksum)
+      .key("outcome")
+      .value(v->outcome)
+      .key("summary")
+      .value(v->summary)
+      .end_object();
+}
+
 void print_json(const std::vector<TableStatus>& rows, std::chrono::seconds max_age) {
   JsonWriter json;
   json.begin_object()
@@ -129,20 +146,7 @@ void print_json(const std::vector<TableStatus>& rows, std::chrono::seconds max_a
     row.freshness.age ? json.value(static_cast<std::int64_t>(row.freshness.age->count()))
                       : json.null();
     json.key("stale").value(row.freshness.stale).key("last_validation");
-    if (row.last_validation) {
-      json.begin_object()
-          .key("at")
-          .value(row.last_validation->at)
-          .key("checksum")
-          .value(row.last_validation->checksum)
-          .key("outcome")
-          .value(row.last_validation->outcome)
-          .key("summary")
-          .value(row.last_validation->summary)
-          .end_object();
-    } else {
-      json.null();
-    }
+    add_validation_json(json, row.last_validation);
     json.key("quarantined").value(static_cast<std::uint64_t>(row.quarantined)).key("last_run");
     if (row.run == nullptr) {
       json.null().end_object();
