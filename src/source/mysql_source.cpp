@@ -756,6 +756,12 @@ public:
   // progress percentage, never for a decision.
   std::optional<std::uint64_t> estimated_rows(const std::string& table) override {
     auto& c = connection();
+    if (!m_version.is_mariadb() && m_version.at_least(8, 0)) {
+      // MySQL 8.0+ caches the statistics columns of information_schema.TABLES for
+      // information_schema_stats_expiry seconds (a day by default): a table loaded since would
+      // show 0 rows. A session variable, needing no privilege; 5.7 and MariaDB have none.
+      c.execute("SET SESSION information_schema_stats_expiry = 0");
+    }
     const auto rows =
         c.query("SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
                 + c.literal(c.database()) + " AND TABLE_NAME = " + c.literal(table));
