@@ -488,39 +488,13 @@ public:
 
   std::int64_t record_validation(const ValidationRecord& r) override {
     return run<std::int64_t>([&](pqxx::work& tx) {
-      const auto at = r.at.empty() ? format_utc(std::chrono::system_clock::now()) : r.at;
-      const auto id =
-          tx.exec_params1("INSERT INTO " + m_q
-                              + "validations (table_name, checked_at, kind, mysql_rows, "
-                                "postgresql_rows, behind, quarantined, unexplained, "
-                                "chunks_compared, chunks_differing, outcome, summary, error, "
-                                "repaired) VALUES ($1, $2::timestamptz, $3, $4, $5, $6, $7, $8, "
-                                "$9, $10, $11, $12, $13, $14) RETURNING id",
-                          r.table,
-                          at,
-                          r.checksum ? "checksum" : "counts",
-                          as_int(r.source_rows),
-                          as_int(r.target_rows),
-                          as_int(r.behind),
-                          as_int(r.quarantined),
-                          as_int(r.unexplained),
-                          as_int(r.chunks_compared),
-                          as_int(r.chunks_differing),
-                          r.outcome,
-                          r.summary,
-                          r.error,
-                          r.repaired)[0]
+      auto stored = r;
+      stored.at = r.at.empty() ? format_utc(std::chrono::system_clock::now()) : r.at;
+      stored.id =
+          tx.exec("SELECT nextval(pg_get_serial_sequence('" + m_q + "validations', 'id'))")[0][0]
               .as<std::int64_t>();
-      for (const auto& row : r.rows) {
-        tx.exec_params("INSERT INTO " + m_q
-                           + "validation_rows (validation_id, row_key, difference, chunk) "
-                             "VALUES ($1, $2, $3, $4)",
-                       id,
-                       row.key,
-                       row.difference,
-                       row.chunk);
-      }
-      return id;
+      insert_validation(tx, stored);
+      return stored.id;
     });
   }
 
@@ -788,7 +762,10 @@ private:
     }
   }
 
-  void restore_validation(pqxx::work& tx, const ValidationRecord& r) {
+  void restore_validation(pqxx::work& tx, const ValidationRecord& r) { insert_validation(tx, r); }
+
+  // A validation under its own id, with its rows.
+  void insert_validation(pqxx::work& tx, const ValidationRecord& r) {
     tx.exec_params("INSERT INTO " + m_q
                        + "validations (id, table_name, checked_at, kind, mysql_rows, "
                          "postgresql_rows, behind, quarantined, unexplained, chunks_compared, "

@@ -449,41 +449,7 @@ public:
   std::int64_t record_validation(const ValidationRecord& r) override {
     return translate([&] {
       SQLite::Transaction tx(m_db);
-      SQLite::Statement insert(
-          m_db,
-          "INSERT INTO validations (table_name, checked_at, kind, mysql_rows, postgresql_rows, "
-          "behind, quarantined, unexplained, chunks_compared, chunks_differing, outcome, summary, "
-          "error, repaired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      insert.bind(1, r.table);
-      insert.bind(2, r.at.empty() ? now_text() : r.at);
-      insert.bind(3, r.checksum ? "checksum" : "counts");
-      int column = 4;
-      for (const auto count : {r.source_rows,
-                               r.target_rows,
-                               r.behind,
-                               r.quarantined,
-                               r.unexplained,
-                               r.chunks_compared,
-                               r.chunks_differing}) {
-        insert.bind(column++, as_int(count));
-      }
-      insert.bind(11, r.outcome);
-      insert.bind(12, r.summary);
-      insert.bind(13, r.error);
-      insert.bind(14, r.repaired ? 1 : 0);
-      insert.exec();
-      const auto id = m_db.getLastInsertRowid();
-      SQLite::Statement row(m_db,
-                            "INSERT INTO validation_rows (validation_id, row_key, difference, "
-                            "chunk) VALUES (?, ?, ?, ?)");
-      for (const auto& differing : r.rows) {
-        row.bind(1, id);
-        row.bind(2, differing.key);
-        row.bind(3, differing.difference);
-        row.bind(4, differing.chunk);
-        row.exec();
-        row.reset();
-      }
+      const auto id = insert_validation(r, false);
       tx.commit();
       return id;
     });
@@ -722,15 +688,18 @@ private:
     insert.exec();
   }
 
-  void restore_validation(const ValidationRecord& r) {
+  void restore_validation(const ValidationRecord& r) { insert_validation(r, true); }
+
+  // A validation and its rows; with `keep_id` under the record's id (a restore), else a new one.
+  std::int64_t insert_validation(const ValidationRecord& r, bool keep_id) {
     SQLite::Statement insert(
         m_db,
         "INSERT INTO validations (id, table_name, checked_at, kind, mysql_rows, postgresql_rows, "
         "behind, quarantined, unexplained, chunks_compared, chunks_differing, outcome, summary, "
         "error, repaired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    insert.bind(1, r.id);
+    keep_id ? insert.bind(1, r.id) : insert.bind(1); // NULL: the next id
     insert.bind(2, r.table);
-    insert.bind(3, r.at);
+    insert.bind(3, r.at.empty() ? now_text() : r.at);
     insert.bind(4, r.checksum ? "checksum" : "counts");
     int column = 5;
     for (const auto count : {r.source_rows,
@@ -747,17 +716,19 @@ private:
     insert.bind(14, r.error);
     insert.bind(15, r.repaired ? 1 : 0);
     insert.exec();
+    const auto id = m_db.getLastInsertRowid();
     SQLite::Statement row(m_db,
                           "INSERT INTO validation_rows (validation_id, row_key, difference, chunk) "
                           "VALUES (?, ?, ?, ?)");
     for (const auto& differing : r.rows) {
-      row.bind(1, r.id);
+      row.bind(1, id);
       row.bind(2, differing.key);
       row.bind(3, differing.difference);
       row.bind(4, differing.chunk);
       row.exec();
       row.reset();
     }
+    return id;
   }
 
   // The entries as they were, rejected when they were (now when that is not known).
