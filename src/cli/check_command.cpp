@@ -4,6 +4,7 @@
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/error.hpp"
+#include "migrate/core/log_text.hpp"
 #include "migrate/pipeline/table_sync.hpp"
 #include "migrate/validate/readiness.hpp"
 
@@ -101,23 +102,63 @@ void check_postgres(CheckReport& report, target::Target& target) {
   add_clock(report, "postgresql", info.utc_now);
 }
 
-void check_table(CheckReport& report,
-                 const config::TableMapping& table,
-                 source::Source& source,
-                 target::Target& target) {
-  const auto name = "table " + table.name;
+// The MySQL table can be described and read (SELECT proven by a read of nothing).
+bool check_source_table(CheckReport& report,
+                        const std::string& name,
+                        const config::TableMapping& table,
+                        source::Source& source) {
   try {
     const auto described = source.describe(table.source_table);
     source::ReadRequest nothing;
     nothing.table = table.source_table;
     nothing.where = "1 = 0";
-    source.count_rows(nothing); // proves SELECT, reads nothing
+    source.count_rows(nothing);
     report.add(CheckLevel::ok,
                name + " mysql table",
                table.source_table + " readable, " + std::to_string(described.columns.size())
                    + " columns");
+    return true;
   } catch (const Error& e) {
     report.add(CheckLevel::fail, name + " mysql table", first_line(e.message()));
+    return false;
+  }
+}
+
+// The existing target against the expected one: matches, changes the next run applies, or drift.
+void check_target(CheckReport& report,
+                  const std::string& name,
+                  const config::TableMapping& table,
+                  const pipeline::SchemaReport& schema) {
+  if (!schema.exists) {
+    report.add(CheckLevel::ok,
+               name + " target",
+               schema.expected.qualified_name() + " does not exist yet: the next run creates it");
+    return;
+  }
+  // Additive changes the next run applies itself are news, not a failure.
+  if (!schema.drift.empty() && schema.refused.empty()
+      && table.schema_changes == config::SchemaChanges::apply) {
+    std::vector<std::string> changes;
+    for (const auto& change : schema.changes) {
+      changes.push_back(change.describe());
+    }
+    report.add(CheckLevel::warn,
+               name + " target",
+               "the next run applies: " + join_text(changes, "; ") + " (migrate schema --diff)");
+    return;
+  }
+  report.add(schema.drift.empty() ? CheckLevel::ok : CheckLevel::fail,
+             name + " target",
+             schema.drift.empty() ? schema.expected.qualified_name() + " exists and matches"
+                                  : "drift: " + join_text(schema.drift, "; "));
+}
+
+void check_table(CheckReport& report,
+                 const config::TableMapping& table,
+                 source::Source& source,
+                 target::Target& target) {
+  const auto name = "table " + table.name;
+  if (!check_source_table(report, name, table, source)) {
     return;
   }
   pipeline::SchemaReport schema;
@@ -127,49 +168,19 @@ void check_table(CheckReport& report,
     report.add(CheckLevel::fail, name + " columns", first_line(e.message()));
     return;
   }
-  std::string key;
-  for (const auto& column : schema.expected.primary_key) {
-    key += (key.empty() ? "" : ", ") + column;
-  }
-  report.add(CheckLevel::ok,
-             name + " columns",
-             (key.empty() ? std::string("no key (replaced whole)") : "key (" + key + ")")
-                 + (table.timestamp_column ? ", timestamp " + *table.timestamp_column
-                                           : std::string(", no timestamp column")));
+  const auto& key = schema.expected.primary_key;
+  report.add(
+      CheckLevel::ok,
+      name + " columns",
+      (key.empty() ? std::string("no key (replaced whole)") : "key (" + join_text(key, ", ") + ")")
+          + (table.timestamp_column ? ", timestamp " + *table.timestamp_column
+                                    : std::string(", no timestamp column")));
   const auto missing = target.missing_privileges(schema.expected);
-  std::string lacking;
-  for (const auto& privilege : missing) {
-    lacking += (lacking.empty() ? "" : ", ") + privilege;
-  }
   report.add(missing.empty() ? CheckLevel::ok : CheckLevel::fail,
              name + " privileges",
-             missing.empty() ? "held on both sides" : "PostgreSQL role lacks " + lacking);
-  if (!schema.exists) {
-    report.add(CheckLevel::ok,
-               name + " target",
-               schema.expected.qualified_name() + " does not exist yet: the next run creates it");
-    return;
-  }
-  std::string drift;
-  for (const auto& problem : schema.drift) {
-    drift += (drift.empty() ? "" : "; ") + problem;
-  }
-  // Additive changes the next run applies itself are news, not a failure.
-  if (!schema.drift.empty() && schema.refused.empty()
-      && table.schema_changes == config::SchemaChanges::apply) {
-    std::string changes;
-    for (const auto& change : schema.changes) {
-      changes += (changes.empty() ? "" : "; ") + change.describe();
-    }
-    report.add(CheckLevel::warn,
-               name + " target",
-               "the next run applies: " + changes + " (migrate schema --diff)");
-    return;
-  }
-  report.add(schema.drift.empty() ? CheckLevel::ok : CheckLevel::fail,
-             name + " target",
-             schema.drift.empty() ? schema.expected.qualified_name() + " exists and matches"
-                                  : "drift: " + drift);
+             missing.empty() ? "held on both sides"
+                             : "PostgreSQL role lacks " + join_text(missing, ", "));
+  check_target(report, name, table, schema);
 }
 
 // A table created in MySQL after the mapping was written is not synced until someone says so.

@@ -623,6 +623,30 @@ void read_sync(const Node& node, TableMapping& out) {
   }
 }
 
+// `cast:` (column → PostgreSQL type) and `fix_encoding:` (column → double_encoded).
+void read_column_rules(const Node& node, TableMapping& out) {
+  if (node.has("cast")) {
+    const auto casts = node.child("cast");
+    casts.require_map();
+    out.casts_location = casts.location();
+    for (const auto& name : casts.keys()) {
+      out.casts[name] = casts.child(name).non_empty_text();
+    }
+  }
+  if (node.has("fix_encoding")) {
+    const auto fixes = node.child("fix_encoding");
+    fixes.require_map();
+    out.fix_encoding_location = fixes.location();
+    for (const auto& name : fixes.keys()) {
+      const auto value = fixes.child(name);
+      if (value.non_empty_text() != "double_encoded") {
+        value.fail("expected double_encoded");
+      }
+      out.fix_double_encoding.insert(name);
+    }
+  }
+}
+
 // `map_key` is the key of the map form of `tables:` (empty in the list form): source_table
 // defaults to it.
 TableMapping read_table(const Node& node,
@@ -670,26 +694,7 @@ TableMapping read_table(const Node& node,
   if (node.has("where")) {
     out.where = node.child("where").non_empty_text();
   }
-  if (node.has("cast")) {
-    const auto casts = node.child("cast");
-    casts.require_map();
-    out.casts_location = casts.location();
-    for (const auto& name : casts.keys()) {
-      out.casts[name] = casts.child(name).non_empty_text();
-    }
-  }
-  if (node.has("fix_encoding")) {
-    const auto fixes = node.child("fix_encoding");
-    fixes.require_map();
-    out.fix_encoding_location = fixes.location();
-    for (const auto& name : fixes.keys()) {
-      const auto value = fixes.child(name);
-      if (value.non_empty_text() != "double_encoded") {
-        value.fail("expected double_encoded");
-      }
-      out.fix_double_encoding.insert(name);
-    }
-  }
+  read_column_rules(node, out);
   if (out.commit_rows < out.batch_size) {
     out.commit_rows = out.batch_size;
   }

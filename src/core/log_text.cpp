@@ -38,4 +38,15 @@ std::string quote_field(std::string_view text) {
   return out;
 }
 
+std::string join_text(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (const auto& part : parts) {
+    if (!out.empty()) {
+      out += separator;
+    }
+    out += part;
+  }
+  return out;
+}
+
 } // namespace migrate

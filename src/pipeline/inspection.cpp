@@ -75,6 +75,59 @@ std::optional<state::Position> planned_position(const config::TableMapping& mapp
 
 } // namespace
 
+namespace {
+
+// The target's drift, or the changes the run would apply first; true when they add columns.
+bool plan_target(const config::TableMapping& mapping,
+                 const TargetTable& expected,
+                 const std::optional<TargetTable>& existing,
+                 target::Target& target,
+                 RunPlan& out) {
+  if (!existing) {
+    out.ddl = target.create_table_sql(expected);
+    return false;
+  }
+  out.drift = validate::schema_drift(expected, *existing);
+  const auto changes = validate::plan_schema_changes(expected, *existing);
+  if (out.drift.empty() || !changes.refused.empty()
+      || mapping.schema_changes != config::SchemaChanges::apply) {
+    return false;
+  }
+  out.drift.clear(); // the run applies them, then loads
+  for (const auto& change : changes.changes) {
+    out.schema_changes.push_back(change.describe());
+  }
+  return changes.adds_columns();
+}
+
+// The rows the chosen pass would read, counted by the source as it would read them; nullopt for a
+// comparison or replacement, which reads only what differs.
+std::optional<std::uint64_t> rows_to_read(const config::TableMapping& mapping,
+                           const convert::TablePlan& plan,
+                           const PassChoice& choice,
+                           const std::optional<state::Position>& position,
+                           const std::string& upper_bound,
+                           source::Source& source) {
+  if (choice.pass == PassKind::incremental) {
+    auto read = read_request(mapping, plan, source::ReadOrder::by_timestamp_then_key);
+    read.after_timestamp = position->timestamp;
+    read.after_key = position->key;
+    if (mapping.lookback.count() > 0) {
+      read.after_timestamp =
+          shift_timestamp(*position->timestamp, -std::chrono::microseconds(mapping.lookback));
+      read.after_key.clear();
+    }
+    read.until_timestamp = upper_bound;
+    return source.count_rows(read);
+  }
+  if (choice.pass == PassKind::initial || choice.pass == PassKind::full) {
+    return source.count_rows(read_request(mapping, plan, source::ReadOrder::by_key));
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
 RunPlan plan_run(const config::TableMapping& mapping,
                  source::Source& source,
                  target::Target& target,
@@ -83,24 +136,11 @@ RunPlan plan_run(const config::TableMapping& mapping,
   const auto [plan, expected] = map_table(mapping, source);
   RunPlan out;
   const auto existing = target.describe(mapping.target_schema, mapping.target_table);
-  if (existing) {
-    out.drift = validate::schema_drift(expected, *existing);
-    const auto changes = validate::plan_schema_changes(expected, *existing);
-    if (!out.drift.empty() && changes.refused.empty()
-        && mapping.schema_changes == config::SchemaChanges::apply) {
-      out.drift.clear(); // the run applies them, then loads
-      for (const auto& change : changes.changes) {
-        out.schema_changes.push_back(change.describe());
-      }
-    }
-  } else {
-    out.ddl = target.create_table_sql(expected);
-  }
+  const bool adds_columns = plan_target(mapping, expected, existing, target, out);
   const bool replace = plan.sync == config::SyncMode::replace;
   auto position =
       replace ? std::nullopt : planned_position(mapping, target, state, options, existing, out);
-  if (position && !out.schema_changes.empty()
-      && validate::plan_schema_changes(expected, *existing).adds_columns()) {
+  if (position && adds_columns) {
     out.void_reason = "new columns: every row is read again to fill them";
     position.reset();
   }
@@ -130,20 +170,7 @@ RunPlan plan_run(const config::TableMapping& mapping,
     out.upper_bound =
         read_upper_bound(clock, column.data_type == "date" ? -1 : column.datetime_precision);
   }
-  if (choice.pass == PassKind::incremental) {
-    auto read = read_request(mapping, plan, source::ReadOrder::by_timestamp_then_key);
-    read.after_timestamp = position->timestamp;
-    read.after_key = position->key;
-    if (mapping.lookback.count() > 0) {
-      read.after_timestamp =
-          shift_timestamp(*position->timestamp, -std::chrono::microseconds(mapping.lookback));
-      read.after_key.clear();
-    }
-    read.until_timestamp = out.upper_bound;
-    out.rows_to_read = source.count_rows(read);
-  } else if (choice.pass == PassKind::initial || choice.pass == PassKind::full) {
-    out.rows_to_read = source.count_rows(read_request(mapping, plan, source::ReadOrder::by_key));
-  }
+  out.rows_to_read = rows_to_read(mapping, plan, choice, position, out.upper_bound, source);
   return out;
 }
 

@@ -8,6 +8,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace migrate {
 
@@ -18,5 +19,8 @@ std::string one_line(std::string_view text);
 // `text` as a double-quoted key=value field on one line: one_line(), then every `\` and `"`
 // escaped with a backslash, so that the field ends at the first unescaped quote.
 std::string quote_field(std::string_view text);
+
+// The parts with `separator` between them: "a, b, c".
+std::string join_text(const std::vector<std::string>& parts, std::string_view separator);
 
 } // namespace migrate
