@@ -12,13 +12,16 @@
 namespace migrate::cli {
 namespace {
 
-std::optional<validate::LastSuccess> last_success(state::StateStore& state,
-                                                  const std::string& table) {
-  const auto run = state.last_successful_run(table);
+std::optional<validate::LastSuccess> as_last_success(const std::optional<state::RunRecord>& run) {
   if (!run) {
     return std::nullopt;
   }
   return validate::LastSuccess{run->result.started, run->result.upper_bound};
+}
+
+std::optional<validate::LastSuccess> last_success(state::StateStore& state,
+                                                  const std::string& table) {
+  return as_last_success(state.last_successful_run(table));
 }
 
 notify::RunReport
@@ -98,8 +101,15 @@ std::uint64_t report_run(const config::Config& config,
 
 validate::Freshness
 table_freshness(state::StateStore& state, const std::string& table, std::chrono::seconds max_age) {
-  return validate::assess_freshness(
-      last_success(state, table), std::chrono::system_clock::now(), max_age);
+  return freshness_of(state.last_successful_run(table), max_age);
+}
+
+validate::Freshness freshness_of(const std::optional<state::RunRecord>& last_ok,
+                                 std::chrono::seconds max_age) {
+  const auto last = last_ok ? std::optional(
+                        validate::LastSuccess{last_ok->result.started, last_ok->result.upper_bound})
+                            : std::nullopt;
+  return validate::assess_freshness(last, std::chrono::system_clock::now(), max_age);
 }
 
 std::vector<std::string> config_secrets(const config::Config& config) {

@@ -34,6 +34,9 @@ std::uint64_t report_run(const config::Config& config,
 // The table's freshness now, from its last successful run in the state file.
 validate::Freshness
 table_freshness(state::StateStore& state, const std::string& table, std::chrono::seconds max_age);
+// The same, from the table's last successful run already read.
+validate::Freshness freshness_of(const std::optional<state::RunRecord>& last_ok,
+                                 std::chrono::seconds max_age);
 
 // The configuration's secrets (passwords, salts, the webhook URL), to keep out of alerts.
 std::vector<std::string> config_secrets(const config::Config& config);

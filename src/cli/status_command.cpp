@@ -215,7 +215,7 @@ int run_status(const GlobalOptions& global, bool json) {
     }
     row.quarantined = state->quarantined(table->source_table).size();
     row.last_ok = state->last_successful_run(table->source_table);
-    row.freshness = table_freshness(*state, table->source_table, config.max_age);
+    row.freshness = freshness_of(row.last_ok, config.max_age);
     if (auto validations = state->validations(table->source_table, 1, false);
         !validations.empty()) {
       row.last_validation = std::move(validations.back());
