@@ -45,6 +45,7 @@ struct SyncOptionsCli {
   std::string since;
   std::string worker_id; // names this worker in history and logs; empty: host:pid
   std::string shard;     // "i/n": only the tables of shard i of n; empty: every table
+  std::size_t jobs = 0;  // tables at once; 0: migrate.yaml's jobs
 };
 void setup_sync(CLI::App& app, SyncOptionsCli& options);
 

@@ -58,13 +58,17 @@ ProgressReporter::ProgressReporter(bool enabled, bool terminal)
 
 void ProgressReporter::begin_table(const std::string& table,
                                    std::optional<std::uint64_t> estimate) {
-  m_table = table;
-  m_estimate = estimate;
-  m_rows = 0;
-  m_started = m_last = Clock::now();
+  const std::lock_guard lock(m_mutex);
+  const auto now = Clock::now();
+  if (m_tables.empty()) {
+    m_drawn = now; // a table shorter than the interval shows no line
+  }
+  m_tables[table] = Table{estimate, 0, now, now};
 }
 
-void ProgressReporter::end_table() {
+void ProgressReporter::end_table(const std::string& table) {
+  const std::lock_guard lock(m_mutex);
+  m_tables.erase(table);
   if (m_line_shown) {
     std::fputs("\033[K", stderr);
     std::fflush(stderr);
@@ -73,32 +77,55 @@ void ProgressReporter::end_table() {
 }
 
 void ProgressReporter::rows_loaded(const std::string& table, std::uint64_t rows) noexcept {
-  m_rows += rows;
-  const auto now = Clock::now();
-  if (!m_enabled || table != m_table || !progress_due(m_terminal, now - m_last)) {
-    return;
-  }
-  m_last = now;
   try {
-    const auto figures = progress_figures(m_rows, now - m_started, m_estimate);
-    if (m_terminal) {
-      // Drawn from the start of the line, the cursor left there: a log event written next starts
-      // by clearing the line (cli.cpp's console sink) and takes its place.
-      const auto text = "\033[K" + progress_text(table, m_rows, figures) + "\r";
-      std::fputs(text.c_str(), stderr);
-      std::fflush(stderr);
-      m_line_shown = true;
+    const std::lock_guard lock(m_mutex);
+    const auto found = m_tables.find(table);
+    if (found == m_tables.end()) {
       return;
     }
-    spdlog::info("table={} progress rows={} rows_per_s={:.0f} percent={} eta_s={}",
-                 table,
-                 m_rows,
-                 figures.rows_per_s,
-                 figures.percent ? fmt::format("{:.1f}", *figures.percent) : "unknown",
-                 figures.eta ? std::to_string(figures.eta->count()) : "unknown");
+    found->second.rows += rows;
+    const auto now = Clock::now();
+    if (!m_enabled) {
+      return;
+    }
+    if (m_terminal) {
+      if (progress_due(true, now - m_drawn)) {
+        draw_line(now);
+      }
+    } else if (progress_due(false, now - found->second.last)) {
+      log_line(table, found->second, now);
+    }
   } catch (...) {
     // Progress is a courtesy: a failure to format or print it must not fail the table.
   }
+}
+
+// Drawn from the start of the line, the cursor left there: a log event written next starts by
+// clearing the line (cli.cpp's console sink) and takes its place.
+void ProgressReporter::draw_line(Clock::time_point now) {
+  m_drawn = now;
+  std::string text;
+  for (const auto& [name, table] : m_tables) {
+    text += (text.empty() ? "" : " | ")
+            + progress_text(name,
+                            table.rows,
+                            progress_figures(table.rows, now - table.started, table.estimate));
+  }
+  text = "\033[K" + text + "\r";
+  std::fputs(text.c_str(), stderr);
+  std::fflush(stderr);
+  m_line_shown = true;
+}
+
+void ProgressReporter::log_line(const std::string& name, Table& table, Clock::time_point now) {
+  table.last = now;
+  const auto figures = progress_figures(table.rows, now - table.started, table.estimate);
+  spdlog::info("table={} progress rows={} rows_per_s={:.0f} percent={} eta_s={}",
+               name,
+               table.rows,
+               figures.rows_per_s,
+               figures.percent ? fmt::format("{:.1f}", *figures.percent) : "unknown",
+               figures.eta ? std::to_string(figures.eta->count()) : "unknown");
 }
 
 } // namespace migrate::cli

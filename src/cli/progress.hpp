@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -35,6 +37,8 @@ ProgressFigures progress_figures(std::uint64_t rows,
 std::string
 progress_text(const std::string& table, std::uint64_t rows, const ProgressFigures& figures);
 
+// Several tables may be under way at once (--jobs): the terminal line then shows each, joined by
+// " | ", and the log gets a line per table. Safe to call from any thread.
 class ProgressReporter final : public pipeline::ProgressObserver {
 public:
   // `enabled` false (--quiet) shows nothing; `terminal`: standard error is a terminal.
@@ -42,20 +46,28 @@ public:
 
   void begin_table(const std::string& table, std::optional<std::uint64_t> estimate);
   // Clears the terminal line, so that what follows starts clean.
-  void end_table();
+  void end_table(const std::string& table);
   void rows_loaded(const std::string& table, std::uint64_t rows) noexcept override;
 
 private:
   using Clock = std::chrono::steady_clock;
 
+  struct Table {
+    std::optional<std::uint64_t> estimate;
+    std::uint64_t rows = 0;
+    Clock::time_point started;
+    Clock::time_point last; // of its last log line
+  };
+
+  void draw_line(Clock::time_point now);
+  void log_line(const std::string& name, Table& table, Clock::time_point now);
+
   bool m_enabled;
   bool m_terminal;
+  std::mutex m_mutex;
   bool m_line_shown = false;
-  std::string m_table;
-  std::optional<std::uint64_t> m_estimate;
-  std::uint64_t m_rows = 0;
-  Clock::time_point m_started;
-  Clock::time_point m_last;
+  Clock::time_point m_drawn; // when the terminal line was last drawn
+  std::map<std::string, Table> m_tables;
 };
 
 } // namespace migrate::cli

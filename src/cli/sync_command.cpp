@@ -7,19 +7,24 @@
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/error.hpp"
 #include "migrate/core/log_text.hpp"
+#include "migrate/core/parallel.hpp"
 #include "migrate/core/shard.hpp"
 #include "migrate/core/timestamp_text.hpp"
 #include "migrate/notify/curl_channels.hpp"
 #include "migrate/pipeline/run_rules.hpp"
 #include "migrate/pipeline/table_sync.hpp"
 #include "migrate/state/run_lock.hpp"
+#include "migrate/state/serialized_state_store.hpp"
 
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 
 namespace migrate::cli {
@@ -152,6 +157,11 @@ void setup_sync(CLI::App& app, SyncOptionsCli& options) {
   app.add_option("--worker-id",
                  options.worker_id,
                  "this worker's name in history and logs (default host:pid)");
+  app.add_option("--jobs",
+                 options.jobs,
+                 "run this many tables at once, each on its own connections, the largest first "
+                 "(default: migrate.yaml's jobs, else 1)")
+      ->check(CLI::Range(1, 64));
   app.add_option("--shard",
                  options.shard,
                  "i/n: run only the tables whose name hashes to shard i of n (0 <= i < n)");
@@ -207,12 +217,32 @@ std::string options_text(const GlobalOptions& global, const SyncOptionsCli& opti
   out += options.since.empty() ? "" : " --since '" + options.since + "'";
   out += options.worker_id.empty() ? "" : " --worker-id " + options.worker_id;
   out += options.shard.empty() ? "" : " --shard " + options.shard;
+  out += options.jobs > 0 ? " --jobs " + std::to_string(options.jobs) : "";
   return out;
 }
 
 std::string worker_id(const SyncOptionsCli& options) {
   return options.worker_id.empty() ? host_name() + ":" + std::to_string(::getpid())
                                    : options.worker_id;
+}
+
+// --jobs, else migrate.yaml's jobs (1 unless set).
+std::size_t jobs_of(const config::Config& config, const SyncOptionsCli& options) {
+  return options.jobs > 0 ? options.jobs : config.jobs;
+}
+
+// Workers finish in any order; the summary and the alert list tables as the mapping does.
+void in_mapping_order(std::vector<TableResult>& results,
+                      const std::vector<const config::TableMapping*>& tables) {
+  const auto rank = [&](const TableResult& result) {
+    return std::find_if(tables.begin(),
+                        tables.end(),
+                        [&](const auto* table) { return table->source_table == result.table; })
+           - tables.begin();
+  };
+  std::stable_sort(results.begin(), results.end(), [&](const auto& a, const auto& b) {
+    return rank(a) < rank(b);
+  });
 }
 
 // The tables of this worker's --shard, in mapping order.
@@ -237,10 +267,17 @@ shard_tables(const std::vector<const config::TableMapping*>& tables, const std::
   return out;
 }
 
-// What a worker's loop produced: the tables it ran, and those another worker holds or ran.
+// What the run's workers produced: the tables they ran, and those another process holds or ran.
+// Worker threads add to it under `mutex`.
 struct LoopResult {
+  std::mutex mutex;
   std::vector<TableResult> results;
   std::vector<Skipped> skipped;
+
+  void add(TableResult result) {
+    const std::lock_guard lock(mutex);
+    results.push_back(std::move(result));
+  }
 };
 
 // Whether this worker runs `table` now; logs and lists the table when it does not.
@@ -252,33 +289,103 @@ bool claim(state::StateStore& state, const std::string& table, LoopResult& loop)
   const std::string reason =
       lease == state::Lease::held_elsewhere ? "leased by another worker" : "done by another worker";
   spdlog::info("table={} skipped: {}", table, reason);
+  const std::lock_guard lock(loop.mutex);
   loop.skipped.push_back({table, reason});
   return false;
 }
 
-// Runs each table this worker can lease, one after the other; a table another worker holds is
-// skipped and listed. With a SQLite store every lease is granted (RunLock keeps others out).
+// The order the tables start in, and MySQL's row estimates when they were asked for it. With one
+// job the mapping's order is kept; with more, the largest tables start first.
+struct Schedule {
+  std::vector<const config::TableMapping*> tables;
+  std::vector<std::optional<std::uint64_t>> estimates; // empty: ask when the table starts
+};
+
+Schedule schedule(const CommandContext& context,
+                  const std::vector<const config::TableMapping*>& tables,
+                  std::size_t jobs) {
+  if (jobs <= 1 || tables.size() <= 1) {
+    return {tables, {}};
+  }
+  std::vector<std::optional<std::uint64_t>> estimates;
+  {
+    const auto source = context.adapters.source();
+    for (const auto* table : tables) {
+      estimates.push_back(estimated_rows(*source, table->source_table));
+    }
+  }
+  Schedule out;
+  for (const auto index : largest_first(estimates)) {
+    out.tables.push_back(tables[index]);
+    out.estimates.push_back(estimates[index]);
+  }
+  return out;
+}
+
+// What every worker thread shares.
+struct Workers {
+  const CommandContext& context;
+  const Schedule& plan;
+  state::StateStore& state;
+  const pipeline::SyncOptions& sync;
+  ProgressReporter& progress;
+  LoopResult& loop;
+  std::once_flag connections_logged;
+
+  // One table on this worker's connections: unless max_runtime has passed or another process
+  // holds it.
+  void run(std::size_t task, source::Source& source, target::Target& target) {
+    const auto& table = *plan.tables[task];
+    if (sync.deadline && std::chrono::steady_clock::now() >= *sync.deadline) {
+      loop.add(record_not_started(state, table));
+      return;
+    }
+    if (!claim(state, table.source_table, loop)) {
+      return;
+    }
+    progress.begin_table(table.source_table,
+                         plan.estimates.empty() ? estimated_rows(source, table.source_table)
+                                                : plan.estimates[task]);
+    loop.add(pipeline::sync_table(table, source, target, state, sync));
+    progress.end_table(table.source_table);
+    state.release_lease(table.source_table);
+  }
+
+  // A worker thread's start: its own connections, which its tables share.
+  TaskRunner start() {
+    std::shared_ptr<source::Source> source = context.adapters.source();
+    std::shared_ptr<target::Target> target = context.adapters.target();
+    std::call_once(connections_logged, [&] { log_connections(context.config, *source, *target); });
+    return [this, source, target](std::size_t task) {
+      run(task, *source, *target);
+    };
+  }
+};
+
+// Runs each table this process can lease on `jobs` worker threads, each with its own connections;
+// a table another worker holds is skipped and listed. With a SQLite store every lease is granted
+// (RunLock keeps other processes out).
 void run_leased_tables(const CommandContext& context,
                        const std::vector<const config::TableMapping*>& tables,
                        state::StateStore& state,
                        const pipeline::SyncOptions& sync,
+                       std::size_t jobs,
                        ProgressReporter& progress,
                        LoopResult& loop) {
-  const auto source = context.adapters.source();
-  const auto target = context.adapters.target();
-  log_connections(context.config, *source, *target);
-  for (const auto* table : tables) {
-    if (sync.deadline && std::chrono::steady_clock::now() >= *sync.deadline) {
-      loop.results.push_back(record_not_started(state, *table));
-      continue;
+  const auto plan = schedule(context, tables, jobs);
+  Workers workers{context, plan, state, sync, progress, loop, {}};
+  const auto outcome =
+      run_parallel(plan.tables.size(), jobs, [&workers] { return workers.start(); });
+  if (!outcome.not_run.empty()) {
+    std::rethrow_exception(outcome.start_error); // no worker could connect: every table fails
+  }
+  if (outcome.start_error) {
+    try {
+      std::rethrow_exception(outcome.start_error);
+    } catch (const std::exception& e) {
+      spdlog::warn("a worker could not connect, the others ran its tables: {}",
+                   quote_field(e.what()));
     }
-    if (!claim(state, table->source_table, loop)) {
-      continue;
-    }
-    progress.begin_table(table->source_table, estimated_rows(*source, table->source_table));
-    loop.results.push_back(pipeline::sync_table(*table, *source, *target, state, sync));
-    progress.end_table();
-    state.release_lease(table->source_table);
   }
 }
 
@@ -297,7 +404,8 @@ int run_tables(const GlobalOptions& global,
   // A SQLite file takes one run at a time; a shared store leases each table instead.
   const auto lock =
       config.state_url.empty() ? std::make_unique<state::RunLock>(config.state_file) : nullptr;
-  const auto state = context.adapters.state();
+  // Worker threads share the store, one call at a time.
+  const auto state = std::make_unique<state::SerializedStateStore>(context.adapters.state());
   FinishedRun run;
   run.started = std::chrono::system_clock::now();
   run.id = state->begin_invocation(
@@ -317,7 +425,7 @@ int run_tables(const GlobalOptions& global,
   LoopResult loop;
   auto& results = loop.results;
   try {
-    run_leased_tables(context, tables, *state, sync, progress, loop);
+    run_leased_tables(context, tables, *state, sync, jobs_of(config, options), progress, loop);
   } catch (const Error& e) {
     if (e.area() == ErrorArea::state) {
       throw;
@@ -327,6 +435,7 @@ int run_tables(const GlobalOptions& global,
       results = record_all_failed(*state, tables, e);
     }
   }
+  in_mapping_order(results, tables);
   print_summary(results, loop.skipped);
   log_totals(results, loop.skipped.size());
   run.exit_code = exit_code_of(results, tables.size() - loop.skipped.size());

@@ -732,6 +732,9 @@ void read_run_limits(const Node& root, Config& config) {
   if (root.has("stall_warning")) {
     config.stall_warning = root.child("stall_warning").duration();
   }
+  if (root.has("jobs")) {
+    config.jobs = static_cast<std::size_t>(root.child("jobs").number(1, 64));
+  }
 }
 
 NotifyWhen read_when(const Node& node) {
@@ -869,6 +872,7 @@ void read_settings(const Node& root, Config& config, std::optional<LoadMode> mod
                    "retry",
                    "max_runtime",
                    "stall_warning",
+                   "jobs",
                    "max_age",
                    "metrics",
                    "notify"});

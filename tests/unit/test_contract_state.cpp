@@ -1,7 +1,8 @@
-// The state store contract, on the in-memory fake and on SQLite.
+// The state store contract, on the in-memory fake and on SQLite (alone and as --jobs shares it).
 #include "contract/state_store_contract.hpp"
 #include "fakes/memory_state_store.hpp"
 
+#include "migrate/state/serialized_state_store.hpp"
 #include "migrate/state/sqlite_state_store.hpp"
 
 namespace migrate::contract {
@@ -21,7 +22,15 @@ public:
   }
 };
 
-using StateEnvs = ::testing::Types<MemoryStateEnv, SqliteStateEnv>;
+// What --jobs runs on: the SQLite store behind the one-call-at-a-time wrapper.
+class SerializedSqliteStateEnv : public ::testing::Test {
+public:
+  static std::unique_ptr<state::StateStore> make_store() {
+    return std::make_unique<state::SerializedStateStore>(state::open_sqlite_state(":memory:"));
+  }
+};
+
+using StateEnvs = ::testing::Types<MemoryStateEnv, SqliteStateEnv, SerializedSqliteStateEnv>;
 INSTANTIATE_TYPED_TEST_SUITE_P(Adapters, StateStoreContract, StateEnvs);
 
 } // namespace

@@ -1,10 +1,14 @@
 #include "migrate/core/error.hpp"
+#include "migrate/state/serialized_state_store.hpp"
 #include "migrate/state/sqlite_state_store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
+#include <thread>
 
 using namespace migrate;
 using namespace migrate::state;
@@ -120,4 +124,46 @@ TEST(SqliteState, PersistsAcrossReopenAndRefusesNewerSchema) {
   }
   EXPECT_THROW(open_sqlite_state(path), Error);
   std::filesystem::remove(path);
+}
+
+// --jobs: worker threads write runs, positions and quarantine entries at once through the
+// wrapper; the file holds every one of them afterwards.
+TEST(SqliteState, ConcurrentWritersThroughTheSerializedStoreKeepEveryRun) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("migrate-concurrent-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "state.db";
+  {
+    SerializedStateStore store(open_sqlite_state(file));
+    const auto invocation = store.begin_invocation({"host", 1, "--jobs 4"});
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&store, t] {
+        const auto table = "table" + std::to_string(t);
+        for (int i = 0; i < 25; ++i) {
+          TableResult result;
+          result.table = table;
+          result.outcome = Outcome::ok;
+          result.counts.rows_read = static_cast<std::uint64_t>(i);
+          const auto id = store.begin_run(table);
+          store.save_position(table, Position{Phase::incremental, "2026-01-01 00:00:00", {"1"}});
+          store.quarantine(
+              {QuarantineEntry{table, "id=" + std::to_string(i), "c", "bad value", "78", id, {}}});
+          store.finish_run(id, result);
+        }
+      });
+    }
+    for (auto& thread : threads) {
+      thread.join();
+    }
+    store.finish_invocation(invocation, 0, 0);
+  }
+  auto reopened = open_sqlite_state(file);
+  for (int t = 0; t < 4; ++t) {
+    const auto table = "table" + std::to_string(t);
+    EXPECT_EQ(reopened->successful_runs(table), 25u) << table;
+    EXPECT_EQ(reopened->quarantined(table).size(), 25u) << table;
+    EXPECT_TRUE(reopened->position(table).has_value());
+  }
+  std::filesystem::remove_all(dir);
 }

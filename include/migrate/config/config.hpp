@@ -206,6 +206,7 @@ struct Config {
   Retry retry;
   std::optional<std::chrono::seconds> max_runtime; // the whole run stops after the commit then
   std::chrono::seconds stall_warning{60};          // log when no row has arrived for this long
+  std::size_t jobs = 1; // tables run at once, each on its own connections
   Endpoint mysql;
   PostgresEndpoint postgresql;
   std::vector<TableMapping> tables;
