@@ -149,6 +149,9 @@ std::string check_encryption(MYSQL* h, const config::Endpoint& endpoint) {
                                      cipher == nullptr ? "" : cipher);
 }
 
+// The session time zone of every connection between statements: TIMESTAMP values are read in UTC.
+constexpr const char* k_utc_zone = "'+00:00'";
+
 class Connection {
 public:
   explicit Connection(const config::Endpoint& endpoint) {
@@ -191,6 +194,7 @@ public:
     execute("SET SESSION time_zone = '+00:00', SESSION net_write_timeout = 3600, "
             "SESSION net_read_timeout = 3600, SESSION lock_wait_timeout = "
             + std::to_string(std::max<long long>(1, endpoint.lock_timeout.count())));
+    m_zone = k_utc_zone;
     m_database = endpoint.database;
     const auto version = query("SELECT VERSION(), @@version_comment").at(0);
     m_version = parse_server_version(version.at(0).value_or(""), version.at(1).value_or(""));
@@ -211,6 +215,17 @@ public:
 
   // True once a statement failed because the connection is gone: a new one must replace it.
   bool lost() const { return m_lost; }
+
+  // Sets the session's time_zone to `zone` (SQL: '+00:00', 'SYSTEM', @@GLOBAL.time_zone) unless
+  // it is set already: every statement is a round trip, which a WAN link makes dear.
+  void set_time_zone(const std::string& zone) {
+    if (m_zone == zone) {
+      return;
+    }
+    m_zone.clear(); // unknown until the statement succeeds
+    execute("SET SESSION time_zone = " + zone);
+    m_zone = zone;
+  }
 
   // Runs a query and buffers its (small) result.
   std::vector<std::vector<std::optional<std::string>>> query(const std::string& sql) {
@@ -254,6 +269,7 @@ public:
 private:
   MysqlHandle m_handle;
   std::string m_database;
+  std::string m_zone; // the session time_zone as last set, empty when unknown
   bool m_lost = false;
   std::string m_encryption;
   ServerVersion m_version;
@@ -293,11 +309,41 @@ fail_table_unreadable(Connection& c, const std::string& account, const std::stri
               ErrorContext{.table = table});
 }
 
+// A connection whose read ended, kept for the next read: a read then costs no new connection (TCP,
+// TLS, authentication and the session's set-up: several round trips, which a WAN link makes the
+// larger part of a table with nothing to read). Shared with the readers, which may end on another
+// thread or after the source is gone. Kept a minute at most, well inside any wait_timeout.
+class IdleConnection {
+public:
+  void put(std::unique_ptr<Connection> connection) {
+    const std::lock_guard lock(m_mutex);
+    m_connection = std::move(connection);
+    m_since = std::chrono::steady_clock::now();
+  }
+
+  // The kept connection, or nullptr when there is none young enough.
+  std::unique_ptr<Connection> take() {
+    const std::lock_guard lock(m_mutex);
+    if (m_connection && std::chrono::steady_clock::now() - m_since > std::chrono::minutes(1)) {
+      m_connection.reset();
+    }
+    return std::move(m_connection);
+  }
+
+private:
+  std::mutex m_mutex;
+  std::unique_ptr<Connection> m_connection;
+  std::chrono::steady_clock::time_point m_since;
+};
+
 class MysqlRowReader final : public RowReader {
 public:
-  MysqlRowReader(std::unique_ptr<Connection> connection, std::string sql)
+  MysqlRowReader(std::unique_ptr<Connection> connection,
+                 std::string sql,
+                 std::shared_ptr<IdleConnection> idle)
       : m_connection(std::move(connection))
-      , m_sql(std::move(sql)) {
+      , m_sql(std::move(sql))
+      , m_idle(std::move(idle)) {
     m_connection->execute(m_sql);
     m_result.reset(mysql_use_result(m_connection->get()));
     if (!m_result) {
@@ -313,6 +359,7 @@ public:
       if (mysql_errno(m_connection->get()) != 0) {
         fail(m_connection->get(), "MySQL stream broke", m_sql);
       }
+      m_ended = true;
       return false;
     }
     row.values = values;
@@ -321,11 +368,29 @@ public:
     return true;
   }
 
+  // A read that went to its end leaves a connection ready for the next; one stopped half-way
+  // would have to drain the rest of its rows first, so it is closed instead.
+  ~MysqlRowReader() override {
+    m_result.reset();
+    if (m_ended && m_idle) {
+      try {
+        m_idle->put(std::move(m_connection));
+      } catch (...) {
+        // Keeping it is an optimisation: closing it instead is always correct.
+      }
+    }
+  }
+
+  MysqlRowReader(const MysqlRowReader&) = delete;
+  MysqlRowReader& operator=(const MysqlRowReader&) = delete;
+
 private:
   std::unique_ptr<Connection> m_connection;
   std::string m_sql;
+  std::shared_ptr<IdleConnection> m_idle;
   ResultHandle m_result;
   std::size_t m_fields = 0;
+  bool m_ended = false; // every row was read
 };
 
 // ORDER BY sorts an ENUM by its index but compares it with a string as text, so a cursor on an ENUM
@@ -639,10 +704,10 @@ public:
     try {
       oldest_transaction_age(clock);
     } catch (...) {
-      c.execute("SET SESSION time_zone = '+00:00'");
+      c.set_time_zone(k_utc_zone);
       throw;
     }
-    c.execute("SET SESSION time_zone = '+00:00'");
+    c.set_time_zone(k_utc_zone);
     info.transactions_visible = m_transactions_visible;
     return info;
   }
@@ -704,11 +769,7 @@ public:
       column.is_json = column.data_type == "json";
       out.columns.push_back(std::move(column));
     }
-    for (const auto& row : c.query("SELECT COLUMN_NAME FROM " + m_catalog + ".STATISTICS" + where
-                                   + " AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX")) {
-      out.primary_key.push_back(row[0].value_or(""));
-    }
-    describe_indexes(where, out);
+    describe_keys(where, out);
     if (c.version().is_mariadb() && m_catalog == "information_schema") {
       mark_json_columns(table, out);
     }
@@ -720,8 +781,7 @@ public:
     ServerClock clock;
     try {
       const auto age = oldest_transaction_age(clock);
-      c.execute(in_server_zone ? "SET SESSION time_zone = @@GLOBAL.time_zone"
-                               : "SET SESSION time_zone = '+00:00'");
+      c.set_time_zone(in_server_zone ? "@@GLOBAL.time_zone" : k_utc_zone);
       const auto row = c.query("SELECT DATE_FORMAT(NOW(6) - INTERVAL " + std::to_string(lag.count())
                                + " SECOND, '%Y-%m-%d %H:%i:%s.%f'), DATE_FORMAT(NOW(6) - INTERVAL "
                                + age.value_or("0") + " MICROSECOND, '%Y-%m-%d %H:%i:%s.%f')")
@@ -731,18 +791,21 @@ public:
         clock.oldest_transaction = row.at(1);
       }
     } catch (...) {
-      c.execute("SET SESSION time_zone = '+00:00'");
+      c.set_time_zone(k_utc_zone);
       throw;
     }
-    c.execute("SET SESSION time_zone = '+00:00'");
+    c.set_time_zone(k_utc_zone); // what every other statement expects
     return clock;
   }
 
   std::unique_ptr<RowReader> read(const ReadRequest& request) override {
-    auto connection = std::make_unique<Connection>(m_endpoint);
+    auto connection = m_idle->take();
+    if (!connection) {
+      connection = std::make_unique<Connection>(m_endpoint);
+    }
     auto sql = build_read_sql(*connection, request);
     spdlog::trace("table={} sql={}", request.table, quote_field(sql));
-    return std::make_unique<MysqlRowReader>(std::move(connection), std::move(sql));
+    return std::make_unique<MysqlRowReader>(std::move(connection), std::move(sql), m_idle);
   }
 
   std::uint64_t count_rows(const ReadRequest& request) override {
@@ -868,7 +931,7 @@ private:
       return std::nullopt;
     }
     auto& c = connection();
-    c.execute("SET SESSION time_zone = 'SYSTEM'");
+    c.set_time_zone("'SYSTEM'");
     const std::string sql =
         "SELECT CAST(TIMESTAMPDIFF(MICROSECOND, trx_started, NOW(6)) AS CHAR), "
         "CAST(trx_mysql_thread_id AS CHAR) FROM "
@@ -901,15 +964,19 @@ private:
     return std::string(row[0]).rfind('-', 0) == 0 ? std::string("0") : std::string(row[0]);
   }
 
-  // B-tree secondary indexes; FULLTEXT, SPATIAL, prefix and MySQL 8's functional indexes (a NULL
-  // COLUMN_NAME) have no PostgreSQL twin.
-  void describe_indexes(const std::string& where, SourceTable& out) {
+  // The primary key, and the B-tree secondary indexes, in one query (one round trip): FULLTEXT,
+  // SPATIAL, prefix and MySQL 8's functional indexes (a NULL COLUMN_NAME) have no PostgreSQL twin.
+  void describe_keys(const std::string& where, SourceTable& out) {
     const auto rows = connection().query(
         "SELECT INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE FROM " + m_catalog
-        + ".STATISTICS" + where + " AND INDEX_NAME <> 'PRIMARY' ORDER BY INDEX_NAME, SEQ_IN_INDEX");
+        + ".STATISTICS" + where + " ORDER BY INDEX_NAME, SEQ_IN_INDEX");
     std::set<std::string> unusable;
     for (const auto& row : rows) {
       const auto name = row[0].value_or("");
+      if (name == "PRIMARY") {
+        out.primary_key.push_back(row[2].value_or(""));
+        continue;
+      }
       if (row[3] || !row[2] || row[4].value_or("") != "BTREE") {
         unusable.insert(name);
       }
@@ -951,6 +1018,7 @@ private:
 
   config::Endpoint m_endpoint;
   std::unique_ptr<Connection> m_connection;
+  std::shared_ptr<IdleConnection> m_idle = std::make_shared<IdleConnection>(); // for read()
   std::string m_catalog;   // information_schema, or the test hook's stand-in
   std::string m_account;   // CURRENT_USER(), for messages about privileges
   ServerVersion m_version; // of the first connection: a reconnect reaches the same server

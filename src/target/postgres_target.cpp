@@ -293,13 +293,6 @@ public:
       , m_mode(mode) {
     static std::atomic<int> counter{0};
     m_staging = "migrate_stage_" + std::to_string(++counter);
-    if (m_mode != LoadMode::direct) {
-      translate(m_connection, m_table.name, [&] {
-        pqxx::nontransaction tx(m_connection);
-        tx.exec("CREATE TEMP TABLE " + m_staging + " (LIKE " + qualified(m_table)
-                + " INCLUDING DEFAULTS) ON COMMIT DELETE ROWS");
-      });
-    }
     if (m_mode == LoadMode::merge) {
       m_merge_sql = merge_sql(m_table, m_staging);
     }
@@ -308,7 +301,7 @@ public:
   ~PostgresLoad() override {
     m_stream.reset();
     m_tx.reset();
-    if (m_mode != LoadMode::direct) {
+    if (m_staged) {
       try {
         pqxx::nontransaction tx(m_connection);
         tx.exec("DROP TABLE IF EXISTS " + m_staging);
@@ -328,6 +321,7 @@ public:
     }
     translate(m_connection, m_table.name, [&] {
       if (!m_tx) {
+        create_staging();
         m_tx = std::make_unique<pqxx::work>(m_connection);
       }
       if (!m_stream) {
@@ -359,6 +353,9 @@ public:
     if (m_mode == LoadMode::replace) {
       throw Error(ErrorArea::internal, "a replacing load ends with replace(), not commit()");
     }
+    if (!m_tx) {
+      translate(m_connection, m_table.name, [&] { create_staging(); }); // an empty reconcile
+    }
     return finish_transaction([&](MergeCounts& counts) {
       if (m_mode == LoadMode::merge && m_rows > 0) {
         const auto result = m_tx->exec(m_merge_sql);
@@ -377,6 +374,9 @@ public:
   MergeCounts replace(std::uint64_t expected_rows) override {
     if (m_mode != LoadMode::replace) {
       throw Error(ErrorArea::internal, "replace() needs a replacing load");
+    }
+    if (!m_tx) {
+      translate(m_connection, m_table.name, [&] { create_staging(); }); // no row to stage
     }
     return finish_transaction([&](MergeCounts& counts) {
       const auto staged = m_tx->exec("SELECT count(*) FROM " + m_staging)[0][0].as<std::uint64_t>();
@@ -397,6 +397,18 @@ public:
   }
 
 private:
+  // The staging table is made when the first row or an empty reconcile needs it (outside the
+  // group's transaction): a run that finds nothing to merge costs no CREATE and no DROP.
+  void create_staging() {
+    if (m_mode == LoadMode::direct || m_staged) {
+      return;
+    }
+    pqxx::nontransaction tx(m_connection);
+    tx.exec("CREATE TEMP TABLE " + m_staging + " (LIKE " + qualified(m_table)
+            + " INCLUDING DEFAULTS) ON COMMIT DELETE ROWS");
+    m_staged = true;
+  }
+
   // Ends the COPY, runs `body` in the group's transaction and commits; on any failure the
   // transaction rolls back and the session is ready for the next group.
   template<typename Body>
@@ -429,6 +441,7 @@ private:
   TargetTable m_table;
   LoadMode m_mode;
   std::string m_staging;
+  bool m_staged = false; // the TEMP table exists
   std::string m_merge_sql;
   std::unique_ptr<pqxx::work> m_tx;
   std::unique_ptr<pqxx::tablewriter> m_stream;
@@ -468,7 +481,9 @@ public:
 
   std::optional<TargetTable> describe(const std::string& schema, const std::string& name) override {
     return translate(connection(), name, [&]() -> std::optional<TargetTable> {
-      pqxx::read_transaction tx(connection());
+      // Catalog reads in autocommit: a read-only transaction would cost two more round trips,
+      // which a WAN link makes the larger part of a run with nothing to do.
+      pqxx::nontransaction tx(connection());
       const auto columns =
           tx.exec_params("SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull "
                          "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
@@ -814,6 +829,11 @@ public:
 
   void ensure_tool_columns(const TargetTable& table) override {
     translate(connection(), table.name, [&] {
+      // Checked in autocommit first (one round trip): most runs find both columns.
+      const auto missing = missing_tool_columns(table);
+      if (!missing.digest && !missing.soft_delete) {
+        return;
+      }
       pqxx::work tx(connection());
       const auto present = [&](const std::string& column) {
         return tx
@@ -841,9 +861,26 @@ public:
     });
   }
 
+  struct MissingToolColumns {
+    bool digest = false;
+    bool soft_delete = false;
+  };
+
+  MissingToolColumns missing_tool_columns(const TargetTable& table) {
+    pqxx::nontransaction tx(connection());
+    const auto row = tx.exec_params(
+        "SELECT NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass AND attname "
+        "= $2 AND NOT attisdropped), $3 <> '' AND NOT EXISTS (SELECT 1 FROM pg_attribute WHERE "
+        "attrelid = $1::regclass AND attname = $3 AND NOT attisdropped)",
+        qualified(table),
+        k_digest_column,
+        table.soft_delete_column)[0];
+    return {row[0].as<bool>(), row[1].as<bool>()};
+  }
+
   std::uint64_t count_rows(const TargetTable& table) override {
     return translate(connection(), table.name, [&] {
-      pqxx::read_transaction tx(connection());
+      pqxx::nontransaction tx(connection());
       return tx.exec("SELECT count(*) FROM " + qualified(table) + live_rows(table))[0][0]
           .as<std::uint64_t>();
     });
@@ -947,7 +984,7 @@ public:
 
   std::string identity(const TargetTable& table) override {
     return translate(connection(), table.name, [&] {
-      pqxx::read_transaction tx(connection());
+      pqxx::nontransaction tx(connection());
       return "oid:"
              + tx.exec_params("SELECT $1::regclass::oid::text", qualified(table))[0][0]
                    .as<std::string>();
@@ -969,7 +1006,7 @@ public:
 
   bool is_empty(const TargetTable& table) override {
     return translate(connection(), table.name, [&] {
-      pqxx::read_transaction tx(connection());
+      pqxx::nontransaction tx(connection());
       return tx.exec("SELECT NOT EXISTS (SELECT 1 FROM " + qualified(table) + ")")[0][0].as<bool>();
     });
   }
