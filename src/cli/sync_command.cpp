@@ -421,6 +421,9 @@ int run_tables(const GlobalOptions& global,
                    : config::StateLocation{{}, config.state_url, config.state_schema}.describe());
   ProgressReporter progress(!global.quiet, ::isatty(STDERR_FILENO) == 1);
   sync.progress = &progress;
+  sync.connect = [&context] {
+    return pipeline::Connections{context.adapters.source(), context.adapters.target()};
+  };
 
   LoopResult loop;
   auto& results = loop.results;

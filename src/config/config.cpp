@@ -420,6 +420,9 @@ void read_tunables(const Node& node, TableMapping& out) {
   if (node.has("chunk_rows")) {
     out.chunk_rows = node.child("chunk_rows").number(1, 100'000'000);
   }
+  if (node.has("parallel_ranges")) {
+    out.parallel_ranges = node.child("parallel_ranges").number(1, 64);
+  }
   if (node.has("replace_max_rows")) {
     out.replace_max_rows = node.child("replace_max_rows").number(1, 1'000'000'000'000);
   }
@@ -438,6 +441,7 @@ const std::set<std::string> k_tunable_keys = {"bad_text",
                                               "soft_delete_column",
                                               "compare_every",
                                               "chunk_rows",
+                                              "parallel_ranges",
                                               "replace_max_rows"};
 
 std::set<std::string> with_tunables(std::set<std::string> keys) {

@@ -102,4 +102,20 @@ std::string range_chunk_of(const std::string& key, const std::string& width) {
   return print_wide(parse_wide(key) / parse_wide(width)); // truncates toward zero, like DIV
 }
 
+std::string range_width(const KeyRange& range, std::size_t parts) {
+  const Wide span = parse_wide(range.max) - parse_wide(range.min) + 1;
+  const Wide count = std::max<Wide>(1, static_cast<Wide>(parts));
+  return print_wide(std::max<Wide>(1, (span + count - 1) / count));
+}
+
+std::vector<std::string>
+range_chunks_between(const std::string& min, const std::string& max, const std::string& width) {
+  std::vector<std::string> out;
+  const Wide last = parse_wide(range_chunk_of(max, width));
+  for (Wide id = parse_wide(range_chunk_of(min, width)); id <= last; ++id) {
+    out.push_back(print_wide(id));
+  }
+  return out;
+}
+
 } // namespace migrate

@@ -73,6 +73,49 @@ retry_wait(std::size_t attempt, std::chrono::seconds max_wait, double jitter) {
   return std::chrono::milliseconds(static_cast<long long>(std::min(spread, cap)));
 }
 
+std::optional<KeyRanges> split_key_range(const KeyRange& range, std::size_t k) {
+  if (k < 2 || range.min.empty() || range.rows == 0) {
+    return std::nullopt;
+  }
+  KeyRanges out;
+  out.width = range_width(range, k);
+  out.ids = range_chunks_between(range.min, range.max, out.width);
+  return out;
+}
+
+std::string ranges_state_name(const std::string& table) {
+  return table + "#ranges";
+}
+
+std::string range_state_name(const std::string& table, const std::string& id) {
+  return table + "#range:" + id;
+}
+
+state::Position ranges_position(const KeyRanges& ranges, const std::optional<std::string>& bound) {
+  return state::Position{
+      state::Phase::initial, bound, {ranges.width, ranges.ids.front(), ranges.ids.back()}, {}};
+}
+
+std::optional<KeyRanges> stored_ranges(const state::Position& stored) {
+  if (stored.phase != state::Phase::initial || stored.key.size() != 3) {
+    return std::nullopt;
+  }
+  const auto& width = stored.key[0];
+  const bool digits = !width.empty() && std::all_of(width.begin(), width.end(), [](char c) {
+    return c >= '0' && c <= '9';
+  });
+  if (!digits || width.find_first_not_of('0') == std::string::npos) {
+    return std::nullopt; // a width is a whole number of at least 1
+  }
+  try {
+    // Every id from the first to the last: the range chunks of width 1 between them.
+    KeyRanges out{width, range_chunks_between(stored.key[1], stored.key[2], "1")};
+    return out.ids.empty() ? std::nullopt : std::optional<KeyRanges>(std::move(out));
+  } catch (const std::invalid_argument&) {
+    return std::nullopt;
+  }
+}
+
 PassChoice choose_pass(const PassInputs& in) {
   if (in.replace) {
     return PassChoice{PassKind::replace};

@@ -8,6 +8,7 @@
 #include "migrate/convert/row_encoder.hpp"
 #include "migrate/core/error.hpp"
 #include "migrate/core/log_text.hpp"
+#include "migrate/core/parallel.hpp"
 #include "migrate/core/timestamp_text.hpp"
 #include "migrate/pipeline/run_rules.hpp"
 #include "migrate/validate/schema_changes.hpp"
@@ -15,11 +16,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <charconv>
 #include <exception>
 #include <functional>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
 #include <thread>
@@ -123,7 +126,22 @@ struct CommitRules {
   std::size_t commit_rows = 0;
   PositionAfter after;                          // empty: no position to save
   const target::Reconcile* reconcile = nullptr; // applied by the final commit
-  bool replace = false; // one group, ended by LoadSession::replace() instead of commit()
+  bool replace = false;      // one group, ended by LoadSession::replace() instead of commit()
+  std::string position_name; // where `after` is stored; empty: the table's own position
+};
+
+// A first load split into key ranges: the ranges, the bound the load began with, and whether it
+// goes on from an earlier run (whose rows are in the target: merged, not copied).
+struct RangedLoad {
+  KeyRanges ranges;
+  std::optional<std::string> bound;
+  bool resumed = false;
+};
+
+// One range still to load, and the key its stored position reached.
+struct RangeToLoad {
+  std::string id;
+  std::vector<std::string> after_key;
 };
 
 class TableRun {
@@ -151,10 +169,17 @@ private:
   void apply_schema_changes(const TargetTable& existing, const std::vector<std::string>& drift);
   std::optional<state::Position> starting_position();
   void run_pass(const PassChoice& choice, const std::optional<state::Position>& position);
-  void save_position(state::Position position);
+  void save_position(state::Position position, const std::string& name = {});
   void log_key_choice() const;
   void full_pass(const std::optional<state::Position>& position);
   void initial_pass(const std::optional<state::Position>& position);
+  std::optional<RangedLoad> ranged_load_plan(bool with_bound);
+  void forget_ranges(const KeyRanges& ranges);
+  void ranged_load(const RangedLoad& load);
+  void load_range(const ComparePlan& chunks,
+                  const RangeToLoad& range,
+                  const RangedLoad& load,
+                  Connections& connections);
   void incremental_pass(const state::Position& position);
   void compare_pass();
   void replace_pass();
@@ -163,8 +188,11 @@ private:
   std::string upper_bound();
   source::ReadRequest request(source::ReadOrder order) const;
   target::LoadMode load_mode(bool resume);
-  void
-  stream(const source::ReadRequest& request, target::LoadSession& session, const CommitRules& plan);
+  bool target_empty();
+  void stream(const source::ReadRequest& request,
+              target::LoadSession& session,
+              const CommitRules& plan,
+              source::Source* source = nullptr);
   void commit_group(target::LoadSession& session,
                     CommitGroup& group,
                     const CommitRules& plan,
@@ -175,7 +203,10 @@ private:
   void update_cursor(const RowView& row, Cursor& cursor) const;
   struct Extract;
   void add_row(const RowView& row, Batch& batch, Extract& x) const;
-  void extract(const source::ReadRequest& read, Extract& x, BatchSink& sink) const;
+  void extract(const source::ReadRequest& read,
+               Extract& x,
+               BatchSink& sink,
+               source::Source& source) const;
   void finish_stream(target::LoadSession& session,
                      const CommitRules& plan,
                      CommitGroup& group,
@@ -197,10 +228,17 @@ private:
   std::int64_t m_run_id = 0;
   bool m_keys_pending = false; // created without its keys, for a faster first load
   bool m_created = false;      // this run created the target table
-  std::string m_target_id;     // the target's identity, stored with each position
+  // Whether the target held no row when the attempt began: asked once, since every use (the
+  // position's trust, the pass, the first pass's load mode) comes before the attempt's first write.
+  std::optional<bool> m_target_empty;
+  std::string m_target_id; // the target's identity, stored with each position
   std::unordered_set<std::string> m_quarantined_keys; // rows in quarantine when the run began
   RejectionSummary m_rejections;                      // rows quarantined by this run
   TableResult m_result;
+  // The key ranges of a split first load commit on their own threads: what their commits share
+  // (the counts, the quarantine summary, the state store) is touched under this lock.
+  std::mutex m_shared;
+  std::atomic<bool> m_stopping{false}; // a range failed: the others stop at their next batch
 };
 
 TableResult TableRun::run() {
@@ -264,12 +302,13 @@ void TableRun::run_with_retries() {
 void TableRun::attempt_run() {
   m_result.mode = {}; // the attempt that succeeds says what was done
   prepare();
+  m_target_empty.reset();
   const auto position = starting_position();
   PassInputs inputs;
   inputs.replace = m_plan.sync == config::SyncMode::replace;
   inputs.has_timestamp = m_plan.timestamp_position.has_value();
   inputs.position = position;
-  inputs.target_empty = m_target.is_empty(m_target_table);
+  inputs.target_empty = target_empty();
   inputs.full = m_options.full;
   inputs.reload = m_options.reload;
   inputs.deletes = m_deletes != config::DeletePolicy::ignore;
@@ -380,7 +419,7 @@ std::optional<state::Position> TableRun::starting_position() {
     position = m_state.position(table);
   }
   if (position) {
-    const TargetFacts facts{m_created, m_target.is_empty(m_target_table), m_target_id};
+    const TargetFacts facts{m_created, target_empty(), m_target_id};
     const auto trust = trust_position(position, facts);
     if (trust != PositionTrust::trusted) {
       // An empty target is most often an empty source; a replaced one is always news.
@@ -406,9 +445,9 @@ std::optional<state::Position> TableRun::starting_position() {
   return position;
 }
 
-void TableRun::save_position(state::Position position) {
+void TableRun::save_position(state::Position position, const std::string& name) {
   position.target_id = m_target_id;
-  m_state.save_position(m_mapping.source_table, position);
+  m_state.save_position(name.empty() ? m_mapping.source_table : name, position);
 }
 
 void TableRun::prepare() {
@@ -501,6 +540,14 @@ void TableRun::full_pass(const std::optional<state::Position>& position) {
   set_pass(RunMode::Pass::full);
   auto read = request(source::ReadOrder::by_key);
   const bool resume = position && position->phase == state::Phase::initial;
+  if (!resume) {
+    if (const auto load = ranged_load_plan(false)) {
+      ranged_load(*load);
+      m_state.clear_position(m_mapping.source_table);
+      forget_ranges(load->ranges);
+      return;
+    }
+  }
   if (resume) {
     read.after_key = position->key;
   }
@@ -520,6 +567,21 @@ void TableRun::initial_pass(const std::optional<state::Position>& position) {
   set_pass(RunMode::Pass::initial);
   auto read = request(source::ReadOrder::by_key);
   const bool resume = position && position->timestamp;
+  if (!resume) {
+    if (const auto load = ranged_load_plan(true)) {
+      m_result.upper_bound = *load->bound;
+      ranged_load(*load);
+      // The table's position first: a run stopped before the ranges are forgotten is incremental.
+      save_position(state::Position{state::Phase::incremental, *load->bound, {}, {}});
+      forget_ranges(load->ranges);
+      if (load->resumed) {
+        // Begun by an earlier run, it ends at that run's bound: catch up to this run's.
+        incremental_pass(state::Position{state::Phase::incremental, *load->bound, {}, {}});
+        null_timestamp_pass();
+      }
+      return;
+    }
+  }
   const std::string bound = resume ? *position->timestamp : upper_bound();
   m_result.upper_bound = bound;
   if (resume) {
@@ -535,6 +597,117 @@ void TableRun::initial_pass(const std::optional<state::Position>& position) {
                      }});
   finish_keys();
   save_position(state::Position{state::Phase::incremental, bound, {}, {}});
+}
+
+// A split first load to go on with (stored by an earlier run on this very target), or a new one
+// when the table asks for ranges, the target is empty and the first key column is an integer.
+std::optional<RangedLoad> TableRun::ranged_load_plan(bool with_bound) {
+  const auto& table = m_mapping.source_table;
+  if (const auto stored = m_state.position(ranges_state_name(table))) {
+    const auto ranges = stored_ranges(*stored);
+    if (ranges && stored->target_id == m_target_id && !m_options.reload && !m_options.full
+        && (!with_bound || stored->timestamp)) {
+      spdlog::info("table={} resuming a first load in {} key ranges", table, ranges->ids.size());
+      return RangedLoad{*ranges, stored->timestamp, true};
+    }
+    if (ranges) {
+      forget_ranges(*ranges); // of another target, or a pass that reads everything again
+    }
+    m_state.clear_position(ranges_state_name(table));
+  }
+  if (m_mapping.parallel_ranges < 2 || !m_options.connect || !target_empty()
+      || m_plan.key_positions.empty()) {
+    return std::nullopt;
+  }
+  const auto& first_key = m_plan.columns[m_plan.key_positions.front()];
+  if (convert::hash_kind(first_key) != HashKind::integer) {
+    spdlog::info(
+        "table={} parallel_ranges needs an integer first key column: loading in one stream", table);
+    return std::nullopt;
+  }
+  // The bound first: a row inserted after the key range was read, past its last key, is stamped
+  // after the bound, so the incremental pass that follows reads it.
+  auto bound = with_bound ? std::optional(upper_bound()) : std::nullopt;
+  const auto range = m_source.key_range(table, first_key.source.name, m_plan.where);
+  auto ranges = split_key_range(range, m_mapping.parallel_ranges);
+  if (!ranges) {
+    return std::nullopt;
+  }
+  RangedLoad load{std::move(*ranges), std::move(bound)};
+  save_position(ranges_position(load.ranges, load.bound), ranges_state_name(table));
+  return load;
+}
+
+// Forgets a split load's layout and range positions, once the table's own position covers them.
+void TableRun::forget_ranges(const KeyRanges& ranges) {
+  for (const auto& id : ranges.ids) {
+    m_state.clear_position(range_state_name(m_mapping.source_table, id));
+  }
+  m_state.clear_position(ranges_state_name(m_mapping.source_table));
+}
+
+// Loads the ranges not yet loaded, parallel_ranges at a time, each on its own connections, then
+// builds the keys once. A range that fails stops the others at their next batch; each keeps the
+// position it committed, so the next run (or retry) goes on from there.
+void TableRun::ranged_load(const RangedLoad& load) {
+  const auto& table = m_mapping.source_table;
+  std::vector<RangeToLoad> ranges;
+  for (const auto& id : load.ranges.ids) {
+    const auto stored = m_state.position(range_state_name(table, id));
+    if (!stored || stored->phase == state::Phase::initial) {
+      ranges.push_back(RangeToLoad{id, stored ? stored->key : std::vector<std::string>{}});
+    }
+  }
+  spdlog::info("table={} loading {} of {} key ranges (width {}) over up to {} connections",
+               table,
+               ranges.size(),
+               load.ranges.ids.size(),
+               load.ranges.width,
+               m_mapping.parallel_ranges);
+  auto chunks = convert::compare_plan(m_plan, KeyRange{}, 1);
+  chunks.chunking = Chunking{Chunking::Kind::range, load.ranges.width};
+  m_stopping = false;
+  const auto outcome = run_parallel(ranges.size(), m_mapping.parallel_ranges, [&]() -> TaskRunner {
+    auto connections = std::make_shared<Connections>(m_options.connect());
+    return [&, connections](std::size_t task) {
+      try {
+        load_range(chunks, ranges[task], load, *connections);
+      } catch (...) {
+        m_stopping = true;
+        throw;
+      }
+    };
+  });
+  if (!outcome.not_run.empty()) {
+    std::rethrow_exception(outcome.start_error);
+  }
+  finish_keys();
+}
+
+void TableRun::load_range(const ComparePlan& chunks,
+                          const RangeToLoad& range,
+                          const RangedLoad& load,
+                          Connections& connections) {
+  auto read = request(source::ReadOrder::by_key);
+  read.chunk = ChunkFilter{&chunks, range.id};
+  read.after_key = range.after_key;
+  const auto name = range_state_name(m_mapping.source_table, range.id);
+  // A new load copies into the empty table, all ranges at once; one that goes on merges.
+  const auto session = connections.target->begin_load(
+      m_target_table, load.resumed ? target::LoadMode::merge : target::LoadMode::direct);
+  const auto bound = load.bound;
+  stream(read,
+         *session,
+         CommitRules{m_mapping.commit_rows,
+                     [bound](const Cursor& last) {
+                       return state::Position{state::Phase::initial, bound, last.key, {}};
+                     },
+                     nullptr,
+                     false,
+                     name},
+         connections.source.get());
+  const std::lock_guard lock(m_shared);
+  save_position(state::Position{state::Phase::incremental, bound, {}, {}}, name);
 }
 
 void TableRun::incremental_pass(const state::Position& position) {
@@ -720,9 +893,15 @@ void TableRun::finish_keys() {
                std::chrono::duration<double>(Clock::now() - started).count());
 }
 
+bool TableRun::target_empty() {
+  if (!m_target_empty) {
+    m_target_empty = m_target.is_empty(m_target_table);
+  }
+  return *m_target_empty;
+}
+
 target::LoadMode TableRun::load_mode(bool resume) {
-  return (!resume && m_target.is_empty(m_target_table)) ? target::LoadMode::direct
-                                                        : target::LoadMode::merge;
+  return (!resume && target_empty()) ? target::LoadMode::direct : target::LoadMode::merge;
 }
 
 // The server's now minus safety_lag, cut back to the last complete tick of the column's precision,
@@ -803,8 +982,11 @@ void TableRun::add_row(const RowView& row, Batch& batch, Extract& x) const {
 }
 
 // The extract thread: reads and encodes rows into batches of batch_size rows or 4 MiB.
-void TableRun::extract(const source::ReadRequest& read, Extract& x, BatchSink& sink) const {
-  auto reader = m_source.read(read);
+void TableRun::extract(const source::ReadRequest& read,
+                       Extract& x,
+                       BatchSink& sink,
+                       source::Source& source) const {
+  auto reader = source.read(read);
   Batch batch{sink.buffer(), 0, {}, {}, {}};
   RowView row;
   while (reader->next(row)) {
@@ -824,13 +1006,19 @@ void TableRun::extract(const source::ReadRequest& read, Extract& x, BatchSink& s
 
 void TableRun::stream(const source::ReadRequest& read,
                       target::LoadSession& session,
-                      const CommitRules& plan) {
+                      const CommitRules& plan,
+                      source::Source* source) {
   Extract x(m_plan);
   StreamHandlers handlers;
   handlers.produce = [&](BatchSink& sink) {
-    extract(read, x, sink);
+    extract(read, x, sink, source != nullptr ? *source : m_source);
   };
   handlers.write = [&](const Batch& batch) {
+    if (m_stopping) {
+      throw Error(ErrorArea::internal,
+                  "stopped: another key range of the table failed",
+                  ErrorContext{.table = m_mapping.source_table});
+    }
     session.write(batch.text, batch.rows);
     if (m_options.progress != nullptr) {
       m_options.progress->rows_loaded(m_mapping.source_table, batch.entries());
@@ -885,6 +1073,7 @@ void TableRun::finish_stream(target::LoadSession& session,
 void TableRun::add_read_counts(std::uint64_t rows_read,
                                std::uint64_t null_timestamps,
                                const convert::EncodeStats& stats) {
+  const std::lock_guard lock(m_shared);
   m_result.counts.rows_read += rows_read;
   m_result.counts.null_timestamps += null_timestamps;
   m_result.counts.zero_dates += stats.zero_dates;
@@ -916,6 +1105,7 @@ void TableRun::commit_group(target::LoadSession& session,
                             const target::Reconcile* reconcile,
                             std::uint64_t rows_to_stage) {
   const auto counts = plan.replace ? session.replace(rows_to_stage) : session.commit(reconcile);
+  const std::lock_guard lock(m_shared);
   m_state.release(m_mapping.source_table, group.released);
   group.released.clear();
   if (!group.rejected.empty()) {
@@ -929,7 +1119,7 @@ void TableRun::commit_group(target::LoadSession& session,
   std::string position;
   if (plan.after) {
     const auto next = plan.after(group.last);
-    save_position(next);
+    save_position(next, plan.position_name);
     position = next.to_string();
   }
   spdlog::debug("table={} committed inserted={} updated={} unchanged={} deleted={} position={}",

@@ -5,7 +5,9 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 namespace migrate::testing {
 namespace {
@@ -111,6 +113,115 @@ TEST_F(ParallelTables, TablesRunAtOnceLargestFirst) {
   EXPECT_TRUE(large_early) << run.output;
   // The summary lists the tables in the mapping's order, whatever order they finished in.
   EXPECT_LT(run.output.find("small1"), run.output.find("small4")) << run.output;
+}
+
+// parallel_ranges: the first load of one table split into key ranges, each on its own connections.
+class ParallelRanges : public ParallelTables {
+protected:
+  // "phase|key" of each range position of `table` in the state file, by range.
+  std::map<std::string, std::string> range_positions(const std::string& table) {
+    std::map<std::string, std::string> out;
+    if (!std::filesystem::exists(state_file())) {
+      return out;
+    }
+    try {
+      SQLite::Database db(state_file().string(), SQLite::OPEN_READONLY);
+      db.setBusyTimeout(5000);
+      SQLite::Statement query(db,
+                              "SELECT table_name, phase || '|' || cursor_key FROM table_state "
+                              "WHERE table_name LIKE ?");
+      query.bind(1, table + "#%");
+      while (query.executeStep()) {
+        out[query.getColumn(0).getString()] = query.getColumn(1).getString();
+      }
+    } catch (const SQLite::Exception&) {
+      return {}; // not created yet
+    }
+    return out;
+  }
+
+  void write_ranges_mapping(const std::string& table, int ranges) {
+    write_mapping("tables:\n  - source_table: " + table
+                  + "\n    timestamp_column: updated_at\n    commit_rows: 1000\n    "
+                    "parallel_ranges: "
+                  + std::to_string(ranges) + "\n");
+  }
+};
+
+TEST_F(ParallelRanges, FourRangesLoadEveryRowAndLeaveOnlyTheTablesPosition) {
+  create_table("ranged", 20000);
+  write_ranges_mapping("ranged", 4);
+  const auto first = migrate();
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_NE(first.output.find("loading 5 of 5 key ranges"), std::string::npos) << first.output;
+  expect_same_content("ranged");
+  EXPECT_TRUE(range_positions("ranged").empty()) << "the ranges are forgotten once loaded";
+  EXPECT_EQ(stored_position("ranged").substr(0, 12), "incremental|");
+  EXPECT_EQ(latest_run("ranged")["rows_read"], "20000");
+  // The keys were built after the load, and incremental runs go on as after any first load.
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM pg_index WHERE indrelid = 'ranged'::regclass AND "
+                        "indisprimary"),
+            "1");
+  mysql().exec("UPDATE ranged SET payload = 'changed', updated_at = NOW(6) WHERE id % 1000 = 0");
+  wait_for_next_second(mysql());
+  const auto second = migrate();
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_EQ(latest_run("ranged")["rows_updated"], "20");
+  expect_same_content("ranged");
+}
+
+TEST_F(ParallelRanges, AKilledRangedLoadResumesEachRangeWhereItStopped) {
+  create_table("ranged", 100000);
+  write_ranges_mapping("ranged", 4);
+  FaultProxy slow_link(std::stoi(m_settings->mysql_port));
+  slow_link.slow_down(10); // the load takes seconds: the kill lands inside it
+  const std::map<std::string, std::string> slow = {
+      {"MIGRATE_MYSQL_PORT", std::to_string(slow_link.port())}};
+  {
+    auto child = start_migrate({});
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    // Killed once two ranges have committed rows, before the load ends.
+    const auto committed = [&] {
+      int ranges = 0;
+      for (const auto& [name, position] : range_positions("ranged")) {
+        ranges +=
+            name != "ranged#ranges" && position.rfind("initial|", 0) == 0 && position != "initial|"
+                ? 1
+                : 0;
+      }
+      return ranges >= 2;
+    };
+    while (child->running() && std::chrono::steady_clock::now() < deadline && !committed()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    ASSERT_TRUE(child->running()) << "the load ended before two ranges committed";
+    child->kill9();
+  }
+  const auto stopped = range_positions("ranged");
+  EXPECT_EQ(stopped.count("ranged#ranges"), 1u);
+  EXPECT_EQ(stored_position("ranged"), "") << "the table's own position waits for every range";
+
+  const auto resumed = migrate({}, slow);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resuming a first load in 5 key ranges"), std::string::npos)
+      << resumed.output;
+  expect_same_content("ranged");
+  EXPECT_TRUE(range_positions("ranged").empty());
+  // Each range went on after its committed key: fewer rows read than the table holds.
+  EXPECT_LT(std::stoll(latest_run("ranged")["rows_read"]), 100000);
+}
+
+TEST_F(ParallelRanges, ATableWithoutAnIntegerKeyLoadsInOneStream) {
+  mysql().exec("CREATE TABLE texts (code VARCHAR(10) PRIMARY KEY, updated_at TIMESTAMP(6) NOT "
+               "NULL)");
+  mysql().exec("INSERT INTO texts VALUES ('a', NOW(6) - INTERVAL 1 HOUR), ('b', NOW(6) - "
+               "INTERVAL 1 HOUR)");
+  write_ranges_mapping("texts", 4);
+  const auto run = migrate();
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("parallel_ranges needs an integer first key column"), std::string::npos)
+      << run.output;
+  expect_same_content("texts");
 }
 
 TEST_F(ParallelTables, JobsMustBeBetweenOneAnd64) {

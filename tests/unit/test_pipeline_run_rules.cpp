@@ -234,3 +234,57 @@ TEST(RetryWait, NeverExceedsMaxWaitHoweverManyAttempts) {
 }
 
 } // namespace
+
+TEST(KeyRanges, SplitsTheKeysIntoAboutKRangeChunks) {
+  const auto ranges = split_key_range(KeyRange{1000, "1", "1000"}, 4);
+  ASSERT_TRUE(ranges.has_value());
+  EXPECT_EQ(ranges->width, "250");
+  // key DIV 250: 1..249 → 0, 250..499 → 1, ..., 1000 → 4.
+  EXPECT_EQ(ranges->ids, (std::vector<std::string>{"0", "1", "2", "3", "4"}));
+}
+
+TEST(KeyRanges, CoverKeysFarFromZeroAndUnsignedBigints) {
+  const auto high = split_key_range(KeyRange{100, "1000000", "1000099"}, 4);
+  ASSERT_TRUE(high.has_value());
+  EXPECT_EQ(high->width, "25");
+  EXPECT_EQ(high->ids.front(), "40000");
+  EXPECT_EQ(high->ids.back(), "40003");
+  const auto unsigned_keys =
+      split_key_range(KeyRange{3, "18446744073709551613", "18446744073709551615"}, 2);
+  ASSERT_TRUE(unsigned_keys.has_value());
+  EXPECT_EQ(unsigned_keys->width, "2");
+  EXPECT_EQ(unsigned_keys->ids,
+            (std::vector<std::string>{"9223372036854775806", "9223372036854775807"}));
+}
+
+TEST(KeyRanges, NoSplitForOneConnectionOrAnEmptyTable) {
+  EXPECT_FALSE(split_key_range(KeyRange{1000, "1", "1000"}, 1).has_value());
+  EXPECT_FALSE(split_key_range(KeyRange{0, "", ""}, 4).has_value());
+  // Fewer keys than connections: one range per key.
+  const auto few = split_key_range(KeyRange{2, "5", "6"}, 8);
+  ASSERT_TRUE(few.has_value());
+  EXPECT_EQ(few->width, "1");
+  EXPECT_EQ(few->ids, (std::vector<std::string>{"5", "6"}));
+}
+
+TEST(KeyRanges, TheLayoutIsStoredAsAPositionAndReadBack) {
+  const auto ranges = *split_key_range(KeyRange{1000, "1", "1000"}, 4);
+  const auto stored = ranges_position(ranges, std::string("2026-11-01 00:00:00"));
+  EXPECT_EQ(stored.phase, state::Phase::initial);
+  EXPECT_EQ(stored.timestamp.value_or(""), "2026-11-01 00:00:00");
+  const auto read = stored_ranges(stored);
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->width, ranges.width);
+  EXPECT_EQ(read->ids, ranges.ids);
+  EXPECT_EQ(ranges_state_name("users"), "users#ranges");
+  EXPECT_EQ(range_state_name("users", "3"), "users#range:3");
+}
+
+TEST(KeyRanges, AStoredValueThatIsNoLayoutIsRefused) {
+  EXPECT_FALSE(
+      stored_ranges(state::Position{state::Phase::incremental, {}, {"250", "0", "4"}, {}}));
+  EXPECT_FALSE(stored_ranges(state::Position{state::Phase::initial, {}, {"250", "0"}, {}}));
+  EXPECT_FALSE(stored_ranges(state::Position{state::Phase::initial, {}, {"0", "0", "4"}, {}}));
+  EXPECT_FALSE(stored_ranges(state::Position{state::Phase::initial, {}, {"x", "0", "4"}, {}}));
+  EXPECT_FALSE(stored_ranges(state::Position{state::Phase::initial, {}, {"250", "4", "0"}, {}}));
+}

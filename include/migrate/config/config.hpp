@@ -125,6 +125,9 @@ struct TableMapping {
   std::string soft_delete_column = "deleted_at"; // with deletes: soft
   std::size_t compare_every = 1;  // timestamp tables: the delete comparison runs every Nth run
   std::size_t chunk_rows = 10000; // rows per comparison chunk
+  // A first load into an empty target split into this many key ranges, each on its own
+  // connections (an integer first key column only); 1: one stream.
+  std::size_t parallel_ranges = 1;
   BadTextPolicy bad_text = BadTextPolicy::reject;
   std::optional<std::string> zero_date; // unset: zero dates become NULL; else this sentinel date
   EnumAs enum_as = EnumAs::check;

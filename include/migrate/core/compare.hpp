@@ -141,4 +141,13 @@ struct KeyRange {
   std::string max;
 };
 
+// The width of range chunks that cut [range.min, range.max] into at most about `parts` pieces:
+// ceil((max - min + 1) / parts), at least 1. The table must not be empty.
+std::string range_width(const KeyRange& range, std::size_t parts);
+
+// The ids of the range chunks of `width` that hold keys from `min` to `max`, in key order: every
+// id from range_chunk_of(min) to range_chunk_of(max).
+std::vector<std::string>
+range_chunks_between(const std::string& min, const std::string& max, const std::string& width);
+
 } // namespace migrate

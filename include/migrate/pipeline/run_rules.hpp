@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace migrate::pipeline {
 
@@ -76,6 +77,27 @@ struct PassChoice {
 
 // The decision table of docs/change-detection.md ("What a run does").
 PassChoice choose_pass(const PassInputs& in);
+
+// A first load split into key ranges (parallel_ranges), each loaded on its own connections: range
+// chunks of the integer first key column, as a comparison's, of a width that makes about `k` of
+// them over the table's keys.
+struct KeyRanges {
+  std::string width;            // decimal text
+  std::vector<std::string> ids; // range chunk ids, in key order
+};
+
+// The ranges for `k` connections over `range`; nullopt when k < 2 or the table has no row.
+std::optional<KeyRanges> split_key_range(const KeyRange& range, std::size_t k);
+
+// Where a split first load keeps its progress in the state store, beside the table's own position
+// (which it does not touch until every range is loaded): the layout under "<table>#ranges" (its
+// key holds the width and the first and last id, its timestamp the load's bound) and each range's
+// position under "<table>#range:<id>" (phase incremental once the range is loaded).
+std::string ranges_state_name(const std::string& table);
+std::string range_state_name(const std::string& table, const std::string& id);
+state::Position ranges_position(const KeyRanges& ranges, const std::optional<std::string>& bound);
+// The layout stored by ranges_position(); nullopt when `stored` is not one.
+std::optional<KeyRanges> stored_ranges(const state::Position& stored);
 
 // How long to wait before retry `attempt` (1, 2, ...): 2 s doubled each time, capped at `max_wait`,
 // spread by `jitter` (0..1) over 75% to 125% so that workers do not retry in step.

@@ -13,11 +13,19 @@
 #include "migrate/target/target.hpp"
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace migrate::pipeline {
+
+// Another connection to each database.
+struct Connections {
+  std::unique_ptr<source::Source> source;
+  std::unique_ptr<target::Target> target;
+};
 
 struct SyncOptions {
   bool full = false;   // ignore the stored position; compare both ways
@@ -29,6 +37,9 @@ struct SyncOptions {
   std::chrono::seconds stall_warning{60}; // log when no row has arrived for this long
   std::optional<std::string> since; // re-read rows with timestamp > since ('YYYY-MM-DD HH:MM:SS')
   ProgressObserver* progress = nullptr; // told of rows as they are loaded; may be null
+  // Opens connections for one key range of a first load split over parallel_ranges connections;
+  // empty: every load is one stream. Called from the range's own thread.
+  std::function<Connections()> connect;
 };
 
 // Runs one table. Never throws for a failure of the table itself: the result says failed, with the
