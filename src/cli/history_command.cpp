@@ -104,6 +104,11 @@ void print_runs(const std::string& table, const std::vector<state::RunRecord>& r
                  notify::first_line(r.error_text())});
   }
   std::cout << "table " << table << "\n" << out.render();
+  for (const auto& record : runs) {
+    for (const auto& change : record.result.schema_changes) {
+      std::cout << "  table run " << record.id << " changed the target: " << change << "\n";
+    }
+  }
 }
 
 void add_runs_json(JsonWriter& json,
@@ -121,7 +126,12 @@ void add_runs_json(JsonWriter& json,
     json.key("updated").value(r.counts.updated).key("unchanged").value(r.counts.unchanged);
     json.key("deleted").value(r.counts.deleted).key("quarantined").value(r.counts.quarantined);
     json.key("retries").value(r.counts.retries).key("seconds").value(r.seconds());
-    json.key("upper_bound").value(r.upper_bound).key("error").value(r.error_text()).end_object();
+    json.key("upper_bound").value(r.upper_bound).key("error").value(r.error_text());
+    json.key("schema_changes").begin_array();
+    for (const auto& change : r.schema_changes) {
+      json.value(change);
+    }
+    json.end_array().end_object();
   }
   json.end_array().end_object();
 }

@@ -49,4 +49,14 @@ std::string join_text(const std::vector<std::string>& parts, std::string_view se
   return out;
 }
 
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    const auto end = text.find('\n');
+    out.emplace_back(text.substr(0, end));
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+  }
+  return out;
+}
+
 } // namespace migrate

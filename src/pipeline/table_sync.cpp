@@ -517,6 +517,7 @@ void TableRun::apply_schema_changes(const TargetTable& existing,
                  table,
                  existing.qualified_name(),
                  change.describe());
+    m_result.schema_changes.push_back(existing.qualified_name() + ": " + change.describe());
   }
 }
 

@@ -1,6 +1,7 @@
 #include "migrate/state/postgres_state_store.hpp"
 
 #include "migrate/core/error.hpp"
+#include "migrate/core/log_text.hpp"
 #include "migrate/core/shard.hpp"
 
 #include <pqxx/pqxx>
@@ -69,6 +70,7 @@ CREATE TABLE IF NOT EXISTS @.runs (
   error_transient boolean NOT NULL DEFAULT false,
   invocation_id bigint NOT NULL DEFAULT 0
 );
+ALTER TABLE @.runs ADD COLUMN IF NOT EXISTS schema_changes text NOT NULL DEFAULT '';
 CREATE INDEX IF NOT EXISTS runs_by_table ON @.runs (table_name, id);
 CREATE INDEX IF NOT EXISTS runs_by_invocation ON @.runs (invocation_id);
 CREATE TABLE IF NOT EXISTS @.quarantine (
@@ -209,7 +211,8 @@ const char* const k_run_columns =
     "coalesce(upper_bound, ''), coalesce(error, ''), null_timestamps, chunks_compared, "
     "chunks_differing, quarantined, found_by_comparison, retries, coalesce(error_area, ''), "
     "coalesce(error_table, ''), coalesce(error_column, ''), coalesce(error_key, ''), "
-    "coalesce(error_sql, ''), coalesce(error_sqlstate, ''), error_transient, invocation_id";
+    "coalesce(error_sql, ''), coalesce(error_sqlstate, ''), error_transient, invocation_id, "
+    "schema_changes";
 
 const char* const k_validation_columns =
     "id, table_name, {checked}, kind, mysql_rows, postgresql_rows, behind, quarantined, "
@@ -253,6 +256,7 @@ RunRecord read_run(const pqxx::row& row) {
   c.retries = as_count(row[20]);
   record.unfinished = outcome == "running";
   record.invocation_id = row[28].as<std::int64_t>();
+  r.schema_changes = split_lines(row[29].as<std::string>());
   const auto message = row[14].as<std::string>();
   const auto area = row[21].as<std::string>();
   if (record.unfinished) {
@@ -379,7 +383,7 @@ public:
               "error_area = CASE WHEN $20 THEN $21 END, error_table = CASE WHEN $20 THEN $22 "
               "END, error_column = CASE WHEN $20 THEN $23 END, error_key = CASE WHEN $20 THEN "
               "$24 END, error_sql = CASE WHEN $20 THEN $25 END, error_sqlstate = CASE WHEN $20 "
-              "THEN $26 END, error_transient = $27 WHERE id = $28",
+              "THEN $26 END, error_transient = $27, schema_changes = $28 WHERE id = $29",
         to_string(result.mode),
         format_utc(result.finished),
         to_string(result.outcome),
@@ -407,6 +411,7 @@ public:
         x.sql,
         x.sqlstate,
         failed && x.transient,
+        join_text(result.schema_changes, "\n"),
         id);
   }
 

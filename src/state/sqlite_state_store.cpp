@@ -1,6 +1,7 @@
 #include "migrate/state/sqlite_state_store.hpp"
 
 #include "migrate/core/error.hpp"
+#include "migrate/core/log_text.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -166,7 +167,7 @@ const char* const k_run_columns =
     "chunks_compared, chunks_differing, quarantined, found_by_comparison, retries, "
     "coalesce(error_area, ''), coalesce(error_table, ''), coalesce(error_column, ''), "
     "coalesce(error_key, ''), coalesce(error_sql, ''), coalesce(error_sqlstate, ''), "
-    "coalesce(error_transient, 0), invocation_id";
+    "coalesce(error_transient, 0), invocation_id, schema_changes";
 
 const char* const k_validation_columns =
     "id, table_name, checked_at, kind, mysql_rows, postgresql_rows, behind, quarantined, "
@@ -320,7 +321,7 @@ public:
           "chunks_compared = ?, chunks_differing = ?, quarantined = ?, duration_ms = ?, "
           "watermark = ?, upper_bound = ?, error = ?, found_by_comparison = ?, retries = ?, "
           "error_area = ?, error_table = ?, error_column = ?, error_key = ?, error_sql = ?, "
-          "error_sqlstate = ?, error_transient = ? WHERE id = ?");
+          "error_sqlstate = ?, error_transient = ?, schema_changes = ? WHERE id = ?");
       const auto& c = result.counts;
       update.bind(1, to_string(result.mode));
       update.bind(2, format_utc(result.finished));
@@ -341,7 +342,8 @@ public:
       update.bind(18, as_int(c.found_by_comparison));
       update.bind(19, as_int(c.retries));
       bind_error(update, 17, 20, result.error);
-      update.bind(27, id);
+      update.bind(27, join_text(result.schema_changes, "\n"));
+      update.bind(28, id);
       update.exec();
     });
   }
@@ -626,6 +628,7 @@ private:
     r.upper_bound = query.getColumn(14).getString();
     record.unfinished = outcome == "running";
     record.invocation_id = query.getColumn(29).getInt64();
+    r.schema_changes = split_lines(query.getColumn(30).getString());
     r.error = record.unfinished
                   ? Error(ErrorArea::internal, "did not finish (process ended during the run)")
                   : read_error(query, 15, 22);
@@ -771,6 +774,7 @@ private:
     add_column_if_missing("runs", "error_transient", "INTEGER NOT NULL DEFAULT 0");
     add_column_if_missing("table_state", "target_id", "TEXT NOT NULL DEFAULT ''");
     add_column_if_missing("runs", "invocation_id", "INTEGER NOT NULL DEFAULT 0");
+    add_column_if_missing("runs", "schema_changes", "TEXT NOT NULL DEFAULT ''");
     m_db.exec("CREATE INDEX IF NOT EXISTS runs_by_invocation ON runs (invocation_id)");
   }
 

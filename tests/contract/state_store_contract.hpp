@@ -54,6 +54,8 @@ TYPED_TEST_P(StateStoreContract, RecordsRunsWithTheirErrorsAndReportsTheLatest) 
   TableResult failed = ok;
   failed.mode = RunMode{RunMode::Pass::incremental, true};
   failed.outcome = Outcome::failed;
+  failed.schema_changes = {"public.users: add column age integer (nullable)",
+                           "public.users: name varchar(50) -> varchar(100)"};
   failed.error = Error(ErrorArea::source,
                        "Lost connection",
                        ErrorContext{.table = "users", .sqlstate = "mysql-2013", .transient = true});
@@ -80,6 +82,8 @@ TYPED_TEST_P(StateStoreContract, RecordsRunsWithTheirErrorsAndReportsTheLatest) 
   EXPECT_EQ(users.error->context().sqlstate, "mysql-2013");
   EXPECT_TRUE(users.error->is_transient());
   EXPECT_NEAR(users.seconds(), 3.0, 0.01);
+  EXPECT_EQ(users.schema_changes, failed.schema_changes);
+  EXPECT_TRUE(store->runs("users", 2).front().result.schema_changes.empty());
 }
 
 TYPED_TEST_P(StateStoreContract, QuarantineKeepsOneEntryPerRowAndColumnUntilReleased) {

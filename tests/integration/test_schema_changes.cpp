@@ -44,6 +44,13 @@ TEST_F(SchemaChanges, AnAddedColumnIsFilledForEveryExistingRowOfATimestampTable)
   EXPECT_EQ(pg().scalar("SELECT string_agg(city, ',' ORDER BY id) FROM people"), "Oslo,Rome");
   expect_same_content("people");
   run_ok(); // no drift left
+  // The history keeps what the run changed, with the run that did it.
+  const auto history = migrate("history --table people");
+  EXPECT_EQ(history.exit_code, 0) << history.output;
+  EXPECT_TRUE(contains(history.output, "changed the target: public.people: ")) << history.output;
+  EXPECT_TRUE(contains(history.output, "city")) << history.output;
+  const auto json = migrate("history --table people --json");
+  EXPECT_TRUE(contains(json.output, "\"schema_changes\":[\"public.people: ")) << json.output;
 }
 
 TEST_F(SchemaChanges, AnAddedColumnIsFilledOnATableWithoutTimestamp) {

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 using migrate::one_line;
+using migrate::join_text;
 using migrate::quote_field;
+using migrate::split_lines;
 
 namespace {
 
@@ -58,4 +60,12 @@ TEST(QuoteField, IsOneLineAndEndsAtTheOnlyUnescapedQuote) {
 
 TEST(QuoteField, QuotesAnEmptyValue) {
   EXPECT_EQ(quote_field(""), "\"\"");
+}
+
+TEST(SplitLines, ReadsBackWhatJoinTextWroteWithLineBreaks) {
+  const std::vector<std::string> lines = {"public.users: add column age integer",
+                                          "public.users: widen name to varchar(100)"};
+  EXPECT_EQ(split_lines(join_text(lines, "\n")), lines);
+  EXPECT_TRUE(split_lines("").empty());
+  EXPECT_EQ(split_lines("one"), std::vector<std::string>{"one"});
 }

@@ -23,4 +23,7 @@ std::string quote_field(std::string_view text);
 // The parts with `separator` between them: "a, b, c".
 std::string join_text(const std::vector<std::string>& parts, std::string_view separator);
 
+// The lines of `text`, as join_text(lines, "\n") wrote them; none for an empty text.
+std::vector<std::string> split_lines(std::string_view text);
+
 } // namespace migrate

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace migrate {
 
@@ -65,6 +66,9 @@ struct TableResult {
   RunMode mode;
   std::string watermark;   // the committed cursor after the run, as text
   std::string upper_bound; // the run's upper bound on the timestamp column, if any
+  // Changes made to the target table before rows moved (schema_changes: apply), one line each:
+  // "public.users: add column ...".
+  std::vector<std::string> schema_changes;
   // Why the run failed, with its structure (area, table, column, key, SQLSTATE, transient):
   // what retries, alerts and the state file read. Empty when ok.
   std::optional<Error> error;
