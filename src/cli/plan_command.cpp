@@ -15,6 +15,10 @@ void print_plan(const config::TableMapping& table, const pipeline::RunPlan& plan
   std::cout << "table " << table.name << ":\n";
   std::cout << "  mode: " << plan.pass << (plan.resume ? " (resumed)" : "")
             << (plan.compare_after ? ", then compare" : "") << "\n";
+  if (!plan.key_ranges.empty()) {
+    std::cout << "  loaded in " << plan.key_ranges << ", " << table.parallel_ranges
+              << " at a time\n";
+  }
   if (!plan.void_reason.empty()) {
     std::cout << "  note: " << plan.void_reason << "; the whole table is read again\n";
   }

@@ -1,5 +1,6 @@
 #include "pipeline/comparison.hpp"
 
+#include "migrate/convert/compare_plan.hpp"
 #include "migrate/core/timestamp_text.hpp"
 #include "migrate/pipeline/run_rules.hpp"
 #include "migrate/pipeline/table_sync.hpp"
@@ -103,11 +104,11 @@ bool plan_target(const config::TableMapping& mapping,
 // The rows the chosen pass would read, counted by the source as it would read them; nullopt for a
 // comparison or replacement, which reads only what differs.
 std::optional<std::uint64_t> rows_to_read(const config::TableMapping& mapping,
-                           const convert::TablePlan& plan,
-                           const PassChoice& choice,
-                           const std::optional<state::Position>& position,
-                           const std::string& upper_bound,
-                           source::Source& source) {
+                                          const convert::TablePlan& plan,
+                                          const PassChoice& choice,
+                                          const std::optional<state::Position>& position,
+                                          const std::string& upper_bound,
+                                          source::Source& source) {
   if (choice.pass == PassKind::incremental) {
     auto read = read_request(mapping, plan, source::ReadOrder::by_timestamp_then_key);
     read.after_timestamp = position->timestamp;
@@ -124,6 +125,29 @@ std::optional<std::uint64_t> rows_to_read(const config::TableMapping& mapping,
     return source.count_rows(read_request(mapping, plan, source::ReadOrder::by_key));
   }
   return std::nullopt;
+}
+
+// How a first load would split (the run decides the same way: TableRun::ranged_load_plan).
+std::string planned_ranges(const config::TableMapping& mapping,
+                           const convert::TablePlan& plan,
+                           state::StateStore* state,
+                           const SyncOptions& options,
+                           bool fresh_load) {
+  if (state != nullptr && !options.reload && !options.full) {
+    if (const auto stored = state->position(ranges_state_name(mapping.source_table))) {
+      if (const auto ranges = stored_ranges(*stored)) {
+        return std::to_string(ranges->ids.size())
+               + " key ranges, going on where an earlier run stopped";
+      }
+    }
+  }
+  const bool integer_key =
+      !plan.key_positions.empty()
+      && convert::hash_kind(plan.columns[plan.key_positions.front()]) == HashKind::integer;
+  if (fresh_load && mapping.parallel_ranges > 1 && integer_key) {
+    return "about " + std::to_string(mapping.parallel_ranges) + " key ranges";
+  }
+  return {};
 }
 
 } // namespace
@@ -171,6 +195,10 @@ RunPlan plan_run(const config::TableMapping& mapping,
         read_upper_bound(clock, column.data_type == "date" ? -1 : column.datetime_precision);
   }
   out.rows_to_read = rows_to_read(mapping, plan, choice, position, out.upper_bound, source);
+  if (choice.pass == PassKind::initial || choice.pass == PassKind::full) {
+    out.key_ranges =
+        planned_ranges(mapping, plan, state, options, inputs.target_empty && !choice.resume);
+  }
   return out;
 }
 

@@ -151,6 +151,10 @@ protected:
 TEST_F(ParallelRanges, FourRangesLoadEveryRowAndLeaveOnlyTheTablesPosition) {
   create_table("ranged", 20000);
   write_ranges_mapping("ranged", 4);
+  const auto plan = migrate("plan");
+  EXPECT_EQ(plan.exit_code, 0) << plan.output;
+  EXPECT_NE(plan.output.find("loaded in about 4 key ranges, 4 at a time"), std::string::npos)
+      << plan.output;
   const auto first = migrate();
   ASSERT_EQ(first.exit_code, 0) << first.output;
   EXPECT_NE(first.output.find("loading 5 of 5 key ranges"), std::string::npos) << first.output;
@@ -200,6 +204,10 @@ TEST_F(ParallelRanges, AKilledRangedLoadResumesEachRangeWhereItStopped) {
   const auto stopped = range_positions("ranged");
   EXPECT_EQ(stopped.count("ranged#ranges"), 1u);
   EXPECT_EQ(stored_position("ranged"), "") << "the table's own position waits for every range";
+  const auto plan = migrate("plan", slow);
+  EXPECT_NE(plan.output.find("loaded in 5 key ranges, going on where an earlier run stopped"),
+            std::string::npos)
+      << plan.output;
 
   const auto resumed = migrate({}, slow);
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;

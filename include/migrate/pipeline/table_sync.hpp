@@ -106,6 +106,9 @@ struct RunPlan {
   std::string ddl;                // what the run would create; empty when the target exists
   std::vector<std::string> drift; // why the existing target cannot take the rows
   std::vector<std::string> schema_changes; // what the run applies first (schema_changes: apply)
+  // A first load split into key ranges (parallel_ranges): "4 key ranges" for a new one, "5 key
+  // ranges, going on where an earlier run stopped" for one begun earlier; empty: one stream.
+  std::string key_ranges;
 };
 
 // `state` may be null: no state file yet, so no stored position. Throws Error when a side cannot
