@@ -756,12 +756,7 @@ public:
   // progress percentage, never for a decision.
   std::optional<std::uint64_t> estimated_rows(const std::string& table) override {
     auto& c = connection();
-    if (!m_version.is_mariadb() && m_version.at_least(8, 0)) {
-      // MySQL 8.0+ caches the statistics columns of information_schema.TABLES for
-      // information_schema_stats_expiry seconds (a day by default): a table loaded since would
-      // show 0 rows. A session variable, needing no privilege; 5.7 and MariaDB have none.
-      c.execute("SET SESSION information_schema_stats_expiry = 0");
-    }
+    fresh_statistics(c);
     const auto rows =
         c.query("SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
                 + c.literal(c.database()) + " AND TABLE_NAME = " + c.literal(table));
@@ -899,6 +894,63 @@ private:
     clock.oldest_transaction_thread = row[1] != nullptr ? row[1] : "";
     // A clock that went back (or DST) must not move the bound past now.
     return std::string(row[0]).rfind('-', 0) == 0 ? std::string("0") : std::string(row[0]);
+  }
+
+  // MySQL 8.0+ caches the statistics columns of information_schema.TABLES (TABLE_ROWS,
+  // AUTO_INCREMENT) for information_schema_stats_expiry seconds (a day by default): a table loaded
+  // since would show 0 rows and an old counter. A session variable, needing no privilege; 5.7 and
+  // MariaDB have none.
+  void fresh_statistics(Connection& c) {
+    if (!m_version.is_mariadb() && m_version.at_least(8, 0)) {
+      c.execute("SET SESSION information_schema_stats_expiry = 0");
+    }
+  }
+
+  std::optional<AutoIncrement> auto_increment(const std::string& table) override {
+    auto& c = connection();
+    fresh_statistics(c);
+    const auto rows =
+        c.query("SELECT c.COLUMN_NAME, t.AUTO_INCREMENT FROM information_schema.COLUMNS c "
+                "JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA "
+                "AND t.TABLE_NAME = c.TABLE_NAME WHERE c.TABLE_SCHEMA = "
+                + c.literal(c.database()) + " AND c.TABLE_NAME = " + c.literal(table)
+                + " AND c.EXTRA LIKE '%auto_increment%'");
+    if (rows.empty()) {
+      return std::nullopt;
+    }
+    const auto& next = rows.at(0).at(1);
+    return AutoIncrement{rows.at(0).at(0).value_or(""),
+                         next ? std::optional<std::uint64_t>(std::stoull(*next)) : std::nullopt};
+  }
+
+  // Keys to tables of other databases are left out: no mapping can name them.
+  std::vector<SourceForeignKey> foreign_keys(const std::string& table) override {
+    auto& c = connection();
+    const auto rows = c.query(
+        "SELECT k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, "
+        "k.REFERENCED_COLUMN_NAME, r.DELETE_RULE, r.UPDATE_RULE "
+        "FROM information_schema.KEY_COLUMN_USAGE k "
+        "JOIN information_schema.REFERENTIAL_CONSTRAINTS r "
+        "ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME "
+        "AND r.TABLE_NAME = k.TABLE_NAME WHERE k.TABLE_SCHEMA = "
+        + c.literal(c.database()) + " AND k.TABLE_NAME = " + c.literal(table)
+        + " AND k.REFERENCED_TABLE_SCHEMA = " + c.literal(c.database())
+        + " ORDER BY k.CONSTRAINT_NAME, k.ORDINAL_POSITION");
+    std::vector<SourceForeignKey> out;
+    for (const auto& row : rows) {
+      const auto name = row.at(0).value_or("");
+      if (out.empty() || out.back().name != name) {
+        out.push_back(SourceForeignKey{name,
+                                       {},
+                                       row.at(2).value_or(""),
+                                       {},
+                                       row.at(4).value_or("RESTRICT"),
+                                       row.at(5).value_or("RESTRICT")});
+      }
+      out.back().columns.push_back(row.at(1).value_or(""));
+      out.back().referenced_columns.push_back(row.at(3).value_or(""));
+    }
+    return out;
   }
 
   // B-tree secondary indexes; FULLTEXT, SPATIAL, prefix and MySQL 8's functional indexes (a NULL
