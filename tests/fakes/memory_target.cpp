@@ -462,7 +462,7 @@ TargetCatalog MemoryTarget::catalog(const TargetTable& table, const std::string&
     const auto column = index_of(st.shape, serial_column);
     for (const auto& row : st.rows) {
       if (row[column]) {
-        const auto value = std::stoll(*row[column]);
+        const std::int64_t value = std::stoll(*row[column]);
         out.max_value = out.max_value ? std::max(*out.max_value, value) : value;
       }
     }
