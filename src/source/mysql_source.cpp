@@ -1,5 +1,6 @@
 #include "migrate/source/mysql_source.hpp"
 
+#include "source/create_table_text.hpp"
 #include "source/error_class.hpp"
 #include "source/tls_peer.hpp"
 
@@ -923,29 +924,40 @@ private:
                          next ? std::optional<std::uint64_t>(std::stoull(*next)) : std::nullopt};
   }
 
-  // Keys to tables of other databases are left out: no mapping can name them.
+  // Keys to tables of other databases are left out: no mapping can name them. MariaDB shows an
+  // account holding only SELECT no row of REFERENTIAL_CONSTRAINTS (KEY_COLUMN_USAGE it does show):
+  // then the rules come from SHOW CREATE TABLE, which SELECT allows.
   std::vector<SourceForeignKey> foreign_keys(const std::string& table) override {
     auto& c = connection();
     const auto rows = c.query(
         "SELECT k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, "
         "k.REFERENCED_COLUMN_NAME, r.DELETE_RULE, r.UPDATE_RULE "
         "FROM information_schema.KEY_COLUMN_USAGE k "
-        "JOIN information_schema.REFERENTIAL_CONSTRAINTS r "
+        "LEFT JOIN information_schema.REFERENTIAL_CONSTRAINTS r "
         "ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME "
         "AND r.TABLE_NAME = k.TABLE_NAME WHERE k.TABLE_SCHEMA = "
         + c.literal(c.database()) + " AND k.TABLE_NAME = " + c.literal(table)
         + " AND k.REFERENCED_TABLE_SCHEMA = " + c.literal(c.database())
         + " ORDER BY k.CONSTRAINT_NAME, k.ORDINAL_POSITION");
     std::vector<SourceForeignKey> out;
+    std::string create_table;
     for (const auto& row : rows) {
       const auto name = row.at(0).value_or("");
       if (out.empty() || out.back().name != name) {
-        out.push_back(SourceForeignKey{name,
-                                       {},
-                                       row.at(2).value_or(""),
-                                       {},
-                                       row.at(4).value_or("RESTRICT"),
-                                       row.at(5).value_or("RESTRICT")});
+        SourceForeignKey key{name, {}, row.at(2).value_or(""), {}, "RESTRICT", "RESTRICT"};
+        if (row.at(4) && row.at(5)) {
+          key.on_delete = *row.at(4);
+          key.on_update = *row.at(5);
+        } else {
+          if (create_table.empty()) {
+            create_table =
+                c.query("SHOW CREATE TABLE " + quote_name(table)).at(0).at(1).value_or("");
+          }
+          const auto rules = foreign_key_rules(create_table, name);
+          key.on_delete = rules.on_delete;
+          key.on_update = rules.on_update;
+        }
+        out.push_back(std::move(key));
       }
       out.back().columns.push_back(row.at(1).value_or(""));
       out.back().referenced_columns.push_back(row.at(3).value_or(""));
