@@ -194,7 +194,11 @@ void write_html(const std::string& path,
     const char* const result[] = {"done", "FAILED", "skipped"};
     out << "<li>" << html_escape(outcome.table) << ": <code>" << html_escape(outcome.step.sql)
         << "</code> " << result[static_cast<int>(outcome.result)] << " "
-        << html_escape(outcome.error) << "</li>";
+        << html_escape(outcome.error);
+    for (const auto& row : outcome.orphans) {
+      out << "<br>violated by " << html_escape(row);
+    }
+    out << "</li>";
   }
   out << "</ul></body></html>\n";
   if (!out) {
@@ -222,17 +226,19 @@ bool print_report(const std::vector<cutover::TableCutover>& plans,
   if (!html.empty()) {
     write_html(html, rows, outcomes);
   }
+  std::size_t done = 0;
   std::size_t failed = 0;
   for (const auto& outcome : outcomes) {
-    failed += outcome.result == StepOutcome::Result::done ? 0U : 1U;
+    done += outcome.result == StepOutcome::Result::done ? 1U : 0U;
+    failed += outcome.result == StepOutcome::Result::failed ? 1U : 0U;
   }
   if (outcomes.empty()) {
     std::cout << "cutover changed nothing: every identity, index and foreign key is in place\n";
   } else {
-    std::cout << outcomes.size() - failed << " statement(s) run, " << failed
-              << " failed or skipped\n";
+    std::cout << outcomes.size() << " statement(s): " << done << " done, " << failed << " failed, "
+              << outcomes.size() - done - failed << " skipped (a statement they need failed)\n";
   }
-  return failed == 0;
+  return done == outcomes.size();
 }
 
 } // namespace

@@ -3,6 +3,9 @@
 // any DDL; --dry-run runs nothing; a row breaking a foreign key is named.
 #include "support.hpp"
 
+#include <fstream>
+#include <iterator>
+
 namespace migrate::testing {
 namespace {
 
@@ -130,10 +133,14 @@ TEST_F(Cutover, ARowBreakingAForeignKeyIsNamedAndTheKeyLeftNotValid) {
   load_fixture();
   mysql().exec("SET SESSION FOREIGN_KEY_CHECKS = 0");
   mysql().exec("INSERT INTO orders (id, customer_id, note) VALUES (9, 42, 'orphan')");
-  const auto result = migrate("cutover");
+  const auto html = dir() / "cutover.html";
+  const auto result = migrate("cutover --html " + html.string());
   EXPECT_EQ(result.exit_code, 1) << result.output;
   EXPECT_TRUE(contains(result.output, "fk_orders_customer")) << result.output;
   EXPECT_TRUE(contains(result.output, "violated by customer_id=42")) << result.output;
+  std::ifstream page(html);
+  const std::string written((std::istreambuf_iterator<char>(page)), {});
+  EXPECT_TRUE(contains(written, "violated by customer_id=42")) << written;
   EXPECT_EQ(foreign_keys(false), "1");
   EXPECT_EQ(foreign_keys(true), "1"); // the other key is valid
   // Once the row is fixed in MySQL, the next cutover validates the key.
