@@ -14,15 +14,20 @@
 namespace migrate::cutover {
 namespace {
 
-// The mapped tables' plans, read from MySQL once each, as the foreign keys of every table ask.
+// The target names of every mapped table, each read from MySQL once, as the foreign keys of the
+// tables ask for them.
 class MappedTables {
 public:
   MappedTables(const std::vector<config::TableMapping>& all, source::Source& source)
       : m_all(all)
       , m_source(source) {}
 
-  // The plan of the mapping of `source_table` (indexes as `indexes: true` builds them), or
-  // nullptr when no mapping names it.
+  // The target table and column names of the mapping of `source_table`, or nullptr when no
+  // mapping names it.
+  const MappedNames* names(const std::string& source_table);
+
+private:
+  // The plan of the mapping of `source_table`, or nullptr when no mapping names it.
   const convert::TablePlan* plan(const std::string& source_table) {
     const auto found = m_plans.find(source_table);
     if (found != m_plans.end()) {
@@ -46,36 +51,35 @@ public:
     return nullptr;
   }
 
-  const MappedNames* names(const std::string& source_table) {
-    if (const auto found = m_names.find(source_table); found != m_names.end()) {
-      return found->second.get();
-    }
-    const auto* mapping = find(source_table);
-    const auto* table_plan = plan(source_table);
-    std::unique_ptr<MappedNames> names;
-    if (mapping != nullptr && table_plan != nullptr) {
-      names = std::make_unique<MappedNames>(
-          MappedNames{mapping->target_schema,
-                      mapping->target_table,
-                      [table_plan](const std::string& column) -> std::optional<std::string> {
-                        for (const auto& planned : table_plan->columns) {
-                          // MySQL compares column names without case.
-                          if (strcasecmp(planned.source.name.c_str(), column.c_str()) == 0) {
-                            return planned.target_name;
-                          }
-                        }
-                        return std::nullopt;
-                      }});
-    }
-    return (m_names[source_table] = std::move(names)).get();
-  }
-
-private:
   const std::vector<config::TableMapping>& m_all;
   source::Source& m_source;
   std::map<std::string, std::unique_ptr<convert::TablePlan>> m_plans;
   std::map<std::string, std::unique_ptr<MappedNames>> m_names;
 };
+
+const MappedNames* MappedTables::names(const std::string& source_table) {
+  if (const auto found = m_names.find(source_table); found != m_names.end()) {
+    return found->second.get();
+  }
+  const auto* mapping = find(source_table);
+  const auto* table_plan = plan(source_table);
+  std::unique_ptr<MappedNames> names;
+  if (mapping != nullptr && table_plan != nullptr) {
+    names = std::make_unique<MappedNames>(
+        MappedNames{mapping->target_schema,
+                    mapping->target_table,
+                    [table_plan](const std::string& column) -> std::optional<std::string> {
+                      for (const auto& planned : table_plan->columns) {
+                        // MySQL compares column names without case.
+                        if (strcasecmp(planned.source.name.c_str(), column.c_str()) == 0) {
+                          return planned.target_name;
+                        }
+                      }
+                      return std::nullopt;
+                    }});
+  }
+  return (m_names[source_table] = std::move(names)).get();
+}
 
 // The AUTO_INCREMENT column as the target has it, when the mapping keeps it.
 std::optional<SerialColumn> serial_of(const convert::TablePlan& plan,
