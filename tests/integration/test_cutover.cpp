@@ -150,6 +150,25 @@ TEST_F(Cutover, ARowBreakingAForeignKeyIsNamedAndTheKeyLeftNotValid) {
   EXPECT_EQ(foreign_keys(false), "0");
 }
 
+TEST_F(Cutover, ComparesDeletesOfADeletesIgnoreTableUnlessToldToKeepThem) {
+  mysql().exec("CREATE TABLE tags (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, label "
+               "VARCHAR(20), updated_at DATETIME(6) NOT NULL)");
+  mysql().exec("INSERT INTO tags (label, updated_at) VALUES ('a', NOW(6)), ('b', NOW(6)), "
+               "('c', NOW(6))");
+  write_mapping("defaults:\n  lookback: 0s\ntables:\n  - source_table: tags\n"
+                "    timestamp_column: updated_at\n    deletes: ignore\n");
+  wait_for_next_second(mysql());
+  ASSERT_EQ(migrate().exit_code, 0);
+  mysql().exec("DELETE FROM tags WHERE id = 3");
+  const auto kept = migrate("cutover --keep-deletes");
+  ASSERT_EQ(kept.exit_code, 0) << kept.output;
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM tags"), "3");
+  EXPECT_TRUE(contains(kept.output, "id next 4")) << kept.output;
+  const auto compared = migrate("cutover");
+  ASSERT_EQ(compared.exit_code, 0) << compared.output;
+  EXPECT_EQ(pg().scalar("SELECT string_agg(id::text, ',' ORDER BY id) FROM tags"), "1,2");
+}
+
 TEST_F(Cutover, SakilaEndsWithValidKeysIndexesAndSequences) {
   const auto dir = sakila_dir();
   if (!dir) {
