@@ -32,7 +32,7 @@ const char* const k_footer = R"(Exit codes:
   1  at least one table failed or differs; the other tables still ran
   2  configuration or usage error
   3  another migrate run holds the lock of the state file (<state file>.lock); nothing was
-     done (a run and validate --repair take it)
+     done (a run, validate --repair and cutover take it)
   4  max_runtime stopped the run after a commit (the next run goes on)
 
 Results go to standard output, logs to standard error and the log file.

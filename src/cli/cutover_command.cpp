@@ -254,7 +254,8 @@ CLI::App* setup_cutover(CLI::App& app, CutoverOptions& options) {
   command->add_flag("--keep-deletes",
                     options.keep_deletes,
                     "the final sync keeps the target rows a `deletes: ignore` table keeps");
-  command->add_option("--html", options.html, "also write the report to this HTML file");
+  command->add_option("--html", options.html, "also write the report to this HTML file")
+      ->type_name("FILE");
   return command;
 }
 
