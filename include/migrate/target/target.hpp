@@ -134,7 +134,7 @@ public:
   // when `serial_column` is not empty, that column's identity, default, sequence and highest
   // value. Changes nothing.
   virtual TargetCatalog catalog(const TargetTable& table, const std::string& serial_column) = 0;
-  // Runs one cutover statement (DDL, or a setval) in a transaction of its own. Throws
+  // Runs one cutover statement (DDL) in a transaction of its own. Throws
   // Error(area target) with the statement and SQLSTATE; then the statement changed nothing.
   virtual void execute(const TargetTable& table, const std::string& sql) = 0;
   // The rows of the referencing table that break `key` (every column set, no referenced row with
