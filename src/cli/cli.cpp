@@ -32,7 +32,7 @@ const char* const k_footer = R"(Exit codes:
   1  at least one table failed or differs; the other tables still ran
   2  configuration or usage error
   3  another migrate run holds the lock of the state file (<state file>.lock); nothing was
-     done (a run and validate --repair take it)
+     done (a run, validate --repair and cutover take it)
   4  max_runtime stopped the run after a commit (the next run goes on)
 
 Results go to standard output, logs to standard error and the log file.
@@ -221,6 +221,7 @@ struct CommandLine {
   HistoryOptions history;
   bool notify_test = false;
   StateCopyOptions state_copy;
+  CutoverOptions cutover;
   std::vector<std::pair<CLI::App*, std::function<int()>>> subcommands;
 };
 
@@ -260,6 +261,7 @@ void add_subcommands(CLI::App& app, CommandLine& c) {
   add(setup_history(app, c.history), [&] { return run_history(g, c.history); });
   add(setup_notify(app, c.notify_test), [&] { return run_notify(g, c.notify_test); });
   add(setup_state(app, c.state_copy), [&] { return run_state_copy(g, c.state_copy); });
+  add(setup_cutover(app, c.cutover), [&] { return run_cutover(g, c.cutover); });
   app.require_subcommand(0, 1);
 }
 

@@ -67,6 +67,26 @@ struct ValidateOptions {
 CLI::App* setup_validate(CLI::App& app, ValidateOptions& options);
 int run_validate(const GlobalOptions& global, const ValidateOptions& options);
 
+// One table compared as `validate --checksum` compares it (logged, not stored): the record, whose
+// outcome is "in sync" when nothing differs, and the table's checksum.
+struct TableChecksum {
+  state::ValidationRecord record;
+  std::string checksum;
+};
+TableChecksum checksum_one_table(const config::TableMapping& table,
+                                 source::Source& source,
+                                 target::Target& target,
+                                 state::StateStore& state);
+
+// `migrate cutover`: final sync, checksum, then identities, unique indexes and foreign keys.
+struct CutoverOptions {
+  bool dry_run = false;      // print the statements; no sync, nothing written
+  bool keep_deletes = false; // the final sync keeps `deletes: ignore`
+  std::string html;          // also write the report as an HTML page
+};
+CLI::App* setup_cutover(CLI::App& app, CutoverOptions& options);
+int run_cutover(const GlobalOptions& global, const CutoverOptions& options);
+
 // status and quarantine read only the state file (config::LoadMode::state_only).
 CLI::App* setup_status(CLI::App& app, bool& json);
 int run_status(const GlobalOptions& global, bool json);

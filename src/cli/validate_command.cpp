@@ -487,6 +487,15 @@ void hold_lease(state::StateStore& state, const std::string& table) {
 
 } // namespace
 
+TableChecksum checksum_one_table(const config::TableMapping& table,
+                                 source::Source& source,
+                                 target::Target& target,
+                                 state::StateStore& state) {
+  const auto verdict = checksum_verdict(table, source, target, state);
+  log_verdict(verdict);
+  return TableChecksum{verdict.record, verdict.report.checksum};
+}
+
 CLI::App* setup_validate(CLI::App& app, ValidateOptions& options) {
   auto* command = app.add_subcommand(
       "validate",

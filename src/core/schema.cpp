@@ -13,6 +13,24 @@ const SourceColumn* SourceTable::find(const std::string& column_name) const {
   return nullptr;
 }
 
+const TargetCatalog::Index* TargetCatalog::index(const std::string& name) const {
+  for (const auto& found : indexes) {
+    if (found.name == name) {
+      return &found;
+    }
+  }
+  return nullptr;
+}
+
+const TargetCatalog::Constraint* TargetCatalog::constraint(const std::string& name) const {
+  for (const auto& found : constraints) {
+    if (found.name == name) {
+      return &found;
+    }
+  }
+  return nullptr;
+}
+
 } // namespace migrate
 
 namespace migrate {

@@ -3,6 +3,8 @@
 #include "migrate/core/error.hpp"
 #include "migrate/pipeline/table_sync.hpp"
 
+#include <spdlog/fmt/fmt.h>
+
 #include <algorithm>
 #include <map>
 
@@ -89,6 +91,7 @@ ChecksumReport checksum_table(const config::TableMapping& mapping,
       diff_chunks(planned, mapping, source, target, expected, DigestOf::target_values);
   report.value_chunks_differing = describe_chunks(values, quarantined_keys);
   report.value_differing_ids = values.differing;
+  report.checksum = fmt::format("{:016x}", values.target_hash);
   report.plan = values.plan;
   report.chunks_compared = std::max(report.chunks_compared, values.compared);
   report.source_rows = values.source_rows;

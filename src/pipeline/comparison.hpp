@@ -34,6 +34,7 @@ struct ChunkDiff {
   std::uint64_t source_rows = 0;
   bool target_has_rows = false;
   std::uint64_t rows_without_digest = 0; // target rows loaded before row digests existed
+  std::uint64_t target_hash = 0;         // the XOR of every target chunk's hash: the table's
 };
 
 // How a comparison digests rows: MySQL's digest of its own values against the one stored with each

@@ -1,5 +1,6 @@
 #include "migrate/source/mysql_source.hpp"
 
+#include "source/create_table_text.hpp"
 #include "source/error_class.hpp"
 #include "source/tls_peer.hpp"
 
@@ -819,12 +820,7 @@ public:
   // progress percentage, never for a decision.
   std::optional<std::uint64_t> estimated_rows(const std::string& table) override {
     auto& c = connection();
-    if (!m_version.is_mariadb() && m_version.at_least(8, 0)) {
-      // MySQL 8.0+ caches the statistics columns of information_schema.TABLES for
-      // information_schema_stats_expiry seconds (a day by default): a table loaded since would
-      // show 0 rows. A session variable, needing no privilege; 5.7 and MariaDB have none.
-      c.execute("SET SESSION information_schema_stats_expiry = 0");
-    }
+    fresh_statistics(c);
     const auto rows =
         c.query("SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
                 + c.literal(c.database()) + " AND TABLE_NAME = " + c.literal(table));
@@ -962,6 +958,74 @@ private:
     clock.oldest_transaction_thread = row[1] != nullptr ? row[1] : "";
     // A clock that went back (or DST) must not move the bound past now.
     return std::string(row[0]).rfind('-', 0) == 0 ? std::string("0") : std::string(row[0]);
+  }
+
+  // MySQL 8.0+ caches the statistics columns of information_schema.TABLES (TABLE_ROWS,
+  // AUTO_INCREMENT) for information_schema_stats_expiry seconds (a day by default): a table loaded
+  // since would show 0 rows and an old counter. A session variable, needing no privilege; 5.7 and
+  // MariaDB have none.
+  void fresh_statistics(Connection& c) {
+    if (!m_version.is_mariadb() && m_version.at_least(8, 0)) {
+      c.execute("SET SESSION information_schema_stats_expiry = 0");
+    }
+  }
+
+  std::optional<AutoIncrement> auto_increment(const std::string& table) override {
+    auto& c = connection();
+    fresh_statistics(c);
+    const auto rows =
+        c.query("SELECT c.COLUMN_NAME, t.AUTO_INCREMENT FROM information_schema.COLUMNS c "
+                "JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA "
+                "AND t.TABLE_NAME = c.TABLE_NAME WHERE c.TABLE_SCHEMA = "
+                + c.literal(c.database()) + " AND c.TABLE_NAME = " + c.literal(table)
+                + " AND c.EXTRA LIKE '%auto_increment%'");
+    if (rows.empty()) {
+      return std::nullopt;
+    }
+    const auto& next = rows.at(0).at(1);
+    return AutoIncrement{rows.at(0).at(0).value_or(""),
+                         next ? std::optional<std::uint64_t>(std::stoull(*next)) : std::nullopt};
+  }
+
+  // Keys to tables of other databases are left out: no mapping can name them. MariaDB shows an
+  // account holding only SELECT no row of REFERENTIAL_CONSTRAINTS (KEY_COLUMN_USAGE it does show):
+  // then the rules come from SHOW CREATE TABLE, which SELECT allows.
+  std::vector<SourceForeignKey> foreign_keys(const std::string& table) override {
+    auto& c = connection();
+    const auto rows = c.query(
+        "SELECT k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, "
+        "k.REFERENCED_COLUMN_NAME, r.DELETE_RULE, r.UPDATE_RULE "
+        "FROM information_schema.KEY_COLUMN_USAGE k "
+        "LEFT JOIN information_schema.REFERENTIAL_CONSTRAINTS r "
+        "ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME "
+        "AND r.TABLE_NAME = k.TABLE_NAME WHERE k.TABLE_SCHEMA = "
+        + c.literal(c.database()) + " AND k.TABLE_NAME = " + c.literal(table)
+        + " AND k.REFERENCED_TABLE_SCHEMA = " + c.literal(c.database())
+        + " ORDER BY k.CONSTRAINT_NAME, k.ORDINAL_POSITION");
+    std::vector<SourceForeignKey> out;
+    std::string create_table;
+    for (const auto& row : rows) {
+      const auto name = row.at(0).value_or("");
+      if (out.empty() || out.back().name != name) {
+        SourceForeignKey key{name, {}, row.at(2).value_or(""), {}, "RESTRICT", "RESTRICT"};
+        if (row.at(4) && row.at(5)) {
+          key.on_delete = *row.at(4);
+          key.on_update = *row.at(5);
+        } else {
+          if (create_table.empty()) {
+            create_table =
+                c.query("SHOW CREATE TABLE " + quote_name(table)).at(0).at(1).value_or("");
+          }
+          const auto rules = foreign_key_rules(create_table, name);
+          key.on_delete = rules.on_delete;
+          key.on_update = rules.on_update;
+        }
+        out.push_back(std::move(key));
+      }
+      out.back().columns.push_back(row.at(1).value_or(""));
+      out.back().referenced_columns.push_back(row.at(3).value_or(""));
+    }
+    return out;
   }
 
   // The primary key, and the B-tree secondary indexes, in one query (one round trip): FULLTEXT,

@@ -991,6 +991,101 @@ public:
     });
   }
 
+  TargetCatalog catalog(const TargetTable& table, const std::string& serial_column) override {
+    return translate(connection(), table.name, [&] {
+      pqxx::read_transaction tx(connection());
+      TargetCatalog out;
+      for (const auto& row : tx.exec_params(
+               "SELECT c.relname, i.indisunique, i.indisvalid FROM pg_index i JOIN pg_class c "
+               "ON c.oid = i.indexrelid WHERE i.indrelid = $1::regclass AND NOT i.indisprimary "
+               "ORDER BY c.relname",
+               qualified(table))) {
+        out.indexes.push_back({row[0].as<std::string>(), row[1].as<bool>(), row[2].as<bool>()});
+      }
+      for (const auto& row : tx.exec_params("SELECT conname, contype = 'f', convalidated FROM "
+                                            "pg_constraint WHERE conrelid = $1::regclass "
+                                            "ORDER BY conname",
+                                            qualified(table))) {
+        out.constraints.push_back({row[0].as<std::string>(), row[1].as<bool>(), row[2].as<bool>()});
+      }
+      if (!serial_column.empty()) {
+        read_serial(tx, table, serial_column, out);
+      }
+      return out;
+    });
+  }
+
+  // The column's identity, default and sequence (pg_get_serial_sequence finds both an identity's
+  // and a serial's), the sequence's next value and the column's highest value.
+  static void read_serial(pqxx::transaction_base& tx,
+                          const TargetTable& table,
+                          const std::string& column,
+                          TargetCatalog& out) {
+    const auto row = tx.exec_params(
+        "SELECT a.attidentity <> '', pg_get_expr(d.adbin, d.adrelid), "
+        "pg_get_serial_sequence($1::text, $2::text) FROM pg_attribute a LEFT JOIN pg_attrdef d "
+        "ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+        "WHERE a.attrelid = $1::text::regclass AND a.attname = $2::text",
+        qualified(table),
+        column);
+    if (row.empty()) {
+      return;
+    }
+    out.identity = row[0][0].as<bool>();
+    out.column_default = row[0][1].is_null() ? "" : row[0][1].as<std::string>();
+    out.sequence = row[0][2].is_null() ? "" : row[0][2].as<std::string>();
+    if (!out.sequence.empty()) {
+      // The owner of the table owns its identity's sequence and may read it.
+      const auto seq = tx.exec("SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value "
+                               "END FROM "
+                               + out.sequence);
+      out.sequence_next = seq[0][0].as<std::int64_t>();
+    }
+    const auto max =
+        tx.exec("SELECT max(" + quote_name(column) + ")::text FROM " + qualified(table));
+    if (!max[0][0].is_null()) {
+      try {
+        out.max_value = std::stoll(max[0][0].as<std::string>());
+      } catch (const std::exception&) {
+        // Not an integer (or beyond bigint): no identity is planned for it anyway.
+      }
+    }
+  }
+
+  void execute(const TargetTable& table, const std::string& sql) override {
+    translate(connection(), table.name, [&] {
+      pqxx::work tx(connection());
+      tx.exec(sql);
+      tx.commit();
+    });
+  }
+
+  std::vector<std::string> orphan_keys(const TargetForeignKey& key, std::size_t limit) override {
+    return translate(connection(), key.table, [&] {
+      std::string select;
+      std::string set;
+      std::string match;
+      for (std::size_t i = 0; i < key.columns.size(); ++i) {
+        const auto column = "c." + quote_name(key.columns[i]);
+        select += std::string(i == 0 ? "" : " || ',' || ") + quote_literal(key.columns[i] + "=")
+                  + " || " + column + "::text";
+        set += std::string(i == 0 ? "" : " AND ") + column + " IS NOT NULL";
+        match += std::string(i == 0 ? "" : " AND ") + "p." + quote_name(key.referenced_columns[i])
+                 + " = " + column;
+      }
+      pqxx::read_transaction tx(connection());
+      std::vector<std::string> out;
+      for (const auto& row :
+           tx.exec("SELECT " + select + " FROM " + quote_name(key.schema) + "."
+                   + quote_name(key.table) + " c WHERE " + set + " AND NOT EXISTS (SELECT 1 FROM "
+                   + quote_name(key.referenced_schema) + "." + quote_name(key.referenced_table)
+                   + " p WHERE " + match + ") LIMIT " + std::to_string(limit))) {
+        out.push_back(row[0].as<std::string>());
+      }
+      return out;
+    });
+  }
+
   void drop_table(const TargetTable& table) override {
     translate(connection(), table.name, [&] {
       pqxx::work tx(connection());

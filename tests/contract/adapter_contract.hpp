@@ -41,6 +41,13 @@ struct SourceSpec {
   std::vector<std::vector<Value>> rows;
 };
 
+// What a source table has beyond its columns and key: the column MySQL numbers with
+// AUTO_INCREMENT, and its foreign keys.
+struct SourceKeys {
+  std::string auto_increment;
+  std::vector<SourceForeignKey> foreign_keys;
+};
+
 // id INT key, name VARCHAR(20), updated_at DATETIME: the shape most cases use.
 inline SourceSpec items(std::vector<std::vector<Value>> rows) {
   return SourceSpec{"items",
@@ -177,7 +184,33 @@ TYPED_TEST_P(SourceContract, ReadsOneRangeChunk) {
   EXPECT_EQ(read_keys(this->source(), read), (std::vector<std::string>{"2", "3"}));
 }
 
+TYPED_TEST_P(SourceContract, ReportsTheAutoIncrementCounterAndTheForeignKeys) {
+  this->create_source(SourceSpec{"owners", {{"id", "INT", "int", false}}, {"id"}, {{"1"}, {"5"}}},
+                      SourceKeys{"id", {}});
+  this->create_source(
+      SourceSpec{"pets",
+                 {{"id", "INT", "int", false}, {"owner_id", "INT", "int", true}},
+                 {"id"},
+                 {{"1", "5"}}},
+      SourceKeys{"", {{"fk_pets_owner", {"owner_id"}, "owners", {"id"}, "CASCADE", "SET NULL"}}});
+  const auto counter = this->source().auto_increment("owners");
+  ASSERT_TRUE(counter.has_value());
+  EXPECT_EQ(counter->column, "id");
+  EXPECT_EQ(counter->next, std::optional<std::uint64_t>(6)); // past the rows inserted with ids
+  EXPECT_FALSE(this->source().auto_increment("pets").has_value());
+  const auto keys = this->source().foreign_keys("pets");
+  ASSERT_EQ(keys.size(), 1U);
+  EXPECT_EQ(keys[0].name, "fk_pets_owner");
+  EXPECT_EQ(keys[0].columns, std::vector<std::string>{"owner_id"});
+  EXPECT_EQ(keys[0].referenced_table, "owners");
+  EXPECT_EQ(keys[0].referenced_columns, std::vector<std::string>{"id"});
+  EXPECT_EQ(keys[0].on_delete, "CASCADE");
+  EXPECT_EQ(keys[0].on_update, "SET NULL");
+  EXPECT_TRUE(this->source().foreign_keys("owners").empty());
+}
+
 REGISTER_TYPED_TEST_SUITE_P(SourceContract,
+                            ReportsTheAutoIncrementCounterAndTheForeignKeys,
                             DescribesColumnsAndKeyAndRefusesAMissingTable,
                             ListsTheTablesOfTheDatabase,
                             ReadsInKeyOrderAfterAKey,
@@ -375,7 +408,48 @@ TYPED_TEST_P(TargetContract, DigestsChunksFromTheStoredRowDigests) {
   EXPECT_EQ(digests[0].hash_sum, "18446744073709551618");
 }
 
+// What the cutover reads before it plans: no identity or sequence yet, the highest key, no
+// foreign key; and the rows a foreign key would refuse, by key.
+TYPED_TEST_P(TargetContract, ReadsTheCatalogAndFindsTheRowsBreakingAForeignKey) {
+  auto& target = this->target();
+  const auto owners = people(this->schema());
+  target.create_table(owners);
+  load(target, owners, target::LoadMode::direct, "1\tann\t11\n3\tbob\t22\n");
+  target.build_keys(owners);
+  const auto catalog = target.catalog(owners, "id");
+  EXPECT_FALSE(catalog.identity);
+  EXPECT_TRUE(catalog.sequence.empty());
+  EXPECT_TRUE(catalog.column_default.empty());
+  EXPECT_EQ(catalog.max_value, std::optional<std::int64_t>(3));
+  EXPECT_TRUE(catalog.indexes.empty()); // the primary key is not listed
+  for (const auto& constraint : catalog.constraints) {
+    EXPECT_FALSE(constraint.foreign_key) << constraint.name;
+  }
+  TargetTable pets{this->schema(),
+                   "pets",
+                   {TargetColumn{"id", "integer", true, {}, false},
+                    TargetColumn{"owner_id", "integer", false, {}, false},
+                    TargetColumn{k_digest_column, "bigint", false, {}, false}},
+                   {"id"},
+                   {},
+                   {}};
+  target.create_table(pets);
+  load(target, pets, target::LoadMode::direct, "1\t1\t0\n2\t9\t0\n3\t\\N\t0\n");
+  const TargetForeignKey key{"fk_pets_owner",
+                             this->schema(),
+                             "pets",
+                             {"owner_id"},
+                             this->schema(),
+                             "people",
+                             {"id"},
+                             "RESTRICT",
+                             "RESTRICT"};
+  EXPECT_EQ(target.orphan_keys(key, 10), std::vector<std::string>{"owner_id=9"});
+  EXPECT_FALSE(target.catalog(pets, "").max_value.has_value()); // no serial column asked about
+}
+
 REGISTER_TYPED_TEST_SUITE_P(TargetContract,
+                            ReadsTheCatalogAndFindsTheRowsBreakingAForeignKey,
                             CreatesDescribesKeysAndDropsATable,
                             AltersATableWithItsRowsInPlace,
                             MergesByKeyAndCountsWhatChanged,

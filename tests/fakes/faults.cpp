@@ -242,6 +242,26 @@ std::optional<std::uint64_t> FaultySource::estimated_rows(const std::string& tab
   m_faults.call("source.estimated_rows");
   return m_inner.estimated_rows(table);
 }
+std::optional<AutoIncrement> FaultySource::auto_increment(const std::string& table) {
+  m_faults.call("source.auto_increment");
+  return m_inner.auto_increment(table);
+}
+std::vector<SourceForeignKey> FaultySource::foreign_keys(const std::string& table) {
+  m_faults.call("source.foreign_keys");
+  return m_inner.foreign_keys(table);
+}
+TargetCatalog FaultyTarget::catalog(const TargetTable& table, const std::string& serial_column) {
+  m_faults.call("target.catalog");
+  return m_inner.catalog(table, serial_column);
+}
+void FaultyTarget::execute(const TargetTable& table, const std::string& sql) {
+  m_faults.call("target.execute");
+  m_inner.execute(table, sql);
+}
+std::vector<std::string> FaultyTarget::orphan_keys(const TargetForeignKey& key, std::size_t limit) {
+  m_faults.call("target.orphan_keys");
+  return m_inner.orphan_keys(key, limit);
+}
 std::int64_t FaultyStateStore::begin_invocation(const state::InvocationStart& start) {
   m_faults.call("state.begin_invocation");
   return m_inner.begin_invocation(start);

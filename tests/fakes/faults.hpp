@@ -56,6 +56,8 @@ public:
                                          const ComparePlan& plan) override;
   std::vector<RowDigest> row_digests(const std::string& table, const ChunkFilter& chunk) override;
   std::optional<std::uint64_t> estimated_rows(const std::string& table) override;
+  std::optional<AutoIncrement> auto_increment(const std::string& table) override;
+  std::vector<SourceForeignKey> foreign_keys(const std::string& table) override;
 
 private:
   source::Source& m_inner;
@@ -90,6 +92,9 @@ public:
   std::string identity(const TargetTable& table) override;
   void drop_table(const TargetTable& table) override;
   std::vector<RowDigest> row_digests(const TargetTable& table, const ChunkFilter& chunk) override;
+  TargetCatalog catalog(const TargetTable& table, const std::string& serial_column) override;
+  void execute(const TargetTable& table, const std::string& sql) override;
+  std::vector<std::string> orphan_keys(const TargetForeignKey& key, std::size_t limit) override;
 
 private:
   target::Target& m_inner;

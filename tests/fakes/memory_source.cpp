@@ -127,6 +127,36 @@ const std::vector<Row>& MemorySource::rows(const std::string& name) const {
   return table(name).rows;
 }
 
+void MemorySource::set_auto_increment(const std::string& name,
+                                      const std::string& column,
+                                      std::uint64_t next) {
+  m_tables.at(name).counter = AutoIncrement{column, next};
+}
+
+void MemorySource::set_foreign_keys(const std::string& name, std::vector<SourceForeignKey> keys) {
+  std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  m_tables.at(name).foreign_keys = std::move(keys);
+}
+
+std::optional<AutoIncrement> MemorySource::auto_increment(const std::string& name) {
+  const auto& t = table(name);
+  if (!t.counter) {
+    return std::nullopt;
+  }
+  auto out = *t.counter;
+  const auto index = column_index(t, out.column);
+  for (const auto& row : t.rows) {
+    if (row[index]) {
+      out.next = std::max<std::uint64_t>(out.next.value_or(1), std::stoull(*row[index]) + 1);
+    }
+  }
+  return out;
+}
+
+std::vector<SourceForeignKey> MemorySource::foreign_keys(const std::string& name) {
+  return table(name).foreign_keys;
+}
+
 const MemorySource::Table& MemorySource::table(const std::string& name) const {
   const auto found = m_tables.find(name);
   if (found == m_tables.end()) {

@@ -25,6 +25,11 @@ public:
   void upsert(const std::string& table, Row row);
   void erase(const std::string& table, const std::vector<std::string>& key);
   const std::vector<Row>& rows(const std::string& table) const;
+  // Numbers `column` with AUTO_INCREMENT: the counter is past the highest value, as InnoDB's is
+  // after rows inserted with their values, or at `next` when that is higher.
+  void
+  set_auto_increment(const std::string& table, const std::string& column, std::uint64_t next = 1);
+  void set_foreign_keys(const std::string& table, std::vector<SourceForeignKey> keys);
   // NOW(6) of the server, 'YYYY-MM-DD HH:MM:SS.ffffff'.
   void set_now(std::string now) { m_now = std::move(now); }
 
@@ -42,11 +47,15 @@ public:
   std::vector<ChunkDigest> chunk_digests(const std::string& table,
                                          const ComparePlan& plan) override;
   std::vector<RowDigest> row_digests(const std::string& table, const ChunkFilter& chunk) override;
+  std::optional<AutoIncrement> auto_increment(const std::string& table) override;
+  std::vector<SourceForeignKey> foreign_keys(const std::string& table) override;
 
 private:
   struct Table {
     SourceTable shape;
     std::vector<Row> rows;
+    std::optional<AutoIncrement> counter;
+    std::vector<SourceForeignKey> foreign_keys;
   };
   const Table& table(const std::string& name) const;
   std::size_t column_index(const Table& table, const std::string& column) const;

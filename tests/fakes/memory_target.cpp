@@ -449,6 +449,77 @@ std::string MemoryTarget::identity(const TargetTable& table) {
   return std::to_string(stored(table).oid);
 }
 
+TargetCatalog MemoryTarget::catalog(const TargetTable& table, const std::string& serial_column) {
+  const auto& st = stored(table);
+  auto out = m_catalogs[table.qualified_name()];
+  for (const auto& index : st.shape.indexes) {
+    const auto name = fit_identifier(table.name + "_" + index.name);
+    if (out.index(name) == nullptr) {
+      out.indexes.push_back({name, index.unique, true});
+    }
+  }
+  if (!serial_column.empty()) {
+    const auto column = index_of(st.shape, serial_column);
+    for (const auto& row : st.rows) {
+      if (row[column]) {
+        const std::int64_t value = std::stoll(*row[column]);
+        out.max_value = out.max_value ? std::max(*out.max_value, value) : value;
+      }
+    }
+  }
+  return out;
+}
+
+void MemoryTarget::execute(const TargetTable& table, const std::string& sql) {
+  stored(table);
+  for (const auto& [text, sqlstate] : m_failing) {
+    if (sql.find(text) != std::string::npos) {
+      throw Error(ErrorArea::target,
+                  "statement refused",
+                  ErrorContext{.table = table.name, .sql = sql, .sqlstate = sqlstate});
+    }
+  }
+  m_executed.push_back(sql);
+}
+
+std::vector<std::string> MemoryTarget::orphan_keys(const TargetForeignKey& key, std::size_t limit) {
+  const auto& child = m_tables.at(key.schema + "." + key.table);
+  const auto& parent = m_tables.at(key.referenced_schema + "." + key.referenced_table);
+  std::set<std::vector<std::string>> present;
+  for (const auto& row : parent.rows) {
+    std::vector<std::string> values;
+    for (const auto& column : key.referenced_columns) {
+      values.push_back(row[index_of(parent.shape, column)].value_or(""));
+    }
+    present.insert(values);
+  }
+  std::vector<std::string> out;
+  for (const auto& row : child.rows) {
+    std::vector<std::string> values;
+    std::string text;
+    for (const auto& column : key.columns) {
+      const auto& value = row[index_of(child.shape, column)];
+      if (!value) {
+        break; // MATCH SIMPLE: a NULL in the key references nothing
+      }
+      values.push_back(*value);
+      text += (text.empty() ? "" : ",") + column + "=" + *value;
+    }
+    if (values.size() == key.columns.size() && present.count(values) == 0 && out.size() < limit) {
+      out.push_back(text);
+    }
+  }
+  return out;
+}
+
+void MemoryTarget::set_catalog(const TargetTable& table, TargetCatalog catalog) {
+  m_catalogs[table.qualified_name()] = std::move(catalog);
+}
+
+void MemoryTarget::fail_statements(std::string containing, std::string sqlstate) {
+  m_failing.emplace_back(std::move(containing), std::move(sqlstate));
+}
+
 void MemoryTarget::drop_table(const TargetTable& table) {
   m_tables.erase(table.qualified_name());
 }

@@ -49,6 +49,16 @@ public:
   std::string identity(const TargetTable& table) override;
   void drop_table(const TargetTable& table) override;
   std::vector<RowDigest> row_digests(const TargetTable& table, const ChunkFilter& chunk) override;
+  // The catalog holds the sync's indexes (non-unique, after build_keys), what set_catalog put
+  // there, and the serial column's highest value. execute() records statements and runs none:
+  // executed() lists them; a statement holding a text given to fail_statements() throws.
+  TargetCatalog catalog(const TargetTable& table, const std::string& serial_column) override;
+  void execute(const TargetTable& table, const std::string& sql) override;
+  std::vector<std::string> orphan_keys(const TargetForeignKey& key, std::size_t limit) override;
+
+  void set_catalog(const TargetTable& table, TargetCatalog catalog);
+  void fail_statements(std::string containing, std::string sqlstate);
+  const std::vector<std::string>& executed() const { return m_executed; }
 
   struct Stored {
     TargetTable shape; // columns as created (tool columns included), key once built
@@ -65,6 +75,9 @@ private:
           visit);
 
   std::map<std::string, Stored> m_tables; // by schema.table
+  std::map<std::string, TargetCatalog> m_catalogs;
+  std::vector<std::string> m_executed;
+  std::vector<std::pair<std::string, std::string>> m_failing; // text, SQLSTATE
   std::uint64_t m_next_oid = 16384;
 };
 

@@ -20,6 +20,14 @@ std::string mysql_literal(const Value& value) {
   return out + "'";
 }
 
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) {
+    out += (out.empty() ? "" : ", ") + name;
+  }
+  return out;
+}
+
 class ServersEnv : public testing::TestDatabase {
 public:
   source::Source& source() {
@@ -38,16 +46,24 @@ public:
 
   std::string schema() { return "public"; }
 
-  void create_source(const SourceSpec& spec) {
+  void create_source(const SourceSpec& spec, const SourceKeys& keys = {}) {
     std::string sql = "CREATE TABLE " + spec.name + " (";
     for (const auto& column : spec.columns) {
-      sql += column.name + " " + column.mysql_type + (column.nullable ? "" : " NOT NULL") + ", ";
+      sql += column.name + " " + column.mysql_type + (column.nullable ? "" : " NOT NULL")
+             + (column.name == keys.auto_increment ? " AUTO_INCREMENT" : "") + ", ";
     }
     std::string key;
     for (const auto& column : spec.primary_key) {
       key += (key.empty() ? "" : ", ") + column;
     }
-    mysql().exec(sql + "PRIMARY KEY (" + key + "))");
+    std::string constraints;
+    for (const auto& foreign : keys.foreign_keys) {
+      constraints += ", CONSTRAINT " + foreign.name + " FOREIGN KEY (" + join(foreign.columns)
+                     + ") REFERENCES " + foreign.referenced_table + " ("
+                     + join(foreign.referenced_columns) + ") ON DELETE " + foreign.on_delete
+                     + " ON UPDATE " + foreign.on_update;
+    }
+    mysql().exec(sql + "PRIMARY KEY (" + key + ")" + constraints + ")");
     for (const auto& row : spec.rows) {
       insert(spec.name, row, "INSERT");
     }

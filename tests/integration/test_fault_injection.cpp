@@ -73,6 +73,15 @@ public:
         m_real.begin_load(table, mode), m_commits, m_fail_on, m_miscount);
   }
   void ensure_tool_columns(const TargetTable& table) override { m_real.ensure_tool_columns(table); }
+  TargetCatalog catalog(const TargetTable& table, const std::string& serial_column) override {
+    return m_real.catalog(table, serial_column);
+  }
+  void execute(const TargetTable& table, const std::string& sql) override {
+    m_real.execute(table, sql);
+  }
+  std::vector<std::string> orphan_keys(const TargetForeignKey& key, std::size_t limit) override {
+    return m_real.orphan_keys(key, limit);
+  }
   void alter_table(const TargetTable& table, const std::vector<SchemaChange>& changes) override {
     m_real.alter_table(table, changes);
   }

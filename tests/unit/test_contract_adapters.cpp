@@ -46,7 +46,7 @@ public:
   target::Target& target() { return m_target; }
   std::string schema() { return "public"; }
 
-  void create_source(const SourceSpec& spec) {
+  void create_source(const SourceSpec& spec, const SourceKeys& keys = {}) {
     SourceTable shape;
     shape.name = spec.name;
     for (const auto& column : spec.columns) {
@@ -54,6 +54,10 @@ public:
     }
     shape.primary_key = spec.primary_key;
     m_source.put_table(shape, spec.rows);
+    if (!keys.auto_increment.empty()) {
+      m_source.set_auto_increment(spec.name, keys.auto_increment);
+    }
+    m_source.set_foreign_keys(spec.name, keys.foreign_keys);
   }
 
   void source_exec(const SourceChange& change) {

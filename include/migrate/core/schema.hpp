@@ -39,6 +39,26 @@ struct SourceTable {
   const SourceColumn* find(const std::string& column_name) const;
 };
 
+// The AUTO_INCREMENT column of a source table and the counter's next value
+// (information_schema.TABLES.AUTO_INCREMENT; nullopt when the server reports none).
+struct AutoIncrement {
+  std::string column;
+  std::optional<std::uint64_t> next;
+};
+
+// A foreign key as MySQL's catalog describes it (REFERENTIAL_CONSTRAINTS and KEY_COLUMN_USAGE):
+// the constraint on `columns` of its table referencing `referenced_columns` of
+// `referenced_table`, in key order. Rules as MySQL spells them: "CASCADE", "SET NULL",
+// "SET DEFAULT", "RESTRICT" or "NO ACTION".
+struct SourceForeignKey {
+  std::string name;
+  std::vector<std::string> columns;
+  std::string referenced_table;
+  std::vector<std::string> referenced_columns;
+  std::string on_delete = "RESTRICT";
+  std::string on_update = "RESTRICT";
+};
+
 // A PostgreSQL table as the tool creates or expects it.
 struct TargetColumn {
   std::string name;
@@ -59,6 +79,44 @@ struct TargetTable {
   std::vector<SourceIndex> indexes; // secondary indexes to build, with target column names
 
   std::string qualified_name() const { return schema + "." + name; } // for messages
+};
+
+// A foreign key to create in PostgreSQL: a SourceForeignKey with the mapped target names.
+struct TargetForeignKey {
+  std::string name; // the constraint name, fitted to PostgreSQL's identifier length
+  std::string schema;
+  std::string table;
+  std::vector<std::string> columns;
+  std::string referenced_schema;
+  std::string referenced_table;
+  std::vector<std::string> referenced_columns;
+  std::string on_delete = "RESTRICT"; // PostgreSQL's referential action
+  std::string on_update = "RESTRICT";
+};
+
+// What pg_catalog says of a table, for the cutover to decide which statements are still needed.
+struct TargetCatalog {
+  struct Index {
+    std::string name;
+    bool unique = false;
+    bool valid = true; // pg_index.indisvalid
+  };
+  struct Constraint {
+    std::string name;
+    bool foreign_key = false;
+    bool validated = true; // pg_constraint.convalidated
+  };
+  std::vector<Index> indexes; // the primary key's left out
+  std::vector<Constraint> constraints;
+  // Of the serial column asked about (the one MySQL numbers with AUTO_INCREMENT):
+  bool identity = false;                     // an identity column already
+  std::string column_default;                // its default expression, empty when none
+  std::string sequence;                      // the sequence behind its identity or default, if any
+  std::optional<std::int64_t> sequence_next; // the value the sequence gives next
+  std::optional<std::int64_t> max_value;     // the highest value in the column; nullopt: no rows
+
+  const Index* index(const std::string& name) const;
+  const Constraint* constraint(const std::string& name) const;
 };
 
 // An additive change to an existing target table (validate::plan_schema_changes decides which).

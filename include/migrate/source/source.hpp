@@ -124,6 +124,14 @@ public:
   // Each row of one chunk with the digest chunk_digests() folds into the chunk's, in no order.
   virtual std::vector<RowDigest> row_digests(const std::string& table,
                                              const ChunkFilter& chunk) = 0;
+
+  // The table's AUTO_INCREMENT column and the counter's next value, read fresh (not from cached
+  // statistics); nullopt when no column has AUTO_INCREMENT. Changes nothing.
+  virtual std::optional<AutoIncrement> auto_increment(const std::string& table) = 0;
+
+  // The foreign keys the table holds (it is the referencing side), sorted by name, each with its
+  // columns in key order. Changes nothing.
+  virtual std::vector<SourceForeignKey> foreign_keys(const std::string& table) = 0;
 };
 
 } // namespace migrate::source

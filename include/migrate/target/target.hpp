@@ -130,6 +130,17 @@ public:
   // stored position is only valid for the table it was taken on.
   virtual std::string identity(const TargetTable& table) = 0;
 
+  // What the cutover needs to know of the table from pg_catalog: its indexes and constraints and,
+  // when `serial_column` is not empty, that column's identity, default, sequence and highest
+  // value. Changes nothing.
+  virtual TargetCatalog catalog(const TargetTable& table, const std::string& serial_column) = 0;
+  // Runs one cutover statement (DDL) in a transaction of its own. Throws
+  // Error(area target) with the statement and SQLSTATE; then the statement changed nothing.
+  virtual void execute(const TargetTable& table, const std::string& sql) = 0;
+  // The rows of the referencing table that break `key` (every column set, no referenced row with
+  // those values), at most `limit` of them, each as "col=value,col2=value". Changes nothing.
+  virtual std::vector<std::string> orphan_keys(const TargetForeignKey& key, std::size_t limit) = 0;
+
   // Drops a table this run created, and the enum types made with it, when its first load could not
   // be finished into a usable table.
   virtual void drop_table(const TargetTable& table) = 0;

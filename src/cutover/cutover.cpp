@@ -1,0 +1,231 @@
+#include "migrate/cutover/cutover.hpp"
+
+#include "migrate/convert/table_plan.hpp"
+#include "migrate/core/error.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <strings.h>
+
+#include <map>
+#include <memory>
+#include <set>
+
+namespace migrate::cutover {
+namespace {
+
+// The target names of every mapped table, each read from MySQL once, as the foreign keys of the
+// tables ask for them.
+class MappedTables {
+public:
+  MappedTables(const std::vector<config::TableMapping>& all, source::Source& source)
+      : m_all(all)
+      , m_source(source) {}
+
+  // The target table and column names of the mapping of `source_table`, or nullptr when no
+  // mapping names it.
+  const MappedNames* names(const std::string& source_table);
+
+private:
+  // The plan of the mapping of `source_table`, or nullptr when no mapping names it.
+  const convert::TablePlan* plan(const std::string& source_table) {
+    const auto found = m_plans.find(source_table);
+    if (found != m_plans.end()) {
+      return found->second.get();
+    }
+    const config::TableMapping* mapping = find(source_table);
+    std::unique_ptr<convert::TablePlan> plan;
+    if (mapping != nullptr) {
+      plan = std::make_unique<convert::TablePlan>(
+          convert::plan_table(m_source.describe(mapping->source_table), *mapping));
+    }
+    return (m_plans[source_table] = std::move(plan)).get();
+  }
+
+  const config::TableMapping* find(const std::string& source_table) const {
+    for (const auto& mapping : m_all) {
+      if (mapping.source_table == source_table) {
+        return &mapping;
+      }
+    }
+    return nullptr;
+  }
+
+  const std::vector<config::TableMapping>& m_all;
+  source::Source& m_source;
+  std::map<std::string, std::unique_ptr<convert::TablePlan>> m_plans;
+  std::map<std::string, std::unique_ptr<MappedNames>> m_names;
+};
+
+const MappedNames* MappedTables::names(const std::string& source_table) {
+  if (const auto found = m_names.find(source_table); found != m_names.end()) {
+    return found->second.get();
+  }
+  const auto* mapping = find(source_table);
+  const auto* table_plan = plan(source_table);
+  std::unique_ptr<MappedNames> names;
+  if (mapping != nullptr && table_plan != nullptr) {
+    names = std::make_unique<MappedNames>(
+        MappedNames{mapping->target_schema,
+                    mapping->target_table,
+                    [table_plan](const std::string& column) -> std::optional<std::string> {
+                      for (const auto& planned : table_plan->columns) {
+                        // MySQL compares column names without case.
+                        if (strcasecmp(planned.source.name.c_str(), column.c_str()) == 0) {
+                          return planned.target_name;
+                        }
+                      }
+                      return std::nullopt;
+                    }});
+  }
+  return (m_names[source_table] = std::move(names)).get();
+}
+
+// The AUTO_INCREMENT column as the target has it, when the mapping keeps it.
+std::optional<SerialColumn> serial_of(const convert::TablePlan& plan,
+                                      const std::optional<AutoIncrement>& counter) {
+  if (!counter) {
+    return std::nullopt;
+  }
+  for (const auto& column : plan.columns) {
+    if (strcasecmp(column.source.name.c_str(), counter->column.c_str()) == 0) {
+      return SerialColumn{column.target_name, column.type.pg_type, counter->next};
+    }
+  }
+  return std::nullopt;
+}
+
+TableCutover plan_table(const config::TableMapping& mapping,
+                        MappedTables& mapped,
+                        source::Source& source,
+                        target::Target& target) {
+  TableCutover out;
+  out.table = mapping.source_table;
+  auto with_indexes = mapping;
+  with_indexes.indexes = true;
+  const auto plan = convert::plan_table(source.describe(mapping.source_table), with_indexes);
+  out.target = convert::target_table(with_indexes, plan);
+  const auto serial = serial_of(plan, source.auto_increment(mapping.source_table));
+  const auto catalog = target.catalog(out.target, serial ? serial->column : std::string());
+  if (serial) {
+    auto decision = plan_serial(out.target, *serial, catalog);
+    out.serial_column = serial->column;
+    if (decision.note.empty()) {
+      out.next_value = decision.next;
+    } else {
+      out.notes.push_back(decision.note);
+    }
+    out.steps = std::move(decision.steps);
+  }
+  for (auto& step : plan_indexes(out.target, catalog)) {
+    out.steps.push_back(std::move(step));
+  }
+  auto keys = map_foreign_keys(mapping.source_table,
+                               source.foreign_keys(mapping.source_table),
+                               [&](const std::string& table) { return mapped.names(table); });
+  for (auto& skipped : keys.skipped) {
+    out.notes.push_back("foreign key " + skipped + ": not created");
+  }
+  out.foreign_keys = std::move(keys.keys);
+  for (auto& step : plan_foreign_keys(out.foreign_keys, catalog)) {
+    out.steps.push_back(std::move(step));
+  }
+  return out;
+}
+
+int phase_of(Step::Kind kind) {
+  switch (kind) {
+  case Step::Kind::foreign_key:
+    return 2;
+  case Step::Kind::validate_key:
+    return 3;
+  default:
+    return 1;
+  }
+}
+
+const TargetForeignKey* key_named(const TableCutover& plan, const std::string& name) {
+  for (const auto& key : plan.foreign_keys) {
+    if (key.name == name) {
+      return &key;
+    }
+  }
+  return nullptr;
+}
+
+// Runs one step; a foreign key that does not validate is reported with the rows breaking it.
+StepOutcome run_step(const TableCutover& plan,
+                     const Step& step,
+                     target::Target& target,
+                     std::size_t orphans_shown) {
+  StepOutcome outcome{plan.table, step, StepOutcome::Result::done, {}, {}};
+  try {
+    target.execute(plan.target, step.sql);
+    spdlog::info("table={} cutover {} done: {}", plan.table, step.object, step.what);
+  } catch (const Error& e) {
+    outcome.result = StepOutcome::Result::failed;
+    outcome.error =
+        e.message()
+        + (e.context().sqlstate.empty() ? "" : " (SQLSTATE " + e.context().sqlstate + ")");
+    spdlog::error("table={} cutover {} failed: {}", plan.table, step.object, outcome.error);
+    const auto* key = key_named(plan, step.object);
+    if (step.kind == Step::Kind::validate_key && key != nullptr) {
+      outcome.orphans = target.orphan_keys(*key, orphans_shown);
+      for (const auto& row : outcome.orphans) {
+        spdlog::error("table={} constraint={} violated by {} (no row in {})",
+                      plan.table,
+                      key->name,
+                      row,
+                      key->referenced_table);
+      }
+    }
+  }
+  return outcome;
+}
+
+} // namespace
+
+std::vector<TableCutover> plan_cutover(const std::vector<const config::TableMapping*>& tables,
+                                       const std::vector<config::TableMapping>& all,
+                                       source::Source& source,
+                                       target::Target& target) {
+  MappedTables mapped(all, source);
+  std::vector<TableCutover> out;
+  for (const auto* mapping : tables) {
+    try {
+      out.push_back(plan_table(*mapping, mapped, source, target));
+    } catch (const Error& e) {
+      throw e.with_table(mapping->source_table);
+    }
+  }
+  return out;
+}
+
+std::vector<StepOutcome> apply_cutover(const std::vector<TableCutover>& plans,
+                                       target::Target& target,
+                                       std::size_t orphans_shown) {
+  std::vector<StepOutcome> out;
+  std::set<std::string> failed; // "table/object" of each failed step
+  for (int phase = 1; phase <= 3; ++phase) {
+    for (const auto& plan : plans) {
+      for (const auto& step : plan.steps) {
+        if (phase_of(step.kind) != phase) {
+          continue;
+        }
+        // Dropping the sync's twin needs the unique index; validating a key needs the key.
+        const auto& needs = step.kind == Step::Kind::drop_index ? step.needs : step.object;
+        if (!needs.empty() && failed.count(plan.table + "/" + needs) != 0) {
+          out.push_back({plan.table, step, StepOutcome::Result::skipped, {}, {}});
+          continue;
+        }
+        out.push_back(run_step(plan, step, target, orphans_shown));
+        if (out.back().result == StepOutcome::Result::failed) {
+          failed.insert(plan.table + "/" + step.object);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+} // namespace migrate::cutover
