@@ -217,6 +217,15 @@ public:
   // True once a statement failed because the connection is gone: a new one must replace it.
   bool lost() const { return m_lost; }
 
+  // Runs `sql`, a session setting, unless this connection already ran it: a round trip saved on
+  // every later call.
+  void set_once(const std::string& sql) {
+    if (m_settings.count(sql) == 0) {
+      execute(sql);
+      m_settings.insert(sql);
+    }
+  }
+
   // Sets the session's time_zone to `zone` (SQL: '+00:00', 'SYSTEM', @@GLOBAL.time_zone) unless
   // it is set already: every statement is a round trip, which a WAN link makes dear.
   void set_time_zone(const std::string& zone) {
@@ -270,7 +279,8 @@ public:
 private:
   MysqlHandle m_handle;
   std::string m_database;
-  std::string m_zone; // the session time_zone as last set, empty when unknown
+  std::string m_zone;               // the session time_zone as last set, empty when unknown
+  std::set<std::string> m_settings; // set_once()'s statements run on this connection
   bool m_lost = false;
   std::string m_encryption;
   ServerVersion m_version;
@@ -966,7 +976,7 @@ private:
   // MariaDB have none.
   void fresh_statistics(Connection& c) {
     if (!m_version.is_mariadb() && m_version.at_least(8, 0)) {
-      c.execute("SET SESSION information_schema_stats_expiry = 0");
+      c.set_once("SET SESSION information_schema_stats_expiry = 0");
     }
   }
 
