@@ -56,6 +56,17 @@ std::string fit_identifier(const std::string& name) {
   return name.substr(0, keep) + suffix;
 }
 
+std::string quote_identifier(const std::string& name) {
+  std::string out = "\"";
+  for (const char c : name) {
+    out += c;
+    if (c == '"') {
+      out += '"';
+    }
+  }
+  return out + "\"";
+}
+
 std::string SchemaChange::describe() const {
   switch (kind) {
   case Kind::add_column:

@@ -34,17 +34,6 @@ std::string alter_column(const TargetTable& table, const std::string& column) {
 
 } // namespace
 
-std::string quote_identifier(const std::string& name) {
-  std::string out = "\"";
-  for (const char c : name) {
-    out += c;
-    if (c == '"') {
-      out += '"';
-    }
-  }
-  return out + "\"";
-}
-
 std::string qualified(const std::string& schema, const std::string& table) {
   return quote_identifier(schema) + "." + quote_identifier(table);
 }

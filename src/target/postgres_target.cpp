@@ -20,14 +20,7 @@ namespace migrate::target {
 namespace {
 
 std::string quote_name(const std::string& name) {
-  std::string out = "\"";
-  for (const char c : name) {
-    out += c;
-    if (c == '"') {
-      out += '"';
-    }
-  }
-  return out + "\"";
+  return quote_identifier(name);
 }
 
 std::string quote_literal(const std::string& value) {

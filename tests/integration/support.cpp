@@ -455,6 +455,16 @@ void TestDatabase::insert_items(int from, int to, const std::string& timestamp) 
                + std::to_string(to) + ") SELECT n, CONCAT('item ', n), " + timestamp + " FROM seq");
 }
 
+void TestDatabase::create_numbered_table(const std::string& table, int rows) {
+  mysql().exec("CREATE TABLE " + table
+               + " (id INT PRIMARY KEY, payload VARCHAR(50) NOT NULL, updated_at TIMESTAMP(6) "
+                 "NOT NULL)");
+  mysql().exec("SET SESSION max_recursive_iterations = 1000000");
+  mysql().exec("INSERT INTO " + table + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n "
+               + "+ 1 FROM seq WHERE n < " + std::to_string(rows)
+               + ") SELECT n, CONCAT('row ', n), NOW(6) - INTERVAL 1 HOUR FROM seq");
+}
+
 bool TestDatabase::kill_after_next_commit(const std::string& table) {
   using namespace std::chrono_literals;
   const auto before = stored_position(table);

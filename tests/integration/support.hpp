@@ -129,6 +129,9 @@ protected:
   std::unique_ptr<Process> start_migrate(const std::vector<std::string>& args,
                                          const std::string& log_name = "child.log");
 
+  // Creates `table (id, payload, updated_at)` in MySQL with rows 1..rows, stamped an hour ago.
+  void create_numbered_table(const std::string& table, int rows);
+
   // Inserts rows [from, to] into a table `items (id, payload, updated_at)`, stamped with
   // `timestamp` (an SQL expression: one statement, one value).
   void insert_items(int from, int to, const std::string& timestamp);

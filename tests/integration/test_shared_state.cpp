@@ -33,15 +33,7 @@ protected:
         << name() << "?application_name=migrate_state\nlogging:\n  file: ../logs/migrate.log\n";
   }
 
-  void create_table(const std::string& table, int rows) {
-    mysql().exec("CREATE TABLE " + table
-                 + " (id INT PRIMARY KEY, payload VARCHAR(50) NOT NULL, updated_at TIMESTAMP(6) "
-                   "NOT NULL)");
-    mysql().exec("SET SESSION max_recursive_iterations = 1000000");
-    mysql().exec("INSERT INTO " + table + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n "
-                 + "+ 1 FROM seq WHERE n < " + std::to_string(rows)
-                 + ") SELECT n, CONCAT('row ', n), NOW(6) - INTERVAL 1 HOUR FROM seq");
-  }
+  void create_table(const std::string& table, int rows) { create_numbered_table(table, rows); }
 
   // Waits up to two minutes for `child`; kills it when it does not end.
   static int wait_bounded(Process& child) {

@@ -145,4 +145,7 @@ constexpr std::size_t k_max_identifier_bytes = 63;
 // long names stay distinct and a run finds the object the previous run created.
 std::string fit_identifier(const std::string& name);
 
+// A PostgreSQL identifier as SQL text: double-quoted, inner quotes doubled.
+std::string quote_identifier(const std::string& name);
+
 } // namespace migrate

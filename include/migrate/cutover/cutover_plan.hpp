@@ -99,8 +99,7 @@ std::vector<Step> plan_indexes(const TargetTable& table, const TargetCatalog& ca
 std::vector<Step> plan_foreign_keys(const std::vector<TargetForeignKey>& keys,
                                     const TargetCatalog& catalog);
 
-// The SQL text of a PostgreSQL identifier, quoted; and a schema-qualified table.
-std::string quote_identifier(const std::string& name);
+// A schema-qualified table as SQL text.
 std::string qualified(const std::string& schema, const std::string& table);
 
 } // namespace migrate::cutover
