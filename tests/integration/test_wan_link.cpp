@@ -1,32 +1,29 @@
 // bench/wan_link, the benchmark's WAN link simulator, run as a program between a socket client and
 // an echo server in this process. Only lower bounds of time are asserted: a loaded machine can make
 // a run slower, never faster.
+#include "wan_link_process.hpp"
+
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <filesystem>
-#include <fstream>
-#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
 
-extern char** environ;
+using migrate::testing::counter;
+using migrate::testing::WanLink;
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-namespace fs = std::filesystem;
 
 constexpr std::size_t k_bulk_bytes = 2'000'000;
 
@@ -111,69 +108,6 @@ private:
   std::thread m_thread;
   std::vector<std::thread> m_workers;
 };
-
-// The simulator as a child process; SIGTERM and a bounded wait when destroyed.
-class WanLink {
-public:
-  WanLink(int upstream, const std::vector<std::string>& options) {
-    m_dir = fs::temp_directory_path() / ("wan-link-test-" + std::to_string(::getpid()));
-    fs::create_directories(m_dir);
-    std::vector<std::string> args = {WAN_LINK_BINARY,
-                                     "--listen",
-                                     "0",
-                                     "--upstream",
-                                     std::to_string(upstream),
-                                     "--max-seconds",
-                                     "60",
-                                     "--port-file",
-                                     (m_dir / "port").string(),
-                                     "--stats",
-                                     (m_dir / "stats.json").string()};
-    args.insert(args.end(), options.begin(), options.end());
-    std::vector<char*> argv;
-    for (auto& a : args) {
-      argv.push_back(a.data());
-    }
-    argv.push_back(nullptr);
-    ::posix_spawn(&m_pid, argv[0], nullptr, nullptr, argv.data(), environ);
-    for (int i = 0; i < 200 && !fs::exists(m_dir / "port"); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    std::ifstream(m_dir / "port") >> m_port;
-  }
-  ~WanLink() {
-    stop();
-    fs::remove_all(m_dir);
-  }
-  int port() const { return m_port; }
-
-  // Stops the simulator and returns the counters it wrote.
-  std::string stop() {
-    if (m_pid > 0) {
-      ::kill(m_pid, SIGTERM);
-      int status = 0;
-      for (int i = 0; i < 100 && ::waitpid(m_pid, &status, WNOHANG) == 0; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-      m_pid = -1;
-    }
-    std::ifstream in(m_dir / "stats.json");
-    return std::string((std::istreambuf_iterator<char>(in)), {});
-  }
-
-private:
-  fs::path m_dir;
-  pid_t m_pid = -1;
-  int m_port = 0;
-};
-
-unsigned long long counter(const std::string& json, const std::string& name) {
-  std::smatch match;
-  if (!std::regex_search(json, match, std::regex("\"" + name + "\":([0-9]+)"))) {
-    return 0;
-  }
-  return std::stoull(match[1]);
-}
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
