@@ -393,7 +393,7 @@ machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m)"
       d) what="incremental (0.1% changed)"; n=$changed ;;
       e) what="no changes"; n=$rows ;;
       f) what="validate --checksum"; n=$rows ;;
-      e20) what="20 small tables, no changes"; n=2000; rtt=50 ;;
+      e20) what="20 small tables with no changes"; n=2000; rtt=50 ;;
     esac
     row "$step" "$what over ${rtt} ms / ${link_mbit} Mbit ($where)" "$n"
   done
