@@ -2,6 +2,7 @@
 // of a bandwidth cap, and the count of round trips. main.cpp does the sockets and threads.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
