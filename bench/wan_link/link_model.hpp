@@ -30,11 +30,15 @@ struct Options {
 // delay to half of it. Returns the message of the first error in `error`.
 std::optional<Options> parse_options(const std::vector<std::string>& args, std::string& error);
 
-// A bandwidth cap as a virtual clock: each chunk is serialised after the one before it, at `mbit`.
-// reserve() returns when the chunk has finished crossing; a cap of 0 lets everything through at
-// once. Not thread-safe: callers lock.
+// A bandwidth cap as a token bucket kept as a virtual clock: each chunk is serialised after the one
+// before it, at `mbit`. An idle link banks up to k_burst of capacity, so that a reader that wakes
+// late (timer slack, a loaded machine) does not lose link time it cannot make up: the average rate
+// stays the cap. reserve() returns when the chunk has crossed, never before `now`; a cap of 0 lets
+// everything through at once. Not thread-safe: callers lock.
 class Pacer {
 public:
+  static constexpr Clock::duration k_burst = std::chrono::milliseconds(5);
+
   explicit Pacer(double mbit)
       : m_bytes_per_second(mbit * 1e6 / 8) {}
 
@@ -42,11 +46,11 @@ public:
     if (m_bytes_per_second <= 0) {
       return now;
     }
-    const auto start = std::max(now, m_free_at);
+    const auto start = std::max(now - k_burst, m_free_at);
     m_free_at = start
                 + std::chrono::duration_cast<Clock::duration>(
                     std::chrono::duration<double>(double(bytes) / m_bytes_per_second));
-    return m_free_at;
+    return std::max(now, m_free_at);
   }
 
 private:

@@ -11,10 +11,28 @@ namespace {
 TEST(WanLinkModel, PacesChunksOneAfterAnotherAtTheCap) {
   Pacer pacer(8); // 8 Mbit/s = 1 MB/s
   const auto now = Clock::now();
+  pacer.reserve(5000, now); // the burst an idle link had banked, used up
   EXPECT_EQ(pacer.reserve(1000, now) - now, 1ms);
-  EXPECT_EQ(pacer.reserve(1000, now) - now, 2ms); // queued behind the first
-  const auto later = now + 1s;                    // an idle link does not bank capacity
-  EXPECT_EQ(pacer.reserve(1000, later) - later, 1ms);
+  EXPECT_EQ(pacer.reserve(1000, now) - now, 2ms); // queued behind the one before
+}
+
+TEST(WanLinkModel, BanksAtMostTheBurstWhileIdle) {
+  Pacer pacer(8);
+  const auto now = Clock::now();
+  // 5 ms of capacity (5000 bytes) banked: the first 5000 bytes cross at once, the rest at the cap.
+  EXPECT_EQ(pacer.reserve(5000, now), now);
+  EXPECT_EQ(pacer.reserve(1000, now) - now, 1ms);
+}
+
+TEST(WanLinkModel, KeepsTheAverageRateWhenTheReaderWakesLate) {
+  Pacer pacer(8);
+  auto now = Clock::now();
+  pacer.reserve(5000, now); // start with the burst used
+  for (int i = 0; i < 100; ++i) {
+    now = pacer.reserve(1000, now) + 100us; // each wake-up 0.1 ms late
+  }
+  // 100 chunks of 1 ms each: the lateness is made up from the burst, up to 5 ms of it.
+  EXPECT_LE(pacer.reserve(1000, now) - now, 1ms);
 }
 
 TEST(WanLinkModel, LetsEverythingThroughWithoutACap) {
