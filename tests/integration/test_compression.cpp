@@ -12,7 +12,7 @@ namespace {
 constexpr int k_rows = 3000;
 constexpr std::size_t k_body_bytes = 1000; // text that zlib shrinks well, as real notes do
 
-class Compression : public TestDatabase {
+class MysqlCompression : public TestDatabase {
 protected:
   void SetUp() override {
     TestDatabase::SetUp();
@@ -44,7 +44,7 @@ protected:
   }
 };
 
-TEST_F(Compression, MovesTheRowsEqualWithFarFewerBytesOnTheWire) {
+TEST_F(MysqlCompression, MovesTheRowsEqualWithFarFewerBytesOnTheWire) {
   write_database("true");
   WanLink link(std::stoi(m_settings->mysql_port), {});
   ASSERT_GT(link.port(), 0);
@@ -58,7 +58,7 @@ TEST_F(Compression, MovesTheRowsEqualWithFarFewerBytesOnTheWire) {
   EXPECT_LT(received, k_rows * k_body_bytes / 4) << "bytes from MariaDB: " << received;
 }
 
-TEST_F(Compression, SendsTheRowsAsTheyAreWhenOff) {
+TEST_F(MysqlCompression, SendsTheRowsAsTheyAreWhenOff) {
   write_database("false");
   WanLink link(std::stoi(m_settings->mysql_port), {});
   ASSERT_GT(link.port(), 0);
