@@ -3,6 +3,8 @@
 # servers and against pgloader, in one run on this machine.
 #
 #   bench/run.sh [--rows N] [--skip-pgloader] [--out FILE]
+#                [--link RTT_MS:MBIT[:PER_CONN_MBIT]] [--placement near-mysql|near-pg|both]
+#                [--compress off|on|both]
 #
 # Starts throwaway servers (scripts/servers.sh) unless MIGRATE_MYSQL_HOST is set, builds a Release
 # binary in build-bench/, generates N rows (default 2,000,000) and prints wall time, rows/s, MB/s
@@ -17,24 +19,62 @@
 #   g  pgloader 3.6 (Debian) loading the same table
 # MariaDB's InnoDB buffer pool is set to 3 GiB first (as a production server would hold the table).
 # and the ratios c/max(a,b), g/c, d/c. Figures go to a CSV file (bench/results/ by default).
+#
+# With --link, c, d, e and f run again with bench/wan_link (build-bench/bench/wan_link) between
+# migrate and the database on the far side: RTT_MS round trip, MBIT per direction for all
+# connections (and PER_CONN_MBIT for each, if given). near-mysql: migrate beside MySQL, PostgreSQL
+# across the link; near-pg: beside PostgreSQL, MySQL across the link. --compress on runs them with
+# `compress: true` on the mysql connection, both runs each placement both ways. Each step reports
+# the bytes that crossed the link, the fraction of the link's capacity they used in the busier
+# direction (bytes / (bandwidth x wall time)) and its round trips (request/response exchanges).
+# Then 20 small tables are synced with no change over a link of 50 ms RTT, for each placement.
+# Each run also compares COPY in text and binary format: bytes sent and the server's CPU time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rows=2000000
 run_pgloader=1
 out=""
+link=""
+placement=both
+compress=off
+usage="usage: bench/run.sh [--rows N] [--skip-pgloader] [--out FILE]
+       [--link RTT_MS:MBIT[:PER_CONN_MBIT]] [--placement near-mysql|near-pg|both]
+       [--compress off|on|both]"
 while [[ $# -gt 0 ]]; do
   case $1 in
     --rows) rows=$2; shift 2 ;;
     --skip-pgloader) run_pgloader=0; shift ;;
     --out) out=$2; shift 2 ;;
-    *) echo "usage: bench/run.sh [--rows N] [--skip-pgloader] [--out FILE]" >&2; exit 2 ;;
+    --link) link=$2; shift 2 ;;
+    --placement) placement=$2; shift 2 ;;
+    --compress) compress=$2; shift 2 ;;
+    *) echo "$usage" >&2; exit 2 ;;
   esac
 done
 if (( rows < 1000 || rows > 20000000 )); then
   echo "bench: --rows must be between 1000 and 20000000" >&2
   exit 2
 fi
+link_rtt="" link_mbit="" link_conn_mbit=0
+if [[ -n $link ]]; then
+  if ! [[ $link =~ ^([0-9]+(\.[0-9]+)?):([0-9]+(\.[0-9]+)?)(:([0-9]+(\.[0-9]+)?))?$ ]]; then
+    echo "bench: --link expects RTT_MS:MBIT[:PER_CONN_MBIT], e.g. 20:100" >&2
+    exit 2
+  fi
+  link_rtt=${BASH_REMATCH[1]} link_mbit=${BASH_REMATCH[3]} link_conn_mbit=${BASH_REMATCH[6]:-0}
+fi
+case $placement in
+  both) placements=(near-mysql near-pg) ;;
+  near-mysql | near-pg) placements=("$placement") ;;
+  *) echo "bench: --placement expects near-mysql, near-pg or both" >&2; exit 2 ;;
+esac
+case $compress in
+  off) compress_modes=(false) ;;
+  on) compress_modes=(true) ;;
+  both) compress_modes=(false true) ;;
+  *) echo "bench: --compress expects off, on or both" >&2; exit 2 ;;
+esac
 mkdir -p bench/results
 out=${out:-bench/results/$(date -u +%Y%m%dT%H%M%SZ)-${rows}.csv}
 
@@ -53,6 +93,7 @@ fi
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DMIGRATE_BUILD_TESTS=OFF >/dev/null
 cmake --build build-bench -j2 >/dev/null
 migrate_bin=$PWD/build-bench/migrate
+wan_bin=$PWD/build-bench/bench/wan_link
 
 work=$(mktemp -d /tmp/migrate-bench.XXXXXX)
 chmod 755 "$work"
@@ -121,23 +162,27 @@ done
 "${my[@]}" -e "SET GLOBAL innodb_max_dirty_pages_pct = DEFAULT"
 "${pg[@]}" -d postgres -c "CHECKPOINT"
 
-cfg=$work/config
-mkdir -p "$cfg"
-cat >"$cfg/database.yaml" <<'EOF2'
+# write_config DIR PG_DATABASE COMPRESS: a configuration directory for the `wide` table. The ports
+# come from BENCH_MYSQL_PORT and BENCH_PG_PORT, so that a step can send either connection through
+# the link simulator.
+write_config() {
+  mkdir -p "$1"
+  cat >"$1/database.yaml" <<EOF2
 mysql:
-  host: ${MIGRATE_MYSQL_HOST}
-  port: ${MIGRATE_MYSQL_PORT}
-  database: bench
-  username: ${MIGRATE_MYSQL_USER}
-  password: ${MIGRATE_MYSQL_PASSWORD}
+  host: \${MIGRATE_MYSQL_HOST}
+  port: \${BENCH_MYSQL_PORT}
+  database: \${BENCH_MYSQL_DATABASE:-bench}
+  username: \${MIGRATE_MYSQL_USER}
+  password: \${MIGRATE_MYSQL_PASSWORD}
+  compress: $3
 postgresql:
-  host: ${MIGRATE_PG_HOST}
-  port: ${MIGRATE_PG_PORT}
-  database: bench
-  username: ${MIGRATE_PG_USER}
-  password: ${MIGRATE_PG_PASSWORD}
+  host: \${MIGRATE_PG_HOST}
+  port: \${BENCH_PG_PORT}
+  database: $2
+  username: \${MIGRATE_PG_USER}
+  password: \${MIGRATE_PG_PASSWORD}
 EOF2
-cat >"$cfg/table_mapping.yaml" <<'EOF2'
+  cat >"$1/table_mapping.yaml" <<'EOF2'
 tables:
   - source_table: wide
     timestamp_column: updated_at
@@ -147,7 +192,11 @@ tables:
     safety_lag: 0s
     indexes: true
 EOF2
-printf 'state_file: %s/state.db\nlogging: {file: %s/migrate.log}\n' "$work" "$work" >"$cfg/migrate.yaml"
+  printf 'state_file: %s/state.db\nlogging: {file: %s/migrate.log}\n' "$1" "$1" >"$1/migrate.yaml"
+}
+export BENCH_MYSQL_PORT=$MIGRATE_MYSQL_PORT BENCH_PG_PORT=$MIGRATE_PG_PORT
+cfg=$work/config
+write_config "$cfg" bench false
 
 # measure NAME COMMAND...: wall seconds and peak RSS (KiB) of COMMAND into $wall / $rss.
 declare -A wall rss
@@ -163,6 +212,56 @@ measure() {
   echo "bench: $name ${wall[$name]} s"
 }
 
+# link_start UPSTREAM_PORT RTT_MS MBIT CONN_MBIT STATS_FILE: starts the link simulator in front of
+# UPSTREAM_PORT; its port goes to $link_port.
+link_start() {
+  rm -f "$work/link.port"
+  "$wan_bin" --listen 0 --upstream "$1" --rtt-ms "$2" --mbit "$3" --conn-mbit "$4" \
+    --max-seconds 7200 --port-file "$work/link.port" --stats "$5" >/dev/null &
+  link_pid=$!
+  for _ in $(seq 1 100); do
+    [[ -s $work/link.port ]] && break
+    sleep 0.05
+  done
+  link_port=$(<"$work/link.port")
+}
+link_stop() {
+  kill -TERM "$link_pid"
+  wait "$link_pid" || true
+}
+json_field() { grep -o "\"$2\":[0-9.]*" "$1" | cut -d: -f2; }
+
+# link_measure NAME FAR(mysql|pg) RTT_MS COMMAND...: measure with the link in front of FAR; the
+# link's counters into link_bytes, link_busiest and link_trips.
+declare -A link_bytes link_busiest link_trips
+link_measure() {
+  local name=$1 far=$2 rtt=$3 stats=$work/$1.link.json
+  shift 3
+  if [[ $far == mysql ]]; then
+    link_start "$MIGRATE_MYSQL_PORT" "$rtt" "$link_mbit" "$link_conn_mbit" "$stats"
+    BENCH_MYSQL_PORT=$link_port measure "$name" "$@"
+  else
+    link_start "$MIGRATE_PG_PORT" "$rtt" "$link_mbit" "$link_conn_mbit" "$stats"
+    BENCH_PG_PORT=$link_port measure "$name" "$@"
+  fi
+  link_stop
+  local up down
+  up=$(json_field "$stats" bytes_to_server)
+  down=$(json_field "$stats" bytes_to_client)
+  link_bytes[$name]=$(( up + down ))
+  link_busiest[$name]=$(( up > down ? up : down ))
+  link_trips[$name]=$(json_field "$stats" round_trips)
+}
+
+# server_cpu_ticks: CPU time (1/100 s) of the PostgreSQL backends that have ended: the postmaster
+# collects each one's CPU time when it reaps it (cutime + cstime of /proc/PID/stat).
+pg_data=$("${pg[@]}" -d postgres -Atc "SHOW data_directory")
+server_cpu_ticks() {
+  local pid
+  pid=$(head -n 1 "$pg_data/postmaster.pid")
+  awk '{print $16 + $17}' "/proc/$pid/stat"
+}
+
 measure a bash -c "${my[*]} --quick bench -e 'SELECT * FROM wide' >/dev/null"
 measure c "$migrate_bin" --config "$cfg"
 
@@ -174,6 +273,27 @@ measure b_copy "${pg[@]}" -d bench -c "\\copy bare FROM '$copy_file'"
 measure b_keys "${pg[@]}" -d bench -c "ALTER TABLE bare ADD PRIMARY KEY (id)" \
   -c "CREATE INDEX ON bare (updated_at)"
 measure b_indexed "${pg[@]}" -d bench -c "\\copy indexed FROM '$copy_file'"
+
+# COPY in text and in binary format of the same rows, each into a bare table through the link
+# simulator (no delay, no cap: it only counts bytes), with the backend's CPU time.
+declare -A copy_bytes copy_cpu
+binary_file=$work/wide.copy.bin
+"${pg[@]}" -d bench -c "\\copy wide TO '$binary_file' (FORMAT binary)"
+for format in text binary; do
+  file=$copy_file
+  [[ $format == binary ]] && file=$binary_file
+  "${pg[@]}" -d bench -c "CREATE UNLOGGED TABLE copy_$format (LIKE wide) WITH (autovacuum_enabled = off)"
+  link_start "$MIGRATE_PG_PORT" 0 0 0 "$work/copy_$format.link.json"
+  before=$(server_cpu_ticks)
+  measure "copy_$format" "${pg[@]}" -h 127.0.0.1 -p "$link_port" -d bench \
+    -c "\\copy copy_$format FROM '$file' (FORMAT $format)"
+  sleep 0.5 # the postmaster reaps the backend
+  copy_cpu[$format]=$(( $(server_cpu_ticks) - before ))
+  link_stop
+  copy_bytes[$format]=$(json_field "$work/copy_$format.link.json" bytes_to_server)
+  "${pg[@]}" -d bench -c "DROP TABLE copy_$format"
+done
+rm -f "$binary_file"
 rm -f "$copy_file"
 wall[b]=$(echo "${wall[b_copy]} + ${wall[b_keys]}" | bc -l)
 rss[b]=$(( rss[b_copy] > rss[b_keys] ? rss[b_copy] : rss[b_keys] ))
@@ -191,16 +311,69 @@ if (( run_pgloader )); then
     "postgresql://$MIGRATE_PG_USER:$MIGRATE_PG_PASSWORD@$MIGRATE_PG_HOST:$MIGRATE_PG_PORT/bench_pgloader"
 fi
 
+
+# The same steps across a link, for each placement and compression setting: a fresh target
+# database and state file each time.
+link_steps=()
+if [[ -n $link ]]; then
+  for where in "${placements[@]}"; do
+    far=pg
+    [[ $where == near-pg ]] && far=mysql
+    for zip in "${compress_modes[@]}"; do
+      tag=$where
+      [[ $zip == true ]] && tag=$where+zlib
+      database=bench_${where//-/_}_$zip
+      "${pg[@]}" -d postgres -c "DROP DATABASE IF EXISTS $database" -c "CREATE DATABASE $database"
+      write_config "$work/config-$tag" "$database" "$zip"
+      link_measure "c@$tag" "$far" "$link_rtt" "$migrate_bin" --config "$work/config-$tag"
+      "${my[@]}" bench -e "UPDATE wide SET amount = amount + 1 WHERE id % 1000 = 0"
+      sleep 1.1
+      link_measure "d@$tag" "$far" "$link_rtt" "$migrate_bin" --config "$work/config-$tag"
+      link_measure "e@$tag" "$far" "$link_rtt" "$migrate_bin" --config "$work/config-$tag"
+      link_measure "f@$tag" "$far" "$link_rtt" "$migrate_bin" --config "$work/config-$tag" \
+        validate --checksum
+      link_steps+=("c@$tag" "d@$tag" "e@$tag" "f@$tag")
+    done
+  done
+
+  # 20 small tables with no change, over a link of 50 ms RTT: the cost is round trips.
+  "${my[@]}" -e "DROP DATABASE IF EXISTS bench_small; CREATE DATABASE bench_small"
+  for i in $(seq -w 1 20); do
+    "${my[@]}" bench_small -e "CREATE TABLE t$i (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL,
+      updated_at TIMESTAMP NOT NULL DEFAULT '2025-01-01 00:00:00');
+      INSERT INTO t$i (id, name) SELECT seq, CONCAT('row ', seq) FROM seq_1_to_100"
+  done
+  "${pg[@]}" -d postgres -c "DROP DATABASE IF EXISTS bench_small" -c "CREATE DATABASE bench_small"
+  small=$work/config-small
+  write_config "$small" bench_small false
+  { echo "tables:"; for i in $(seq -w 1 20); do
+      printf '  - {source_table: t%s, timestamp_column: updated_at, lookback: 0s, safety_lag: 0s}\n' "$i"
+    done; } >"$small/table_mapping.yaml"
+  BENCH_MYSQL_DATABASE=bench_small measure small_initial "$migrate_bin" --config "$small"
+  for where in "${placements[@]}"; do
+    far=pg
+    [[ $where == near-pg ]] && far=mysql
+    BENCH_MYSQL_DATABASE=bench_small link_measure "e20@$where" "$far" 50 \
+      "$migrate_bin" --config "$small"
+    link_steps+=("e20@$where")
+  done
+fi
+
 changed=$(( rows / 1000 ))
 mb=$(echo "$bytes / 1048576" | bc -l)
 machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m)"
 {
-  echo "step,description,rows,wall_s,rows_per_s,mb_per_s,peak_rss_mb"
+  echo "step,description,rows,wall_s,rows_per_s,mb_per_s,peak_rss_mb,link_mb,link_use,round_trips"
   row() { # step description rows; MB/s only where the whole table moves
-    local w=${wall[$1]} r=${rss[$1]:-0} rate="-"
+    local w=${wall[$1]} r=${rss[$1]:-0} rate="-" moved="-" use="-" trips="-"
     [[ $3 == "$rows" ]] && rate=$(printf '%.1f' "$(echo "$mb / $w" | bc -l)")
-    printf '%s,%s,%s,%.2f,%.0f,%s,%.0f\n' "$1" "$2" "$3" "$w" "$(echo "$3 / $w" | bc -l)" \
-      "$rate" "$(echo "$r / 1024" | bc -l)"
+    if [[ -n ${link_bytes[$1]:-} ]]; then
+      moved=$(printf '%.1f' "$(echo "${link_bytes[$1]} / 1048576" | bc -l)")
+      use=$(printf '%.0f%%' "$(echo "100 * ${link_busiest[$1]} * 8 / ($link_mbit * 1000000 * $w)" | bc -l)")
+      trips=${link_trips[$1]}
+    fi
+    printf '%s,%s,%s,%.2f,%.0f,%s,%.0f,%s,%s,%s\n' "$1" "$2" "$3" "$w" "$(echo "$3 / $w" | bc -l)" \
+      "$rate" "$(echo "$r / 1024" | bc -l)" "$moved" "$use" "$trips"
   }
   row a "extract limit (mariadb --quick)" "$rows"
   row b_copy "load limit: COPY into bare table" "$rows"
@@ -212,6 +385,18 @@ machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m)"
   row e "migrate with no changes" "$rows"
   row f "migrate validate --checksum" "$rows"
   if (( run_pgloader )); then row g "pgloader 3.6" "$rows"; fi
+  for step in "${link_steps[@]}"; do
+    where=${step#*@}
+    rtt=$link_rtt
+    case ${step%@*} in
+      c) what="initial load"; n=$rows ;;
+      d) what="incremental (0.1% changed)"; n=$changed ;;
+      e) what="no changes"; n=$rows ;;
+      f) what="validate --checksum"; n=$rows ;;
+      e20) what="20 small tables with no changes"; n=2000; rtt=50 ;;
+    esac
+    row "$step" "$what over ${rtt} ms / ${link_mbit} Mbit ($where)" "$n"
+  done
 } >"$out"
 
 echo
@@ -226,4 +411,15 @@ if (( run_pgloader )); then
 fi
 printf 'migrate peak RSS: initial %.0f MB, incremental %.0f MB (target <= 256 MB)\n' \
   "$(echo "${rss[c]} / 1024" | bc -l)" "$(echo "${rss[d]} / 1024" | bc -l)"
+for format in text binary; do
+  printf 'COPY %-6s: %.1f MB sent, %.2f s, server CPU %.2f s\n' "$format" \
+    "$(echo "${copy_bytes[$format]} / 1048576" | bc -l)" "${wall[copy_$format]}" \
+    "$(echo "${copy_cpu[$format]} / 100" | bc -l)"
+done
+for step in "${link_steps[@]}"; do
+  if [[ $step == e20@* ]]; then
+    printf '%s: %.2f s (target < 10 s), %s round trips, %.1f per table\n' "$step" "${wall[$step]}" \
+      "${link_trips[$step]}" "$(echo "${link_trips[$step]} / 20" | bc -l)"
+  fi
+done
 echo "figures written to $out"

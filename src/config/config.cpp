@@ -1,5 +1,6 @@
 #include "migrate/config/config.hpp"
 
+#include "migrate/config/compression.hpp"
 #include "migrate/config/env.hpp"
 #include "migrate/core/error.hpp"
 #include "migrate/core/file_mode.hpp"
@@ -365,7 +366,8 @@ void read_endpoint(const Node& node,
                                    "ssl_mode",
                                    "ssl_ca",
                                    "ssl_cert",
-                                   "ssl_key"};
+                                   "ssl_key",
+                                   "compress"};
   allowed.insert(extra_keys.begin(), extra_keys.end());
   node.allow_only(allowed);
   out.host = node.child("host").non_empty_text();
@@ -382,6 +384,22 @@ void read_endpoint(const Node& node,
     }
   }
   read_tls(node, out.tls, directory);
+}
+
+void read_compress(const Node& node, Endpoint& out, bool postgres) {
+  if (!node.has("compress")) {
+    return;
+  }
+  const auto value_node = node.child("compress");
+  const auto value = value_node.non_empty_text();
+  const auto compress = parse_compression(value);
+  if (!compress) {
+    value_node.fail("expected true, false or auto, got '" + value + "'");
+  }
+  if (postgres && *compress != Compression::off) {
+    value_node.fail(postgres_compression_refusal(value));
+  }
+  out.compress = *compress;
 }
 
 // Per-table settings that table_mapping.yaml's `defaults:` may set for every table.
@@ -942,8 +960,10 @@ void read_database(const fs::path& directory, LoadMode mode, Config& config) {
   const auto database = load_file(directory / "database.yaml", true);
   database.allow_only({"mysql", "postgresql"});
   read_endpoint(database.child("mysql"), config.mysql, {}, directory);
+  read_compress(database.child("mysql"), config.mysql, false);
   const auto postgres = database.child("postgresql");
   read_endpoint(postgres, config.postgresql, {"schema"}, directory);
+  read_compress(postgres, config.postgresql, true);
   if (postgres.has("schema")) {
     config.postgresql.schema = postgres.child("schema").non_empty_text();
   }

@@ -4,6 +4,7 @@
 #include "source/error_class.hpp"
 #include "source/tls_peer.hpp"
 
+#include "migrate/config/compression.hpp"
 #include "migrate/config/tls.hpp"
 #include "migrate/convert/type_map.hpp"
 #include "migrate/core/error.hpp"
@@ -116,6 +117,25 @@ void apply_tls(MYSQL* h, const config::Tls& tls) {
   }
 }
 
+// Connector/C offers zlib (MYSQL_OPT_COMPRESS). Its zstd needs MySQL 8.0.18's
+// CLIENT_ZSTD_COMPRESSION_ALGORITHM, which MariaDB servers never offer: the capabilities agreed at
+// the handshake say which one the connection uses.
+bool apply_compression(MYSQL* h, const config::Endpoint& endpoint) {
+  const bool requested = config::use_compression(endpoint.compress, endpoint.host);
+  if (requested) {
+    mysql_options(h, MYSQL_OPT_COMPRESS, nullptr);
+  }
+  return requested;
+}
+
+std::string negotiated_compression(MYSQL* h, bool requested) {
+  unsigned long capabilities = 0;
+  mariadb_get_infov(h, MARIADB_CONNECTION_CLIENT_CAPABILITIES, &capabilities);
+  return config::describe_compression(requested,
+                                      (capabilities & CLIENT_COMPRESS) != 0,
+                                      (capabilities & CLIENT_ZSTD_COMPRESSION) != 0);
+}
+
 [[noreturn]] void fail_connect(MYSQL* h, const config::Endpoint& endpoint) {
   const std::string what = "cannot connect to MySQL at " + endpoint.describe();
   if (mysql_errno(h) != CR_SSL_CONNECTION_ERROR) {
@@ -172,6 +192,7 @@ public:
     mysql_options(h, MYSQL_OPT_PROTOCOL, &protocol);
     mysql_options(h, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     apply_tls(h, endpoint.tls);
+    const bool compress = apply_compression(h, endpoint);
     if (mysql_real_connect(h,
                            endpoint.host.c_str(),
                            endpoint.username.c_str(),
@@ -184,6 +205,7 @@ public:
       fail_connect(h, endpoint);
     }
     m_encryption = check_encryption(h, endpoint);
+    m_compression = negotiated_compression(h, compress);
     // Emoji read over a utf8 (3-byte) or latin1 connection turn into '?' without an error.
     const std::string charset = mysql_character_set_name(h);
     if (charset != "utf8mb4") {
@@ -199,12 +221,16 @@ public:
     m_database = endpoint.database;
     const auto version = query("SELECT VERSION(), @@version_comment").at(0);
     m_version = parse_server_version(version.at(0).value_or(""), version.at(1).value_or(""));
-    spdlog::debug("mysql: connected to {} server={}", endpoint.describe(), m_version.describe());
+    spdlog::debug("mysql: connected to {} server={} compression={}",
+                  endpoint.describe(),
+                  m_version.describe(),
+                  quote_field(m_compression));
   }
 
   MYSQL* get() const { return m_handle.get(); }
   const std::string& database() const { return m_database; }
   const std::string& encryption() const { return m_encryption; }
+  const std::string& compression() const { return m_compression; }
   const ServerVersion& version() const { return m_version; }
 
   void execute(const std::string& sql) {
@@ -283,6 +309,7 @@ private:
   std::set<std::string> m_settings; // set_once()'s statements run on this connection
   bool m_lost = false;
   std::string m_encryption;
+  std::string m_compression; // the algorithm agreed at the handshake, or "off"
   ServerVersion m_version;
 };
 
@@ -685,10 +712,11 @@ public:
     m_account = at == std::string::npos
                     ? "'" + account + "'"
                     : "'" + account.substr(0, at) + "'@'" + account.substr(at + 1) + "'";
-    spdlog::info("mysql: server={} version={} account={}{}",
+    spdlog::info("mysql: server={} version={} account={} compression={}{}",
                  m_connection->version().is_mariadb() ? "MariaDB" : "MySQL",
                  m_connection->version().version,
                  m_account,
+                 quote_field(m_connection->compression()),
                  m_catalog == "information_schema" ? "" : " catalog=" + m_catalog + " (test hook)");
   }
 

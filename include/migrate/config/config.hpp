@@ -40,6 +40,10 @@ struct Tls {
   std::filesystem::path key;  // its private key (PEM)
 };
 
+// Protocol compression of a connection: `automatic` compresses when the server is not on this
+// machine (see use_compression() in config/compression.hpp).
+enum class Compression { off, on, automatic };
+
 struct Endpoint {
   std::string host;
   unsigned port = 0;
@@ -54,6 +58,7 @@ struct Endpoint {
   std::chrono::seconds lock_timeout{60};
   std::chrono::seconds statement_timeout{4 * 3600};
   Tls tls;
+  Compression compress = Compression::off; // MySQL only: PostgreSQL's libpq has none
 
   // "user@host:port/database", without the password.
   std::string describe() const;
