@@ -94,13 +94,20 @@ TEST(Parallel, WhenNoThreadStartsEveryTaskIsReportedNotRun) {
 
 TEST(Parallel, ATaskThatThrowsStopsTheOthersTakingMoreAndIsRethrown) {
   std::atomic<int> ran{0};
+  std::atomic<bool> thrown{false};
   EXPECT_THROW(run_parallel(100,
                             2,
                             [&]() -> TaskRunner {
                               return [&](std::size_t task) {
                                 ++ran;
                                 if (task == 3) {
+                                  thrown = true;
                                   throw std::logic_error("state store gone");
+                                }
+                                // After the failure each task takes 20 ms: time enough for the
+                                // failing thread to stop the queue long before 100 tasks ran.
+                                if (thrown) {
+                                  std::this_thread::sleep_for(std::chrono::milliseconds(20));
                                 }
                               };
                             }),
