@@ -4,7 +4,7 @@
 #
 #   bench/run.sh [--rows N] [--skip-pgloader] [--out FILE]
 #                [--link RTT_MS:MBIT[:PER_CONN_MBIT]] [--placement near-mysql|near-pg|both]
-#                [--compress off|on|both]
+#                [--compress off|on|both] [--parallel [--sakila DIR]]
 #
 # Starts throwaway servers (scripts/servers.sh) unless MIGRATE_MYSQL_HOST is set, builds a Release
 # binary in build-bench/, generates N rows (default 2,000,000) and prints wall time, rows/s, MB/s
@@ -29,6 +29,12 @@
 # direction (bytes / (bandwidth x wall time)) and its round trips (request/response exchanges).
 # Then 20 small tables are synced with no change over a link of 50 ms RTT, for each placement.
 # Each run also compares COPY in text and binary format: bytes sent and the server's CPU time.
+#
+# --parallel (with --link) measures the two kinds of parallelism, beside PostgreSQL with MySQL across
+# the link (give the link a per-connection cap, as a long-distance TCP connection is limited by its
+# window, e.g. --link 20:100:20): the initial load of `wide` with parallel_ranges 1 and 4, and the
+# initial load of a Sakila-like database with --jobs 1 and 4 (the tests' generated stand-in, or the
+# Sakila files of --sakila DIR: sakila-schema.sql and sakila-data.sql); both also on loopback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,9 +44,11 @@ out=""
 link=""
 placement=both
 compress=off
+parallel=0
+sakila=""
 usage="usage: bench/run.sh [--rows N] [--skip-pgloader] [--out FILE]
        [--link RTT_MS:MBIT[:PER_CONN_MBIT]] [--placement near-mysql|near-pg|both]
-       [--compress off|on|both]"
+       [--compress off|on|both] [--parallel [--sakila DIR]]"
 while [[ $# -gt 0 ]]; do
   case $1 in
     --rows) rows=$2; shift 2 ;;
@@ -49,6 +57,8 @@ while [[ $# -gt 0 ]]; do
     --link) link=$2; shift 2 ;;
     --placement) placement=$2; shift 2 ;;
     --compress) compress=$2; shift 2 ;;
+    --parallel) parallel=1; shift ;;
+    --sakila) sakila=$2; shift 2 ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
 done
@@ -75,6 +85,14 @@ case $compress in
   both) compress_modes=(false true) ;;
   *) echo "bench: --compress expects off, on or both" >&2; exit 2 ;;
 esac
+if (( parallel )) && [[ -z $link ]]; then
+  echo "bench: --parallel needs --link" >&2
+  exit 2
+fi
+if [[ -n $sakila && ! -f $sakila/sakila-schema.sql ]]; then
+  echo "bench: --sakila $sakila: no sakila-schema.sql there" >&2
+  exit 2
+fi
 mkdir -p bench/results
 out=${out:-bench/results/$(date -u +%Y%m%dT%H%M%SZ)-${rows}.csv}
 
@@ -359,6 +377,58 @@ if [[ -n $link ]]; then
   done
 fi
 
+# parallel_mapping DIR DATABASE: a mapping of every base table of MySQL's DATABASE, each on its
+# timestamp column when it has one.
+parallel_mapping() {
+  "${my[@]}" -N -e "SELECT CONCAT('  - {source_table: ', t.TABLE_NAME,
+      IF(c.COLUMN_NAME IS NULL, '', ', timestamp_column: last_update'), '}')
+    FROM information_schema.TABLES t LEFT JOIN information_schema.COLUMNS c
+      ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME
+     AND c.COLUMN_NAME = 'last_update'
+    WHERE t.TABLE_SCHEMA = '$2' AND t.TABLE_TYPE = 'BASE TABLE' ORDER BY t.TABLE_NAME" |
+    { echo "tables:"; cat; } >"$1/table_mapping.yaml"
+}
+
+# fresh_target NAME: an empty PostgreSQL database of that name.
+fresh_target() { "${pg[@]}" -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"; }
+
+if (( parallel )); then
+  # Key ranges: the initial load of `wide`, MySQL across the link, then on loopback.
+  for k in 1 4; do
+    for where in link loopback; do
+      fresh_target "bench_ranges_${k}_$where"
+      write_config "$work/config-r$k-$where" "bench_ranges_${k}_$where" false
+      echo "    parallel_ranges: $k" >>"$work/config-r$k-$where/table_mapping.yaml"
+    done
+    link_measure "r$k@near-pg" mysql "$link_rtt" "$migrate_bin" --config "$work/config-r$k-link"
+    measure "r$k@loopback" "$migrate_bin" --config "$work/config-r$k-loopback"
+    link_steps+=("r$k@near-pg")
+  done
+  # Tables at once: a Sakila-like database, each table's first load.
+  "${my[@]}" -e "DROP DATABASE IF EXISTS bench_sakila; CREATE DATABASE bench_sakila"
+  if [[ -n $sakila ]]; then
+    for file in sakila-schema.sql sakila-data.sql; do
+      sed 's/\bsakila\b/bench_sakila/g' "$sakila/$file" | "${my[@]}" bench_sakila
+    done
+  else
+    "${my[@]}" bench_sakila <tests/data/fixture.sql
+  fi
+  for j in 1 4; do
+    for where in link loopback; do
+      fresh_target "bench_jobs_${j}_$where"
+      write_config "$work/config-j$j-$where" "bench_jobs_${j}_$where" false
+      parallel_mapping "$work/config-j$j-$where" bench_sakila
+    done
+    BENCH_MYSQL_DATABASE=bench_sakila link_measure "j$j@near-pg" mysql "$link_rtt" \
+      "$migrate_bin" --config "$work/config-j$j-link" --jobs "$j"
+    BENCH_MYSQL_DATABASE=bench_sakila measure "j$j@loopback" \
+      "$migrate_bin" --config "$work/config-j$j-loopback" --jobs "$j"
+    link_steps+=("j$j@near-pg")
+  done
+  sakila_rows=$("${my[@]}" -N -e "SELECT SUM(TABLE_ROWS) FROM information_schema.TABLES
+                                   WHERE TABLE_SCHEMA = 'bench_sakila' AND TABLE_TYPE = 'BASE TABLE'")
+fi
+
 changed=$(( rows / 1000 ))
 mb=$(echo "$bytes / 1048576" | bc -l)
 machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m)"
@@ -394,9 +464,17 @@ machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m)"
       e) what="no changes"; n=$rows ;;
       f) what="validate --checksum"; n=$rows ;;
       e20) what="20 small tables with no changes"; n=2000; rtt=50 ;;
+      r1 | r4) what="initial load in ${step:1:1} key ranges"; n=$rows ;;
+      j1 | j4) what="Sakila-like initial load with --jobs ${step:1:1}"; n=$sakila_rows ;;
     esac
     row "$step" "$what over ${rtt} ms / ${link_mbit} Mbit ($where)" "$n"
   done
+  if (( parallel )); then
+    row r1@loopback "initial load in 1 key range (loopback)" "$rows"
+    row r4@loopback "initial load in 4 key ranges (loopback)" "$rows"
+    row j1@loopback "Sakila-like initial load with --jobs 1 (loopback)" "$sakila_rows"
+    row j4@loopback "Sakila-like initial load with --jobs 4 (loopback)" "$sakila_rows"
+  fi
 } >"$out"
 
 echo
@@ -422,4 +500,13 @@ for step in "${link_steps[@]}"; do
       "${link_trips[$step]}" "$(echo "${link_trips[$step]} / 20" | bc -l)"
   fi
 done
+if (( parallel )); then
+  ratio() { echo "${wall[$1]} / ${wall[$2]}" | bc -l; }
+  printf 'parallel_ranges 4 against 1 over the link: %.2f times as fast (target >= 3)\n' \
+    "$(ratio r1@near-pg r4@near-pg)"
+  printf -- '--jobs 4 against 1 over the link: %.2f times as fast (target >= 2.5)\n' \
+    "$(ratio j1@near-pg j4@near-pg)"
+  printf 'on loopback: ranges 4 / 1 = %.2f of the time, jobs 4 / 1 = %.2f of the time\n' \
+    "$(ratio r4@loopback r1@loopback)" "$(ratio j4@loopback j1@loopback)"
+fi
 echo "figures written to $out"
