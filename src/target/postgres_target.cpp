@@ -715,7 +715,9 @@ public:
   // the tool wrote (pg_get_constraintdef prints it as "= ANY (ARRAY['a'::text, ...])").
   static void read_allowed_values(pqxx::transaction_base& tx, TargetTable& table) {
     const auto labels = tx.exec_params(
-        "SELECT a.attname, e.enumlabel, true FROM pg_attribute a "
+        // enumlabel is a `name`: uncast, it would make the UNION's column a `name` too, and cut
+        // the CHECK's text at 63 bytes, losing the labels after it.
+        "SELECT a.attname, e.enumlabel::text, true FROM pg_attribute a "
         "JOIN pg_enum e ON e.enumtypid = a.atttypid WHERE a.attrelid = $1::regclass "
         "AND a.attnum > 0 AND NOT a.attisdropped "
         "UNION ALL SELECT a.attname, pg_get_constraintdef(c.oid), false FROM pg_constraint c "
