@@ -38,6 +38,19 @@ protected:
         << name() << "\n  username: ${MIGRATE_PG_USER}\n  password: ${MIGRATE_PG_PASSWORD}\n";
   }
 
+  // Syncs with `compress` through the link simulator, expects the rows equal, and returns the
+  // bytes MariaDB sent.
+  unsigned long long sync_through_link(const std::string& compress) {
+    write_database(compress);
+    WanLink link(std::stoi(m_settings->mysql_port), {});
+    EXPECT_GT(link.port(), 0);
+    const auto result = migrate("", {{"WAN_PORT", std::to_string(link.port())}});
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    const auto received = counter(link.stop(), "bytes_to_client");
+    expect_same_content("notes");
+    return received;
+  }
+
   std::string log_text() {
     std::ifstream in(dir() / "logs" / "migrate.log");
     return std::string((std::istreambuf_iterator<char>(in)), {});
@@ -45,28 +58,14 @@ protected:
 };
 
 TEST_F(MysqlCompression, MovesTheRowsEqualWithFarFewerBytesOnTheWire) {
-  write_database("true");
-  WanLink link(std::stoi(m_settings->mysql_port), {});
-  ASSERT_GT(link.port(), 0);
-  const auto result = migrate("", {{"WAN_PORT", std::to_string(link.port())}});
-  ASSERT_EQ(result.exit_code, 0) << result.output;
-  const auto received = counter(link.stop(), "bytes_to_client");
-
-  expect_same_content("notes");
+  const auto received = sync_through_link("true");
   EXPECT_NE(log_text().find("compression=\"zlib\""), std::string::npos) << log_text();
   // Uncompressed, the bodies alone would be k_rows × k_body_bytes = 3 MB.
   EXPECT_LT(received, k_rows * k_body_bytes / 4) << "bytes from MariaDB: " << received;
 }
 
 TEST_F(MysqlCompression, SendsTheRowsAsTheyAreWhenOff) {
-  write_database("false");
-  WanLink link(std::stoi(m_settings->mysql_port), {});
-  ASSERT_GT(link.port(), 0);
-  const auto result = migrate("", {{"WAN_PORT", std::to_string(link.port())}});
-  ASSERT_EQ(result.exit_code, 0) << result.output;
-  const auto received = counter(link.stop(), "bytes_to_client");
-
-  expect_same_content("notes");
+  const auto received = sync_through_link("false");
   EXPECT_NE(log_text().find("compression=\"off\""), std::string::npos) << log_text();
   EXPECT_GT(received, k_rows * k_body_bytes);
 }
