@@ -1,4 +1,6 @@
 // database.yaml's `compress`: its values, what `auto` decides, and PostgreSQL's refusal.
+#include "config_dir.hpp"
+
 #include "migrate/config/compression.hpp"
 #include "migrate/config/config.hpp"
 #include "migrate/core/error.hpp"
@@ -43,16 +45,12 @@ TEST(Compression, DescribesTheAlgorithmTheServerAgreedTo) {
             "off (the server does not offer compression)");
 }
 
-class CompressSetting : public ::testing::Test {
+class CompressSetting : public migrate::testing::ConfigDirTest {
 protected:
   void SetUp() override {
-    m_dir = fs::temp_directory_path()
-            / ("migrate-compress-" + std::to_string(::getpid()) + "-"
-               + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(m_dir);
+    ConfigDirTest::SetUp();
     std::ofstream(m_dir / "table_mapping.yaml") << "tables:\n  - source_table: users\n";
   }
-  void TearDown() override { fs::remove_all(m_dir); }
 
   void write_database(const std::string& mysql_extra, const std::string& postgres_extra) {
     std::ofstream(m_dir / "database.yaml")
@@ -71,8 +69,6 @@ protected:
     ADD_FAILURE() << "expected a configuration error";
     return {};
   }
-
-  fs::path m_dir;
 };
 
 TEST_F(CompressSetting, IsOffUnlessSet) {

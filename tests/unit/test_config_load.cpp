@@ -1,3 +1,4 @@
+#include "config_dir.hpp"
 #include "design_document_config.hpp"
 
 #include "migrate/config/config.hpp"
@@ -48,20 +49,12 @@ tables:
     batch_size: 2000
 )";
 
-class ConfigDir : public ::testing::Test {
+class ConfigDir : public migrate::testing::ConfigDirTest {
 protected:
   void SetUp() override {
-    m_dir = fs::temp_directory_path()
-            / ("migrate-config-" + std::to_string(::getpid()) + "-"
-               + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(m_dir);
+    ConfigDirTest::SetUp();
     write("database.yaml", k_database);
     write("table_mapping.yaml", k_mapping);
-  }
-  void TearDown() override { fs::remove_all(m_dir); }
-
-  void write(const std::string& name, const std::string& text) {
-    std::ofstream(m_dir / name) << text;
   }
 
   // The message of the config error load_config() throws.
@@ -75,8 +68,6 @@ protected:
     ADD_FAILURE() << "expected a configuration error";
     return {};
   }
-
-  fs::path m_dir;
 };
 
 bool contains(const std::string& text, const std::string& part) {

@@ -1,5 +1,7 @@
 // Loading modes and the logging settings: what status and quarantine need, and what is read before
 // the rest so that errors reach the log file.
+#include "config_dir.hpp"
+
 #include "migrate/config/config.hpp"
 #include "migrate/core/error.hpp"
 
@@ -43,23 +45,13 @@ const char* const k_mapping = R"(tables:
     target_table: other.orders
 )";
 
-class ConfigModes : public ::testing::Test {
+class ConfigModes : public migrate::testing::ConfigDirTest {
 protected:
   void SetUp() override {
-    m_dir = fs::temp_directory_path()
-            / ("migrate-config-modes-" + std::to_string(::getpid()) + "-"
-               + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(m_dir);
+    ConfigDirTest::SetUp();
     write("database.yaml", k_secret_database);
     write("table_mapping.yaml", k_mapping);
   }
-  void TearDown() override { fs::remove_all(m_dir); }
-
-  void write(const std::string& name, const std::string& text) {
-    std::ofstream(m_dir / name) << text;
-  }
-
-  fs::path m_dir;
 };
 
 } // namespace

@@ -1,5 +1,7 @@
 // migrate.yaml's max_age, metrics and notify blocks: defaults, ${VAR} interpolation, clear errors,
 // and status needing none of notify's variables.
+#include "config_dir.hpp"
+
 #include "migrate/config/config.hpp"
 #include "migrate/core/error.hpp"
 
@@ -33,23 +35,16 @@ postgresql:
   password: secret
 )";
 
-class ConfigNotify : public ::testing::Test {
+class ConfigNotify : public migrate::testing::ConfigDirTest {
 protected:
   void SetUp() override {
-    m_dir = fs::temp_directory_path()
-            / ("migrate-config-notify-" + std::to_string(::getpid()) + "-"
-               + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(m_dir);
+    ConfigDirTest::SetUp();
     write("database.yaml", k_database);
     write("table_mapping.yaml", "tables:\n  - source_table: users\n");
   }
   void TearDown() override {
-    fs::remove_all(m_dir);
+    ConfigDirTest::TearDown();
     ::unsetenv("MIGRATE_TEST_SMTP_URL");
-  }
-
-  void write(const std::string& name, const std::string& text) {
-    std::ofstream(m_dir / name) << text;
   }
 
   std::string error_of(LoadMode mode = LoadMode::full) {
@@ -60,8 +55,6 @@ protected:
     }
     return "";
   }
-
-  fs::path m_dir;
 };
 
 TEST_F(ConfigNotify, DefaultsToEightDaysAndNoChannels) {

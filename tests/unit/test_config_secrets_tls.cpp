@@ -1,4 +1,6 @@
 // database.yaml's password_file and TLS settings.
+#include "config_dir.hpp"
+
 #include "migrate/config/config.hpp"
 #include "migrate/core/error.hpp"
 
@@ -14,19 +16,11 @@ using migrate::config::SslMode;
 
 namespace {
 
-class EndpointSettings : public ::testing::Test {
+class EndpointSettings : public migrate::testing::ConfigDirTest {
 protected:
   void SetUp() override {
-    m_dir = fs::temp_directory_path()
-            / ("migrate-endpoint-" + std::to_string(::getpid()) + "-"
-               + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(m_dir);
+    ConfigDirTest::SetUp();
     write("table_mapping.yaml", "tables:\n  - source_table: users\n");
-  }
-  void TearDown() override { fs::remove_all(m_dir); }
-
-  void write(const std::string& name, const std::string& text) {
-    std::ofstream(m_dir / name) << text;
   }
 
   // database.yaml with `mysql_extra` lines added to the mysql block.
@@ -51,8 +45,6 @@ protected:
     ADD_FAILURE() << "expected a configuration error";
     return {};
   }
-
-  fs::path m_dir;
 };
 
 bool contains(const std::string& text, const std::string& part) {

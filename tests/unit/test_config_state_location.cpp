@@ -1,4 +1,6 @@
 // Where the state store lives: migrate.yaml's `state:`, `state_file:` and `state_schema:`.
+#include "config_dir.hpp"
+
 #include "migrate/config/config.hpp"
 #include "migrate/config/state_location.hpp"
 #include "migrate/core/error.hpp"
@@ -89,20 +91,13 @@ TEST(StateLocation, AcceptsOnlyPlainLowerCaseIdentifiers) {
   EXPECT_FALSE(is_plain_identifier(std::string(64, 'a')));
 }
 
-class StateSetting : public ::testing::Test {
+class StateSetting : public migrate::testing::ConfigDirTest {
 protected:
   void SetUp() override {
-    m_dir = fs::temp_directory_path()
-            / ("migrate-state-setting-" + std::to_string(::getpid()) + "-"
-               + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(m_dir);
+    ConfigDirTest::SetUp();
     write("table_mapping.yaml", "tables:\n  - source_table: users\n");
   }
-  void TearDown() override { fs::remove_all(m_dir); }
 
-  void write(const std::string& name, const std::string& text) {
-    std::ofstream(m_dir / name) << text;
-  }
   migrate::config::Config load() {
     return migrate::config::load_config(m_dir, migrate::config::LoadMode::state_only);
   }
@@ -114,8 +109,6 @@ protected:
     }
     return "(no error)";
   }
-
-  fs::path m_dir;
 };
 
 TEST_F(StateSetting, DefaultsToASqliteFileBesideTheConfigurationDirectory) {
