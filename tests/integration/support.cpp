@@ -332,6 +332,18 @@ int Process::wait() {
   return WIFEXITED(m_status) ? WEXITSTATUS(m_status) : -WTERMSIG(m_status);
 }
 
+int Process::wait_for(std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (running()) {
+    kill9();
+    return -1;
+  }
+  return wait();
+}
+
 void Process::kill9() {
   if (!m_done) {
     ::kill(m_pid, SIGKILL);
@@ -594,6 +606,15 @@ long long TestDatabase::run_count(const std::string& table) {
   query.bind(1, table);
   query.executeStep();
   return query.getColumn(0).getInt64();
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
 }
 
 std::optional<fs::path> sakila_dir() {

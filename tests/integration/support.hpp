@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -91,6 +92,8 @@ public:
   bool running();
   // Exit code, or -signal when killed.
   int wait();
+  // wait(), for at most `limit`: a child still running then is killed, and -1 returned.
+  int wait_for(std::chrono::seconds limit);
   // The child's peak resident memory in KiB, once it has been waited for.
   long max_rss_kib() const { return m_max_rss_kib; }
   void kill9();
@@ -188,6 +191,12 @@ private:
   std::unique_ptr<MysqlClient> m_mysql;
   std::unique_ptr<PgClient> m_pg;
 };
+
+// Whether `text` holds `part`.
+bool contains(const std::string& text, const std::string& part);
+
+// The whole content of a file, byte for byte; empty when it cannot be read.
+std::string read_file(const std::filesystem::path& path);
 
 // The directory of the shared Sakila data when it is beside the project, else nullopt.
 std::optional<std::filesystem::path> sakila_dir();

@@ -27,10 +27,6 @@ std::string read_text(const fs::path& path) {
   return buffer.str();
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 // A local SMTP or HTTP server (scripts/alert-sink.py) on a free port of 18400-18499.
 struct Sink {
   std::unique_ptr<Process> process;

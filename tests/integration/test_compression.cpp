@@ -51,10 +51,7 @@ protected:
     return received;
   }
 
-  std::string log_text() {
-    std::ifstream in(dir() / "logs" / "migrate.log");
-    return std::string((std::istreambuf_iterator<char>(in)), {});
-  }
+  std::string log_text() { return read_file(dir() / "logs" / "migrate.log"); }
 };
 
 TEST_F(MysqlCompression, MovesTheRowsEqualWithFarFewerBytesOnTheWire) {

@@ -9,10 +9,6 @@
 namespace migrate::testing {
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 class Cutover : public TestDatabase {
 protected:
   // Customers (renamed clients in PostgreSQL) with a unique email, orders referencing them,

@@ -10,10 +10,6 @@
 namespace migrate::testing {
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path);
   std::stringstream text;

@@ -11,10 +11,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 class NeverLoseRows : public TestDatabase {
 protected:
   void create_items() {

@@ -11,15 +11,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-
 class OneRunAtATime : public TestDatabase {
 protected:
   // The binary with this test's config, killed by timeout(1) if it ever hangs.
@@ -27,19 +18,6 @@ protected:
     return run_command("timeout 60 " + std::string(MIGRATE_BINARY) + " --config '"
                            + config_dir().string() + "' " + args,
                        run_env());
-  }
-
-  // Waits up to a minute for `child` to exit; kills it when it does not.
-  static int wait_bounded(Process& child) {
-    const auto deadline = std::chrono::steady_clock::now() + 60s;
-    while (child.running() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(20ms);
-    }
-    if (child.running()) {
-      child.kill9();
-      return -1;
-    }
-    return child.wait();
   }
 
   // Waits up to a minute until the latest run of `table` is marked running in the state file.
@@ -116,7 +94,7 @@ TEST_F(OneRunAtATime, ASecondRunExitsAtOnceWithCode3WhileTheFirstCompletes) {
   EXPECT_TRUE(running->running()) << "the first run is still waiting for the table";
 
   blocker.exec("COMMIT");
-  EXPECT_EQ(wait_bounded(*running), 0) << read_file(dir() / "running.log");
+  EXPECT_EQ(running->wait_for(60s), 0) << read_file(dir() / "running.log");
   expect_same_content("items");
   const auto after = bounded("");
   EXPECT_EQ(after.exit_code, 0) << "the lock is free once the first run ended\n" << after.output;

@@ -43,10 +43,6 @@ std::vector<std::string> lines_of(const std::string& text) {
   return out;
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 // A log event as the logger writes it: time, level, then the message.
 const std::regex k_log_line(
     R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:?\d\d (trace|debug|info|warning|error|critical) .*)");

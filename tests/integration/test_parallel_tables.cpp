@@ -14,8 +14,6 @@ namespace {
 
 class ParallelTables : public TestDatabase {
 protected:
-  void create_table(const std::string& table, int rows) { create_numbered_table(table, rows); }
-
   // (table, started_at, finished_at, outcome) of every run in the state file, by id.
   std::vector<std::vector<std::string>> runs() {
     SQLite::Database db(state_file().string());
@@ -36,7 +34,7 @@ TEST_F(ParallelTables, AFailingTableFailsOnlyItselfAndEveryRunIsRecorded) {
   std::string mapping = "tables:\n";
   const std::vector<std::string> tables = {"p1", "p2", "p3", "p4", "p5"};
   for (std::size_t i = 0; i < tables.size(); ++i) {
-    create_table(tables[i], 500 * static_cast<int>(i + 1));
+    create_numbered_table(tables[i], 500 * static_cast<int>(i + 1));
     mapping += "  - source_table: " + tables[i]
                + "\n    timestamp_column: updated_at\n    commit_rows: 200\n";
   }
@@ -79,7 +77,7 @@ TEST_F(ParallelTables, TablesRunAtOnceLargestFirst) {
   const std::vector<std::pair<std::string, int>> sizes = {
       {"small1", 300}, {"small2", 300}, {"large", 6000}, {"small3", 300}, {"small4", 300}};
   for (const auto& [table, rows] : sizes) {
-    create_table(table, rows);
+    create_numbered_table(table, rows);
     mapping += "  - source_table: " + table + "\n    timestamp_column: updated_at\n";
   }
   write_mapping(mapping);
@@ -141,7 +139,7 @@ protected:
 };
 
 TEST_F(ParallelRanges, FourRangesLoadEveryRowAndLeaveOnlyTheTablesPosition) {
-  create_table("ranged", 20000);
+  create_numbered_table("ranged", 20000);
   write_ranges_mapping("ranged", 4);
   const auto plan = migrate("plan");
   EXPECT_EQ(plan.exit_code, 0) << plan.output;
@@ -167,7 +165,7 @@ TEST_F(ParallelRanges, FourRangesLoadEveryRowAndLeaveOnlyTheTablesPosition) {
 }
 
 TEST_F(ParallelRanges, AKilledRangedLoadResumesEachRangeWhereItStopped) {
-  create_table("ranged", 100000);
+  create_numbered_table("ranged", 100000);
   write_ranges_mapping("ranged", 4);
   FaultProxy slow_link(std::stoi(m_settings->mysql_port));
   slow_link.slow_down(10); // the load takes seconds: the kill lands inside it

@@ -5,10 +5,6 @@
 namespace migrate::testing {
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 class SchemaChanges : public TestDatabase {
 protected:
   void run_ok(const std::string& args = {}) {

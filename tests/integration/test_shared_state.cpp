@@ -14,11 +14,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-
 class SharedState : public TestDatabase {
 protected:
   void SetUp() override {
@@ -33,21 +28,6 @@ protected:
         << name() << "?application_name=migrate_state\nlogging:\n  file: ../logs/migrate.log\n";
   }
 
-  void create_table(const std::string& table, int rows) { create_numbered_table(table, rows); }
-
-  // Waits up to two minutes for `child`; kills it when it does not end.
-  static int wait_bounded(Process& child) {
-    const auto deadline = std::chrono::steady_clock::now() + 120s;
-    while (child.running() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(20ms);
-    }
-    if (child.running()) {
-      child.kill9();
-      return -1;
-    }
-    return child.wait();
-  }
-
   std::string shared(const std::string& sql) { return pg().scalar(sql); }
 };
 
@@ -56,7 +36,7 @@ TEST_F(SharedState, ThreeWorkersRunEveryTableExactlyOnce) {
   std::vector<std::string> tables;
   for (int i = 1; i <= 12; ++i) {
     tables.push_back("t" + std::string(i < 10 ? "0" : "") + std::to_string(i));
-    create_table(tables.back(), 2000);
+    create_numbered_table(tables.back(), 2000);
     mapping += "  - source_table: " + tables.back()
                + "\n    timestamp_column: updated_at\n    commit_rows: 500\n";
   }
@@ -67,7 +47,7 @@ TEST_F(SharedState, ThreeWorkersRunEveryTableExactlyOnce) {
   }
   for (std::size_t i = 0; i < workers.size(); ++i) {
     const auto log = dir() / ("w" + std::to_string(i + 1) + ".log");
-    EXPECT_EQ(wait_bounded(*workers[i]), 0) << read_file(log);
+    EXPECT_EQ(workers[i]->wait_for(120s), 0) << read_file(log);
   }
   EXPECT_EQ(shared("SELECT count(*) FROM migrate_state.runs"), "12");
   EXPECT_EQ(shared("SELECT count(DISTINCT table_name) FROM migrate_state.runs WHERE outcome = "
@@ -93,7 +73,7 @@ TEST_F(SharedState, ShardsSplitTheTablesByTheirNameHash) {
   std::map<std::string, std::string> shard_of;
   for (int i = 1; i <= 6; ++i) {
     const auto table = "s" + std::to_string(i);
-    create_table(table, 10);
+    create_numbered_table(table, 10);
     mapping += "  - source_table: " + table + "\n    timestamp_column: updated_at\n";
     shard_of[table] = in_shard(table, Shard{0, 2}) ? "0" : "1";
   }
@@ -127,7 +107,7 @@ TEST_F(SharedState, ShardsSplitTheTablesByTheirNameHash) {
 }
 
 TEST_F(SharedState, AWorkerKilledMidTableLeavesItToTheNextFromTheCommittedPosition) {
-  create_table("big", 100000);
+  create_numbered_table("big", 100000);
   write_mapping("tables:\n  - source_table: big\n    timestamp_column: updated_at\n"
                 "    batch_size: 1000\n    commit_rows: 5000\n");
   auto first = start_migrate({"--worker-id", "doomed"}, "doomed.log");
@@ -170,7 +150,7 @@ TEST_F(SharedState, AWorkerKilledMidTableLeavesItToTheNextFromTheCommittedPositi
 }
 
 TEST_F(SharedState, AWorkerAndARepairLeaveATableAnotherWorkerHoldsAndSaySo) {
-  create_table("items", 10);
+  create_numbered_table("items", 10);
   write_mapping("tables:\n  - source_table: items\n    timestamp_column: updated_at\n");
   const auto first = migrate("--worker-id first");
   ASSERT_EQ(first.exit_code, 0) << first.output;
@@ -203,7 +183,7 @@ TEST_F(SharedState, AWorkerAndARepairLeaveATableAnotherWorkerHoldsAndSaySo) {
   EXPECT_NE(repair.output.find("table items is leased by another worker"), std::string::npos)
       << repair.output;
   blocker.exec("ROLLBACK");
-  EXPECT_EQ(wait_bounded(*holder), 0) << read_file(dir() / "holder.log");
+  EXPECT_EQ(holder->wait_for(120s), 0) << read_file(dir() / "holder.log");
   expect_same_content("items");
   EXPECT_EQ(shared("SELECT count(*) FROM migrate_state.runs"), "2") << "first and holder";
 }

@@ -23,10 +23,6 @@ std::size_t count(const std::string& text, const std::string& part) {
 
 namespace fs = std::filesystem;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 // A port nothing listens on now, chosen by the kernel.
 std::string free_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);

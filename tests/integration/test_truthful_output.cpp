@@ -5,10 +5,6 @@
 namespace migrate::testing {
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 class TruthfulOutput : public TestDatabase {
 protected:
   const std::map<std::string, std::string> m_env = {{"MIGRATE_TEST_SALT", "pepper"}};

@@ -12,10 +12,6 @@
 namespace migrate::testing {
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 class Unattended : public TestDatabase {
 protected:
   void SetUp() override {

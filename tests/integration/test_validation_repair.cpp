@@ -14,10 +14,6 @@
 namespace migrate::testing {
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 std::string quote(const std::string& value) {
   std::string out = "'";
   for (const char c : value) {

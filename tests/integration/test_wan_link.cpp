@@ -1,6 +1,7 @@
 // bench/wan_link, the benchmark's WAN link simulator, run as a program between a socket client and
 // an echo server in this process. Only lower bounds of time are asserted: a loaded machine can make
 // a run slower, never faster.
+#include "loopback.hpp"
 #include "wan_link_process.hpp"
 
 #include <gtest/gtest.h>
@@ -36,16 +37,10 @@ void bound_waits(int fd) {
 }
 
 int connect_to(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return -1;
+  const int fd = migrate::testing::connect_to_loopback(port);
+  if (fd >= 0) {
+    bound_waits(fd);
   }
-  bound_waits(fd);
   return fd;
 }
 
@@ -53,15 +48,7 @@ int connect_to(int port) {
 class EchoServer {
 public:
   EchoServer() {
-    m_listener = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof address;
-    ::bind(m_listener, reinterpret_cast<sockaddr*>(&address), size);
-    ::listen(m_listener, 8);
-    ::getsockname(m_listener, reinterpret_cast<sockaddr*>(&address), &size);
-    m_port = ntohs(address.sin_port);
+    m_listener = migrate::testing::listen_on_loopback(m_port);
     m_thread = std::thread([this] { accept_loop(); });
   }
   ~EchoServer() {

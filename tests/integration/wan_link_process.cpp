@@ -1,5 +1,7 @@
 #include "wan_link_process.hpp"
 
+#include "support.hpp"
+
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -69,8 +71,7 @@ std::string WanLink::stop() {
     }
     m_pid = -1;
   }
-  std::ifstream in(m_dir / "stats.json");
-  return std::string((std::istreambuf_iterator<char>(in)), {});
+  return read_file(m_dir / "stats.json");
 }
 
 unsigned long long counter(const std::string& json, const std::string& name) {
