@@ -44,6 +44,9 @@ public:
   // `enabled` false (--quiet) shows nothing; `terminal`: standard error is a terminal.
   ProgressReporter(bool enabled, bool terminal);
 
+  // False with --quiet: nothing is shown, so no row estimate need be asked for.
+  bool shown() const { return m_enabled; }
+
   void begin_table(const std::string& table, std::optional<std::uint64_t> estimate);
   // Clears the terminal line, so that what follows starts clean.
   void end_table(const std::string& table);

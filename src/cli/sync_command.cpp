@@ -343,9 +343,13 @@ struct Workers {
     if (!claim(state, table.source_table, loop)) {
       return;
     }
-    progress.begin_table(table.source_table,
-                         plan.estimates.empty() ? estimated_rows(source, table.source_table)
-                                                : plan.estimates[task]);
+    std::optional<std::uint64_t> estimate;
+    if (!plan.estimates.empty()) {
+      estimate = plan.estimates[task];
+    } else if (progress.shown()) {
+      estimate = estimated_rows(source, table.source_table); // a round trip, for progress only
+    }
+    progress.begin_table(table.source_table, estimate);
     loop.add(pipeline::sync_table(table, source, target, state, sync));
     progress.end_table(table.source_table);
     state.release_lease(table.source_table);
