@@ -12,18 +12,6 @@
 namespace migrate::cli {
 namespace {
 
-std::optional<validate::LastSuccess> as_last_success(const std::optional<state::RunRecord>& run) {
-  if (!run) {
-    return std::nullopt;
-  }
-  return validate::LastSuccess{run->result.started, run->result.upper_bound};
-}
-
-std::optional<validate::LastSuccess> last_success(state::StateStore& state,
-                                                  const std::string& table) {
-  return as_last_success(state.last_successful_run(table));
-}
-
 notify::RunReport
 run_report(const config::Config& config, state::StateStore& state, const FinishedRun& run) {
   notify::RunReport report;
@@ -63,12 +51,11 @@ metrics::RunFigures run_figures(const config::Config& config,
     if (const auto found = latest.find(t.table); found != latest.end()) {
       t.last_run = found->second;
     }
-    const auto last = last_success(state, t.table);
+    const auto last = state.last_successful_run(t.table);
     if (last) {
-      t.last_success = last->started;
+      t.last_success = last->result.started;
     }
-    const auto freshness =
-        validate::assess_freshness(last, std::chrono::system_clock::now(), config.max_age);
+    const auto freshness = freshness_of(last, config.max_age);
     t.data_age = freshness.age;
     t.stale = freshness.stale;
     figures.tables.push_back(std::move(t));

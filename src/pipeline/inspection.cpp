@@ -53,6 +53,7 @@ std::optional<state::Position> planned_position(const config::TableMapping& mapp
                                                 state::StateStore* state,
                                                 const SyncOptions& options,
                                                 const std::optional<TargetTable>& existing,
+                                                bool target_empty,
                                                 RunPlan& out) {
   std::optional<state::Position> position;
   if (options.since) {
@@ -63,9 +64,8 @@ std::optional<state::Position> planned_position(const config::TableMapping& mapp
   if (!position) {
     return position;
   }
-  const TargetFacts facts{!existing,
-                          existing && target.is_empty(*existing),
-                          existing ? target.identity(*existing) : std::string()};
+  const TargetFacts facts{
+      !existing, existing && target_empty, existing ? target.identity(*existing) : std::string()};
   const auto trust = trust_position(position, facts);
   if (trust != PositionTrust::trusted) {
     out.void_reason = "stored position " + position->to_string() + " is void: " + to_string(trust);
@@ -162,8 +162,11 @@ RunPlan plan_run(const config::TableMapping& mapping,
   const auto existing = target.describe(mapping.target_schema, mapping.target_table);
   const bool adds_columns = plan_target(mapping, expected, existing, target, out);
   const bool replace = plan.sync == config::SyncMode::replace;
+  // Asked once: the position's trust and the pass both need it.
+  const bool target_empty = !existing || target.is_empty(*existing);
   auto position =
-      replace ? std::nullopt : planned_position(mapping, target, state, options, existing, out);
+      replace ? std::nullopt
+              : planned_position(mapping, target, state, options, existing, target_empty, out);
   if (position && adds_columns) {
     out.void_reason = "new columns: every row is read again to fill them";
     position.reset();
@@ -172,7 +175,7 @@ RunPlan plan_run(const config::TableMapping& mapping,
   inputs.replace = replace;
   inputs.has_timestamp = plan.timestamp_position.has_value();
   inputs.position = position;
-  inputs.target_empty = !existing || target.is_empty(*existing);
+  inputs.target_empty = target_empty;
   inputs.full = options.full;
   inputs.reload = options.reload;
   inputs.deletes = convert::delete_policy(mapping, plan) != config::DeletePolicy::ignore;

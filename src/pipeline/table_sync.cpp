@@ -16,6 +16,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <exception>
@@ -117,6 +118,18 @@ private:
   std::set<std::string> m_keys;
   std::map<std::pair<std::string, std::string>, Group> m_groups;
 };
+
+// Whether the existing target lacks a column only the tool adds (the row digest, the soft-delete
+// mark): the description already read says, so most runs ask PostgreSQL nothing more.
+bool lacks_tool_columns(const TargetTable& wanted, const TargetTable& existing) {
+  const auto has = [&](const std::string& name) {
+    return std::any_of(existing.columns.begin(),
+                       existing.columns.end(),
+                       [&](const TargetColumn& column) { return column.name == name; });
+  };
+  return !has(k_digest_column)
+         || (!wanted.soft_delete_column.empty() && !has(wanted.soft_delete_column));
+}
 
 using PositionAfter = std::function<state::Position(const Cursor&)>;
 
@@ -476,7 +489,9 @@ void TableRun::prepare() {
     m_target.build_keys(m_target_table);
     existing = m_target.describe(m_mapping.target_schema, m_mapping.target_table);
   }
-  m_target.ensure_tool_columns(m_target_table);
+  if (lacks_tool_columns(m_target_table, *existing)) {
+    m_target.ensure_tool_columns(m_target_table);
+  }
   if (!m_target_table.indexes.empty()) {
     m_target.relax_unique_indexes(m_target_table);
   }

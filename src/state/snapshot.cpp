@@ -11,11 +11,11 @@ StateSnapshot read_snapshot(StateStore& store, const std::vector<std::string>& t
   for (const auto& run : store.latest_runs()) {
     names.insert(run.result.table);
   }
-  for (const auto& entry : store.quarantined("")) {
-    names.insert(entry.table);
-  }
   StateSnapshot out;
   out.quarantine = store.quarantined("");
+  for (const auto& entry : out.quarantine) {
+    names.insert(entry.table);
+  }
   out.invocations = store.invocations(all);
   for (const auto& name : names) {
     if (auto position = store.position(name)) {

@@ -824,11 +824,6 @@ public:
 
   void ensure_tool_columns(const TargetTable& table) override {
     translate(connection(), table.name, [&] {
-      // Checked in autocommit first (one round trip): most runs find both columns.
-      const auto missing = missing_tool_columns(table);
-      if (!missing.digest && !missing.soft_delete) {
-        return;
-      }
       pqxx::work tx(connection());
       const auto present = [&](const std::string& column) {
         return tx
@@ -854,23 +849,6 @@ public:
       }
       tx.commit();
     });
-  }
-
-  struct MissingToolColumns {
-    bool digest = false;
-    bool soft_delete = false;
-  };
-
-  MissingToolColumns missing_tool_columns(const TargetTable& table) {
-    pqxx::nontransaction tx(connection());
-    const auto row = tx.exec_params(
-        "SELECT NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass AND attname "
-        "= $2 AND NOT attisdropped), $3 <> '' AND NOT EXISTS (SELECT 1 FROM pg_attribute WHERE "
-        "attrelid = $1::regclass AND attname = $3 AND NOT attisdropped)",
-        qualified(table),
-        k_digest_column,
-        table.soft_delete_column)[0];
-    return {row[0].as<bool>(), row[1].as<bool>()};
   }
 
   std::uint64_t count_rows(const TargetTable& table) override {
