@@ -90,4 +90,13 @@ CommandContext::CommandContext(const GlobalOptions& options, config::LoadMode mo
     : config(load(options, mode))
     , tables(selected_tables(config, options.tables)) {}
 
+void hold_lease(state::StateStore& state, const std::string& table, const std::string& action) {
+  if (state.lease(table) != state::Lease::granted) {
+    throw Error(ErrorArea::lock,
+                "table " + table + " is leased by another worker: " + action
+                    + " once no run holds it",
+                ErrorContext{.table = table});
+  }
+}
+
 } // namespace migrate::cli

@@ -53,4 +53,8 @@ struct CommandContext {
   AdapterFactory adapters{config};
 };
 
+// Leases `table` as a run does, so that a command that writes it (a repair, a cutover) never does
+// so beside a running worker; throws Error(lock) saying to `action` once no run holds it.
+void hold_lease(state::StateStore& state, const std::string& table, const std::string& action);
+
 } // namespace migrate::cli

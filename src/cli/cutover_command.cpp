@@ -7,6 +7,7 @@
 #include "migrate/core/log_text.hpp"
 #include "migrate/cutover/cutover.hpp"
 #include "migrate/pipeline/table_sync.hpp"
+#include "migrate/report/html_report.hpp"
 #include "migrate/state/run_lock.hpp"
 
 #include <spdlog/spdlog.h>
@@ -34,15 +35,6 @@ config::TableMapping final_mapping(const config::TableMapping& mapping, bool kee
   return out;
 }
 
-// A run's table leased as a run leases it: a cutover does not write beside a running worker.
-void lease(state::StateStore& state, const std::string& table) {
-  if (state.lease(table) != state::Lease::granted) {
-    throw Error(ErrorArea::lock,
-                "table " + table + " is leased by another worker: cut over once no run holds it",
-                ErrorContext{.table = table});
-  }
-}
-
 // The final sync of every table, all passes; false when one failed.
 bool final_sync(const CommandContext& context,
                 const CutoverOptions& options,
@@ -53,7 +45,8 @@ bool final_sync(const CommandContext& context,
   sync.retry = context.config.retry;
   bool ok = true;
   for (const auto* table : context.tables) {
-    lease(state, table->source_table);
+    // Leased as a run leases it: a cutover does not write beside a running worker.
+    hold_lease(state, table->source_table, "cut over");
     const auto result = pipeline::sync_table(
         final_mapping(*table, options.keep_deletes), source, target, state, sync);
     state.release_lease(table->source_table);
@@ -165,14 +158,6 @@ void print_failures(const std::vector<StepOutcome>& outcomes) {
   }
 }
 
-std::string html_escape(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    out += c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : std::string(1, c);
-  }
-  return out;
-}
-
 // The report's table as a self-contained HTML page.
 void write_html(const std::string& path,
                 const std::vector<std::vector<std::string>>& rows,
@@ -185,18 +170,18 @@ void write_html(const std::string& path,
   for (const auto& row : rows) {
     out << "<tr>";
     for (const auto& cell : row) {
-      out << "<td>" << html_escape(cell) << "</td>";
+      out << "<td>" << report::html_escape(cell) << "</td>";
     }
     out << "</tr>";
   }
   out << "</table><h2>Statements</h2><ul>";
   for (const auto& outcome : outcomes) {
     const char* const result[] = {"done", "FAILED", "skipped"};
-    out << "<li>" << html_escape(outcome.table) << ": <code>" << html_escape(outcome.step.sql)
-        << "</code> " << result[static_cast<int>(outcome.result)] << " "
-        << html_escape(outcome.error);
+    out << "<li>" << report::html_escape(outcome.table) << ": <code>"
+        << report::html_escape(outcome.step.sql) << "</code> "
+        << result[static_cast<int>(outcome.result)] << " " << report::html_escape(outcome.error);
     for (const auto& row : outcome.orphans) {
-      out << "<br>violated by " << html_escape(row);
+      out << "<br>violated by " << report::html_escape(row);
     }
     out << "</li>";
   }

@@ -476,15 +476,6 @@ void print_json(const std::vector<Verdict>& verdicts, bool checksum, std::size_t
   std::cout << json.str() << "\n";
 }
 
-// A repair writes the table as a run does: not while another worker runs it.
-void hold_lease(state::StateStore& state, const std::string& table) {
-  if (state.lease(table) != state::Lease::granted) {
-    throw Error(ErrorArea::lock,
-                "table " + table + " is leased by another worker: --repair it once no run holds it",
-                ErrorContext{.table = table});
-  }
-}
-
 } // namespace
 
 TableChecksum checksum_one_table(const config::TableMapping& table,
@@ -533,7 +524,8 @@ int run_validate(const GlobalOptions& global, const ValidateOptions& options) {
   std::size_t differing = 0;
   for (const auto* table : tables) {
     if (options.repair) {
-      hold_lease(*state, table->source_table); // before the comparison the repair acts on
+      // Before the comparison the repair acts on: it writes as a run does.
+      hold_lease(*state, table->source_table, "--repair it");
     }
     auto verdict = options.checksum ? checksum_verdict(*table, *source, *target, *state)
                                     : count_verdict(*table, *source, *target, *state);
