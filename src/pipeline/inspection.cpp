@@ -127,18 +127,26 @@ std::optional<std::uint64_t> rows_to_read(const config::TableMapping& mapping,
   return std::nullopt;
 }
 
-// How a first load would split (the run decides the same way: TableRun::ranged_load_plan).
+// How a first load would split: the stored layout as the run judges it (resumable_ranges), else
+// a new split when the table asks for one.
 std::string planned_ranges(const config::TableMapping& mapping,
                            const convert::TablePlan& plan,
                            state::StateStore* state,
                            const SyncOptions& options,
+                           const std::optional<TargetTable>& existing,
+                           target::Target& target,
+                           bool initial_pass,
                            bool fresh_load) {
-  if (state != nullptr && !options.reload && !options.full) {
-    if (const auto stored = state->position(ranges_state_name(mapping.source_table))) {
-      if (const auto ranges = stored_ranges(*stored)) {
-        return std::to_string(ranges->ids.size())
-               + " key ranges, going on where an earlier run stopped";
-      }
+  const auto stored = state != nullptr && existing
+                          ? state->position(ranges_state_name(mapping.source_table))
+                          : std::nullopt;
+  if (stored) {
+    // A sync can always open connections for its ranges.
+    const RangeResumeFacts facts{
+        target.identity(*existing), options.reload || options.full, initial_pass, true};
+    if (const auto ranges = resumable_ranges(*stored, facts)) {
+      return std::to_string(ranges->ids.size())
+             + " key ranges, going on where an earlier run stopped";
     }
   }
   const bool integer_key =
@@ -199,8 +207,14 @@ RunPlan plan_run(const config::TableMapping& mapping,
   }
   out.rows_to_read = rows_to_read(mapping, plan, choice, position, out.upper_bound, source);
   if (choice.pass == PassKind::initial || choice.pass == PassKind::full) {
-    out.key_ranges =
-        planned_ranges(mapping, plan, state, options, inputs.target_empty && !choice.resume);
+    out.key_ranges = planned_ranges(mapping,
+                                    plan,
+                                    state,
+                                    options,
+                                    existing,
+                                    target,
+                                    choice.pass == PassKind::initial,
+                                    inputs.target_empty && !choice.resume);
   }
   return out;
 }

@@ -116,6 +116,15 @@ std::optional<KeyRanges> stored_ranges(const state::Position& stored) {
   }
 }
 
+std::optional<KeyRanges> resumable_ranges(const state::Position& stored,
+                                          const RangeResumeFacts& facts) {
+  if (stored.target_id != facts.target_id || facts.rereads_all || !facts.can_connect
+      || (facts.needs_bound && !stored.timestamp)) {
+    return std::nullopt;
+  }
+  return stored_ranges(stored);
+}
+
 PassChoice choose_pass(const PassInputs& in) {
   if (in.replace) {
     return PassChoice{PassKind::replace};

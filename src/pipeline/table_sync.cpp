@@ -620,14 +620,16 @@ void TableRun::initial_pass(const std::optional<state::Position>& position) {
 std::optional<RangedLoad> TableRun::ranged_load_plan(bool with_bound) {
   const auto& table = m_mapping.source_table;
   if (const auto stored = m_state.position(ranges_state_name(table))) {
-    const auto ranges = stored_ranges(*stored);
     // Without a way to open connections (a command other than a sync), one stream reads it all.
-    if (ranges && stored->target_id == m_target_id && !m_options.reload && !m_options.full
-        && (!with_bound || stored->timestamp) && m_options.connect) {
+    const RangeResumeFacts facts{m_target_id,
+                                 m_options.reload || m_options.full,
+                                 with_bound,
+                                 static_cast<bool>(m_options.connect)};
+    if (const auto ranges = resumable_ranges(*stored, facts)) {
       spdlog::info("table={} resuming a first load in {} key ranges", table, ranges->ids.size());
       return RangedLoad{*ranges, stored->timestamp, true};
     }
-    if (ranges) {
+    if (const auto ranges = stored_ranges(*stored)) {
       forget_ranges(*ranges); // of another target, or a pass that reads everything
     }
     m_state.clear_position(ranges_state_name(table));

@@ -288,3 +288,26 @@ TEST(KeyRanges, AStoredValueThatIsNoLayoutIsRefused) {
   EXPECT_FALSE(stored_ranges(state::Position{state::Phase::initial, {}, {"x", "0", "4"}, {}}));
   EXPECT_FALSE(stored_ranges(state::Position{state::Phase::initial, {}, {"250", "4", "0"}, {}}));
 }
+
+TEST(KeyRanges, AStoredLayoutIsGoneOnWithOnlyOnItsTargetByARunThatReadsFromWhereItStopped) {
+  const auto ranges = *split_key_range(KeyRange{1000, "1", "1000"}, 4);
+  auto stored = ranges_position(ranges, std::string("2026-11-01 00:00:00"));
+  stored.target_id = "oid:16384";
+  const RangeResumeFacts sync{"oid:16384", false, true, true};
+  ASSERT_TRUE(resumable_ranges(stored, sync).has_value());
+  EXPECT_EQ(resumable_ranges(stored, sync)->ids, ranges.ids);
+  auto other_target = sync;
+  other_target.target_id = "oid:99999";
+  EXPECT_FALSE(resumable_ranges(stored, other_target));
+  auto reload = sync;
+  reload.rereads_all = true;
+  EXPECT_FALSE(resumable_ranges(stored, reload));
+  auto no_connections = sync;
+  no_connections.can_connect = false;
+  EXPECT_FALSE(resumable_ranges(stored, no_connections));
+  // A full pass's layout has no bound; an initial pass needs one.
+  auto unbounded = ranges_position(ranges, std::nullopt);
+  unbounded.target_id = "oid:16384";
+  EXPECT_FALSE(resumable_ranges(unbounded, sync));
+  EXPECT_TRUE(resumable_ranges(unbounded, RangeResumeFacts{"oid:16384", false, false, true}));
+}

@@ -99,6 +99,21 @@ state::Position ranges_position(const KeyRanges& ranges, const std::optional<std
 // The layout stored by ranges_position(); nullopt when `stored` is not one.
 std::optional<KeyRanges> stored_ranges(const state::Position& stored);
 
+// What a run knows when it meets a stored layout: the target it runs on, whether the pass reads
+// every row again (--reload, --full), whether it needs the layout's bound (an initial pass does, a
+// full pass does not), and whether it can open connections of its own for the ranges.
+struct RangeResumeFacts {
+  std::string target_id;
+  bool rereads_all = false;
+  bool needs_bound = false;
+  bool can_connect = false;
+};
+
+// The ranges to go on with from `stored` (a layout ranges_position() wrote); nullopt when the
+// layout is not one, was made on another target, or the run cannot or must not go on with it.
+std::optional<KeyRanges> resumable_ranges(const state::Position& stored,
+                                          const RangeResumeFacts& facts);
+
 // How long to wait before retry `attempt` (1, 2, ...): 2 s doubled each time, capped at `max_wait`,
 // spread by `jitter` (0..1) over 75% to 125% so that workers do not retry in step.
 std::chrono::milliseconds
