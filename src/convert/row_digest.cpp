@@ -4,6 +4,8 @@
 
 #include <openssl/evp.h>
 
+#include <charconv>
+
 namespace migrate::convert {
 namespace {
 
@@ -60,6 +62,14 @@ std::int64_t RowDigester::digest(const RowView& row) {
     bits = (bits << 8U) | digest[i];
   }
   return static_cast<std::int64_t>(bits);
+}
+
+void append_digest(std::int64_t digest, std::string& line) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, digest).ptr;
+  line.back() = '\t'; // the encoder's '\n'
+  line.append(digits, end);
+  line += '\n';
 }
 
 } // namespace migrate::convert

@@ -18,7 +18,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <exception>
 #include <functional>
 #include <limits>
@@ -58,15 +57,6 @@ void reserve_for(const RowView& row, std::string& buffer) {
   if (needed > buffer.capacity()) {
     buffer.reserve(needed);
   }
-}
-
-// Ends the COPY line just encoded with the row's digest.
-void append_digest(std::int64_t digest, std::string& line) {
-  char digits[24];
-  const auto end = std::to_chars(digits, digits + sizeof digits, digest).ptr;
-  line.back() = '\t'; // the encoder's '\n'
-  line.append(digits, end);
-  line += '\n';
 }
 
 // The rows a run quarantined, counted once each however many passes rejected them, and grouped by
@@ -984,7 +974,7 @@ void TableRun::add_row(const RowView& row, Batch& batch, Extract& x) const {
                                                     0,
                                                     {}});
   } else {
-    append_digest(x.digester.digest(row), batch.text);
+    convert::append_digest(x.digester.digest(row), batch.text);
     ++batch.rows;
     if (!m_quarantined_keys.empty()) {
       auto key = x.encoder.render_key(row);

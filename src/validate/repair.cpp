@@ -6,23 +6,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include <charconv>
 
 namespace migrate::validate {
 namespace {
 
 // COPY text is sent in pieces of about this size, so a large chunk is never held whole.
 constexpr std::size_t k_write_bytes = 4U << 20U;
-
-// Ends the COPY line just encoded with the row's digest, as a run's load does
-// (pipeline/table_sync.cpp): the target's last column is _migrate_digest.
-void append_digest(std::int64_t digest, std::string& line) {
-  char digits[24];
-  const auto end = std::to_chars(digits, digits + sizeof digits, digest).ptr;
-  line.back() = '\t';
-  line.append(digits, end);
-  line += '\n';
-}
 
 source::ReadRequest chunk_read(const TableView& table, const ChunkFilter& chunk) {
   source::ReadRequest read;
@@ -61,7 +50,7 @@ std::uint64_t stage_chunk(const TableView& table,
                    quote_field(rejection->reason));
       continue;
     }
-    append_digest(digester.digest(row), text);
+    convert::append_digest(digester.digest(row), text);
     ++rows;
     if (text.size() >= k_write_bytes) {
       session.write(text, rows);

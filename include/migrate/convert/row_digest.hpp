@@ -37,4 +37,8 @@ private:
   std::unique_ptr<evp_md_ctx_st, void (*)(evp_md_ctx_st*)> m_context;
 };
 
+// Ends the COPY line just encoded (its '\n' last) with `digest` as one more field: the target's
+// last column, _migrate_digest.
+void append_digest(std::int64_t digest, std::string& line);
+
 } // namespace migrate::convert
