@@ -880,23 +880,33 @@ public:
                     rows.at(0).at(2).value_or("")};
   }
 
+  // One row's 64 bits, as chunk_digests() folds them and row_digests() lists them: they must
+  // agree for a differing chunk to be narrowed down to its rows.
+  static std::string row_hash_sql(const ComparePlan& plan) {
+    if (!plan.digest_column.empty()) {
+      return source_digest_sql(plan.columns, plan.digest_fingerprint);
+    }
+    std::vector<std::string> parts;
+    for (const auto& column : plan.columns) {
+      parts.push_back(hash_part(column, plan.zero_date));
+    }
+    return digest_sql(parts);
+  }
+
   std::vector<ChunkDigest> chunk_digests(const std::string& table,
                                          const ComparePlan& plan) override {
     // One MD5 per row, used once: MariaDB merges the derived table and would compute it again
     // for every use.
     const bool source_digest = !plan.digest_column.empty();
-    std::vector<std::string> parts;
     std::string floats;
     std::size_t float_count = 0;
     for (const auto& column : plan.columns) {
-      parts.push_back(hash_part(column, plan.zero_date));
       if (column.kind == HashKind::float_value && !source_digest) {
         floats += ", COALESCE(SUM(" + quote_name(column.source_name) + "), 0)";
         ++float_count;
       }
     }
-    const auto row = source_digest ? source_digest_sql(plan.columns, plan.digest_fingerprint)
-                                   : digest_sql(parts);
+    const auto row = row_hash_sql(plan);
     // SUM of an exact integer is an exact DECIMAL: no overflow, however many rows.
     const bool whole = plan.chunking.kind == Chunking::Kind::whole;
     const std::string sql =
@@ -925,14 +935,7 @@ public:
 
   std::vector<RowDigest> row_digests(const std::string& table, const ChunkFilter& chunk) override {
     const auto& plan = *chunk.plan;
-    std::vector<std::string> parts;
-    for (const auto& column : plan.columns) {
-      parts.push_back(hash_part(column, plan.zero_date));
-    }
-    const auto row = plan.digest_column.empty()
-                         ? digest_sql(parts)
-                         : source_digest_sql(plan.columns, plan.digest_fingerprint);
-    std::string sql = "SELECT CAST(" + row + " AS CHAR)";
+    std::string sql = "SELECT CAST(" + row_hash_sql(plan) + " AS CHAR)";
     for (const auto& key : plan.key_columns) {
       sql += ", " + hash_text(key, plan.zero_date);
     }

@@ -871,14 +871,25 @@ public:
     });
   }
 
+  // One row's 64 bits, as chunk_digests() folds them and row_digests() lists them: the digest
+  // stored with the row, or the first 64 bits of the MD5 of its normalised values.
+  static std::string row_hash_sql(const ComparePlan& plan) {
+    if (!plan.digest_column.empty()) {
+      return quote_name(plan.digest_column);
+    }
+    std::vector<std::string> parts;
+    for (const auto& column : plan.columns) {
+      parts.push_back(hash_part(column));
+    }
+    return "('x' || substr(md5(" + joined_row_sql(parts) + "), 1, 16))::bit(64)::bigint";
+  }
+
   std::vector<ChunkDigest> chunk_digests(const TargetTable& table,
                                          const ComparePlan& plan) override {
-    std::vector<std::string> row;
     std::string floats;
     std::string float_columns;
     std::size_t float_count = 0;
     for (const auto& column : plan.columns) {
-      row.push_back(hash_part(column));
       if (column.kind == HashKind::float_value && plan.digest_column.empty()) {
         const auto name = quote_name(column.target_name);
         floats += ", COALESCE(sum(" + name + "::float8), 0)";
@@ -886,9 +897,7 @@ public:
         ++float_count;
       }
     }
-    const auto h = plan.digest_column.empty()
-                       ? "('x' || substr(md5(" + joined_row_sql(row) + "), 1, 16))::bit(64)::bigint"
-                       : quote_name(plan.digest_column);
+    const auto h = row_hash_sql(plan);
     // h is the signed reading of the 64 bits MySQL sums unsigned.
     const bool whole = plan.chunking.kind == Chunking::Kind::whole;
     const std::string sum =
@@ -923,14 +932,7 @@ public:
 
   std::vector<RowDigest> row_digests(const TargetTable& table, const ChunkFilter& chunk) override {
     const auto& plan = *chunk.plan;
-    std::vector<std::string> parts;
-    for (const auto& column : plan.columns) {
-      parts.push_back(hash_part(column));
-    }
-    std::string sql = "SELECT "
-                      + (plan.digest_column.empty() ? "('x' || substr(md5(" + joined_row_sql(parts)
-                                                          + "), 1, 16))::bit(64)::bigint"
-                                                    : quote_name(plan.digest_column));
+    std::string sql = "SELECT " + row_hash_sql(plan);
     for (const auto& key : plan.key_columns) {
       sql += ", " + hash_text(key);
     }
