@@ -14,8 +14,8 @@
 namespace migrate::cutover {
 namespace {
 
-// The target names of every mapped table, each read from MySQL once, as the foreign keys of the
-// tables ask for them.
+// The target names of every mapped table, each described by MySQL once, for its own plan and as the
+// foreign keys of the tables ask for them.
 class MappedTables {
 public:
   MappedTables(const std::vector<config::TableMapping>& all, source::Source& source)
@@ -25,6 +25,16 @@ public:
   // The target table and column names of the mapping of `source_table`, or nullptr when no
   // mapping names it.
   const MappedNames* names(const std::string& source_table);
+
+  // MySQL's description of `source_table`, read once for the table's own plan and for the foreign
+  // keys that reference it.
+  const SourceTable& described(const std::string& source_table) {
+    auto found = m_described.find(source_table);
+    if (found == m_described.end()) {
+      found = m_described.emplace(source_table, m_source.describe(source_table)).first;
+    }
+    return found->second;
+  }
 
 private:
   // The plan of the mapping of `source_table`, or nullptr when no mapping names it.
@@ -37,7 +47,7 @@ private:
     std::unique_ptr<convert::TablePlan> plan;
     if (mapping != nullptr) {
       plan = std::make_unique<convert::TablePlan>(
-          convert::plan_table(m_source.describe(mapping->source_table), *mapping));
+          convert::plan_table(described(mapping->source_table), *mapping));
     }
     return (m_plans[source_table] = std::move(plan)).get();
   }
@@ -53,6 +63,7 @@ private:
 
   const std::vector<config::TableMapping>& m_all;
   source::Source& m_source;
+  std::map<std::string, SourceTable> m_described;
   std::map<std::string, std::unique_ptr<convert::TablePlan>> m_plans;
   std::map<std::string, std::unique_ptr<MappedNames>> m_names;
 };
@@ -103,7 +114,7 @@ TableCutover plan_table(const config::TableMapping& mapping,
   out.table = mapping.source_table;
   auto with_indexes = mapping;
   with_indexes.indexes = true;
-  const auto plan = convert::plan_table(source.describe(mapping.source_table), with_indexes);
+  const auto plan = convert::plan_table(mapped.described(mapping.source_table), with_indexes);
   out.target = convert::target_table(with_indexes, plan);
   const auto serial = serial_of(plan, source.auto_increment(mapping.source_table));
   const auto catalog = target.catalog(out.target, serial ? serial->column : std::string());
