@@ -69,7 +69,16 @@ Verdict count_verdict(const config::TableMapping& table,
                       state::StateStore& state) {
   Verdict verdict;
   auto& r = verdict.record;
-  const auto check = validate::check_counts(table, source, target);
+  // MySQL's table described once, for the counts and for what explains a difference.
+  std::optional<validate::TableView> view;
+  validate::CountCheck check;
+  try {
+    view = validate::view_table(table, source);
+    check = validate::check_counts(*view, source, target);
+  } catch (const std::exception& e) {
+    check.table = table.source_table;
+    check.error = e.what();
+  }
   r.table = check.table;
   r.source_rows = check.source_rows;
   r.target_rows = check.target_rows;
@@ -80,7 +89,6 @@ Verdict count_verdict(const config::TableMapping& table,
     return verdict;
   }
   try {
-    const auto view = validate::view_table(table, source);
     validate::CountFacts facts{check.source_rows, check.target_rows, 0, 0, false};
     facts.excluded_by_where = check.excluded_by_where;
     facts.soft_deleted = check.soft_deleted;
@@ -90,13 +98,13 @@ Verdict count_verdict(const config::TableMapping& table,
     std::vector<std::string> loaded_up_to;
     if (position && position->phase == state::Phase::initial && !position->key.empty()) {
       loaded_up_to = position->key;
-      facts.first_pass_left = validate::count_after_key(view, source, loaded_up_to);
+      facts.first_pass_left = validate::count_after_key(*view, source, loaded_up_to);
     }
-    if (const auto cursor = stored_cursor(view, state)) {
-      facts.changed_since_run = validate::count_changed_since(view, source, *cursor, loaded_up_to);
+    if (const auto cursor = stored_cursor(*view, state)) {
+      facts.changed_since_run = validate::count_changed_since(*view, source, *cursor, loaded_up_to);
     }
     facts.quarantined = quarantined_keys(state, table.source_table).size();
-    facts.deletes_kept = view.deletes == config::DeletePolicy::ignore;
+    facts.deletes_kept = view->deletes == config::DeletePolicy::ignore;
     const auto counts = validate::classify_counts(facts);
     r.behind = counts.behind;
     r.quarantined = counts.quarantined;

@@ -1,13 +1,11 @@
 #include "migrate/validate/count_check.hpp"
 
-#include "migrate/convert/table_plan.hpp"
-
 #include <exception>
 
 namespace migrate::validate {
 
-CountCheck
-check_counts(const config::TableMapping& mapping, source::Source& source, target::Target& target) {
+CountCheck check_counts(const TableView& view, source::Source& source, target::Target& target) {
+  const auto& mapping = *view.mapping;
   CountCheck check;
   check.table = mapping.source_table;
   try {
@@ -20,8 +18,7 @@ check_counts(const config::TableMapping& mapping, source::Source& source, target
       check.excluded_by_where = source.count_rows(rows) - check.source_rows;
     }
     // Soft-deleted rows are gone from the source: the expected table says which column marks them.
-    auto expected = convert::target_table(
-        mapping, convert::plan_table(source.describe(mapping.source_table), mapping));
+    auto expected = view.target;
     if (!target.describe(expected.schema, expected.name)) {
       check.error = "target table " + expected.qualified_name() + " does not exist";
       return check;

@@ -4,6 +4,7 @@
 #include "migrate/config/config.hpp"
 #include "migrate/source/source.hpp"
 #include "migrate/target/target.hpp"
+#include "migrate/validate/row_search.hpp"
 
 #include <cstdint>
 #include <string>
@@ -21,8 +22,8 @@ struct CountCheck {
   bool ok() const { return error.empty() && source_rows == target_rows; }
 };
 
-// Counts both sides. Never throws for a table's own failure: the error is in the result.
-CountCheck
-check_counts(const config::TableMapping& mapping, source::Source& source, target::Target& target);
+// Counts both sides of the table `view` describes. Never throws for a table's own failure: the
+// error is in the result.
+CountCheck check_counts(const TableView& view, source::Source& source, target::Target& target);
 
 } // namespace migrate::validate
