@@ -44,6 +44,15 @@ struct Verdict {
   }
 };
 
+// "price (float: the chunk's sum), doc (NULL or not)": what a comparison that is not exact misses.
+std::string partly_compared_text(const pipeline::ChecksumReport& report) {
+  std::string out;
+  for (const auto& column : report.partly_compared) {
+    out += (out.empty() ? "" : ", ") + column;
+  }
+  return out.empty() ? "every column by its normalised text" : out;
+}
+
 // What a run's position says about rows changed since: its cursor (incremental) or the first
 // pass's upper bound, both the timestamp column's value up to which the target is complete.
 std::optional<std::string> stored_cursor(const validate::TableView& view,
@@ -153,7 +162,8 @@ void explain_rows(Verdict& verdict,
     const validate::RowReasons reasons{changed.count(row.key) != 0,
                                        quarantined.count(row.key) != 0,
                                        view.deletes == config::DeletePolicy::ignore,
-                                       first_pass && validate::key_less(reached, row.values)};
+                                       first_pass && validate::key_less(reached, row.values),
+                                       !row.written_by_migrate};
     auto explanation = validate::explain_row(row.difference, reasons);
     if (validate::is_mismatch(explanation)) {
       verdict.chunks_with_mismatches.insert(row.chunk);
@@ -216,25 +226,25 @@ Verdict checksum_verdict(const config::TableMapping& table,
     r.chunks_compared = report.chunks_compared;
     const auto view = validate::view_table(table, source);
     r.target_rows = target.count_rows(view.target);
-    std::set<std::string> differing(report.differing_ids.begin(), report.differing_ids.end());
-    differing.insert(report.value_differing_ids.begin(), report.value_differing_ids.end());
+    const std::set<std::string> differing(report.differing_ids.begin(),
+                                          report.differing_ids.end());
     r.chunks_differing = differing.size();
     if (view.plan.key_positions.empty() || view.plan.sync == config::SyncMode::replace) {
       // Compared whole: no key names a row. The next run replaces the content.
       verdict.keyless = true;
       verdict.chunks_without_rows.assign(differing.begin(), differing.end());
     } else {
-      auto found = validate::find_differing_rows(view,
-                                                 source,
-                                                 target,
-                                                 report.plan,
-                                                 report.source_digests ? report.differing_ids
-                                                                       : std::vector<std::string>{},
-                                                 report.value_differing_ids);
+      auto found =
+          validate::find_differing_rows(view, source, target, report.plan, report.differing_ids);
       verdict.chunks_without_rows = found.chunks_without_rows;
       explain_rows(verdict, view, found.rows, source, state);
     }
     summarise_rows(verdict);
+    if (!report.exact) {
+      // Never an "in sync" that claims more than was compared.
+      r.summary += "; compared in part only: " + partly_compared_text(report)
+                   + " (the next run adds row seals)";
+    }
   } catch (const std::exception& e) {
     r.error = e.what();
     r.outcome = "error";
@@ -298,38 +308,34 @@ Verdict repair_and_check(Verdict verdict,
 }
 
 // What a reader needs to judge a checksum "ok": how exactly the table was compared, and where the
-// differences are. Logged, with the table name on each line.
+// differences are. Logged, with the table name on each line; a chunk is an error only when it
+// holds a real mismatch (not rows in quarantine or changed since the last run).
 void log_checksum_notes(const Verdict& v) {
   const auto& report = v.report;
-  if (report.source_digests) {
-    spdlog::info("table={} compared exactly: every column, by the digests of MySQL's values "
-                 "stored with each row",
+  if (report.exact) {
+    spdlog::info("table={} compared exactly: every column, on both sides (MySQL's values against "
+                 "the digests stored with each row, and each row's seal against its PostgreSQL "
+                 "values)",
                  v.table());
   } else {
-    spdlog::warn("table={} has no row digests yet (the next run adds them): only the target's "
-                 "values were compared",
-                 v.table());
-  }
-  if (report.rows_without_digest > 0) {
-    // Their chunks differ by the row digests until a comparison rewrites them.
-    spdlog::warn("table={} rows_without_digest={} (loaded before row digests existed): run "
-                 "`migrate --full --table {}` once to add them",
+    spdlog::warn("table={} compared in part only: {} (no run of this version has written the "
+                 "target yet; the next run adds row digests and seals)",
                  v.table(),
-                 report.rows_without_digest,
-                 v.table());
+                 partly_compared_text(report));
   }
-  if (!report.partly_compared.empty()) {
-    std::string columns;
-    for (const auto& column : report.partly_compared) {
-      columns += (columns.empty() ? "" : ", ") + column;
+  for (std::size_t i = 0; i < report.chunks_differing.size(); ++i) {
+    const bool real = v.chunks_with_mismatches.count(report.differing_ids[i]) != 0
+                      || std::find(v.chunks_without_rows.begin(),
+                                   v.chunks_without_rows.end(),
+                                   report.differing_ids[i])
+                             != v.chunks_without_rows.end();
+    if (real) {
+      spdlog::error("table={} differs from MySQL in chunk {}", v.table(), report.chunks_differing[i]);
+    } else {
+      spdlog::info("table={} chunk {} differs only by rows explained below",
+                   v.table(),
+                   report.chunks_differing[i]);
     }
-    spdlog::info("table={} target values compared in part only: {}", v.table(), columns);
-  }
-  for (const auto& chunk : report.chunks_differing) {
-    spdlog::error("table={} differs from MySQL in chunk {}", v.table(), chunk);
-  }
-  for (const auto& chunk : report.value_chunks_differing) {
-    spdlog::error("table={} target values differ in chunk {}", v.table(), chunk);
   }
 }
 
@@ -441,11 +447,9 @@ void write_strings(JsonWriter& json, const std::vector<std::string>& values) {
 void write_checksum(JsonWriter& json, const Verdict& v) {
   const auto& r = v.report;
   json.key("chunks").value(static_cast<std::uint64_t>(r.chunks_compared));
-  json.key("source_digests").value(r.source_digests);
+  json.key("exact").value(r.exact);
   json.key("chunks_differing");
   write_strings(json, r.chunks_differing);
-  json.key("value_chunks_differing");
-  write_strings(json, r.value_chunks_differing);
   json.key("partly_compared");
   write_strings(json, r.partly_compared);
   json.key("rows").begin_array();

@@ -435,6 +435,9 @@ void read_tunables(const Node& node, TableMapping& out) {
   if (node.has("compare_every")) {
     out.compare_every = node.child("compare_every").number(1, 1'000'000);
   }
+  if (node.has("verify_every")) {
+    out.verify_every = node.child("verify_every").number(0, 1'000'000);
+  }
   if (node.has("chunk_rows")) {
     out.chunk_rows = node.child("chunk_rows").number(1, 100'000'000);
   }
@@ -458,6 +461,7 @@ const std::set<std::string> k_tunable_keys = {"bad_text",
                                               "deletes",
                                               "soft_delete_column",
                                               "compare_every",
+                                              "verify_every",
                                               "chunk_rows",
                                               "parallel_ranges",
                                               "replace_max_rows"};

@@ -74,10 +74,10 @@ void check_target_names(const TablePlan& plan, const config::TableMapping& mappi
                      + " bytes: set a shorter target_table");
   }
   for (const auto& column : plan.columns) {
-    if (column.target_name == k_digest_column) {
+    if (is_tool_column(column.target_name)) {
       fail_mapping(mapping.location,
                    "column '" + column.target_name + "' of MySQL table '" + mapping.source_table
-                       + "' has the name of the column migrate keeps its row digests in: rename "
+                       + "' has the name of a column migrate keeps its row digests in: rename "
                          "it with a transformation {column: "
                        + column.source.name + ", type: rename, to: NEW_NAME}");
     }

@@ -35,7 +35,8 @@ std::string joined_row_sql(const std::vector<std::string>& parts) {
 
 bool ChunkDigest::matches(const ChunkDigest& other) const {
   if (rows != other.rows || hash != other.hash || hash_sum != other.hash_sum
-      || float_sums.size() != other.float_sums.size()) {
+      || float_sums.size() != other.float_sums.size() || rows_unsealed != 0
+      || other.rows_unsealed != 0) {
     return false;
   }
   for (std::size_t i = 0; i < float_sums.size(); ++i) {
@@ -116,6 +117,20 @@ range_chunks_between(const std::string& min, const std::string& max, const std::
     out.push_back(print_wide(id));
   }
   return out;
+}
+
+bool in_slice(const ComparePlan& plan, const std::string& id) {
+  if (plan.slices <= 1) {
+    return true;
+  }
+  // The remainder of the decimal text's magnitude, digit by digit: ids may exceed 64 bits.
+  std::size_t remainder = 0;
+  for (const char c : id) {
+    if (c >= '0' && c <= '9') {
+      remainder = (remainder * 10 + static_cast<std::size_t>(c - '0')) % plan.slices;
+    }
+  }
+  return remainder == plan.slice;
 }
 
 } // namespace migrate

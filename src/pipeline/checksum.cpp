@@ -73,33 +73,32 @@ ChecksumReport checksum_table(const config::TableMapping& mapping,
                 ErrorContext{.table = mapping.source_table});
   }
   ChecksumReport report;
-  report.source_digests = std::any_of(existing->columns.begin(),
-                                      existing->columns.end(),
-                                      [](const auto& c) { return c.name == k_digest_column; });
-  const auto planned = plan_comparison(mapping, plan, source);
-  if (report.source_digests) {
-    const auto diff =
-        diff_chunks(planned, mapping, source, target, expected, DigestOf::source_values);
-    report.chunks_compared = diff.compared;
-    report.chunks_differing = describe_chunks(diff, quarantined_keys);
-    report.differing_ids = diff.differing;
-    report.rows_without_digest = diff.rows_without_digest;
-    report.source_rows = diff.source_rows;
-  }
-  // The target's own values, where SQL can normalise them: a hand edit in PostgreSQL shows here.
-  const auto values =
-      diff_chunks(planned, mapping, source, target, expected, DigestOf::target_values);
-  report.value_chunks_differing = describe_chunks(values, quarantined_keys);
-  report.value_differing_ids = values.differing;
-  report.checksum = fmt::format("{:016x}", values.target_hash);
-  report.plan = values.plan;
-  report.chunks_compared = std::max(report.chunks_compared, values.compared);
-  report.source_rows = values.source_rows;
-  for (const auto& column : values.plan.columns) {
-    if (column.kind == HashKind::float_value) {
-      report.partly_compared.push_back(column.target_name + " (float: the chunk's sum)");
-    } else if (column.kind == HashKind::presence) {
-      report.partly_compared.push_back(column.target_name + " (NULL or not)");
+  const auto has = [&](const char* name) {
+    return std::any_of(existing->columns.begin(), existing->columns.end(), [&](const auto& c) {
+      return c.name == name;
+    });
+  };
+  report.exact = has(k_digest_column) && has(k_seal_column);
+  const auto diff = diff_chunks(plan_comparison(mapping, plan, source),
+                                mapping,
+                                source,
+                                target,
+                                expected,
+                                report.exact ? DigestOf::source_values : DigestOf::target_values);
+  report.chunks_compared = diff.compared;
+  report.chunks_differing = describe_chunks(diff, quarantined_keys);
+  report.differing_ids = diff.differing;
+  report.rows_unsealed = diff.rows_unsealed;
+  report.source_rows = diff.source_rows;
+  report.checksum = fmt::format("{:016x}", diff.target_hash);
+  report.plan = diff.plan;
+  if (!report.exact) {
+    for (const auto& column : diff.plan.columns) {
+      if (column.kind == HashKind::float_value) {
+        report.partly_compared.push_back(column.target_name + " (float: the chunk's sum)");
+      } else if (column.kind == HashKind::presence) {
+        report.partly_compared.push_back(column.target_name + " (NULL or not)");
+      }
     }
   }
   return report;

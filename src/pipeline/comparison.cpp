@@ -73,7 +73,7 @@ ChunkDiff diff_chunks(const ChunkDiff& planned,
     }
   }
   for (const auto& digest : target_digests) {
-    diff.rows_without_digest += digest.rows_without_digest;
+    diff.rows_unsealed += digest.rows_unsealed;
     diff.target_hash ^= digest.hash;
   }
   diff.target_has_rows = !target_digests.empty();

@@ -33,12 +33,13 @@ struct ChunkDiff {
   std::size_t compared = 0;
   std::uint64_t source_rows = 0;
   bool target_has_rows = false;
-  std::uint64_t rows_without_digest = 0; // target rows loaded before row digests existed
-  std::uint64_t target_hash = 0;         // the XOR of every target chunk's hash: the table's
+  std::uint64_t rows_unsealed = 0; // target rows whose seal does not hold
+  std::uint64_t target_hash = 0;   // the XOR of every target chunk's hash: the table's
 };
 
 // How a comparison digests rows: MySQL's digest of its own values against the one stored with each
-// row (every column, exactly), or each side's normalised values (what PostgreSQL holds now).
+// row, where the row's seal holds (every column, exactly, on both sides), or each side's
+// normalised values (for a target no run of this version has written yet).
 enum class DigestOf { source_values, target_values };
 
 // The chunks of a comparison, sized from the source's key range: a plan that two comparisons of one

@@ -190,6 +190,7 @@ RunPlan plan_run(const config::TableMapping& mapping,
   const auto runs = state != nullptr ? state->successful_runs(mapping.source_table) : 0;
   out.compare_due = runs % mapping.compare_every == 0;
   inputs.compare_due = inputs.deletes && out.compare_due;
+  inputs.verify = mapping.verify_every > 0;
   const auto choice = choose_pass(inputs);
   out.pass = pass_name(choice.pass);
   out.resume = choice.resume;

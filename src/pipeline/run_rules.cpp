@@ -147,7 +147,12 @@ PassChoice choose_pass(const PassInputs& in) {
   if (!in.position || resume) {
     return PassChoice{PassKind::initial, resume, false, false, resume};
   }
-  return PassChoice{PassKind::incremental, false, in.deletes && in.compare_due};
+  // A change the cursor cannot see (a column set without moving the timestamp, a writer's clock
+  // behind) is found by a comparison: the whole table when deletes are compared, else a slice.
+  const bool whole = in.deletes && in.compare_due;
+  PassChoice choice{PassKind::incremental, false, whole || in.verify};
+  choice.slice_only = !whole && in.verify;
+  return choice;
 }
 
 } // namespace migrate::pipeline

@@ -117,7 +117,7 @@ bool lacks_tool_columns(const TargetTable& wanted, const TargetTable& existing) 
                        existing.columns.end(),
                        [&](const TargetColumn& column) { return column.name == name; });
   };
-  return !has(k_digest_column)
+  return !has(k_digest_column) || !has(k_seal_column)
          || (!wanted.soft_delete_column.empty() && !has(wanted.soft_delete_column));
 }
 
@@ -184,7 +184,15 @@ private:
                   const RangedLoad& load,
                   Connections& connections);
   void incremental_pass(const state::Position& position);
-  void compare_pass();
+  // One slice of the chunks (verify_every) or, by default, all of them.
+  struct Slice {
+    std::size_t count = 1;
+    std::size_t index = 0;
+  };
+  void compare_pass(Slice slice);
+  void compare_pass() { compare_pass(Slice{1, 0}); }
+  Slice verify_slice();
+  std::uint64_t successful_runs(); // earlier successful runs of the table, asked once
   void replace_pass();
   bool compare_due();
   void finish_keys();
@@ -234,6 +242,7 @@ private:
   // Whether the target held no row when the attempt began: asked once, since every use (the
   // position's trust, the pass, the first pass's load mode) comes before the attempt's first write.
   std::optional<bool> m_target_empty;
+  std::optional<std::uint64_t> m_successful_runs;
   std::string m_target_id; // the target's identity, stored with each position
   std::unordered_set<std::string> m_quarantined_keys; // rows in quarantine when the run began
   RejectionSummary m_rejections;                      // rows quarantined by this run
@@ -316,6 +325,7 @@ void TableRun::attempt_run() {
   inputs.reload = m_options.reload;
   inputs.deletes = m_deletes != config::DeletePolicy::ignore;
   inputs.compare_due = inputs.deletes && compare_due();
+  inputs.verify = m_mapping.verify_every > 0;
   run_pass(choose_pass(inputs), position);
 }
 
@@ -404,7 +414,7 @@ void TableRun::run_pass(const PassChoice& choice, const std::optional<state::Pos
       spdlog::info("table={} resumed pass finished: comparing the rows copied before it",
                    m_mapping.source_table);
     }
-    compare_pass();
+    compare_pass(choice.slice_only ? verify_slice() : Slice{1, 0});
   }
 }
 
@@ -775,27 +785,34 @@ void TableRun::null_timestamp_pass() {
 // The comparison runs when the number of earlier successful runs (the first load included) is a
 // multiple of compare_every: every run with the default of 1.
 bool TableRun::compare_due() {
-  return m_state.successful_runs(m_mapping.source_table) % m_mapping.compare_every == 0;
+  return successful_runs() % m_mapping.compare_every == 0;
+}
+
+// The slice of the table this run verifies: the runs take the verify_every slices in turn.
+TableRun::Slice TableRun::verify_slice() {
+  return Slice{m_mapping.verify_every, successful_runs() % m_mapping.verify_every};
+}
+
+std::uint64_t TableRun::successful_runs() {
+  if (!m_successful_runs) {
+    m_successful_runs = m_state.successful_runs(m_mapping.source_table);
+  }
+  return *m_successful_runs;
 }
 
 // Compares the table chunk by chunk inside both engines and fetches only the chunks that differ;
 // each is reconciled in one transaction: upsert what the source has, delete what it has not.
-void TableRun::compare_pass() {
+void TableRun::compare_pass(Slice slice) {
   finish_keys();
   set_pass(RunMode::Pass::compare);
   m_result.mode.compared = true;
-  const auto planned = plan_comparison(m_mapping, m_plan, m_source);
-  auto diff =
+  auto planned = plan_comparison(m_mapping, m_plan, m_source);
+  planned.plan.slices = slice.count;
+  planned.plan.slice = slice.index;
+  // Exact on both sides: a row changed in MySQL changes its digest there, a row changed in
+  // PostgreSQL by anything but migrate breaks its seal; either makes its chunk read again.
+  const auto diff =
       diff_chunks(planned, m_mapping, m_source, m_target, m_target_table, DigestOf::source_values);
-  if (m_options.full) {
-    // --full also repairs what was changed in PostgreSQL by hand, which the stored digests of
-    // MySQL's values cannot see: chunks whose values differ are read again too.
-    const auto values = diff_chunks(
-        planned, m_mapping, m_source, m_target, m_target_table, DigestOf::target_values);
-    std::set<std::string> ids(diff.differing.begin(), diff.differing.end());
-    ids.insert(values.differing.begin(), values.differing.end());
-    diff.differing.assign(ids.begin(), ids.end());
-  }
   if (diff.source_rows == 0 && diff.target_has_rows && m_deletes != config::DeletePolicy::ignore) {
     // An empty read is more often a wrong database or a failed restore than a real truncate.
     throw Error(ErrorArea::source,

@@ -893,6 +893,16 @@ public:
     return digest_sql(parts);
   }
 
+  // The mapping's `where` and the plan's slice, as the WHERE clause of a chunk digest query.
+  static std::string where_sql(const ComparePlan& plan) {
+    std::string out = plan.where.empty() ? "" : "(" + plan.where + ")";
+    if (plan.slices > 1) {
+      out += (out.empty() ? "" : " AND ") + std::string("ABS(MOD(") + chunk_id_sql(plan) + ", "
+             + std::to_string(plan.slices) + ")) = " + std::to_string(plan.slice);
+    }
+    return out.empty() ? "" : " WHERE " + out;
+  }
+
   std::vector<ChunkDigest> chunk_digests(const std::string& table,
                                          const ComparePlan& plan) override {
     // One MD5 per row, used once: MariaDB merges the derived table and would compute it again
@@ -913,8 +923,7 @@ public:
         "SELECT CAST(chunk_id AS CHAR), COUNT(*), CAST(BIT_XOR(h) AS CHAR)" + floats
         + (whole ? ", CAST(SUM(h) AS CHAR)" : "") + " FROM (SELECT " + chunk_id_sql(plan)
         + " AS chunk_id, " + row + " AS h" + (source_digest ? "" : float_columns(plan)) + " FROM "
-        + quote_name(table) + (plan.where.empty() ? "" : " WHERE (" + plan.where + ")")
-        + ") AS rows_hashed GROUP BY chunk_id";
+        + quote_name(table) + where_sql(plan) + ") AS rows_hashed GROUP BY chunk_id";
     spdlog::trace("table={} sql={}", table, quote_field(sql));
     std::vector<ChunkDigest> out;
     for (const auto& r : connection().query(sql)) {

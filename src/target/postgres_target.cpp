@@ -175,6 +175,42 @@ std::uint64_t as_bits(const pqxx::field& field) {
   return static_cast<std::uint64_t>(field.is_null() ? 0 : field.as<std::int64_t>());
 }
 
+// True for the types whose values hash_record_extended() can hash (those with a hash operator
+// class); the others (json, bit, bit varying, anything unknown) are hashed as their text.
+bool has_extended_hash(const TargetColumn& column) {
+  if (column.enum_type) {
+    return true;
+  }
+  static const char* const k_hashable[] = {"bigint", "integer", "smallint", "numeric", "boolean",
+                                           "text", "varchar", "character", "char", "bytea",
+                                           "date", "timestamp", "time", "interval", "jsonb",
+                                           "inet", "uuid", "double precision", "real"};
+  for (const char* type : k_hashable) {
+    const std::string_view name(type);
+    if (column.pg_type.compare(0, name.size(), name) == 0
+        && (column.pg_type.size() == name.size() || column.pg_type[name.size()] == '('
+            || column.pg_type[name.size()] == ' ' || column.pg_type[name.size()] == '[')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The row's seal: PostgreSQL's own 64-bit hash of the row's target values, each hashed by its
+// type's hash function (equal values hash equal: a wider varchar, an int widened to bigint or a
+// numeric of higher precision keep the seal). `prefix` qualifies the columns ("t.").
+std::string seal_sql(const TargetTable& table, const std::string& prefix = {}) {
+  std::string values;
+  for (const auto& column : table.columns) {
+    if (is_tool_column(column.name)) {
+      continue;
+    }
+    const auto c = prefix + quote_name(column.name);
+    values += (values.empty() ? "" : ", ") + (has_extended_hash(column) ? c : c + "::text");
+  }
+  return "hash_record_extended(ROW(" + values + "), 0)";
+}
+
 std::string merge_sql(const TargetTable& table, const std::string& staging) {
   std::string keys;
   for (const auto& key : table.primary_key) {
@@ -192,21 +228,23 @@ std::string merge_sql(const TargetTable& table, const std::string& staging) {
     current += (current.empty() ? "" : ", ") + std::string("t.") + name;
     incoming += (incoming.empty() ? "" : ", ") + std::string("EXCLUDED.") + name;
   }
+  // The seal is written with the row, so a row whose seal no longer matches is written again.
+  const auto seal = quote_name(k_seal_column);
+  set += (set.empty() ? "" : ", ") + seal + " = EXCLUDED." + seal;
+  current += (current.empty() ? "" : ", ") + std::string("t.") + seal;
+  incoming += (incoming.empty() ? "" : ", ") + std::string("EXCLUDED.") + seal;
   std::string changed = "ROW(" + current + ") IS DISTINCT FROM ROW(" + incoming + ")";
   if (!table.soft_delete_column.empty()) {
     // A row back in the source is no longer deleted.
     const auto soft = quote_name(table.soft_delete_column);
     set += (set.empty() ? "" : ", ") + soft + " = NULL";
-    changed = set == soft + " = NULL" ? "t." + soft + " IS NOT NULL"
-                                      : "(" + changed + " OR t." + soft + " IS NOT NULL)";
+    changed = "(" + changed + " OR t." + soft + " IS NOT NULL)";
   }
-  std::string conflict = " ON CONFLICT (" + keys + ") DO NOTHING";
-  if (!set.empty()) {
-    // Rows equal to the target's are not written: no dead tuple, no WAL, counted as unchanged.
-    conflict = " ON CONFLICT (" + keys + ") DO UPDATE SET " + set + " WHERE " + changed;
-  }
-  return "WITH merged AS (INSERT INTO " + qualified(table) + " AS t (" + column_list(table)
-         + ") SELECT " + column_list(table) + " FROM " + staging + conflict
+  // Rows equal to the target's are not written: no dead tuple, no WAL, counted as unchanged.
+  const auto conflict = " ON CONFLICT (" + keys + ") DO UPDATE SET " + set + " WHERE " + changed;
+  return "WITH merged AS (INSERT INTO " + qualified(table) + " AS t (" + column_list(table) + ", "
+         + seal + ") SELECT " + column_list(table) + ", " + seal_sql(table) + " FROM " + staging
+         + conflict
          + " RETURNING (xmax = 0) AS inserted) "
            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM "
            "merged";
@@ -383,9 +421,11 @@ public:
       // DELETE, not TRUNCATE: TRUNCATE takes an ACCESS EXCLUSIVE lock and is not MVCC-safe, so
       // concurrent readers could see an empty table.
       counts.deleted = m_tx->exec("DELETE FROM " + qualified(m_table)).affected_rows();
-      counts.inserted = m_tx->exec("INSERT INTO " + qualified(m_table) + " (" + column_list(m_table)
-                                   + ") SELECT " + column_list(m_table) + " FROM " + m_staging)
-                            .affected_rows();
+      counts.inserted =
+          m_tx->exec("INSERT INTO " + qualified(m_table) + " (" + column_list(m_table) + ", "
+                     + quote_name(k_seal_column) + ") SELECT " + column_list(m_table) + ", "
+                     + seal_sql(m_table) + " FROM " + m_staging)
+              .affected_rows();
     });
   }
 
@@ -592,9 +632,18 @@ public:
     translate(connection(), table.name, [&] {
       pqxx::work tx(connection());
       const auto existing = tx.exec_params(
-          "SELECT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = $1::regclass AND indisprimary)",
-          qualified(table));
-      const auto sql = keys_sql(table, existing[0][0].as<bool>());
+          "SELECT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = $1::regclass AND indisprimary), "
+          "EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2 "
+          "AND attgenerated <> '')",
+          qualified(table),
+          std::string(k_seal_column));
+      auto sql = keys_sql(table, existing[0][0].as<bool>());
+      if (existing[0][1].as<bool>()) {
+        // The first load is over: from now on the merge writes each row's seal, and a change
+        // made by anything else leaves the seal as it was.
+        sql = "ALTER TABLE " + qualified(table) + " ALTER COLUMN " + quote_name(k_seal_column)
+              + " DROP EXPRESSION" + (sql.empty() ? "" : ";\n" + sql);
+      }
       if (!sql.empty()) {
         tx.exec(sql);
       }
@@ -688,6 +737,14 @@ public:
     if (!table.soft_delete_column.empty()) {
       sql += "  " + quote_name(table.soft_delete_column) + " timestamp with time zone,\n";
     }
+    // A first load copies rows straight in: PostgreSQL seals each as it arrives (at no measurable
+    // cost to the COPY), and build_keys() makes the seal a plain column before anything else
+    // writes. A table without a key is only ever replaced, which seals in its INSERT.
+    sql += "  " + quote_name(k_seal_column) + " bigint";
+    if (!table.primary_key.empty()) {
+      sql += " GENERATED ALWAYS AS (" + seal_sql(table) + ") STORED";
+    }
+    sql += ",\n";
     sql.resize(sql.size() - 2); // the last ",\n"
     return sql + "\n)";
   }
@@ -843,6 +900,14 @@ public:
         tx.exec("ALTER TABLE " + qualified(table) + " ADD COLUMN " + quote_name(k_digest_column)
                 + " bigint");
       }
+      if (!present(k_seal_column)) {
+        spdlog::info("table={} adding column {} for row seals: the next comparison reads the rows "
+                     "written before it once and seals them",
+                     table.name,
+                     k_seal_column);
+        tx.exec("ALTER TABLE " + qualified(table) + " ADD COLUMN " + quote_name(k_seal_column)
+                + " bigint");
+      }
       if (!table.soft_delete_column.empty() && !present(table.soft_delete_column)) {
         tx.exec("ALTER TABLE " + qualified(table) + " ADD COLUMN "
                 + quote_name(table.soft_delete_column) + " timestamp with time zone");
@@ -872,16 +937,29 @@ public:
   }
 
   // One row's 64 bits, as chunk_digests() folds them and row_digests() lists them: the digest
-  // stored with the row, or the first 64 bits of the MD5 of its normalised values.
-  static std::string row_hash_sql(const ComparePlan& plan) {
+  // stored with the row while its seal holds (NULL otherwise: a row changed or inserted by
+  // something else, or written before seals existed), or the first 64 bits of the MD5 of its
+  // normalised values.
+  static std::string row_hash_sql(const TargetTable& table, const ComparePlan& plan) {
     if (!plan.digest_column.empty()) {
-      return quote_name(plan.digest_column);
+      return "CASE WHEN " + quote_name(k_seal_column) + " = " + seal_sql(table) + " THEN "
+             + quote_name(plan.digest_column) + " END";
     }
     std::vector<std::string> parts;
     for (const auto& column : plan.columns) {
       parts.push_back(hash_part(column));
     }
     return "('x' || substr(md5(" + joined_row_sql(parts) + "), 1, 16))::bit(64)::bigint";
+  }
+
+  // The plan's slice, continuing the WHERE clause live_rows() may have begun.
+  static std::string slice_sql(const TargetTable& table, const ComparePlan& plan) {
+    if (plan.slices <= 1) {
+      return {};
+    }
+    return (live_rows(table).empty() ? " WHERE " : " AND ") + std::string("abs(mod(")
+           + chunk_id_sql(plan) + ", " + std::to_string(plan.slices)
+           + ")) = " + std::to_string(plan.slice);
   }
 
   std::vector<ChunkDigest> chunk_digests(const TargetTable& table,
@@ -897,7 +975,7 @@ public:
         ++float_count;
       }
     }
-    const auto h = row_hash_sql(plan);
+    const auto h = row_hash_sql(table, plan);
     // h is the signed reading of the 64 bits MySQL sums unsigned.
     const bool whole = plan.chunking.kind == Chunking::Kind::whole;
     const std::string sum =
@@ -907,7 +985,7 @@ public:
     const std::string sql = "SELECT chunk_id::text, count(*), bit_xor(h)" + floats + sum
                             + ", count(*) FILTER (WHERE h IS NULL) FROM (SELECT "
                             + chunk_id_sql(plan) + " AS chunk_id, " + h + " AS h" + float_columns
-                            + " FROM " + qualified(table) + live_rows(table)
+                            + " FROM " + qualified(table) + live_rows(table) + slice_sql(table, plan)
                             + ") AS rows_hashed GROUP BY chunk_id";
     return translate(connection(), table.name, [&] {
       pqxx::read_transaction tx(connection());
@@ -923,7 +1001,7 @@ public:
         if (whole) {
           digest.hash_sum = r[static_cast<int>(3 + float_count)].as<std::string>();
         }
-        digest.rows_without_digest = r[r.size() - 1].as<std::uint64_t>();
+        digest.rows_unsealed = r[r.size() - 1].as<std::uint64_t>();
         out.push_back(std::move(digest));
       }
       return out;
@@ -932,7 +1010,9 @@ public:
 
   std::vector<RowDigest> row_digests(const TargetTable& table, const ChunkFilter& chunk) override {
     const auto& plan = *chunk.plan;
-    std::string sql = "SELECT " + row_hash_sql(plan);
+    std::string sql = "SELECT " + row_hash_sql(table, plan) + ", "
+                      + (plan.digest_column.empty() ? "TRUE"
+                                                    : quote_name(plan.digest_column) + " IS NOT NULL");
     for (const auto& key : plan.key_columns) {
       sql += ", " + hash_text(key);
     }
@@ -947,7 +1027,8 @@ public:
         if (!r[0].is_null()) {
           digest.hash = as_bits(r[0]); // the signed reading of MySQL's unsigned 64 bits
         }
-        for (int i = 1; i < static_cast<int>(r.size()); ++i) {
+        digest.written_by_migrate = r[1].as<bool>();
+        for (int i = 2; i < static_cast<int>(r.size()); ++i) {
           digest.key.push_back(r[i].is_null() ? std::nullopt
                                               : std::optional<std::string>(r[i].c_str()));
         }

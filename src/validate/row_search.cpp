@@ -1,6 +1,7 @@
 #include "migrate/validate/row_search.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 
 namespace migrate::validate {
@@ -124,7 +125,11 @@ std::vector<KeyedDifference> diff_rows(const std::vector<std::string>& key_names
   }
   for (const auto& [key, row] : target_rows) {
     if (source_rows.count(key) == 0) {
-      out.push_back({render_key(key_names, key), RowDifference::extra_in_target, chunk, key});
+      out.push_back({render_key(key_names, key),
+                     RowDifference::extra_in_target,
+                     chunk,
+                     key,
+                     row->written_by_migrate});
     }
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
@@ -137,38 +142,18 @@ RowSearch find_differing_rows(const TableView& table,
                               source::Source& source,
                               target::Target& target,
                               const ComparePlan& plan,
-                              const std::vector<std::string>& digest_ids,
-                              const std::vector<std::string>& value_ids) {
-  auto digest_plan = plan;
-  digest_plan.digest_column = k_digest_column;
-  std::map<std::string, KeyedDifference> found; // by key: once, however many comparisons see it
-  std::set<std::string> chunks(digest_ids.begin(), digest_ids.end());
-  chunks.insert(value_ids.begin(), value_ids.end());
-  std::set<std::string> with_rows;
-  const auto add = [&](const std::vector<KeyedDifference>& rows) {
-    for (const auto& row : rows) {
-      found.emplace(row.key, row);
-      with_rows.insert(row.chunk);
-    }
-  };
-  for (const auto& id : digest_ids) {
-    add(rows_of_chunk(table, source, target, digest_plan, id));
-  }
-  for (const auto& id : value_ids) {
-    add(rows_of_chunk(table, source, target, plan, id));
-  }
+                              const std::vector<std::string>& ids) {
   RowSearch out;
-  for (auto& [key, row] : found) {
-    out.rows.push_back(std::move(row));
+  for (const auto& id : ids) {
+    auto rows = rows_of_chunk(table, source, target, plan, id);
+    if (rows.empty()) {
+      out.chunks_without_rows.push_back(id);
+    }
+    std::move(rows.begin(), rows.end(), std::back_inserter(out.rows));
   }
   std::sort(out.rows.begin(), out.rows.end(), [](const auto& a, const auto& b) {
     return key_less(a.values, b.values);
   });
-  for (const auto& id : chunks) {
-    if (with_rows.count(id) == 0) {
-      out.chunks_without_rows.push_back(id);
-    }
-  }
   return out;
 }
 

@@ -147,7 +147,8 @@ std::vector<std::string> schema_drift(const TargetTable& expected, const TargetT
     }
   }
   for (const auto& have : existing.columns) {
-    if (find(expected, have.name) == nullptr && have.name != expected.soft_delete_column) {
+    if (find(expected, have.name) == nullptr && have.name != expected.soft_delete_column
+        && have.name != k_seal_column) {
       problems.push_back("column " + have.name + " (" + have.pg_type
                          + ") is in PostgreSQL but not in MySQL (or the mapping excludes it)");
     }

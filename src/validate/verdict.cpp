@@ -102,6 +102,9 @@ std::string explain_row(RowDifference difference, const RowReasons& reasons) {
   case RowDifference::missing_in_target:
     return "missing in target";
   case RowDifference::extra_in_target:
+    if (reasons.not_written_by_migrate) {
+      return "extra in target (never came from MySQL)"; // whatever `deletes` says
+    }
     return reasons.deletes_kept ? "deleted in MySQL, kept (deletes: ignore)" : "extra in target";
   case RowDifference::content_differs:
     return "content differs";
@@ -110,7 +113,7 @@ std::string explain_row(RowDifference difference, const RowReasons& reasons) {
 }
 
 bool is_mismatch(const std::string& explanation) {
-  return explanation == "missing in target" || explanation == "extra in target"
+  return explanation == "missing in target" || explanation.rfind("extra in target", 0) == 0
          || explanation == "content differs";
 }
 

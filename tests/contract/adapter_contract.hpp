@@ -9,6 +9,8 @@
 //   target::Target& target();  std::string schema();
 //   std::vector<TargetRow> target_rows(const std::string& table, const std::vector<std::string>&
 //   columns);   // each value as PostgreSQL prints it, ordered by the first column
+//   void update_by_hand(table, id, column, value); void insert_by_hand(table, id, name);
+//               // changes made in the target by something other than migrate
 #pragma once
 
 #include "fakes/memory_state_store.hpp"
@@ -252,9 +254,10 @@ TYPED_TEST_P(TargetContract, CreatesDescribesKeysAndDropsATable) {
   target.create_table(table);
   auto described = target.describe(table.schema, table.name);
   ASSERT_TRUE(described.has_value());
-  ASSERT_EQ(described->columns.size(), 3U);
+  ASSERT_EQ(described->columns.size(), 4U);
   EXPECT_EQ(described->columns[0].name, "id");
   EXPECT_EQ(described->columns[2].name, k_digest_column);
+  EXPECT_EQ(described->columns[3].name, k_seal_column); // made by the target itself
   EXPECT_TRUE(described->columns[0].not_null);
   EXPECT_TRUE(described->primary_key.empty()); // keys come after the first load
   EXPECT_TRUE(target.is_empty(table));
@@ -285,10 +288,10 @@ TYPED_TEST_P(TargetContract, AltersATableWithItsRowsInPlace) {
                       SchemaChange{SchemaChange::Kind::add_enum_label, sizes, {}, "L"}});
   const auto described = target.describe(table.schema, table.name);
   ASSERT_TRUE(described.has_value());
-  ASSERT_EQ(described->columns.size(), 5U);
+  ASSERT_EQ(described->columns.size(), 6U); // the seal before the added column
   EXPECT_EQ(described->columns[0].pg_type, "bigint");
-  EXPECT_EQ(described->columns[4].name, "city");
-  EXPECT_FALSE(described->columns[4].not_null); // filled by the re-read that follows
+  EXPECT_EQ(described->columns[5].name, "city");
+  EXPECT_FALSE(described->columns[5].not_null); // filled by the re-read that follows
   EXPECT_EQ(described->columns[2].allowed_values, (std::vector<std::string>{"S", "M", "L"}));
   EXPECT_EQ(target.count_rows(table), 1U);
   // A change that fails leaves the others undone.
@@ -302,7 +305,7 @@ TYPED_TEST_P(TargetContract, AltersATableWithItsRowsInPlace) {
                                                 "integer",
                                                 {}}}),
                Error);
-  EXPECT_EQ(target.describe(table.schema, table.name)->columns.size(), 5U);
+  EXPECT_EQ(target.describe(table.schema, table.name)->columns.size(), 6U);
 }
 
 TYPED_TEST_P(TargetContract, MergesByKeyAndCountsWhatChanged) {
@@ -399,13 +402,55 @@ TYPED_TEST_P(TargetContract, DigestsChunksFromTheStoredRowDigests) {
   EXPECT_EQ(digests[0].id, "0");
   EXPECT_EQ(digests[0].rows, 2U);
   EXPECT_EQ(digests[0].hash, 5U ^ static_cast<std::uint64_t>(-3));
-  EXPECT_EQ(digests[0].rows_without_digest, 0U);
-  EXPECT_EQ(digests[1].rows_without_digest, 1U);
+  EXPECT_EQ(digests[0].rows_unsealed, 0U);
+  EXPECT_EQ(digests[1].rows_unsealed, 1U); // a row loaded without a digest
   plan.chunking = Chunking{Chunking::Kind::whole, "1"};
   digests = target.chunk_digests(table, plan);
   ASSERT_EQ(digests.size(), 1U);
   // -3 read unsigned is 2^64 - 3: the exact sum of the row digests.
   EXPECT_EQ(digests[0].hash_sum, "18446744073709551618");
+}
+
+// A row changed or inserted by anything but migrate breaks its seal: its digest is left out and its
+// chunk differs, whatever column changed; a merge of MySQL's row mends it.
+TYPED_TEST_P(TargetContract, AChangeMadeByHandBreaksTheRowsSealAndAMergeMendsIt) {
+  auto& target = this->target();
+  const auto table = people(this->schema());
+  target.create_table(table);
+  load(target, table, target::LoadMode::direct, "1\tann\t11\n2\tbob\t22\n");
+  target.build_keys(table);
+  ComparePlan plan;
+  plan.key.source_name = plan.key.target_name = "id";
+  plan.key_columns = {plan.key};
+  plan.chunking = Chunking{Chunking::Kind::range, "10"};
+  plan.digest_column = k_digest_column;
+  auto digests = target.chunk_digests(table, plan);
+  ASSERT_EQ(digests.size(), 1U);
+  EXPECT_EQ(digests[0].rows_unsealed, 0U);
+  EXPECT_EQ(digests[0].hash, 11U ^ 22U);
+
+  this->update_by_hand("people", "2", "name", "robert");
+  this->insert_by_hand("people", "3", "eve");
+  digests = target.chunk_digests(table, plan);
+  ASSERT_EQ(digests.size(), 1U);
+  EXPECT_EQ(digests[0].rows, 3U);
+  EXPECT_EQ(digests[0].rows_unsealed, 2U);
+  EXPECT_EQ(digests[0].hash, 11U);
+  auto rows = target.row_digests(table, ChunkFilter{&plan, "0"});
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  ASSERT_EQ(rows.size(), 3U);
+  EXPECT_EQ(rows[0].hash, std::optional<std::uint64_t>(11U));
+  EXPECT_FALSE(rows[1].hash.has_value()); // changed by hand
+  EXPECT_TRUE(rows[1].written_by_migrate);
+  EXPECT_FALSE(rows[2].hash.has_value()); // inserted by hand
+  EXPECT_FALSE(rows[2].written_by_migrate);
+
+  const auto counts = load(target, table, target::LoadMode::merge, "2\tbob\t22\n");
+  EXPECT_EQ(counts.updated, 1U); // the same digest as stored: the broken seal makes it a write
+  digests = target.chunk_digests(table, plan);
+  EXPECT_EQ(digests[0].rows_unsealed, 1U); // only the row inserted by hand
+  EXPECT_EQ(this->target_rows("people", {"id", "name"}),
+            (std::vector<TargetRow>{{"1", "ann"}, {"2", "bob"}, {"3", "eve"}}));
 }
 
 // What the cutover reads before it plans: no identity or sequence yet, the highest key, no
@@ -449,6 +494,7 @@ TYPED_TEST_P(TargetContract, ReadsTheCatalogAndFindsTheRowsBreakingAForeignKey) 
 }
 
 REGISTER_TYPED_TEST_SUITE_P(TargetContract,
+                            AChangeMadeByHandBreaksTheRowsSealAndAMergeMendsIt,
                             ReadsTheCatalogAndFindsTheRowsBreakingAForeignKey,
                             CreatesDescribesKeysAndDropsATable,
                             AltersATableWithItsRowsInPlace,

@@ -408,6 +408,9 @@ std::vector<ChunkDigest> MemorySource::chunk_digests(const std::string& name,
   std::map<std::string, ChunkDigest> chunks;
   std::map<std::string, DecimalSum> sums;
   each_digest(name, plan, [&](const Row&, const std::string& id, std::uint64_t bits) {
+    if (!in_slice(plan, id)) {
+      return;
+    }
     auto& chunk = chunks[id];
     chunk.id = id;
     ++chunk.rows;

@@ -45,6 +45,30 @@ bool in_chunk(const TargetTable& shape, const TargetRow& row, const ChunkFilter&
   return range_chunk_of(key, plan.chunking.width_or_buckets) == chunk.id;
 }
 
+// The fake's seal: FNV-1a over the row's own values (not the tool's columns), as PostgreSQL's
+// hash_record_extended() is over the same values in PostgresTarget.
+std::string seal_of(const TargetTable& shape, const TargetRow& row) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  const auto add = [&hash](unsigned char c) { hash = (hash ^ c) * 1099511628211ULL; };
+  for (std::size_t i = 0; i < shape.columns.size(); ++i) {
+    const auto& name = shape.columns[i].name;
+    if (is_tool_column(name) || name == shape.soft_delete_column) {
+      continue;
+    }
+    add(row[i] ? 'v' : 'N');
+    for (const char c : row[i].value_or("")) {
+      add(static_cast<unsigned char>(c));
+    }
+    add(0);
+  }
+  return std::to_string(static_cast<std::int64_t>(hash));
+}
+
+bool seal_holds(const TargetTable& shape, const TargetRow& row) {
+  const auto& seal = row[index_of(shape, k_seal_column)];
+  return seal && *seal == seal_of(shape, row);
+}
+
 bool soft_deleted(const TargetTable& shape, const TargetRow& row) {
   return !shape.soft_delete_column.empty()
          && row[index_of(shape, shape.soft_delete_column)].has_value();
@@ -135,12 +159,13 @@ private:
     m_staged.push_back(std::move(row));
   }
 
-  // A staged row in the stored table's column order; columns it does not load are NULL.
+  // A staged row in the stored table's column order, sealed; columns it does not load are NULL.
   TargetRow as_stored(const TargetTable& shape, const TargetRow& staged) const {
     TargetRow row(shape.columns.size());
     for (std::size_t i = 0; i < m_table.columns.size(); ++i) {
       row[index_of(shape, m_table.columns[i].name)] = staged[i];
     }
+    row[index_of(shape, k_seal_column)] = seal_of(shape, row);
     return row;
   }
 
@@ -231,6 +256,17 @@ void MemoryTarget::set_value(const std::string& schema,
   m_tables.at(schema + "." + table).rows.at(row).at(column) = std::move(value);
 }
 
+void MemoryTarget::insert_by_hand(const std::string& schema,
+                                  const std::string& table,
+                                  const std::vector<std::pair<std::string, std::string>>& values) {
+  auto& st = m_tables.at(schema + "." + table);
+  TargetRow row(st.shape.columns.size());
+  for (const auto& [column, value] : values) {
+    row[index_of(st.shape, column)] = value;
+  }
+  st.rows.push_back(std::move(row));
+}
+
 target::TargetServerInfo MemoryTarget::server_info() {
   target::TargetServerInfo info;
   info.version = "16.4";
@@ -257,6 +293,7 @@ void MemoryTarget::create_table(const TargetTable& table) {
   Stored created{table, {}, m_next_oid++};
   created.shape.primary_key.clear();
   created.shape.indexes.clear();
+  created.shape.columns.push_back(TargetColumn{k_seal_column, "bigint", false, {}, false});
   if (!table.soft_delete_column.empty()) {
     created.shape.columns.push_back(
         TargetColumn{table.soft_delete_column, "timestamp with time zone", false, {}, false});
@@ -304,6 +341,7 @@ std::unique_ptr<target::LoadSession> MemoryTarget::begin_load(const TargetTable&
 void MemoryTarget::ensure_tool_columns(const TargetTable& table) {
   auto& st = stored(table);
   for (const auto& [name, type] : {std::pair<std::string, std::string>{k_digest_column, "bigint"},
+                                   std::pair<std::string, std::string>{k_seal_column, "bigint"},
                                    std::pair<std::string, std::string>{
                                        table.soft_delete_column, "timestamp with time zone"}}) {
     const bool present = std::any_of(st.shape.columns.begin(),
@@ -395,7 +433,9 @@ void MemoryTarget::each_digest(
     const auto& digest = row[digest_index];
     visit(row,
           id,
-          digest ? std::optional(static_cast<std::uint64_t>(std::stoll(*digest))) : std::nullopt);
+          digest && seal_holds(st.shape, row)
+              ? std::optional(static_cast<std::uint64_t>(std::stoll(*digest)))
+              : std::nullopt);
   }
 }
 
@@ -405,11 +445,14 @@ std::vector<ChunkDigest> MemoryTarget::chunk_digests(const TargetTable& table,
   std::map<std::string, DecimalSum> sums;
   each_digest(table, plan, [&](const TargetRow&, const std::string& id, auto digest) {
     const auto bits = digest.value_or(0U);
+    if (!in_slice(plan, id)) {
+      return;
+    }
     auto& chunk = chunks[id];
     chunk.id = id;
     ++chunk.rows;
     chunk.hash ^= bits;
-    chunk.rows_without_digest += digest ? 0U : 1U;
+    chunk.rows_unsealed += digest ? 0U : 1U;
     sums[id].add(bits);
   });
   std::vector<ChunkDigest> out;
@@ -436,6 +479,7 @@ std::vector<RowDigest> MemoryTarget::row_digests(const TargetTable& table,
       found.key.push_back(row[index_of(shape, key.target_name)]);
     }
     found.hash = digest;
+    found.written_by_migrate = row[index_of(shape, plan.digest_column)].has_value();
     out.push_back(std::move(found));
   });
   return out;

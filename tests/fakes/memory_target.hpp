@@ -26,6 +26,10 @@ public:
                  std::size_t row,
                  std::size_t column,
                  std::optional<std::string> value);
+  // Inserts a row behind the tool's back: the named values, NULL elsewhere (no digest, no seal).
+  void insert_by_hand(const std::string& schema,
+                      const std::string& table,
+                      const std::vector<std::pair<std::string, std::string>>& values);
 
   std::string encryption() const override { return "unencrypted"; }
   target::TargetServerInfo server_info() override;

@@ -92,6 +92,20 @@ public:
                       + columns.at(0) + "\"");
   }
 
+  // Changes made in PostgreSQL by something other than migrate, as a person with psql would.
+  void update_by_hand(const std::string& table,
+                      const std::string& id,
+                      const std::string& column,
+                      const std::string& value) {
+    pg().exec("UPDATE " + schema() + "." + table + " SET \"" + column + "\" = '" + value
+              + "' WHERE id = " + id);
+  }
+
+  void insert_by_hand(const std::string& table, const std::string& id, const std::string& name) {
+    pg().exec("INSERT INTO " + schema() + "." + table + " (id, name) VALUES (" + id + ", '" + name
+              + "')");
+  }
+
 private:
   void insert(const std::string& table, const std::vector<Value>& row, const char* verb) {
     std::string values;

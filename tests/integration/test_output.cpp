@@ -229,8 +229,8 @@ TEST_F(Output, JsonDocumentsForStatusValidateAndQuarantine) {
   EXPECT_EQ(checksum.exit_code, 0) << checksum.err;
   EXPECT_EQ(json_eval(checksum.out, "d['checksum'], d['ok']"), "(True, True)");
   EXPECT_EQ(json_eval(checksum.out,
-                      "[(t['table'], t['result'], t['mysql_rows'], t['source_digests'], "
-                      "t['chunks_differing'], t['value_chunks_differing']) for t in d['tables']]"),
+                      "[(t['table'], t['result'], t['mysql_rows'], t['exact'], "
+                      "t['chunks_differing'], t['partly_compared']) for t in d['tables']]"),
             "[('users', 'ok', 2, True, [], []), ('tags', 'ok', 3, True, [], [])]");
   EXPECT_EQ(json_eval(checksum.out, "all(t['chunks'] >= 1 for t in d['tables'])"), "True");
 

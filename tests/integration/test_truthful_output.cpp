@@ -72,13 +72,21 @@ TEST_F(TruthfulOutput, AChangeToAnyKindOfColumnAloneIsMovedAndValidated) {
   }
 }
 
-TEST_F(TruthfulOutput, ValidateChecksumSaysWhichColumnsItsValueComparisonSeesOnlyInPart) {
+TEST_F(TruthfulOutput, ValidateChecksumComparesEveryColumnExactlyOrSaysInTheResultWhatItMissed) {
   create_kinds();
   run_ok();
-  const auto checked = run_ok("validate --checksum");
-  EXPECT_TRUE(contains(checked.output, "compared in part only")) << checked.output;
-  EXPECT_TRUE(contains(checked.output, "doc (NULL or not)")) << checked.output;
-  EXPECT_TRUE(contains(checked.output, "f (float: the chunk's sum)")) << checked.output;
+  const auto exact = run_ok("validate --checksum");
+  EXPECT_TRUE(contains(exact.output, "compared exactly: every column")) << exact.output;
+  EXPECT_FALSE(contains(exact.output, "in part")) << exact.output;
+  // A target no run of this version has written: the result itself says what it could not see.
+  pg().exec("ALTER TABLE kinds DROP COLUMN _migrate_seal");
+  const auto partly = run_ok("validate --checksum --json");
+  EXPECT_TRUE(contains(partly.output, "compared in part only")) << partly.output;
+  EXPECT_TRUE(contains(partly.output, "doc (NULL or not)")) << partly.output;
+  EXPECT_TRUE(contains(partly.output, "f (float: the chunk's sum)")) << partly.output;
+  EXPECT_TRUE(contains(partly.output, "\"exact\":false")) << partly.output;
+  // The result's own summary (stored, shown by `status` and the report), not only a log line.
+  EXPECT_TRUE(contains(partly.output, "in sync; compared in part only: doc")) << partly.output;
 }
 
 TEST_F(TruthfulOutput, ValidateChecksumNamesTheKeyRangeOfADifferingChunk) {
@@ -87,7 +95,9 @@ TEST_F(TruthfulOutput, ValidateChecksumNamesTheKeyRangeOfADifferingChunk) {
   pg().exec("UPDATE kinds SET flag = 5 WHERE id = 2");
   const auto checked = migrate("validate --checksum", m_env);
   EXPECT_EQ(checked.exit_code, 1) << checked.output;
-  EXPECT_TRUE(contains(checked.output, "target values differ in chunk id > -10000 and < 10000"))
+  EXPECT_TRUE(contains(checked.output, "differs from MySQL in chunk id > -10000 and < 10000"))
+      << checked.output;
+  EXPECT_TRUE(contains(checked.output, "key=\"id=2\" difference=\"content differs\""))
       << checked.output;
   run_ok("--full"); // repairs what was edited in PostgreSQL too
   EXPECT_EQ(pg().scalar("SELECT flag FROM kinds WHERE id = 2"), "0");
@@ -109,7 +119,7 @@ TEST_F(TruthfulOutput, ATargetMadeBeforeRowDigestsGetsThemOnItsNextRun) {
   run_ok();
   pg().exec("ALTER TABLE kinds DROP COLUMN _migrate_digest");
   const auto before = run_ok("validate --checksum");
-  EXPECT_TRUE(contains(before.output, "no row digests yet")) << before.output;
+  EXPECT_TRUE(contains(before.output, "compared in part only")) << before.output;
   const auto upgraded = run_ok();
   EXPECT_TRUE(contains(upgraded.output, "adding column _migrate_digest")) << upgraded.output;
   EXPECT_EQ(pg().scalar("SELECT count(*) FROM kinds WHERE _migrate_digest IS NULL"), "0");
@@ -330,11 +340,12 @@ TEST_F(TruthfulOutput, RowsLoadedBeforeRowDigestsAreCountedAndFullAddsThem) {
                "(2, 'b', NOW() - INTERVAL 1 DAY)");
   write_mapping("tables:\n  - source_table: items\n    timestamp_column: updated_at\n");
   run_ok();
-  pg().exec("ALTER TABLE items DROP COLUMN _migrate_digest"); // as an older version left it
-  run_ok(); // adds the column; the cursor reads nothing, so the rows keep no digest
+  // As an older version left it: no digests, no seals.
+  pg().exec("ALTER TABLE items DROP COLUMN _migrate_digest, DROP COLUMN _migrate_seal");
+  run_ok(); // adds the columns; the cursor reads nothing, so the rows keep no digest or seal
   const auto before = migrate("validate --checksum", m_env);
   EXPECT_EQ(before.exit_code, 1) << before.output;
-  EXPECT_TRUE(contains(before.output, "rows_without_digest=2")) << before.output;
+  EXPECT_TRUE(contains(before.output, "2 content differs")) << before.output;
   run_ok("--full");
   run_ok("validate --checksum");
 }

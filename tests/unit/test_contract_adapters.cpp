@@ -72,6 +72,28 @@ public:
     m_source.erase(change.table, key);
   }
 
+  // Changes made in the target by something other than migrate (see adapter_contract.hpp).
+  void update_by_hand(const std::string& table,
+                      const std::string& id,
+                      const std::string& column,
+                      const std::string& value) {
+    const auto shape = *m_target.describe(schema(), table);
+    const auto rows = m_target.rows(schema(), table);
+    const auto at = std::find_if(shape.columns.begin(), shape.columns.end(), [&](const auto& c) {
+      return c.name == column;
+    });
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      if (rows[r][0] == id) {
+        m_target.set_value(
+            schema(), table, r, static_cast<std::size_t>(at - shape.columns.begin()), value);
+      }
+    }
+  }
+
+  void insert_by_hand(const std::string& table, const std::string& id, const std::string& name) {
+    m_target.insert_by_hand(schema(), table, {{"id", id}, {"name", name}});
+  }
+
   std::vector<TargetRow> target_rows(const std::string& table,
                                      const std::vector<std::string>& columns) {
     const auto shape = *m_target.describe(schema(), table);

@@ -129,6 +129,10 @@ struct TableMapping {
   std::optional<DeletePolicy> deletes;
   std::string soft_delete_column = "deleted_at"; // with deletes: soft
   std::size_t compare_every = 1;  // timestamp tables: the delete comparison runs every Nth run
+  // Timestamp tables: each run compares a slice of the table (1/N of its chunks, in turn), so the
+  // whole table is compared every N runs and a change the cursor missed (a column set without
+  // moving the timestamp, a writer's clock) is found and repaired. 0: never.
+  std::size_t verify_every = 4;
   std::size_t chunk_rows = 10000; // rows per comparison chunk
   // A first load into an empty target split into this many key ranges, each on its own
   // connections (an integer first key column only); 1: one stream.

@@ -80,7 +80,14 @@ struct ComparePlan {
   // computed on each side.
   std::string digest_column;
   std::string digest_fingerprint; // the mapping's fingerprint, part of every row digest
+  // A comparison spread over several runs digests one slice of the chunks per run: those whose id
+  // modulo `slices`, in absolute value, is `slice`. 1: every chunk.
+  std::size_t slices = 1;
+  std::size_t slice = 0;
 };
+
+// Whether chunk `id` (decimal text) is in the plan's slice.
+bool in_slice(const ComparePlan& plan, const std::string& id);
 
 struct ChunkDigest {
   std::string id; // chunk number as decimal text
@@ -90,10 +97,12 @@ struct ChunkDigest {
   // Whole chunking only: the exact decimal sum of every row's 64 bits read unsigned. The XOR
   // cancels a pair of equal rows; the sum counts each copy.
   std::string hash_sum;
-  // Target side with row digests: rows loaded before row digests existed, which have none yet.
-  std::uint64_t rows_without_digest = 0;
+  // Target side with row digests: rows whose seal does not hold (changed or inserted by
+  // something other than migrate, or written before seals existed). Their digest is left out of
+  // `hash`, and a chunk holding one never matches.
+  std::uint64_t rows_unsealed = 0;
 
-  // Equal counts, hashes and hash sums, float sums within a relative 1e-9.
+  // Equal counts, hashes and hash sums, float sums within a relative 1e-9, no unsealed row.
   bool matches(const ChunkDigest& other) const;
 };
 
@@ -101,7 +110,10 @@ struct ChunkDigest {
 // as the comparison normalises it (the same text in both engines), and the row's 64 bits.
 struct RowDigest {
   std::vector<std::optional<std::string>> key; // nullopt: NULL
-  std::optional<std::uint64_t> hash;           // nullopt: a target row without a stored digest
+  std::optional<std::uint64_t> hash; // nullopt: a target row whose seal does not hold
+  // Target side: the row carries a digest of MySQL's values, so migrate wrote it (even if it was
+  // changed since). False for a row inserted by something else.
+  bool written_by_migrate = true;
 };
 
 // Kinds whose text may hold any character and be of any length: each value is hashed on its own

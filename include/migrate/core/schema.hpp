@@ -137,6 +137,17 @@ struct SchemaChange {
 // they were loaded (signed, as PostgreSQL's bigint holds them): what the comparison checks.
 inline constexpr const char* k_digest_column = "_migrate_digest";
 
+// The target column holding the row's seal: a 64-bit hash PostgreSQL computed of the row's own
+// target values (every column but the tool's) when migrate wrote it. A fresh hash of the same
+// values that differs from it means the row was changed, or inserted, by something else: the
+// comparison then reads the row again from MySQL, whatever its type or transformation.
+inline constexpr const char* k_seal_column = "_migrate_seal";
+
+// True for the columns the tool keeps beside the mapped ones.
+inline bool is_tool_column(const std::string& name) {
+  return name == k_digest_column || name == k_seal_column;
+}
+
 // PostgreSQL cuts identifiers longer than this many bytes (NAMEDATALEN - 1) with only a NOTICE.
 constexpr std::size_t k_max_identifier_bytes = 63;
 

@@ -55,6 +55,7 @@ struct PassInputs {
   bool reload = false;      // --reload
   bool deletes = false;     // deletes is delete or soft
   bool compare_due = false; // compare_every says this run compares
+  bool verify = false;      // verify_every is set: each incremental run compares one slice
 };
 
 enum class PassKind {
@@ -73,6 +74,9 @@ struct PassChoice {
   // A resumed initial pass ends at the bound of the run that began it: an incremental pass then
   // brings the table up to this run's bound, so a run that succeeds is as current as any other.
   bool catch_up = false;
+  // The comparison after the pass covers one slice of the table's chunks (verify_every), not the
+  // whole table: no delete comparison is due, only the periodic check of what the cursor missed.
+  bool slice_only = false;
 };
 
 // The decision table of docs/change-detection.md ("What a run does").

@@ -50,27 +50,28 @@ TableResult sync_table(const config::TableMapping& mapping,
                        state::StateStore& state,
                        const SyncOptions& options);
 
-// Chunk digests of both sides compared, nothing repaired. Two comparisons: MySQL's digests of its
-// own values against those stored with each row when it was loaded (every column, exactly), and
-// each side's normalised values (what PostgreSQL holds now: catches edits made there).
+// Chunk digests of both sides compared, nothing repaired. Exact where the target carries row
+// digests and seals (every table a run of this version has written): MySQL's digests of its own
+// values against those stored with each row, and each row's seal against a fresh hash of its
+// PostgreSQL values, so that a change on either side shows, in any column.
 struct ChecksumReport {
   std::size_t chunks_compared = 0;
   std::uint64_t source_rows = 0;
-  bool source_digests = false;                     // false: no row digests in the target yet
-  std::uint64_t rows_without_digest = 0;           // rows loaded before row digests existed
-  std::vector<std::string> chunks_differing;       // by the source digests, each as its key range
-  std::vector<std::string> value_chunks_differing; // by the target's own values
-  std::vector<std::string> partly_compared;        // columns the value comparison sees only in part
-  // For narrowing the differing chunks down to rows: the chunks' plan (digest_column unset) and
-  // the ids of the chunks behind chunks_differing and value_chunks_differing, in the same order.
+  // False: the target has no row digests or seals yet (no run of this version has written it),
+  // so each side's normalised values were compared, which `partly_compared` says miss in part.
+  bool exact = false;
+  std::uint64_t rows_unsealed = 0;                 // rows whose seal does not hold
+  std::vector<std::string> chunks_differing;       // each as its key range
+  std::vector<std::string> partly_compared;        // columns compared only in part (not exact)
+  // For narrowing the differing chunks down to rows: the comparison's plan and the ids of the
+  // chunks behind chunks_differing, in the same order.
   ComparePlan plan;
   std::vector<std::string> differing_ids;
-  std::vector<std::string> value_differing_ids;
-  // The table's checksum by the target's own values: the XOR of every row's 64 bits, in hex.
-  // Equal on both sides when the table compares equal (`migrate cutover` reports it).
+  // The table's checksum: the XOR of every target row's 64 bits, in hex. Equal on both sides when
+  // the table compares equal (`migrate cutover` reports it).
   std::string checksum;
 
-  bool ok() const { return chunks_differing.empty() && value_chunks_differing.empty(); }
+  bool ok() const { return chunks_differing.empty(); }
 };
 
 // `quarantined_keys`: the table's rows in quarantine, named in the chunks they make differ. Throws

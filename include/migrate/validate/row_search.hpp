@@ -34,6 +34,9 @@ struct KeyedDifference {
   RowDifference difference = RowDifference::content_differs;
   std::string chunk;                              // the chunk, as describe_chunk() names it
   std::vector<std::optional<std::string>> values; // the key's values, for ordering
+  // An extra row carrying a digest of MySQL's values: migrate wrote it, and MySQL has deleted it
+  // since. False for a row something else inserted into the target.
+  bool written_by_migrate = true;
 };
 
 // Key order for people: integers by value (9 before 10), the rest as text, NULL first.
@@ -48,7 +51,8 @@ std::string render_key(const std::vector<std::string>& names,
                        const std::vector<std::optional<std::string>>& values);
 
 // The rows of one chunk that differ between the two sides, by key: a key on one side only is
-// missing or extra, a key on both with different digests (or none stored) differs in content.
+// missing or extra, a key on both with different digests (or a target row whose seal does not
+// hold) differs in content.
 // Sorted by key_less(); `chunk` is copied into each.
 std::vector<KeyedDifference> diff_rows(const std::vector<std::string>& key_names,
                                        const std::vector<RowDigest>& source,
@@ -62,15 +66,13 @@ struct RowSearch {
   std::vector<std::string> chunks_without_rows;
 };
 
-// Reads each chunk of `digest_ids` (MySQL's digests against the stored ones) and of `value_ids`
-// (each side's normalised values) row by row on both sides. `plan` is the comparison's plan with
-// digest_column unset. A row found by both comparisons is listed once; rows in key order.
+// Reads each chunk of `ids` row by row on both sides, with the comparison's `plan` (digests and
+// seals, or normalised values). Rows in key order.
 RowSearch find_differing_rows(const TableView& table,
                               source::Source& source,
                               target::Target& target,
                               const ComparePlan& plan,
-                              const std::vector<std::string>& digest_ids,
-                              const std::vector<std::string>& value_ids);
+                              const std::vector<std::string>& ids);
 
 // Keys of the source rows whose timestamp is above `cursor` (in `chunk` when set); empty for a
 // table without a timestamp column. Streams the keys only.

@@ -63,13 +63,15 @@ struct RowReasons {
   bool quarantined = false;       // its key is in the quarantine
   bool deletes_kept = false;      // the table's deletes are ignored
   bool not_reached = false;       // its key is after an unfinished first pass's position
+  bool not_written_by_migrate = false; // an extra target row carrying no digest of MySQL's values
 };
 
 // What a differing row means, as stored and shown: the row's own difference ("missing in target",
 // "extra in target", "content differs") unless a legitimate reason explains it: "in quarantine",
 // "not loaded yet (first load under way)", "changed since the last run", or "deleted in MySQL, kept
 // (deletes: ignore)" for an extra row. A row the target has and MySQL has not was not changed,
-// quarantined or skipped in MySQL: only kept deletes explain it.
+// quarantined or skipped in MySQL: only kept deletes explain it, and only for a row migrate wrote
+// ("extra in target (never came from MySQL)" otherwise).
 std::string explain_row(RowDifference difference, const RowReasons& reasons);
 
 // True for the texts of explain_row() that are a real mismatch.
