@@ -24,8 +24,8 @@ using cutover::StepOutcome;
 
 // The mapping the final sync and checksum use: every pass of a run, the comparison included
 // whatever compare_every says, and deletes compared whatever `deletes: ignore` says, unless
-// --keep-deletes (soft deletes stay soft). Not --full: its comparison would also overwrite edits
-// made in PostgreSQL, which the checksum is there to find and stop at.
+// --keep-deletes (soft deletes stay soft). Rows changed in PostgreSQL by anything but migrate are
+// left as they are (SyncOptions::leave_target_edits): the checksum is there to find them and stop.
 config::TableMapping final_mapping(const config::TableMapping& mapping, bool keep_deletes) {
   auto out = mapping;
   out.compare_every = 1;
@@ -43,6 +43,7 @@ bool final_sync(const CommandContext& context,
                 state::StateStore& state) {
   pipeline::SyncOptions sync;
   sync.retry = context.config.retry;
+  sync.leave_target_edits = true;
   bool ok = true;
   for (const auto* table : context.tables) {
     // Leased as a run leases it: a cutover does not write beside a running worker.

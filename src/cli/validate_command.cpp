@@ -226,8 +226,7 @@ Verdict checksum_verdict(const config::TableMapping& table,
     r.chunks_compared = report.chunks_compared;
     const auto view = validate::view_table(table, source);
     r.target_rows = target.count_rows(view.target);
-    const std::set<std::string> differing(report.differing_ids.begin(),
-                                          report.differing_ids.end());
+    const std::set<std::string> differing(report.differing_ids.begin(), report.differing_ids.end());
     r.chunks_differing = differing.size();
     if (view.plan.key_positions.empty() || view.plan.sync == config::SyncMode::replace) {
       // Compared whole: no key names a row. The next run replaces the content.
@@ -330,7 +329,8 @@ void log_checksum_notes(const Verdict& v) {
                                    report.differing_ids[i])
                              != v.chunks_without_rows.end();
     if (real) {
-      spdlog::error("table={} differs from MySQL in chunk {}", v.table(), report.chunks_differing[i]);
+      spdlog::error(
+          "table={} differs from MySQL in chunk {}", v.table(), report.chunks_differing[i]);
     } else {
       spdlog::info("table={} chunk {} differs only by rows explained below",
                    v.table(),

@@ -78,6 +78,28 @@ std::vector<HashColumn> digest_columns(const TablePlan& plan) {
   return out;
 }
 
+// The part of a target type that decides the text a value is stored as: a length limit or an
+// integer's width does not (a wider varchar, int -> bigint, a higher numeric precision keep every
+// value), so widening a column does not make every row's digest differ; a numeric scale does.
+std::string value_class(const std::string& pg_type) {
+  const auto open = pg_type.find('(');
+  const auto base = pg_type.substr(0, open);
+  if (base == "smallint" || base == "integer" || base == "bigint") {
+    return "integer";
+  }
+  if (base == "varchar" || base == "character varying" || base == "text") {
+    return "text";
+  }
+  if (base == "numeric" && open != std::string::npos) {
+    const auto comma = pg_type.find(',', open);
+    return "numeric scale "
+           + (comma == std::string::npos
+                  ? std::string("0")
+                  : pg_type.substr(comma + 1, pg_type.find(')', comma) - comma - 1));
+  }
+  return pg_type;
+}
+
 std::string mapping_fingerprint(const TablePlan& plan) {
   // Everything that decides what the load writes for a value: a change to it makes every row's
   // digest differ once, so the next comparison rewrites the rows with the new mapping.
@@ -90,9 +112,8 @@ std::string mapping_fingerprint(const TablePlan& plan) {
       std::to_string(static_cast<int>(plan.enum_as)));
   for (const auto& column : plan.columns) {
     add(column.target_name,
-        column.type.pg_type,
-        column.fix_double_encoding ? "f" : "-",
-        column.not_null ? "n" : "-");
+        value_class(column.type.pg_type),
+        column.fix_double_encoding ? "f" : "-");
     for (const auto& t : column.transforms) {
       add(std::to_string(static_cast<int>(t.kind)),
           t.value,

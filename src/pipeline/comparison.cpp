@@ -74,6 +74,9 @@ ChunkDiff diff_chunks(const ChunkDiff& planned,
   }
   for (const auto& digest : target_digests) {
     diff.rows_unsealed += digest.rows_unsealed;
+    if (digest.rows_unsealed > 0) {
+      diff.unsealed_chunks.push_back(digest.id);
+    }
     diff.target_hash ^= digest.hash;
   }
   diff.target_has_rows = !target_digests.empty();

@@ -33,8 +33,9 @@ struct ChunkDiff {
   std::size_t compared = 0;
   std::uint64_t source_rows = 0;
   bool target_has_rows = false;
-  std::uint64_t rows_unsealed = 0; // target rows whose seal does not hold
-  std::uint64_t target_hash = 0;   // the XOR of every target chunk's hash: the table's
+  std::uint64_t rows_unsealed = 0;          // target rows whose seal does not hold
+  std::vector<std::string> unsealed_chunks; // the chunks holding them
+  std::uint64_t target_hash = 0;            // the XOR of every target chunk's hash: the table's
 };
 
 // How a comparison digests rows: MySQL's digest of its own values against the one stored with each

@@ -190,6 +190,7 @@ private:
     std::size_t index = 0;
   };
   void compare_pass(Slice slice);
+  void leave_target_edits(ChunkDiff& diff);
   void compare_pass() { compare_pass(Slice{1, 0}); }
   Slice verify_slice();
   std::uint64_t successful_runs(); // earlier successful runs of the table, asked once
@@ -811,8 +812,11 @@ void TableRun::compare_pass(Slice slice) {
   planned.plan.slice = slice.index;
   // Exact on both sides: a row changed in MySQL changes its digest there, a row changed in
   // PostgreSQL by anything but migrate breaks its seal; either makes its chunk read again.
-  const auto diff =
+  auto diff =
       diff_chunks(planned, m_mapping, m_source, m_target, m_target_table, DigestOf::source_values);
+  if (m_options.leave_target_edits && diff.rows_unsealed > 0) {
+    leave_target_edits(diff);
+  }
   if (diff.source_rows == 0 && diff.target_has_rows && m_deletes != config::DeletePolicy::ignore) {
     // An empty read is more often a wrong database or a failed restore than a real truncate.
     throw Error(ErrorArea::source,
@@ -849,6 +853,22 @@ void TableRun::compare_pass(Slice slice) {
   }
   // Rows a timestamp cursor did not see: in a table with one, a sign of stamps not kept up.
   m_result.counts.found_by_comparison += m_result.counts.moved() - moved_before;
+}
+
+// Takes the chunks holding rows changed in PostgreSQL by something other than migrate out of the
+// repair: the cutover's checksum names those rows and stops, rather than overwrite what may be
+// the application's first writes.
+void TableRun::leave_target_edits(ChunkDiff& diff) {
+  spdlog::warn("table={} rows_changed_in_postgresql={} chunks={}: left as they are for the "
+               "checksum to name",
+               m_mapping.source_table,
+               diff.rows_unsealed,
+               diff.unsealed_chunks.size());
+  const std::set<std::string> left(diff.unsealed_chunks.begin(), diff.unsealed_chunks.end());
+  diff.differing.erase(std::remove_if(diff.differing.begin(),
+                                      diff.differing.end(),
+                                      [&](const auto& id) { return left.count(id) != 0; }),
+                       diff.differing.end());
 }
 
 // A table without a key is compared whole (row count and a digest in which every copy of a row

@@ -181,10 +181,25 @@ bool has_extended_hash(const TargetColumn& column) {
   if (column.enum_type) {
     return true;
   }
-  static const char* const k_hashable[] = {"bigint", "integer", "smallint", "numeric", "boolean",
-                                           "text", "varchar", "character", "char", "bytea",
-                                           "date", "timestamp", "time", "interval", "jsonb",
-                                           "inet", "uuid", "double precision", "real"};
+  static const char* const k_hashable[] = {"bigint",
+                                           "integer",
+                                           "smallint",
+                                           "numeric",
+                                           "boolean",
+                                           "text",
+                                           "varchar",
+                                           "character",
+                                           "char",
+                                           "bytea",
+                                           "date",
+                                           "timestamp",
+                                           "time",
+                                           "interval",
+                                           "jsonb",
+                                           "inet",
+                                           "uuid",
+                                           "double precision",
+                                           "real"};
   for (const char* type : k_hashable) {
     const std::string_view name(type);
     if (column.pg_type.compare(0, name.size(), name) == 0
@@ -985,8 +1000,8 @@ public:
     const std::string sql = "SELECT chunk_id::text, count(*), bit_xor(h)" + floats + sum
                             + ", count(*) FILTER (WHERE h IS NULL) FROM (SELECT "
                             + chunk_id_sql(plan) + " AS chunk_id, " + h + " AS h" + float_columns
-                            + " FROM " + qualified(table) + live_rows(table) + slice_sql(table, plan)
-                            + ") AS rows_hashed GROUP BY chunk_id";
+                            + " FROM " + qualified(table) + live_rows(table)
+                            + slice_sql(table, plan) + ") AS rows_hashed GROUP BY chunk_id";
     return translate(connection(), table.name, [&] {
       pqxx::read_transaction tx(connection());
       std::vector<ChunkDigest> out;
@@ -1010,9 +1025,9 @@ public:
 
   std::vector<RowDigest> row_digests(const TargetTable& table, const ChunkFilter& chunk) override {
     const auto& plan = *chunk.plan;
-    std::string sql = "SELECT " + row_hash_sql(table, plan) + ", "
-                      + (plan.digest_column.empty() ? "TRUE"
-                                                    : quote_name(plan.digest_column) + " IS NOT NULL");
+    std::string sql =
+        "SELECT " + row_hash_sql(table, plan) + ", "
+        + (plan.digest_column.empty() ? "TRUE" : quote_name(plan.digest_column) + " IS NOT NULL");
     for (const auto& key : plan.key_columns) {
       sql += ", " + hash_text(key);
     }

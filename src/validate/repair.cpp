@@ -6,7 +6,6 @@
 
 #include <spdlog/spdlog.h>
 
-
 namespace migrate::validate {
 namespace {
 

@@ -49,7 +49,9 @@ bool in_chunk(const TargetTable& shape, const TargetRow& row, const ChunkFilter&
 // hash_record_extended() is over the same values in PostgresTarget.
 std::string seal_of(const TargetTable& shape, const TargetRow& row) {
   std::uint64_t hash = 14695981039346656037ULL;
-  const auto add = [&hash](unsigned char c) { hash = (hash ^ c) * 1099511628211ULL; };
+  const auto add = [&hash](unsigned char c) {
+    hash = (hash ^ c) * 1099511628211ULL;
+  };
   for (std::size_t i = 0; i < shape.columns.size(); ++i) {
     const auto& name = shape.columns[i].name;
     if (is_tool_column(name) || name == shape.soft_delete_column) {

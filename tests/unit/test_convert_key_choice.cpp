@@ -177,3 +177,34 @@ TEST(ChunkDigest, HashSumTellsApartMultisetsThatTheXorCannot) {
   EXPECT_FALSE(a.matches(b));
   EXPECT_TRUE(a.matches(a));
 }
+
+TEST(ValueClass, IgnoresWhatWideningChangesAndKeepsWhatChangesAValue) {
+  EXPECT_EQ(value_class("varchar(120)"), value_class("varchar(200)"));
+  EXPECT_EQ(value_class("varchar(120)"), value_class("text"));
+  EXPECT_EQ(value_class("integer"), value_class("bigint"));
+  EXPECT_EQ(value_class("smallint"), value_class("integer"));
+  EXPECT_EQ(value_class("numeric(10,2)"), value_class("numeric(14,2)"));
+  EXPECT_NE(value_class("numeric(10,2)"), value_class("numeric(10,3)"));
+  EXPECT_NE(value_class("integer"), value_class("numeric(20,0)"));
+  EXPECT_NE(value_class("timestamp(3) without time zone"),
+            value_class("timestamp(6) without time zone"));
+  EXPECT_EQ(value_class("jsonb"), "jsonb");
+}
+
+TEST(ChunkSlice, EveryChunkIdFallsInExactlyOneSliceNegativeAndHugeOnesIncluded) {
+  ComparePlan plan;
+  EXPECT_TRUE(in_slice(plan, "12")); // one slice: every chunk
+  plan.slices = 4;
+  for (const char* id : {"0", "5", "-7", "18446744073709551617"}) {
+    int found = 0;
+    for (std::size_t slice = 0; slice < 4; ++slice) {
+      plan.slice = slice;
+      found += in_slice(plan, id) ? 1 : 0;
+    }
+    EXPECT_EQ(found, 1) << id;
+  }
+  plan.slice = 3;
+  EXPECT_TRUE(in_slice(plan, "-7")); // |-7 mod 4| = 3, as ABS(MOD(-7, 4)) in both engines
+  plan.slice = 1;
+  EXPECT_TRUE(in_slice(plan, "18446744073709551617")); // 2^64 + 1
+}

@@ -210,6 +210,19 @@ TEST(ChoosePass, ACursorRunsIncrementalAndComparesWhenDeletesAreDue) {
   EXPECT_FALSE(choose_pass(in).compare_after); // not due this run
   in.compare_due = true;
   EXPECT_TRUE(choose_pass(in).compare_after);
+  EXPECT_FALSE(choose_pass(in).slice_only); // deletes are compared over the whole table
+}
+
+TEST(ChoosePass, WithVerifyEveryAnIncrementalRunComparesOneSliceWhenNoDeleteComparisonIsDue) {
+  auto in = with_timestamp(k_cursor);
+  in.verify = true;
+  EXPECT_TRUE(choose_pass(in).compare_after);
+  EXPECT_TRUE(choose_pass(in).slice_only);
+  in.deletes = true;
+  EXPECT_TRUE(choose_pass(in).slice_only); // compare_every says not this run
+  in.compare_due = true;
+  EXPECT_FALSE(choose_pass(in).slice_only);
+  EXPECT_FALSE(choose_pass(with_timestamp(std::nullopt)).slice_only); // a first load
 }
 
 } // namespace

@@ -128,7 +128,7 @@ struct TableMapping {
   // timestamp column (their full comparison sees deletes anyway), ignore for the others.
   std::optional<DeletePolicy> deletes;
   std::string soft_delete_column = "deleted_at"; // with deletes: soft
-  std::size_t compare_every = 1;  // timestamp tables: the delete comparison runs every Nth run
+  std::size_t compare_every = 1; // timestamp tables: the delete comparison runs every Nth run
   // Timestamp tables: each run compares a slice of the table (1/N of its chunks, in turn), so the
   // whole table is compared every N runs and a change the cursor missed (a column set without
   // moving the timestamp, a writer's clock) is found and repaired. 0: never.

@@ -12,8 +12,14 @@ HashKind hash_kind(const ColumnPlan& column);
 // How MySQL prints the column's own value for the source digest.
 SourceText source_text(const SourceColumn& column);
 
+// The part of a PostgreSQL type that decides how a value is stored: "integer" for smallint,
+// integer and bigint, "text" for text and varchar of any length, "numeric scale 2" for
+// numeric(12,2); other types as they are. What mapping_fingerprint() takes of each type.
+std::string value_class(const std::string& pg_type);
+
 // A fingerprint of what the mapping does to values (types, transformations and their settings,
 // zero dates, bad text): part of every row digest, so a changed mapping rewrites the rows once.
+// Widening a column (value_class() unchanged) does not change it.
 // Secrets (a mask's salt) go in only through the hash.
 std::string mapping_fingerprint(const TablePlan& plan);
 

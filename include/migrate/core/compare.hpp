@@ -110,7 +110,7 @@ struct ChunkDigest {
 // as the comparison normalises it (the same text in both engines), and the row's 64 bits.
 struct RowDigest {
   std::vector<std::optional<std::string>> key; // nullopt: NULL
-  std::optional<std::uint64_t> hash; // nullopt: a target row whose seal does not hold
+  std::optional<std::uint64_t> hash;           // nullopt: a target row whose seal does not hold
   // Target side: the row carries a digest of MySQL's values, so migrate wrote it (even if it was
   // changed since). False for a row inserted by something else.
   bool written_by_migrate = true;

@@ -40,6 +40,9 @@ struct SyncOptions {
   // Opens connections for one key range of a first load split over parallel_ranges connections;
   // empty: every load is one stream. Called from the range's own thread.
   std::function<Connections()> connect;
+  // The cutover's final sync: a chunk holding a row changed or inserted in PostgreSQL by
+  // something other than migrate is not overwritten, so that the checksum after it names the rows.
+  bool leave_target_edits = false;
 };
 
 // Runs one table. Never throws for a failure of the table itself: the result says failed, with the
@@ -60,9 +63,9 @@ struct ChecksumReport {
   // False: the target has no row digests or seals yet (no run of this version has written it),
   // so each side's normalised values were compared, which `partly_compared` says miss in part.
   bool exact = false;
-  std::uint64_t rows_unsealed = 0;                 // rows whose seal does not hold
-  std::vector<std::string> chunks_differing;       // each as its key range
-  std::vector<std::string> partly_compared;        // columns compared only in part (not exact)
+  std::uint64_t rows_unsealed = 0;           // rows whose seal does not hold
+  std::vector<std::string> chunks_differing; // each as its key range
+  std::vector<std::string> partly_compared;  // columns compared only in part (not exact)
   // For narrowing the differing chunks down to rows: the comparison's plan and the ids of the
   // chunks behind chunks_differing, in the same order.
   ComparePlan plan;

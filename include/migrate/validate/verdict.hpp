@@ -59,10 +59,10 @@ enum class RowDifference { missing_in_target, extra_in_target, content_differs }
 
 // What may explain one differing row.
 struct RowReasons {
-  bool changed_since_run = false; // its timestamp is above the stored cursor
-  bool quarantined = false;       // its key is in the quarantine
-  bool deletes_kept = false;      // the table's deletes are ignored
-  bool not_reached = false;       // its key is after an unfinished first pass's position
+  bool changed_since_run = false;      // its timestamp is above the stored cursor
+  bool quarantined = false;            // its key is in the quarantine
+  bool deletes_kept = false;           // the table's deletes are ignored
+  bool not_reached = false;            // its key is after an unfinished first pass's position
   bool not_written_by_migrate = false; // an extra target row carrying no digest of MySQL's values
 };
 
