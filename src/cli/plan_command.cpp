@@ -13,8 +13,14 @@ namespace {
 
 void print_plan(const config::TableMapping& table, const pipeline::RunPlan& plan) {
   std::cout << "table " << table.name << ":\n";
-  std::cout << "  mode: " << plan.pass << (plan.resume ? " (resumed)" : "")
-            << (plan.compare_after ? ", then compare" : "") << "\n";
+  std::cout << "  mode: " << plan.pass << (plan.resume ? " (resumed)" : "");
+  if (plan.verify_slices > 0) {
+    std::cout << ", then compare slice " << plan.verify_slice << " of " << plan.verify_slices
+              << " (verify_every)";
+  } else if (plan.compare_after) {
+    std::cout << ", then compare";
+  }
+  std::cout << "\n";
   if (!plan.key_ranges.empty()) {
     std::cout << "  loaded in " << plan.key_ranges << ", " << table.parallel_ranges
               << " at a time\n";

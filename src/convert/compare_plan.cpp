@@ -55,17 +55,17 @@ std::string whole_number(long double value) {
 
 SourceText source_text(const SourceColumn& column) {
   if (is_geometry_type(column.data_type)) {
-    return SourceText::as_md5_text; // read as WKT
+    return SourceText::as_hashed_text; // read as WKT
   }
   if (column.data_type == "char" || column.data_type == "varchar" || column.data_type == "enum"
       || column.data_type == "set" || column.data_type.find("text") != std::string::npos) {
-    return column.charset.empty() || column.charset == "binary" ? SourceText::as_md5_bytes
-                                                                : SourceText::as_md5_text;
+    return column.charset.empty() || column.charset == "binary" ? SourceText::as_hashed_bytes
+                                                                : SourceText::as_hashed_text;
   }
   if (column.data_type == "json" || column.data_type == "bit"
       || column.data_type.find("binary") != std::string::npos
       || column.data_type.find("blob") != std::string::npos) {
-    return SourceText::as_md5_bytes;
+    return SourceText::as_hashed_bytes;
   }
   return SourceText::as_text; // numbers, doubles, dates and times, inet, uuid
 }

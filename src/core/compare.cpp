@@ -123,14 +123,73 @@ bool in_slice(const ComparePlan& plan, const std::string& id) {
   if (plan.slices <= 1) {
     return true;
   }
-  // The remainder of the decimal text's magnitude, digit by digit: ids may exceed 64 bits.
-  std::size_t remainder = 0;
-  for (const char c : id) {
-    if (c >= '0' && c <= '9') {
-      remainder = (remainder * 10 + static_cast<std::size_t>(c - '0')) % plan.slices;
-    }
+  if (plan.chunking.kind == Chunking::Kind::range) {
+    const Wide k = parse_wide(id);
+    return (plan.slice_first.empty() || k >= parse_wide(plan.slice_first))
+           && (plan.slice_last.empty() || k <= parse_wide(plan.slice_last));
   }
-  return remainder == plan.slice;
+  return parse_wide(id) % static_cast<Wide>(plan.slices) == static_cast<Wide>(plan.slice);
+}
+
+void set_slice(ComparePlan& plan, const KeyRange& range, std::size_t slices, std::size_t slice) {
+  plan.slices = std::max<std::size_t>(slices, 1);
+  plan.slice = slice % plan.slices;
+  plan.slice_first.clear();
+  plan.slice_last.clear();
+  if (plan.chunking.kind != Chunking::Kind::range || plan.slices == 1 || range.min.empty()) {
+    return;
+  }
+  const auto& width = plan.chunking.width_or_buckets;
+  const Wide first = parse_wide(range_chunk_of(range.min, width));
+  const Wide count = parse_wide(range_chunk_of(range.max, width)) - first + 1;
+  const auto n = static_cast<Wide>(plan.slices);
+  const auto k = static_cast<Wide>(plan.slice);
+  if (k > 0) {
+    plan.slice_first = print_wide(first + count * k / n);
+  }
+  if (k + 1 < n) {
+    plan.slice_last = print_wide(first + count * (k + 1) / n - 1);
+  }
+}
+
+SliceBounds slice_bounds(const ComparePlan& plan) {
+  SliceBounds out;
+  if (plan.slices <= 1 || plan.chunking.kind != Chunking::Kind::range) {
+    return out;
+  }
+  const auto& width = plan.chunking.width_or_buckets;
+  if (!plan.slice_first.empty()) {
+    const auto bounds = range_bounds(plan.slice_first, width);
+    out.low = bounds.low;
+    out.low_inclusive = bounds.low_inclusive;
+  }
+  if (!plan.slice_last.empty()) {
+    const auto bounds = range_bounds(plan.slice_last, width);
+    out.high = bounds.high;
+    out.high_inclusive = bounds.high_inclusive;
+  }
+  return out;
+}
+
+std::string
+slice_sql(const ComparePlan& plan, const std::string& key, const std::string& chunk_id) {
+  if (plan.slices <= 1) {
+    return {};
+  }
+  if (plan.chunking.kind != Chunking::Kind::range) {
+    return "MOD(" + chunk_id + ", " + std::to_string(plan.slices)
+           + ") = " + std::to_string(plan.slice);
+  }
+  const auto bounds = slice_bounds(plan);
+  std::string out;
+  if (!bounds.low.empty()) {
+    out = key + (bounds.low_inclusive ? " >= " : " > ") + bounds.low;
+  }
+  if (!bounds.high.empty()) {
+    out +=
+        (out.empty() ? "" : " AND ") + key + (bounds.high_inclusive ? " <= " : " < ") + bounds.high;
+  }
+  return out.empty() ? out : "(" + out + ")";
 }
 
 } // namespace migrate

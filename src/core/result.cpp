@@ -21,6 +21,7 @@ constexpr PassName k_pass_names[] = {
     {RunMode::Pass::replace, "replace"},
 };
 
+constexpr const char* k_verify_suffix = "+verify";
 constexpr const char* k_compare_suffix = "+compare";
 
 } // namespace
@@ -34,6 +35,8 @@ std::string to_string(const RunMode& mode) {
   }
   if (mode.compared && mode.pass != RunMode::Pass::compare) {
     text += k_compare_suffix;
+  } else if (mode.verified) {
+    text += k_verify_suffix;
   }
   return text;
 }
@@ -45,12 +48,16 @@ std::string mode_label(const RunMode& mode) {
 RunMode parse_run_mode(const std::string& text) {
   RunMode mode;
   std::string pass = text;
-  const std::string suffix = k_compare_suffix;
-  if (pass.size() > suffix.size()
-      && pass.compare(pass.size() - suffix.size(), suffix.size(), suffix) == 0) {
-    pass.resize(pass.size() - suffix.size());
-    mode.compared = true;
-  }
+  const auto strip = [&pass](const std::string& suffix) {
+    const bool found = pass.size() > suffix.size()
+                       && pass.compare(pass.size() - suffix.size(), suffix.size(), suffix) == 0;
+    if (found) {
+      pass.resize(pass.size() - suffix.size());
+    }
+    return found;
+  };
+  mode.compared = strip(k_compare_suffix);
+  mode.verified = !mode.compared && strip(k_verify_suffix);
   for (const auto& entry : k_pass_names) {
     if (pass == entry.name) {
       mode.pass = entry.pass;

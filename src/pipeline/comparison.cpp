@@ -43,6 +43,7 @@ ChunkDiff plan_comparison(const config::TableMapping& mapping,
     const auto range = source.key_range(mapping.source_table, first_key.name, table_plan.where);
     diff.plan = convert::compare_plan(table_plan, range, mapping.chunk_rows);
     diff.source_rows = range.rows;
+    diff.range = range;
   }
   return diff;
 }

@@ -29,6 +29,7 @@ source::ReadRequest read_request(const config::TableMapping& mapping,
 
 struct ChunkDiff {
   ComparePlan plan;
+  KeyRange range; // the source's key range the chunks were sized from (not for whole chunking)
   std::vector<std::string> differing;
   std::size_t compared = 0;
   std::uint64_t source_rows = 0;

@@ -195,6 +195,10 @@ RunPlan plan_run(const config::TableMapping& mapping,
   out.pass = pass_name(choice.pass);
   out.resume = choice.resume;
   out.compare_after = choice.compare_after;
+  if (choice.slice_only) {
+    out.verify_slices = mapping.verify_every;
+    out.verify_slice = runs % mapping.verify_every + 1;
+  }
   if (position) {
     out.cursor = position->to_string();
   }

@@ -26,6 +26,7 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <tuple>
 #include <unordered_set>
 
 namespace migrate::pipeline {
@@ -60,12 +61,20 @@ void reserve_for(const RowView& row, std::string& buffer) {
 }
 
 // The rows a run quarantined, counted once each however many passes rejected them, and grouped by
-// column and reason for the log, so that no reason is visible only in `migrate quarantine`.
+// column and reason for the log, so that no reason is visible only in `migrate quarantine`. A row
+// the quarantine already held for the same reason (a comparison reads its chunk every run) is
+// counted but logged once, when it entered, not again every week.
 class RejectionSummary {
 public:
-  void add(const std::vector<state::QuarantineEntry>& entries) {
+  // `held`: what the quarantine held before this run, as key, column and reason.
+  void add(const std::vector<state::QuarantineEntry>& entries,
+           const std::set<std::tuple<std::string, std::string, std::string>>& held) {
     for (const auto& entry : entries) {
       m_keys.insert(entry.key);
+      if (held.count({entry.key, entry.column, entry.reason}) != 0) {
+        m_still_held.insert(entry.key);
+        continue;
+      }
       auto& group = m_groups[{entry.column, entry.reason}];
       if (group.keys.count(entry.key) != 0) {
         continue;
@@ -92,10 +101,15 @@ public:
                    quote_field(cause.second),
                    quote_field(keys));
     }
-    if (!m_keys.empty()) {
+    if (!m_groups.empty()) {
       spdlog::warn("table={} quarantined={} rows in all (see: migrate quarantine --table {})",
                    table,
                    m_keys.size(),
+                   table);
+    } else if (!m_still_held.empty()) {
+      spdlog::info("table={} still_in_quarantine={} (see: migrate quarantine --table {})",
+                   table,
+                   m_still_held.size(),
                    table);
     }
   }
@@ -106,6 +120,7 @@ private:
     std::vector<std::string> first_keys;
   };
   std::set<std::string> m_keys;
+  std::set<std::string> m_still_held;
   std::map<std::pair<std::string, std::string>, Group> m_groups;
 };
 
@@ -200,6 +215,7 @@ private:
   std::string upper_bound();
   source::ReadRequest request(source::ReadOrder order) const;
   target::LoadMode load_mode(bool resume);
+  void begin_first_load();
   bool target_empty();
   void stream(const source::ReadRequest& request,
               target::LoadSession& session,
@@ -247,6 +263,8 @@ private:
   std::string m_target_id; // the target's identity, stored with each position
   std::unordered_set<std::string> m_quarantined_keys; // rows in quarantine when the run began
   RejectionSummary m_rejections;                      // rows quarantined by this run
+  // What the quarantine held before the run's first rejection (key, column, reason).
+  std::optional<std::set<std::tuple<std::string, std::string, std::string>>> m_held;
   TableResult m_result;
   // The key ranges of a split first load commit on their own threads: what their commits share
   // (the counts, the quarantine summary, the state store) is touched under this lock.
@@ -686,6 +704,9 @@ void TableRun::ranged_load(const RangedLoad& load) {
                m_mapping.parallel_ranges);
   auto chunks = convert::compare_plan(m_plan, KeyRange{}, 1);
   chunks.chunking = Chunking{Chunking::Kind::range, load.ranges.width};
+  if (!load.resumed) {
+    begin_first_load();
+  }
   m_stopping = false;
   const auto outcome = run_parallel(ranges.size(), m_mapping.parallel_ranges, [&]() -> TaskRunner {
     auto connections = std::make_shared<Connections>(m_options.connect());
@@ -806,10 +827,9 @@ std::uint64_t TableRun::successful_runs() {
 void TableRun::compare_pass(Slice slice) {
   finish_keys();
   set_pass(RunMode::Pass::compare);
-  m_result.mode.compared = true;
+  (slice.count > 1 ? m_result.mode.verified : m_result.mode.compared) = true;
   auto planned = plan_comparison(m_mapping, m_plan, m_source);
-  planned.plan.slices = slice.count;
-  planned.plan.slice = slice.index;
+  set_slice(planned.plan, planned.range, slice.count, slice.index);
   // Exact on both sides: a row changed in MySQL changes its digest there, a row changed in
   // PostgreSQL by anything but migrate breaks its seal; either makes its chunk read again.
   auto diff =
@@ -947,7 +967,18 @@ bool TableRun::target_empty() {
 }
 
 target::LoadMode TableRun::load_mode(bool resume) {
-  return (!resume && target_empty()) ? target::LoadMode::direct : target::LoadMode::merge;
+  if (resume || !target_empty()) {
+    return target::LoadMode::merge;
+  }
+  begin_first_load();
+  return target::LoadMode::direct;
+}
+
+// Rows are copied straight into the empty table and sealed as they arrive; finish_keys() ends
+// that, whether or not the table still lacks its keys.
+void TableRun::begin_first_load() {
+  m_target.prepare_first_load(m_target_table);
+  m_keys_pending = true;
 }
 
 // The server's now minus safety_lag, cut back to the last complete tick of the column's precision,
@@ -1140,8 +1171,15 @@ void TableRun::keep_rejected(std::vector<state::QuarantineEntry>& rejected) {
   for (auto& entry : rejected) {
     entry.run_id = m_run_id;
   }
+  if (!m_held) {
+    // Asked once per run, before this run's rows join it.
+    m_held.emplace();
+    for (const auto& entry : m_state.quarantined(m_mapping.source_table)) {
+      m_held->insert({entry.key, entry.column, entry.reason});
+    }
+  }
   m_state.quarantine(rejected);
-  m_rejections.add(rejected);
+  m_rejections.add(rejected, *m_held);
   rejected.clear();
 }
 

@@ -567,18 +567,19 @@ std::string hash_part(const HashColumn& column, const std::optional<std::string>
   if (!hashed_alone(column.kind)) {
     return "COALESCE(" + text + ", 'N')";
   }
-  return "COALESCE(MD5(" + text + "), 'N')";
+  return "COALESCE(SHA2(" + text + ", 256), 'N')";
 }
 
-// The first 64 bits of the MD5 of the joined parts, as an unsigned integer.
+// The first 64 bits of the SHA-256 of the joined parts, as an unsigned integer.
 std::string digest_sql(const std::vector<std::string>& parts) {
-  return "CAST(CONV(SUBSTRING(MD5(" + joined_row_sql(parts) + "), 1, 16), 16, 10) AS UNSIGNED)";
+  return "CAST(CONV(SUBSTRING(SHA2(" + joined_row_sql(parts)
+         + ", 256), 1, 16), 16, 10) AS UNSIGNED)";
 }
 
 // The row digest the load stored (convert/row_digest.cpp computes it from what the text protocol
 // sent), recomputed here from the same values: each read with the expression the load reads it
-// with, printed as the protocol prints it (CAST AS CHAR), or hashed (MD5 of the utf8mb4 text, or
-// of the bytes). No part is longer than a number or an MD5, so no value's size can reach
+// with, printed as the protocol prints it (CAST AS CHAR), or hashed (SHA-256 of the utf8mb4 text,
+// or of the bytes). No part is longer than a number or a hash, so no value's size can reach
 // max_allowed_packet, over which MySQL's string functions return NULL.
 std::string source_digest_sql(const std::vector<HashColumn>& columns,
                               const std::string& fingerprint) {
@@ -593,11 +594,11 @@ std::string source_digest_sql(const std::vector<HashColumn>& columns,
     case SourceText::as_text:
       text = "CAST(" + value + " AS CHAR)";
       break;
-    case SourceText::as_md5_text:
-      text = "MD5(CONVERT(" + value + " USING utf8mb4))";
+    case SourceText::as_hashed_text:
+      text = "SHA2(CONVERT(" + value + " USING utf8mb4), 256)";
       break;
-    case SourceText::as_md5_bytes:
-      text = "MD5(" + value + ")";
+    case SourceText::as_hashed_bytes:
+      text = "SHA2(" + value + ", 256)";
       break;
     }
     parts.push_back("COALESCE(" + text + ", 'N')");
@@ -622,7 +623,8 @@ std::string chunk_id_sql(const ComparePlan& plan) {
   if (plan.chunking.kind == Chunking::Kind::range) {
     return quote_name(plan.key.source_name) + " DIV " + n;
   }
-  return "CAST(CONV(SUBSTRING(MD5(" + key_text(plan) + "), 1, 8), 16, 10) AS UNSIGNED) % " + n;
+  return "CAST(CONV(SUBSTRING(SHA2(" + key_text(plan) + ", 256), 1, 8), 16, 10) AS UNSIGNED) % "
+         + n;
 }
 
 std::string chunk_condition_sql(const ChunkFilter& chunk) {
@@ -896,16 +898,16 @@ public:
   // The mapping's `where` and the plan's slice, as the WHERE clause of a chunk digest query.
   static std::string where_sql(const ComparePlan& plan) {
     std::string out = plan.where.empty() ? "" : "(" + plan.where + ")";
-    if (plan.slices > 1) {
-      out += (out.empty() ? "" : " AND ") + std::string("ABS(MOD(") + chunk_id_sql(plan) + ", "
-             + std::to_string(plan.slices) + ")) = " + std::to_string(plan.slice);
+    const auto slice = slice_sql(plan, quote_name(plan.key.source_name), chunk_id_sql(plan));
+    if (!slice.empty()) {
+      out += (out.empty() ? "" : " AND ") + slice;
     }
     return out.empty() ? "" : " WHERE " + out;
   }
 
   std::vector<ChunkDigest> chunk_digests(const std::string& table,
                                          const ComparePlan& plan) override {
-    // One MD5 per row, used once: MariaDB merges the derived table and would compute it again
+    // One hash per row, used once: MariaDB merges the derived table and would compute it again
     // for every use.
     const bool source_digest = !plan.digest_column.empty();
     std::string floats;

@@ -134,12 +134,18 @@ std::string hash_text(const HashColumn& column, const std::string& prefix = {}) 
   return c;
 }
 
+// SHA-256 in lower-case hex, as MySQL's SHA2(x, 256) prints it: of the UTF-8 text, or of the
+// bytes of a bytea.
+std::string sha256_hex(const std::string& value, bool bytes) {
+  return "encode(sha256(" + (bytes ? value : "convert_to(" + value + ", 'UTF8')") + "), 'hex')";
+}
+
 std::string hash_part(const HashColumn& column, const std::string& prefix = {}) {
   const auto text = hash_text(column, prefix);
   if (!hashed_alone(column.kind)) {
     return "COALESCE(" + text + ", 'N')";
   }
-  return "COALESCE(md5(" + text + "), 'N')";
+  return "COALESCE(" + sha256_hex(text, column.kind == HashKind::bytes) + ", 'N')";
 }
 
 std::string chunk_id_sql(const ComparePlan& plan, const std::string& prefix = {}) {
@@ -154,7 +160,8 @@ std::string chunk_id_sql(const ComparePlan& plan, const std::string& prefix = {}
   for (const auto& column : plan.key_columns) {
     key += (key.empty() ? "" : " || ") + hash_part(column, prefix);
   }
-  return "(('x' || lpad(substr(md5(" + key + "), 1, 8), 16, '0'))::bit(64)::bigint % " + n + ")";
+  return "(('x' || lpad(substr(" + sha256_hex(key, false) + ", 1, 8), 16, '0'))::bit(64)::bigint % "
+         + n + ")";
 }
 
 std::string chunk_condition_sql(const ChunkFilter& chunk, const std::string& prefix) {
@@ -666,6 +673,26 @@ public:
     });
   }
 
+  // create_table() makes the seal a generated column; a table emptied since (or made by a run
+  // that loaded nothing) has a plain one, which is made generated again while the table is empty.
+  void prepare_first_load(const TargetTable& table) override {
+    translate(connection(), table.name, [&] {
+      pqxx::work tx(connection());
+      const auto generated = tx.exec_params(
+          "SELECT attgenerated <> '' FROM pg_attribute WHERE attrelid = $1::regclass AND "
+          "attname = $2 AND NOT attisdropped",
+          qualified(table),
+          std::string(k_seal_column));
+      if (generated.empty() || !generated[0][0].as<bool>()) {
+        const auto seal = quote_name(k_seal_column);
+        tx.exec("ALTER TABLE " + qualified(table)
+                + (generated.empty() ? "" : " DROP COLUMN " + seal + ",") + " ADD COLUMN " + seal
+                + " bigint GENERATED ALWAYS AS (" + seal_sql(table) + ") STORED");
+      }
+      tx.commit();
+    });
+  }
+
   static std::string keys_sql(const TargetTable& table, bool has_primary_key = false) {
     std::string keys;
     for (const auto& key : table.primary_key) {
@@ -953,7 +980,7 @@ public:
 
   // One row's 64 bits, as chunk_digests() folds them and row_digests() lists them: the digest
   // stored with the row while its seal holds (NULL otherwise: a row changed or inserted by
-  // something else, or written before seals existed), or the first 64 bits of the MD5 of its
+  // something else, or written before seals existed), or the first 64 bits of the SHA-256 of its
   // normalised values.
   static std::string row_hash_sql(const TargetTable& table, const ComparePlan& plan) {
     if (!plan.digest_column.empty()) {
@@ -964,17 +991,15 @@ public:
     for (const auto& column : plan.columns) {
       parts.push_back(hash_part(column));
     }
-    return "('x' || substr(md5(" + joined_row_sql(parts) + "), 1, 16))::bit(64)::bigint";
+    return "('x' || substr(" + sha256_hex(joined_row_sql(parts), false)
+           + ", 1, 16))::bit(64)::bigint";
   }
 
   // The plan's slice, continuing the WHERE clause live_rows() may have begun.
   static std::string slice_sql(const TargetTable& table, const ComparePlan& plan) {
-    if (plan.slices <= 1) {
-      return {};
-    }
-    return (live_rows(table).empty() ? " WHERE " : " AND ") + std::string("abs(mod(")
-           + chunk_id_sql(plan) + ", " + std::to_string(plan.slices)
-           + ")) = " + std::to_string(plan.slice);
+    const auto slice =
+        migrate::slice_sql(plan, quote_name(plan.key.target_name), chunk_id_sql(plan));
+    return slice.empty() ? slice : (live_rows(table).empty() ? " WHERE " : " AND ") + slice;
   }
 
   std::vector<ChunkDigest> chunk_digests(const TargetTable& table,

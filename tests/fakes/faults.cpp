@@ -125,6 +125,11 @@ void FaultyTarget::build_keys(const TargetTable& table) {
   m_faults.call("target.build_keys");
   m_inner.build_keys(table);
 }
+
+void FaultyTarget::prepare_first_load(const TargetTable& table) {
+  m_faults.call("target.prepare_first_load");
+  m_inner.prepare_first_load(table);
+}
 void FaultyTarget::relax_unique_indexes(const TargetTable& table) {
   m_faults.call("target.relax_unique_indexes");
   m_inner.relax_unique_indexes(table);

@@ -44,7 +44,7 @@ TEST_F(ChangeDetection, TenThousandRowsSharingOneTimestampMoveExactlyOnce) {
   wait_for_next_second(mysql());
 
   run_ok();
-  EXPECT_EQ(latest_run("items").at("mode"), "incremental");
+  EXPECT_EQ(latest_run("items").at("mode"), "incremental+verify");
   EXPECT_EQ(latest("rows_read"), 10000);
   EXPECT_EQ(latest("rows_inserted"), 10000);
   EXPECT_EQ(pg_count(), 10001);
@@ -59,7 +59,8 @@ TEST_F(ChangeDetection, TenThousandRowsSharingOneTimestampMoveExactlyOnce) {
 
 TEST_F(ChangeDetection, LateCommitInsideTheLookbackIsMovedAndReReadRowsCostNoWrite) {
   create_items();
-  map_items("    lookback: 1h\n    safety_lag: 0s\n");
+  // verify_every: 0 leaves the cursor alone, whose limit the end of this test shows.
+  map_items("    lookback: 1h\n    safety_lag: 0s\n    verify_every: 0\n");
   run_ok();
   insert_items(1, 1, "NOW(6)");
   wait_for_next_second(mysql());

@@ -64,7 +64,7 @@ TEST_F(DesignDocument, TheDocumentsTwoFilesRunVerbatim) {
   wait_for_next_second(mysql());
   const auto second = migrate({}, m_env);
   EXPECT_EQ(second.exit_code, 0) << second.output;
-  EXPECT_EQ(latest_run("orders").at("mode"), "incremental");
+  EXPECT_EQ(latest_run("orders").at("mode"), "incremental+verify");
   EXPECT_EQ(pg().scalar("SELECT count(*) FROM orders WHERE total = 99999"), "3");
   expect_same_content("orders");
 }

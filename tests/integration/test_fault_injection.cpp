@@ -61,6 +61,7 @@ public:
   }
   void create_table(const TargetTable& table) override { m_real.create_table(table); }
   void build_keys(const TargetTable& table) override { m_real.build_keys(table); }
+  void prepare_first_load(const TargetTable& table) override { m_real.prepare_first_load(table); }
   void relax_unique_indexes(const TargetTable& table) override {
     m_real.relax_unique_indexes(table);
   }

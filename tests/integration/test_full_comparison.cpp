@@ -168,7 +168,7 @@ TEST_F(TimestampDeletes, FullResyncRepairsTheTargetWithoutDroppingIt) {
   EXPECT_EQ(pg().scalar("SELECT count(*) FROM items WHERE id = 9999"), "1");
   // The next run goes on from the bound the full run took, reading nothing old.
   run_ok();
-  EXPECT_EQ(latest_run("items").at("mode"), "incremental");
+  EXPECT_EQ(latest_run("items").at("mode"), "incremental+verify");
   EXPECT_EQ(latest("items", "rows_read"), 0);
 }
 

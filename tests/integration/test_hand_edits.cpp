@@ -146,7 +146,7 @@ TEST_F(HandEdits, APeriodicComparisonMovesAChangeTheCursorCannotSee) {
   }
   EXPECT_EQ(found, 3);
   EXPECT_EQ(pg().scalar("SELECT count(*) FROM items WHERE qty = 2"), "3");
-  EXPECT_EQ(latest_run("items").at("mode"), "incremental+compare");
+  EXPECT_EQ(latest_run("items").at("mode"), "incremental+verify");
 }
 
 TEST_F(HandEdits, WideningAVarcharAndAnIntRewritesNoRow) {
@@ -170,6 +170,34 @@ TEST_F(HandEdits, WideningAVarcharAndAnIntRewritesNoRow) {
   EXPECT_EQ(latest_run("wide").at("rows_updated"), "0");
   EXPECT_EQ(latest_run("wide").at("chunks_differing"), "0");
   run_ok("validate --checksum");
+}
+
+TEST_F(HandEdits, AQuarantinedRowIsLoggedOnceAndAChecksumItExplainsLogsNoError) {
+  mysql().exec("SET SESSION sql_mode = ''");
+  mysql().exec("CREATE TABLE notes (id INT NOT NULL PRIMARY KEY, body VARCHAR(20))");
+  mysql().exec("INSERT INTO notes VALUES (1, CONCAT('a', CHAR(0), 'b')), (2, 'fine')");
+  write_mapping("tables:\n  - source_table: notes\n");
+  const auto first = run_ok();
+  EXPECT_TRUE(contains(first.output, "quarantined=1 column=body")) << first.output;
+  const auto second = run_ok(); // the comparison reads the row's chunk again
+  EXPECT_FALSE(contains(second.output, "quarantined=1 column=body")) << second.output;
+  EXPECT_TRUE(contains(second.output, "still_in_quarantine=1")) << second.output;
+  const auto checked = run_ok("validate --checksum");
+  EXPECT_TRUE(contains(checked.output, "in quarantine")) << checked.output;
+  EXPECT_FALSE(contains(checked.output, " error ")) << checked.output;
+}
+
+TEST_F(HandEdits, ZeroYearsAndStrippedTextCompareEqualAfterTheirLoad) {
+  mysql().exec("SET SESSION sql_mode = ''");
+  mysql().exec("CREATE TABLE odd (id INT NOT NULL PRIMARY KEY, yr YEAR, body VARCHAR(20))");
+  mysql().exec("INSERT INTO odd VALUES (1, 0, CONCAT('a', CHAR(0), 'b')), (2, 2020, 'ok')");
+  write_mapping("tables:\n  - source_table: odd\n    bad_text: strip\n");
+  run_ok();
+  run_ok();
+  EXPECT_EQ(latest_run("odd").at("chunks_differing"), "0");
+  EXPECT_EQ(latest_run("odd").at("rows_updated"), "0");
+  const auto checked = run_ok("validate --checksum");
+  EXPECT_TRUE(contains(checked.output, "in sync")) << checked.output;
 }
 
 } // namespace

@@ -32,7 +32,7 @@ TEST_F(NullTimestamps, NewRowsWithoutATimestampArriveOnTheNextRun) {
   EXPECT_EQ(pg().scalar("SELECT count(*) FROM items"), "2");
   mysql().exec("INSERT INTO items VALUES (3, 'c', NULL), (4, 'd', NULL)");
   run_ok();
-  EXPECT_EQ(latest_run("items").at("mode"), "incremental");
+  EXPECT_EQ(latest_run("items").at("mode"), "incremental+verify");
   EXPECT_NE(m_output.find("null_timestamps source=3 target=1"), std::string::npos) << m_output;
   expect_same_content("items");
   // An edit that keeps the count arrives at the comparison cadence: every run by default.

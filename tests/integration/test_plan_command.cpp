@@ -50,7 +50,8 @@ TEST_F(Plan, CountsTheRowsAnIncrementalRunWouldRead) {
   wait_for_next_second(mysql());
   const auto result = migrate("plan");
   ASSERT_EQ(result.exit_code, 0) << result.output;
-  EXPECT_TRUE(contains(result.output, "table users:\n  mode: incremental\n")) << result.output;
+  EXPECT_TRUE(contains(result.output, "table users:\n  mode: incremental, then compare slice "))
+      << result.output;
   EXPECT_TRUE(contains(result.output, "  rows to read: 2\n")) << result.output;
   EXPECT_TRUE(contains(result.output, "  ddl: none, the target exists\n")) << result.output;
   EXPECT_TRUE(contains(result.output, "table tags:\n  mode: compare\n")) << result.output;

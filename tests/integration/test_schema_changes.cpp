@@ -70,7 +70,8 @@ TEST_F(SchemaChanges, WiderTypesAreAppliedBeforeTheRowsThatNeedThem) {
   mysql().exec("INSERT INTO wide VALUES (2, 'a good deal longer', 9000000000, 1234567890.25)");
   run_ok();
   EXPECT_EQ(columns("wide"),
-            "id integer, v character varying, n bigint, d numeric, _migrate_digest bigint");
+            "id integer, v character varying, n bigint, d numeric, _migrate_digest bigint, "
+            "_migrate_seal bigint");
   EXPECT_EQ(pg().scalar("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid "
                         "= 'wide'::regclass AND attname = 'v'"),
             "character varying(50)");

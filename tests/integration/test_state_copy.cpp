@@ -76,7 +76,8 @@ TEST_F(StateCopy, CopiesASqliteFileIntoPostgresqlAndRunsGoOnFromIt) {
   const auto next = migrate("--state '" + url("copied") + "'");
   ASSERT_EQ(next.exit_code, 0) << next.output;
   expect_same_content("items");
-  EXPECT_EQ(pg().scalar("SELECT mode FROM copied.runs ORDER BY id DESC LIMIT 1"), "incremental");
+  EXPECT_EQ(pg().scalar("SELECT mode FROM copied.runs ORDER BY id DESC LIMIT 1"),
+            "incremental+verify");
   EXPECT_EQ(pg().scalar("SELECT max(id) FROM copied.runs"), "3") << "new ids follow the copied";
 
   const auto back_file = dir() / "back.db";

@@ -191,20 +191,34 @@ TEST(ValueClass, IgnoresWhatWideningChangesAndKeepsWhatChangesAValue) {
   EXPECT_EQ(value_class("jsonb"), "jsonb");
 }
 
-TEST(ChunkSlice, EveryChunkIdFallsInExactlyOneSliceNegativeAndHugeOnesIncluded) {
+TEST(ChunkSlice, RangeSlicesAreConsecutiveChunksCoveringEveryKeyOnce) {
   ComparePlan plan;
-  EXPECT_TRUE(in_slice(plan, "12")); // one slice: every chunk
-  plan.slices = 4;
-  for (const char* id : {"0", "5", "-7", "18446744073709551617"}) {
+  plan.chunking = Chunking{Chunking::Kind::range, "10"};
+  const KeyRange range{100, "-25", "74"}; // chunks -2 .. 7 (DIV truncates toward zero): ten
+  EXPECT_TRUE(in_slice(plan, "12"));      // one slice: every chunk
+  for (const char* id : {"-9", "-2", "0", "4", "7", "30"}) {
     int found = 0;
     for (std::size_t slice = 0; slice < 4; ++slice) {
-      plan.slice = slice;
+      set_slice(plan, range, 4, slice);
       found += in_slice(plan, id) ? 1 : 0;
     }
-    EXPECT_EQ(found, 1) << id;
+    EXPECT_EQ(found, 1) << id; // keys beyond the range fall in the first or the last slice
   }
-  plan.slice = 3;
-  EXPECT_TRUE(in_slice(plan, "-7")); // |-7 mod 4| = 3, as ABS(MOD(-7, 4)) in both engines
-  plan.slice = 1;
-  EXPECT_TRUE(in_slice(plan, "18446744073709551617")); // 2^64 + 1
+  set_slice(plan, range, 4, 1);
+  EXPECT_EQ(plan.slice_first, "0"); // -2 + 10 * 1 / 4
+  EXPECT_EQ(plan.slice_last, "2");  // -2 + 10 * 2 / 4 - 1
+  EXPECT_EQ(slice_sql(plan, "id", "c"), "(id > -10 AND id < 30)");
+  set_slice(plan, range, 4, 0);
+  EXPECT_EQ(slice_sql(plan, "id", "c"), "(id <= -10)");
+  set_slice(plan, range, 4, 3);
+  EXPECT_EQ(slice_sql(plan, "id", "c"), "(id >= 50)");
+}
+
+TEST(ChunkSlice, HashBucketsAreSlicedByTheirNumber) {
+  ComparePlan plan;
+  plan.chunking = Chunking{Chunking::Kind::hash, "8"};
+  set_slice(plan, KeyRange{}, 3, 2);
+  EXPECT_TRUE(in_slice(plan, "5"));
+  EXPECT_FALSE(in_slice(plan, "6"));
+  EXPECT_EQ(slice_sql(plan, "k", "b"), "MOD(b, 3) = 2");
 }

@@ -1,8 +1,8 @@
-// The row digest: the first 64 bits of the MD5 of a row's values as MySQL sent them, stored with
-// the row in the target's _migrate_digest column. Computed here, on the extract thread, so that
-// reading costs MySQL nothing more; the comparison has MySQL compute the same digest of the same
-// values in SQL (source/mysql_source.cpp, source_digest_sql), which must print exactly what the
-// text protocol sent. Not thread-safe: one per extract thread.
+// The row digest: the first 64 bits of the SHA-256 of a row's values as MySQL sent them, stored
+// with the row in the target's _migrate_digest column. Computed here, on the extract thread, so
+// that reading costs MySQL nothing more; the comparison has MySQL compute the same digest of the
+// same values in SQL (source/mysql_source.cpp, source_digest_sql), which must print exactly what
+// the text protocol sent. Not thread-safe: one per extract thread.
 #pragma once
 
 #include "migrate/core/compare.hpp"
@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+struct evp_md_st;
 struct evp_md_ctx_st;
 
 namespace migrate::convert {
@@ -29,11 +30,13 @@ public:
   std::int64_t digest(const RowView& row);
 
 private:
-  void md5_hex(std::string_view bytes, std::string& out);
+  void sha256(std::string_view bytes, unsigned char (&digest)[32]);
+  void sha256_hex(std::string_view bytes, std::string& out);
 
   std::vector<HashColumn> m_columns;
   std::string m_fingerprint;
   std::string m_text; // reused: no allocation per row once warm
+  std::unique_ptr<evp_md_st, void (*)(evp_md_st*)> m_sha256;
   std::unique_ptr<evp_md_ctx_st, void (*)(evp_md_ctx_st*)> m_context;
 };
 

@@ -2,10 +2,12 @@
 // each chunk is digested inside MySQL and inside PostgreSQL, and only chunks whose digests differ
 // have their rows fetched.
 //
-// The digest of a chunk is its row count plus the XOR of the first 64 bits of the MD5 of every
-// row's normalised text, so it does not depend on row order. Each value is normalised to the same
-// text in both engines (see docs/change-detection.md); text-like values are replaced by their MD5,
-// NULL by 'N', and the values are joined by '|': no value can make two rows' encodings equal.
+// The digest of a chunk is its row count plus the XOR of the first 64 bits of every row's
+// SHA-256, so it does not depend on row order. SHA-256 because every server has it built in
+// (MySQL's SHA2(), PostgreSQL's sha256()): MySQL 9 moved MD5() out into an optional component.
+// Each value is normalised to the same text in both engines (see docs/change-detection.md);
+// text-like values are replaced by their SHA-256, NULL by 'N', and the values are joined by '|':
+// no value can make two rows' encodings equal.
 #pragma once
 
 #include <cstdint>
@@ -43,10 +45,11 @@ struct HashTransform {
 // How a column's value enters the row digest: as MySQL's text protocol sends it (which the
 // comparison reproduces in SQL), never compared with PostgreSQL's text.
 enum class SourceText {
-  as_text,      // the text as sent: numbers, doubles, temporal types (SQL: CAST(v AS CHAR))
-  as_md5_text,  // MD5 of the utf8mb4 text sent: character columns in any character set, ENUM,
-                // SET, geometry as WKT (SQL: MD5(CONVERT(v USING utf8mb4)))
-  as_md5_bytes, // MD5 of the bytes sent: binary strings, BIT, MySQL's JSON (SQL: MD5(v))
+  as_text,         // the text as sent: numbers, doubles, temporal types (SQL: CAST(v AS CHAR))
+  as_hashed_text,  // SHA-256 (hex) of the utf8mb4 text sent: character columns in any character
+                   // set, ENUM, SET, geometry as WKT (SQL: SHA2(CONVERT(v USING utf8mb4), 256))
+  as_hashed_bytes, // SHA-256 (hex) of the bytes sent: binary strings, BIT, MySQL's JSON
+                   // (SQL: SHA2(v, 256))
 };
 
 struct HashColumn {
@@ -80,10 +83,15 @@ struct ComparePlan {
   // computed on each side.
   std::string digest_column;
   std::string digest_fingerprint; // the mapping's fingerprint, part of every row digest
-  // A comparison spread over several runs digests one slice of the chunks per run: those whose id
-  // modulo `slices`, in absolute value, is `slice`. 1: every chunk.
+  // A comparison spread over several runs digests one slice of the chunks per run. 1: every chunk.
+  // Range chunks: slice `slice` is a run of consecutive chunks, from `slice_first` to `slice_last`
+  // (the first slice open below, the last open above: keys beyond the range are in one), read
+  // as one index range; set by slice_range_plan(). Hash buckets: those whose number modulo
+  // `slices` is `slice`.
   std::size_t slices = 1;
   std::size_t slice = 0;
+  std::string slice_first; // range chunks: the slice's first chunk id; empty: open below
+  std::string slice_last;  // range chunks: the slice's last chunk id; empty: open above
 };
 
 // Whether chunk `id` (decimal text) is in the plan's slice.
@@ -92,7 +100,7 @@ bool in_slice(const ComparePlan& plan, const std::string& id);
 struct ChunkDigest {
   std::string id; // chunk number as decimal text
   std::uint64_t rows = 0;
-  std::uint64_t hash = 0;         // XOR of the first 64 bits of every row's MD5
+  std::uint64_t hash = 0;         // XOR of the first 64 bits of every row's SHA-256
   std::vector<double> float_sums; // one per float_value column, in plan order
   // Whole chunking only: the exact decimal sum of every row's 64 bits read unsigned. The XOR
   // cancels a pair of equal rows; the sum counts each copy.
@@ -117,9 +125,10 @@ struct RowDigest {
 };
 
 // Kinds whose text may hold any character and be of any length: each value is hashed on its own
-// (MD5, lower-case hex, in both engines), so that no separator inside it can make two rows' texts
-// equal and no value makes the row's text longer than MySQL's max_allowed_packet (over which its
-// string functions return NULL). The other kinds have a short fixed alphabet without '|' or 'N'.
+// (SHA-256, lower-case hex, in both engines), so that no separator inside it can make two rows'
+// texts equal and no value makes the row's text longer than MySQL's max_allowed_packet (over which
+// its string functions return NULL). The other kinds have a short fixed alphabet without '|' or
+// 'N'.
 bool hashed_alone(HashKind kind);
 
 // The SQL that joins `parts` (never NULL) with '|', the same in MySQL and PostgreSQL:
@@ -161,5 +170,24 @@ std::string range_width(const KeyRange& range, std::size_t parts);
 // id from range_chunk_of(min) to range_chunk_of(max).
 std::vector<std::string>
 range_chunks_between(const std::string& min, const std::string& max, const std::string& width);
+
+// Makes `plan` compare slice `slice` of `slices`: for range chunks, the consecutive chunks that
+// share of the chunks from range.min's to range.max's.
+void set_slice(ComparePlan& plan, const KeyRange& range, std::size_t slices, std::size_t slice);
+
+// The key bounds of a range plan's slice: `low` empty when open below, `high` empty when open
+// above (both empty: every chunk).
+struct SliceBounds {
+  std::string low;
+  bool low_inclusive = true;
+  std::string high;
+  bool high_inclusive = false;
+};
+SliceBounds slice_bounds(const ComparePlan& plan);
+
+// The SQL condition of the plan's slice, the same in MySQL and PostgreSQL: a key range over
+// `key` (the first key column, quoted) for range chunks, `MOD(<chunk id>, slices) = slice` for
+// hash buckets; empty for every chunk.
+std::string slice_sql(const ComparePlan& plan, const std::string& key, const std::string& chunk_id);
 
 } // namespace migrate

@@ -45,13 +45,15 @@ struct RunMode {
   };
   Pass pass = Pass::none;
   bool compared = false; // a comparison followed the pass
+  bool verified = false; // a comparison of one slice of the table followed it (verify_every)
 
   bool operator==(const RunMode& other) const {
-    return pass == other.pass && compared == other.compared;
+    return pass == other.pass && compared == other.compared && verified == other.verified;
   }
 };
 
-// "initial", "incremental+compare", "none"; parse_run_mode reads it back (unknown text: none).
+// "initial", "incremental+compare", "incremental+verify", "none"; parse_run_mode reads it back
+// (unknown text: none).
 std::string to_string(const RunMode& mode);
 RunMode parse_run_mode(const std::string& text);
 // What tables and messages show: "-" for a run that did nothing, else to_string().

@@ -133,8 +133,8 @@ struct SchemaChange {
   std::string describe() const; // one line for logs and `migrate schema --diff`
 };
 
-// The target column holding, for each row, the first 64 bits of the MD5 of MySQL's own values as
-// they were loaded (signed, as PostgreSQL's bigint holds them): what the comparison checks.
+// The target column holding, for each row, the first 64 bits of the SHA-256 of MySQL's own values
+// as they were loaded (signed, as PostgreSQL's bigint holds them): what the comparison checks.
 inline constexpr const char* k_digest_column = "_migrate_digest";
 
 // The target column holding the row's seal: a 64-bit hash PostgreSQL computed of the row's own

@@ -105,10 +105,14 @@ struct RunPlan {
   std::string pass;           // initial, full, incremental, compare or replace
   bool resume = false;        // an interrupted first pass continues after its stored key
   bool compare_after = false; // a comparison follows the pass
-  bool compare_due = false;   // this run's turn to compare (compare_every)
-  std::string cursor;         // where the read starts ("" for the start of the table)
-  std::string upper_bound;    // the read's upper bound (timestamp tables)
-  std::string void_reason;    // why a stored position would be voided, when it would
+  // The comparison covers one slice of the table (verify_every): slice `verify_slice` of
+  // `verify_slices`, counted from 1; 0 when the comparison covers the whole table.
+  std::size_t verify_slice = 0;
+  std::size_t verify_slices = 0;
+  bool compare_due = false; // this run's turn to compare (compare_every)
+  std::string cursor;       // where the read starts ("" for the start of the table)
+  std::string upper_bound;  // the read's upper bound (timestamp tables)
+  std::string void_reason;  // why a stored position would be voided, when it would
   std::optional<std::uint64_t> rows_to_read; // COUNT(*) with the read's predicate
   std::string ddl;                // what the run would create; empty when the target exists
   std::vector<std::string> drift; // why the existing target cannot take the rows

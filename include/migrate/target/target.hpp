@@ -94,6 +94,9 @@ public:
   // Adds the primary key and the secondary indexes the table lacks. Secondary indexes are built
   // without UNIQUE: a sync passes through states MySQL never shows (README, `indexes`).
   virtual void build_keys(const TargetTable& table) = 0;
+  // The table is empty and a first load is about to copy rows straight in (LoadMode::direct): have
+  // each row sealed as it arrives, until build_keys() ends the first load.
+  virtual void prepare_first_load(const TargetTable& table) = 0;
   // Rebuilds without UNIQUE the table's secondary indexes that have it.
   virtual void relax_unique_indexes(const TargetTable& table) = 0;
 
