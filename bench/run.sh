@@ -4,7 +4,7 @@
 #
 #   bench/run.sh [--rows N] [--skip-pgloader] [--out FILE]
 #                [--link RTT_MS:MBIT[:PER_CONN_MBIT]] [--placement near-mysql|near-pg|both]
-#                [--compress off|on|both] [--parallel [--sakila DIR]]
+#                [--compress off|on|both] [--parallel [--sakila DIR]] [--compare-with REV]
 #
 # Starts throwaway servers (scripts/servers.sh) unless MIGRATE_MYSQL_HOST is set, builds a Release
 # binary in build-bench/, generates N rows (default 2,000,000) and prints wall time, rows/s, MB/s
@@ -18,7 +18,13 @@
 #   f  migrate validate --checksum
 #   g  pgloader 3.6 (Debian) loading the same table
 # MariaDB's InnoDB buffer pool is set to 3 GiB first (as a production server would hold the table).
-# and the ratios c/max(a,b), g/c, d/c. Figures go to a CSV file (bench/results/ by default).
+# and the ratios c/max(a, b), g/c, d/c. Figures go to a CSV file (bench/results/ by default). Each
+# step also reports the CPU time (user + system) of the process it ran: for migrate, the client's
+# own cost per row, apart from the servers'.
+#
+# --compare-with REV also builds the Release binary of git revision REV (in a worktree under
+# build-bench-compare/) and runs c and f with it on the same rows into a fresh target, right after
+# the current build's c and f: two builds measured side by side in one run (c@REV, f@REV).
 #
 # With --link, c, d, e and f run again with bench/wan_link (build-bench/bench/wan_link) between
 # migrate and the database on the far side: RTT_MS round trip, MBIT per direction for all
@@ -46,9 +52,10 @@ placement=both
 compress=off
 parallel=0
 sakila=""
+compare_rev=""
 usage="usage: bench/run.sh [--rows N] [--skip-pgloader] [--out FILE]
        [--link RTT_MS:MBIT[:PER_CONN_MBIT]] [--placement near-mysql|near-pg|both]
-       [--compress off|on|both] [--parallel [--sakila DIR]]"
+       [--compress off|on|both] [--parallel [--sakila DIR]] [--compare-with REV]"
 while [[ $# -gt 0 ]]; do
   case $1 in
     --rows) rows=$2; shift 2 ;;
@@ -58,6 +65,7 @@ while [[ $# -gt 0 ]]; do
     --placement) placement=$2; shift 2 ;;
     --compress) compress=$2; shift 2 ;;
     --parallel) parallel=1; shift ;;
+    --compare-with) compare_rev=$2; shift 2 ;;
     --sakila) sakila=$2; shift 2 ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
@@ -112,6 +120,17 @@ cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DMIGRATE_BUILD_TESTS=OFF >
 cmake --build build-bench -j2 >/dev/null
 migrate_bin=$PWD/build-bench/migrate
 wan_bin=$PWD/build-bench/bench/wan_link
+compare_bin=""
+if [[ -n $compare_rev ]]; then
+  compare_tree=$PWD/build-bench-compare/tree
+  git worktree remove --force "$compare_tree" 2>/dev/null || rm -rf "$compare_tree"
+  git worktree add --detach "$compare_tree" "$compare_rev" >/dev/null
+  cmake -S "$compare_tree" -B build-bench-compare/build -DCMAKE_BUILD_TYPE=Release \
+    -DMIGRATE_BUILD_TESTS=OFF >/dev/null
+  cmake --build build-bench-compare/build -j2 --target migrate >/dev/null
+  compare_bin=$PWD/build-bench-compare/build/migrate
+  compare_tag=$(git rev-parse --short "$compare_rev")
+fi
 
 work=$(mktemp -d /tmp/migrate-bench.XXXXXX)
 chmod 755 "$work"
@@ -216,18 +235,20 @@ export BENCH_MYSQL_PORT=$MIGRATE_MYSQL_PORT BENCH_PG_PORT=$MIGRATE_PG_PORT
 cfg=$work/config
 write_config "$cfg" bench false
 
-# measure NAME COMMAND...: wall seconds and peak RSS (KiB) of COMMAND into $wall / $rss.
-declare -A wall rss
+# measure NAME COMMAND...: wall seconds, peak RSS (KiB) and CPU seconds (user + system) of COMMAND
+# into $wall / $rss / $cpu.
+declare -A wall rss cpu
 measure() {
-  local name=$1
+  local name=$1 user system
   shift
-  /usr/bin/time -f '%e %M' -o "$work/time" "$@" >"$work/$name.out" 2>&1 || {
+  /usr/bin/time -f '%e %M %U %S' -o "$work/time" "$@" >"$work/$name.out" 2>&1 || {
     echo "bench: step $name failed:" >&2
     tail -n 20 "$work/$name.out" >&2
     exit 1
   }
-  read -r wall[$name] rss[$name] <"$work/time"
-  echo "bench: $name ${wall[$name]} s"
+  read -r wall[$name] rss[$name] user system <"$work/time"
+  cpu[$name]=$(echo "$user + $system" | bc -l)
+  echo "bench: $name ${wall[$name]} s, CPU ${cpu[$name]} s"
 }
 
 # link_start UPSTREAM_PORT RTT_MS MBIT CONN_MBIT STATS_FILE: starts the link simulator in front of
@@ -321,6 +342,16 @@ sleep 1.1 # the run's bound leaves out the current second
 measure d "$migrate_bin" --config "$cfg"
 measure e "$migrate_bin" --config "$cfg"
 measure f "$migrate_bin" --config "$cfg" validate --checksum
+
+if [[ -n $compare_bin ]]; then
+  # The same rows, the other build: its own target and state, then its checksum of them.
+  "${pg[@]}" -d postgres -c "DROP DATABASE IF EXISTS bench_compare" -c "CREATE DATABASE bench_compare"
+  write_config "$work/config-compare" bench_compare false
+  "${pg[@]}" -d postgres -c "CHECKPOINT"
+  measure "c@$compare_tag" "$compare_bin" --config "$work/config-compare"
+  measure "f@$compare_tag" "$compare_bin" --config "$work/config-compare" validate --checksum
+  "${pg[@]}" -d postgres -c "DROP DATABASE bench_compare"
+fi
 
 if (( run_pgloader )); then
   # pgloader's default prefetch (100,000 rows) exhausts its 1 GiB Lisp heap on this table.
@@ -433,17 +464,17 @@ changed=$(( rows / 1000 ))
 mb=$(echo "$bytes / 1048576" | bc -l)
 machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m)"
 {
-  echo "step,description,rows,wall_s,rows_per_s,mb_per_s,peak_rss_mb,link_mb,link_use,round_trips"
+  echo "step,description,rows,wall_s,rows_per_s,mb_per_s,peak_rss_mb,cpu_s,link_mb,link_use,round_trips"
   row() { # step description rows; MB/s only where the whole table moves
-    local w=${wall[$1]} r=${rss[$1]:-0} rate="-" moved="-" use="-" trips="-"
+    local w=${wall[$1]} r=${rss[$1]:-0} c=${cpu[$1]:-0} rate="-" moved="-" use="-" trips="-"
     [[ $3 == "$rows" ]] && rate=$(printf '%.1f' "$(echo "$mb / $w" | bc -l)")
     if [[ -n ${link_bytes[$1]:-} ]]; then
       moved=$(printf '%.1f' "$(echo "${link_bytes[$1]} / 1048576" | bc -l)")
       use=$(printf '%.0f%%' "$(echo "100 * ${link_busiest[$1]} * 8 / ($link_mbit * 1000000 * $w)" | bc -l)")
       trips=${link_trips[$1]}
     fi
-    printf '%s,%s,%s,%.2f,%.0f,%s,%.0f,%s,%s,%s\n' "$1" "$2" "$3" "$w" "$(echo "$3 / $w" | bc -l)" \
-      "$rate" "$(echo "$r / 1024" | bc -l)" "$moved" "$use" "$trips"
+    printf '%s,%s,%s,%.2f,%.0f,%s,%.0f,%.2f,%s,%s,%s\n' "$1" "$2" "$3" "$w" \
+      "$(echo "$3 / $w" | bc -l)" "$rate" "$(echo "$r / 1024" | bc -l)" "$c" "$moved" "$use" "$trips"
   }
   row a "extract limit (mariadb --quick)" "$rows"
   row b_copy "load limit: COPY into bare table" "$rows"
@@ -454,6 +485,10 @@ machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m)"
   row d "migrate incremental (0.1% changed)" "$changed"
   row e "migrate with no changes" "$rows"
   row f "migrate validate --checksum" "$rows"
+  if [[ -n $compare_bin ]]; then
+    row "c@$compare_tag" "migrate initial load, build $compare_tag" "$rows"
+    row "f@$compare_tag" "migrate validate --checksum, build $compare_tag" "$rows"
+  fi
   if (( run_pgloader )); then row g "pgloader 3.6" "$rows"; fi
   for step in "${link_steps[@]}"; do
     where=${step#*@}
@@ -481,11 +516,17 @@ echo
 echo "migrate benchmark: $rows rows, $(printf '%.0f' "$mb") MB as COPY text, on $machine"
 column -s, -t <"$out"
 limit=$(echo "if (${wall[a]} > ${wall[b]}) ${wall[a]} else ${wall[b]}" | bc -l)
-printf '\nc / max(a, b) = %.2f   (target <= 1.25)\n' "$(echo "${wall[c]} / $limit" | bc -l)"
+printf '\nc / max(a, b) = %.2f   (target <= 1.0)\n' "$(echo "${wall[c]} / $limit" | bc -l)"
+printf 'f / max(a, b) = %.2f   (target <= 1.0)\n' "$(echo "${wall[f]} / $limit" | bc -l)"
+if [[ -n $compare_bin ]]; then
+  printf 'against %s: c %.2f s / %.2f s, client CPU of c %.2f s / %.2f s (%.2f times), f %.2f s / %.2f s\n' \
+    "$compare_tag" "${wall[c]}" "${wall[c@$compare_tag]}" "${cpu[c]}" "${cpu[c@$compare_tag]}" \
+    "$(echo "${cpu[c]} / ${cpu[c@$compare_tag]}" | bc -l)" "${wall[f]}" "${wall[f@$compare_tag]}"
+fi
 printf 'd / c          = %.4f (target <= 0.02 at 10M rows)\n' "$(echo "${wall[d]} / ${wall[c]}" | bc -l)"
 printf 'e              = %.2f s (target < 2 s at 10M rows)\n' "${wall[e]}"
 if (( run_pgloader )); then
-  printf 'g / c          = %.2f   (target >= 5)\n' "$(echo "${wall[g]} / ${wall[c]}" | bc -l)"
+  printf 'g / c          = %.2f   (target >= 3)\n' "$(echo "${wall[g]} / ${wall[c]}" | bc -l)"
 fi
 printf 'migrate peak RSS: initial %.0f MB, incremental %.0f MB (target <= 256 MB)\n' \
   "$(echo "${rss[c]} / 1024" | bc -l)" "$(echo "${rss[d]} / 1024" | bc -l)"

@@ -178,10 +178,16 @@ bool is_geometry_type(const std::string& data_type) {
 }
 
 std::string select_expression(const SourceColumn& column, const std::string& quoted_name) {
-  // FLOAT is printed with 6 significant digits, a double with all it needs; a double's arithmetic
-  // instead of CAST(... AS DOUBLE), which MySQL accepts only from 8.0.17.
+  // Floating point values are read as MySQL's CAST(... AS CHAR) prints them, the text the row
+  // digest's SQL reproduces: MySQL 9's text protocol prints a small double positionally
+  // (0.000000000033333333333333335) where CAST prints 3.3333333333333335e-11, both exact. FLOAT
+  // is made a double first (the protocol prints a FLOAT with 6 significant digits), by arithmetic
+  // rather than CAST(... AS DOUBLE), which MySQL accepts only from 8.0.17.
   if (column.data_type == "float") {
-    return "(" + quoted_name + " + 0e0)";
+    return "CAST((" + quoted_name + " + 0e0) AS CHAR)";
+  }
+  if (column.data_type == "double" || column.data_type == "real") {
+    return "CAST(" + quoted_name + " AS CHAR)";
   }
   if (is_one_of(column.data_type, k_geometry_types)) {
     return "ST_AsText(" + quoted_name + ")";

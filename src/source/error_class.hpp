@@ -4,7 +4,8 @@
 
 namespace migrate::source {
 
-// The connection is gone (or never came): a new one may work.
+// The connection is gone (or never came): a new one may work. For an error of an established
+// connection: a TLS error (2026) there is a broken transport, while at connect it is a refusal.
 bool is_connection_lost(unsigned code);
 
 // Worth a retry: a lost connection, a deadlock (the whole transaction was rolled back) or a lock

@@ -554,7 +554,10 @@ std::string hash_text(const HashColumn& column, const std::optional<std::string>
   case HashKind::datetime:
     return zero_date_guard(c, "'%Y-%m-%d %H:%i:%s.%f'", zero_date);
   case HashKind::time:
-    return "CAST(CAST(TIME_TO_SEC(" + c + ") AS DECIMAL(20,6)) AS CHAR)";
+    // TIME_TO_SEC() drops the fraction on MySQL (MariaDB keeps it): the seconds are summed from
+    // the parts, which both keep; HOUR() of a negative TIME is its magnitude.
+    return "CAST(IF(" + c + " < TIME'00:00:00', -1, 1) * (HOUR(" + c + ") * 3600 + MINUTE(" + c
+           + ") * 60 + SECOND(" + c + ") + MICROSECOND(" + c + ") * 0.000001) AS DECIMAL(20,6))";
   case HashKind::float_value:
   case HashKind::presence:
     return "IF(" + c + " IS NULL, NULL, 'v')";
@@ -974,6 +977,21 @@ private:
   // turns the age back into a time in its own frame. A transaction that has written nothing and
   // runs no statement is left out (an idle pooled session): its next statement takes a new NOW().
   // Returns microseconds, nullopt when no such transaction is open or they cannot be seen.
+  // A refusal of INNODB_TRX (no PROCESS privilege) is remembered and warned about once; any other
+  // failure is one.
+  std::optional<std::string> transactions_hidden(Connection& c, const std::string& sql) {
+    const unsigned code = mysql_errno(c.get());
+    if (code != ER_SPECIFIC_ACCESS_DENIED_ERROR && code != ER_ACCESS_DENIED_ERROR
+        && code != ER_TABLEACCESS_DENIED_ERROR) {
+      fail(c.get(), "cannot read open transactions", sql);
+    }
+    m_transactions_visible = false;
+    spdlog::warn("mysql: {} cannot see open transactions (information_schema.INNODB_TRX needs "
+                 "the PROCESS privilege): late commits are covered by each table's lookback only",
+                 m_endpoint.username);
+    return std::nullopt;
+  }
+
   std::optional<std::string> oldest_transaction_age(ServerClock& clock) {
     if (!m_transactions_visible) {
       return std::nullopt;
@@ -987,21 +1005,12 @@ private:
         + ".INNODB_TRX WHERE trx_mysql_thread_id <> CONNECTION_ID() AND (trx_rows_modified > 0 "
           "OR trx_query IS NOT NULL) ORDER BY trx_started LIMIT 1";
     if (mysql_real_query(c.get(), sql.data(), sql.size()) != 0) {
-      const unsigned code = mysql_errno(c.get());
-      if (code != ER_SPECIFIC_ACCESS_DENIED_ERROR && code != ER_ACCESS_DENIED_ERROR
-          && code != ER_TABLEACCESS_DENIED_ERROR) {
-        fail(c.get(), "cannot read open transactions", sql);
-      }
-      m_transactions_visible = false;
-      spdlog::warn("mysql: {} cannot see open transactions (information_schema.INNODB_TRX needs "
-                   "the PROCESS privilege): late commits are covered by each table's lookback "
-                   "only",
-                   m_endpoint.username);
-      return std::nullopt;
+      return transactions_hidden(c, sql);
     }
     ResultHandle result(mysql_store_result(c.get()));
     if (!result) {
-      fail(c.get(), "cannot read open transactions", sql);
+      // MySQL refuses a reader without PROCESS when the rows are fetched, MariaDB at the query.
+      return transactions_hidden(c, sql);
     }
     MYSQL_ROW row = mysql_fetch_row(result.get());
     if (row == nullptr || row[0] == nullptr) {
@@ -1143,9 +1152,13 @@ private:
 
 } // namespace
 
+// A TLS error on a connection already made is its transport breaking (a cut reads "TLS/SSL error:
+// unexpected eof while reading"): lost, as 2013 is without TLS. The handshake's own refusals (a
+// certificate that fails its check) never get here: fail_connect() reports them, not retried.
 bool is_connection_lost(unsigned code) {
   return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST || code == CR_CONNECTION_ERROR
-         || code == CR_CONN_HOST_ERROR || code == CR_SERVER_LOST_EXTENDED;
+         || code == CR_CONN_HOST_ERROR || code == CR_SERVER_LOST_EXTENDED
+         || code == CR_SSL_CONNECTION_ERROR;
 }
 
 bool is_transient_mysql_error(unsigned code) {

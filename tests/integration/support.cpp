@@ -76,7 +76,9 @@ std::pair<std::string, std::string> normalisers(const ColumnInfo& c) {
             "to_char(" + p + ", 'YYYY-MM-DD HH24:MI:SS.US')"};
   }
   if (t == "time") {
-    return {"CAST(TIME_TO_SEC(" + m + ") AS DECIMAL(20,6))",
+    // TIME_TO_SEC() drops the fraction on MySQL: the seconds from the parts, as the tool does.
+    return {"CAST(IF(" + m + " < TIME'00:00:00', -1, 1) * (HOUR(" + m + ") * 3600 + MINUTE(" + m
+                + ") * 60 + SECOND(" + m + ") + MICROSECOND(" + m + ") * 0.000001) AS DECIMAL(20,6))",
             "CAST(EXTRACT(EPOCH FROM " + p + ") AS numeric(20,6))::text"};
   }
   if (t == "set") {
@@ -164,6 +166,16 @@ MysqlClient::MysqlClient(const ServerSettings& s, const std::string& database)
 
 MysqlClient::~MysqlClient() {
   mysql_close(m_handle->mysql);
+}
+
+bool MysqlClient::is_mariadb() {
+  return scalar("SELECT VERSION()").find("MariaDB") != std::string::npos;
+}
+
+void MysqlClient::allow_recursion(unsigned long long depth) {
+  exec(std::string("SET SESSION ")
+       + (is_mariadb() ? "max_recursive_iterations" : "cte_max_recursion_depth") + " = "
+       + std::to_string(depth));
 }
 
 void MysqlClient::exec(const std::string& sql) {
@@ -461,17 +473,24 @@ std::unique_ptr<Process> TestDatabase::start_migrate(const std::vector<std::stri
 }
 
 void TestDatabase::insert_items(int from, int to, const std::string& timestamp) {
-  mysql().exec("SET SESSION max_recursive_iterations = 10000000");
+  mysql().allow_recursion(10000000);
   mysql().exec("INSERT INTO items (id, payload, updated_at) WITH RECURSIVE seq (n) AS (SELECT "
                + std::to_string(from) + " UNION ALL SELECT n + 1 FROM seq WHERE n < "
                + std::to_string(to) + ") SELECT n, CONCAT('item ', n), " + timestamp + " FROM seq");
+}
+
+std::string TestDatabase::numbers(long long from, long long to) {
+  mysql().allow_recursion(static_cast<unsigned long long>(to - from + 2));
+  return "(WITH RECURSIVE numbers (seq) AS (SELECT " + std::to_string(from)
+         + " UNION ALL SELECT seq + 1 FROM numbers WHERE seq < " + std::to_string(to)
+         + ") SELECT seq FROM numbers) AS seq_rows";
 }
 
 void TestDatabase::create_numbered_table(const std::string& table, int rows) {
   mysql().exec("CREATE TABLE " + table
                + " (id INT PRIMARY KEY, payload VARCHAR(50) NOT NULL, updated_at TIMESTAMP(6) "
                  "NOT NULL)");
-  mysql().exec("SET SESSION max_recursive_iterations = 1000000");
+  mysql().allow_recursion(1000000);
   mysql().exec("INSERT INTO " + table + " WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n "
                + "+ 1 FROM seq WHERE n < " + std::to_string(rows)
                + ") SELECT n, CONCAT('row ', n), NOW(6) - INTERVAL 1 HOUR FROM seq");
@@ -532,6 +551,9 @@ void TestDatabase::load_mysql_file(const fs::path& file,
   std::string text = buffer.str();
   for (const auto& [pattern, replacement] : replacements) {
     text = std::regex_replace(text, std::regex(pattern), replacement);
+  }
+  if (!mysql().is_mariadb()) {
+    text = std::regex_replace(text, std::regex("max_recursive_iterations"), "cte_max_recursion_depth");
   }
   const auto copy = m_dir / file.filename();
   std::ofstream(copy, std::ios::binary) << text;

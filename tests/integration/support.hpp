@@ -46,6 +46,11 @@ public:
   void exec(const std::string& sql);
   Rows query(const std::string& sql);
   std::string scalar(const std::string& sql);
+  // MariaDB or Oracle MySQL: the tests run on both (MIGRATE_MYSQL_* names the server).
+  bool is_mariadb();
+  // Lets a recursive WITH generate `depth` rows: max_recursive_iterations on MariaDB,
+  // cte_max_recursion_depth on MySQL.
+  void allow_recursion(unsigned long long depth);
 
 private:
   struct Handle;
@@ -63,6 +68,11 @@ public:
   void exec(const std::string& sql);
   Rows query(const std::string& sql);
   std::string scalar(const std::string& sql);
+  // MariaDB or Oracle MySQL: the tests run on both (MIGRATE_MYSQL_* names the server).
+  bool is_mariadb();
+  // Lets a recursive WITH generate `depth` rows: max_recursive_iterations on MariaDB,
+  // cte_max_recursion_depth on MySQL.
+  void allow_recursion(unsigned long long depth);
 
 private:
   struct Handle;
@@ -134,6 +144,9 @@ protected:
 
   // Creates `table (id, payload, updated_at)` in MySQL with rows 1..rows, stamped an hour ago.
   void create_numbered_table(const std::string& table, int rows);
+  // The numbers from `from` to `to` as a derived table of one column, `seq`, on MariaDB and MySQL
+  // alike (MariaDB's seq_1_to_N tables are not in MySQL): "FROM " + numbers(1, 40).
+  std::string numbers(long long from, long long to);
 
   // Inserts rows [from, to] into a table `items (id, payload, updated_at)`, stamped with
   // `timestamp` (an SQL expression: one statement, one value).

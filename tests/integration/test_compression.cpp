@@ -22,8 +22,8 @@ protected:
     mysql().exec("CREATE TABLE notes (id INT PRIMARY KEY, body TEXT NOT NULL, updated_at "
                  "TIMESTAMP NOT NULL DEFAULT '2025-01-01 00:00:00')");
     mysql().exec("INSERT INTO notes (id, body) SELECT seq, RPAD(CONCAT('note ', seq, ' '), "
-                 + std::to_string(k_body_bytes) + ", 'lorem ipsum dolor sit amet ') FROM seq_1_to_"
-                 + std::to_string(k_rows));
+                 + std::to_string(k_body_bytes) + ", 'lorem ipsum dolor sit amet ') FROM "
+                 + numbers(1, k_rows));
     write_mapping("tables:\n  - source_table: notes\n    timestamp_column: updated_at\n"
                   "    lookback: 0s\n    safety_lag: 0s\n");
   }

@@ -47,7 +47,8 @@ public:
   std::string schema() { return "public"; }
 
   void create_source(const SourceSpec& spec, const SourceKeys& keys = {}) {
-    std::string sql = "CREATE TABLE " + spec.name + " (";
+    // Backquoted: "empty" is a reserved word in MySQL 8 (JSON_TABLE), and a table may be named so.
+    std::string sql = "CREATE TABLE `" + spec.name + "` (";
     for (const auto& column : spec.columns) {
       sql += column.name + " " + column.mysql_type + (column.nullable ? "" : " NOT NULL")
              + (column.name == keys.auto_increment ? " AUTO_INCREMENT" : "") + ", ";
@@ -112,7 +113,7 @@ private:
     for (const auto& value : row) {
       values += (values.empty() ? "" : ", ") + mysql_literal(value);
     }
-    mysql().exec(std::string(verb) + " INTO " + table + " VALUES (" + values + ")");
+    mysql().exec(std::string(verb) + " INTO `" + table + "` VALUES (" + values + ")");
   }
 
   template<typename Endpoint>

@@ -141,7 +141,7 @@ protected:
 };
 
 TEST_F(FaultInjection, PositionNeverPassesAFailedCommitAndTheNextRunResumesThere) {
-  mysql().exec("SET SESSION max_recursive_iterations = 100000");
+  mysql().allow_recursion(100000);
   mysql().exec("CREATE TABLE items (id INT PRIMARY KEY, payload VARCHAR(20), updated_at DATETIME)");
   mysql().exec("INSERT INTO items WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM "
                "seq WHERE n < 10000) SELECT n, CONCAT('p', n), '2026-01-01 00:00:00' FROM seq");

@@ -17,7 +17,7 @@ protected:
 
   // A table of every kind of value the comparison normalises, without a timestamp column.
   void create_wide(const std::string& key_definition) {
-    mysql().exec("SET SESSION max_recursive_iterations = 1000000");
+    mysql().allow_recursion(1000000);
     mysql().exec(
         "CREATE TABLE wide (" + key_definition
         + ", small TINYINT, flag TINYINT(1), big BIGINT UNSIGNED, amount DECIMAL(12,3), "

@@ -24,7 +24,7 @@ protected:
     mysql().exec("CREATE TABLE orders (id INT PRIMARY KEY, total INT, "
                  "updated_at DATETIME(6) NOT NULL)");
     mysql().exec("INSERT INTO orders SELECT seq, seq * 3, NOW(6) - INTERVAL 1 DAY FROM "
-                 "seq_1_to_40");
+                 + numbers(1, 40));
     mysql().exec("CREATE TABLE tags (id INT PRIMARY KEY, label VARCHAR(20))");
     mysql().exec("INSERT INTO tags VALUES (1, 'a'), (2, 'b')");
     mysql().exec("CREATE TABLE gone (id INT PRIMARY KEY)");
@@ -32,7 +32,7 @@ protected:
     write_mapping("tables:\n  - source_table: orders\n    timestamp_column: updated_at\n"
                   "  - source_table: tags\n  - source_table: gone\n");
     ASSERT_EQ(migrate().exit_code, 0);
-    mysql().exec("INSERT INTO orders SELECT seq, seq, NOW(6) FROM seq_41_to_90");
+    mysql().exec("INSERT INTO orders SELECT seq, seq, NOW(6) FROM " + numbers(41, 90));
     wait_for_next_second(mysql());
     mysql().exec("DROP TABLE gone");
     const auto second = migrate();

@@ -103,7 +103,7 @@ TEST_F(OneRunAtATime, ASecondRunExitsAtOnceWithCode3WhileTheFirstCompletes) {
 TEST_F(OneRunAtATime, ARunKilledWithSigkillLeavesNoLockBehind) {
   mysql().exec("CREATE TABLE items (id INT PRIMARY KEY, payload VARCHAR(50) NOT NULL, updated_at "
                "TIMESTAMP(6) NOT NULL)");
-  mysql().exec("SET SESSION max_recursive_iterations = 1000000");
+  mysql().allow_recursion(1000000);
   mysql().exec("INSERT INTO items WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM "
                "seq WHERE n < 100000) SELECT n, CONCAT('item ', n), NOW(6) - INTERVAL 1 HOUR "
                "FROM seq");

@@ -111,7 +111,7 @@ protected:
   // 60 rows without a timestamp column: deletes are propagated by default.
   void load_items() {
     mysql().exec("CREATE TABLE items (id INT PRIMARY KEY, payload VARCHAR(20), n INT)");
-    mysql().exec("INSERT INTO items SELECT seq, CONCAT('p', seq), seq * 2 FROM seq_1_to_60");
+    mysql().exec("INSERT INTO items SELECT seq, CONCAT('p', seq), seq * 2 FROM " + numbers(1, 60));
     write_mapping("tables:\n  - source_table: items\n    chunk_rows: 20\n");
     run_ok();
   }
@@ -221,7 +221,7 @@ TEST_F(Validation, TheConsoleShowsTwentyRowsAndJsonAndTheStateFileAll) {
 
 TEST_F(Validation, RepairMarksExtraRowsDeletedWhenDeletesAreSoft) {
   mysql().exec("CREATE TABLE items (id INT PRIMARY KEY, payload VARCHAR(20))");
-  mysql().exec("INSERT INTO items SELECT seq, CONCAT('p', seq) FROM seq_1_to_10");
+  mysql().exec("INSERT INTO items SELECT seq, CONCAT('p', seq) FROM " + numbers(1, 10));
   write_mapping("tables:\n  - source_table: items\n    deletes: soft\n");
   run_ok();
   mysql().exec("DELETE FROM items WHERE id = 4");
@@ -259,7 +259,7 @@ TEST_F(Validation, ATableWithoutAKeyIsLeftToItsNextRun) {
 
 TEST_F(Validation, RowsTheMappingsWhereLeavesOutAreShownNotCounted) {
   mysql().exec("CREATE TABLE items (id INT PRIMARY KEY, payload VARCHAR(20))");
-  mysql().exec("INSERT INTO items SELECT seq, CONCAT('p', seq) FROM seq_1_to_10");
+  mysql().exec("INSERT INTO items SELECT seq, CONCAT('p', seq) FROM " + numbers(1, 10));
   write_mapping("tables:\n  - source_table: items\n    where: \"id <= 7\"\n");
   run_ok();
   const auto counts = run("validate");
@@ -298,7 +298,7 @@ TEST_F(Validation, RowsChangedInMysqlSinceTheLastRunAreBehindNotAMismatch) {
   mysql().exec("CREATE TABLE items (id INT PRIMARY KEY, payload VARCHAR(20), "
                "updated_at DATETIME(6) NOT NULL)");
   mysql().exec("INSERT INTO items SELECT seq, CONCAT('p', seq), NOW(6) - INTERVAL 1 DAY FROM "
-               "seq_1_to_10");
+               + numbers(1, 10));
   write_mapping("tables:\n  - source_table: items\n    timestamp_column: updated_at\n"
                 "    lookback: 0s\n");
   run_ok();
@@ -326,7 +326,7 @@ TEST_F(Validation, RowsChangedInMysqlSinceTheLastRunAreBehindNotAMismatch) {
 
 TEST_F(Validation, AFirstLoadStoppedOnTheWayIsUnderWayNotAMismatch) {
   mysql().exec("CREATE TABLE plain (id INT NOT NULL PRIMARY KEY, payload VARCHAR(100) NOT NULL)");
-  mysql().exec("SET SESSION max_recursive_iterations = 10000000");
+  mysql().allow_recursion(10000000);
   mysql().exec("INSERT INTO plain WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM "
                "seq WHERE n < 200000) SELECT n, CONCAT('row ', n) FROM seq");
   write_mapping("tables:\n  - source_table: plain\n    commit_rows: 2000\n    batch_size: 500\n");
@@ -400,7 +400,7 @@ TEST_F(Validation, ExtraRowsAMappingKeepsAreNotAMismatch) {
   mysql().exec("CREATE TABLE items (id INT PRIMARY KEY, payload VARCHAR(20), "
                "updated_at DATETIME(6) NOT NULL)");
   mysql().exec("INSERT INTO items SELECT seq, CONCAT('p', seq), NOW(6) - INTERVAL 1 DAY FROM "
-               "seq_1_to_5");
+               + numbers(1, 5));
   write_mapping("tables:\n  - source_table: items\n    timestamp_column: updated_at\n"
                 "    deletes: ignore\n");
   run_ok();
