@@ -43,9 +43,10 @@ struct SyncOptionsCli {
   bool full = false;
   bool reload = false;
   std::string since;
-  std::string worker_id; // names this worker in history and logs; empty: host:pid
-  std::string shard;     // "i/n": only the tables of shard i of n; empty: every table
-  std::size_t jobs = 0;  // tables at once; 0: migrate.yaml's jobs
+  std::string worker_id;          // names this worker in history and logs; empty: host:pid
+  std::string shard;              // "i/n": only the tables of shard i of n; empty: every table
+  std::size_t jobs = 0;           // tables at once; 0: migrate.yaml's jobs
+  bool allow_mass_delete = false; // deletes beyond max_delete_ratio are carried out
 };
 void setup_sync(CLI::App& app, SyncOptionsCli& options);
 

@@ -145,12 +145,16 @@ void setup_sync(CLI::App& app, SyncOptionsCli& options) {
   app.add_flag("--full",
                options.full,
                "re-sync the selected tables from the start, without dropping the target: compare "
-               "every chunk, by MySQL's row digests and by the target's own values, and repair "
-               "what differs");
+               "every chunk, by MySQL's row digests and the target rows' seals, and repair what "
+               "differs");
   app.add_flag("--reload",
                options.reload,
                "read and merge every row of the selected tables again (rows that did not change "
                "cost no write); a table without a timestamp column then compares for deletes");
+  app.add_flag("--allow-mass-delete",
+               options.allow_mass_delete,
+               "carry out deletes beyond a table's max_delete_ratio (default: half of its rows), "
+               "which otherwise fail the table before anything is deleted");
   app.add_option("--since",
                  options.since,
                  "re-read rows whose timestamp is after this, e.g. '2026-11-01 00:00:00'");
@@ -173,6 +177,7 @@ namespace {
 pipeline::SyncOptions sync_options(const config::Config& config, const SyncOptionsCli& options) {
   pipeline::SyncOptions sync;
   sync.full = options.full;
+  sync.allow_mass_delete = options.allow_mass_delete;
   sync.reload = options.reload;
   if (!options.since.empty()) {
     try {
@@ -214,6 +219,7 @@ std::string options_text(const GlobalOptions& global, const SyncOptionsCli& opti
   }
   out += options.full ? " --full" : "";
   out += options.reload ? " --reload" : "";
+  out += options.allow_mass_delete ? " --allow-mass-delete" : "";
   out += options.since.empty() ? "" : " --since '" + options.since + "'";
   out += options.worker_id.empty() ? "" : " --worker-id " + options.worker_id;
   out += options.shard.empty() ? "" : " --shard " + options.shard;

@@ -223,6 +223,27 @@ public:
     return parsed;
   }
 
+  // A share from 0 to 1: "0.5" or "50%".
+  double share() const {
+    auto value = text();
+    const bool percent = !value.empty() && value.back() == '%';
+    if (percent) {
+      value.pop_back();
+    }
+    std::size_t used = 0;
+    double parsed = -1;
+    try {
+      parsed = std::stod(value, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    parsed = percent ? parsed / 100 : parsed;
+    if (used == 0 || used != value.size() || !(parsed >= 0 && parsed <= 1)) {
+      fail("expected a share from 0 to 1 (0.5) or a percentage (50%), got '" + text() + "'");
+    }
+    return parsed;
+  }
+
   std::chrono::seconds duration() const {
     try {
       return parse_duration(text());
@@ -435,6 +456,9 @@ void read_tunables(const Node& node, TableMapping& out) {
   if (node.has("compare_every")) {
     out.compare_every = node.child("compare_every").number(1, 1'000'000);
   }
+  if (node.has("max_delete_ratio")) {
+    out.max_delete_ratio = node.child("max_delete_ratio").share();
+  }
   if (node.has("verify_every")) {
     out.verify_every = node.child("verify_every").number(0, 1'000'000);
   }
@@ -462,6 +486,7 @@ const std::set<std::string> k_tunable_keys = {"bad_text",
                                               "soft_delete_column",
                                               "compare_every",
                                               "verify_every",
+                                              "max_delete_ratio",
                                               "chunk_rows",
                                               "parallel_ranges",
                                               "replace_max_rows"};

@@ -89,6 +89,10 @@ ChunkDiff diff_chunks(const ChunkDiff& planned,
     chunks[digest.id].second = &digest;
   }
   for (const auto& [id, pair] : chunks) {
+    const auto source_rows = pair.first == nullptr ? 0 : pair.first->rows;
+    const auto target_rows = pair.second == nullptr ? 0 : pair.second->rows;
+    diff.target_rows += target_rows;
+    diff.surplus += target_rows > source_rows ? target_rows - source_rows : 0;
     if (pair.first == nullptr || pair.second == nullptr || !pair.first->matches(*pair.second)) {
       diff.differing.push_back(id);
     }

@@ -36,7 +36,10 @@ struct ChunkDiff {
   bool target_has_rows = false;
   std::uint64_t rows_unsealed = 0;          // target rows whose seal does not hold
   std::vector<std::string> unsealed_chunks; // the chunks holding them
-  std::uint64_t target_hash = 0;            // the XOR of every target chunk's hash: the table's
+  std::uint64_t target_rows = 0;            // rows the target's compared chunks hold
+  // The target rows beyond the source's, summed over the chunks: the fewest a reconcile deletes.
+  std::uint64_t surplus = 0;
+  std::uint64_t target_hash = 0; // the XOR of every target chunk's hash: the table's
 };
 
 // How a comparison digests rows: MySQL's digest of its own values against the one stored with each

@@ -155,4 +155,10 @@ PassChoice choose_pass(const PassInputs& in) {
   return choice;
 }
 
+bool exceeds_delete_ratio(std::uint64_t deleting, std::uint64_t target_rows, double max_ratio) {
+  return deleting > 0
+         && static_cast<long double>(deleting)
+                > static_cast<long double>(max_ratio) * static_cast<long double>(target_rows);
+}
+
 } // namespace migrate::pipeline

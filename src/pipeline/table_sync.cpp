@@ -206,6 +206,7 @@ private:
   };
   void compare_pass(Slice slice);
   void leave_target_edits(ChunkDiff& diff);
+  void guard_mass_delete(std::uint64_t deleting, std::uint64_t target_rows);
   void compare_pass() { compare_pass(Slice{1, 0}); }
   Slice verify_slice();
   std::uint64_t successful_runs(); // earlier successful runs of the table, asked once
@@ -844,6 +845,9 @@ void TableRun::compare_pass(Slice slice) {
                 "(empty the target by hand if this is intended)",
                 ErrorContext{.table = m_mapping.source_table});
   }
+  if (m_deletes != config::DeletePolicy::ignore) {
+    guard_mass_delete(diff.surplus, diff.target_rows);
+  }
   const auto& plan = diff.plan;
   const auto& differing = diff.differing;
   m_result.counts.chunks_compared += diff.compared;
@@ -891,6 +895,25 @@ void TableRun::leave_target_edits(ChunkDiff& diff) {
                        diff.differing.end());
 }
 
+// A bad script or a half-restored source looks like a mass delete: refused before anything is
+// deleted, with the figures, unless the day it is meant (--allow-mass-delete, max_delete_ratio).
+void TableRun::guard_mass_delete(std::uint64_t deleting, std::uint64_t target_rows) {
+  if (m_options.allow_mass_delete
+      || !exceeds_delete_ratio(deleting, target_rows, m_mapping.max_delete_ratio)) {
+    return;
+  }
+  throw Error(ErrorArea::source,
+              fmt::format("MySQL lacks at least {} of the target's {} rows ({:.0f}%), more than "
+                          "max_delete_ratio {:.0f}%: refusing to delete them (a bad script or a "
+                          "half-restored source?); nothing was deleted. If the deletes are real, "
+                          "run with --allow-mass-delete or raise max_delete_ratio",
+                          deleting,
+                          target_rows,
+                          100.0 * static_cast<double>(deleting) / static_cast<double>(target_rows),
+                          100.0 * m_mapping.max_delete_ratio),
+              ErrorContext{.table = m_mapping.source_table});
+}
+
 // A table without a key is compared whole (row count and a digest in which every copy of a row
 // counts) and, when it differs, its content is replaced in one transaction. No position is kept.
 void TableRun::replace_pass() {
@@ -912,6 +935,7 @@ void TableRun::replace_pass() {
                 "(empty the target by hand if this is intended)",
                 ErrorContext{.table = table});
   }
+  guard_mass_delete(diff.surplus, diff.target_rows);
   spdlog::info("table={} source_rows={} whole_table_differs={}",
                table,
                diff.source_rows,

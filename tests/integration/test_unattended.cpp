@@ -74,6 +74,30 @@ TEST_F(Unattended, AMysqlConnectionCutMidReadIsRetriedAndTheRunEndsEqual) {
   expect_same_content("items");
 }
 
+TEST_F(Unattended, AMassDeleteInMysqlFailsTheTableBeforeAnythingIsDeleted) {
+  mysql().exec("CREATE TABLE codes (id INT NOT NULL PRIMARY KEY, label VARCHAR(20))");
+  mysql().exec("INSERT INTO codes SELECT seq, CONCAT('code ', seq) FROM " + numbers(1, 100));
+  write_mapping("tables:\n  - source_table: codes\n"); // no timestamp: deletes are carried out
+  ASSERT_EQ(migrate().exit_code, 0);
+  mysql().exec("DELETE FROM codes WHERE id > 10"); // a bad script
+  const auto refused = migrate();
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_TRUE(contains(refused.output, "MySQL lacks at least 90 of the target's 100 rows (90%)"))
+      << refused.output;
+  EXPECT_TRUE(contains(refused.output, "--allow-mass-delete")) << refused.output;
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM codes"), "100"); // nothing deleted
+  // A share the mapping allows, or the flag on the day it is meant.
+  write_mapping("tables:\n  - source_table: codes\n    max_delete_ratio: 95%\n");
+  EXPECT_EQ(migrate().exit_code, 0);
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM codes"), "10");
+  mysql().exec("DELETE FROM codes WHERE id > 1");
+  write_mapping("tables:\n  - source_table: codes\n");
+  EXPECT_EQ(migrate().exit_code, 1);
+  const auto allowed = migrate("--allow-mass-delete");
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.output;
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM codes"), "1");
+}
+
 TEST_F(Unattended, ACommitWhoseAnswerIsLostIsResolvedByReadingAgain) {
   create_items(60000);
   FaultProxy proxy(std::stoi(m_settings->pg_port));

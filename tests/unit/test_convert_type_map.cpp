@@ -52,12 +52,13 @@ TEST(TypeMap, MapsDecimalWithPrecisionAndScale) {
   EXPECT_EQ(map_type(c).pg_type, "numeric(5,2)");
 }
 
-TEST(TypeMap, MapsFloatingPointAndReadsFloatAsDouble) {
+TEST(TypeMap, MapsFloatingPointAndReadsItAsCastPrintsIt) {
   EXPECT_EQ(pg("float", "float"), "real");
   EXPECT_EQ(pg("double", "double"), "double precision");
-  EXPECT_EQ(select_expression(column("float", "float"), "`c`"),
-            "(`c` + 0e0)"); // 5.7 lacks AS DOUBLE
-  EXPECT_EQ(select_expression(column("double", "double"), "`c`"), "`c`");
+  // A FLOAT as a double (5.7 lacks AS DOUBLE); both as CAST prints them, which MySQL 9's protocol
+  // does not for small doubles.
+  EXPECT_EQ(select_expression(column("float", "float"), "`c`"), "CAST((`c` + 0e0) AS CHAR)");
+  EXPECT_EQ(select_expression(column("double", "double"), "`c`"), "CAST(`c` AS CHAR)");
 }
 
 TEST(TypeMap, MapsDatesAndTimesKeepingFractionalSeconds) {

@@ -200,7 +200,9 @@ TEST(BatchStream, RecyclesBuffers) {
   bool reused = false;
   StreamHandlers handlers;
   handlers.produce = [&](BatchSink& sink) {
-    for (int i = 0; i < 20; ++i) {
+    // Up to 500 batches, 1 ms apart: a loaded machine may take many before the load thread gives
+    // a buffer back (20 were too few with both cores busy).
+    for (int i = 0; i < 500 && !reused; ++i) {
       auto batch = batch_of(sink, 1, "k");
       if (first == nullptr) {
         first = batch.text.data();

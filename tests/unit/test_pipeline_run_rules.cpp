@@ -232,6 +232,16 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
+TEST(DeleteRatio, RefusesMoreThanTheShareAndNeverAnEmptyTargetOrNothing) {
+  EXPECT_FALSE(exceeds_delete_ratio(50, 100, 0.5));
+  EXPECT_TRUE(exceeds_delete_ratio(51, 100, 0.5));
+  EXPECT_TRUE(exceeds_delete_ratio(90, 100, 0.5));
+  EXPECT_FALSE(exceeds_delete_ratio(0, 0, 0.0));
+  EXPECT_TRUE(exceeds_delete_ratio(1, 100, 0.0)); // 0: no delete at all without the flag
+  EXPECT_FALSE(exceeds_delete_ratio(100, 100, 1.0));
+  EXPECT_FALSE(exceeds_delete_ratio(0, 5, 0.5));
+}
+
 TEST(RetryWait, DoublesFromTwoSecondsWithJitterWithinAQuarter) {
   EXPECT_EQ(retry_wait(1, seconds(600), 0.5), milliseconds(2000));
   EXPECT_EQ(retry_wait(2, seconds(600), 0.5), milliseconds(4000));

@@ -133,6 +133,9 @@ struct TableMapping {
   // whole table is compared every N runs and a change the cursor missed (a column set without
   // moving the timestamp, a writer's clock) is found and repaired. 0: never.
   std::size_t verify_every = 4;
+  // With deletes delete or soft: a run that would delete more than this share of a table's rows
+  // (0 to 1) fails the table before it deletes anything, unless --allow-mass-delete.
+  double max_delete_ratio = 0.5;
   std::size_t chunk_rows = 10000; // rows per comparison chunk
   // A first load into an empty target split into this many key ranges, each on its own
   // connections (an integer first key column only); 1: one stream.

@@ -43,6 +43,8 @@ struct SyncOptions {
   // The cutover's final sync: a chunk holding a row changed or inserted in PostgreSQL by
   // something other than migrate is not overwritten, so that the checksum after it names the rows.
   bool leave_target_edits = false;
+  // --allow-mass-delete: deletes beyond the table's max_delete_ratio are carried out.
+  bool allow_mass_delete = false;
 };
 
 // Runs one table. Never throws for a failure of the table itself: the result says failed, with the
