@@ -934,21 +934,17 @@ public:
       };
       // Checked first: ALTER TABLE takes an exclusive lock even when IF NOT EXISTS finds the
       // column, and a reader of the table would wait for it every run.
-      if (!present(k_digest_column)) {
-        spdlog::info("table={} adding column {} for row digests: the next comparison reads every "
-                     "chunk once to fill it",
-                     table.name,
-                     k_digest_column);
-        tx.exec("ALTER TABLE " + qualified(table) + " ADD COLUMN " + quote_name(k_digest_column)
-                + " bigint");
-      }
-      if (!present(k_seal_column)) {
-        spdlog::info("table={} adding column {} for row seals: the next comparison reads the rows "
-                     "written before it once and seals them",
-                     table.name,
-                     k_seal_column);
-        tx.exec("ALTER TABLE " + qualified(table) + " ADD COLUMN " + quote_name(k_seal_column)
-                + " bigint");
+      // The rows a target made before a column existed have none: their chunks differ once, and
+      // the comparison reads them again and writes the column.
+      for (const char* column : {k_digest_column, k_seal_column}) {
+        if (!present(column)) {
+          spdlog::info("table={} adding column {}: the next comparison reads the rows written "
+                       "before it once to fill it",
+                       table.name,
+                       column);
+          tx.exec("ALTER TABLE " + qualified(table) + " ADD COLUMN " + quote_name(column)
+                  + " bigint");
+        }
       }
       if (!table.soft_delete_column.empty() && !present(table.soft_delete_column)) {
         tx.exec("ALTER TABLE " + qualified(table) + " ADD COLUMN "
