@@ -15,6 +15,8 @@
 #   c  migrate: initial load into an empty target
 #   d  migrate: incremental run after updating 0.1% of the rows, spread over the table
 #   e  migrate: run with no changes
+#   v  migrate: run with no changes that verifies one slice of four (verify_every: 4, the default;
+#      d and e run with verify_every: 0, the cursor alone)
 #   f  migrate validate --checksum
 #   g  pgloader 3.6 (Debian) loading the same table
 # MariaDB's InnoDB buffer pool is set to 3 GiB first (as a production server would hold the table).
@@ -219,6 +221,7 @@ postgresql:
   username: \${MIGRATE_PG_USER}
   password: \${MIGRATE_PG_PASSWORD}
 EOF2
+  # Quoted: migrate itself fills ${BENCH_VERIFY_EVERY:-0} from its environment.
   cat >"$1/table_mapping.yaml" <<'EOF2'
 tables:
   - source_table: wide
@@ -228,6 +231,7 @@ tables:
     lookback: 0s
     safety_lag: 0s
     indexes: true
+    verify_every: ${BENCH_VERIFY_EVERY:-0}
 EOF2
   printf 'state_file: %s/state.db\nlogging: {file: %s/migrate.log}\n' "$1" "$1" >"$1/migrate.yaml"
 }
@@ -341,6 +345,9 @@ rss[b]=$(( rss[b_copy] > rss[b_keys] ? rss[b_copy] : rss[b_keys] ))
 sleep 1.1 # the run's bound leaves out the current second
 measure d "$migrate_bin" --config "$cfg"
 measure e "$migrate_bin" --config "$cfg"
+# d and e measure the cursor alone (verify_every: 0); v is a run with the default verify_every: 4,
+# which compares a quarter of the table after its incremental pass.
+BENCH_VERIFY_EVERY=4 measure v "$migrate_bin" --config "$cfg"
 measure f "$migrate_bin" --config "$cfg" validate --checksum
 
 if [[ -n $compare_bin ]]; then
@@ -484,6 +491,7 @@ machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m)"
   row c "migrate initial load" "$rows"
   row d "migrate incremental (0.1% changed)" "$changed"
   row e "migrate with no changes" "$rows"
+  row v "migrate with no changes, verifying a quarter (verify_every: 4)" "$rows"
   row f "migrate validate --checksum" "$rows"
   if [[ -n $compare_bin ]]; then
     row "c@$compare_tag" "migrate initial load, build $compare_tag" "$rows"
