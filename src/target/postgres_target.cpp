@@ -61,6 +61,8 @@ bool is_key(const TargetTable& table, const std::string& name) {
   return false;
 }
 
+PGconn* raw_connection(pqxx::connection_base& connection); // below: libpqxx keeps it private
+
 // Runs `body`, translating libpqxx's exceptions into migrate::Error.
 template<typename Body>
 auto translate(pqxx::connection_base& connection, const std::string& table, Body&& body)
@@ -97,7 +99,14 @@ auto translate(pqxx::connection_base& connection, const std::string& table, Body
                 e.what(),
                 ErrorContext{.table = table, .sqlstate = "08006", .transient = true});
   } catch (const pqxx::failure& e) {
-    throw Error(ErrorArea::target, e.what(), ErrorContext{.table = table});
+    // libpqxx reports a connection lost during a COPY as a plain failure ("Write to table
+    // failed: server closed the connection unexpectedly"): the connection's state decides.
+    const bool lost = PQstatus(raw_connection(connection)) == CONNECTION_BAD;
+    throw Error(ErrorArea::target,
+                e.what(),
+                ErrorContext{.table = table,
+                             .sqlstate = lost ? std::string("08006") : std::string(),
+                             .transient = lost});
   }
 }
 
