@@ -78,7 +78,8 @@ std::pair<std::string, std::string> normalisers(const ColumnInfo& c) {
   if (t == "time") {
     // TIME_TO_SEC() drops the fraction on MySQL: the seconds from the parts, as the tool does.
     return {"CAST(IF(" + m + " < TIME'00:00:00', -1, 1) * (HOUR(" + m + ") * 3600 + MINUTE(" + m
-                + ") * 60 + SECOND(" + m + ") + MICROSECOND(" + m + ") * 0.000001) AS DECIMAL(20,6))",
+                + ") * 60 + SECOND(" + m + ") + MICROSECOND(" + m
+                + ") * 0.000001) AS DECIMAL(20,6))",
             "CAST(EXTRACT(EPOCH FROM " + p + ") AS numeric(20,6))::text"};
   }
   if (t == "set") {
@@ -553,7 +554,8 @@ void TestDatabase::load_mysql_file(const fs::path& file,
     text = std::regex_replace(text, std::regex(pattern), replacement);
   }
   if (!mysql().is_mariadb()) {
-    text = std::regex_replace(text, std::regex("max_recursive_iterations"), "cte_max_recursion_depth");
+    text =
+        std::regex_replace(text, std::regex("max_recursive_iterations"), "cte_max_recursion_depth");
   }
   const auto copy = m_dir / file.filename();
   std::ofstream(copy, std::ios::binary) << text;

@@ -40,7 +40,8 @@ TEST_F(Check, PassesAndChangesNothing) {
   const auto result = check();
   EXPECT_EQ(result.exit_code, 0) << result.output;
   const auto server = mysql().is_mariadb() ? "MariaDB" : "MySQL";
-  EXPECT_TRUE(has_line(result.output, std::string("ok   mysql server: ") + server)) << result.output;
+  EXPECT_TRUE(has_line(result.output, std::string("ok   mysql server: ") + server))
+      << result.output;
   EXPECT_TRUE(has_line(result.output, "ok   mysql authenticated: as " + mysql_account()))
       << result.output;
   EXPECT_TRUE(has_line(result.output, "ok   postgresql role: " + pg_role() + " is not a superuser"))

@@ -118,10 +118,11 @@ TEST_F(Cutover, DryRunPrintsTheStatementsAndRunsNone) {
       << result.output;
   EXPECT_TRUE(contains(result.output, "CREATE UNIQUE INDEX IF NOT EXISTS \"clients_email_unique\""))
       << result.output;
-  EXPECT_TRUE(contains(result.output,
-                       std::string("REFERENCES \"public\".\"clients\" (\"id\") ON DELETE CASCADE ON "
-                                   "UPDATE ")
-                           + (mysql().is_mariadb() ? "RESTRICT" : "NO ACTION") + " NOT VALID"))
+  EXPECT_TRUE(
+      contains(result.output,
+               std::string("REFERENCES \"public\".\"clients\" (\"id\") ON DELETE CASCADE ON "
+                           "UPDATE ")
+                   + (mysql().is_mariadb() ? "RESTRICT" : "NO ACTION") + " NOT VALID"))
       << result.output;
   EXPECT_TRUE(contains(result.output, "VALIDATE CONSTRAINT \"fk_line_order\"")) << result.output;
   expect_no_ddl();

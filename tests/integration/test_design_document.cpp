@@ -44,7 +44,8 @@ TEST_F(DesignDocument, TheDocumentsTwoFilesRunVerbatim) {
                "'2024-01-01 10:00:01'), (3, '030 1234-5678', 'cy@example.com', "
                "'2024-01-01 10:00:02'), (4, NULL, NULL, '2024-01-01 10:00:03')");
   mysql().exec("INSERT INTO orders SELECT seq, 1 + seq % 4, seq / 100, '2024-02-01 00:00:00' + "
-               "INTERVAL seq SECOND FROM " + numbers(1, 1200));
+               "INTERVAL seq SECOND FROM "
+               + numbers(1, 1200));
 
   const auto run = migrate({}, m_env);
   // The national number cannot be placed in a country: quarantined, counted and logged.
