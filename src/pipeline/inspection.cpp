@@ -158,6 +158,38 @@ std::string planned_ranges(const config::TableMapping& mapping,
   return {};
 }
 
+// The pass a run would choose, as the run chooses it (choose_pass), and what `out` says of it:
+// the pass, a resume, the comparison after it and the slice a verification would take.
+PassChoice planned_pass(const config::TableMapping& mapping,
+                        const convert::TablePlan& plan,
+                        state::StateStore* state,
+                        const SyncOptions& options,
+                        const std::optional<state::Position>& position,
+                        bool target_empty,
+                        RunPlan& out) {
+  PassInputs inputs;
+  inputs.replace = plan.sync == config::SyncMode::replace;
+  inputs.has_timestamp = plan.timestamp_position.has_value();
+  inputs.position = position;
+  inputs.target_empty = target_empty;
+  inputs.full = options.full;
+  inputs.reload = options.reload;
+  inputs.deletes = convert::delete_policy(mapping, plan) != config::DeletePolicy::ignore;
+  const auto runs = state != nullptr ? state->successful_runs(mapping.source_table) : 0;
+  out.compare_due = runs % mapping.compare_every == 0;
+  inputs.compare_due = inputs.deletes && out.compare_due;
+  inputs.verify = mapping.verify_every > 0;
+  const auto choice = choose_pass(inputs);
+  out.pass = pass_name(choice.pass);
+  out.resume = choice.resume;
+  out.compare_after = choice.compare_after;
+  if (choice.slice_only) {
+    out.verify_slices = mapping.verify_every;
+    out.verify_slice = runs % mapping.verify_every + 1;
+  }
+  return choice;
+}
+
 } // namespace
 
 RunPlan plan_run(const config::TableMapping& mapping,
@@ -179,26 +211,7 @@ RunPlan plan_run(const config::TableMapping& mapping,
     out.void_reason = "new columns: every row is read again to fill them";
     position.reset();
   }
-  PassInputs inputs;
-  inputs.replace = replace;
-  inputs.has_timestamp = plan.timestamp_position.has_value();
-  inputs.position = position;
-  inputs.target_empty = target_empty;
-  inputs.full = options.full;
-  inputs.reload = options.reload;
-  inputs.deletes = convert::delete_policy(mapping, plan) != config::DeletePolicy::ignore;
-  const auto runs = state != nullptr ? state->successful_runs(mapping.source_table) : 0;
-  out.compare_due = runs % mapping.compare_every == 0;
-  inputs.compare_due = inputs.deletes && out.compare_due;
-  inputs.verify = mapping.verify_every > 0;
-  const auto choice = choose_pass(inputs);
-  out.pass = pass_name(choice.pass);
-  out.resume = choice.resume;
-  out.compare_after = choice.compare_after;
-  if (choice.slice_only) {
-    out.verify_slices = mapping.verify_every;
-    out.verify_slice = runs % mapping.verify_every + 1;
-  }
+  const auto choice = planned_pass(mapping, plan, state, options, position, target_empty, out);
   if (position) {
     out.cursor = position->to_string();
   }
@@ -219,7 +232,7 @@ RunPlan plan_run(const config::TableMapping& mapping,
                                     existing,
                                     target,
                                     choice.pass == PassKind::initial,
-                                    inputs.target_empty && !choice.resume);
+                                    target_empty && !choice.resume);
   }
   return out;
 }
