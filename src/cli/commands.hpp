@@ -81,9 +81,11 @@ TableChecksum checksum_one_table(const config::TableMapping& table,
 
 // `migrate cutover`: final sync, checksum, then identities, unique indexes and foreign keys.
 struct CutoverOptions {
-  bool dry_run = false;      // print the statements; no sync, nothing written
+  bool dry_run = false;      // blockers, effects and statements; no sync, nothing written
   bool keep_deletes = false; // the final sync keeps `deletes: ignore`
   std::string html;          // also write the report as an HTML page
+  bool json = false;
+  std::vector<std::string> revert; // --revert TABLE...: hand the tables back to the sync
 };
 CLI::App* setup_cutover(CLI::App& app, CutoverOptions& options);
 int run_cutover(const GlobalOptions& global, const CutoverOptions& options);

@@ -1,31 +1,198 @@
 #include "cli/adapters.hpp"
 #include "cli/commands.hpp"
-#include "cli/text_table.hpp"
+#include "cli/cutover_output.hpp"
+#include "cli/run_report.hpp"
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/error.hpp"
 #include "migrate/core/log_text.hpp"
 #include "migrate/cutover/cutover.hpp"
+#include "migrate/notify/curl_channels.hpp"
 #include "migrate/pipeline/table_sync.hpp"
-#include "migrate/report/html_report.hpp"
 #include "migrate/state/run_lock.hpp"
 
 #include <spdlog/spdlog.h>
 
-#include <fstream>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <iostream>
-#include <map>
 
 namespace migrate::cli {
 namespace {
 
-using cutover::Step;
-using cutover::StepOutcome;
+// Who runs the cutover, for the record: the login behind sudo when there is one.
+std::string user_at_host() {
+  const char* sudo = std::getenv("SUDO_USER");
+  std::string user = sudo != nullptr && *sudo != '\0' ? sudo : "";
+  if (user.empty()) {
+    const auto* entry = ::getpwuid(::geteuid());
+    user = entry != nullptr ? entry->pw_name : std::to_string(::geteuid());
+  }
+  return user + "@" + host_name();
+}
 
-// The mapping the final sync and checksum use: every pass of a run, the comparison included
-// whatever compare_every says, and deletes compared whatever `deletes: ignore` says, unless
-// --keep-deletes (soft deletes stay soft). Rows changed in PostgreSQL by anything but migrate are
-// left as they are (SyncOptions::leave_target_edits): the checksum is there to find them and stop.
+std::string options_text(const GlobalOptions& global, const CutoverOptions& options) {
+  std::string out = "cutover --config " + global.config_dir;
+  for (const auto& table : global.tables) {
+    out += " --table " + table;
+  }
+  return out + (options.keep_deletes ? " --keep-deletes" : "");
+}
+
+// The tables not cut over yet; those that are go to run.already, left as they are.
+std::vector<const config::TableMapping*>
+not_cut_over(const CommandContext& context, state::StateStore& state, CutoverRun& run) {
+  std::vector<const config::TableMapping*> out;
+  for (const auto* table : context.tables) {
+    if (auto record = state.cutover_in_force(table->source_table)) {
+      run.already.push_back(std::move(*record));
+    } else {
+      out.push_back(table);
+    }
+  }
+  return out;
+}
+
+// The final sync of every table, all passes; false when one failed.
+bool final_sync(const std::vector<const config::TableMapping*>& tables,
+                const CommandContext& context,
+                const CutoverOptions& options,
+                source::Source& source,
+                target::Target& target,
+                state::StateStore& state,
+                CutoverRun& run) {
+  pipeline::SyncOptions sync;
+  sync.retry = context.config.retry;
+  sync.leave_target_edits = true;
+  bool ok = true;
+  for (const auto* table : tables) {
+    // Leased as a run leases it: a cutover does not write beside a running worker.
+    hold_lease(state, table->source_table, "cut over");
+    run.syncs.push_back(pipeline::sync_table(
+        final_mapping(*table, options.keep_deletes), source, target, state, sync));
+    state.release_lease(table->source_table);
+    ok = ok && run.syncs.back().outcome == Outcome::ok;
+  }
+  return ok;
+}
+
+// Every table compared by checksum; false when one differs.
+bool final_checksum(const std::vector<const config::TableMapping*>& tables,
+                    const CutoverOptions& options,
+                    source::Source& source,
+                    target::Target& target,
+                    state::StateStore& state,
+                    CutoverRun& run) {
+  bool ok = true;
+  for (const auto* table : tables) {
+    auto result =
+        checksum_one_table(final_mapping(*table, options.keep_deletes), source, target, state);
+    state.record_validation(result.record);
+    ok = ok && result.record.outcome == "in sync";
+    run.checksum_values[table->source_table] = result.checksum;
+    run.checksums.push_back(std::move(result.record));
+  }
+  return ok;
+}
+
+// The final sync, the checksum and the statements; run.outcome says how far it went.
+void cut_over(const std::vector<const config::TableMapping*>& tables,
+              const CommandContext& context,
+              const CutoverOptions& options,
+              source::Source& source,
+              target::Target& target,
+              state::StateStore& state,
+              CutoverRun& run) {
+  if (tables.empty()) {
+    run.outcome = "nothing to do: every table is cut over already";
+    return;
+  }
+  if (!final_sync(tables, context, options, source, target, state, run)) {
+    run.outcome = "stopped: the final sync failed; PostgreSQL's keys were not changed";
+    return;
+  }
+  if (!final_checksum(tables, options, source, target, state, run)) {
+    run.outcome = "stopped: PostgreSQL differs from MySQL; PostgreSQL's keys were not changed";
+    return;
+  }
+  run.plans = cutover::plan_cutover(tables, context.config.tables, source, target);
+  run.outcomes = cutover::apply_cutover(run.plans, target);
+  for (const auto& plan : run.plans) {
+    if (!table_complete(run, plan.table)) {
+      run.outcome = "statements failed";
+    }
+  }
+}
+
+// Each table's part, kept in the state store: a complete one puts the table in PostgreSQL's
+// hands (no sync writes it again).
+void record(const std::vector<const config::TableMapping*>& tables,
+            state::StateStore& state,
+            const CutoverRun& run) {
+  for (const auto* table : tables) {
+    state::CutoverRecord record;
+    record.table = table->source_table;
+    record.invocation_id = run.id;
+    record.at = format_utc(run.finished);
+    record.by = run.by;
+    const bool complete = table_complete(run, table->source_table);
+    record.outcome = complete ? "done" : run.stopped() ? run.outcome : "stopped: statements failed";
+    record.summary = table_summary(run, table->source_table);
+    state.record_cutover(record);
+    spdlog::log(complete ? spdlog::level::info : spdlog::level::err,
+                "table={} cutover={} {}",
+                record.table,
+                quote_field(record.outcome),
+                record.summary);
+  }
+}
+
+// The report everywhere it goes: stdout (text or JSON), the HTML page, the alert.
+// Returns how many alerts could not be sent.
+std::uint64_t
+report(const config::Config& config, const CutoverOptions& options, const CutoverRun& run) {
+  options.json ? print_cutover_json(run) : print_cutover(run);
+  if (!options.html.empty()) {
+    write_cutover_html(options.html, run);
+  }
+  const auto channels = notify::make_curl_channels(config.notify);
+  return notify::deliver(channels, cutover_message(run, config_secrets(config))).failed;
+}
+
+int run_revert(const GlobalOptions& global, const CutoverOptions& options) {
+  auto named = global;
+  named.tables = options.revert;
+  const CommandContext context(named, config::LoadMode::full);
+  const auto source = context.adapters.source();
+  const auto target = context.adapters.target();
+  const auto lock = context.config.state_url.empty()
+                        ? std::make_unique<state::RunLock>(context.config.state_file)
+                        : nullptr;
+  const auto state = context.adapters.state();
+  const auto by = user_at_host();
+  int exit_code = k_exit_ok;
+  for (const auto& plan :
+       cutover::plan_cutover(context.tables, context.config.tables, *source, *target)) {
+    if (!state->cutover_in_force(plan.table)) {
+      std::cout << plan.table << ": not cut over; nothing to revert\n";
+      exit_code = k_exit_table_failed;
+      continue;
+    }
+    for (const auto& step : cutover::plan_revert(plan)) {
+      target->execute(plan.target, step.sql);
+      std::cout << plan.table << ": " << step.what << "\n";
+    }
+    state->revert_cutover(plan.table, by);
+    std::cout << plan.table << ": reverted by " << by
+              << "; the next run syncs it from MySQL again\n";
+  }
+  return exit_code;
+}
+
+} // namespace
+
 config::TableMapping final_mapping(const config::TableMapping& mapping, bool keep_deletes) {
   auto out = mapping;
   out.compare_every = 1;
@@ -35,242 +202,62 @@ config::TableMapping final_mapping(const config::TableMapping& mapping, bool kee
   return out;
 }
 
-// The final sync of every table, all passes; false when one failed.
-bool final_sync(const CommandContext& context,
-                const CutoverOptions& options,
-                source::Source& source,
-                target::Target& target,
-                state::StateStore& state) {
-  pipeline::SyncOptions sync;
-  sync.retry = context.config.retry;
-  sync.leave_target_edits = true;
-  bool ok = true;
-  for (const auto* table : context.tables) {
-    // Leased as a run leases it: a cutover does not write beside a running worker.
-    hold_lease(state, table->source_table, "cut over");
-    const auto result = pipeline::sync_table(
-        final_mapping(*table, options.keep_deletes), source, target, state, sync);
-    state.release_lease(table->source_table);
-    if (result.outcome != Outcome::ok) {
-      std::cout << table->source_table << ": final sync FAILED: " << one_line(result.error_text())
-                << "\n";
-      ok = false;
-    }
-  }
-  return ok;
-}
-
-// Every table compared by checksum; the checksums, or nullopt when a table differs.
-std::optional<std::map<std::string, std::string>> final_checksum(const CommandContext& context,
-                                                                 const CutoverOptions& options,
-                                                                 source::Source& source,
-                                                                 target::Target& target,
-                                                                 state::StateStore& state) {
-  std::map<std::string, std::string> checksums;
-  bool ok = true;
-  for (const auto* table : context.tables) {
-    const auto mapping = final_mapping(*table, options.keep_deletes);
-    auto result = checksum_one_table(mapping, source, target, state);
-    state.record_validation(result.record);
-    const auto& record = result.record;
-    if (record.outcome != "in sync") {
-      ok = false;
-      std::cout << table->source_table << ": DIFFERS: " << one_line(record.summary) << "\n";
-      for (std::size_t i = 0; i < record.rows.size() && i < 20; ++i) {
-        std::cout << "  key " << record.rows[i].key << ": " << record.rows[i].difference << "\n";
-      }
-    }
-    checksums[table->source_table] = result.checksum;
-  }
-  if (!ok) {
-    return std::nullopt;
-  }
-  return checksums;
-}
-
-void print_dry_run(const std::vector<cutover::TableCutover>& plans) {
-  std::size_t statements = 0;
-  for (const auto& plan : plans) {
-    std::cout << "-- " << plan.table << " → " << plan.target.qualified_name() << "\n";
-    for (const auto& note : plan.notes) {
-      std::cout << "-- " << note << "\n";
-    }
-    for (const auto& step : plan.steps) {
-      std::cout << step.sql << ";\n";
-      ++statements;
-    }
-    std::cout << (plan.steps.empty() ? "-- nothing to do\n\n" : "\n");
-  }
-  std::cout << "-- dry run: " << statements << " statement" << (statements == 1 ? "" : "s")
-            << " printed, none run\n";
-}
-
-// What the report says of one table.
-struct TableLine {
-  std::string sequence = "-";
-  std::string indexes;
-  std::string foreign_keys;
-  std::string checksum;
-};
-
-TableLine table_line(const cutover::TableCutover& plan,
-                     const std::vector<StepOutcome>& outcomes,
-                     const std::map<std::string, std::string>& checksums) {
-  TableLine line;
-  std::size_t indexes_built = 0;
-  std::size_t keys_added = 0;
-  std::size_t keys_invalid = 0;
-  for (const auto& outcome : outcomes) {
-    if (outcome.table != plan.table) {
-      continue;
-    }
-    const auto done = outcome.result == StepOutcome::Result::done;
-    indexes_built += done && outcome.step.kind == Step::Kind::index ? 1U : 0U;
-    keys_added += done && outcome.step.kind == Step::Kind::foreign_key ? 1U : 0U;
-    keys_invalid += !done && outcome.step.kind == Step::Kind::validate_key ? 1U : 0U;
-  }
-  if (plan.serial_column && plan.next_value) {
-    line.sequence = *plan.serial_column + " next " + std::to_string(*plan.next_value);
-  } else if (plan.serial_column) {
-    line.sequence = *plan.serial_column + " left as it is";
-  }
-  line.indexes =
-      std::to_string(plan.target.indexes.size()) + " (" + std::to_string(indexes_built) + " built)";
-  line.foreign_keys =
-      std::to_string(plan.foreign_keys.size()) + " (" + std::to_string(keys_added) + " added"
-      + (keys_invalid > 0 ? ", " + std::to_string(keys_invalid) + " NOT VALID" : "") + ")";
-  const auto found = checksums.find(plan.table);
-  line.checksum = found != checksums.end() ? found->second : "-";
-  return line;
-}
-
-void print_failures(const std::vector<StepOutcome>& outcomes) {
-  for (const auto& outcome : outcomes) {
-    if (outcome.result == StepOutcome::Result::failed) {
-      std::cout << outcome.table << ": " << outcome.step.object
-                << " FAILED: " << one_line(outcome.error) << "\n";
-      for (const auto& row : outcome.orphans) {
-        std::cout << "  constraint " << outcome.step.object << " violated by " << row << "\n";
-      }
-    } else if (outcome.result == StepOutcome::Result::skipped) {
-      std::cout << outcome.table << ": " << outcome.step.object
-                << " skipped: a step it needs failed\n";
-    }
-  }
-}
-
-// The report's table as a self-contained HTML page.
-void write_html(const std::string& path,
-                const std::vector<std::vector<std::string>>& rows,
-                const std::vector<StepOutcome>& outcomes) {
-  std::ofstream out(path);
-  out << "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>migrate cutover</title>"
-         "<style>body{font-family:sans-serif}td,th{padding:2px 8px;border-bottom:1px solid #ccc;"
-         "text-align:left}</style></head><body><h1>migrate cutover</h1><table><tr><th>table</th>"
-         "<th>sequence</th><th>indexes</th><th>foreign keys</th><th>checksum</th></tr>";
-  for (const auto& row : rows) {
-    out << "<tr>";
-    for (const auto& cell : row) {
-      out << "<td>" << report::html_escape(cell) << "</td>";
-    }
-    out << "</tr>";
-  }
-  out << "</table><h2>Statements</h2><ul>";
-  for (const auto& outcome : outcomes) {
-    const char* const result[] = {"done", "FAILED", "skipped"};
-    out << "<li>" << report::html_escape(outcome.table) << ": <code>"
-        << report::html_escape(outcome.step.sql) << "</code> "
-        << result[static_cast<int>(outcome.result)] << " " << report::html_escape(outcome.error);
-    for (const auto& row : outcome.orphans) {
-      out << "<br>violated by " << report::html_escape(row);
-    }
-    out << "</li>";
-  }
-  out << "</ul></body></html>\n";
-  if (!out) {
-    throw Error(ErrorArea::config, "cannot write " + path);
-  }
-}
-
-// The per-table report; true when every statement ran.
-bool print_report(const std::vector<cutover::TableCutover>& plans,
-                  const std::vector<StepOutcome>& outcomes,
-                  const std::map<std::string, std::string>& checksums,
-                  const std::string& html) {
-  TextTable out({{"table"}, {"sequence"}, {"indexes"}, {"foreign keys"}, {"checksum"}});
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& plan : plans) {
-    const auto line = table_line(plan, outcomes, checksums);
-    rows.push_back({plan.table, line.sequence, line.indexes, line.foreign_keys, line.checksum});
-    out.add_row(rows.back());
-    for (const auto& note : plan.notes) {
-      spdlog::warn("table={} {}", plan.table, note);
-    }
-  }
-  std::cout << out.render();
-  print_failures(outcomes);
-  if (!html.empty()) {
-    write_html(html, rows, outcomes);
-  }
-  std::size_t done = 0;
-  std::size_t failed = 0;
-  for (const auto& outcome : outcomes) {
-    done += outcome.result == StepOutcome::Result::done ? 1U : 0U;
-    failed += outcome.result == StepOutcome::Result::failed ? 1U : 0U;
-  }
-  if (outcomes.empty()) {
-    std::cout << "cutover changed nothing: every identity, index and foreign key is in place\n";
-  } else {
-    std::cout << outcomes.size() << " statement(s): " << done << " done, " << failed << " failed, "
-              << outcomes.size() - done - failed << " skipped (a statement they need failed)\n";
-  }
-  return done == outcomes.size();
-}
-
-} // namespace
-
 CLI::App* setup_cutover(CLI::App& app, CutoverOptions& options) {
   auto* command = app.add_subcommand(
       "cutover",
       "switch-over day, once MySQL takes no more writes: a final sync and checksum of every "
-      "table, then identities, unique indexes and foreign keys in PostgreSQL");
+      "table, then identities, unique indexes, foreign keys, defaults, ON UPDATE triggers and "
+      "checks in PostgreSQL; the tables are then the application's, and no run writes them");
   command->add_flag("--dry-run",
                     options.dry_run,
-                    "print the statements the cutover would run now; no sync, nothing written");
+                    "list what would stop the cutover, what it would change and the statements "
+                    "it would run; nothing written");
   command->add_flag("--keep-deletes",
                     options.keep_deletes,
                     "the final sync keeps the target rows a `deletes: ignore` table keeps");
   command->add_option("--html", options.html, "also write the report to this HTML file")
       ->type_name("FILE");
+  command->add_flag("--json", options.json, "one JSON document instead of the table");
+  command
+      ->add_option("--revert",
+                   options.revert,
+                   "hand cut-over tables back to the sync (a rolled-back cutover): drops the "
+                   "foreign keys, unique indexes and ON UPDATE triggers the cutover made")
+      ->type_name("TABLE...")
+      ->excludes("--dry-run");
   return command;
 }
 
 int run_cutover(const GlobalOptions& global, const CutoverOptions& options) {
+  if (!options.revert.empty()) {
+    return run_revert(global, options);
+  }
   const CommandContext context(global, config::LoadMode::full);
   const auto source = context.adapters.source();
   const auto target = context.adapters.target();
   log_connections(context.config, *source, *target);
-  if (options.dry_run) {
-    print_dry_run(cutover::plan_cutover(context.tables, context.config.tables, *source, *target));
-    return k_exit_ok;
-  }
-  const auto lock = context.config.state_url.empty()
+  const auto lock = !options.dry_run && context.config.state_url.empty()
                         ? std::make_unique<state::RunLock>(context.config.state_file)
                         : nullptr;
   const auto state = context.adapters.state();
-  if (!final_sync(context, options, *source, *target, *state)) {
-    std::cout << "cutover stopped: the final sync failed; PostgreSQL's keys were not changed\n";
-    return k_exit_table_failed;
+  if (options.dry_run) {
+    return run_cutover_dry_run(context, options, *source, *target, *state);
   }
-  const auto checksums = final_checksum(context, options, *source, *target, *state);
-  if (!checksums) {
-    std::cout << "cutover stopped: PostgreSQL differs from MySQL; PostgreSQL's keys were not "
-                 "changed\n";
-    return k_exit_table_failed;
-  }
-  const auto plans = cutover::plan_cutover(context.tables, context.config.tables, *source, *target);
-  const auto outcomes = cutover::apply_cutover(plans, *target);
-  return print_report(plans, outcomes, *checksums, options.html) ? k_exit_ok : k_exit_table_failed;
+  CutoverRun run;
+  run.host = host_name();
+  run.by = user_at_host();
+  run.started = std::chrono::system_clock::now();
+  run.id = state->begin_invocation(
+      {run.host, static_cast<std::int64_t>(::getpid()), options_text(global, options)});
+  const auto tables = not_cut_over(context, *state, run);
+  cut_over(tables, context, options, *source, *target, *state, run);
+  run.finished = std::chrono::system_clock::now();
+  run.exit_code = run.outcome == "done" || run.outcome.rfind("nothing", 0) == 0
+                      ? k_exit_ok
+                      : k_exit_table_failed;
+  record(tables, *state, run);
+  state->finish_invocation(run.id, run.exit_code, report(context.config, options, run));
+  return run.exit_code;
 }
 
 } // namespace migrate::cli

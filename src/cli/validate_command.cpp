@@ -271,6 +271,13 @@ Verdict repair_and_check(Verdict verdict,
   if (verdict.ok() || !verdict.record.error.empty()) {
     return verdict;
   }
+  if (const auto cutover = state.cutover_in_force(table.source_table)) {
+    verdict.record.error = pipeline::cut_over_error(*cutover, "not repaired").message();
+    verdict.record.outcome = "error";
+    verdict.record.summary = "error: " + verdict.record.error;
+    spdlog::error("table={} {}", table.source_table, verdict.record.error);
+    return verdict;
+  }
   if (verdict.keyless) {
     spdlog::warn("table={} has no key: --repair leaves it to the next run, which replaces its "
                  "content (`migrate --table {}`)",

@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include <algorithm>
+
 namespace migrate {
 
 const SourceColumn* SourceTable::find(const std::string& column_name) const {
@@ -29,6 +31,19 @@ const TargetCatalog::Constraint* TargetCatalog::constraint(const std::string& na
     }
   }
   return nullptr;
+}
+
+const TargetCatalog::Column* TargetCatalog::column(const std::string& name) const {
+  for (const auto& found : columns) {
+    if (found.name == name) {
+      return &found;
+    }
+  }
+  return nullptr;
+}
+
+bool TargetCatalog::has_trigger(const std::string& name) const {
+  return std::find(triggers.begin(), triggers.end(), name) != triggers.end();
 }
 
 } // namespace migrate

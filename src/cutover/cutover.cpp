@@ -2,6 +2,7 @@
 
 #include "migrate/convert/table_plan.hpp"
 #include "migrate/core/error.hpp"
+#include "migrate/cutover/application_rules.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -106,6 +107,59 @@ std::optional<SerialColumn> serial_of(const convert::TablePlan& plan,
   return std::nullopt;
 }
 
+// What MySQL does for the application on each column, as the mapping carries the column.
+std::vector<ColumnRule> column_rules(const convert::TablePlan& plan, bool mariadb) {
+  std::vector<ColumnRule> out;
+  for (const auto& column : plan.columns) {
+    ColumnRule rule{column.target_name,
+                    column.type.pg_type,
+                    parse_default(column.source, mariadb),
+                    column.not_null,
+                    updates_on_change(column.source),
+                    {}};
+    if (!column.transforms.empty()) {
+      rule.no_default = "the mapping transforms the column";
+    }
+    out.push_back(std::move(rule));
+  }
+  return out;
+}
+
+std::vector<std::string> case_insensitive_columns(const convert::TablePlan& plan) {
+  std::vector<std::string> out;
+  for (const auto& column : plan.columns) {
+    const auto& type = column.type.pg_type;
+    const bool text = type.rfind("text", 0) == 0 || type.rfind("character", 0) == 0
+                      || type.rfind("varchar", 0) == 0;
+    if (case_insensitive(column.source) && text) {
+      out.push_back(column.target_name);
+    }
+  }
+  return out;
+}
+
+void add(TableCutover& out, RulesDecision decision) {
+  for (auto& step : decision.steps) {
+    out.steps.push_back(std::move(step));
+  }
+  for (auto& note : decision.notes) {
+    out.notes.push_back(std::move(note));
+  }
+}
+
+// Defaults, NOT NULLs, ON UPDATE triggers and CHECK constraints.
+void plan_application_rules(TableCutover& out,
+                            const convert::TablePlan& plan,
+                            const TargetCatalog& catalog,
+                            const MappedNames& names,
+                            source::Source& source,
+                            const std::string& table) {
+  add(out,
+      plan_column_rules(
+          out.target, column_rules(plan, source.server_version().is_mariadb()), catalog));
+  add(out, plan_checks(out.target, source.check_constraints(table), names.column, catalog));
+}
+
 TableCutover plan_table(const config::TableMapping& mapping,
                         MappedTables& mapped,
                         source::Source& source,
@@ -117,7 +171,8 @@ TableCutover plan_table(const config::TableMapping& mapping,
   const auto plan = convert::plan_table(mapped.described(mapping.source_table), with_indexes);
   out.target = convert::target_table(with_indexes, plan);
   const auto serial = serial_of(plan, source.auto_increment(mapping.source_table));
-  const auto catalog = target.catalog(out.target, serial ? serial->column : std::string());
+  out.catalog = target.catalog(out.target, serial ? serial->column : std::string());
+  const auto& catalog = out.catalog;
   if (serial) {
     auto decision = plan_serial(out.target, *serial, catalog);
     out.serial_column = serial->column;
@@ -128,9 +183,11 @@ TableCutover plan_table(const config::TableMapping& mapping,
     }
     out.steps = std::move(decision.steps);
   }
-  for (auto& step : plan_indexes(out.target, catalog)) {
+  for (auto& step : plan_indexes(out.target, catalog, case_insensitive_columns(plan))) {
     out.steps.push_back(std::move(step));
   }
+  plan_application_rules(
+      out, plan, catalog, *mapped.names(mapping.source_table), source, mapping.source_table);
   auto keys = map_foreign_keys(mapping.source_table,
                                source.foreign_keys(mapping.source_table),
                                [&](const std::string& table) { return mapped.names(table); });
@@ -147,11 +204,28 @@ TableCutover plan_table(const config::TableMapping& mapping,
 int phase_of(Step::Kind kind) {
   switch (kind) {
   case Step::Kind::foreign_key:
+  case Step::Kind::check:
     return 2;
   case Step::Kind::validate_key:
     return 3;
   default:
     return 1;
+  }
+}
+
+// The object that must not have failed for `step` to run: dropping the sync's twin needs the
+// unique index, validating a constraint needs it added, an index is built after the unusable
+// one of that name is dropped. Empty: none.
+std::string needed_by(const Step& step) {
+  switch (step.kind) {
+  case Step::Kind::drop_index:
+    return step.needs;
+  case Step::Kind::default_value:
+  case Step::Kind::not_null:
+  case Step::Kind::on_update:
+    return {};
+  default:
+    return step.object;
   }
 }
 
@@ -223,8 +297,7 @@ std::vector<StepOutcome> apply_cutover(const std::vector<TableCutover>& plans,
         if (phase_of(step.kind) != phase) {
           continue;
         }
-        // Dropping the sync's twin needs the unique index; validating a key needs the key.
-        const auto& needs = step.kind == Step::Kind::drop_index ? step.needs : step.object;
+        const auto needs = needed_by(step);
         if (!needs.empty() && failed.count(plan.table + "/" + needs) != 0) {
           out.push_back({plan.table, step, StepOutcome::Result::skipped, {}, {}});
           continue;
@@ -234,6 +307,56 @@ std::vector<StepOutcome> apply_cutover(const std::vector<TableCutover>& plans,
           failed.insert(plan.table + "/" + step.object);
         }
       }
+    }
+  }
+  return out;
+}
+
+std::vector<Step> plan_revert(const TableCutover& plan) {
+  const auto& table = plan.target;
+  const auto on = qualified(table.schema, table.name);
+  std::vector<Step> out;
+  for (const auto& key : plan.foreign_keys) {
+    if (plan.catalog.constraint(key.name) != nullptr) {
+      out.push_back(
+          {Step::Kind::foreign_key,
+           key.name,
+           "ALTER TABLE " + on + " DROP CONSTRAINT IF EXISTS " + quote_identifier(key.name),
+           "foreign key " + key.name + " dropped",
+           {}});
+    }
+  }
+  for (const auto& index : table.indexes) {
+    const auto unique = unique_index_name(table, index);
+    if (!index.unique || plan.catalog.index(unique) == nullptr) {
+      continue;
+    }
+    const auto plain = sync_index_name(table, index);
+    std::string columns;
+    for (const auto& column : index.columns) {
+      columns += (columns.empty() ? "" : ", ") + quote_identifier(column);
+    }
+    out.push_back({Step::Kind::index,
+                   plain,
+                   "CREATE INDEX IF NOT EXISTS " + quote_identifier(plain) + " ON " + on + " ("
+                       + columns + ")",
+                   "index " + plain + " built as the sync has it",
+                   {}});
+    out.push_back({Step::Kind::drop_index,
+                   unique,
+                   "DROP INDEX IF EXISTS " + qualified(table.schema, unique),
+                   "unique index " + unique + " dropped",
+                   plain});
+  }
+  for (const auto& column : table.columns) {
+    const auto name = on_update_trigger_name(table, column.name);
+    if (plan.catalog.has_trigger(name)) {
+      out.push_back({Step::Kind::on_update,
+                     name,
+                     "DROP TRIGGER IF EXISTS " + quote_identifier(name) + " ON " + on
+                         + "; DROP FUNCTION IF EXISTS " + qualified(table.schema, name) + "()",
+                     "ON UPDATE trigger " + name + " dropped",
+                     {}});
     }
   }
   return out;

@@ -155,7 +155,22 @@ plan_serial(const TargetTable& table, const SerialColumn& serial, const TargetCa
   return out;
 }
 
-std::vector<Step> plan_indexes(const TargetTable& table, const TargetCatalog& catalog) {
+// The key of a unique index: lower() of each column MySQL compares without case.
+static std::string unique_key(const std::vector<std::string>& columns,
+                              const std::vector<std::string>& case_insensitive) {
+  std::string out;
+  for (const auto& column : columns) {
+    const bool lower = std::find(case_insensitive.begin(), case_insensitive.end(), column)
+                       != case_insensitive.end();
+    out += (out.empty() ? "" : ", ")
+           + (lower ? "lower(" + quote_identifier(column) + ")" : quote_identifier(column));
+  }
+  return out;
+}
+
+std::vector<Step> plan_indexes(const TargetTable& table,
+                               const TargetCatalog& catalog,
+                               const std::vector<std::string>& case_insensitive) {
   std::vector<Step> out;
   const auto on = " ON " + qualified(table.schema, table.name) + " (";
   for (const auto& index : table.indexes) {
@@ -182,12 +197,12 @@ std::vector<Step> plan_indexes(const TargetTable& table, const TargetCatalog& ca
       built = nullptr;
     }
     if (built == nullptr) {
-      out.push_back(
-          {Step::Kind::index,
-           name,
-           "CREATE UNIQUE INDEX IF NOT EXISTS " + quote_identifier(name) + on + columns + ")",
-           "unique index (" + columns + ")",
-           {}});
+      const auto key = unique_key(index.columns, case_insensitive);
+      out.push_back({Step::Kind::index,
+                     name,
+                     "CREATE UNIQUE INDEX IF NOT EXISTS " + quote_identifier(name) + on + key + ")",
+                     "unique index (" + key + ")",
+                     {}});
     }
     if (catalog.index(plain) != nullptr) {
       out.push_back({Step::Kind::drop_index,

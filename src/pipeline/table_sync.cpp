@@ -279,6 +279,12 @@ TableResult TableRun::run() {
   m_result.started = std::chrono::system_clock::now();
   const auto started = Clock::now();
   m_run_id = m_state.begin_run(table);
+  if (const auto cutover = m_state.cutover_in_force(table)) {
+    // PostgreSQL is the application's now: a sync would overwrite or delete what it wrote.
+    fail(cut_over_error(*cutover, "not synced"));
+    finish(started);
+    return m_result;
+  }
   for (const auto& entry : m_state.quarantined(table)) {
     m_quarantined_keys.insert(entry.key);
   }
@@ -1246,6 +1252,15 @@ void TableRun::commit_group(target::LoadSession& session,
 }
 
 } // namespace
+
+Error cut_over_error(const state::CutoverRecord& cutover, const std::string& not_done) {
+  return Error(ErrorArea::config,
+               "cut over at " + cutover.at + " by " + cutover.by + "; " + not_done
+                   + " (PostgreSQL is the application's now; `migrate cutover "
+                     "--revert "
+                   + cutover.table + "` hands it back to the sync)",
+               ErrorContext{.table = cutover.table});
+}
 
 TableResult sync_table(const config::TableMapping& mapping,
                        source::Source& source,

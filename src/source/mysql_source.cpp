@@ -787,7 +787,8 @@ public:
                               + " AND TABLE_NAME = " + c.literal(table);
     const auto rows = c.query(
         "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, CHARACTER_MAXIMUM_LENGTH, "
-        "NUMERIC_PRECISION, NUMERIC_SCALE, DATETIME_PRECISION, CHARACTER_SET_NAME "
+        "NUMERIC_PRECISION, NUMERIC_SCALE, DATETIME_PRECISION, CHARACTER_SET_NAME, "
+        "COLUMN_DEFAULT, EXTRA, COLLATION_NAME "
         "FROM "
         + m_catalog + ".COLUMNS" + where + " ORDER BY ORDINAL_POSITION");
     if (rows.empty()) {
@@ -809,6 +810,9 @@ public:
       column.numeric_scale = row[6] ? std::stoi(*row[6]) : 0;
       column.datetime_precision = row[7] ? std::stoi(*row[7]) : 0;
       column.charset = row[8].value_or("");
+      column.default_value = row[9];
+      column.extra = row[10].value_or("");
+      column.collation = row[11].value_or("");
       // MySQL's own JSON type; MariaDB's is a LONGTEXT with a CHECK (mark_json_columns).
       column.is_json = column.data_type == "json";
       out.columns.push_back(std::move(column));
@@ -1085,6 +1089,54 @@ private:
       }
       out.back().columns.push_back(row.at(1).value_or(""));
       out.back().referenced_columns.push_back(row.at(3).value_or(""));
+    }
+    return out;
+  }
+
+  std::vector<SourceCheck> check_constraints(const std::string& table) override {
+    auto& c = connection();
+    const auto& version = c.version();
+    std::string sql;
+    if (version.is_mariadb()) {
+      // MariaDB's CHECK_CONSTRAINTS has the table's name (MySQL's has not).
+      sql = "SELECT CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS "
+            "WHERE CONSTRAINT_SCHEMA = "
+            + c.literal(c.database()) + " AND TABLE_NAME = " + c.literal(table);
+    } else if (version.at_least(8, 0, 16)) {
+      // CHECK names are unique per schema; TABLE_CONSTRAINTS.ENFORCED came with 8.0.16.
+      sql = "SELECT cc.CONSTRAINT_NAME, cc.CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS "
+            "cc JOIN information_schema.TABLE_CONSTRAINTS tc ON tc.CONSTRAINT_SCHEMA = "
+            "cc.CONSTRAINT_SCHEMA AND tc.CONSTRAINT_NAME = cc.CONSTRAINT_NAME WHERE "
+            "tc.CONSTRAINT_TYPE = 'CHECK' AND tc.ENFORCED = 'YES' AND tc.TABLE_SCHEMA = "
+            + c.literal(c.database()) + " AND tc.TABLE_NAME = " + c.literal(table);
+    } else {
+      return {};
+    }
+    std::vector<SourceCheck> out;
+    for (const auto& row : c.query(sql + " ORDER BY 1")) {
+      out.push_back({row.at(0).value_or(""), row.at(1).value_or("")});
+    }
+    return out;
+  }
+
+  std::vector<std::string> other_objects() override {
+    auto& c = connection();
+    const auto db = c.literal(c.database());
+    std::vector<std::string> out;
+    for (const auto& row :
+         c.query("SELECT CONCAT('view ', TABLE_NAME) FROM information_schema.VIEWS WHERE "
+                 "TABLE_SCHEMA = "
+                 + db
+                 + " UNION ALL SELECT CONCAT('trigger ', TRIGGER_NAME, ' on ', EVENT_OBJECT_TABLE) "
+                   "FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = "
+                 + db
+                 + " UNION ALL SELECT CONCAT(LOWER(ROUTINE_TYPE), ' ', ROUTINE_NAME) FROM "
+                   "information_schema.ROUTINES WHERE ROUTINE_SCHEMA = "
+                 + db
+                 + " UNION ALL SELECT CONCAT('event ', EVENT_NAME) FROM information_schema.EVENTS "
+                   "WHERE EVENT_SCHEMA = "
+                 + db + " ORDER BY 1")) {
+      out.push_back(row.at(0).value_or(""));
     }
     return out;
   }

@@ -74,6 +74,26 @@ std::vector<RunRecord> SerializedStateStore::runs(const std::string& table, std:
   return m_inner->runs(table, last);
 }
 
+std::int64_t SerializedStateStore::record_cutover(const CutoverRecord& record) {
+  const std::lock_guard lock(m_mutex);
+  return m_inner->record_cutover(record);
+}
+
+std::optional<CutoverRecord> SerializedStateStore::cutover_in_force(const std::string& table) {
+  const std::lock_guard lock(m_mutex);
+  return m_inner->cutover_in_force(table);
+}
+
+bool SerializedStateStore::revert_cutover(const std::string& table, const std::string& by) {
+  const std::lock_guard lock(m_mutex);
+  return m_inner->revert_cutover(table, by);
+}
+
+std::vector<CutoverRecord> SerializedStateStore::cutovers(std::size_t last) {
+  const std::lock_guard lock(m_mutex);
+  return m_inner->cutovers(last);
+}
+
 std::int64_t SerializedStateStore::record_validation(const ValidationRecord& record) {
   const std::lock_guard lock(m_mutex);
   return m_inner->record_validation(record);

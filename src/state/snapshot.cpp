@@ -17,6 +17,7 @@ StateSnapshot read_snapshot(StateStore& store, const std::vector<std::string>& t
     names.insert(entry.table);
   }
   out.invocations = store.invocations(all);
+  out.cutovers = store.cutovers(all);
   for (const auto& name : names) {
     if (auto position = store.position(name)) {
       out.positions.emplace_back(name, std::move(*position));

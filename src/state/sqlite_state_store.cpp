@@ -105,7 +105,23 @@ CREATE TABLE IF NOT EXISTS validation_rows (
   chunk TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS validation_rows_by_validation ON validation_rows (validation_id);
+CREATE TABLE IF NOT EXISTS cutovers (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  table_name TEXT NOT NULL,
+  invocation_id INTEGER NOT NULL,
+  finished_at TEXT NOT NULL,
+  by_whom TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  reverted_at TEXT NOT NULL DEFAULT '',
+  reverted_by TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS cutovers_by_table ON cutovers (table_name, id);
 )sql";
+
+constexpr const char* k_cutover_columns =
+    "id, table_name, invocation_id, finished_at, by_whom, outcome, summary, reverted_at, "
+    "reverted_by";
 
 // Every row of `query`, each read by `read`.
 template<typename Read>
@@ -491,6 +507,50 @@ public:
     });
   }
 
+  std::int64_t record_cutover(const CutoverRecord& record) override {
+    return translate([&] { return insert_cutover(record, false); });
+  }
+
+  std::optional<CutoverRecord> cutover_in_force(const std::string& table) override {
+    return translate([&]() -> std::optional<CutoverRecord> {
+      SQLite::Statement query(m_db,
+                              std::string("SELECT ") + k_cutover_columns
+                                  + " FROM cutovers WHERE table_name = ? AND outcome = 'done' "
+                                    "ORDER BY id DESC LIMIT 1");
+      query.bind(1, table);
+      if (!query.executeStep()) {
+        return std::nullopt;
+      }
+      auto record = read_cutover(query);
+      return record.in_force() ? std::optional(record) : std::nullopt;
+    });
+  }
+
+  bool revert_cutover(const std::string& table, const std::string& by) override {
+    const auto record = cutover_in_force(table);
+    if (!record) {
+      return false;
+    }
+    return translate([&] {
+      SQLite::Statement update(m_db,
+                               "UPDATE cutovers SET reverted_at = ?, reverted_by = ? WHERE id = ?");
+      update.bind(1, now_text());
+      update.bind(2, by);
+      update.bind(3, record->id);
+      return update.exec() == 1;
+    });
+  }
+
+  std::vector<CutoverRecord> cutovers(std::size_t last) override {
+    return translate([&] {
+      SQLite::Statement query(m_db,
+                              std::string("SELECT ") + k_cutover_columns
+                                  + " FROM cutovers ORDER BY id DESC LIMIT ?");
+      query.bind(1, static_cast<std::int64_t>(last));
+      return read_all(query, read_cutover);
+    });
+  }
+
   std::int64_t begin_invocation(const InvocationStart& start) override {
     return translate([&] {
       SQLite::Statement insert(
@@ -597,6 +657,9 @@ public:
         save_position(table, position);
       }
       restore_quarantine(snapshot.quarantine);
+      for (const auto& cutover : snapshot.cutovers) {
+        insert_cutover(cutover, true);
+      }
       tx.commit();
     });
   }
@@ -692,6 +755,41 @@ private:
   }
 
   void restore_validation(const ValidationRecord& r) { insert_validation(r, true); }
+
+  // Stores a cutover record; `keep_id`: with its id (a copy of another store).
+  std::int64_t insert_cutover(const CutoverRecord& r, bool keep_id) {
+    SQLite::Statement insert(m_db,
+                             "INSERT INTO cutovers (id, table_name, invocation_id, finished_at, "
+                             "by_whom, outcome, summary, reverted_at, reverted_by) VALUES (?, ?, "
+                             "?, ?, ?, ?, ?, ?, ?)");
+    if (keep_id) {
+      insert.bind(1, r.id);
+    } // else NULL: the next id
+    insert.bind(2, r.table);
+    insert.bind(3, r.invocation_id);
+    insert.bind(4, r.at.empty() ? now_text() : r.at);
+    insert.bind(5, r.by);
+    insert.bind(6, r.outcome);
+    insert.bind(7, r.summary);
+    insert.bind(8, r.reverted_at);
+    insert.bind(9, r.reverted_by);
+    insert.exec();
+    return m_db.getLastInsertRowid();
+  }
+
+  static CutoverRecord read_cutover(SQLite::Statement& query) {
+    CutoverRecord out;
+    out.id = query.getColumn(0).getInt64();
+    out.table = query.getColumn(1).getString();
+    out.invocation_id = query.getColumn(2).getInt64();
+    out.at = query.getColumn(3).getString();
+    out.by = query.getColumn(4).getString();
+    out.outcome = query.getColumn(5).getString();
+    out.summary = query.getColumn(6).getString();
+    out.reverted_at = query.getColumn(7).getString();
+    out.reverted_by = query.getColumn(8).getString();
+    return out;
+  }
 
   // A validation and its rows; with `keep_id` under the record's id (a restore), else a new one.
   std::int64_t insert_validation(const ValidationRecord& r, bool keep_id) {

@@ -1109,11 +1109,28 @@ public:
                                             qualified(table))) {
         out.constraints.push_back({row[0].as<std::string>(), row[1].as<bool>(), row[2].as<bool>()});
       }
+      read_columns_and_triggers(tx, table, out);
       if (!serial_column.empty()) {
         read_serial(tx, table, serial_column, out);
       }
       return out;
     });
+  }
+
+  static void read_columns_and_triggers(pqxx::transaction_base& tx,
+                                        const TargetTable& table,
+                                        TargetCatalog& out) {
+    for (const auto& row : tx.exec_params("SELECT attname, attnotnull, atthasdef FROM pg_attribute "
+                                          "WHERE attrelid = $1::regclass AND attnum > 0 AND NOT "
+                                          "attisdropped ORDER BY attnum",
+                                          qualified(table))) {
+      out.columns.push_back({row[0].as<std::string>(), row[1].as<bool>(), row[2].as<bool>()});
+    }
+    for (const auto& row : tx.exec_params("SELECT tgname FROM pg_trigger WHERE tgrelid = "
+                                          "$1::regclass AND NOT tgisinternal ORDER BY tgname",
+                                          qualified(table))) {
+      out.triggers.push_back(row[0].as<std::string>());
+    }
   }
 
   // The column's identity, default and sequence (pg_get_serial_sequence finds both an identity's

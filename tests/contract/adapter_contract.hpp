@@ -467,6 +467,12 @@ TYPED_TEST_P(TargetContract, ReadsTheCatalogAndFindsTheRowsBreakingAForeignKey) 
   EXPECT_TRUE(catalog.column_default.empty());
   EXPECT_EQ(catalog.max_value, std::optional<std::int64_t>(3));
   EXPECT_TRUE(catalog.indexes.empty()); // the primary key is not listed
+  EXPECT_TRUE(catalog.triggers.empty());
+  ASSERT_NE(catalog.column("id"), nullptr);
+  EXPECT_TRUE(catalog.column("id")->not_null);
+  EXPECT_FALSE(catalog.column("id")->has_default);
+  ASSERT_NE(catalog.column("name"), nullptr);
+  EXPECT_EQ(catalog.column("name")->not_null, owners.columns[1].not_null);
   for (const auto& constraint : catalog.constraints) {
     EXPECT_FALSE(constraint.foreign_key) << constraint.name;
   }

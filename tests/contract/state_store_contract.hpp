@@ -175,7 +175,44 @@ TYPED_TEST_P(StateStoreContract, GroupsRunsIntoInvocationsAndFindsTheLastSuccess
   EXPECT_FALSE(store->last_successful_run("orders").has_value());
 }
 
+TYPED_TEST_P(StateStoreContract, HoldsACutOverTableUntilItIsReverted) {
+  auto store = this->make_store();
+  EXPECT_FALSE(store->cutover_in_force("orders").has_value());
+  EXPECT_FALSE(store->revert_cutover("orders", "dba@db1"));
+  state::CutoverRecord stopped;
+  stopped.table = "orders";
+  stopped.invocation_id = 7;
+  stopped.by = "dba@db1";
+  stopped.outcome = "stopped: PostgreSQL differs from MySQL";
+  store->record_cutover(stopped);
+  EXPECT_FALSE(store->cutover_in_force("orders").has_value()); // a stopped cutover holds nothing
+  auto done = stopped;
+  done.invocation_id = 8;
+  done.outcome = "done";
+  done.summary = "final sync: 1 deleted; 3 statements done";
+  const auto id = store->record_cutover(done);
+  store->record_cutover(stopped); // a later attempt that stopped leaves the cutover in force
+  const auto held = store->cutover_in_force("orders");
+  ASSERT_TRUE(held.has_value());
+  EXPECT_EQ(held->id, id);
+  EXPECT_EQ(held->invocation_id, 8);
+  EXPECT_EQ(held->by, "dba@db1");
+  EXPECT_EQ(held->summary, "final sync: 1 deleted; 3 statements done");
+  EXPECT_EQ(held->at.size(), std::string("2026-11-25T02:00:00Z").size());
+  EXPECT_FALSE(store->cutover_in_force("users").has_value());
+  EXPECT_TRUE(store->revert_cutover("orders", "ops@db2"));
+  EXPECT_FALSE(store->cutover_in_force("orders").has_value());
+  EXPECT_FALSE(store->revert_cutover("orders", "ops@db2"));
+  const auto all = store->cutovers(10);
+  ASSERT_EQ(all.size(), 3U);
+  EXPECT_EQ(all[0].outcome, stopped.outcome); // newest first
+  EXPECT_EQ(all[1].reverted_by, "ops@db2");
+  EXPECT_FALSE(all[1].reverted_at.empty());
+  EXPECT_EQ(store->cutovers(1).size(), 1U);
+}
+
 REGISTER_TYPED_TEST_SUITE_P(StateStoreContract,
+                            HoldsACutOverTableUntilItIsReverted,
                             GroupsRunsIntoInvocationsAndFindsTheLastSuccess,
                             ListsATablesLastRunsAndValidationsOldestFirst,
                             KeepsOnePositionPerTable,

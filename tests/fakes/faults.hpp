@@ -58,6 +58,11 @@ public:
   std::optional<std::uint64_t> estimated_rows(const std::string& table) override;
   std::optional<AutoIncrement> auto_increment(const std::string& table) override;
   std::vector<SourceForeignKey> foreign_keys(const std::string& table) override;
+  std::vector<SourceCheck> check_constraints(const std::string& table) override {
+    m_faults.call("source.check_constraints");
+    return m_inner.check_constraints(table);
+  }
+  std::vector<std::string> other_objects() override { return m_inner.other_objects(); }
 
 private:
   source::Source& m_inner;
@@ -127,6 +132,18 @@ public:
   std::int64_t record_validation(const state::ValidationRecord& record) override;
   std::vector<state::ValidationRecord>
   validations(const std::string& table, std::size_t last, bool with_rows) override;
+  std::int64_t record_cutover(const state::CutoverRecord& record) override {
+    return m_inner.record_cutover(record);
+  }
+  std::optional<state::CutoverRecord> cutover_in_force(const std::string& table) override {
+    return m_inner.cutover_in_force(table);
+  }
+  bool revert_cutover(const std::string& table, const std::string& by) override {
+    return m_inner.revert_cutover(table, by);
+  }
+  std::vector<state::CutoverRecord> cutovers(std::size_t last) override {
+    return m_inner.cutovers(last);
+  }
 
 private:
   state::StateStore& m_inner;

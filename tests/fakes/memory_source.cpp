@@ -138,6 +138,15 @@ void MemorySource::set_foreign_keys(const std::string& name, std::vector<SourceF
   m_tables.at(name).foreign_keys = std::move(keys);
 }
 
+void MemorySource::set_checks(const std::string& name, std::vector<SourceCheck> checks) {
+  table(name); // throws for an unknown table
+  m_tables.at(name).checks = std::move(checks);
+}
+
+std::vector<SourceCheck> MemorySource::check_constraints(const std::string& name) {
+  return table(name).checks;
+}
+
 std::optional<AutoIncrement> MemorySource::auto_increment(const std::string& name) {
   const auto& t = table(name);
   if (!t.counter) {

@@ -30,6 +30,8 @@ public:
   void
   set_auto_increment(const std::string& table, const std::string& column, std::uint64_t next = 1);
   void set_foreign_keys(const std::string& table, std::vector<SourceForeignKey> keys);
+  void set_checks(const std::string& table, std::vector<SourceCheck> checks);
+  void set_other_objects(std::vector<std::string> objects) { m_other = std::move(objects); }
   // NOW(6) of the server, 'YYYY-MM-DD HH:MM:SS.ffffff'.
   void set_now(std::string now) { m_now = std::move(now); }
 
@@ -49,6 +51,8 @@ public:
   std::vector<RowDigest> row_digests(const std::string& table, const ChunkFilter& chunk) override;
   std::optional<AutoIncrement> auto_increment(const std::string& table) override;
   std::vector<SourceForeignKey> foreign_keys(const std::string& table) override;
+  std::vector<SourceCheck> check_constraints(const std::string& table) override;
+  std::vector<std::string> other_objects() override { return m_other; }
 
 private:
   struct Table {
@@ -56,6 +60,7 @@ private:
     std::vector<Row> rows;
     std::optional<AutoIncrement> counter;
     std::vector<SourceForeignKey> foreign_keys;
+    std::vector<SourceCheck> checks;
   };
   const Table& table(const std::string& name) const;
   std::size_t column_index(const Table& table, const std::string& column) const;
@@ -69,6 +74,7 @@ private:
   ServerVersion m_version;
   std::string m_now = "2026-11-29 02:00:00.000000";
   std::map<std::string, Table> m_tables;
+  std::vector<std::string> m_other;
 };
 
 // MySQL's order of two values of a column: integers by value, temporal text by its instant

@@ -178,4 +178,40 @@ std::optional<state::RunRecord> MemoryStateStore::last_successful_run(const std:
   return std::nullopt;
 }
 
+std::int64_t MemoryStateStore::record_cutover(const state::CutoverRecord& record) {
+  auto stored = record;
+  stored.id = static_cast<std::int64_t>(m_cutovers.size()) + 1;
+  if (stored.at.empty()) {
+    stored.at = format_utc(std::chrono::system_clock::now());
+  }
+  m_cutovers.push_back(stored);
+  return stored.id;
+}
+
+std::optional<state::CutoverRecord> MemoryStateStore::cutover_in_force(const std::string& table) {
+  for (auto it = m_cutovers.rbegin(); it != m_cutovers.rend(); ++it) {
+    if (it->table == table && it->outcome == "done") {
+      return it->in_force() ? std::optional(*it) : std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+bool MemoryStateStore::revert_cutover(const std::string& table, const std::string& by) {
+  const auto record = cutover_in_force(table);
+  if (!record) {
+    return false;
+  }
+  auto& stored = m_cutovers.at(static_cast<std::size_t>(record->id - 1));
+  stored.reverted_at = format_utc(std::chrono::system_clock::now());
+  stored.reverted_by = by;
+  return true;
+}
+
+std::vector<state::CutoverRecord> MemoryStateStore::cutovers(std::size_t last) {
+  std::vector<state::CutoverRecord> out(m_cutovers.rbegin(), m_cutovers.rend());
+  out.resize(std::min(out.size(), last));
+  return out;
+}
+
 } // namespace migrate::fakes

@@ -27,6 +27,10 @@ public:
   std::optional<state::RunRecord> last_successful_run(const std::string& table) override;
 
   std::int64_t record_validation(const state::ValidationRecord& record) override;
+  std::int64_t record_cutover(const state::CutoverRecord& record) override;
+  std::optional<state::CutoverRecord> cutover_in_force(const std::string& table) override;
+  bool revert_cutover(const std::string& table, const std::string& by) override;
+  std::vector<state::CutoverRecord> cutovers(std::size_t last) override;
   std::vector<state::ValidationRecord>
   validations(const std::string& table, std::size_t last, bool with_rows) override;
 
@@ -34,6 +38,7 @@ private:
   std::map<std::string, state::Position> m_positions;
   std::map<std::int64_t, state::RunRecord> m_runs;
   std::vector<state::ValidationRecord> m_validations;
+  std::vector<state::CutoverRecord> m_cutovers; // oldest first
   std::map<std::int64_t, state::Invocation> m_invocations;
   std::int64_t m_invocation = 0; // the invocation new runs belong to; 0: none
   // By (table, key, column), as the state file's primary key.

@@ -498,6 +498,11 @@ std::string MemoryTarget::identity(const TargetTable& table) {
 TargetCatalog MemoryTarget::catalog(const TargetTable& table, const std::string& serial_column) {
   const auto& st = stored(table);
   auto out = m_catalogs[table.qualified_name()];
+  if (out.columns.empty()) {
+    for (const auto& column : st.shape.columns) {
+      out.columns.push_back({column.name, column.not_null, false});
+    }
+  }
   for (const auto& index : st.shape.indexes) {
     const auto name = fit_identifier(table.name + "_" + index.name);
     if (out.index(name) == nullptr) {

@@ -37,6 +37,12 @@ void fill(state::StateStore& store) {
   validation.outcome = "mismatch";
   validation.rows = {{"id=3", "missing in target", "0"}};
   store.record_validation(validation);
+  state::CutoverRecord cutover;
+  cutover.table = "orders";
+  cutover.invocation_id = first;
+  cutover.by = "dba@host-a";
+  cutover.outcome = "done";
+  store.record_cutover(cutover);
 }
 
 } // namespace
@@ -51,6 +57,9 @@ TEST(StateSnapshot, RestoresEverythingIntoAnEmptyStoreKeepingIdsAndTimes) {
   to->restore(before);
   const auto after = state::read_snapshot(*to, {});
   ASSERT_EQ(after.runs.size(), 3U);
+  ASSERT_EQ(after.cutovers.size(), 1U);
+  EXPECT_EQ(after.cutovers[0].at, before.cutovers.at(0).at);
+  EXPECT_TRUE(to->cutover_in_force("orders").has_value()); // a copied store holds the table too
   for (std::size_t i = 0; i < after.runs.size(); ++i) {
     EXPECT_EQ(after.runs[i].id, before.runs[i].id);
     EXPECT_EQ(after.runs[i].invocation_id, before.runs[i].invocation_id);

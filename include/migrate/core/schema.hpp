@@ -20,6 +20,19 @@ struct SourceColumn {
   int datetime_precision = 0; // fractional seconds digits (fsp)
   std::string charset;        // CHARACTER_SET_NAME, empty for non-text columns
   bool is_json = false;       // MariaDB stores JSON as longtext with a json_valid() CHECK
+  // COLUMN_DEFAULT as the server reports it (MariaDB quotes literals, MySQL does not); nullopt:
+  // none. EXTRA as reported ("DEFAULT_GENERATED on update CURRENT_TIMESTAMP(6)"). What the
+  // cutover gives the application (cutover_plan.hpp's parse_default), never the sync.
+  std::optional<std::string> default_value;
+  std::string extra;
+  std::string collation; // COLLATION_NAME: "utf8mb4_0900_ai_ci"; empty for non-text columns
+};
+
+// A CHECK constraint MySQL enforces (8.0.16+, MariaDB; 5.7 parses and ignores them), its clause as
+// information_schema.CHECK_CONSTRAINTS spells it.
+struct SourceCheck {
+  std::string name;
+  std::string clause;
 };
 
 // A secondary index of the source table (B-tree, no prefix lengths: those the target can copy).
@@ -106,8 +119,15 @@ struct TargetCatalog {
     bool foreign_key = false;
     bool validated = true; // pg_constraint.convalidated
   };
+  struct Column {
+    std::string name;
+    bool not_null = false;
+    bool has_default = false;
+  };
   std::vector<Index> indexes; // the primary key's left out
   std::vector<Constraint> constraints;
+  std::vector<Column> columns;       // every column, in order
+  std::vector<std::string> triggers; // the table's own triggers (not constraint triggers)
   // Of the serial column asked about (the one MySQL numbers with AUTO_INCREMENT):
   bool identity = false;                     // an identity column already
   std::string column_default;                // its default expression, empty when none
@@ -117,6 +137,8 @@ struct TargetCatalog {
 
   const Index* index(const std::string& name) const;
   const Constraint* constraint(const std::string& name) const;
+  const Column* column(const std::string& name) const;
+  bool has_trigger(const std::string& name) const;
 };
 
 // An additive change to an existing target table (validate::plan_schema_changes decides which).

@@ -25,6 +25,7 @@ struct TableCutover {
   std::vector<TargetForeignKey> foreign_keys;
   std::vector<Step> steps;        // sequence and indexes (phase 1), then foreign keys (phases 2, 3)
   std::vector<std::string> notes; // what is left as it is, and why
+  TargetCatalog catalog;          // pg_catalog's view of the table when it was planned
 };
 
 // Reads both catalogs and plans every table of `tables`. Foreign keys are kept where both tables
@@ -52,5 +53,12 @@ struct StepOutcome {
 std::vector<StepOutcome> apply_cutover(const std::vector<TableCutover>& plans,
                                        target::Target& target,
                                        std::size_t orphans_shown = 10);
+
+// What `cutover --revert` runs on a table handed back to the sync: the statements that would stop
+// or rewrite the sync's writes go (the foreign keys, as the sync writes tables one by one; the
+// unique indexes, a sync passing through a state MySQL never showed, replaced by the sync's plain
+// twins; the ON UPDATE triggers, which would move the timestamps it writes). Identities,
+// defaults, NOT NULLs and checks stay: MySQL holds its rows to them too.
+std::vector<Step> plan_revert(const TableCutover& plan);
 
 } // namespace migrate::cutover

@@ -47,8 +47,14 @@ struct SyncOptions {
   bool allow_mass_delete = false;
 };
 
-// Runs one table. Never throws for a failure of the table itself: the result says failed, with the
-// error text, and the run record is stored. Throws only when the state store itself fails.
+// What a command that would write to a cut-over table says instead, one line: "cut over at ...
+// by ...; <not_done> (...)", not_done as "not synced".
+Error cut_over_error(const state::CutoverRecord& cutover, const std::string& not_done);
+
+// Runs one table; a table cut over to PostgreSQL (StateStore::cutover_in_force) is left untouched
+// and its run fails with cut_over_error(). Never throws for a failure of the table itself: the
+// result says failed, with the error text, and the run record is stored. Throws only when the state
+// store itself fails.
 TableResult sync_table(const config::TableMapping& mapping,
                        source::Source& source,
                        target::Target& target,

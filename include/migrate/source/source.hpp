@@ -132,6 +132,16 @@ public:
   // The foreign keys the table holds (it is the referencing side), sorted by name, each with its
   // columns in key order. Changes nothing.
   virtual std::vector<SourceForeignKey> foreign_keys(const std::string& table) = 0;
+
+  // The CHECK constraints MySQL enforces on the table, sorted by name: none before MySQL 8.0.16,
+  // which parses CHECK and ignores it; an unenforced one (MySQL's NOT ENFORCED) is left out.
+  // Changes nothing.
+  virtual std::vector<SourceCheck> check_constraints(const std::string& table) = 0;
+
+  // What the database holds beside its tables and the cutover does not move, one line each:
+  // "view v_orders", "trigger orders_bi on orders", "procedure close_month", "event purge".
+  // Objects the account may not see are not listed. Changes nothing.
+  virtual std::vector<std::string> other_objects() = 0;
 };
 
 } // namespace migrate::source

@@ -33,6 +33,10 @@ public:
   std::vector<ValidationRecord>
   validations(const std::string& table, std::size_t last, bool with_rows) override;
   std::optional<RunRecord> last_successful_run(const std::string& table) override;
+  std::int64_t record_cutover(const CutoverRecord& record) override;
+  std::optional<CutoverRecord> cutover_in_force(const std::string& table) override;
+  bool revert_cutover(const std::string& table, const std::string& by) override;
+  std::vector<CutoverRecord> cutovers(std::size_t last) override;
   Lease lease(const std::string& table) override;
   void release_lease(const std::string& table) override;
   std::optional<bool> leased_elsewhere(const std::string& table) override;

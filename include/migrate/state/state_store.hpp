@@ -92,6 +92,22 @@ struct Invocation {
   double seconds() const { return std::chrono::duration<double>(finished - started).count(); }
 };
 
+// One table's part of a `migrate cutover`. A record with outcome "done" that is not reverted puts
+// the table in PostgreSQL's hands: no command writes to it again until `migrate cutover --revert`.
+struct CutoverRecord {
+  std::int64_t id = 0;
+  std::string table;
+  std::int64_t invocation_id = 0; // the cutover's invocation
+  std::string at;                 // UTC time it finished, "2026-11-25T02:00:00Z"
+  std::string by;                 // who ran it: "user@host"
+  std::string outcome;            // "done", or "stopped: <why>"
+  std::string summary;            // the final sync's figures and the statements run, one line
+  std::string reverted_at;        // empty while in force
+  std::string reverted_by;
+
+  bool in_force() const { return outcome == "done" && reverted_at.empty(); }
+};
+
 enum class Lease { granted, held_elsewhere, done_elsewhere };
 
 // Everything a store holds, read through the interface (read_snapshot()), for copying one store
@@ -102,6 +118,7 @@ struct StateSnapshot {
   std::vector<RunRecord> runs;         // ids and invocation ids kept; unfinished ones stay so
   std::vector<QuarantineEntry> quarantine;
   std::vector<ValidationRecord> validations; // with their rows
+  std::vector<CutoverRecord> cutovers;       // ids kept
 };
 
 class StateStore {
@@ -146,6 +163,15 @@ public:
   validations(const std::string& table, std::size_t last, bool with_rows) = 0;
   // The table's newest run that finished ok, if any.
   virtual std::optional<RunRecord> last_successful_run(const std::string& table) = 0;
+
+  // Stores one table's cutover; returns its id.
+  virtual std::int64_t record_cutover(const CutoverRecord& record) = 0;
+  // The cutover that holds `table` now: its newest "done" record, unless reverted.
+  virtual std::optional<CutoverRecord> cutover_in_force(const std::string& table) = 0;
+  // Marks the cutover in force of `table` reverted, at now by `by`; false when there was none.
+  virtual bool revert_cutover(const std::string& table, const std::string& by) = 0;
+  // The newest `last` cutover records of every table, newest first.
+  virtual std::vector<CutoverRecord> cutovers(std::size_t last) = 0;
 
   // Leases `table` to this process so that workers sharing one store never run it at once:
   // `granted` (held until release_lease() or the end of the process), `held_elsewhere` (another
