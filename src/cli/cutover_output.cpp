@@ -91,12 +91,22 @@ std::string table_result(const CutoverRun& run, const std::string& table) {
   return table_complete(run, table) ? "cut over" : "not cut over: statements failed";
 }
 
+std::string sequence_text(const cutover::TableCutover& plan) {
+  if (!plan.serial_column) {
+    return "-";
+  }
+  return *plan.serial_column
+         + (plan.next_value ? " next " + std::to_string(*plan.next_value) : " left as it is");
+}
+
+// Per table: table, final sync, sequence, statements, checksum, result (k_columns).
 std::vector<std::vector<std::string>> table_rows(const CutoverRun& run) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& plan : run.plans) {
     const auto found = run.checksum_values.find(plan.table);
     rows.push_back({plan.table,
                     sync_text(sync_of(run, plan.table)),
+                    sequence_text(plan),
                     statements_text(run, plan.table),
                     found == run.checksum_values.end() ? "-" : found->second,
                     table_result(run, plan.table)});
@@ -107,11 +117,13 @@ std::vector<std::vector<std::string>> table_rows(const CutoverRun& run) {
       planned = planned || plan.table == result.table;
     }
     if (!planned) {
-      rows.push_back({result.table, sync_text(&result), "-", "-", table_result(run, result.table)});
+      rows.push_back(
+          {result.table, sync_text(&result), "-", "-", "-", table_result(run, result.table)});
     }
   }
   for (const auto& record : run.already) {
     rows.push_back({record.table,
+                    "-",
                     "-",
                     "-",
                     "-",
@@ -121,7 +133,7 @@ std::vector<std::vector<std::string>> table_rows(const CutoverRun& run) {
 }
 
 const std::vector<TextTable::Column> k_columns = {
-    {"table"}, {"final sync"}, {"statements"}, {"checksum"}, {"result"}};
+    {"table"}, {"final sync"}, {"sequence"}, {"statements"}, {"checksum"}, {"result"}};
 
 void print_problems(const CutoverRun& run) {
   for (const auto& record : run.checksums) {
@@ -192,8 +204,8 @@ void print_cutover_json(const CutoverRun& run) {
     json.begin_object().key("table").value(row[0]).key("final_sync").value(row[1]);
     const auto* sync = sync_of(run, row[0]);
     json.key("deleted").value(sync != nullptr ? sync->counts.deleted : 0U);
-    json.key("statements").value(row[2]).key("checksum").value(row[3]);
-    json.key("result").value(row[4]).end_object();
+    json.key("sequence").value(row[2]).key("statements").value(row[3]);
+    json.key("checksum").value(row[4]).key("result").value(row[5]).end_object();
   }
   json.end_array().key("statements").begin_array();
   for (const auto& outcome : run.outcomes) {
@@ -259,8 +271,8 @@ notify::Message cutover_message(const CutoverRun& run, const std::vector<std::st
                      + std::to_string(run.id) + ", finished " + format_utc(run.finished) + ": "
                      + run.outcome + "\n\n";
   for (const auto& row : table_rows(run)) {
-    text += row[0] + ": " + row[4] + "; final sync " + row[1] + "; " + row[2] + "\n";
-    if (row[4].rfind("not cut over", 0) == 0) {
+    text += row[0] + ": " + row[5] + "; final sync " + row[1] + "; " + row[3] + "\n";
+    if (row[5].rfind("not cut over", 0) == 0) {
       message.failed_tables.push_back(row[0]);
     }
   }

@@ -54,7 +54,36 @@ void print_invocations(const std::vector<state::Invocation>& items, bool newest_
   std::cout << out.render();
 }
 
-void print_invocations_json(const std::vector<state::Invocation>& items, bool newest_live) {
+// "run 12 orders: done at ... by dba@db1; final sync: ...", newest first.
+void print_cutovers(const std::vector<state::CutoverRecord>& records) {
+  if (records.empty()) {
+    return;
+  }
+  std::cout << "\ncutovers\n";
+  for (const auto& r : records) {
+    std::cout << "  run " << r.invocation_id << " " << r.table << ": " << r.outcome << " at "
+              << r.at << " by " << r.by << "; " << r.summary
+              << (r.reverted_at.empty() ? ""
+                                        : "; reverted at " + r.reverted_at + " by " + r.reverted_by)
+              << "\n";
+  }
+}
+
+void add_cutovers_json(JsonWriter& json, const std::vector<state::CutoverRecord>& records) {
+  json.key("cutovers").begin_array();
+  for (const auto& r : records) {
+    json.begin_object().key("run").value(r.invocation_id).key("table").value(r.table);
+    json.key("outcome").value(r.outcome).key("at").value(r.at).key("by").value(r.by);
+    json.key("summary").value(r.summary).key("reverted_at");
+    r.reverted_at.empty() ? json.null() : json.value(r.reverted_at);
+    json.key("reverted_by").value(r.reverted_by).end_object();
+  }
+  json.end_array();
+}
+
+void print_invocations_json(const std::vector<state::Invocation>& items,
+                            bool newest_live,
+                            const std::vector<state::CutoverRecord>& cutovers) {
   JsonWriter json;
   json.begin_object().key("runs").begin_array();
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -70,7 +99,9 @@ void print_invocations_json(const std::vector<state::Invocation>& items, bool ne
     json.key("rows_moved").value(item.rows_moved).key("quarantined").value(item.quarantined);
     json.key("notify_failures").value(item.notify_failures).end_object();
   }
-  json.end_array().end_object();
+  json.end_array();
+  add_cutovers_json(json, cutovers);
+  json.end_object();
   std::cout << json.str() << "\n";
 }
 
@@ -157,7 +188,13 @@ int run_history(const GlobalOptions& global, const HistoryOptions& options) {
   if (global.tables.empty()) {
     const auto items = state->invocations(options.last);
     const bool live = state::current_holder(config.state_file).has_value();
-    options.json ? print_invocations_json(items, live) : print_invocations(items, live);
+    const auto cutovers = state->cutovers(options.last);
+    if (options.json) {
+      print_invocations_json(items, live, cutovers);
+    } else {
+      print_invocations(items, live);
+      print_cutovers(cutovers);
+    }
     return k_exit_ok;
   }
   JsonWriter json;

@@ -29,18 +29,6 @@ std::string env_or_empty(const char* name) {
   return value == nullptr ? std::string() : std::string(value);
 }
 
-std::string shell_quote(const std::string& value) {
-  std::string out = "'";
-  for (const char c : value) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
-
 std::string unique_name() {
   static std::atomic<int> counter{0};
   return "mt_" + std::to_string(::getpid()) + "_" + std::to_string(++counter) + "_"
@@ -122,6 +110,18 @@ std::vector<std::string> to_lines(const Rows& rows, const std::vector<ColumnInfo
 }
 
 } // namespace
+
+std::string shell_quote(const std::string& value) {
+  std::string out = "'";
+  for (const char c : value) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
 
 std::optional<ServerSettings> server_settings() {
   ServerSettings s;

@@ -85,6 +85,9 @@ struct ProcessResult {
 };
 
 // Runs a command through the shell with extra environment variables, capturing its output.
+// `value` as one word for /bin/sh: single-quoted.
+std::string shell_quote(const std::string& value);
+
 ProcessResult run_command(const std::string& command,
                           const std::map<std::string, std::string>& env = {});
 

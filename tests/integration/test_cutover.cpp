@@ -1,10 +1,13 @@
 // `migrate cutover`: after a final sync and checksum, PostgreSQL gets identities past every key,
-// unique indexes and foreign keys; a second cutover changes nothing; a difference stops it before
-// any DDL; --dry-run runs nothing; a row breaking a foreign key is named.
+// unique indexes and foreign keys, and what MySQL does for the application (defaults, NOT NULLs,
+// ON UPDATE, checks, unique keys without case); a cut-over table is never synced again until
+// --revert; a difference stops it before any DDL; --dry-run lists blockers and runs nothing; a row
+// breaking a foreign key is named.
 #include "support.hpp"
 
 #include <fstream>
 #include <iterator>
+#include <sstream>
 
 namespace migrate::testing {
 namespace {
@@ -48,6 +51,61 @@ protected:
                  "n.oid = c.relnamespace WHERE n.nspname = 'public' AND i.indisunique AND NOT "
                  "i.indisprimary AND i.indisvalid");
   }
+  // Customers with a case-insensitive unique email, a column MySQL defaults and one added during
+  // the parallel run (NOT NULL DEFAULT 0, nullable in PostgreSQL until the cutover); orders with
+  // an ON UPDATE timestamp; order lines with a CHECK.
+  void load_application_fixture() {
+    mysql().exec("CREATE TABLE customer (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, email "
+                 "VARCHAR(50) NOT NULL, name VARCHAR(20), loyalty_tier VARCHAR(10) NOT NULL "
+                 "DEFAULT 'bronze', UNIQUE KEY email (email))");
+    mysql().exec("CREATE TABLE orders (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, customer_id "
+                 "INT NOT NULL, note VARCHAR(20), updated_at DATETIME(6) NOT NULL DEFAULT "
+                 "CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6), CONSTRAINT "
+                 "fk_orders_customer FOREIGN KEY (customer_id) REFERENCES customer (id))");
+    mysql().exec("CREATE TABLE order_line (order_id INT NOT NULL, line_no INT NOT NULL, qty INT "
+                 "NOT NULL, PRIMARY KEY (order_id, line_no), CONSTRAINT qty_positive CHECK (qty "
+                 "> 0))");
+    mysql().exec("INSERT INTO customer (email, name) VALUES ('a@x', 'ann'), ('b@x', 'bob')");
+    mysql().exec("INSERT INTO orders (customer_id, note, updated_at) VALUES (1, 'first', "
+                 "'2026-01-01 00:00:00'), (2, 'second', '2026-01-01 00:00:00')");
+    mysql().exec("INSERT INTO order_line VALUES (1, 1, 5), (2, 1, 1)");
+    write_mapping("tables:\n  - source_table: customer\n    target_table: clients\n"
+                  "  - source_table: orders\n  - source_table: order_line\n");
+    const auto sync = migrate();
+    ASSERT_EQ(sync.exit_code, 0) << sync.output;
+    mysql().exec("ALTER TABLE customer ADD COLUMN points INT NOT NULL DEFAULT 0");
+    const auto added = migrate();
+    ASSERT_EQ(added.exit_code, 0) << added.output;
+    ASSERT_EQ(pg().scalar("SELECT attnotnull::text FROM pg_attribute WHERE attrelid = "
+                          "'clients'::regclass AND attname = 'points'"),
+              "false");
+  }
+
+  // The JSON document migrate printed (the line that opens with `first_key`), queried by Python.
+  std::string json_eval(const std::string& output,
+                        const std::string& first_key,
+                        const std::string& expression) {
+    std::string document;
+    std::istringstream lines(output);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("{\"" + first_key + "\"", 0) == 0) {
+        document = line;
+      }
+    }
+    const auto file = dir() / "document.json";
+    std::ofstream(file) << document;
+    const auto result = run_command(
+        "python3 -c "
+        + shell_quote("import json,sys; d=json.load(sys.stdin); print((" + expression + "))")
+        + " < " + shell_quote(file.string()));
+    EXPECT_EQ(result.exit_code, 0) << "not JSON:\n" << output << "\n" << result.output;
+    auto text = result.output;
+    while (!text.empty() && text.back() == '\n') {
+      text.pop_back();
+    }
+    return text;
+  }
+
   void expect_no_ddl() {
     EXPECT_EQ(identities(), "0");
     EXPECT_EQ(foreign_keys(true), "0");
@@ -84,12 +142,14 @@ TEST_F(Cutover, LeavesIdentitiesPastEveryKeyWithUniqueIndexesAndValidForeignKeys
     EXPECT_TRUE(contains(first.output, table)) << first.output;
   }
 
-  // Interrupted or not, a second cutover finds everything in place.
+  // A second cutover leaves the cut-over tables as they are.
   const auto second = migrate("cutover");
   ASSERT_EQ(second.exit_code, 0) << second.output;
-  EXPECT_TRUE(contains(second.output, "cutover changed nothing")) << second.output;
+  EXPECT_TRUE(contains(second.output, "nothing to do: every table is cut over already"))
+      << second.output;
   const auto dry = migrate("cutover --dry-run");
-  EXPECT_TRUE(contains(dry.output, "0 statements printed")) << dry.output;
+  EXPECT_TRUE(contains(dry.output, "customer: cut over at ")) << dry.output;
+  EXPECT_TRUE(contains(dry.output, "0 blockers, 0 statements")) << dry.output;
 
   // The application's first inserts get keys past MySQL's counter and past every row.
   EXPECT_EQ(pg().scalar("INSERT INTO clients (email, name) VALUES ('d@x', 'dan') RETURNING id"),
@@ -163,6 +223,12 @@ TEST_F(Cutover, ComparesDeletesOfADeletesIgnoreTableUnlessToldToKeepThem) {
   ASSERT_EQ(kept.exit_code, 0) << kept.output;
   EXPECT_EQ(pg().scalar("SELECT count(*) FROM tags"), "3");
   EXPECT_TRUE(contains(kept.output, "id next 4")) << kept.output;
+  const auto again = migrate("cutover");
+  EXPECT_TRUE(contains(again.output, "nothing to do")) << again.output;
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM tags"), "3");
+  // Handed back, the next cutover compares the deletes.
+  const auto reverted = migrate("cutover --revert tags");
+  ASSERT_EQ(reverted.exit_code, 0) << reverted.output;
   const auto compared = migrate("cutover");
   ASSERT_EQ(compared.exit_code, 0) << compared.output;
   EXPECT_EQ(pg().scalar("SELECT string_agg(id::text, ',' ORDER BY id) FROM tags"), "1,2");
@@ -204,13 +270,127 @@ TEST_F(Cutover, SakilaEndsWithValidKeysIndexesAndSequences) {
   const auto counter = std::stoll(mysql().scalar(
       "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
       "TABLE_NAME = 'actor'"));
-  const auto second = migrate("cutover");
-  ASSERT_EQ(second.exit_code, 0) << second.output;
-  EXPECT_TRUE(contains(second.output, "cutover changed nothing")) << second.output;
   const auto id = std::stoll(pg().scalar("INSERT INTO actor (first_name, last_name, last_update) "
                                          "VALUES ('NEW', 'ACTOR', now()) RETURNING actor_id"));
   EXPECT_GT(id, max_actor);
   EXPECT_GE(id, counter);
+}
+
+// The acceptance of a cutover: the application writes to PostgreSQL, a timer left on runs the
+// sync, and nothing the application wrote is lost; the run fails naming the tables; --revert hands
+// them back.
+TEST_F(Cutover, ATimerLeftOnAfterTheCutoverKeepsEveryApplicationRowAndFailsLoudly) {
+  load_application_fixture();
+  mysql().exec("INSERT INTO orders (customer_id, note) VALUES (1, 'x'), (1, 'y')");
+  ASSERT_EQ(migrate().exit_code, 0);
+  mysql().exec("DELETE FROM orders WHERE note = 'y'");
+  const auto cutover = migrate("cutover --json");
+  ASSERT_EQ(cutover.exit_code, 0) << cutover.output;
+  EXPECT_EQ(json_eval(cutover.output, "run", "d['outcome']"), "done");
+  EXPECT_EQ(json_eval(cutover.output, "run", "[t['deleted'] for t in d['tables']]"), "[0, 1, 0]");
+  EXPECT_EQ(json_eval(cutover.output, "run", "d['tables'][1]['result']"), "cut over");
+  EXPECT_EQ(pg().scalar("INSERT INTO clients (email, name) VALUES ('new@x', 'app') RETURNING id"),
+            "3");
+  pg().exec("INSERT INTO orders (customer_id, note) VALUES (3, 'by the app')");
+  pg().exec("UPDATE orders SET note = 'changed by the app' WHERE id = 1");
+
+  const auto timer = migrate();
+  EXPECT_EQ(timer.exit_code, 1) << timer.output;
+  for (const auto* table : {"customer", "orders", "order_line"}) {
+    EXPECT_TRUE(contains(timer.output, std::string("table=") + table)) << timer.output;
+  }
+  EXPECT_TRUE(contains(timer.output, "not synced")) << timer.output;
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM clients WHERE email = 'new@x'"), "1");
+  EXPECT_EQ(pg().scalar("SELECT string_agg(note, ',' ORDER BY id) FROM orders"),
+            "changed by the app,second,x,by the app");
+  const auto repair = migrate("validate --checksum --repair --table orders");
+  EXPECT_NE(repair.exit_code, 0) << repair.output;
+  EXPECT_TRUE(contains(repair.output, "not repaired")) << repair.output;
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM orders"), "4");
+
+  const auto history = migrate("history");
+  EXPECT_TRUE(contains(history.output, "cutover --config")) << history.output;
+  EXPECT_TRUE(contains(history.output, "orders: done")) << history.output;
+
+  const auto reverted = migrate("cutover --revert customer orders order_line");
+  ASSERT_EQ(reverted.exit_code, 0) << reverted.output;
+  EXPECT_EQ(foreign_keys(true), "0");
+  EXPECT_EQ(unique_indexes(), "0");
+  const auto synced = migrate();
+  EXPECT_EQ(synced.exit_code, 0) << synced.output;
+  expect_same_content("orders");
+}
+
+TEST_F(Cutover, GivesTheApplicationMysqlsDefaultsOnUpdateChecksAndCaseInsensitiveKeys) {
+  load_application_fixture();
+  const auto cutover = migrate("cutover");
+  ASSERT_EQ(cutover.exit_code, 0) << cutover.output;
+  // Defaults, and the NOT NULL of a column added during the parallel run.
+  EXPECT_EQ(pg().scalar("INSERT INTO clients (email) VALUES ('c@x') RETURNING loyalty_tier || '/' "
+                        "|| points"),
+            "bronze/0");
+  EXPECT_THROW(pg().exec("INSERT INTO clients (email, points) VALUES ('d@x', NULL)"),
+               std::exception);
+  // ON UPDATE CURRENT_TIMESTAMP(6), and CURRENT_TIMESTAMP(6) as a default.
+  pg().exec("UPDATE orders SET note = 'moved' WHERE id = 1");
+  EXPECT_EQ(pg().scalar("SELECT (updated_at > '2026-06-01')::text FROM orders WHERE id = 1"),
+            "true");
+  EXPECT_EQ(pg().scalar("SELECT updated_at::text FROM orders WHERE id = 2"), "2026-01-01 00:00:00");
+  pg().exec("UPDATE orders SET note = 'second' WHERE id = 2"); // no change: no new time
+  EXPECT_EQ(pg().scalar("SELECT updated_at::text FROM orders WHERE id = 2"), "2026-01-01 00:00:00");
+  EXPECT_EQ(pg().scalar("INSERT INTO orders (customer_id) VALUES (1) RETURNING (updated_at IS NOT "
+                        "NULL)::text"),
+            "true");
+  // A unique key MySQL compares without case, and a CHECK.
+  EXPECT_THROW(pg().exec("INSERT INTO clients (email) VALUES ('A@X')"), std::exception);
+  EXPECT_THROW(pg().exec("INSERT INTO order_line VALUES (1, 2, -1)"), std::exception);
+  pg().exec("INSERT INTO order_line VALUES (1, 2, 3)");
+}
+
+TEST_F(Cutover, DryRunListsEveryBlockerAndEffectAndJsonSaysTheSame) {
+  load_application_fixture();
+  mysql().exec("INSERT INTO customer (email, name) VALUES ('q@x', CONCAT('a', CHAR(0), 'b'))");
+  mysql().exec("INSERT INTO order_line VALUES (1, 2, 1), (1, 3, 1), (1, 4, 1)");
+  ASSERT_EQ(migrate().exit_code, 0);                         // the row goes to the quarantine
+  mysql().exec("DELETE FROM order_line WHERE order_id = 2"); // the final sync deletes it
+  pg().exec("INSERT INTO order_line VALUES (7, 1, 1)"); // PostgreSQL holds what MySQL never had
+  mysql().exec("SET SESSION FOREIGN_KEY_CHECKS = 0");
+  mysql().exec("INSERT INTO orders (id, customer_id, note) VALUES (9, 42, 'orphan')");
+  mysql().exec("CREATE VIEW big_orders AS SELECT * FROM orders WHERE id > 1");
+  ASSERT_EQ(migrate("--table orders").exit_code, 0);
+
+  const auto dry = migrate("cutover --dry-run");
+  EXPECT_EQ(dry.exit_code, 1) << dry.output;
+  for (const auto* line :
+       {"BLOCKER: 1 row in quarantine (id=3)",
+        "BLOCKER: 1 row (order_id=7,line_no=1) in PostgreSQL never came from MySQL",
+        "BLOCKER: foreign key fk_orders_customer cannot be validated: rows customer_id=42",
+        "effect: the final sync deletes 1 row (order_id=2,line_no=1)",
+        "effect: default 'bronze'::",
+        "effect: NOT NULL on points",
+        "effect: ON UPDATE CURRENT_TIMESTAMP on updated_at",
+        "effect: check (",
+        "(lower(\"email\")): case-insensitive in MySQL",
+        "view big_orders",
+        "users, roles and grants"}) {
+    EXPECT_TRUE(contains(dry.output, line)) << line << "\n" << dry.output;
+  }
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM order_line"), "6"); // nothing written
+  EXPECT_EQ(foreign_keys(false), "0");
+
+  const auto json = migrate("cutover --dry-run --json");
+  EXPECT_EQ(json_eval(json.output, "tables", "len(d['tables'])"), "3");
+  EXPECT_EQ(json_eval(json.output, "tables", "sum(len(t['blockers']) for t in d['tables'])"), "3");
+  EXPECT_EQ(json_eval(json.output, "tables", "'view big_orders' in d['not_moved']"), "True");
+
+  // The cutover stops at the checksum, says so in JSON, and is recorded; no table is cut over.
+  const auto stopped = migrate("cutover --json");
+  EXPECT_EQ(stopped.exit_code, 1) << stopped.output;
+  EXPECT_EQ(json_eval(stopped.output, "run", "d['outcome'][:8]"), "stopped:");
+  EXPECT_EQ(json_eval(stopped.output, "run", "d['tables'][2]['final_sync'][-9:]"), "0 deleted")
+      << stopped.output;
+  EXPECT_EQ(json_eval(stopped.output, "run", "d['tables'][0]['result'][:12]"), "not cut over");
+  EXPECT_EQ(migrate("--table orders").exit_code, 0); // still synced
 }
 
 } // namespace

@@ -19,14 +19,6 @@ struct Captured {
   std::string err; // standard error alone
 };
 
-std::string quote(const std::string& value) {
-  std::string out = "'";
-  for (const char c : value) {
-    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  }
-  return out + "'";
-}
-
 std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream buffer;
@@ -54,9 +46,10 @@ protected:
   Captured run(const std::string& args, const std::string& prefix = {}) {
     const auto out = dir() / "stdout.txt";
     const auto err = dir() / "stderr.txt";
-    const auto result = run_command("{ " + prefix + " " + MIGRATE_BINARY + " --config "
-                                    + quote(config_dir().string()) + " " + args + " >"
-                                    + quote(out.string()) + " 2>" + quote(err.string()) + "; }");
+    const auto result =
+        run_command("{ " + prefix + " " + MIGRATE_BINARY + " --config "
+                    + shell_quote(config_dir().string()) + " " + args + " >"
+                    + shell_quote(out.string()) + " 2>" + shell_quote(err.string()) + "; }");
     return Captured{result.exit_code, read_text(out), read_text(err)};
   }
 
@@ -67,10 +60,10 @@ protected:
   std::string json_eval(const std::string& json, const std::string& expression) {
     const auto file = dir() / "document.json";
     std::ofstream(file) << json;
-    const auto result =
-        run_command("python3 -c "
-                    + quote("import json,sys; d=json.load(sys.stdin); print((" + expression + "))")
-                    + " < " + quote(file.string()));
+    const auto result = run_command(
+        "python3 -c "
+        + shell_quote("import json,sys; d=json.load(sys.stdin); print((" + expression + "))")
+        + " < " + shell_quote(file.string()));
     EXPECT_EQ(result.exit_code, 0) << "not JSON:\n" << json << "\n" << result.output;
     auto text = result.output;
     while (!text.empty() && text.back() == '\n') {
@@ -156,9 +149,9 @@ TEST_F(Output, ValidateWritesItsResultsToStandardOutput) {
 
   const auto report = dir() / "report.txt";
   // As a user types it; run_command() adds 2>&1 after the group, so the console is what it reads.
-  const auto redirected =
-      run_command("{ " + std::string(MIGRATE_BINARY) + " --config " + quote(config_dir().string())
-                  + " validate > " + quote(report.string()) + "; }");
+  const auto redirected = run_command("{ " + std::string(MIGRATE_BINARY) + " --config "
+                                      + shell_quote(config_dir().string()) + " validate > "
+                                      + shell_quote(report.string()) + "; }");
   EXPECT_EQ(redirected.exit_code, 0) << redirected.output;
   const auto text = read_text(report);
   ASSERT_FALSE(text.empty());

@@ -14,14 +14,6 @@
 namespace migrate::testing {
 namespace {
 
-std::string quote(const std::string& value) {
-  std::string out = "'";
-  for (const char c : value) {
-    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  }
-  return out + "'";
-}
-
 std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path);
   std::stringstream text;
@@ -44,9 +36,10 @@ protected:
     // The variables prefix the shell, which passes them on to the binary.
     const auto result = run_command(
         "sh -c "
-            + quote(std::string(MIGRATE_BINARY) + " --config " + quote(config_dir().string())
-                    + " --state " + quote(state_file().string()) + " " + args + " >"
-                    + quote(out.string()) + " 2>" + quote(err.string())),
+            + shell_quote(std::string(MIGRATE_BINARY) + " --config "
+                          + shell_quote(config_dir().string()) + " --state "
+                          + shell_quote(state_file().string()) + " " + args + " >"
+                          + shell_quote(out.string()) + " 2>" + shell_quote(err.string())),
         run_env());
     return Captured{result.exit_code, read_text(out), read_text(err)};
   }
@@ -60,10 +53,10 @@ protected:
   std::string json_eval(const std::string& json, const std::string& expression) {
     const auto file = dir() / "document.json";
     std::ofstream(file) << json;
-    auto result =
-        run_command("python3 -c "
-                    + quote("import json,sys; d=json.load(sys.stdin); print((" + expression + "))")
-                    + " < " + quote(file.string()));
+    auto result = run_command(
+        "python3 -c "
+        + shell_quote("import json,sys; d=json.load(sys.stdin); print((" + expression + "))")
+        + " < " + shell_quote(file.string()));
     EXPECT_EQ(result.exit_code, 0) << "not JSON:\n" << json << "\n" << result.output;
     while (!result.output.empty() && result.output.back() == '\n') {
       result.output.pop_back();
