@@ -147,6 +147,7 @@ TEST_F(Cutover, LeavesIdentitiesPastEveryKeyWithUniqueIndexesAndValidForeignKeys
   ASSERT_EQ(second.exit_code, 0) << second.output;
   EXPECT_TRUE(contains(second.output, "nothing to do: every table is cut over already"))
       << second.output;
+  EXPECT_TRUE(contains(second.output, "left as it is")) << second.output;
   const auto dry = migrate("cutover --dry-run");
   EXPECT_TRUE(contains(dry.output, "customer: cut over at ")) << dry.output;
   EXPECT_TRUE(contains(dry.output, "0 blockers, 0 statements")) << dry.output;
@@ -384,12 +385,16 @@ TEST_F(Cutover, DryRunListsEveryBlockerAndEffectAndJsonSaysTheSame) {
   EXPECT_EQ(json_eval(json.output, "tables", "'view big_orders' in d['not_moved']"), "True");
 
   // The cutover stops at the checksum, says so in JSON, and is recorded; no table is cut over.
-  const auto stopped = migrate("cutover --json");
+  const auto html = dir() / "stopped.html";
+  const auto stopped = migrate("cutover --json --html " + html.string());
   EXPECT_EQ(stopped.exit_code, 1) << stopped.output;
   EXPECT_EQ(json_eval(stopped.output, "run", "d['outcome'][:8]"), "stopped:");
   EXPECT_EQ(json_eval(stopped.output, "run", "d['tables'][2]['final_sync'][-9:]"), "0 deleted")
       << stopped.output;
   EXPECT_EQ(json_eval(stopped.output, "run", "d['tables'][0]['result'][:12]"), "not cut over");
+  std::ifstream page(html);
+  const std::string written((std::istreambuf_iterator<char>(page)), {});
+  EXPECT_TRUE(contains(written, "migrate cutover: stopped")) << written;
   EXPECT_EQ(migrate("--table orders").exit_code, 0); // still synced
 }
 
