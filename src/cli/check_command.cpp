@@ -5,6 +5,8 @@
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/error.hpp"
 #include "migrate/core/log_text.hpp"
+#include "migrate/core/timestamp_text.hpp"
+#include "migrate/pipeline/run_rules.hpp"
 #include "migrate/pipeline/table_sync.hpp"
 #include "migrate/validate/readiness.hpp"
 
@@ -153,6 +155,38 @@ void check_target(CheckReport& report,
                                   : "drift: " + join_text(schema.drift, "; "));
 }
 
+// A DATETIME or DATE timestamp column has no zone: rows stamped ahead of MySQL's clock (in the
+// zone the bound is read in) mean writers use another zone, and wait behind the bound.
+void check_writer_zone(CheckReport& report,
+                       const std::string& name,
+                       const config::TableMapping& table,
+                       source::Source& source) {
+  const auto described = source.describe(table.source_table);
+  const auto* column = described.find(*table.timestamp_column);
+  if (column == nullptr || column->data_type == "timestamp") {
+    return;
+  }
+  const auto zone = pipeline::clock_zone(*column, table.timestamp_time_zone);
+  const auto now = source.server_clock(std::chrono::seconds(0), zone).now;
+  const auto newest =
+      source.newest_timestamp(table.source_table, column->name, "9999-12-31 23:59:59.999999");
+  const auto frame = table.timestamp_time_zone.empty() ? std::string("MySQL's time_zone")
+                                                       : "timestamp_time_zone " + zone;
+  if (newest && *newest > shift_timestamp(now, std::chrono::minutes(5))) {
+    report.add(CheckLevel::warn,
+               name + " time zone",
+               "rows are stamped up to " + *newest + ", ahead of MySQL's clock in " + frame + " ("
+                   + now.substr(0, 19)
+                   + "): its writers stamp in a zone ahead of it, and their rows wait until the "
+                     "clock passes them; state their zone as timestamp_time_zone");
+    return;
+  }
+  report.add(CheckLevel::ok,
+             name + " time zone",
+             "newest row " + newest.value_or("(none)") + ", MySQL's clock " + now.substr(0, 19)
+                 + " in " + frame);
+}
+
 void check_table(CheckReport& report,
                  const config::TableMapping& table,
                  source::Source& source,
@@ -181,6 +215,13 @@ void check_table(CheckReport& report,
              missing.empty() ? "held on both sides"
                              : "PostgreSQL role lacks " + join_text(missing, ", "));
   check_target(report, name, table, schema);
+  if (table.timestamp_column) {
+    try {
+      check_writer_zone(report, name, table, source);
+    } catch (const Error& e) {
+      report.add(CheckLevel::fail, name + " time zone", first_line(e.message()));
+    }
+  }
 }
 
 // A table created in MySQL after the mapping was written is not synced until someone says so.

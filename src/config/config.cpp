@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <stdexcept>
 
@@ -423,6 +424,13 @@ void read_compress(const Node& node, Endpoint& out, bool postgres) {
   out.compress = *compress;
 }
 
+// A value MySQL's time_zone may take: an offset from -13:59 to +14:00, SYSTEM, or a name.
+bool is_time_zone(const std::string& zone) {
+  static const std::regex offset(R"(^[+-]((0?\d|1[0-3]):[0-5]\d|14:00)$)");
+  static const std::regex name(R"(^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$)");
+  return std::regex_match(zone, offset) || std::regex_match(zone, name);
+}
+
 // Per-table settings that table_mapping.yaml's `defaults:` may set for every table.
 void read_tunables(const Node& node, TableMapping& out) {
   if (node.has("batch_size")) {
@@ -436,6 +444,15 @@ void read_tunables(const Node& node, TableMapping& out) {
   }
   if (node.has("safety_lag")) {
     out.safety_lag = node.child("safety_lag").duration();
+  }
+  if (node.has("timestamp_time_zone")) {
+    const auto zone = node.child("timestamp_time_zone");
+    out.timestamp_time_zone = zone.non_empty_text();
+    if (!is_time_zone(out.timestamp_time_zone)) {
+      zone.fail("expected an offset such as +03:00, UTC, SYSTEM or a zone name such as "
+                "Europe/Istanbul, got '"
+                + out.timestamp_time_zone + "'");
+    }
   }
   if (node.has("deletes")) {
     const auto deletes = node.child("deletes");
@@ -482,6 +499,7 @@ const std::set<std::string> k_tunable_keys = {"bad_text",
                                               "commit_rows",
                                               "lookback",
                                               "safety_lag",
+                                              "timestamp_time_zone",
                                               "deletes",
                                               "soft_delete_column",
                                               "compare_every",
@@ -992,6 +1010,11 @@ void read_database(const fs::path& directory, LoadMode mode, Config& config) {
   read_compress(database.child("mysql"), config.mysql, false);
   const auto postgres = database.child("postgresql");
   read_endpoint(postgres, config.postgresql, {"schema"}, directory);
+  if (!postgres.has("read_timeout")) {
+    // The server answers every statement within statement_timeout, with rows or an error: waiting
+    // longer than that (and a margin) means the peer went silent.
+    config.postgresql.read_timeout = config.postgresql.statement_timeout + std::chrono::seconds(60);
+  }
   read_compress(postgres, config.postgresql, true);
   if (postgres.has("schema")) {
     config.postgresql.schema = postgres.child("schema").non_empty_text();

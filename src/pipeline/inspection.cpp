@@ -111,13 +111,9 @@ std::optional<std::uint64_t> rows_to_read(const config::TableMapping& mapping,
                                           source::Source& source) {
   if (choice.pass == PassKind::incremental) {
     auto read = read_request(mapping, plan, source::ReadOrder::by_timestamp_then_key);
-    read.after_timestamp = position->timestamp;
-    read.after_key = position->key;
-    if (mapping.lookback.count() > 0) {
-      read.after_timestamp =
-          shift_timestamp(*position->timestamp, -std::chrono::microseconds(mapping.lookback));
-      read.after_key.clear();
-    }
+    auto start = incremental_start(*position, mapping.lookback);
+    read.after_timestamp = std::move(start.after_timestamp);
+    read.after_key = std::move(start.after_key);
     read.until_timestamp = upper_bound;
     return source.count_rows(read);
   }
@@ -219,7 +215,8 @@ RunPlan plan_run(const config::TableMapping& mapping,
       && (choice.pass == PassKind::incremental || choice.pass == PassKind::initial
           || choice.store_bound)) {
     const auto& column = plan.columns[*plan.timestamp_position].source;
-    const auto clock = source.server_clock(mapping.safety_lag, column.data_type != "timestamp");
+    const auto clock =
+        source.server_clock(mapping.safety_lag, clock_zone(column, mapping.timestamp_time_zone));
     out.upper_bound =
         read_upper_bound(clock, column.data_type == "date" ? -1 : column.datetime_precision);
   }

@@ -51,6 +51,31 @@ state::Position advance_position(const state::Position& start, const state::Posi
   return start;
 }
 
+std::optional<std::string> loaded_watermark(const std::string& bound,
+                                            const std::optional<std::string>& newest) {
+  if (!newest) {
+    return std::nullopt;
+  }
+  return std::min(bound, *newest); // one column's text in one format: text order is time order
+}
+
+ReadStart incremental_start(const state::Position& position, std::chrono::seconds lookback) {
+  if (!position.timestamp) {
+    return {};
+  }
+  if (lookback.count() > 0) {
+    return {shift_timestamp(*position.timestamp, -std::chrono::microseconds(lookback)), {}};
+  }
+  return {position.timestamp, position.key};
+}
+
+std::string clock_zone(const SourceColumn& column, const std::string& timestamp_time_zone) {
+  if (column.data_type == "timestamp") {
+    return {};
+  }
+  return timestamp_time_zone.empty() ? std::string(source::k_server_zone) : timestamp_time_zone;
+}
+
 std::string read_upper_bound(const source::ServerClock& clock, int fsp) {
   std::string limit = shift_timestamp(clock.now, {});
   if (clock.oldest_transaction) {

@@ -214,8 +214,10 @@ private:
   bool compare_due();
   void finish_keys();
   std::string upper_bound();
+  state::Position loaded_position(const std::string& bound);
   source::ReadRequest request(source::ReadOrder order) const;
   target::LoadMode load_mode(bool resume);
+  target::LoadMode merge_mode() const;
   void begin_first_load();
   bool target_empty();
   void stream(const source::ReadRequest& request,
@@ -415,7 +417,7 @@ void TableRun::run_pass(const PassChoice& choice, const std::optional<state::Pos
   case PassKind::initial:
     initial_pass(resume_from);
     if (choice.catch_up) {
-      incremental_pass(state::Position{state::Phase::incremental, m_result.upper_bound, {}, {}});
+      incremental_pass(loaded_position(m_result.upper_bound));
       null_timestamp_pass();
     }
     break;
@@ -428,7 +430,7 @@ void TableRun::run_pass(const PassChoice& choice, const std::optional<state::Pos
       const auto bound = upper_bound();
       m_result.upper_bound = bound;
       compare_pass();
-      save_position(state::Position{state::Phase::incremental, bound, {}, {}});
+      save_position(loaded_position(bound));
     } else {
       compare_pass();
     }
@@ -614,11 +616,12 @@ void TableRun::initial_pass(const std::optional<state::Position>& position) {
       m_result.upper_bound = *load->bound;
       ranged_load(*load);
       // The table's position first: a run stopped before the ranges are forgotten is incremental.
-      save_position(state::Position{state::Phase::incremental, *load->bound, {}, {}});
+      const auto loaded = loaded_position(*load->bound);
+      save_position(loaded);
       forget_ranges(load->ranges);
       if (load->resumed) {
         // Begun by an earlier run, it ends at that run's bound: catch up to this run's.
-        incremental_pass(state::Position{state::Phase::incremental, *load->bound, {}, {}});
+        incremental_pass(loaded);
         null_timestamp_pass();
       }
       return;
@@ -638,7 +641,22 @@ void TableRun::initial_pass(const std::optional<state::Position>& position) {
                        return state::Position{state::Phase::initial, bound, last.key, {}};
                      }});
   finish_keys();
-  save_position(state::Position{state::Phase::incremental, bound, {}, {}});
+  save_position(loaded_position(bound));
+}
+
+// The position after a pass that took every row up to `bound` in key order: at the newest row it
+// holds up to the bound, never past it (loaded_watermark).
+state::Position TableRun::loaded_position(const std::string& bound) {
+  const auto& column = m_plan.columns[*m_plan.timestamp_position].source.name;
+  const auto newest = m_source.newest_timestamp(m_mapping.source_table, column, bound);
+  auto watermark = loaded_watermark(bound, newest);
+  if (watermark != bound) {
+    spdlog::info("table={} position at the newest row, {}, short of the bound {}",
+                 m_mapping.source_table,
+                 watermark.value_or("(none: no row is stamped)"),
+                 bound);
+  }
+  return state::Position{state::Phase::incremental, std::move(watermark), {}, {}};
 }
 
 // A split first load to go on with (stored by an earlier run on this very target), or a new one
@@ -764,16 +782,12 @@ void TableRun::incremental_pass(const state::Position& position) {
   auto read = request(source::ReadOrder::by_timestamp_then_key);
   read.until_timestamp = upper_bound();
   m_result.upper_bound = *read.until_timestamp;
-  if (m_mapping.lookback.count() > 0) {
-    // Re-read a window behind the watermark for transactions that committed late with an older
-    // timestamp; rows that did not change cost no write (the merge skips them).
-    read.after_timestamp =
-        shift_timestamp(*position.timestamp, -std::chrono::microseconds(m_mapping.lookback));
-  } else {
-    read.after_timestamp = position.timestamp;
-    read.after_key = position.key;
-  }
-  const auto session = m_target.begin_load(m_target_table, target::LoadMode::merge);
+  // The lookback re-reads a window behind the watermark for transactions that committed late with
+  // an older timestamp; rows that did not change cost no write (the merge skips them).
+  auto start = incremental_start(position, m_mapping.lookback);
+  read.after_timestamp = std::move(start.after_timestamp);
+  read.after_key = std::move(start.after_key);
+  const auto session = m_target.begin_load(m_target_table, merge_mode());
   stream(
       read,
       *session,
@@ -807,7 +821,7 @@ void TableRun::null_timestamp_pass() {
                target_nulls,
                due ? " comparison_due=true" : "",
                column.source.name);
-  const auto session = m_target.begin_load(m_target_table, target::LoadMode::merge);
+  const auto session = m_target.begin_load(m_target_table, merge_mode());
   stream(read, *session, CommitRules{m_mapping.commit_rows, {}});
 }
 
@@ -868,7 +882,7 @@ void TableRun::compare_pass(Slice slice) {
     return;
   }
   const auto moved_before = m_result.counts.moved();
-  const auto session = m_target.begin_load(m_target_table, target::LoadMode::merge);
+  const auto session = m_target.begin_load(m_target_table, merge_mode());
   for (const auto& id : differing) {
     auto read = request(source::ReadOrder::by_key);
     read.chunk = ChunkFilter{&plan, id};
@@ -996,9 +1010,15 @@ bool TableRun::target_empty() {
   return *m_target_empty;
 }
 
+// The cutover's final sync leaves rows changed in PostgreSQL by hand for its checksum to name.
+target::LoadMode TableRun::merge_mode() const {
+  return m_options.leave_target_edits ? target::LoadMode::merge_keeping_edits
+                                      : target::LoadMode::merge;
+}
+
 target::LoadMode TableRun::load_mode(bool resume) {
   if (resume || !target_empty()) {
-    return target::LoadMode::merge;
+    return merge_mode();
   }
   begin_first_load();
   return target::LoadMode::direct;
@@ -1015,8 +1035,8 @@ void TableRun::begin_first_load() {
 // so a row stamped later in the current tick cannot fall behind the cursor.
 std::string TableRun::upper_bound() {
   const auto& column = m_plan.columns[*m_plan.timestamp_position].source;
-  const bool server_zone = column.data_type != "timestamp";
-  const auto clock = m_source.server_clock(m_mapping.safety_lag, server_zone);
+  const auto clock = m_source.server_clock(m_mapping.safety_lag,
+                                           clock_zone(column, m_mapping.timestamp_time_zone));
   const auto bound =
       read_upper_bound(clock, column.data_type == "date" ? -1 : column.datetime_precision);
   if (clock.oldest_transaction

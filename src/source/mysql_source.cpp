@@ -824,12 +824,12 @@ public:
     return out;
   }
 
-  ServerClock server_clock(std::chrono::seconds lag, bool in_server_zone) override {
+  ServerClock server_clock(std::chrono::seconds lag, const std::string& zone) override {
     auto& c = connection();
     ServerClock clock;
     try {
       const auto age = oldest_transaction_age(clock);
-      c.set_time_zone(in_server_zone ? "@@GLOBAL.time_zone" : k_utc_zone);
+      set_clock_zone(c, zone);
       const auto row = c.query("SELECT DATE_FORMAT(NOW(6) - INTERVAL " + std::to_string(lag.count())
                                + " SECOND, '%Y-%m-%d %H:%i:%s.%f'), DATE_FORMAT(NOW(6) - INTERVAL "
                                + age.value_or("0") + " MICROSECOND, '%Y-%m-%d %H:%i:%s.%f')")
@@ -844,6 +844,16 @@ public:
     }
     c.set_time_zone(k_utc_zone); // what every other statement expects
     return clock;
+  }
+
+  std::optional<std::string> newest_timestamp(const std::string& table,
+                                              const std::string& column,
+                                              const std::string& until) override {
+    auto& c = connection();
+    const auto rows =
+        c.query("SELECT CAST(MAX(" + quote_name(column) + ") AS CHAR) FROM " + quote_name(table)
+                + " WHERE " + quote_name(column) + " <= " + c.literal(until));
+    return rows.at(0).at(0);
   }
 
   std::unique_ptr<RowReader> read(const ReadRequest& request) override {
@@ -1174,6 +1184,24 @@ private:
       }
     }
     return out;
+  }
+
+  // The session's time_zone for server_clock(): a zone the mapping names is the user's words, so
+  // MySQL's refusal (an unknown zone: named zones need the time zone tables) is a config error.
+  static void set_clock_zone(Connection& c, const std::string& zone) {
+    if (zone.empty() || zone == k_server_zone) {
+      c.set_time_zone(zone.empty() ? k_utc_zone : zone);
+      return;
+    }
+    try {
+      c.set_time_zone(c.literal(zone));
+    } catch (const Error& e) {
+      throw Error(ErrorArea::config,
+                  "timestamp_time_zone '" + zone + "': MySQL refuses it (" + e.message()
+                      + "); an offset such as +03:00 always works, a name such as Europe/Istanbul "
+                        "needs MySQL's time zone tables (mysql_tzinfo_to_sql)",
+                  e.context());
+    }
   }
 
   // MariaDB keeps JSON as LONGTEXT with a json_valid() check; MySQL reports DATA_TYPE 'json'. Only

@@ -4,6 +4,7 @@
 
 #include "migrate/config/tls.hpp"
 #include "migrate/core/error.hpp"
+#include "migrate/core/socket_watchdog.hpp"
 
 #include <pqxx/pqxx>
 #include <pqxx/tablewriter>
@@ -15,6 +16,8 @@
 #include <openssl/x509.h>
 
 #include <atomic>
+#include <mutex>
+#include <vector>
 
 namespace migrate::target {
 namespace {
@@ -65,7 +68,7 @@ PGconn* raw_connection(pqxx::connection_base& connection); // below: libpqxx kee
 
 // Runs `body`, translating libpqxx's exceptions into migrate::Error.
 template<typename Body>
-auto translate(pqxx::connection_base& connection, const std::string& table, Body&& body)
+auto translate_errors(pqxx::connection_base& connection, const std::string& table, Body&& body)
     -> decltype(body()) {
   try {
     return body();
@@ -107,6 +110,63 @@ auto translate(pqxx::connection_base& connection, const std::string& table, Body
                 ErrorContext{.table = table,
                              .sqlstate = lost ? std::string("08006") : std::string(),
                              .transient = lost});
+  }
+}
+
+// How long a call waits for PostgreSQL's answer (read_timeout) before its socket is shut: one
+// endpoint per process, set when a target is made.
+std::atomic<std::int64_t> g_answer_limit_ms{0};
+
+// Server sessions whose client this process abandoned for silence: a stalled proxy keeps them,
+// and their locks, alive (a backend waiting for COPY data never times out), so the next connection
+// ends them before the retry meets their locks.
+std::mutex g_abandoned_mutex;
+std::vector<int> g_abandoned;
+
+void abandon(int backend_pid) {
+  const std::lock_guard lock(g_abandoned_mutex);
+  g_abandoned.push_back(backend_pid);
+}
+
+// Ends the abandoned sessions, as their own role may (no superuser needed); best effort.
+void end_abandoned(pqxx::connection_base& connection) {
+  std::vector<int> pids;
+  {
+    const std::lock_guard lock(g_abandoned_mutex);
+    pids.swap(g_abandoned);
+  }
+  for (const int pid : pids) {
+    try {
+      pqxx::nontransaction tx(connection);
+      tx.exec("SELECT pg_terminate_backend(" + std::to_string(pid) + ")");
+      spdlog::warn("postgresql: ended session {} that stopped answering (it held its locks)", pid);
+    } catch (const std::exception& e) {
+      spdlog::warn(
+          "postgresql: could not end session {} that stopped answering: {}", pid, e.what());
+    }
+  }
+}
+
+// translate_errors(), under a client-side bound: a peer that stays connected but stops answering
+// (a stalled proxy or pooler) fails the call as a lost connection, retried by the run.
+template<typename Body>
+auto translate(pqxx::connection_base& connection, const std::string& table, Body&& body)
+    -> decltype(body()) {
+  const SocketWatch watch(connection.sock(), std::chrono::milliseconds(g_answer_limit_ms.load()));
+  const int backend = connection.backendpid(); // 0 once the connection is given up
+  try {
+    return translate_errors(connection, table, std::forward<Body>(body));
+  } catch (const Error& e) {
+    if (!watch.fired()) {
+      throw;
+    }
+    abandon(backend);
+    throw Error(
+        ErrorArea::target,
+        "PostgreSQL sent no answer for " + std::to_string(g_answer_limit_ms.load() / 1000)
+            + " s (read_timeout): the connection was closed to try again (" + e.message() + ")",
+        ErrorContext{
+            .table = table, .sql = e.context().sql, .sqlstate = "08006", .transient = true});
   }
 }
 
@@ -242,7 +302,7 @@ std::string seal_sql(const TargetTable& table, const std::string& prefix = {}) {
   return "hash_record_extended(ROW(" + values + "), 0)";
 }
 
-std::string merge_sql(const TargetTable& table, const std::string& staging) {
+std::string merge_sql(const TargetTable& table, const std::string& staging, bool keep_edits) {
   std::string keys;
   for (const auto& key : table.primary_key) {
     keys += (keys.empty() ? "" : ", ") + quote_name(key);
@@ -271,6 +331,9 @@ std::string merge_sql(const TargetTable& table, const std::string& staging) {
     set += (set.empty() ? "" : ", ") + soft + " = NULL";
     changed = "(" + changed + " OR t." + soft + " IS NOT NULL)";
   }
+  if (keep_edits) {
+    changed += " AND t." + seal + " IS NOT DISTINCT FROM " + seal_sql(table, "t.");
+  }
   // Rows equal to the target's are not written: no dead tuple, no WAL, counted as unchanged.
   const auto conflict = " ON CONFLICT (" + keys + ") DO UPDATE SET " + set + " WHERE " + changed;
   return "WITH merged AS (INSERT INTO " + qualified(table) + " AS t (" + column_list(table) + ", "
@@ -279,6 +342,10 @@ std::string merge_sql(const TargetTable& table, const std::string& staging) {
          + " RETURNING (xmax = 0) AS inserted) "
            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM "
            "merged";
+}
+
+bool is_merge(LoadMode mode) {
+  return mode == LoadMode::merge || mode == LoadMode::merge_keeping_edits;
 }
 
 std::string
@@ -355,8 +422,8 @@ public:
       , m_mode(mode) {
     static std::atomic<int> counter{0};
     m_staging = "migrate_stage_" + std::to_string(++counter);
-    if (m_mode == LoadMode::merge) {
-      m_merge_sql = merge_sql(m_table, m_staging);
+    if (is_merge(m_mode)) {
+      m_merge_sql = merge_sql(m_table, m_staging, m_mode == LoadMode::merge_keeping_edits);
     }
   }
 
@@ -409,7 +476,7 @@ public:
     if (!m_tx && reconcile == nullptr) {
       return {};
     }
-    if (reconcile != nullptr && m_mode != LoadMode::merge) {
+    if (reconcile != nullptr && !is_merge(m_mode)) {
       throw Error(ErrorArea::internal, "reconcile needs a staging table");
     }
     if (m_mode == LoadMode::replace) {
@@ -419,7 +486,7 @@ public:
       translate(m_connection, m_table.name, [&] { create_staging(); }); // an empty reconcile
     }
     return finish_transaction([&](MergeCounts& counts) {
-      if (m_mode == LoadMode::merge && m_rows > 0) {
+      if (is_merge(m_mode) && m_rows > 0) {
         const auto result = m_tx->exec(m_merge_sql);
         counts.inserted = result[0][0].as<std::uint64_t>();
         counts.updated = result[0][1].as<std::uint64_t>();
@@ -539,7 +606,9 @@ class PostgresTarget final : public Target {
 public:
   explicit PostgresTarget(const config::PostgresEndpoint& endpoint)
       : m_endpoint(endpoint)
-      , m_connection(connect(endpoint)) {}
+      , m_connection(connect(endpoint)) {
+    g_answer_limit_ms = std::chrono::milliseconds(endpoint.read_timeout).count();
+  }
 
   std::string encryption() const override { return describe_encryption(*m_connection); }
 
@@ -1237,6 +1306,8 @@ private:
       tx.exec("SET lock_timeout = " + std::to_string(endpoint.lock_timeout.count() * 1000));
       tx.exec("SET statement_timeout = "
               + std::to_string(endpoint.statement_timeout.count() * 1000));
+      tx.commit();
+      end_abandoned(*connection);
       return connection;
     } catch (const pqxx::failure& e) {
       // libpq's message names host and user, never the password.

@@ -453,6 +453,22 @@ TYPED_TEST_P(TargetContract, AChangeMadeByHandBreaksTheRowsSealAndAMergeMendsIt)
             (std::vector<TargetRow>{{"1", "ann"}, {"2", "bob"}, {"3", "eve"}}));
 }
 
+// The cutover's final sync: a row changed by hand keeps its edit (the checksum names it), the
+// others are merged as usual.
+TYPED_TEST_P(TargetContract, AMergeKeepingEditsLeavesARowChangedByHand) {
+  auto& target = this->target();
+  const auto table = people(this->schema());
+  target.create_table(table);
+  load(target, table, target::LoadMode::direct, "1\tann\t11\n2\tbob\t22\n");
+  target.build_keys(table);
+  this->update_by_hand("people", "2", "name", "edited");
+  const auto counts =
+      load(target, table, target::LoadMode::merge_keeping_edits, "1\tanna\t12\n2\tbobby\t23\n");
+  EXPECT_EQ(counts.updated, 1U);
+  EXPECT_EQ(this->target_rows("people", {"id", "name"}),
+            (std::vector<TargetRow>{{"1", "anna"}, {"2", "edited"}}));
+}
+
 // What the cutover reads before it plans: no identity or sequence yet, the highest key, no
 // foreign key; and the rows a foreign key would refuse, by key.
 TYPED_TEST_P(TargetContract, ReadsTheCatalogAndFindsTheRowsBreakingAForeignKey) {
@@ -500,6 +516,7 @@ TYPED_TEST_P(TargetContract, ReadsTheCatalogAndFindsTheRowsBreakingAForeignKey) 
 }
 
 REGISTER_TYPED_TEST_SUITE_P(TargetContract,
+                            AMergeKeepingEditsLeavesARowChangedByHand,
                             AChangeMadeByHandBreaksTheRowsSealAndAMergeMendsIt,
                             ReadsTheCatalogAndFindsTheRowsBreakingAForeignKey,
                             CreatesDescribesKeysAndDropsATable,

@@ -76,9 +76,9 @@ SourceTable FaultySource::describe(const std::string& table) {
   m_faults.call("source.describe");
   return m_inner.describe(table);
 }
-source::ServerClock FaultySource::server_clock(std::chrono::seconds lag, bool in_server_zone) {
+source::ServerClock FaultySource::server_clock(std::chrono::seconds lag, const std::string& zone) {
   m_faults.call("source.server_clock");
-  return m_inner.server_clock(lag, in_server_zone);
+  return m_inner.server_clock(lag, zone);
 }
 std::unique_ptr<source::RowReader> FaultySource::read(const source::ReadRequest& request) {
   m_faults.call("source.read");

@@ -219,8 +219,26 @@ SourceTable MemorySource::describe(const std::string& name) {
   return table(name).shape;
 }
 
-source::ServerClock MemorySource::server_clock(std::chrono::seconds lag, bool /*in_server_zone*/) {
+source::ServerClock MemorySource::server_clock(std::chrono::seconds lag,
+                                               const std::string& /*zone*/) {
   return source::ServerClock{shift_timestamp(m_now, -lag), std::nullopt, {}};
+}
+
+std::optional<std::string> MemorySource::newest_timestamp(const std::string& name,
+                                                          const std::string& column,
+                                                          const std::string& until) {
+  const auto& t = table(name);
+  const auto index = column_index(t, column);
+  const auto& shape = t.shape.columns[index];
+  std::optional<std::string> newest;
+  for (const auto& row : t.rows) {
+    const auto& value = row.at(index);
+    if (value && compare_source_values(*value, until, shape) <= 0
+        && (!newest || compare_source_values(*value, *newest, shape) > 0)) {
+      newest = value;
+    }
+  }
+  return newest;
 }
 
 KeyRange MemorySource::key_range(const std::string& name,

@@ -40,7 +40,10 @@ public:
   source::SourceServerInfo server_info() override;
   std::vector<std::string> table_names() override;
   SourceTable describe(const std::string& table) override;
-  source::ServerClock server_clock(std::chrono::seconds lag, bool in_server_zone) override;
+  source::ServerClock server_clock(std::chrono::seconds lag, const std::string& zone) override;
+  std::optional<std::string> newest_timestamp(const std::string& table,
+                                              const std::string& column,
+                                              const std::string& until) override;
   std::unique_ptr<source::RowReader> read(const source::ReadRequest& request) override;
   std::uint64_t count_rows(const source::ReadRequest& request) override;
   KeyRange key_range(const std::string& table,

@@ -52,6 +52,12 @@ void FaultProxy::cut_after_bytes(std::size_t bytes, int connections) {
   m_rule.byte_cuts = connections;
 }
 
+void FaultProxy::stall_after_bytes(std::size_t bytes, int connections) {
+  std::lock_guard lock(m_mutex);
+  m_rule.stall_bytes = bytes;
+  m_rule.stalls = connections;
+}
+
 void FaultProxy::cut_after_commit(int connections, std::size_t min_bytes) {
   std::lock_guard lock(m_mutex);
   m_rule.commit_cuts = connections;
@@ -64,6 +70,15 @@ bool FaultProxy::take_byte_cut(std::size_t bytes) {
     return false;
   }
   --m_rule.byte_cuts;
+  return true;
+}
+
+bool FaultProxy::take_stall(std::size_t bytes) {
+  std::lock_guard lock(m_mutex);
+  if (m_rule.stalls <= 0 || bytes <= m_rule.stall_bytes) {
+    return false;
+  }
+  --m_rule.stalls;
   return true;
 }
 
@@ -125,6 +140,12 @@ void FaultProxy::relay(int client, int server) {
       const bool commit = from == client && data.find(std::string_view("COMMIT\0", 7)) != data.npos;
       if ((commit && take_commit_cut(total)) || take_byte_cut(total)) {
         ++m_cuts;
+        open = false;
+      } else if (take_stall(total)) {
+        ++m_cuts;
+        while (!m_stop) { // silent, both sockets open
+          std::this_thread::sleep_for(std::chrono::milliseconds(k_poll_ms));
+        }
         open = false;
       }
     }

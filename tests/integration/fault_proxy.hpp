@@ -30,11 +30,15 @@ public:
   // before the server's answer comes back: the client cannot know whether it happened.
   void cut_after_commit(int connections, std::size_t min_bytes);
 
+  // The next `connections` connections that carry more than `bytes` go silent there: kept open,
+  // nothing relayed either way, as a stalled proxy or pooler does, until the proxy is destroyed.
+  void stall_after_bytes(std::size_t bytes, int connections);
+
   // Every read relayed afterwards waits this long first: a slow link, so that a load takes at
   // least a known time whatever the machine's speed.
   void slow_down(int milliseconds_per_read) { m_delay_ms = milliseconds_per_read; }
 
-  int cuts() const { return m_cuts.load(); } // connections broken so far
+  int cuts() const { return m_cuts.load(); } // connections broken (or stalled) so far
 
 private:
   struct Rule {
@@ -42,12 +46,15 @@ private:
     int byte_cuts = 0;
     int commit_cuts = 0;
     std::size_t commit_min_bytes = 0;
+    std::size_t stall_bytes = 0;
+    int stalls = 0;
   };
 
   void accept_loop();
   void relay(int client, int server);
   bool take_byte_cut(std::size_t bytes);
   bool take_commit_cut(std::size_t bytes);
+  bool take_stall(std::size_t bytes);
 
   int m_upstream_port;
   int m_port = 0; // before m_listener: set while the listener is made

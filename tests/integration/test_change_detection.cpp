@@ -191,5 +191,65 @@ TEST_F(NonUtcServer, TimestampsArriveAsTheSameInstantsAndDatetimesAsWritten) {
   expect_same_content("events");
 }
 
+// MySQL's global time_zone three hours ahead of the writers, who stamp DATETIME in their own
+// session's zone (UTC): the bound, read in the server's zone, is ahead of every row they write.
+class WritersBehindTheServersZone : public NonUtcServer {
+protected:
+  void SetUp() override {
+    ChangeDetection::SetUp();
+    if (!IsSkipped() && !HasFailure()) {
+      mysql().exec("SET GLOBAL time_zone = '+03:00'");
+      m_zone_changed = true;
+      mysql().exec("CREATE TABLE events (id INT PRIMARY KEY, note VARCHAR(20), updated_at "
+                   "DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE "
+                   "CURRENT_TIMESTAMP(6))");
+    }
+  }
+  void map_events(const std::string& settings = {}) {
+    write_mapping("tables:\n  - source_table: events\n    timestamp_column: updated_at\n"
+                  "    safety_lag: 0s\n    lookback: 0s\n    verify_every: 0\n"
+                  + settings);
+  }
+};
+
+TEST_F(WritersBehindTheServersZone, EveryRowTheyWriteAfterTheFirstLoadArrives) {
+  mysql().exec("INSERT INTO events (id, note) VALUES (1, 'a'), (2, 'b')"); // stamped in UTC
+  map_events();
+  wait_for_next_second(mysql());
+  run_ok();
+  mysql().exec("INSERT INTO events (id, note) VALUES (3, 'c')");
+  mysql().exec("UPDATE events SET note = 'a2' WHERE id = 1");
+  wait_for_next_second(mysql());
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT string_agg(note, ',' ORDER BY id) FROM events"), "a2,b,c");
+  expect_same_content("events");
+}
+
+TEST_F(WritersBehindTheServersZone, TheirZoneInTheMappingPutsTheBoundWhereTheyWrite) {
+  // Writers three hours ahead of MySQL's zone: without timestamp_time_zone their rows would wait
+  // three hours behind the bound.
+  mysql().exec("SET GLOBAL time_zone = '+00:00'");
+  mysql().exec("SET time_zone = '+03:00'");
+  mysql().exec("INSERT INTO events (id, note) VALUES (1, 'a')");
+  map_events();
+  const auto check = migrate("check");
+  EXPECT_TRUE(contains(check.output, "ahead of MySQL's clock")) << check.output;
+  map_events("    timestamp_time_zone: '+03:00'\n");
+  EXPECT_FALSE(contains(migrate("check").output, "ahead of MySQL's clock"));
+  wait_for_next_second(mysql());
+  run_ok();
+  mysql().exec("INSERT INTO events (id, note) VALUES (2, 'b')");
+  mysql().exec("SET time_zone = '+00:00'");
+  wait_for_next_second(mysql());
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT string_agg(note, ',' ORDER BY id) FROM events"), "a,b");
+  // A zone MySQL does not know is a configuration error naming it.
+  map_events("    timestamp_time_zone: Mars/Olympus_Mons\n");
+  const auto refused = migrate();
+  EXPECT_NE(refused.exit_code, 0) << refused.output;
+  EXPECT_TRUE(contains(refused.output, "timestamp_time_zone 'Mars/Olympus_Mons'"))
+      << refused.output;
+}
+
 } // namespace
 } // namespace migrate::testing

@@ -134,6 +134,8 @@ TEST_F(HandEdits, APeriodicComparisonMovesAChangeTheCursorCannotSee) {
               + ", 1, NOW() - INTERVAL 1 DAY)";
   }
   mysql().exec("INSERT INTO items VALUES " + values);
+  // The newest row, an hour later: the position stands at it, and the lookback re-reads only it.
+  mysql().exec("INSERT INTO items VALUES (41, 1, NOW() - INTERVAL 1 HOUR)");
   write_mapping("tables:\n  - source_table: items\n    timestamp_column: updated_at\n"
                 "    chunk_rows: 5\n    verify_every: 3\n");
   run_ok();
@@ -147,6 +149,7 @@ TEST_F(HandEdits, APeriodicComparisonMovesAChangeTheCursorCannotSee) {
   EXPECT_EQ(found, 3);
   EXPECT_EQ(pg().scalar("SELECT count(*) FROM items WHERE qty = 2"), "3");
   EXPECT_EQ(latest_run("items").at("mode"), "incremental+verify");
+  expect_same_content("items");
 }
 
 TEST_F(HandEdits, WideningAVarcharAndAnIntRewritesNoRow) {

@@ -37,15 +37,17 @@ protected:
                   "    batch_size: 1000\n    commit_rows: 20000\n");
   }
 
-  // database.yaml with `line` added to the postgresql section.
-  void add_postgres_setting(const std::string& line) {
+  // database.yaml with `line` added to its `section` (mysql or postgresql).
+  void add_setting(const std::string& section, const std::string& line) {
     const auto path = config_dir() / "database.yaml";
     std::stringstream text;
     text << std::ifstream(path).rdbuf();
     auto yaml = text.str();
-    yaml.replace(yaml.find("postgresql:\n"), 12, "postgresql:\n  " + line + "\n");
+    const auto header = section + ":\n";
+    yaml.replace(yaml.find(header), header.size(), header + "  " + line + "\n");
     std::ofstream(path) << yaml;
   }
+  void add_postgres_setting(const std::string& line) { add_setting("postgresql", line); }
 
   long long latest(const std::string& column) { return std::stoll(latest_run("items").at(column)); }
 };
@@ -61,6 +63,39 @@ TEST_F(Unattended, APostgresConnectionCutMidLoadIsRetriedAndTheRunEndsEqual) {
   EXPECT_TRUE(contains(result.output, "retry=1/4")) << result.output;
   expect_same_content("items");
   EXPECT_EQ(migrate("validate --checksum").exit_code, 0);
+}
+
+// A stalled proxy or pooler: the connection stays open and nothing comes back. The client's own
+// bound (read_timeout) closes it and the run retries; on PostgreSQL the next connection ends the
+// abandoned session, which the proxy keeps alive with its locks.
+TEST_F(Unattended, APostgresPeerThatGoesSilentMidLoadIsCutByReadTimeoutAndRetried) {
+  create_items(150000);
+  add_postgres_setting("read_timeout: 3s");
+  FaultProxy proxy(std::stoi(m_settings->pg_port));
+  proxy.stall_after_bytes(4 << 20, 1);
+  const auto result = migrate({}, {{"MIGRATE_PG_PORT", std::to_string(proxy.port())}});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(proxy.cuts(), 1);
+  EXPECT_GE(latest("retries"), 1);
+  EXPECT_TRUE(contains(result.output, "PostgreSQL sent no answer for 3 s (read_timeout)"))
+      << result.output;
+  // The proxy keeps the silent session, waiting for COPY data with the table locked, for ever:
+  // the next connection ends it.
+  EXPECT_TRUE(contains(result.output, "that stopped answering (it held its locks)"))
+      << result.output;
+  expect_same_content("items");
+}
+
+TEST_F(Unattended, AMysqlPeerThatGoesSilentMidReadIsCutByReadTimeoutAndRetried) {
+  create_items(150000);
+  add_setting("mysql", "read_timeout: 2s");
+  FaultProxy proxy(std::stoi(m_settings->mysql_port));
+  proxy.stall_after_bytes(4 << 20, 1);
+  const auto result = migrate({}, {{"MIGRATE_MYSQL_PORT", std::to_string(proxy.port())}});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(proxy.cuts(), 1);
+  EXPECT_GE(latest("retries"), 1);
+  expect_same_content("items");
 }
 
 TEST_F(Unattended, AMysqlConnectionCutMidReadIsRetriedAndTheRunEndsEqual) {

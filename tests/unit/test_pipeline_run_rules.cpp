@@ -94,6 +94,40 @@ TEST(AdvancePosition, RepeatedInterruptedRunsNeverLoseGround) {
   }
 }
 
+TEST(LoadedWatermark, StopsAtTheNewestRowAndNeverPassesTheBound) {
+  // Writers three hours behind MySQL's zone: the bound is ahead of every row.
+  EXPECT_EQ(loaded_watermark("2026-12-06 12:00:00", std::string("2026-12-06 09:00:00")),
+            std::optional<std::string>("2026-12-06 09:00:00"));
+  EXPECT_EQ(
+      loaded_watermark("2026-12-06 12:00:00.000000", std::string("2026-12-06 12:00:00.000000")),
+      std::optional<std::string>("2026-12-06 12:00:00.000000"));
+  EXPECT_EQ(loaded_watermark("2026-12-06 00:00:00", std::string("2026-12-05")),
+            std::optional<std::string>("2026-12-05")); // a DATE column
+  EXPECT_FALSE(loaded_watermark("2026-12-06 12:00:00", std::nullopt).has_value());
+}
+
+TEST(IncrementalStart, ReadsFromTheFirstRowWithoutATimestamp) {
+  const auto lookback =
+      incremental_start(incremental("2026-12-06 10:00:00", {"7"}), std::chrono::seconds(600));
+  EXPECT_EQ(lookback.after_timestamp, std::optional<std::string>("2026-12-06 09:50:00.000000"));
+  EXPECT_TRUE(lookback.after_key.empty());
+  const auto exact =
+      incremental_start(incremental("2026-12-06 10:00:00", {"7"}), std::chrono::seconds(0));
+  EXPECT_EQ(exact.after_timestamp, std::optional<std::string>("2026-12-06 10:00:00"));
+  EXPECT_EQ(exact.after_key, std::vector<std::string>{"7"});
+  Position none{Phase::incremental, std::nullopt, {}, "oid:1"};
+  EXPECT_FALSE(incremental_start(none, std::chrono::seconds(600)).after_timestamp.has_value());
+}
+
+TEST(ClockZone, TimestampInUtcDatetimeInTheWritersZoneElseTheServers) {
+  SourceColumn column;
+  column.data_type = "timestamp";
+  EXPECT_EQ(clock_zone(column, "+03:00"), "");
+  column.data_type = "datetime";
+  EXPECT_EQ(clock_zone(column, "+00:00"), "+00:00");
+  EXPECT_EQ(clock_zone(column, ""), source::k_server_zone);
+}
+
 TEST(ReadUpperBound, CutsNowBackToTheLastCompleteTick) {
   source::ServerClock clock;
   clock.now = "2026-01-01 12:00:00.500000";

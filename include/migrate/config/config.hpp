@@ -52,7 +52,9 @@ struct Endpoint {
   std::string password; // never logged: use describe(); from `password` or `password_file`
   std::chrono::seconds connect_timeout{10};
   // Every wait is bounded. read_timeout: MySQL's client waits this long for a packet (a filesort
-  // before the first row can take long). lock_timeout: for a lock held by another session (MySQL
+  // before the first row can take long); PostgreSQL's waits this long for the answer to one call
+  // (then shuts the connection, and the call is retried as a lost connection), by default
+  // statement_timeout plus a minute. lock_timeout: for a lock held by another session (MySQL
   // lock_wait_timeout, PostgreSQL lock_timeout). statement_timeout: PostgreSQL, per statement.
   std::chrono::seconds read_timeout{3600};
   std::chrono::seconds lock_timeout{60};
@@ -124,6 +126,9 @@ struct TableMapping {
   // commits later than the open-transaction bound sees (docs/change-detection.md).
   std::chrono::seconds lookback{600};
   std::chrono::seconds safety_lag{0}; // leave rows newer than server-now minus this for later
+  // The time zone the writers stamp a DATETIME or DATE timestamp column in ("+00:00",
+  // "Europe/Istanbul"); empty: MySQL's global time_zone. TIMESTAMP columns need none.
+  std::string timestamp_time_zone;
   // What happens to target rows whose source row is gone. Unset: remove for tables without a
   // timestamp column (their full comparison sees deletes anyway), ignore for the others.
   std::optional<DeletePolicy> deletes;

@@ -5,6 +5,7 @@
 #include "migrate/source/source.hpp"
 #include "migrate/state/state_store.hpp"
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,28 @@ std::string to_string(PositionTrust trust);
 // started from `start`: `reached` when it lies after `start`, else `start`. A lookback re-reads
 // rows behind `start`, and the position must never move back over rows already committed.
 state::Position advance_position(const state::Position& start, const state::Position& reached);
+
+// Where a table's position stands once a pass that does not read in timestamp order (a first load,
+// a comparison) took every row up to `bound`: at the newest timestamp the table holds up to the
+// bound (`newest`), never past it. A bound proves only that MySQL's clock passed it, not that a
+// writer stamping DATETIME in another time zone did: a row stamped later behind the bound but after
+// the newest row is then still read. nullopt (no stamped row): the next pass starts from the first.
+std::optional<std::string> loaded_watermark(const std::string& bound,
+                                            const std::optional<std::string>& newest);
+
+// Where an incremental read starts: `lookback` behind the position's timestamp (from that timestamp
+// on, whatever the key), or just after its (timestamp, key) without lookback; from the first row
+// when the position has no timestamp (a table that had no stamped row).
+struct ReadStart {
+  std::optional<std::string> after_timestamp;
+  std::vector<std::string> after_key;
+};
+ReadStart incremental_start(const state::Position& position, std::chrono::seconds lookback);
+
+// The time zone the upper bound of `column` is read in (Source::server_clock): UTC for TIMESTAMP
+// (MySQL stores it as an instant), else the writers' zone the mapping states
+// (`timestamp_time_zone`), else MySQL's global time_zone.
+std::string clock_zone(const SourceColumn& column, const std::string& timestamp_time_zone);
 
 // The highest timestamp a read may take so that no row can still appear at or below it: below
 // `now`, below the oldest open transaction's start by a margin of one second (trx_started has whole

@@ -76,6 +76,9 @@ struct SourceServerInfo {
   bool transactions_visible = false; // information_schema.INNODB_TRX readable (PROCESS)
 };
 
+// Source::server_clock's zone: MySQL's global time_zone.
+inline constexpr const char* k_server_zone = "@@GLOBAL.time_zone";
+
 class Source {
 public:
   virtual ~Source() = default;
@@ -97,10 +100,18 @@ public:
   // table does not exist, or names the privilege and account when the account cannot read it.
   virtual SourceTable describe(const std::string& table) = 0;
 
-  // The server's clock minus `lag` and the start of its oldest open transaction, in UTC, the frame
-  // of TIMESTAMP columns, or in the server's own time zone, the frame in which DATETIME columns are
-  // usually written.
-  virtual ServerClock server_clock(std::chrono::seconds lag, bool in_server_zone) = 0;
+  // The server's clock minus `lag` and the start of its oldest open transaction, in the time zone
+  // `zone`: empty for UTC, the frame of TIMESTAMP columns; k_server_zone for the server's global
+  // time_zone, the frame in which DATETIME columns are usually written; else a time_zone value
+  // MySQL takes ("+03:00", "Europe/Istanbul"), the writers' (Error(area config) naming it when
+  // MySQL refuses it).
+  virtual ServerClock server_clock(std::chrono::seconds lag, const std::string& zone) = 0;
+
+  // The newest value of `column` up to `until` (the column's text, as a read gives it); nullopt
+  // when no row has one. Changes nothing.
+  virtual std::optional<std::string> newest_timestamp(const std::string& table,
+                                                      const std::string& column,
+                                                      const std::string& until) = 0;
 
   // Starts a streaming read (rows are not buffered in memory).
   virtual std::unique_ptr<RowReader> read(const ReadRequest& request) = 0;
