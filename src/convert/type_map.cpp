@@ -18,7 +18,9 @@ const std::set<std::string> k_geometry_types = {"geometry",
                                                 "multipoint",
                                                 "multilinestring",
                                                 "multipolygon",
-                                                "geometrycollection"};
+                                                "geometrycollection",
+                                                // MySQL 8.0+'s DATA_TYPE for GEOMETRYCOLLECTION
+                                                "geomcollection"};
 
 std::string with_fsp(const char* base, int fsp, const char* suffix) {
   return std::string(base) + "(" + std::to_string(fsp) + ")" + suffix;

@@ -52,7 +52,11 @@ state::Position advance_position(const state::Position& start, const state::Posi
 }
 
 std::optional<std::string> loaded_watermark(const std::string& bound,
-                                            const std::optional<std::string>& newest) {
+                                            const std::optional<std::string>& newest,
+                                            bool bound_trusted) {
+  if (bound_trusted) {
+    return bound;
+  }
   if (!newest) {
     return std::nullopt;
   }

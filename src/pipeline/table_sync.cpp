@@ -644,12 +644,15 @@ void TableRun::initial_pass(const std::optional<state::Position>& position) {
   save_position(loaded_position(bound));
 }
 
-// The position after a pass that took every row up to `bound` in key order: at the newest row it
-// holds up to the bound, never past it (loaded_watermark).
+// The position after a pass that took every row up to `bound` in key order: the bound where it is
+// trusted, else the newest row the table holds up to it (loaded_watermark).
 state::Position TableRun::loaded_position(const std::string& bound) {
-  const auto& column = m_plan.columns[*m_plan.timestamp_position].source.name;
-  const auto newest = m_source.newest_timestamp(m_mapping.source_table, column, bound);
-  auto watermark = loaded_watermark(bound, newest);
+  const auto& column = m_plan.columns[*m_plan.timestamp_position].source;
+  const bool trusted = column.data_type == "timestamp" || !m_mapping.timestamp_time_zone.empty();
+  const auto newest = trusted
+                          ? std::nullopt
+                          : m_source.newest_timestamp(m_mapping.source_table, column.name, bound);
+  auto watermark = loaded_watermark(bound, newest, trusted);
   if (watermark != bound) {
     spdlog::info("table={} position at the newest row, {}, short of the bound {}",
                  m_mapping.source_table,

@@ -221,6 +221,13 @@ public:
     m_database = endpoint.database;
     const auto version = query("SELECT VERSION(), @@version_comment").at(0);
     m_version = parse_server_version(version.at(0).value_or(""), version.at(1).value_or(""));
+    // A global limit on a statement's time (MySQL 5.7.8+ max_execution_time, MariaDB's
+    // max_statement_time) would abort a streamed read of a large table: lifted for this session.
+    if (m_version.is_mariadb()) {
+      execute("SET SESSION max_statement_time = 0");
+    } else if (m_version.at_least(5, 7, 8)) {
+      execute("SET SESSION max_execution_time = 0");
+    }
     spdlog::debug("mysql: connected to {} server={} compression={}",
                   endpoint.describe(),
                   m_version.describe(),
@@ -1235,10 +1242,13 @@ private:
 // A TLS error on a connection already made is its transport breaking (a cut reads "TLS/SSL error:
 // unexpected eof while reading"): lost, as 2013 is without TLS. The handshake's own refusals (a
 // certificate that fails its check) never get here: fail_connect() reports them, not retried.
+// MySQL 8.0.24+ tells an idle session it closes with ER_CLIENT_INTERACTION_TIMEOUT (4031, unknown
+// to MariaDB's headers) before the client sees the disconnect: lost too, so it reconnects.
 bool is_connection_lost(unsigned code) {
+  constexpr unsigned k_client_interaction_timeout = 4031;
   return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST || code == CR_CONNECTION_ERROR
          || code == CR_CONN_HOST_ERROR || code == CR_SERVER_LOST_EXTENDED
-         || code == CR_SSL_CONNECTION_ERROR;
+         || code == CR_SSL_CONNECTION_ERROR || code == k_client_interaction_timeout;
 }
 
 bool is_transient_mysql_error(unsigned code) {

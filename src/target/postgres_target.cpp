@@ -73,6 +73,11 @@ auto translate_errors(pqxx::connection_base& connection, const std::string& tabl
   try {
     return body();
   } catch (const pqxx::sql_error& e) {
+    if (e.sqlstate() == "25006") {
+      // A read-only server: after an Aurora failover the cluster endpoint answers from a reader
+      // for a while. The next call connects again (the endpoint's DNS moves to the new writer).
+      connection.disconnect();
+    }
     // 55P03 names neither the table nor the setting: say both.
     const std::string lock =
         e.sqlstate() == "55P03"
@@ -1379,8 +1384,10 @@ bool is_refusal(const std::string& message) {
 }
 
 bool is_transient_sqlstate(const std::string& state) {
-  return state.rfind("08", 0) == 0 || state == "40001" || state == "40P01" || state == "53300"
-         || state == "55P03" || state == "57P01" || state == "57P02" || state == "57P03";
+  // 25006: a read-only transaction, on a reader that a failover has not promoted yet.
+  return state.rfind("08", 0) == 0 || state == "25006" || state == "40001" || state == "40P01"
+         || state == "53300" || state == "55P03" || state == "57P01" || state == "57P02"
+         || state == "57P03";
 }
 
 std::string connection_string(const config::Endpoint& endpoint) {

@@ -77,7 +77,7 @@ std::pair<std::string, std::string> normalisers(const ColumnInfo& c) {
     return {"LOWER(HEX(" + m + "))", "encode(" + p + ", 'hex')"};
   }
   if (t == "geometry" || t == "point" || t == "polygon" || t == "linestring"
-      || t.rfind("multi", 0) == 0 || t == "geometrycollection") {
+      || t.rfind("multi", 0) == 0 || t == "geometrycollection" || t == "geomcollection") {
     return {"ST_AsText(" + m + ")", p};
   }
   return {"CAST(" + m + " AS CHAR)", p + "::text"};

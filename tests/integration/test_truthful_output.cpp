@@ -209,8 +209,10 @@ TEST_F(TruthfulOutput, RowsOnlyAComparisonFoundAreToldApartFromTheCursorsRows) {
                "modified_date DATETIME NOT NULL)");
   mysql().exec("INSERT INTO orders VALUES (1, 10, NOW() - INTERVAL 1 DAY), "
                "(2, 20, NOW() - INTERVAL 1 DAY)");
+  // Written by this test's UTC session: with the zone stated, the cursor stands at the bound and
+  // only the comparison can find the forgotten update.
   write_mapping("tables:\n  - source_table: orders\n    timestamp_column: modified_date\n"
-                "    deletes: delete\n");
+                "    deletes: delete\n    timestamp_time_zone: '+00:00'\n");
   run_ok();
   // The application forgets to set modified_date on one update, and sets it on another.
   mysql().exec("UPDATE orders SET total = 11 WHERE id = 1");
@@ -338,7 +340,8 @@ TEST_F(TruthfulOutput, RowsLoadedBeforeRowDigestsAreCountedAndFullAddsThem) {
                "updated_at DATETIME NOT NULL)");
   mysql().exec("INSERT INTO items VALUES (1, 'a', NOW() - INTERVAL 1 DAY), "
                "(2, 'b', NOW() - INTERVAL 1 DAY)");
-  write_mapping("tables:\n  - source_table: items\n    timestamp_column: updated_at\n");
+  write_mapping("tables:\n  - source_table: items\n    timestamp_column: updated_at\n"
+                "    timestamp_time_zone: '+00:00'\n"); // this test's session writes in UTC
   run_ok();
   // As an older version left it: no digests, no seals.
   pg().exec("ALTER TABLE items DROP COLUMN _migrate_digest, DROP COLUMN _migrate_seal");

@@ -83,6 +83,33 @@ TEST_F(Types, EveryTypeWithEdgeValuesArrivesExact) {
   EXPECT_EQ(latest("alltypes", "chunks_differing"), "0");
 }
 
+// MySQL 8.0 and later report a GEOMETRYCOLLECTION column's DATA_TYPE as geomcollection.
+TEST_F(Types, AGeometryCollectionColumnArrivesAsText) {
+  mysql().exec("CREATE TABLE shapes (id INT PRIMARY KEY, gc GEOMETRYCOLLECTION)");
+  mysql().exec("INSERT INTO shapes VALUES (1, ST_GeomFromText('GEOMETRYCOLLECTION(POINT(1 2),"
+               "LINESTRING(0 0,1 1))')), (2, NULL)");
+  write_mapping("tables:\n  - source_table: shapes\n");
+  run_ok();
+  expect_same_content("shapes");
+  EXPECT_EQ(pg().scalar("SELECT gc FROM shapes WHERE id = 1"),
+            "GEOMETRYCOLLECTION(POINT(1 2),LINESTRING(0 0,1 1))");
+  run_ok("validate --checksum");
+}
+
+// A global limit on statement time (MySQL's max_execution_time, MariaDB's max_statement_time)
+// must not abort the long streamed read of a table.
+TEST_F(Types, AGlobalStatementTimeLimitDoesNotAbortTheRead) {
+  create_numbered_table("big", 200000);
+  const std::string limit = mysql().is_mariadb() ? "max_statement_time" : "max_execution_time";
+  const std::string tiny = mysql().is_mariadb() ? "0.001" : "1";
+  mysql().exec("SET GLOBAL " + limit + " = " + tiny);
+  write_mapping("tables:\n  - source_table: big\n");
+  const auto result = migrate();
+  mysql().exec("SET GLOBAL " + limit + " = 0");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM big"), "200000");
+}
+
 TEST_F(Types, JsonArrivesAsEquivalentJsonb) {
   mysql().exec("CREATE TABLE docs (id INT PRIMARY KEY, doc JSON)");
   mysql().exec(

@@ -98,6 +98,24 @@ TEST_F(Unattended, AMysqlPeerThatGoesSilentMidReadIsCutByReadTimeoutAndRetried) 
   expect_same_content("items");
 }
 
+// An Aurora failover: the cluster endpoint answers from a read-only instance for a while
+// (SQLSTATE 25006), then from the new writer. The run connects again and retries meanwhile.
+TEST_F(Unattended, AReadOnlyTargetThatBecomesWritableDuringTheRetriesEndsEqual) {
+  create_items(1000);
+  const std::string set_read_only = "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET "
+                                    "default_transaction_read_only = ";
+  pg().exec(set_read_only + "on', current_database()); END $$");
+  auto child = start_migrate({}, "read_only.log");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  pg().exec(set_read_only + "off', current_database()); END $$");
+  const auto exit_code = child->wait_for(std::chrono::seconds(120));
+  const auto log = (std::stringstream() << std::ifstream(dir() / "read_only.log").rdbuf()).str();
+  EXPECT_EQ(exit_code, 0) << log;
+  EXPECT_TRUE(contains(log, "sqlstate=25006")) << log;
+  EXPECT_GE(latest("retries"), 1);
+  expect_same_content("items");
+}
+
 TEST_F(Unattended, AMysqlConnectionCutMidReadIsRetriedAndTheRunEndsEqual) {
   create_items(150000);
   FaultProxy proxy(std::stoi(m_settings->mysql_port));

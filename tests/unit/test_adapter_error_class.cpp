@@ -33,8 +33,9 @@ TEST(ErrorClass, PostgresRefusalsAreNotRetried) {
 TEST(ErrorClass, MysqlLostConnectionsDeadlocksAndLockWaitsAreTransient) {
   // CR_CONNECTION_ERROR, CR_CONN_HOST_ERROR, CR_SERVER_GONE_ERROR, CR_SERVER_LOST,
   // ER_LOCK_WAIT_TIMEOUT, ER_LOCK_DEADLOCK, and CR_SSL_CONNECTION_ERROR on an established
-  // connection (a TLS connection cut mid-read; a refused handshake is reported at connect)
-  for (const unsigned code : {2002U, 2003U, 2006U, 2013U, 1205U, 1213U, 2026U}) {
+  // connection (a TLS connection cut mid-read; a refused handshake is reported at connect),
+  // ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8.0.24+ closing an idle session)
+  for (const unsigned code : {2002U, 2003U, 2006U, 2013U, 1205U, 1213U, 2026U, 4031U}) {
     EXPECT_TRUE(source::is_transient_mysql_error(code)) << code;
   }
   // ER_ACCESS_DENIED_ERROR, ER_DBACCESS_DENIED_ERROR, ER_TABLEACCESS_DENIED_ERROR,

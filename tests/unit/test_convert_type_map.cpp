@@ -96,6 +96,10 @@ TEST(TypeMap, MapsEnumSetJsonAndGeometry) {
   json.is_json = true;
   EXPECT_EQ(map_type(json).pg_type, "jsonb");
   EXPECT_EQ(pg("geometry", "geometry"), "text");
+  // MariaDB and MySQL 5.7 say geometrycollection, MySQL 8.0 and later geomcollection.
+  EXPECT_EQ(pg("geometrycollection", "geometrycollection"), "text");
+  EXPECT_EQ(pg("geomcollection", "geomcollection"), "text");
+  EXPECT_TRUE(is_geometry_type("geomcollection"));
   EXPECT_EQ(select_expression(column("geometry", "geometry"), "`c`"), "ST_AsText(`c`)");
 }
 

@@ -40,12 +40,15 @@ std::string to_string(PositionTrust trust);
 state::Position advance_position(const state::Position& start, const state::Position& reached);
 
 // Where a table's position stands once a pass that does not read in timestamp order (a first load,
-// a comparison) took every row up to `bound`: at the newest timestamp the table holds up to the
-// bound (`newest`), never past it. A bound proves only that MySQL's clock passed it, not that a
-// writer stamping DATETIME in another time zone did: a row stamped later behind the bound but after
-// the newest row is then still read. nullopt (no stamped row): the next pass starts from the first.
+// a comparison) took every row up to `bound`. The bound proves only that MySQL's clock passed it:
+// enough for a TIMESTAMP column (an instant) and for a DATETIME or DATE column whose writers' zone
+// the mapping states (`bound_trusted`), the position is then the bound. Otherwise a writer stamping
+// in a zone behind MySQL's writes below the bound for hours, so the position stands at the newest
+// timestamp the table holds up to the bound (`newest`), never past it, and rows stamped later
+// behind the bound are still read; nullopt (no stamped row): the next pass starts from the first.
 std::optional<std::string> loaded_watermark(const std::string& bound,
-                                            const std::optional<std::string>& newest);
+                                            const std::optional<std::string>& newest,
+                                            bool bound_trusted);
 
 // Where an incremental read starts: `lookback` behind the position's timestamp (from that timestamp
 // on, whatever the key), or just after its (timestamp, key) without lookback; from the first row
