@@ -125,7 +125,7 @@ void print_runs(const std::string& table, const std::vector<state::RunRecord>& r
                  std::to_string(record.id),
                  format_utc(r.started),
                  mode_label(r.mode),
-                 record.unfinished ? "unfinished" : to_string(r.outcome),
+                 record.unfinished ? "unfinished" : outcome_label(r),
                  std::to_string(r.counts.rows_read),
                  std::to_string(r.counts.inserted),
                  std::to_string(r.counts.updated),
@@ -152,7 +152,7 @@ void add_runs_json(JsonWriter& json,
     record.invocation_id == 0 ? json.null() : json.value(record.invocation_id);
     json.key("table_run").value(record.id).key("started").value(format_utc(r.started));
     json.key("mode").value(to_string(r.mode)).key("outcome");
-    json.value(record.unfinished ? "unfinished" : to_string(r.outcome));
+    json.value(record.unfinished ? "unfinished" : outcome_label(r));
     json.key("read").value(r.counts.rows_read).key("inserted").value(r.counts.inserted);
     json.key("updated").value(r.counts.updated).key("unchanged").value(r.counts.unchanged);
     json.key("deleted").value(r.counts.deleted).key("quarantined").value(r.counts.quarantined);

@@ -64,7 +64,7 @@ std::string outcome_text(const TableStatus& row) {
   if (!row.running.empty()) {
     return row.running;
   }
-  return r.error ? std::string(to_string(r.outcome)) + ": " + r.error_text() : to_string(r.outcome);
+  return r.error ? std::string(outcome_label(r)) + ": " + r.error_text() : outcome_label(r);
 }
 
 void print_table(const std::vector<TableStatus>& rows, std::chrono::seconds max_age) {
@@ -159,7 +159,7 @@ void print_json(const std::vector<TableStatus>& rows, std::chrono::seconds max_a
         .key("mode")
         .value(to_string(r.mode))
         .key("outcome")
-        .value(row.running.empty() ? to_string(r.outcome) : "running")
+        .value(row.running.empty() ? outcome_label(r) : "running")
         .key("error")
         .value(row.running.empty() ? r.error_text() : row.running)
         .key("read")

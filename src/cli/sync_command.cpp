@@ -55,7 +55,7 @@ void print_summary(const std::vector<TableResult>& results, const std::vector<Sk
   for (const auto& r : results) {
     out.add_row({r.table,
                  mode_label(r.mode),
-                 to_string(r.outcome),
+                 outcome_label(r),
                  std::to_string(r.counts.rows_read),
                  std::to_string(r.counts.inserted),
                  std::to_string(r.counts.updated),
@@ -84,7 +84,11 @@ void log_totals(const std::vector<TableResult>& results, std::size_t skipped) {
     total.quarantined += r.counts.quarantined;
     if (r.outcome == Outcome::failed) {
       ++failed;
-      spdlog::error("table={} outcome=failed error={}", r.table, quote_field(r.error_text()));
+      spdlog::log(r.deadline_reached() ? spdlog::level::warn : spdlog::level::err,
+                  "table={} outcome={} error={}",
+                  r.table,
+                  outcome_word(r),
+                  quote_field(r.error_text()));
     }
   }
   spdlog::info("run finished tables={} failed={} skipped={} read={} inserted={} updated={} "

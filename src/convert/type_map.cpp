@@ -28,7 +28,10 @@ std::string with_fsp(const char* base, int fsp, const char* suffix) {
 
 TargetType map_integer(const SourceColumn& c) {
   const auto& t = c.data_type;
-  if (t == "tinyint" && c.column_type.rfind("tinyint(1)", 0) == 0) {
+  // Only a signed TINYINT(1) is MySQL's BOOLEAN. MySQL 8.0.19+ keeps the display width of the
+  // signed one alone (an unsigned one reads `tinyint unsigned`), so an unsigned TINYINT(1) is a
+  // small number on every server and version (and may hold 0 to 255).
+  if (t == "tinyint" && c.column_type == "tinyint(1)") {
     return {ValueKind::boolean, "boolean"};
   }
   if (t == "tinyint") {

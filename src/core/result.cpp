@@ -1,5 +1,6 @@
 #include "migrate/core/result.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 namespace migrate {
@@ -71,6 +72,19 @@ RunMode parse_run_mode(const std::string& text) {
 
 const char* to_string(Outcome outcome) noexcept {
   return outcome == Outcome::ok ? "ok" : "failed";
+}
+
+const char* outcome_label(const TableResult& result) noexcept {
+  if (!result.deadline_reached()) {
+    return to_string(result.outcome);
+  }
+  return result.mode.pass == RunMode::Pass::none ? "not started" : "stopped";
+}
+
+std::string outcome_word(const TableResult& result) {
+  std::string word = outcome_label(result);
+  std::replace(word.begin(), word.end(), ' ', '_');
+  return word;
 }
 
 std::string format_utc(std::chrono::system_clock::time_point time) {

@@ -52,7 +52,7 @@ std::string summary_table(const RunReport& report) {
     const auto& r = t.result;
     rows.push_back({one_line(r.table),
                     mode_label(r.mode),
-                    to_string(r.outcome),
+                    outcome_label(r),
                     std::to_string(r.counts.rows_read),
                     std::to_string(r.counts.inserted),
                     std::to_string(r.counts.updated),

@@ -12,7 +12,8 @@ PositionTrust trust_position(const std::optional<state::Position>& stored,
   if (!stored) {
     return PositionTrust::none;
   }
-  if (target.created) {
+  // A position this run stored on the table it created (a retry after a commit) is the table's own.
+  if (target.created && (stored->target_id.empty() || stored->target_id != target.identity)) {
     return PositionTrust::target_created;
   }
   if (!stored->target_id.empty() && stored->target_id != target.identity) {

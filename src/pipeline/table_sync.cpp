@@ -214,6 +214,7 @@ private:
   bool compare_due();
   void finish_keys();
   std::string upper_bound();
+  std::chrono::microseconds held_back_warning() const;
   state::Position loaded_position(const std::string& bound);
   source::ReadRequest request(source::ReadOrder order) const;
   target::LoadMode load_mode(bool resume);
@@ -305,7 +306,11 @@ TableResult TableRun::run() {
 void TableRun::fail(const Error& e) {
   m_result.outcome = Outcome::failed;
   m_result.error = e.context().table.empty() ? e.with_table(m_mapping.source_table) : e;
-  spdlog::error("table={} outcome=failed error={}", m_mapping.source_table, quote_field(e.what()));
+  spdlog::log(m_result.deadline_reached() ? spdlog::level::warn : spdlog::level::err,
+              "table={} outcome={} error={}",
+              m_mapping.source_table,
+              outcome_word(m_result),
+              quote_field(e.what()));
 }
 
 // A transient failure (a lost connection, a deadlock, a lock or server going away) runs the table
@@ -370,7 +375,7 @@ void TableRun::finish(Clock::time_point started) {
                "found_by_comparison={} took_s={:.2f} rows_per_s={:.0f}",
                table,
                to_string(m_result.mode),
-               to_string(m_result.outcome),
+               outcome_word(m_result),
                c.rows_read,
                c.inserted,
                c.updated,
@@ -1036,6 +1041,12 @@ void TableRun::begin_first_load() {
 
 // The server's now minus safety_lag, cut back to the last complete tick of the column's precision,
 // so a row stamped later in the current tick cannot fall behind the cursor.
+// How far an open transaction may hold the bound back before the run says so: beyond the lookback,
+// rows after the transaction's start wait for it alone (at least a second: the bound's own margin).
+std::chrono::microseconds TableRun::held_back_warning() const {
+  return std::max<std::chrono::microseconds>(m_mapping.lookback, std::chrono::seconds(1));
+}
+
 std::string TableRun::upper_bound() {
   const auto& column = m_plan.columns[*m_plan.timestamp_position].source;
   const auto clock = m_source.server_clock(m_mapping.safety_lag,
@@ -1043,7 +1054,7 @@ std::string TableRun::upper_bound() {
   const auto bound =
       read_upper_bound(clock, column.data_type == "date" ? -1 : column.datetime_precision);
   if (clock.oldest_transaction
-      && *clock.oldest_transaction < shift_timestamp(clock.now, -std::chrono::hours(1))) {
+      && *clock.oldest_transaction < shift_timestamp(clock.now, -held_back_warning())) {
     spdlog::warn("table={} an open transaction (MySQL connection {}, started {}) holds the upper "
                  "bound at {}: rows stamped after it wait until it ends",
                  m_mapping.source_table,

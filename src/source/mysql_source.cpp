@@ -228,6 +228,11 @@ public:
     } else if (m_version.at_least(5, 7, 8)) {
       execute("SET SESSION max_execution_time = 0");
     }
+    // MySQL 8.0.30+ may give a keyless table a generated invisible primary key (my_row_id), which
+    // information_schema shows only when asked: the table is then keyed by it, not replaced whole.
+    if (!m_version.is_mariadb() && m_version.at_least(8, 0, 30)) {
+      execute("SET SESSION show_gipk_in_create_table_and_information_schema = ON");
+    }
     spdlog::debug("mysql: connected to {} server={} compression={}",
                   endpoint.describe(),
                   m_version.describe(),

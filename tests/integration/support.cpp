@@ -111,6 +111,22 @@ std::vector<std::string> to_lines(const Rows& rows, const std::vector<ColumnInfo
 
 } // namespace
 
+std::string json_eval(const std::filesystem::path& scratch,
+                      const std::string& json,
+                      const std::string& expression) {
+  std::ofstream(scratch) << json;
+  const auto result = run_command(
+      "python3 -c "
+      + shell_quote("import json,sys; d=json.load(sys.stdin); print((" + expression + "))") + " < "
+      + shell_quote(scratch.string()));
+  EXPECT_EQ(result.exit_code, 0) << "not JSON:\n" << json << "\n" << result.output;
+  auto text = result.output;
+  while (!text.empty() && text.back() == '\n') {
+    text.pop_back();
+  }
+  return text;
+}
+
 std::string shell_quote(const std::string& value) {
   std::string out = "'";
   for (const char c : value) {

@@ -88,6 +88,13 @@ struct ProcessResult {
 // `value` as one word for /bin/sh: single-quoted.
 std::string shell_quote(const std::string& value);
 
+// Evaluates a Python expression over the JSON document `json` (bound to `d`) and returns what it
+// prints, without the newline; fails the test when the document does not parse. `scratch` is a
+// file it may write.
+std::string json_eval(const std::filesystem::path& scratch,
+                      const std::string& json,
+                      const std::string& expression);
+
 ProcessResult run_command(const std::string& command,
                           const std::map<std::string, std::string>& env = {});
 

@@ -92,18 +92,8 @@ protected:
         document = line;
       }
     }
-    const auto file = dir() / "document.json";
-    std::ofstream(file) << document;
-    const auto result = run_command(
-        "python3 -c "
-        + shell_quote("import json,sys; d=json.load(sys.stdin); print((" + expression + "))")
-        + " < " + shell_quote(file.string()));
-    EXPECT_EQ(result.exit_code, 0) << "not JSON:\n" << output << "\n" << result.output;
-    auto text = result.output;
-    while (!text.empty() && text.back() == '\n') {
-      text.pop_back();
-    }
-    return text;
+    EXPECT_FALSE(document.empty()) << output;
+    return testing::json_eval(dir() / "document.json", document, expression);
   }
 
   void expect_no_ddl() {

@@ -99,7 +99,9 @@ TEST_F(NeverLoseRows, AnOpenTransactionHoldsTheUpperBoundBelowItsStart) {
   std::this_thread::sleep_for(1100ms);
   mysql().exec("INSERT INTO items (id, payload) VALUES (2, 'committed at once')");
   wait_for_next_second(mysql());
-  run_ok(); // must not move its position past the open transaction's row
+  const auto held = run_ok(); // must not move its position past the open transaction's row
+  // Held back beyond the lookback: said on this very run, with the transaction's connection.
+  EXPECT_TRUE(contains(held.output, "an open transaction (MySQL connection ")) << held.output;
   late.exec("COMMIT");
   wait_for_next_second(mysql());
   run_ok();

@@ -55,21 +55,9 @@ protected:
 
   fs::path log_file() const { return dir() / "logs" / "migrate.log"; }
 
-  // Evaluates a Python expression over the JSON document `json` (bound to `d`), or fails the test
-  // when it does not parse.
+  // Evaluates a Python expression over the JSON document `json` (bound to `d`).
   std::string json_eval(const std::string& json, const std::string& expression) {
-    const auto file = dir() / "document.json";
-    std::ofstream(file) << json;
-    const auto result = run_command(
-        "python3 -c "
-        + shell_quote("import json,sys; d=json.load(sys.stdin); print((" + expression + "))")
-        + " < " + shell_quote(file.string()));
-    EXPECT_EQ(result.exit_code, 0) << "not JSON:\n" << json << "\n" << result.output;
-    auto text = result.output;
-    while (!text.empty() && text.back() == '\n') {
-      text.pop_back();
-    }
-    return text;
+    return testing::json_eval(dir() / "document.json", json, expression);
   }
 
   void write_migrate_yaml(const std::string& logging) {

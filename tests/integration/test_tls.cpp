@@ -1,5 +1,6 @@
 // TLS to both databases, against an extra pair of servers this suite starts with a throwaway CA and
 // a server certificate for "localhost" only (scripts/servers.sh with MIGRATE_SERVERS_TLS=1).
+#include "fault_proxy.hpp"
 #include "support.hpp"
 
 #include <arpa/inet.h>
@@ -125,11 +126,16 @@ protected:
 
   // A run (or `command`) against the TLS servers with these settings (a fresh state file each
   // time).
-  ProcessResult run(const Side& mysql, const Side& pg, const std::string& command = {}) {
+  // `mysql_port` and `pg_port` replace the servers' ports (a proxy in front of them).
+  ProcessResult run(const Side& mysql,
+                    const Side& pg,
+                    const std::string& command = {},
+                    const std::string& mysql_port = {},
+                    const std::string& pg_port = {}) {
     std::ofstream(m_config / "database.yaml")
         << "mysql:\n"
-        << block(mysql, s_mysql_port, m_name) << "postgresql:\n"
-        << block(pg, s_pg_port, m_name);
+        << block(mysql, mysql_port.empty() ? s_mysql_port : mysql_port, m_name) << "postgresql:\n"
+        << block(pg, pg_port.empty() ? s_pg_port : pg_port, m_name);
     fs::remove(m_config / "state.db");
     return run_command("timeout 120 " + std::string(MIGRATE_BINARY) + " " + command + " --config "
                        + m_config.string() + " --state " + (m_config / "state.db").string());
@@ -214,6 +220,37 @@ TEST_F(Tls, DisableConnectsUnencrypted) {
   EXPECT_TRUE(contains(result.output, "mysql_tls=\"unencrypted\"")) << result.output;
   EXPECT_TRUE(contains(result.output, "postgresql_tls=\"unencrypted\"")) << result.output;
   EXPECT_FALSE(contains(result.output, "is not encrypted")) << "no warning on loopback";
+}
+
+// A connection cut mid-load over TLS (on MySQL it reads as a TLS error, 2026, not as 2013) is
+// retried on either side, and the run ends equal.
+TEST_F(Tls, ACutOverTlsIsRetriedOnEitherSide) {
+  MysqlClient source(m_settings, m_name);
+  source.allow_recursion(200000);
+  source.exec("CREATE TABLE big (id INT PRIMARY KEY, payload VARCHAR(60) NOT NULL)");
+  source.exec("INSERT INTO big WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM "
+              "seq WHERE n < 150000) SELECT n, CONCAT('row number ', n, ' with some text') FROM "
+              "seq");
+  std::ofstream(m_config / "table_mapping.yaml") << "tables:\n  - source_table: big\n";
+  std::ofstream(m_config / "migrate.yaml") << "retry:\n  attempts: 4\n  max_wait: 1s\n";
+  PgClient target(m_settings, m_name);
+  for (const bool cut_mysql : {true, false}) {
+    SCOPED_TRACE(cut_mysql ? "cut on the MySQL side" : "cut on the PostgreSQL side");
+    target.exec("DROP TABLE IF EXISTS big");
+    FaultProxy proxy(std::stoi(cut_mysql ? s_mysql_port : s_pg_port));
+    proxy.cut_after_bytes(4 << 20, 1);
+    const Side side{"127.0.0.1", "require", ""};
+    const auto port = std::to_string(proxy.port());
+    const auto result =
+        run(side, side, {}, cut_mysql ? port : std::string(), cut_mysql ? std::string() : port);
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_EQ(proxy.cuts(), 1);
+    EXPECT_TRUE(contains(result.output, "retry=1/4")) << result.output;
+    EXPECT_TRUE(contains(result.output, "mysql_tls=\"TLSv1.")) << result.output;
+    EXPECT_TRUE(contains(result.output, "postgresql_tls=\"TLSv1.")) << result.output;
+    EXPECT_EQ(target.scalar("SELECT count(*) FROM big"), "150000");
+    EXPECT_EQ(target.scalar("SELECT count(DISTINCT payload) FROM big"), "150000");
+  }
 }
 
 // The shared test servers offer no TLS.

@@ -83,6 +83,45 @@ TEST_F(Types, EveryTypeWithEdgeValuesArrivesExact) {
   EXPECT_EQ(latest("alltypes", "chunks_differing"), "0");
 }
 
+// An unsigned TINYINT(1) holds 0 to 255: a number on every server, whatever width MySQL reports.
+TEST_F(Types, AnUnsignedTinyint1IsANumberOnEveryServer) {
+  mysql().exec("CREATE TABLE flags (id INT PRIMARY KEY, f TINYINT(1) UNSIGNED, b TINYINT(1))");
+  mysql().exec("INSERT INTO flags VALUES (1, 0, 0), (2, 1, 1), (3, 200, NULL)");
+  write_mapping("tables:\n  - source_table: flags\n");
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE "
+                        "attrelid = 'flags'::regclass AND attname = 'f'"),
+            "smallint");
+  EXPECT_EQ(pg().scalar("SELECT string_agg(f::text || '/' || coalesce(b::text, '-'), ',' ORDER BY "
+                        "id) FROM flags"),
+            "0/false,1/true,200/-");
+  run_ok("validate --checksum");
+}
+
+// MySQL 8.0.30+ can give a table created without a primary key an invisible one, my_row_id: the
+// table is keyed by it (merged by key, not replaced whole), and the key arrives as a column.
+TEST_F(Types, AGeneratedInvisiblePrimaryKeyKeysTheTable) {
+  if (mysql().is_mariadb()) {
+    GTEST_SKIP() << "generated invisible primary keys are MySQL's (8.0.30+)";
+  }
+  mysql().exec("SET SESSION sql_generate_invisible_primary_key = ON");
+  mysql().exec("CREATE TABLE notes (body VARCHAR(20))");
+  mysql().exec("SET SESSION sql_generate_invisible_primary_key = OFF");
+  mysql().exec("INSERT INTO notes (body) VALUES ('a'), ('b')");
+  write_mapping("tables:\n  - source_table: notes\n");
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT string_agg(my_row_id::text || body, ',' ORDER BY my_row_id) "
+                        "FROM notes"),
+            "1a,2b");
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM pg_constraint WHERE conrelid = 'notes'::regclass "
+                        "AND contype = 'p'"),
+            "1");
+  mysql().exec("UPDATE notes SET body = 'b2' WHERE body = 'b'");
+  run_ok();
+  EXPECT_EQ(latest("notes", "mode"), "compare");
+  EXPECT_EQ(pg().scalar("SELECT body FROM notes WHERE my_row_id = 2"), "b2");
+}
+
 // MySQL 8.0 and later report a GEOMETRYCOLLECTION column's DATA_TYPE as geomcollection.
 TEST_F(Types, AGeometryCollectionColumnArrivesAsText) {
   mysql().exec("CREATE TABLE shapes (id INT PRIMARY KEY, gc GEOMETRYCOLLECTION)");

@@ -45,6 +45,16 @@ TEST(TypeMap, MapsTinyint1ToBoolean) {
   EXPECT_EQ(type.kind, ValueKind::boolean);
 }
 
+TEST(TypeMap, MapsAnUnsignedTinyint1AlikeOnEveryServer) {
+  // MariaDB and MySQL before 8.0.19 say tinyint(1) unsigned, MySQL 8.0.19+ tinyint unsigned.
+  for (const char* column_type : {"tinyint(1) unsigned", "tinyint unsigned"}) {
+    auto unsigned_one = column("tinyint", column_type);
+    unsigned_one.is_unsigned = true;
+    EXPECT_EQ(map_type(unsigned_one).pg_type, "smallint") << column_type;
+    EXPECT_EQ(map_type(unsigned_one).kind, ValueKind::integer) << column_type;
+  }
+}
+
 TEST(TypeMap, MapsDecimalWithPrecisionAndScale) {
   auto c = column("decimal", "decimal(5,2)");
   c.numeric_precision = 5;

@@ -24,12 +24,20 @@ TEST(TrustPosition, APositionOnTheSameNonEmptyTargetIsTrusted) {
             PositionTrust::trusted);
 }
 
-TEST(TrustPosition, ATargetCreatedByThisRunVoidsAnyPosition) {
+TEST(TrustPosition, ATargetCreatedByThisRunVoidsAnyPositionStoredBefore) {
   EXPECT_EQ(trust_position(incremental("2026-01-01 00:00:00"), TargetFacts{true, true, "oid:2"}),
             PositionTrust::target_created);
   const Position initial{Phase::initial, "2026-01-01 00:00:00", {"42"}, "oid:1"};
   EXPECT_EQ(trust_position(initial, TargetFacts{true, true, "oid:2"}),
             PositionTrust::target_created);
+  const Position unknown{Phase::initial, "2026-01-01 00:00:00", {"42"}, ""};
+  EXPECT_EQ(trust_position(unknown, TargetFacts{true, false, "oid:2"}),
+            PositionTrust::target_created);
+}
+
+TEST(TrustPosition, ARetryResumesFromTheKeyItCommittedIntoTheTableItCreated) {
+  const Position committed{Phase::initial, "2026-01-01 00:00:00", {"40000"}, "oid:2"};
+  EXPECT_EQ(trust_position(committed, TargetFacts{true, false, "oid:2"}), PositionTrust::trusted);
 }
 
 TEST(TrustPosition, ATargetWithAnotherIdentityVoidsThePositionEvenWithRows) {

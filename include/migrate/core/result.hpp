@@ -84,6 +84,12 @@ struct TableResult {
 
 const char* to_string(Outcome outcome) noexcept;
 
+// What tables, logs and messages call a result: "ok", "failed", or for a run the max_runtime
+// ended, "stopped" (it moved rows up to a commit and goes on next run) and "not started".
+const char* outcome_label(const TableResult& result) noexcept;
+// outcome_label() as one word for a key=value log field: "not_started".
+std::string outcome_word(const TableResult& result);
+
 // "2026-11-25T02:00:00Z"
 std::string format_utc(std::chrono::system_clock::time_point time);
 
