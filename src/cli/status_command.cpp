@@ -111,6 +111,11 @@ void print_table(const std::vector<TableStatus>& rows, std::chrono::seconds max_
                  validation_text(row)});
   }
   std::cout << out.render();
+  for (const auto& row : rows) {
+    if (row.run != nullptr && !row.run->held_back.empty()) {
+      std::cout << row.table << ": " << row.run->held_back << "\n";
+    }
+  }
 }
 
 void add_validation_json(JsonWriter& json, const std::optional<state::ValidationRecord>& v) {
@@ -162,6 +167,8 @@ void print_json(const std::vector<TableStatus>& rows, std::chrono::seconds max_a
         .value(row.running.empty() ? outcome_label(r) : "running")
         .key("error")
         .value(row.running.empty() ? r.error_text() : row.running)
+        .key("held_back")
+        .value(r.held_back)
         .key("read")
         .value(r.counts.rows_read)
         .key("inserted")

@@ -64,6 +64,16 @@ std::optional<std::string> stored_cursor(const validate::TableView& view,
   return position ? position->timestamp : std::nullopt;
 }
 
+// "; the last run: an open transaction (MySQL connection 42, open for 2h 03m) holds ...", when the
+// table's last run was held back by one: why rows are behind.
+std::string held_back_text(state::StateStore& state, const std::string& table) {
+  const auto last = state.runs(table, 1);
+  if (last.empty() || last.back().result.held_back.empty()) {
+    return {};
+  }
+  return "; the last run: " + last.back().result.held_back;
+}
+
 std::set<std::string> quarantined_keys(state::StateStore& state, const std::string& table) {
   std::set<std::string> keys;
   for (const auto& entry : state.quarantined(table)) {
@@ -119,7 +129,7 @@ Verdict count_verdict(const config::TableMapping& table,
     r.quarantined = counts.quarantined;
     r.unexplained = counts.unexplained();
     r.outcome = validate::to_string(counts.agreement);
-    r.summary = counts.text();
+    r.summary = counts.text() + held_back_text(state, table.source_table);
   } catch (const std::exception& e) {
     r.error = e.what();
     r.outcome = "error";

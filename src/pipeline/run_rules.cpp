@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 namespace migrate::pipeline {
 
@@ -79,6 +80,37 @@ std::string clock_zone(const SourceColumn& column, const std::string& timestamp_
     return {};
   }
   return timestamp_time_zone.empty() ? std::string(source::k_server_zone) : timestamp_time_zone;
+}
+
+namespace {
+
+// "2h 03m", "4m 05s", "12s".
+std::string age_text(std::chrono::microseconds age) {
+  const long long seconds = std::chrono::duration_cast<std::chrono::seconds>(age).count();
+  char text[32];
+  if (seconds >= 3600) {
+    std::snprintf(text, sizeof text, "%lldh %02lldm", seconds / 3600, seconds % 3600 / 60);
+  } else if (seconds >= 60) {
+    std::snprintf(text, sizeof text, "%lldm %02llds", seconds / 60, seconds % 60);
+  } else {
+    std::snprintf(text, sizeof text, "%llds", seconds);
+  }
+  return text;
+}
+
+} // namespace
+
+std::optional<std::string> held_back_note(const source::ServerClock& clock,
+                                          std::chrono::microseconds threshold,
+                                          const std::string& bound) {
+  if (!clock.oldest_transaction
+      || clock.oldest_transaction_age
+             <= std::max<std::chrono::microseconds>(threshold, std::chrono::seconds(1))) {
+    return std::nullopt;
+  }
+  return "an open transaction (MySQL connection " + clock.oldest_transaction_thread + ", open for "
+         + age_text(clock.oldest_transaction_age) + ") holds the upper bound at " + bound
+         + ": rows stamped after it wait until it ends";
 }
 
 std::string read_upper_bound(const source::ServerClock& clock, int fsp) {

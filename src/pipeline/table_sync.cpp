@@ -214,7 +214,6 @@ private:
   bool compare_due();
   void finish_keys();
   std::string upper_bound();
-  std::chrono::microseconds held_back_warning() const;
   state::Position loaded_position(const std::string& bound);
   source::ReadRequest request(source::ReadOrder order) const;
   target::LoadMode load_mode(bool resume);
@@ -1041,26 +1040,18 @@ void TableRun::begin_first_load() {
 
 // The server's now minus safety_lag, cut back to the last complete tick of the column's precision,
 // so a row stamped later in the current tick cannot fall behind the cursor.
-// How far an open transaction may hold the bound back before the run says so: beyond the lookback,
-// rows after the transaction's start wait for it alone (at least a second: the bound's own margin).
-std::chrono::microseconds TableRun::held_back_warning() const {
-  return std::max<std::chrono::microseconds>(m_mapping.lookback, std::chrono::seconds(1));
-}
-
 std::string TableRun::upper_bound() {
   const auto& column = m_plan.columns[*m_plan.timestamp_position].source;
   const auto clock = m_source.server_clock(m_mapping.safety_lag,
                                            clock_zone(column, m_mapping.timestamp_time_zone));
   const auto bound =
       read_upper_bound(clock, column.data_type == "date" ? -1 : column.datetime_precision);
-  if (clock.oldest_transaction
-      && *clock.oldest_transaction < shift_timestamp(clock.now, -held_back_warning())) {
-    spdlog::warn("table={} an open transaction (MySQL connection {}, started {}) holds the upper "
-                 "bound at {}: rows stamped after it wait until it ends",
-                 m_mapping.source_table,
-                 clock.oldest_transaction_thread,
-                 *clock.oldest_transaction,
-                 bound);
+  // Said on the first run it holds the table back beyond the lookback, and kept with the run for
+  // status and validate.
+  auto note = held_back_note(clock, m_mapping.lookback, bound);
+  if (note && m_result.held_back.empty()) {
+    spdlog::warn("table={} {}", m_mapping.source_table, *note);
+    m_result.held_back = std::move(*note);
   }
   return bound;
 }

@@ -849,6 +849,7 @@ public:
       clock.now = row.at(0).value_or("");
       if (age) {
         clock.oldest_transaction = row.at(1);
+        clock.oldest_transaction_age = std::chrono::microseconds(std::stoll(*age));
       }
     } catch (...) {
       c.set_time_zone(k_utc_zone);

@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS @.runs (
   invocation_id bigint NOT NULL DEFAULT 0
 );
 ALTER TABLE @.runs ADD COLUMN IF NOT EXISTS schema_changes text NOT NULL DEFAULT '';
+ALTER TABLE @.runs ADD COLUMN IF NOT EXISTS held_back text NOT NULL DEFAULT '';
 CREATE INDEX IF NOT EXISTS runs_by_table ON @.runs (table_name, id);
 CREATE INDEX IF NOT EXISTS runs_by_invocation ON @.runs (invocation_id);
 CREATE TABLE IF NOT EXISTS @.quarantine (
@@ -228,7 +229,7 @@ const char* const k_run_columns =
     "chunks_differing, quarantined, found_by_comparison, retries, coalesce(error_area, ''), "
     "coalesce(error_table, ''), coalesce(error_column, ''), coalesce(error_key, ''), "
     "coalesce(error_sql, ''), coalesce(error_sqlstate, ''), error_transient, invocation_id, "
-    "schema_changes";
+    "schema_changes, held_back";
 
 const char* const k_validation_columns =
     "id, table_name, {checked}, kind, mysql_rows, postgresql_rows, behind, quarantined, "
@@ -273,6 +274,7 @@ RunRecord read_run(const pqxx::row& row) {
   record.unfinished = outcome == "running";
   record.invocation_id = row[28].as<std::int64_t>();
   r.schema_changes = split_lines(row[29].as<std::string>());
+  r.held_back = row[30].as<std::string>();
   const auto message = row[14].as<std::string>();
   const auto area = row[21].as<std::string>();
   if (record.unfinished) {
@@ -399,7 +401,8 @@ public:
               "error_area = CASE WHEN $20 THEN $21 END, error_table = CASE WHEN $20 THEN $22 "
               "END, error_column = CASE WHEN $20 THEN $23 END, error_key = CASE WHEN $20 THEN "
               "$24 END, error_sql = CASE WHEN $20 THEN $25 END, error_sqlstate = CASE WHEN $20 "
-              "THEN $26 END, error_transient = $27, schema_changes = $28 WHERE id = $29",
+              "THEN $26 END, error_transient = $27, schema_changes = $28, held_back = $29 WHERE id "
+              "= $30",
         to_string(result.mode),
         format_utc(result.finished),
         to_string(result.outcome),
@@ -428,6 +431,7 @@ public:
         x.sqlstate,
         failed && x.transient,
         join_text(result.schema_changes, "\n"),
+        result.held_back,
         id);
   }
 

@@ -183,7 +183,7 @@ const char* const k_run_columns =
     "chunks_compared, chunks_differing, quarantined, found_by_comparison, retries, "
     "coalesce(error_area, ''), coalesce(error_table, ''), coalesce(error_column, ''), "
     "coalesce(error_key, ''), coalesce(error_sql, ''), coalesce(error_sqlstate, ''), "
-    "coalesce(error_transient, 0), invocation_id, schema_changes";
+    "coalesce(error_transient, 0), invocation_id, schema_changes, held_back";
 
 const char* const k_validation_columns =
     "id, table_name, checked_at, kind, mysql_rows, postgresql_rows, behind, quarantined, "
@@ -337,7 +337,8 @@ public:
           "chunks_compared = ?, chunks_differing = ?, quarantined = ?, duration_ms = ?, "
           "watermark = ?, upper_bound = ?, error = ?, found_by_comparison = ?, retries = ?, "
           "error_area = ?, error_table = ?, error_column = ?, error_key = ?, error_sql = ?, "
-          "error_sqlstate = ?, error_transient = ?, schema_changes = ? WHERE id = ?");
+          "error_sqlstate = ?, error_transient = ?, schema_changes = ?, held_back = ? WHERE id = "
+          "?");
       const auto& c = result.counts;
       update.bind(1, to_string(result.mode));
       update.bind(2, format_utc(result.finished));
@@ -359,7 +360,8 @@ public:
       update.bind(19, as_int(c.retries));
       bind_error(update, 17, 20, result.error);
       update.bind(27, join_text(result.schema_changes, "\n"));
-      update.bind(28, id);
+      update.bind(28, result.held_back);
+      update.bind(29, id);
       update.exec();
     });
   }
@@ -692,6 +694,7 @@ private:
     record.unfinished = outcome == "running";
     record.invocation_id = query.getColumn(29).getInt64();
     r.schema_changes = split_lines(query.getColumn(30).getString());
+    r.held_back = query.getColumn(31).getString();
     r.error = record.unfinished
                   ? Error(ErrorArea::internal, "did not finish (process ended during the run)")
                   : read_error(query, 15, 22);
@@ -873,6 +876,7 @@ private:
     add_column_if_missing("table_state", "target_id", "TEXT NOT NULL DEFAULT ''");
     add_column_if_missing("runs", "invocation_id", "INTEGER NOT NULL DEFAULT 0");
     add_column_if_missing("runs", "schema_changes", "TEXT NOT NULL DEFAULT ''");
+    add_column_if_missing("runs", "held_back", "TEXT NOT NULL DEFAULT ''");
     m_db.exec("CREATE INDEX IF NOT EXISTS runs_by_invocation ON runs (invocation_id)");
   }
 

@@ -102,6 +102,11 @@ TEST_F(NeverLoseRows, AnOpenTransactionHoldsTheUpperBoundBelowItsStart) {
   const auto held = run_ok(); // must not move its position past the open transaction's row
   // Held back beyond the lookback: said on this very run, with the transaction's connection.
   EXPECT_TRUE(contains(held.output, "an open transaction (MySQL connection ")) << held.output;
+  EXPECT_TRUE(contains(held.output, ", open for ")) << held.output;
+  // status and validate say why the table is behind.
+  EXPECT_TRUE(contains(migrate("status").output, "items: an open transaction (MySQL connection "));
+  const auto validated = migrate("validate");
+  EXPECT_TRUE(contains(validated.output, "the last run: an open transaction")) << validated.output;
   late.exec("COMMIT");
   wait_for_next_second(mysql());
   run_ok();

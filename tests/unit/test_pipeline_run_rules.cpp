@@ -141,6 +141,24 @@ TEST(ClockZone, TimestampInUtcDatetimeInTheWritersZoneElseTheServers) {
   EXPECT_EQ(clock_zone(column, ""), source::k_server_zone);
 }
 
+TEST(HeldBackNote, NamesATransactionOlderThanTheLookbackWithItsAge) {
+  source::ServerClock clock{"2026-12-06 12:00:00.000000", "2026-12-06 09:57:00.000000", "42"};
+  clock.oldest_transaction_age = std::chrono::minutes(123);
+  const auto note = held_back_note(clock, std::chrono::minutes(10), "2026-12-06 09:56:59.999999");
+  ASSERT_TRUE(note.has_value());
+  EXPECT_EQ(*note,
+            "an open transaction (MySQL connection 42, open for 2h 03m) holds the upper bound at "
+            "2026-12-06 09:56:59.999999: rows stamped after it wait until it ends");
+  clock.oldest_transaction_age = std::chrono::minutes(9); // within the lookback: nothing to say
+  EXPECT_FALSE(held_back_note(clock, std::chrono::minutes(10), "x").has_value());
+  clock.oldest_transaction_age = std::chrono::seconds(65); // lookback 0: a second is enough
+  EXPECT_NE(held_back_note(clock, std::chrono::seconds(0), "x")->find("open for 1m 05s"),
+            std::string::npos);
+  clock.oldest_transaction.reset();
+  clock.oldest_transaction_age = std::chrono::hours(5);
+  EXPECT_FALSE(held_back_note(clock, std::chrono::seconds(0), "x").has_value());
+}
+
 TEST(ReadUpperBound, CutsNowBackToTheLastCompleteTick) {
   source::ServerClock clock;
   clock.now = "2026-01-01 12:00:00.500000";

@@ -71,6 +71,10 @@ struct TableResult {
   // Changes made to the target table before rows moved (schema_changes: apply), one line each:
   // "public.users: add column ...".
   std::vector<std::string> schema_changes;
+  // The open MySQL transaction that held the table's read bound back further than its lookback, as
+  // the run said it ("an open transaction (MySQL connection 42, open for 2h 03m) ..."); empty:
+  // none.
+  std::string held_back;
   // Why the run failed, with its structure (area, table, column, key, SQLSTATE, transient):
   // what retries, alerts and the state file read. Empty when ok.
   std::optional<Error> error;

@@ -64,6 +64,13 @@ ReadStart incremental_start(const state::Position& position, std::chrono::second
 // (`timestamp_time_zone`), else MySQL's global time_zone.
 std::string clock_zone(const SourceColumn& column, const std::string& timestamp_time_zone);
 
+// What a run says of an open transaction that holds the read bound back further than `threshold`
+// (the table's lookback): "an open transaction (MySQL connection 42, open for 2h 03m) holds the
+// upper bound at <bound>: rows stamped after it wait until it ends"; nullopt otherwise.
+std::optional<std::string> held_back_note(const source::ServerClock& clock,
+                                          std::chrono::microseconds threshold,
+                                          const std::string& bound);
+
 // The highest timestamp a read may take so that no row can still appear at or below it: below
 // `now`, below the oldest open transaction's start by a margin of one second (trx_started has whole
 // seconds, and a statement stamps NOW() a moment before InnoDB registers its transaction), and cut

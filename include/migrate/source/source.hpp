@@ -61,7 +61,8 @@ struct ServerClock {
   // trx_started of the oldest InnoDB transaction still open (not the tool's own), in the same time
   // zone as `now`; nullopt when none is open or when they cannot be seen.
   std::optional<std::string> oldest_transaction;
-  std::string oldest_transaction_thread; // its connection id, for the log
+  std::string oldest_transaction_thread;               // its connection id, for the log
+  std::chrono::microseconds oldest_transaction_age{0}; // how long it has been open
 };
 
 // The server as `migrate check` reports it.
