@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 
 #ifndef MIGRATE_VERSION
@@ -226,7 +227,10 @@ struct CommandLine {
 };
 
 void add_global_options(CLI::App& app, GlobalOptions& global) {
-  app.add_option("--config", global.config_dir, "configuration directory")->capture_default_str();
+  app.add_option("--config",
+                 global.config_dir,
+                 "configuration directory; without it $MIGRATE_CONFIG, else ./config, else "
+                 "/etc/migrate (where the package installs it)");
   app.add_option("--state",
                  global.state_file,
                  "state store: a SQLite file, or a postgresql:// URL shared by several workers; "
@@ -312,6 +316,12 @@ int run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? k_exit_ok : k_exit_usage;
+  }
+  if (app.get_option("--config")->count() == 0) {
+    c.global.config_dir =
+        config::find_config_directory(std::getenv("MIGRATE_CONFIG"), [](const std::string& path) {
+          return std::filesystem::is_directory(path);
+        });
   }
   if (!start_logging(c.global)) {
     return k_exit_usage;

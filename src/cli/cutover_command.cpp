@@ -68,15 +68,37 @@ bool final_sync(const std::vector<const config::TableMapping*>& tables,
   sync.leave_target_edits = true;
   bool ok = true;
   for (const auto* table : tables) {
-    // Leased as a run leases it: a cutover does not write beside a running worker.
-    hold_lease(state, table->source_table, "cut over");
     run.syncs.push_back(pipeline::sync_table(
         final_mapping(*table, options.keep_deletes), source, target, state, sync));
-    state.release_lease(table->source_table);
     ok = ok && run.syncs.back().outcome == Outcome::ok;
   }
   return ok;
 }
+
+// Every table's lease, held from before the final sync until the cutover is recorded, as a run
+// leases it: no worker sharing the store syncs a table between its final sync and its record
+// (it would then delete the application's first rows). Released when it goes out of scope.
+class Leases {
+public:
+  Leases(state::StateStore& state, const std::vector<const config::TableMapping*>& tables)
+      : m_state(state) {
+    for (const auto* table : tables) {
+      hold_lease(state, table->source_table, "cut over");
+      m_held.push_back(table->source_table);
+    }
+  }
+  ~Leases() {
+    for (const auto& table : m_held) {
+      m_state.release_lease(table);
+    }
+  }
+  Leases(const Leases&) = delete;
+  Leases& operator=(const Leases&) = delete;
+
+private:
+  state::StateStore& m_state;
+  std::vector<std::string> m_held;
+};
 
 // Every table compared by checksum; false when one differs.
 bool final_checksum(const std::vector<const config::TableMapping*>& tables,
@@ -159,6 +181,16 @@ report(const config::Config& config, const CutoverOptions& options, const Cutove
   }
   const auto channels = notify::make_curl_channels(config.notify);
   return notify::deliver(channels, cutover_message(run, config_secrets(config))).failed;
+}
+
+// The cutover's end, however it went: each table's record, the report everywhere, the invocation.
+void finish(const std::vector<const config::TableMapping*>& tables,
+            const CutoverOptions& options,
+            const config::Config& config,
+            state::StateStore& state,
+            const CutoverRun& run) {
+  record(tables, state, run);
+  state.finish_invocation(run.id, run.exit_code, report(config, options, run));
 }
 
 int run_revert(const GlobalOptions& global, const CutoverOptions& options) {
@@ -250,13 +282,20 @@ int run_cutover(const GlobalOptions& global, const CutoverOptions& options) {
   run.id = state->begin_invocation(
       {run.host, static_cast<std::int64_t>(::getpid()), options_text(global, options)});
   const auto tables = not_cut_over(context, *state, run);
-  cut_over(tables, context, options, *source, *target, *state, run);
+  try {
+    const Leases leases(*state, tables);
+    cut_over(tables, context, options, *source, *target, *state, run);
+    run.exit_code = run.outcome == "done" || run.outcome.rfind("nothing", 0) == 0
+                        ? k_exit_ok
+                        : k_exit_table_failed;
+  } catch (const Error& e) {
+    // Stopped by something else than a table (a lease held elsewhere, a catalog that cannot be
+    // read): still recorded, reported and alerted.
+    run.outcome = "stopped: " + notify::first_line(e.what());
+    run.exit_code = exit_code_for(e.area());
+  }
   run.finished = std::chrono::system_clock::now();
-  run.exit_code = run.outcome == "done" || run.outcome.rfind("nothing", 0) == 0
-                      ? k_exit_ok
-                      : k_exit_table_failed;
-  record(tables, *state, run);
-  state->finish_invocation(run.id, run.exit_code, report(context.config, options, run));
+  finish(tables, options, context.config, *state, run);
   return run.exit_code;
 }
 

@@ -1012,8 +1012,11 @@ void read_database(const fs::path& directory, LoadMode mode, Config& config) {
   read_endpoint(postgres, config.postgresql, {"schema"}, directory);
   if (!postgres.has("read_timeout")) {
     // The server answers every statement within statement_timeout, with rows or an error: waiting
-    // longer than that (and a margin) means the peer went silent.
-    config.postgresql.read_timeout = config.postgresql.statement_timeout + std::chrono::seconds(60);
+    // longer than that (and a margin) means the peer went silent. No statement_timeout (0): no
+    // bound either, for a statement may then rightly take hours.
+    const auto statement = config.postgresql.statement_timeout;
+    config.postgresql.read_timeout =
+        statement.count() > 0 ? statement + std::chrono::seconds(60) : std::chrono::seconds(0);
   }
   read_compress(postgres, config.postgresql, true);
   if (postgres.has("schema")) {
@@ -1075,6 +1078,19 @@ Config load_config(const fs::path& directory, LoadMode mode) {
 
   read_settings(load_file(directory / "migrate.yaml", false), config, mode);
   return config;
+}
+
+std::string find_config_directory(const char* from_environment,
+                                  const std::function<bool(const std::string&)>& is_directory) {
+  if (from_environment != nullptr && *from_environment != '\0') {
+    return from_environment;
+  }
+  for (const char* candidate : {"config", "/etc/migrate"}) {
+    if (is_directory(candidate)) {
+      return candidate;
+    }
+  }
+  return "config";
 }
 
 } // namespace migrate::config

@@ -767,7 +767,7 @@ void TableRun::load_range(const ComparePlan& chunks,
   const auto name = range_state_name(m_mapping.source_table, range.id);
   // A new load copies into the empty table, all ranges at once; one that goes on merges.
   const auto session = connections.target->begin_load(
-      m_target_table, load.resumed ? target::LoadMode::merge : target::LoadMode::direct);
+      m_target_table, load.resumed ? merge_mode() : target::LoadMode::direct);
   const auto bound = load.bound;
   stream(read,
          *session,

@@ -73,11 +73,6 @@ auto translate_errors(pqxx::connection_base& connection, const std::string& tabl
   try {
     return body();
   } catch (const pqxx::sql_error& e) {
-    if (e.sqlstate() == "25006") {
-      // A read-only server: after an Aurora failover the cluster endpoint answers from a reader
-      // for a while. The next call connects again (the endpoint's DNS moves to the new writer).
-      connection.disconnect();
-    }
     // 55P03 names neither the table nor the setting: say both.
     const std::string lock =
         e.sqlstate() == "55P03"
@@ -143,8 +138,15 @@ void end_abandoned(pqxx::connection_base& connection) {
   for (const int pid : pids) {
     try {
       pqxx::nontransaction tx(connection);
-      tx.exec("SELECT pg_terminate_backend(" + std::to_string(pid) + ")");
-      spdlog::warn("postgresql: ended session {} that stopped answering (it held its locks)", pid);
+      // Only a session of this role and tool: the process id may have been reused since.
+      const auto ended = tx.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                                 "pid = "
+                                 + std::to_string(pid)
+                                 + " AND usename = current_user AND application_name = 'migrate'");
+      if (!ended.empty()) {
+        spdlog::warn("postgresql: ended session {} that stopped answering (it held its locks)",
+                     pid);
+      }
     } catch (const std::exception& e) {
       spdlog::warn(
           "postgresql: could not end session {} that stopped answering: {}", pid, e.what());
@@ -157,14 +159,29 @@ void end_abandoned(pqxx::connection_base& connection) {
 template<typename Body>
 auto translate(pqxx::connection_base& connection, const std::string& table, Body&& body)
     -> decltype(body()) {
-  const SocketWatch watch(connection.sock(), std::chrono::milliseconds(g_answer_limit_ms.load()));
   const int backend = connection.backendpid(); // 0 once the connection is given up
-  try {
-    return translate_errors(connection, table, std::forward<Body>(body));
-  } catch (const Error& e) {
-    if (!watch.fired()) {
-      throw;
+  bool silent = false;
+  std::optional<Error> failure;
+  {
+    // Watched only while the call runs: its socket's number is not reused before the watch ends.
+    const SocketWatch watch(connection.sock(), std::chrono::milliseconds(g_answer_limit_ms.load()));
+    try {
+      return translate_errors(connection, table, std::forward<Body>(body));
+    } catch (const Error& e) {
+      silent = watch.fired();
+      failure = e;
     }
+  }
+  const auto& e = *failure;
+  if (e.context().sqlstate == "25006") {
+    // A read-only server: after an Aurora failover the cluster endpoint answers from a reader for
+    // a while. The next call connects again (the endpoint's DNS moves to the new writer).
+    connection.disconnect();
+  }
+  if (!silent) {
+    throw e;
+  }
+  {
     abandon(backend);
     throw Error(
         ErrorArea::target,
@@ -1302,6 +1319,13 @@ private:
   static std::unique_ptr<pqxx::connection> connect(const config::PostgresEndpoint& endpoint) {
     try {
       auto connection = std::make_unique<pqxx::connection>(connection_string(endpoint));
+      // libpqxx would open a lost connection again by itself, without the session settings below:
+      // connection() opens a new one, with them, instead. (Deprecated in 6.4, gone in 7 where
+      // connections are never reopened.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+      connection->inhibit_reactivation(true);
+#pragma GCC diagnostic pop
       check_encryption(*connection, endpoint);
       pqxx::nontransaction tx(*connection);
       tx.exec("SET TimeZone = 'UTC'");

@@ -215,6 +215,15 @@ expect_stat /var/lib/migrate/migrate.db "600 migrate migrate"
 out=$(as_migrate status 2>&1) || die "migrate status failed: $out"
 echo "$out"
 
+step "the installed binary finds /etc/migrate without --config, as the migrate user and as root"
+out=$(cd / && runuser -u migrate -- timeout 60 /usr/bin/migrate status 2>&1) ||
+  die "migrate status without --config (migrate user) failed: $out"
+grep -q users <<<"$out" || die "migrate status without --config listed no table: $out"
+# As root, a command that opens no state file (SQLite would leave root-owned -wal files behind).
+out=$(cd /root && /bin/sh -c 'set -a; . /etc/migrate/env; set +a; exec timeout 180 /usr/bin/migrate check' 2>&1) ||
+  die "migrate check without --config (root, from /root) failed: $out"
+grep -q 'table users' <<<"$out" || die "migrate check without --config named no table: $out"
+
 step "systemd-analyze verify on the installed units"
 if command -v systemd-analyze >/dev/null; then
   # Documentation=man:migrate(1) is checked with man, unless dpkg left the page out.

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 
 namespace fs = std::filesystem;
 using migrate::Error;
@@ -369,3 +370,22 @@ TEST_F(ConfigDir, RejectsAnUnknownSchemaChangesValueWithItsLine) {
   EXPECT_NE(message.find("expected apply or fail"), std::string::npos) << message;
   EXPECT_NE(message.find("table_mapping.yaml:3"), std::string::npos) << message;
 }
+
+namespace migrate::config {
+namespace {
+
+TEST(FindConfigDirectory, EnvironmentThenHereThenWhereThePackageInstallsIt) {
+  const auto only = [](std::set<std::string> present) {
+    return [present](const std::string& path) {
+      return present.count(path) != 0;
+    };
+  };
+  EXPECT_EQ(find_config_directory("/srv/migrate", only({"config", "/etc/migrate"})),
+            "/srv/migrate");
+  EXPECT_EQ(find_config_directory("", only({"config", "/etc/migrate"})), "config");
+  EXPECT_EQ(find_config_directory(nullptr, only({"/etc/migrate"})), "/etc/migrate");
+  EXPECT_EQ(find_config_directory(nullptr, only({})), "config"); // the loader says it is missing
+}
+
+} // namespace
+} // namespace migrate::config

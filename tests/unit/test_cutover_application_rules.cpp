@@ -139,6 +139,8 @@ TEST(CutoverChecks, TranslatesNamesIntroducersAndEscapes) {
   EXPECT_EQ(check_clause(R"((`status` in (_utf8mb4'new',_utf8mb4'it\'s','a''b')))", lookup),
             R"(("status" in ('new','it''s','a''b')))");
   EXPECT_THROW(check_clause("(`gone` > 1)", lookup), std::invalid_argument);
+  // \n, \0, \% and \_ mean more than a PostgreSQL literal can carry as it is: not carried.
+  EXPECT_THROW(check_clause(R"((`status` like _utf8mb4'a\_b'))", lookup), std::invalid_argument);
 }
 
 TEST(CutoverChecks, AddsNotValidThenValidatesAndSkipsJsonValid) {

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -260,6 +261,12 @@ enum class LoadMode {
   // state_only plus migrate.yaml's `notify` block: `migrate notify --test`.
   state_and_notify,
 };
+
+// The configuration directory when --config is not given: $MIGRATE_CONFIG (`from_environment`,
+// null when unset), else ./config when it is a directory, else /etc/migrate when it is one (where
+// the package installs it), else ./config, whose absence the loader then reports.
+std::string find_config_directory(const char* from_environment,
+                                  const std::function<bool(const std::string&)>& is_directory);
 
 // Reads and validates the files of `directory` that `mode` needs. Throws Error(area config).
 Config load_config(const std::filesystem::path& directory, LoadMode mode = LoadMode::full);

@@ -45,7 +45,9 @@ state::Position advance_position(const state::Position& start, const state::Posi
 // the mapping states (`bound_trusted`), the position is then the bound. Otherwise a writer stamping
 // in a zone behind MySQL's writes below the bound for hours, so the position stands at the newest
 // timestamp the table holds up to the bound (`newest`), never past it, and rows stamped later
-// behind the bound are still read; nullopt (no stamped row): the next pass starts from the first.
+// behind the bound are still read (a row stamped later with that very timestamp is left to the
+// lookback, as after any incremental pass); nullopt (no stamped row): the next pass starts from the
+// first.
 std::optional<std::string> loaded_watermark(const std::string& bound,
                                             const std::optional<std::string>& newest,
                                             bool bound_trusted);
