@@ -259,6 +259,8 @@ private:
   std::int64_t m_run_id = 0;
   bool m_keys_pending = false; // created without its keys, for a faster first load
   bool m_created = false;      // this run created the target table
+  // loaded_position()'s answer, by the bound it was asked for.
+  std::optional<std::pair<std::string, state::Position>> m_loaded;
   // Whether the target held no row when the attempt began: asked once, since every use (the
   // position's trust, the pass, the first pass's load mode) comes before the attempt's first write.
   std::optional<bool> m_target_empty;
@@ -651,6 +653,10 @@ void TableRun::initial_pass(const std::optional<state::Position>& position) {
 // The position after a pass that took every row up to `bound` in key order: the bound where it is
 // trusted, else the newest row the table holds up to it (loaded_watermark).
 state::Position TableRun::loaded_position(const std::string& bound) {
+  // Asked again by the catch-up after a first load: one MAX() query (a scan without an index).
+  if (m_loaded && m_loaded->first == bound) {
+    return m_loaded->second;
+  }
   const auto& column = m_plan.columns[*m_plan.timestamp_position].source;
   const bool trusted = column.data_type == "timestamp" || !m_mapping.timestamp_time_zone.empty();
   const auto newest = trusted
@@ -663,7 +669,8 @@ state::Position TableRun::loaded_position(const std::string& bound) {
                  watermark.value_or("(none: no row is stamped)"),
                  bound);
   }
-  return state::Position{state::Phase::incremental, std::move(watermark), {}, {}};
+  m_loaded.emplace(bound, state::Position{state::Phase::incremental, std::move(watermark), {}, {}});
+  return m_loaded->second;
 }
 
 // A split first load to go on with (stored by an earlier run on this very target), or a new one

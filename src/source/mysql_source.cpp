@@ -212,13 +212,22 @@ public:
       throw Error(ErrorArea::source, "MySQL connection uses " + charset + ", not utf8mb4");
     }
     keep_alive(mysql_get_socket(h));
+    m_database = endpoint.database;
+    set_up_session(endpoint);
+    spdlog::debug("mysql: connected to {} server={} compression={}",
+                  endpoint.describe(),
+                  m_version.describe(),
+                  quote_field(m_compression));
+  }
+
+  // The session's settings, and the server's version, which some of them depend on.
+  void set_up_session(const config::Endpoint& endpoint) {
     // A consumer slower than the stream must not make the server drop the connection; a metadata
     // lock held by someone else (an ALTER TABLE) is waited for only lock_timeout.
     execute("SET SESSION time_zone = '+00:00', SESSION net_write_timeout = 3600, "
             "SESSION net_read_timeout = 3600, SESSION lock_wait_timeout = "
             + std::to_string(std::max<long long>(1, endpoint.lock_timeout.count())));
     m_zone = k_utc_zone;
-    m_database = endpoint.database;
     const auto version = query("SELECT VERSION(), @@version_comment").at(0);
     m_version = parse_server_version(version.at(0).value_or(""), version.at(1).value_or(""));
     // A global limit on a statement's time (MySQL 5.7.8+ max_execution_time, MariaDB's
@@ -233,10 +242,6 @@ public:
     if (!m_version.is_mariadb() && m_version.at_least(8, 0, 30)) {
       execute("SET SESSION show_gipk_in_create_table_and_information_schema = ON");
     }
-    spdlog::debug("mysql: connected to {} server={} compression={}",
-                  endpoint.describe(),
-                  m_version.describe(),
-                  quote_field(m_compression));
   }
 
   MYSQL* get() const { return m_handle.get(); }
