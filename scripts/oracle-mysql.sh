@@ -9,7 +9,7 @@
 #                      cache directory, building it when it is missing or
 #                      incomplete, and exports MIGRATE_ORACLE_MYSQL_ROOT (its path).
 # oracle_mysql_start DIR  starts a server with a fresh data directory on
-#                      127.0.0.1:MIGRATE_TEST_ORACLE_PORT (33406) and exports
+#                      127.0.0.1:MIGRATE_TEST_ORACLE_PORT (23406) and exports
 #                      MIGRATE_ORACLE_{HOST,PORT,USER,PASSWORD,VERSION}.
 # oracle_mysql_stop    stops it and removes its files (kept if MIGRATE_KEEP_SERVERS
 #                      is non-empty). Idempotent, safe in an EXIT trap.
@@ -261,7 +261,7 @@ _om_mysql_root() {
 oracle_mysql_start() {
   local -
   set +e -u -o pipefail
-  local dir=${1:-} port=${MIGRATE_TEST_ORACLE_PORT:-33406} started root inner host_inner pid deadline
+  local dir=${1:-} port=${MIGRATE_TEST_ORACLE_PORT:-23406} started root inner host_inner pid deadline
   local client log status host version tzcheck
   started=$(_om_now)
 

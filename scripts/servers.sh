@@ -11,7 +11,9 @@
 # servers_stop       stops both and removes DIR (kept if MIGRATE_KEEP_SERVERS is
 #                    non-empty). Idempotent, safe in an EXIT trap.
 #
-# Ports: MIGRATE_TEST_MYSQL_PORT (33306) and MIGRATE_TEST_PG_PORT (55432).
+# Ports: MIGRATE_TEST_MYSQL_PORT (23306) and MIGRATE_TEST_PG_PORT (25432), below Linux's range
+# of ephemeral ports (32768 and up), which a test's outgoing connection may still hold in
+# TIME_WAIT when a server starts.
 #
 # TLS: with MIGRATE_SERVERS_TLS=1 both servers also accept TLS, with a server
 # certificate made for the name "localhost" only (so 127.0.0.1 is a name it does
@@ -368,7 +370,7 @@ _srv_export() {
 servers_start() {
   local -
   set +e -u -o pipefail
-  local dir=${1:-} my_port=${MIGRATE_TEST_MYSQL_PORT:-33306} pg_port=${MIGRATE_TEST_PG_PORT:-55432}
+  local dir=${1:-} my_port=${MIGRATE_TEST_MYSQL_PORT:-23306} pg_port=${MIGRATE_TEST_PG_PORT:-25432}
   local started=${EPOCHREALTIME/[.,]/} port elapsed
 
   [[ -n $dir ]] || _srv_fail "usage: servers_start DIR" || return 1

@@ -54,17 +54,21 @@ std::string whole_number(long double value) {
 } // namespace
 
 SourceText source_text(const SourceColumn& column) {
-  if (is_geometry_type(column.data_type)) {
+  const auto& type = column.data_type;
+  const bool binary = column.charset.empty() || column.charset == "binary";
+  if (is_geometry_type(type)) {
     return SourceText::as_hashed_text; // read as WKT
   }
-  if (column.data_type == "char" || column.data_type == "varchar" || column.data_type == "enum"
-      || column.data_type == "set" || column.data_type.find("text") != std::string::npos) {
-    return column.charset.empty() || column.charset == "binary" ? SourceText::as_hashed_bytes
-                                                                : SourceText::as_hashed_text;
+  if (type == "char" || type == "varchar" || type == "enum" || type == "set") {
+    return binary ? SourceText::as_sized_bytes : SourceText::as_sized_text;
   }
-  if (column.data_type == "json" || column.data_type == "bit"
-      || column.data_type.find("binary") != std::string::npos
-      || column.data_type.find("blob") != std::string::npos) {
+  if (type.find("text") != std::string::npos) {
+    return binary ? SourceText::as_hashed_bytes : SourceText::as_hashed_text;
+  }
+  if (type == "binary" || type == "varbinary" || type == "bit") {
+    return SourceText::as_sized_bytes;
+  }
+  if (type == "json" || type.find("blob") != std::string::npos) {
     return SourceText::as_hashed_bytes;
   }
   return SourceText::as_text; // numbers, doubles, dates and times, inet, uuid

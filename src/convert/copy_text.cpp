@@ -1,31 +1,52 @@
 #include "migrate/convert/copy_text.hpp"
 
+#include "convert/byte_words.hpp"
+
+#include <algorithm>
+
 namespace migrate::convert {
+
+namespace {
+
+const char* copy_escape(char c) {
+  switch (c) {
+  case '\\':
+    return "\\\\";
+  case '\t':
+    return "\\t";
+  case '\n':
+    return "\\n";
+  case '\r':
+    return "\\r";
+  default:
+    return nullptr;
+  }
+}
+
+// Whether none of the eight bytes at `p` is one COPY escapes (all four are below 0x0E or '\\').
+bool plain_word(const char* p) {
+  const auto word = words::load(p);
+  return !words::any_below(word, 0x0E) && !words::any_equal(word, '\\');
+}
+
+} // namespace
 
 void append_copy_escaped(std::string& out, std::string_view value) {
   std::size_t start = 0;
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    const char c = value[i];
-    const char* escape = nullptr;
-    switch (c) {
-    case '\\':
-      escape = "\\\\";
-      break;
-    case '\t':
-      escape = "\\t";
-      break;
-    case '\n':
-      escape = "\\n";
-      break;
-    case '\r':
-      escape = "\\r";
-      break;
-    default:
+  std::size_t i = 0;
+  while (i < value.size()) {
+    if (i + 8 <= value.size() && plain_word(value.data() + i)) {
+      i += 8;
       continue;
     }
-    out.append(value.data() + start, i - start);
-    out.append(escape, 2);
-    start = i + 1;
+    const auto end = std::min(i + 8, value.size());
+    for (; i < end; ++i) {
+      if (const char* escape = copy_escape(value[i])) {
+        out.append(value.data() + start, i - start);
+        out.append(escape, 2);
+        start = i + 1;
+      }
+    }
   }
   out.append(value.data() + start, value.size() - start);
 }

@@ -46,17 +46,16 @@ void RowDigester::sha256_hex(std::string_view bytes, std::string& out) {
   out.append(hex, sizeof hex);
 }
 
-// concat_ws('|', COALESCE(<s1>, 'N'), ..., 'm:<fingerprint>'), where <s> is the value as sent or
-// the SHA-256 of its bytes (see SourceText), then the first 16 hex digits of its SHA-256.
+// concat_ws('|', COALESCE(<s1>, 'N'), ..., 'm:<fingerprint>'), where <s> is the value as sent,
+// its length and the value, or the SHA-256 of its bytes (see SourceText); then the first 16 hex
+// digits of its SHA-256.
 std::int64_t RowDigester::digest(const RowView& row) {
   m_text.clear();
   for (std::size_t i = 0; i < m_columns.size(); ++i) {
     if (row.is_null(i)) {
       m_text += 'N';
-    } else if (m_columns[i].source_text == SourceText::as_text) {
-      m_text += row.at(i);
     } else {
-      sha256_hex(row.at(i), m_text);
+      append_part(m_columns[i].source_text, row.at(i));
     }
     m_text += '|';
   }
@@ -68,6 +67,27 @@ std::int64_t RowDigester::digest(const RowView& row) {
     bits = (bits << 8U) | digest[i];
   }
   return static_cast<std::int64_t>(bits);
+}
+
+void RowDigester::append_part(SourceText how, std::string_view value) {
+  switch (how) {
+  case SourceText::as_text:
+    m_text += value;
+    return;
+  case SourceText::as_sized_text:
+  case SourceText::as_sized_bytes: {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value.size()).ptr;
+    m_text.append(digits, end);
+    m_text += ':';
+    m_text += value;
+    return;
+  }
+  case SourceText::as_hashed_text:
+  case SourceText::as_hashed_bytes:
+    sha256_hex(value, m_text);
+    return;
+  }
 }
 
 void append_digest(std::int64_t digest, std::string& line) {

@@ -1,6 +1,7 @@
 // Text helpers of the conversion: UTF-8 validation, double-encoding repair, phone formatting.
 #include "migrate/convert/text_repair.hpp"
 
+#include "convert/byte_words.hpp"
 #include "convert/utf8.hpp"
 
 #include <array>
@@ -34,6 +35,10 @@ bool is_valid_utf8(std::string_view value) {
   std::size_t i = 0;
   while (i < value.size()) {
     // ASCII runs are the common case.
+    if (i + 8 <= value.size() && !words::any_high(words::load(value.data() + i))) {
+      i += 8;
+      continue;
+    }
     if (static_cast<unsigned char>(value[i]) < 0x80U) {
       ++i;
       continue;
@@ -51,6 +56,13 @@ bool is_valid_utf8(std::string_view value) {
 bool is_clean_text(std::string_view value) {
   std::size_t i = 0;
   while (i < value.size()) {
+    if (i + 8 <= value.size()) {
+      const auto word = words::load(value.data() + i);
+      if (!words::any_high(word) && !words::any_below(word, 1)) {
+        i += 8;
+        continue;
+      }
+    }
     const auto byte = static_cast<unsigned char>(value[i]);
     if (byte != 0 && byte < 0x80U) {
       ++i;

@@ -596,11 +596,18 @@ std::string digest_sql(const std::vector<std::string>& parts) {
          + ", 256), 1, 16), 16, 10) AS UNSIGNED)";
 }
 
+// "<bytes>:<value>" of a value of bounded size, as bytes: bytes have no collation to clash
+// with the other parts' in concat_ws().
+std::string sized_sql(const std::string& value) {
+  const auto bytes = "CAST(" + value + " AS BINARY)";
+  return "CONCAT(LENGTH(" + bytes + "), ':', " + bytes + ")";
+}
+
 // The row digest the load stored (convert/row_digest.cpp computes it from what the text protocol
 // sent), recomputed here from the same values: each read with the expression the load reads it
 // with, printed as the protocol prints it (CAST AS CHAR), or hashed (SHA-256 of the utf8mb4 text,
-// or of the bytes). No part is longer than a number or a hash, so no value's size can reach
-// max_allowed_packet, over which MySQL's string functions return NULL.
+// or of the bytes), or with its length in front. Only values of bounded size go in whole, so no
+// row's text can reach max_allowed_packet, over which MySQL's string functions return NULL.
 std::string source_digest_sql(const std::vector<HashColumn>& columns,
                               const std::string& fingerprint) {
   std::vector<std::string> parts;
@@ -613,6 +620,12 @@ std::string source_digest_sql(const std::vector<HashColumn>& columns,
     switch (column.source_text) {
     case SourceText::as_text:
       text = "CAST(" + value + " AS CHAR)";
+      break;
+    case SourceText::as_sized_text:
+      text = sized_sql("CONVERT(" + value + " USING utf8mb4)");
+      break;
+    case SourceText::as_sized_bytes:
+      text = sized_sql(value);
       break;
     case SourceText::as_hashed_text:
       text = "SHA2(CONVERT(" + value + " USING utf8mb4), 256)";

@@ -16,6 +16,7 @@
 #include "fakes/memory_state_store.hpp"
 
 #include "migrate/convert/compare_plan.hpp"
+#include "migrate/convert/row_digest.hpp"
 #include "migrate/convert/table_plan.hpp"
 #include "migrate/core/error.hpp"
 #include "migrate/pipeline/table_sync.hpp"
@@ -23,6 +24,8 @@
 #include "migrate/target/target.hpp"
 
 #include <gtest/gtest.h>
+
+#include <map>
 
 namespace migrate::contract {
 
@@ -211,7 +214,60 @@ TYPED_TEST_P(SourceContract, ReportsTheAutoIncrementCounterAndTheForeignKeys) {
   EXPECT_TRUE(this->source().foreign_keys("owners").empty());
 }
 
+// The row digest MySQL computes in SQL for a comparison is the one the load computed from the
+// values it read, whichever way each value enters it (as sent, sized, hashed), with separators,
+// 'N', empty strings, non-ASCII text and NULLs among the values.
+TYPED_TEST_P(SourceContract, DigestsInSqlWhatTheLoadDigestsFromTheRowsItRead) {
+  this->create_source(SourceSpec{"digested",
+                                 {{"id", "INT", "int", false},
+                                  {"label", "VARCHAR(20)", "varchar", true},
+                                  {"code", "VARBINARY(8)", "varbinary", true},
+                                  {"body", "TEXT", "text", true},
+                                  {"amount", "DECIMAL(6,2)", "decimal", true}},
+                                 {"id"},
+                                 {{"1", "a|b", "x|y", "N", "1.50"},
+                                  {"2", "N", std::nullopt, "", "-2.00"},
+                                  {"3", "", "", std::nullopt, std::nullopt},
+                                  {"4", "Z\xc3\xbcrich", "2:", "a|b|c", "0.00"},
+                                  {"5", "a", "|b", "Z\xc3\xbcrich", "0.00"}}});
+  const auto shape = this->source().describe("digested");
+  ComparePlan plan;
+  for (const auto& column : shape.columns) {
+    HashColumn hashed;
+    hashed.source_name = hashed.target_name = column.name;
+    hashed.source_text = convert::source_text(column);
+    hashed.source_data_type = column.data_type;
+    plan.columns.push_back(hashed);
+  }
+  plan.key = plan.columns[0];
+  plan.key.kind = HashKind::integer;
+  plan.key_columns = {plan.key};
+  plan.chunking = Chunking{Chunking::Kind::range, "1000"};
+  plan.digest_column = k_digest_column;
+  plan.digest_fingerprint = "0123456789abcdef";
+
+  source::ReadRequest read;
+  read.table = "digested";
+  read.columns = shape.columns;
+  read.key = {shape.columns[0]};
+  read.order = source::ReadOrder::by_key;
+  auto reader = this->source().read(read);
+  convert::RowDigester digester(plan.columns, plan.digest_fingerprint);
+  std::map<std::string, std::uint64_t> loaded;
+  RowView row;
+  while (reader->next(row)) {
+    loaded[std::string(row.at(0))] = static_cast<std::uint64_t>(digester.digest(row));
+  }
+  std::map<std::string, std::uint64_t> compared;
+  for (const auto& digest : this->source().row_digests("digested", ChunkFilter{&plan, "0"})) {
+    compared[digest.key.at(0).value_or("NULL")] = digest.hash.value_or(0);
+  }
+  ASSERT_EQ(loaded.size(), 5U);
+  EXPECT_EQ(compared, loaded);
+}
+
 REGISTER_TYPED_TEST_SUITE_P(SourceContract,
+                            DigestsInSqlWhatTheLoadDigestsFromTheRowsItRead,
                             ReportsTheAutoIncrementCounterAndTheForeignKeys,
                             DescribesColumnsAndKeyAndRefusesAMissingTable,
                             ListsTheTablesOfTheDatabase,

@@ -27,6 +27,8 @@ SourceColumn describe_column(const ColumnSpec& spec) {
     const auto open = spec.mysql_type.find('(');
     column.char_length = std::stoll(spec.mysql_type.substr(open + 1));
     column.charset = "utf8mb4";
+  } else if (spec.data_type == "text") {
+    column.charset = "utf8mb4";
   }
   return column;
 }

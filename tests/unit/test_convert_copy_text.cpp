@@ -16,6 +16,31 @@ TEST(CopyText, EscapesTabNewlineCarriageReturnAndBackslash) {
   EXPECT_EQ(escaped("a\tb\nc\rd\\e"), "a\\tb\\nc\\rd\\\\e");
 }
 
+// The scan skips eight plain bytes at a time: every special byte, and every byte just below or
+// above one (0x0D/0x0E, '[' / ']'), at every position of a value longer than two words.
+TEST(CopyText, EscapesAtEveryPositionOfALongValue) {
+  const std::string plain = "abcdefghijklmnopqrstu";
+  for (const char special : {'\t', '\n', '\r', '\\'}) {
+    for (std::size_t at = 0; at < plain.size(); ++at) {
+      auto value = plain;
+      value[at] = special;
+      auto expected = plain.substr(0, at)
+                      + (special == '\t'   ? "\\t"
+                         : special == '\n' ? "\\n"
+                         : special == '\r' ? "\\r"
+                                           : "\\\\")
+                      + plain.substr(at + 1);
+      EXPECT_EQ(escaped(value), expected) << "at " << at;
+    }
+  }
+  for (const char near : {'\x0e', '\x0c', '\x00', '[', ']', '\x7f'}) {
+    auto value = plain;
+    value[9] = near;
+    EXPECT_EQ(escaped(value), value);
+  }
+  EXPECT_EQ(escaped(std::string(16, '\\')), std::string(32, '\\'));
+}
+
 TEST(CopyText, LeavesOrdinaryAndMultibyteTextAlone) {
   EXPECT_EQ(escaped("Café 😀 \"quoted\" 'x'"), "Café 😀 \"quoted\" 'x'");
   EXPECT_EQ(escaped(""), "");

@@ -30,6 +30,7 @@ public:
   std::int64_t digest(const RowView& row);
 
 private:
+  void append_part(SourceText how, std::string_view value);
   void sha256(std::string_view bytes, unsigned char (&digest)[32]);
   void sha256_hex(std::string_view bytes, std::string& out);
 

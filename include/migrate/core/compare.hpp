@@ -43,13 +43,20 @@ struct HashTransform {
 };
 
 // How a column's value enters the row digest: as MySQL's text protocol sends it (which the
-// comparison reproduces in SQL), never compared with PostgreSQL's text.
+// comparison reproduces in SQL), never compared with PostgreSQL's text. A character value enters
+// either with its length in front (so that no '|' inside it can make two rows' texts equal) or
+// as its own hash: types whose values are at most 64 KB (a MySQL row holds no more outside its
+// LOBs) go in whole, so the row is hashed once; values of unbounded size are hashed alone, so
+// that the row's text stays far below max_allowed_packet (over which MySQL's string functions
+// return NULL).
 enum class SourceText {
   as_text,         // the text as sent: numbers, doubles, temporal types (SQL: CAST(v AS CHAR))
-  as_hashed_text,  // SHA-256 (hex) of the utf8mb4 text sent: character columns in any character
-                   // set, ENUM, SET, geometry as WKT (SQL: SHA2(CONVERT(v USING utf8mb4), 256))
-  as_hashed_bytes, // SHA-256 (hex) of the bytes sent: binary strings, BIT, MySQL's JSON
-                   // (SQL: SHA2(v, 256))
+  as_sized_text,   // "<bytes>:" and the utf8mb4 text sent: CHAR, VARCHAR, ENUM, SET in any
+                   // character set (SQL: CONCAT(LENGTH(b), ':', b), b the utf8mb4 bytes)
+  as_sized_bytes,  // "<bytes>:" and the bytes sent: BINARY, VARBINARY, BIT
+  as_hashed_text,  // SHA-256 (hex) of the utf8mb4 text sent: TEXT types, geometry as WKT
+                   // (SQL: SHA2(CONVERT(v USING utf8mb4), 256))
+  as_hashed_bytes, // SHA-256 (hex) of the bytes sent: BLOB types, MySQL's JSON (SQL: SHA2(v, 256))
 };
 
 struct HashColumn {
