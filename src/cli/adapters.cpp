@@ -3,16 +3,13 @@
 #include "migrate/core/error.hpp"
 #include "migrate/core/file_mode.hpp"
 #include "migrate/core/log_text.hpp"
-#include "migrate/pipeline/run_rules.hpp"
+#include "migrate/core/retry.hpp"
 #include "migrate/source/mysql_source.hpp"
 #include "migrate/state/postgres_state_store.hpp"
 #include "migrate/state/sqlite_state_store.hpp"
 #include "migrate/target/postgres_target.hpp"
 
 #include <spdlog/spdlog.h>
-
-#include <random>
-#include <thread>
 
 namespace migrate::cli {
 namespace {
@@ -22,26 +19,19 @@ auto connect_with_retries(const config::Retry& configured,
                           Retries retries,
                           const char* what,
                           Connect connect) -> decltype(connect()) {
-  const auto retry = retries == Retries::none ? config::Retry{0, configured.max_wait} : configured;
-  std::mt19937 random(std::random_device{}());
-  for (std::size_t attempt = 0;; ++attempt) {
-    try {
-      return connect();
-    } catch (const Error& e) {
-      if (!e.is_transient() || attempt >= retry.attempts) {
-        throw;
-      }
-      const auto wait = pipeline::retry_wait(
-          attempt + 1, retry.max_wait, std::uniform_real_distribution<double>(0.0, 1.0)(random));
-      spdlog::warn("{} connect retry={}/{} wait_s={:.1f} error={}",
-                   what,
-                   attempt + 1,
-                   retry.attempts,
-                   std::chrono::duration<double>(wait).count(),
-                   quote_field(e.what()));
-      std::this_thread::sleep_for(wait);
-    }
-  }
+  const auto attempts = retries == Retries::none ? 0 : configured.attempts;
+  return with_retries(attempts,
+                      configured.max_wait,
+                      connect,
+                      [&](std::size_t attempt, std::chrono::milliseconds wait, const Error& e) {
+                        spdlog::warn("{} connect retry={}/{} wait_s={:.1f} error={}",
+                                     what,
+                                     attempt,
+                                     attempts,
+                                     std::chrono::duration<double>(wait).count(),
+                                     quote_field(e.what()));
+                        return true;
+                      });
 }
 
 } // namespace

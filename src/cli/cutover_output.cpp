@@ -1,7 +1,7 @@
 #include "cli/cutover_output.hpp"
 
 #include "cli/json_writer.hpp"
-#include "cli/text_table.hpp"
+#include "migrate/core/text_table.hpp"
 
 #include "migrate/core/error.hpp"
 #include "migrate/core/log_text.hpp"

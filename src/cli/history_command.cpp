@@ -1,7 +1,7 @@
 #include "cli/adapters.hpp"
 #include "cli/commands.hpp"
 #include "cli/json_writer.hpp"
-#include "cli/text_table.hpp"
+#include "migrate/core/text_table.hpp"
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/notify/message.hpp"

@@ -2,7 +2,7 @@
 #include "cli/commands.hpp"
 #include "cli/json_writer.hpp"
 #include "cli/run_report.hpp"
-#include "cli/text_table.hpp"
+#include "migrate/core/text_table.hpp"
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/state/run_lock.hpp"

@@ -2,7 +2,7 @@
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "cli/run_report.hpp"
-#include "cli/text_table.hpp"
+#include "migrate/core/text_table.hpp"
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/error.hpp"

@@ -2,6 +2,7 @@
 
 #include "migrate/core/json_writer.hpp"
 #include "migrate/core/log_text.hpp"
+#include "migrate/core/text_table.hpp"
 #include "migrate/validate/freshness.hpp"
 
 #include <spdlog/fmt/fmt.h>
@@ -12,55 +13,31 @@
 namespace migrate::notify {
 namespace {
 
-// Columns padded to their widest cell, numbers right-aligned: mail clients show plain text in a
-// fixed font when it is text/plain.
-std::string render_columns(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()));
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      widths[i] = std::max(widths[i], row[i].size());
-    }
-  }
-  std::string out;
-  for (const auto& row : rows) {
-    std::string line;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      const auto pad = std::string(widths[i] - row[i].size(), ' ');
-      const bool left = i < 3; // table, mode, outcome
-      line += (i == 0 ? "" : "  ") + (left ? row[i] + pad : pad + row[i]);
-    }
-    while (!line.empty() && line.back() == ' ') {
-      line.pop_back();
-    }
-    out += line + "\n";
-  }
-  return out;
-}
-
+// Numbers right-aligned: mail clients show text/plain in a fixed font.
 std::string summary_table(const RunReport& report) {
-  std::vector<std::vector<std::string>> rows{{"table",
-                                              "mode",
-                                              "outcome",
-                                              "read",
-                                              "inserted",
-                                              "updated",
-                                              "deleted",
-                                              "quarantined",
-                                              "seconds"}};
+  using Align = TextTable::Align;
+  TextTable out({{"table"},
+                 {"mode"},
+                 {"outcome"},
+                 {"read", Align::right},
+                 {"inserted", Align::right},
+                 {"updated", Align::right},
+                 {"deleted", Align::right},
+                 {"quarantined", Align::right},
+                 {"seconds", Align::right}});
   for (const auto& t : report.tables) {
     const auto& r = t.result;
-    rows.push_back({one_line(r.table),
-                    mode_label(r.mode),
-                    outcome_label(r),
-                    std::to_string(r.counts.rows_read),
-                    std::to_string(r.counts.inserted),
-                    std::to_string(r.counts.updated),
-                    std::to_string(r.counts.deleted),
-                    std::to_string(r.counts.quarantined),
-                    fmt::format("{:.1f}", r.seconds())});
+    out.add_row({r.table,
+                 mode_label(r.mode),
+                 outcome_label(r),
+                 std::to_string(r.counts.rows_read),
+                 std::to_string(r.counts.inserted),
+                 std::to_string(r.counts.updated),
+                 std::to_string(r.counts.deleted),
+                 std::to_string(r.counts.quarantined),
+                 fmt::format("{:.1f}", r.seconds())});
   }
-  return render_columns(rows);
+  return out.render();
 }
 
 std::string list(const std::vector<std::string>& names, std::size_t at_most) {

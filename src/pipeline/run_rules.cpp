@@ -126,15 +126,6 @@ std::string read_upper_bound(const source::ServerClock& clock, int fsp) {
   return last_complete_tick(limit, fsp);
 }
 
-std::chrono::milliseconds
-retry_wait(std::size_t attempt, std::chrono::seconds max_wait, double jitter) {
-  const double cap = std::chrono::duration<double, std::milli>(max_wait).count();
-  const double base =
-      2000.0 * std::pow(2.0, static_cast<double>(std::min<std::size_t>(attempt, 31) - 1));
-  const double spread = std::min(base, cap) * (0.75 + 0.5 * std::clamp(jitter, 0.0, 1.0));
-  return std::chrono::milliseconds(static_cast<long long>(std::min(spread, cap)));
-}
-
 std::optional<KeyRanges> split_key_range(const KeyRange& range, std::size_t k) {
   if (k < 2 || range.min.empty() || range.rows == 0) {
     return std::nullopt;

@@ -9,6 +9,7 @@
 #include "migrate/core/error.hpp"
 #include "migrate/core/log_text.hpp"
 #include "migrate/core/parallel.hpp"
+#include "migrate/core/retry.hpp"
 #include "migrate/core/timestamp_text.hpp"
 #include "migrate/pipeline/run_rules.hpp"
 #include "migrate/validate/schema_changes.hpp"
@@ -23,7 +24,6 @@
 #include <limits>
 #include <map>
 #include <mutex>
-#include <random>
 #include <set>
 #include <thread>
 #include <tuple>
@@ -318,31 +318,24 @@ void TableRun::fail(const Error& e) {
 // again from its last committed position: only the commit group in flight is read again, and an
 // in-doubt commit is resolved by that re-read, whichever way it went, since merges are idempotent.
 void TableRun::run_with_retries() {
-  std::mt19937 random(std::random_device{}());
-  for (std::size_t attempt = 0;; ++attempt) {
-    try {
-      attempt_run();
-      return;
-    } catch (const Error& e) {
-      if (!e.is_transient() || attempt >= m_options.retry.attempts) {
-        throw;
-      }
-      const auto wait = retry_wait(attempt + 1,
-                                   m_options.retry.max_wait,
-                                   std::uniform_real_distribution<double>(0.0, 1.0)(random));
-      if (m_options.deadline && Clock::now() + wait > *m_options.deadline) {
-        throw;
-      }
-      ++m_result.counts.retries;
-      spdlog::warn("table={} retry={}/{} wait_s={:.1f} error=\"{}\"",
-                   m_mapping.source_table,
-                   attempt + 1,
-                   m_options.retry.attempts,
-                   std::chrono::duration<double>(wait).count(),
-                   e.what());
-      std::this_thread::sleep_for(wait);
-    }
-  }
+  const auto& retry = m_options.retry;
+  with_retries(
+      retry.attempts,
+      retry.max_wait,
+      [&] { attempt_run(); },
+      [&](std::size_t attempt, std::chrono::milliseconds wait, const Error& e) {
+        if (m_options.deadline && Clock::now() + wait > *m_options.deadline) {
+          return false;
+        }
+        ++m_result.counts.retries;
+        spdlog::warn("table={} retry={}/{} wait_s={:.1f} error=\"{}\"",
+                     m_mapping.source_table,
+                     attempt,
+                     retry.attempts,
+                     std::chrono::duration<double>(wait).count(),
+                     e.what());
+        return true;
+      });
 }
 
 void TableRun::attempt_run() {

@@ -307,20 +307,6 @@ TEST(DeleteRatio, RefusesMoreThanTheShareAndNeverAnEmptyTargetOrNothing) {
   EXPECT_FALSE(exceeds_delete_ratio(0, 5, 0.5));
 }
 
-TEST(RetryWait, DoublesFromTwoSecondsWithJitterWithinAQuarter) {
-  EXPECT_EQ(retry_wait(1, seconds(600), 0.5), milliseconds(2000));
-  EXPECT_EQ(retry_wait(2, seconds(600), 0.5), milliseconds(4000));
-  EXPECT_EQ(retry_wait(5, seconds(600), 0.5), milliseconds(32000));
-  EXPECT_EQ(retry_wait(1, seconds(600), 0.0), milliseconds(1500));
-  EXPECT_EQ(retry_wait(1, seconds(600), 1.0), milliseconds(2500));
-}
-
-TEST(RetryWait, NeverExceedsMaxWaitHoweverManyAttempts) {
-  EXPECT_EQ(retry_wait(12, seconds(600), 1.0), milliseconds(600000));
-  EXPECT_EQ(retry_wait(100, seconds(10), 0.3), milliseconds(9000));
-  EXPECT_LE(retry_wait(3, seconds(5), 1.0), milliseconds(5000));
-}
-
 } // namespace
 
 TEST(KeyRanges, SplitsTheKeysIntoAboutKRangeChunks) {

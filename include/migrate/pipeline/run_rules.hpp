@@ -157,9 +157,4 @@ std::optional<KeyRanges> resumable_ranges(const state::Position& stored,
 // share from 0 to 1): the guard against a bad script or a half-restored source emptying the target.
 bool exceeds_delete_ratio(std::uint64_t deleting, std::uint64_t target_rows, double max_ratio);
 
-// How long to wait before retry `attempt` (1, 2, ...): 2 s doubled each time, capped at `max_wait`,
-// spread by `jitter` (0..1) over 75% to 125% so that workers do not retry in step.
-std::chrono::milliseconds
-retry_wait(std::size_t attempt, std::chrono::seconds max_wait, double jitter);
-
 } // namespace migrate::pipeline

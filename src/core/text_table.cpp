@@ -1,11 +1,11 @@
-#include "cli/text_table.hpp"
+#include "migrate/core/text_table.hpp"
 
 #include "migrate/core/log_text.hpp"
 
 #include <algorithm>
 #include <stdexcept>
 
-namespace migrate::cli {
+namespace migrate {
 namespace {
 
 // Width on a terminal, counting each UTF-8 code point once (table names, keys may be non-ASCII).
@@ -70,4 +70,4 @@ std::string TextTable::render() const {
   return out;
 }
 
-} // namespace migrate::cli
+} // namespace migrate

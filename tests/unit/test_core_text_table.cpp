@@ -1,10 +1,10 @@
-#include "cli/text_table.hpp"
+#include "migrate/core/text_table.hpp"
 
 #include <gtest/gtest.h>
 
 #include <sstream>
 
-using migrate::cli::TextTable;
+using migrate::TextTable;
 
 namespace {
 

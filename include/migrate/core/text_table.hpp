@@ -1,12 +1,13 @@
-// A plain-text table for results on standard output: column widths follow the content, so the
-// columns stay aligned whatever a value's length (a mode such as `incremental+compare`, a long
-// table name or position). Cells are made one-line (migrate/core/log_text.hpp). Not thread-safe.
+// A plain-text table for results on standard output and in plain-text mail: column widths follow
+// the content, so the columns stay aligned whatever a value's length (a mode such as
+// `incremental+compare`, a long table name or position). Cells are made one-line
+// (migrate/core/log_text.hpp). Not thread-safe.
 #pragma once
 
 #include <string>
 #include <vector>
 
-namespace migrate::cli {
+namespace migrate {
 
 class TextTable {
 public:
@@ -30,4 +31,4 @@ private:
   std::vector<std::vector<std::string>> m_rows;
 };
 
-} // namespace migrate::cli
+} // namespace migrate
