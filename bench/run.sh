@@ -2,7 +2,7 @@
 # The migrate benchmark: one table of mixed types, measured against the physical limits of the two
 # servers and against pgloader, in one run on this machine.
 #
-#   bench/run.sh [--rows N] [--skip-pgloader] [--out FILE]
+#   bench/run.sh [--rows N] [--skip-pgloader] [--skip-fdw] [--out FILE]
 #                [--link RTT_MS:MBIT[:PER_CONN_MBIT]] [--placement near-mysql|near-pg|both]
 #                [--compress off|on|both] [--parallel [--sakila DIR]] [--compare-with REV]
 #
@@ -19,8 +19,10 @@
 #      d and e run with verify_every: 0, the cursor alone)
 #   f  migrate validate --checksum
 #   g  pgloader 3.6 (Debian) loading the same table
+#   h  mysql_fdw (Debian's postgresql-NN-mysql-fdw): CREATE TABLE AS SELECT from the foreign table,
+#      then the same primary key and index (--skip-fdw leaves it out)
 # MariaDB's InnoDB buffer pool is set to 3 GiB first (as a production server would hold the table).
-# and the ratios c/max(a, b), g/c, d/c. Figures go to a CSV file (bench/results/ by default). Each
+# and the ratios c/max(a, b), g/c, h/c, d/c. Figures go to a CSV file (bench/results/ by default). Each
 # step also reports the CPU time (user + system) of the process it ran: for migrate, the client's
 # own cost per row, apart from the servers'.
 #
@@ -48,6 +50,7 @@ cd "$(dirname "$0")/.."
 
 rows=2000000
 run_pgloader=1
+run_fdw=1
 out=""
 link=""
 placement=both
@@ -55,13 +58,14 @@ compress=off
 parallel=0
 sakila=""
 compare_rev=""
-usage="usage: bench/run.sh [--rows N] [--skip-pgloader] [--out FILE]
+usage="usage: bench/run.sh [--rows N] [--skip-pgloader] [--skip-fdw] [--out FILE]
        [--link RTT_MS:MBIT[:PER_CONN_MBIT]] [--placement near-mysql|near-pg|both]
        [--compress off|on|both] [--parallel [--sakila DIR]] [--compare-with REV]"
 while [[ $# -gt 0 ]]; do
   case $1 in
     --rows) rows=$2; shift 2 ;;
     --skip-pgloader) run_pgloader=0; shift ;;
+    --skip-fdw) run_fdw=0; shift ;;
     --out) out=$2; shift 2 ;;
     --link) link=$2; shift 2 ;;
     --placement) placement=$2; shift 2 ;;
@@ -112,6 +116,9 @@ command -v /usr/bin/time >/dev/null || extra+=(time)
 command -v bc >/dev/null || extra+=(bc)
 command -v column >/dev/null || extra+=(bsdextrautils)
 if (( run_pgloader )) && ! command -v pgloader >/dev/null; then extra+=(pgloader); fi
+pg_major=$(pg_config --version 2>/dev/null | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
+fdw_package=postgresql-${pg_major:-15}-mysql-fdw
+if (( run_fdw )) && ! dpkg -s "$fdw_package" >/dev/null 2>&1; then extra+=("$fdw_package"); fi
 if (( ${#extra[@]} )); then
   sudo_cmd=()
   [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
@@ -354,6 +361,9 @@ if [[ -n $compare_bin ]]; then
   # The same rows, the other build: its own target and state, then its checksum of them.
   "${pg[@]}" -d postgres -c "DROP DATABASE IF EXISTS bench_compare" -c "CREATE DATABASE bench_compare"
   write_config "$work/config-compare" bench_compare false
+  # An older build knows neither key; both are their defaults here.
+  sed -i '/compress: false/d; /verify_every/d' "$work/config-compare/database.yaml" \
+    "$work/config-compare/table_mapping.yaml"
   "${pg[@]}" -d postgres -c "CHECKPOINT"
   measure "c@$compare_tag" "$compare_bin" --config "$work/config-compare"
   measure "f@$compare_tag" "$compare_bin" --config "$work/config-compare" validate --checksum
@@ -367,6 +377,27 @@ if (( run_pgloader )); then
     "postgresql://$MIGRATE_PG_USER:$MIGRATE_PG_PASSWORD@$MIGRATE_PG_HOST:$MIGRATE_PG_PORT/bench_pgloader"
 fi
 
+if (( run_fdw )); then
+  # The foreign table has the target's column types; the read is one SELECT * through mysql_fdw.
+  "${pg[@]}" -d postgres -c "DROP DATABASE IF EXISTS bench_fdw" -c "CREATE DATABASE bench_fdw"
+  "${pg[@]}" -d bench_fdw <<SQL
+CREATE EXTENSION mysql_fdw;
+CREATE SERVER mysql_source FOREIGN DATA WRAPPER mysql_fdw
+  OPTIONS (host '$MIGRATE_MYSQL_HOST', port '$MIGRATE_MYSQL_PORT');
+CREATE USER MAPPING FOR CURRENT_USER SERVER mysql_source
+  OPTIONS (username '$MIGRATE_MYSQL_USER', password '$MIGRATE_MYSQL_PASSWORD');
+CREATE SCHEMA source;
+CREATE FOREIGN TABLE source.wide (
+  id bigint, account_id integer, status text, amount numeric(12,2), score double precision,
+  quantity smallint, flag boolean, name varchar(120), city varchar(60), note text,
+  created_at timestamp(6), updated_at timestamptz
+) SERVER mysql_source OPTIONS (dbname 'bench', table_name 'wide');
+SQL
+  "${pg[@]}" -d postgres -c "CHECKPOINT"
+  measure h "${pg[@]}" -d bench_fdw -c "CREATE TABLE wide AS SELECT * FROM source.wide" \
+    -c "ALTER TABLE wide ADD PRIMARY KEY (id)" -c "CREATE INDEX ON wide (updated_at)"
+  "${pg[@]}" -d postgres -c "DROP DATABASE bench_fdw"
+fi
 
 # The same steps across a link, for each placement and compression setting: a fresh target
 # database and state file each time.
@@ -498,6 +529,7 @@ machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m)"
     row "f@$compare_tag" "migrate validate --checksum, build $compare_tag" "$rows"
   fi
   if (( run_pgloader )); then row g "pgloader 3.6" "$rows"; fi
+  if (( run_fdw )); then row h "mysql_fdw: CREATE TABLE AS SELECT + keys" "$rows"; fi
   for step in "${link_steps[@]}"; do
     where=${step#*@}
     rtt=$link_rtt
@@ -535,6 +567,9 @@ printf 'd / c          = %.4f (target <= 0.02 at 10M rows)\n' "$(echo "${wall[d]
 printf 'e              = %.2f s (target < 2 s at 10M rows)\n' "${wall[e]}"
 if (( run_pgloader )); then
   printf 'g / c          = %.2f   (target >= 3)\n' "$(echo "${wall[g]} / ${wall[c]}" | bc -l)"
+fi
+if (( run_fdw )); then
+  printf 'h / c          = %.2f   (mysql_fdw)\n' "$(echo "${wall[h]} / ${wall[c]}" | bc -l)"
 fi
 printf 'migrate peak RSS: initial %.0f MB, incremental %.0f MB (target <= 256 MB)\n' \
   "$(echo "${rss[c]} / 1024" | bc -l)" "$(echo "${rss[d]} / 1024" | bc -l)"

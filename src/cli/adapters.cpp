@@ -48,7 +48,7 @@ std::unique_ptr<target::Target> AdapterFactory::target(Retries retries) const {
 }
 
 config::StateLocation AdapterFactory::location() const {
-  return config::StateLocation{m_config.state_file, m_config.state_url, m_config.state_schema};
+  return m_config.state;
 }
 
 std::unique_ptr<state::StateStore> AdapterFactory::state() const {
@@ -79,6 +79,10 @@ AdapterFactory::state(const config::StateLocation& location) const {
 CommandContext::CommandContext(const GlobalOptions& options, config::LoadMode mode)
     : config(load(options, mode))
     , tables(selected_tables(config, options.tables)) {}
+
+std::unique_ptr<state::RunLock> lock_state(const config::StateLocation& state) {
+  return state.shared() ? nullptr : std::make_unique<state::RunLock>(state.file);
+}
 
 void hold_lease(state::StateStore& state, const std::string& table, const std::string& action) {
   if (state.lease(table) != state::Lease::granted) {

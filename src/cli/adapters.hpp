@@ -7,6 +7,7 @@
 
 #include "migrate/config/config.hpp"
 #include "migrate/source/source.hpp"
+#include "migrate/state/run_lock.hpp"
 #include "migrate/state/state_store.hpp"
 #include "migrate/target/target.hpp"
 
@@ -52,6 +53,10 @@ struct CommandContext {
   std::vector<const config::TableMapping*> tables;
   AdapterFactory adapters{config};
 };
+
+// A SQLite state store takes one run at a time: its RunLock, taken here (throws Error(lock) while
+// another run holds it). A shared store's runs lease each table instead: null.
+std::unique_ptr<state::RunLock> lock_state(const config::StateLocation& state);
 
 // Leases `table` as a run does, so that a command that writes it (a repair, a cutover) never does
 // so beside a running worker; throws Error(lock) saying to `action` once no run holds it.

@@ -1,6 +1,7 @@
 // `migrate check`: connects, inspects and changes nothing; one line per check, exit 1 on any fail.
 #include "cli/adapters.hpp"
 #include "cli/commands.hpp"
+#include "cli/json_writer.hpp"
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/error.hpp"
@@ -20,22 +21,48 @@ namespace {
 
 using validate::CheckLevel;
 
+// Text: one line per check as it is made (a slow server shows where it is). JSON: one document
+// at the end, {"ok": ..., "checks": [{"level", "check", "detail"}, ...]}, for monitoring.
 class CheckReport {
 public:
+  explicit CheckReport(bool json)
+      : m_json(json) {}
+
   void add(CheckLevel level, const std::string& check, const std::string& reason) {
-    std::cout << validate::to_string(level) << (level == CheckLevel::ok ? "   " : " ") << check
-              << ": " << reason << "\n";
+    if (m_json) {
+      m_checks.begin_object()
+          .key("level")
+          .value(validate::to_string(level))
+          .key("check")
+          .value(check)
+          .key("detail")
+          .value(reason)
+          .end_object();
+    } else {
+      std::cout << validate::to_string(level) << (level == CheckLevel::ok ? "   " : " ") << check
+                << ": " << reason << "\n";
+    }
     m_failed = m_failed || level == CheckLevel::fail;
   }
   bool failed() const { return m_failed; }
 
-private:
-  bool m_failed = false;
-};
+  void finish() {
+    if (m_json) {
+      m_checks.end_array();
+      std::cout << "{\"ok\":" << (m_failed ? "false" : "true") << ",\"checks\":" << m_checks.str()
+                << "}\n";
+    }
+  }
 
-std::string first_line(const std::string& text) {
-  return text.substr(0, text.find('\n'));
-}
+private:
+  bool m_json;
+  bool m_failed = false;
+  JsonWriter m_checks = [] {
+    JsonWriter out;
+    out.begin_array();
+    return out;
+  }();
+};
 
 void add_clock(CheckReport& report, const std::string& side, const std::string& utc_now) {
   const auto skew = validate::clock_skew_ms(utc_now, std::chrono::system_clock::now());
@@ -101,6 +128,16 @@ void check_postgres(CheckReport& report, target::Target& target) {
   report.add(CheckLevel::ok,
              "postgresql time zone",
              "server " + info.time_zone + " (the session uses UTC)");
+  // SQL_ASCII stores any bytes unchecked and unconverted; LATIN1 and the like cannot hold most of
+  // what utf8mb4 can, and refuse a row only when one arrives.
+  report.add(
+      info.encoding == "UTF8" ? CheckLevel::ok : CheckLevel::fail,
+      "postgresql encoding",
+      info.encoding == "UTF8"
+          ? "UTF8"
+          : "the database is " + info.encoding + ", not UTF8: text from MySQL would be stored "
+                + (info.encoding == "SQL_ASCII" ? "unchecked" : "only where it fits")
+                + "; create it with ENCODING 'UTF8' (CREATE DATABASE ... TEMPLATE template0)");
   add_clock(report, "postgresql", info.utc_now);
 }
 
@@ -263,7 +300,7 @@ void check_state_file(CheckReport& report, const std::filesystem::path& path) {
 // the one thing check writes (idempotent, and what the first run would do).
 void check_shared_state(CheckReport& report, const CommandContext& context) {
   const auto& config = context.config;
-  const auto where = config::StateLocation{{}, config.state_url, config.state_schema}.describe();
+  const auto where = config.state.describe();
   try {
     context.adapters.state();
     report.add(CheckLevel::ok, "state store", where + " is reachable");
@@ -274,15 +311,17 @@ void check_shared_state(CheckReport& report, const CommandContext& context) {
 
 } // namespace
 
-CLI::App* setup_check(CLI::App& app) {
-  return app.add_subcommand(
+CLI::App* setup_check(CLI::App& app, bool& json) {
+  auto* command = app.add_subcommand(
       "check", "connect and inspect both sides and every table; change nothing (exit 1 on a fail)");
+  command->add_flag("--json", json, "one JSON document: ok, and each check's level and detail");
+  return command;
 }
 
-int run_check(const GlobalOptions& global) {
+int run_check(const GlobalOptions& global, bool json) {
   const CommandContext context(global, config::LoadMode::full);
   const auto& config = context.config;
-  CheckReport report;
+  CheckReport report(json);
   std::unique_ptr<source::Source> source;
   std::unique_ptr<target::Target> target;
   try {
@@ -303,11 +342,12 @@ int run_check(const GlobalOptions& global) {
     }
     check_unmapped(report, config, *source);
   }
-  if (config.state_url.empty()) {
-    check_state_file(report, config.state_file);
+  if (!config.state.shared()) {
+    check_state_file(report, config.state.file);
   } else {
     check_shared_state(report, context);
   }
+  report.finish();
   return report.failed() ? k_exit_table_failed : k_exit_ok;
 }
 

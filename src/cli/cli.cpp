@@ -133,7 +133,8 @@ void install_logger(const config::Logging& logging, const GlobalOptions& options
     }
   }
   auto logger = std::make_shared<spdlog::logger>("migrate", sinks.begin(), sinks.end());
-  if (options.log_format == "json") {
+  const auto& format = options.log_format.empty() ? logging.format : options.log_format;
+  if (format == "json") {
     logger->set_formatter(std::make_unique<JsonFormatter>());
   } else {
     logger->set_formatter(make_formatter("%Y-%m-%dT%H:%M:%S.%e%z %l %*"));
@@ -218,6 +219,9 @@ struct CommandLine {
   bool status_json = false;
   bool schema_diff = false;
   bool quarantine_json = false;
+  bool check_json = false;
+  bool plan_json = false;
+  bool schema_json = false;
   ReportOptions report;
   HistoryOptions history;
   bool notify_test = false;
@@ -243,9 +247,9 @@ void add_global_options(CLI::App& app, GlobalOptions& global) {
       ->excludes(verbose);
   app.add_option("--log-format",
                  global.log_format,
-                 "text: key=value lines; json: one JSON object per line (console and log file)")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
+                 "text: key=value lines; json: one JSON object per line (console and log file); "
+                 "default: migrate.yaml's logging.format, else text")
+      ->check(CLI::IsMember({"text", "json"}));
   app.fallthrough();
 }
 
@@ -256,11 +260,12 @@ void add_subcommands(CLI::App& app, CommandLine& c) {
   };
   add(setup_validate(app, c.validate), [&] { return run_validate(g, c.validate); });
   add(setup_status(app, c.status_json), [&] { return run_status(g, c.status_json); });
-  add(setup_schema(app, c.schema_diff), [&] { return run_schema(g, c.schema_diff); });
+  add(setup_schema(app, c.schema_diff, c.schema_json),
+      [&] { return run_schema(g, c.schema_diff, c.schema_json); });
   add(setup_quarantine(app, c.quarantine_json),
       [&] { return run_quarantine(g, c.quarantine_json); });
-  add(setup_check(app), [&] { return run_check(g); });
-  add(setup_plan(app), [&] { return run_plan(g); });
+  add(setup_check(app, c.check_json), [&] { return run_check(g, c.check_json); });
+  add(setup_plan(app, c.plan_json), [&] { return run_plan(g, c.plan_json); });
   add(setup_report(app, c.report), [&] { return run_report(g, c.report); });
   add(setup_history(app, c.history), [&] { return run_history(g, c.history); });
   add(setup_notify(app, c.notify_test), [&] { return run_notify(g, c.notify_test); });

@@ -20,9 +20,9 @@ struct GlobalOptions {
   std::string config_dir = "config";
   std::string state_file; // empty: from migrate.yaml, or next to the config directory
   std::vector<std::string> tables;
-  bool verbose = false; // debug on the console and in the log file
-  bool quiet = false;   // the console shows only warnings and errors (results still on stdout)
-  std::string log_format = "text"; // text (key=value) or json (one object per line)
+  bool verbose = false;   // debug on the console and in the log file
+  bool quiet = false;     // the console shows only warnings and errors (results still on stdout)
+  std::string log_format; // text (key=value) or json (one object per line); empty: migrate.yaml's
 };
 
 // Loads what `mode` needs of the configuration and applies --state. Logging has started already
@@ -95,14 +95,14 @@ CLI::App* setup_status(CLI::App& app, bool& json);
 int run_status(const GlobalOptions& global, bool json);
 
 // With `diff`: only what the next run would change in each existing target, and what it refuses.
-CLI::App* setup_schema(CLI::App& app, bool& diff);
-int run_schema(const GlobalOptions& global, bool diff);
+CLI::App* setup_schema(CLI::App& app, bool& diff, bool& json);
+int run_schema(const GlobalOptions& global, bool diff, bool json);
 
-CLI::App* setup_plan(CLI::App& app);
-int run_plan(const GlobalOptions& global);
+CLI::App* setup_plan(CLI::App& app, bool& json);
+int run_plan(const GlobalOptions& global, bool json);
 
-CLI::App* setup_check(CLI::App& app);
-int run_check(const GlobalOptions& global);
+CLI::App* setup_check(CLI::App& app, bool& json);
+int run_check(const GlobalOptions& global, bool json);
 
 struct ReportOptions {
   std::string html;      // the file to write

@@ -199,9 +199,7 @@ int run_revert(const GlobalOptions& global, const CutoverOptions& options) {
   const CommandContext context(named, config::LoadMode::full);
   const auto source = context.adapters.source();
   const auto target = context.adapters.target();
-  const auto lock = context.config.state_url.empty()
-                        ? std::make_unique<state::RunLock>(context.config.state_file)
-                        : nullptr;
+  const auto lock = lock_state(context.config.state);
   const auto state = context.adapters.state();
   const auto by = user_at_host();
   int exit_code = k_exit_ok;
@@ -268,9 +266,7 @@ int run_cutover(const GlobalOptions& global, const CutoverOptions& options) {
   const auto source = context.adapters.source();
   const auto target = context.adapters.target();
   log_connections(context.config, *source, *target);
-  const auto lock = !options.dry_run && context.config.state_url.empty()
-                        ? std::make_unique<state::RunLock>(context.config.state_file)
-                        : nullptr;
+  const auto lock = options.dry_run ? nullptr : lock_state(context.config.state);
   const auto state = context.adapters.state();
   if (options.dry_run) {
     return run_cutover_dry_run(context, options, *source, *target, *state);
@@ -291,7 +287,7 @@ int run_cutover(const GlobalOptions& global, const CutoverOptions& options) {
   } catch (const Error& e) {
     // Stopped by something else than a table (a lease held elsewhere, a catalog that cannot be
     // read): still recorded, reported and alerted.
-    run.outcome = "stopped: " + notify::first_line(e.what());
+    run.outcome = "stopped: " + first_line(e.what());
     run.exit_code = exit_code_for(e.area());
   }
   run.finished = std::chrono::system_clock::now();

@@ -1,10 +1,10 @@
 #include "cli/cutover_output.hpp"
 
 #include "cli/json_writer.hpp"
-#include "migrate/core/text_table.hpp"
 
 #include "migrate/core/error.hpp"
 #include "migrate/core/log_text.hpp"
+#include "migrate/core/text_table.hpp"
 #include "migrate/notify/message.hpp"
 #include "migrate/report/html_report.hpp"
 
@@ -47,7 +47,7 @@ std::string sync_text(const TableResult* result) {
     return "-";
   }
   if (result->outcome != Outcome::ok) {
-    return "FAILED: " + notify::first_line(result->error_text());
+    return "FAILED: " + first_line(result->error_text());
   }
   const auto& c = result->counts;
   return std::to_string(c.inserted) + " inserted, " + std::to_string(c.updated) + " updated, "

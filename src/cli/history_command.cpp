@@ -1,9 +1,10 @@
 #include "cli/adapters.hpp"
 #include "cli/commands.hpp"
 #include "cli/json_writer.hpp"
-#include "migrate/core/text_table.hpp"
 
 #include "migrate/cli/cli.hpp"
+#include "migrate/core/log_text.hpp"
+#include "migrate/core/text_table.hpp"
 #include "migrate/notify/message.hpp"
 #include "migrate/state/run_lock.hpp"
 
@@ -132,7 +133,7 @@ void print_runs(const std::string& table, const std::vector<state::RunRecord>& r
                  std::to_string(r.counts.deleted),
                  std::to_string(r.counts.quarantined),
                  fmt::format("{:.2f}", r.seconds()),
-                 notify::first_line(r.error_text())});
+                 first_line(r.error_text())});
   }
   std::cout << "table " << table << "\n" << out.render();
   for (const auto& record : runs) {
@@ -187,7 +188,7 @@ int run_history(const GlobalOptions& global, const HistoryOptions& options) {
   const auto state = context.adapters.state();
   if (global.tables.empty()) {
     const auto items = state->invocations(options.last);
-    const bool live = state::current_holder(config.state_file).has_value();
+    const bool live = state::current_holder(config.state.file).has_value();
     const auto cutovers = state->cutovers(options.last);
     if (options.json) {
       print_invocations_json(items, live, cutovers);

@@ -112,10 +112,13 @@ LogFields parse_log_fields(std::string_view text) {
 }
 
 std::string log_json_line(std::string_view time, std::string_view level, std::string_view text) {
-  const auto parsed = parse_log_fields(one_line(text));
+  const auto line = one_line(text);
+  const auto parsed = parse_log_fields(line);
   JsonWriter json;
   json.begin_object().key("time").value(time).key("level").value(level);
-  json.key("message").value(parsed.message);
+  // An event of fields alone (table=users outcome=ok ...) keeps its text line as the message:
+  // log viewers show the message, and an empty one hides what happened.
+  json.key("message").value(parsed.message.empty() ? line : parsed.message);
   std::set<std::string> used{"time", "level", "message"};
   for (const auto& [key, value] : parsed.fields) {
     auto name = key;

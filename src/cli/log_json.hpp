@@ -18,7 +18,8 @@ struct LogFields {
 // quote_field()) is unescaped.
 LogFields parse_log_fields(std::string_view text);
 
-// {"time":...,"level":...,"message":...,<fields>}: a value that is a plain number is written as a
+// {"time":...,"level":...,"message":...,<fields>}: the message is the words that are not fields,
+// or the whole text when every word is one; a value that is a plain number is written as a
 // number; a field named time, level or message (or repeated) gets a "_2"-style suffix.
 std::string log_json_line(std::string_view time, std::string_view level, std::string_view text);
 

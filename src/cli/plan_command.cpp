@@ -1,6 +1,7 @@
 // `migrate plan`: what the next run would do per table, found without writing anything.
 #include "cli/adapters.hpp"
 #include "cli/commands.hpp"
+#include "cli/json_writer.hpp"
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/error.hpp"
@@ -61,31 +62,78 @@ void print_plan(const config::TableMapping& table, const pipeline::RunPlan& plan
   }
 }
 
-} // namespace
-
-CLI::App* setup_plan(CLI::App& app) {
-  return app.add_subcommand("plan",
-                            "per table, what the next run would do; writes nothing (exit 1 when a "
-                            "table cannot be planned)");
+void strings(JsonWriter& json, const std::string& key, const std::vector<std::string>& values) {
+  json.key(key).begin_array();
+  for (const auto& value : values) {
+    json.value(value);
+  }
+  json.end_array();
 }
 
-int run_plan(const GlobalOptions& global) {
+// The same facts as print_plan(), as members of the table's object; empty texts are null.
+void write_plan(JsonWriter& json, const config::TableMapping& table, const pipeline::RunPlan& plan) {
+  const auto text_or_null = [&json](const std::string& key, const std::string& value) {
+    json.key(key);
+    value.empty() ? json.null() : json.value(value);
+  };
+  json.key("pass").value(plan.pass).key("resumed").value(plan.resume);
+  json.key("compare_after").value(plan.compare_after || plan.verify_slices > 0);
+  json.key("verify_slice").value(static_cast<std::uint64_t>(plan.verify_slice));
+  json.key("verify_slices").value(static_cast<std::uint64_t>(plan.verify_slices));
+  text_or_null("key_ranges", plan.key_ranges);
+  json.key("parallel_ranges").value(static_cast<std::uint64_t>(table.parallel_ranges));
+  text_or_null("position_voided", plan.void_reason);
+  text_or_null("cursor", plan.cursor);
+  json.key("lookback_s").value(static_cast<std::int64_t>(table.lookback.count()));
+  text_or_null("upper_bound", plan.upper_bound);
+  json.key("rows_to_read"); // null: only the rows of chunks whose digests differ
+  plan.rows_to_read ? json.value(*plan.rows_to_read) : json.null();
+  json.key("comparison_due").value(plan.compare_due);
+  text_or_null("ddl", plan.ddl);
+  strings(json, "schema_changes", plan.schema_changes);
+  strings(json, "drift", plan.drift);
+}
+
+} // namespace
+
+CLI::App* setup_plan(CLI::App& app, bool& json) {
+  auto* command = app.add_subcommand("plan",
+                                     "per table, what the next run would do; writes nothing (exit 1 "
+                                     "when a table cannot be planned)");
+  command->add_flag("--json", json, "one JSON document: each table's plan, or why it has none");
+  return command;
+}
+
+int run_plan(const GlobalOptions& global, bool as_json) {
   const CommandContext context(global, config::LoadMode::full);
   const auto source = context.adapters.source();
   const auto target = context.adapters.target();
   // No state file yet: no positions, and plan does not create one.
   const auto state =
-      !context.config.state_url.empty() || std::filesystem::exists(context.config.state_file)
+      context.config.state.shared() || std::filesystem::exists(context.config.state.file)
           ? context.adapters.state()
           : nullptr;
   bool failed = false;
+  JsonWriter json;
+  json.begin_object().key("tables").begin_array();
   for (const auto* table : context.tables) {
+    json.begin_object().key("table").value(table->name);
     try {
-      print_plan(*table, pipeline::plan_run(*table, *source, *target, state.get()));
+      const auto plan = pipeline::plan_run(*table, *source, *target, state.get());
+      as_json ? write_plan(json, *table, plan) : print_plan(*table, plan);
+      json.key("error").null();
     } catch (const Error& e) {
       failed = true;
-      std::cout << "table " << table->name << ":\n  cannot be planned: " << e.message() << "\n";
+      json.key("error").value(e.message());
+      if (!as_json) {
+        std::cout << "table " << table->name << ":\n  cannot be planned: " << e.message() << "\n";
+      }
     }
+    json.end_object();
+  }
+  json.end_array().key("ok").value(!failed).end_object();
+  if (as_json) {
+    std::cout << json.str() << "\n";
   }
   return failed ? k_exit_table_failed : k_exit_ok;
 }

@@ -2,9 +2,10 @@
 #include "cli/commands.hpp"
 #include "cli/json_writer.hpp"
 #include "cli/run_report.hpp"
-#include "migrate/core/text_table.hpp"
 
 #include "migrate/cli/cli.hpp"
+#include "migrate/core/log_text.hpp"
+#include "migrate/core/text_table.hpp"
 #include "migrate/state/run_lock.hpp"
 
 #include <spdlog/fmt/fmt.h>
@@ -64,7 +65,11 @@ std::string outcome_text(const TableStatus& row) {
   if (!row.running.empty()) {
     return row.running;
   }
-  return r.error ? std::string(outcome_label(r)) + ": " + r.error_text() : outcome_label(r);
+  // Cut, so that one PostgreSQL error does not make the table hundreds of characters wide:
+  // history --table and status --json keep the whole text.
+  constexpr std::size_t k_error_bytes = 80;
+  return r.error ? std::string(outcome_label(r)) + ": " + first_line(r.error_text(), k_error_bytes)
+                 : outcome_label(r);
 }
 
 void print_table(const std::vector<TableStatus>& rows, std::chrono::seconds max_age) {
@@ -207,7 +212,7 @@ int run_status(const GlobalOptions& global, bool json) {
   const auto& config = context.config;
   const auto& tables = context.tables;
   const auto state = context.adapters.state();
-  const auto active = state::current_holder(config.state_file);
+  const auto active = state::current_holder(config.state.file);
   std::map<std::string, state::RunRecord> latest;
   for (auto& record : state->latest_runs()) {
     latest[record.result.table] = record;

@@ -2,13 +2,13 @@
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "cli/run_report.hpp"
-#include "migrate/core/text_table.hpp"
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/error.hpp"
 #include "migrate/core/log_text.hpp"
 #include "migrate/core/parallel.hpp"
 #include "migrate/core/shard.hpp"
+#include "migrate/core/text_table.hpp"
 #include "migrate/core/timestamp_text.hpp"
 #include "migrate/notify/curl_channels.hpp"
 #include "migrate/pipeline/run_rules.hpp"
@@ -415,9 +415,7 @@ int run_tables(const GlobalOptions& global,
                const std::vector<std::unique_ptr<notify::Channel>>& channels) {
   const auto& config = context.config;
   const auto tables = shard_tables(context.tables, options.shard);
-  // A SQLite file takes one run at a time; a shared store leases each table instead.
-  const auto lock =
-      config.state_url.empty() ? std::make_unique<state::RunLock>(config.state_file) : nullptr;
+  const auto lock = lock_state(config.state);
   // Worker threads share the store, one call at a time.
   const auto state = std::make_unique<state::SerializedStateStore>(context.adapters.state());
   FinishedRun run;
@@ -430,9 +428,7 @@ int run_tables(const GlobalOptions& global,
                tables.size(),
                config.mysql.describe(),
                config.postgresql.describe(),
-               config.state_url.empty()
-                   ? config.state_file.string()
-                   : config::StateLocation{{}, config.state_url, config.state_schema}.describe());
+               config.state.describe());
   ProgressReporter progress(!global.quiet, ::isatty(STDERR_FILENO) == 1);
   sync.progress = &progress;
   sync.connect = [&context] {

@@ -1,10 +1,10 @@
 #include "cli/adapters.hpp"
 #include "cli/commands.hpp"
 #include "cli/json_writer.hpp"
-#include "migrate/core/text_table.hpp"
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/log_text.hpp"
+#include "migrate/core/text_table.hpp"
 #include "migrate/pipeline/table_sync.hpp"
 #include "migrate/state/run_lock.hpp"
 #include "migrate/validate/count_check.hpp"
@@ -545,9 +545,7 @@ int run_validate(const GlobalOptions& global, const ValidateOptions& options) {
   log_connections(config, *source, *target);
   // --repair writes to PostgreSQL as a run does: not while a run is under way (exit code 3). A
   // shared store leases each table instead, as a run does.
-  const auto lock = options.repair && config.state_url.empty()
-                        ? std::make_unique<state::RunLock>(config.state_file)
-                        : nullptr;
+  const auto lock = options.repair ? lock_state(config.state) : nullptr;
   const auto state = context.adapters.state();
   std::vector<Verdict> verdicts;
   std::size_t differing = 0;

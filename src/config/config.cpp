@@ -25,12 +25,11 @@ std::string Endpoint::describe() const {
   return username + "@" + host + ":" + std::to_string(port) + "/" + database;
 }
 
-void Config::use_state(const StateLocation& state) {
-  state_url = state.url;
-  state_schema = state.schema;
-  if (!state.shared()) {
-    state_file = state.file;
+void Config::use_state(StateLocation location) {
+  if (location.shared()) {
+    location.file = state.file; // where a SQLite store would be, for `state copy` back
   }
+  state = std::move(location);
 }
 
 const TableMapping* Config::find_table(const std::string& name) const {
@@ -324,9 +323,34 @@ std::string read_password_file(const Node& node, const fs::path& directory) {
   return password_from_file_text(text);
 }
 
+// The program runs with migrate's rights: whoever can write the file that names it could make
+// migrate run anything.
+void read_password_command(const Node& node, Endpoint& out) {
+  for (const auto& item : node.items()) {
+    out.password_command.push_back(item.non_empty_text());
+  }
+  if (out.password_command.empty()) {
+    node.fail(
+        "expected the program and its arguments, e.g. [aws, rds, generate-db-auth-token, ...]");
+  }
+  const auto file = node.location().file;
+  std::error_code error;
+  const auto mode = fs::status(file, error).permissions();
+  if (!error && (mode & (fs::perms::group_write | fs::perms::others_write)) != fs::perms::none) {
+    node.fail(file + " is writable by other users (mode " + mode_text(mode)
+              + "); refusing to run a command it names: chmod go-w " + file);
+  }
+}
+
 void read_password(const Node& node, Endpoint& out, const fs::path& directory) {
-  if (node.has("password") && node.has("password_file")) {
-    node.child("password_file").fail("set either password or password_file, not both");
+  const int sources = static_cast<int>(node.has("password")) + node.has("password_file")
+                      + node.has("password_command");
+  if (sources > 1) {
+    node.fail("set one of password, password_file and password_command");
+  }
+  if (node.has("password_command")) {
+    read_password_command(node.child("password_command"), out);
+    return;
   }
   if (node.has("password_file")) {
     out.password = read_password_file(node.child("password_file"), directory);
@@ -381,6 +405,7 @@ void read_endpoint(const Node& node,
                                    "username",
                                    "password",
                                    "password_file",
+                                   "password_command",
                                    "connect_timeout",
                                    "read_timeout",
                                    "lock_timeout",
@@ -918,7 +943,7 @@ void read_state(const Node& root, Config& config) {
   const auto node = root.has("state")        ? root.child("state")
                     : root.has("state_file") ? root.child("state_file")
                                              : root.child("state_schema");
-  const auto value = has_state ? node.non_empty_text() : config.state_file.string();
+  const auto value = has_state ? node.non_empty_text() : config.state.file.string();
   const auto schema =
       root.has("state_schema") ? root.child("state_schema").non_empty_text() : std::string();
   if (root.has("state_file") && value.find("://") != std::string::npos) {
@@ -952,7 +977,14 @@ void read_settings(const Node& root, Config& config, std::optional<LoadMode> mod
   read_state(root, config);
   if (root.has("logging")) {
     const auto logging = root.child("logging");
-    logging.allow_only({"file", "max_size_mb", "max_files", "level", "console_level"});
+    logging.allow_only({"file", "max_size_mb", "max_files", "level", "console_level", "format"});
+    if (logging.has("format")) {
+      const auto format = logging.child("format");
+      config.logging.format = format.non_empty_text();
+      if (config.logging.format != "text" && config.logging.format != "json") {
+        format.fail("expected text or json, got '" + config.logging.format + "'");
+      }
+    }
     if (logging.has("file")) {
       config.logging.file = resolve(config.directory, logging.child("file").non_empty_text());
     }
@@ -1043,7 +1075,7 @@ Logging load_logging(const fs::path& directory) {
 Config load_config(const fs::path& directory, LoadMode mode) {
   Config config;
   config.directory = directory;
-  config.state_file = resolve(directory, "../state/migrate.db");
+  config.state.file = resolve(directory, "../state/migrate.db");
   config.logging = default_logging(directory);
   read_database(directory, mode, config);
 

@@ -24,6 +24,18 @@ std::string one_line(std::string_view text) {
   return out;
 }
 
+std::string first_line(std::string_view text, std::size_t max_bytes) {
+  auto line = one_line(text.substr(0, text.find_first_of("\r\n")));
+  if (line.size() > max_bytes) {
+    std::size_t cut = max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0U) == 0x80U) {
+      --cut; // not inside a UTF-8 sequence
+    }
+    line = line.substr(0, cut) + "...";
+  }
+  return line;
+}
+
 std::string quote_field(std::string_view text) {
   const auto line = one_line(text);
   std::string out = "\"";

@@ -212,19 +212,6 @@ bool should_send(const config::NotifyWhen& when, bool failure) {
   return failure ? when.failure : when.success;
 }
 
-std::string first_line(const std::string& error) {
-  auto line = one_line(error.substr(0, error.find_first_of("\r\n")));
-  constexpr std::size_t k_limit = 300; // mail lines stay far below SMTP's 998
-  if (line.size() > k_limit) {
-    std::size_t cut = k_limit;
-    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0U) == 0x80U) {
-      --cut; // not inside a UTF-8 sequence
-    }
-    line = line.substr(0, cut) + "...";
-  }
-  return line;
-}
-
 std::string redact(std::string text, const std::vector<std::string>& secrets) {
   for (const auto& secret : secrets) {
     if (secret.size() < 4) {

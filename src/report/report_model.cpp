@@ -1,5 +1,7 @@
 #include "migrate/report/report_model.hpp"
 
+#include "migrate/core/log_text.hpp"
+
 #include <ctime>
 #include <set>
 
@@ -48,10 +50,6 @@ ValidationPoint validation_point(const state::ValidationRecord& v) {
 }
 
 } // namespace
-
-std::string first_line(const std::string& text) {
-  return text.substr(0, text.find('\n'));
-}
 
 std::optional<std::chrono::seconds> data_age(const std::vector<state::RunRecord>& runs,
                                              std::chrono::system_clock::time_point now,

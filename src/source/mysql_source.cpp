@@ -193,10 +193,11 @@ public:
     mysql_options(h, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     apply_tls(h, endpoint.tls);
     const bool compress = apply_compression(h, endpoint);
+    const auto password = config::connection_password(endpoint, ErrorArea::source);
     if (mysql_real_connect(h,
                            endpoint.host.c_str(),
                            endpoint.username.c_str(),
-                           endpoint.password.c_str(),
+                           password.c_str(),
                            endpoint.database.c_str(),
                            endpoint.port,
                            nullptr,

@@ -678,7 +678,8 @@ public:
                   "coalesce((SELECT version || ' ' || cipher FROM pg_stat_ssl WHERE pid = "
                   "pg_backend_pid() AND ssl), ''), "
                   "(SELECT reset_val FROM pg_settings WHERE name = 'TimeZone'), "
-                  "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')")[0];
+                  "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), "
+                  "current_setting('server_encoding')")[0];
       TargetServerInfo info;
       info.version = row[0].as<std::string>();
       info.role = row[1].as<std::string>();
@@ -689,6 +690,7 @@ public:
       }
       info.time_zone = row[4].as<std::string>();
       info.utc_now = row[5].as<std::string>();
+      info.encoding = row[6].as<std::string>();
       return info;
     });
   }
@@ -1416,8 +1418,9 @@ bool is_transient_sqlstate(const std::string& state) {
 
 std::string connection_string(const config::Endpoint& endpoint) {
   return "host=" + conninfo_value(endpoint.host) + " port=" + std::to_string(endpoint.port)
-         + " dbname=" + conninfo_value(endpoint.database) + " user="
-         + conninfo_value(endpoint.username) + " password=" + conninfo_value(endpoint.password)
+         + " dbname=" + conninfo_value(endpoint.database)
+         + " user=" + conninfo_value(endpoint.username)
+         + " password=" + conninfo_value(config::connection_password(endpoint, ErrorArea::target))
          + " connect_timeout=" + std::to_string(endpoint.connect_timeout.count())
          + " application_name=migrate keepalives=1 keepalives_idle=30 keepalives_interval=10"
          + " keepalives_count=3" + tls_parameters(endpoint.tls);

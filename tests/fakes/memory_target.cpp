@@ -277,6 +277,7 @@ target::TargetServerInfo MemoryTarget::server_info() {
   info.role = "migrate";
   info.time_zone = "UTC";
   info.utc_now = "2026-11-29 02:00:00.000000";
+  info.encoding = "UTF8";
   return info;
 }
 

@@ -84,6 +84,43 @@ TEST_F(Check, WarnsOfSourceTablesNoMappingNamesAndOfSchemaChangesARunApplies) {
       << changed.output;
 }
 
+// For monitoring: one document, the same checks and verdict as the text.
+TEST_F(Check, JsonIsOneDocumentWithEveryCheckAndTheVerdict) {
+  const auto result = migrate("check --json", m_env);
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  const auto json = result.output.substr(result.output.find("{\"ok\""));
+  EXPECT_EQ(json_eval(dir() / "check.json",
+                      json.substr(0, json.find('\n')),
+                      "d['ok'], [c['level'] for c in d['checks'] if c['check'] == "
+                      "'postgresql encoding'], any(c['check'] == 'table users columns' for c in "
+                      "d['checks'])"),
+            "(True, ['ok'], True)");
+  mysql().exec("DROP TABLE orders");
+  const auto failed = migrate("check --json", m_env);
+  EXPECT_EQ(failed.exit_code, 1) << failed.output;
+  const auto failed_json = failed.output.substr(failed.output.find("{\"ok\""));
+  EXPECT_EQ(json_eval(dir() / "check.json",
+                      failed_json.substr(0, failed_json.find('\n')),
+                      "d['ok'], [c['level'] for c in d['checks'] if c['check'] == "
+                      "'table orders mysql table']"),
+            "(False, ['fail'])");
+}
+
+// A SQL_ASCII database takes any bytes without a check; check says so before a run writes there.
+TEST_F(Check, FailsOnATargetDatabaseNotInUtf8) {
+  PgClient admin(*m_settings, "");
+  admin.exec("DROP DATABASE " + name() + " WITH (FORCE)");
+  admin.exec("CREATE DATABASE " + name()
+             + " ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0 OWNER "
+             + pg_role());
+  const auto result = check();
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_TRUE(has_line(result.output,
+                       "fail postgresql encoding: the database is SQL_ASCII, not UTF8: text from "
+                       "MySQL would be stored unchecked"))
+      << result.output;
+}
+
 TEST_F(Check, FailsOnAWrongPassword) {
   const auto result = check({{"MIGRATE_MYSQL_PASSWORD", "wrong"}});
   EXPECT_EQ(result.exit_code, 1) << result.output;

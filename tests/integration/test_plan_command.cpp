@@ -76,5 +76,20 @@ TEST_F(Plan, WorksForOneTableAndFailsForAnUnplannableOne) {
   EXPECT_TRUE(contains(result.output, "table users:\n  mode: initial\n")) << result.output;
 }
 
+// The same plan as one JSON document: what a script or a dashboard reads before the weekly run.
+TEST_F(Plan, JsonHoldsEachTablesPlanOrWhyItHasNone) {
+  write_mapping("defaults:\n  lookback: 0s\ntables:\n  users:\n    timestamp_column: updated_at\n"
+                "  missing: {}\n");
+  const auto result = migrate("plan --json");
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  const auto json = result.output.substr(result.output.find("{\"tables\""));
+  EXPECT_EQ(json_eval(dir() / "plan.json",
+                      json.substr(0, json.find('\n')),
+                      "d['ok'], [(t['table'], t.get('pass'), t.get('rows_to_read'), "
+                      "t.get('ddl') is not None, t['error'] is None) for t in d['tables']]"),
+            "(False, [('users', 'initial', 3, True, True), ('missing', None, None, False, False)])");
+  EXPECT_FALSE(std::filesystem::exists(state_file()));
+}
+
 } // namespace
 } // namespace migrate::testing

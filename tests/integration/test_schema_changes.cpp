@@ -131,6 +131,16 @@ TEST_F(SchemaChanges, ADroppedColumnFailsTheTableAndChangesNothing) {
   const auto diff = migrate("schema --diff");
   EXPECT_EQ(diff.exit_code, 1) << diff.output;
   EXPECT_TRUE(contains(diff.output, "REFUSED: column b")) << diff.output;
+  // The same verdicts as one JSON document, with the same exit code.
+  const auto json = migrate("schema --diff --json");
+  EXPECT_EQ(json.exit_code, 1) << json.output;
+  const auto document = json.output.substr(json.output.find("{\"tables\""));
+  EXPECT_EQ(json_eval(dir() / "schema.json",
+                      document.substr(0, document.find('\n')),
+                      "d['ok'], d['tables'][0]['target'], d['tables'][0]['exists'], "
+                      "[r.split(' (')[0] for r in d['tables'][0]['refused']], "
+                      "d['tables'][0]['error']"),
+            "(False, 'public.gone', True, ['column b'], None)");
 }
 
 } // namespace

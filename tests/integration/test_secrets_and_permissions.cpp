@@ -46,6 +46,41 @@ protected:
         << name() << "\n  username: ${MIGRATE_PG_USER}\n  password_file: pg.pw\n";
   }
 
+  // database.yaml whose passwords come from `tools/password.sh <which>`: it logs each call to
+  // calls.log and prints the password in <which>.pw (read at each call, so a test can rotate it),
+  // or fails with status 3 while <which>.fail exists. The accounts are the test's own, so that
+  // rotating a password touches no other test.
+  void use_password_command() {
+    const auto accounts = least_privilege_accounts(false);
+    fs::create_directories(dir() / "tools");
+    const auto script = dir() / "tools" / "password.sh";
+    std::ofstream(script)
+        << "#!/bin/sh\nd=$(dirname \"$0\")\necho \"$1\" >>\"$d/calls.log\"\n"
+           "if [ -e \"$d/$1.fail\" ]; then echo \"token service: access denied\" >&2; "
+           "exit 3; fi\ncat \"$d/$1.pw\"\n";
+    fs::permissions(script, fs::perms::owner_all);
+    std::ofstream(dir() / "tools" / "mysql.pw") << accounts.at("MIGRATE_MYSQL_PASSWORD") << "\n";
+    std::ofstream(dir() / "tools" / "pg.pw") << accounts.at("MIGRATE_PG_PASSWORD") << "\n";
+    std::ofstream(config_dir() / "database.yaml")
+        << "mysql:\n  host: ${MIGRATE_MYSQL_HOST}\n  port: ${MIGRATE_MYSQL_PORT}\n  database: "
+        << name() << "\n  username: " << accounts.at("MIGRATE_MYSQL_USER")
+        << "\n  password_command: [" << script.string()
+        << ", mysql]\npostgresql:\n  host: ${MIGRATE_PG_HOST}\n  port: ${MIGRATE_PG_PORT}\n"
+        << "  database: " << name() << "\n  username: " << accounts.at("MIGRATE_PG_USER")
+        << "\n  password_command: [" << script.string() << ", pg]\n";
+    fs::permissions(config_dir() / "database.yaml", k_owner_only);
+    m_command_passwords = {accounts.at("MIGRATE_MYSQL_PASSWORD")};
+  }
+
+  std::size_t password_calls(const std::string& which) const {
+    std::ifstream in(dir() / "tools" / "calls.log");
+    std::size_t calls = 0;
+    for (std::string line; std::getline(in, line);) {
+      calls += line == which ? 1U : 0U;
+    }
+    return calls;
+  }
+
   // Runs with the password variables unset, so only the files can supply the passwords.
   ProcessResult run(const std::string& args = {}) {
     return run_command("env -u MIGRATE_MYSQL_PASSWORD -u MIGRATE_PG_PASSWORD timeout 120 "
@@ -57,6 +92,7 @@ protected:
   fs::path log() const { return dir() / "private" / "logs" / "migrate.log"; }
 
   static constexpr fs::perms k_owner_only = fs::perms::owner_read | fs::perms::owner_write;
+  std::vector<std::string> m_command_passwords; // what use_password_command() set up
 };
 
 TEST_F(SecretsAndPermissions, PasswordFilesWorkAndThePasswordIsShownNowhere) {
@@ -121,6 +157,60 @@ TEST_F(SecretsAndPermissions, AStateFileOthersCanReadGetsAWarning) {
       status.output, "state file " + state().string() + " is readable by other users (mode 0644)"))
       << status.output;
   EXPECT_TRUE(contains(status.output, "chmod 600")) << status.output;
+}
+
+// An IAM token or a secrets manager: the command runs for every new connection, so a password
+// that changes between connections (a token lasts 15 minutes) is always the current one.
+TEST_F(SecretsAndPermissions, APasswordCommandIsRunForEachConnectionAndItsOutputShownNowhere) {
+  use_password_command();
+  const auto first = run();
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  expect_same_content("items");
+  // MySQL: the catalog's connection and the read's own, each with a fresh password.
+  EXPECT_GE(password_calls("mysql"), 2U);
+  EXPECT_GE(password_calls("pg"), 1U);
+  // The password changes between runs, as a rotated secret does: the next connection asks again.
+  const std::string rotated = "rotated-pw-51c2";
+  mysql().exec("ALTER USER " + mysql_account() + " IDENTIFIED BY '" + rotated + "'");
+  std::ofstream(dir() / "tools" / "mysql.pw") << rotated << "\n";
+  const auto before = password_calls("mysql");
+  const auto second = run("validate");
+  EXPECT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_GT(password_calls("mysql"), before);
+  for (const auto& output : {first.output, second.output, read_file(log())}) {
+    EXPECT_FALSE(contains(output, rotated)) << output;
+    EXPECT_FALSE(contains(output, m_command_passwords.at(0))) << output;
+  }
+}
+
+TEST_F(SecretsAndPermissions, AFailingPasswordCommandIsAClearErrorAndNothingIsLost) {
+  use_password_command();
+  ASSERT_EQ(run().exit_code, 0);
+  mysql().exec("INSERT INTO items VALUES (3, 'three')");
+  std::ofstream(dir() / "tools" / "mysql.fail");
+  const auto failed = run();
+  EXPECT_EQ(failed.exit_code, 1) << failed.output;
+  EXPECT_TRUE(contains(failed.output,
+                       "mysql.password_command (" + (dir() / "tools" / "password.sh").string()
+                           + "): exited with status 3: token service: access denied"))
+      << failed.output;
+  fs::remove(dir() / "tools" / "mysql.fail");
+  const auto next = run();
+  EXPECT_EQ(next.exit_code, 0) << next.output;
+  expect_same_content("items");
+}
+
+TEST_F(SecretsAndPermissions, APasswordCommandNamedInAFileOthersCanWriteIsRefused) {
+  use_password_command();
+  fs::permissions(config_dir() / "database.yaml",
+                  k_owner_only | fs::perms::group_write | fs::perms::group_read);
+  const auto result = run("check");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_TRUE(contains(result.output,
+                       "is writable by other users (mode 0660); refusing to run a "
+                       "command it names"))
+      << result.output;
+  EXPECT_EQ(password_calls("mysql"), 0U);
 }
 
 } // namespace

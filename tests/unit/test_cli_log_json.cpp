@@ -26,7 +26,8 @@ TEST(LogJson, WritesOneObjectWithNumbersAsNumbers) {
   EXPECT_EQ(log_json_line("2026-11-01T00:00:00.000Z",
                           "info",
                           "table=users mode=initial read=10 took_s=0.25 key=007"),
-            R"({"time":"2026-11-01T00:00:00.000Z","level":"info","message":"","table":"users",)"
+            R"({"time":"2026-11-01T00:00:00.000Z","level":"info",)"
+            R"("message":"table=users mode=initial read=10 took_s=0.25 key=007","table":"users",)"
             R"("mode":"initial","read":10,"took_s":0.25,"key":"007"})");
 }
 

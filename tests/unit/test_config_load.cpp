@@ -174,7 +174,7 @@ TEST_F(ConfigDir, ReportsTargetMappedTwice) {
 TEST_F(ConfigDir, ResolvesSettingsRelativeToTheDirectory) {
   write("migrate.yaml", "state_file: state.db\nlogging:\n  file: /var/log/m.log\n  max_files: 3\n");
   const auto config = load_config(m_dir);
-  EXPECT_EQ(config.state_file, m_dir / "state.db");
+  EXPECT_EQ(config.state.file, m_dir / "state.db");
   EXPECT_EQ(config.logging.file, fs::path("/var/log/m.log"));
   EXPECT_EQ(config.logging.max_files, 3U);
 }

@@ -90,7 +90,7 @@ TEST_F(ConfigModes, StateOnlyLoadStillValidatesTheMappingAndSettings) {
 
 TEST_F(ConfigModes, StateOnlyLoadReadsTheStateFileSetting) {
   write("migrate.yaml", "state_file: /var/lib/migrate/m.db\n");
-  EXPECT_EQ(load_config(m_dir, LoadMode::state_only).state_file, "/var/lib/migrate/m.db");
+  EXPECT_EQ(load_config(m_dir, LoadMode::state_only).state.file, "/var/lib/migrate/m.db");
 }
 
 TEST_F(ConfigModes, ConsoleLevelDefaultsToInfoAndIsSeparateFromTheFileLevel) {

@@ -101,7 +101,33 @@ TEST_F(EndpointSettings, RefusesAMissingPasswordFile) {
 TEST_F(EndpointSettings, RefusesPasswordAndPasswordFileTogether) {
   write_secret("from-file\n", k_owner_only);
   write_database("  password: inline\n  password_file: mysql.pw\n");
-  EXPECT_TRUE(contains(error_of(), "not both"));
+  EXPECT_TRUE(contains(error_of(), "set one of password, password_file and password_command"));
+}
+
+TEST_F(EndpointSettings, ReadsAPasswordCommandAsAProgramAndItsArguments) {
+  write_database("  password_command: [aws, rds, generate-db-auth-token, --port, \"3306\"]\n");
+  fs::permissions(m_dir / "database.yaml", k_owner_only);
+  const auto config = load_config(m_dir);
+  EXPECT_EQ(config.mysql.password_command,
+            (std::vector<std::string>{"aws", "rds", "generate-db-auth-token", "--port", "3306"}));
+  EXPECT_TRUE(config.mysql.password.empty());
+  EXPECT_TRUE(config.postgresql.password_command.empty());
+}
+
+TEST_F(EndpointSettings, RefusesAPasswordCommandThatIsNotAListOrBesideAPassword) {
+  write_database("  password_command: \"aws rds generate-db-auth-token\"\n");
+  fs::permissions(m_dir / "database.yaml", k_owner_only);
+  EXPECT_TRUE(contains(error_of(), "mysql.password_command: expected a list"));
+  write_database("  password_command: []\n");
+  EXPECT_TRUE(contains(error_of(), "expected the program and its arguments"));
+  write_database("  password: inline\n  password_command: [print-password]\n");
+  EXPECT_TRUE(contains(error_of(), "set one of password, password_file and password_command"));
+}
+
+TEST_F(EndpointSettings, RefusesAPasswordCommandNamedInAFileOthersCanWrite) {
+  write_database("  password_command: [print-password]\n");
+  fs::permissions(m_dir / "database.yaml", k_owner_only | fs::perms::others_write);
+  EXPECT_TRUE(contains(error_of(), "is writable by other users (mode 0602)"));
 }
 
 TEST_F(EndpointSettings, TlsDefaultsToPrefer) {

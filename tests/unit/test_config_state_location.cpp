@@ -113,8 +113,8 @@ protected:
 
 TEST_F(StateSetting, DefaultsToASqliteFileBesideTheConfigurationDirectory) {
   const auto config = load();
-  EXPECT_TRUE(config.state_url.empty());
-  EXPECT_EQ(config.state_file.filename(), "migrate.db");
+  EXPECT_TRUE(config.state.url.empty());
+  EXPECT_EQ(config.state.file.filename(), "migrate.db");
 }
 
 TEST_F(StateSetting, ReadsAPostgresqlUrlAndItsSchema) {
@@ -123,15 +123,15 @@ TEST_F(StateSetting, ReadsAPostgresqlUrlAndItsSchema) {
         "state: postgresql://migrate:${MIGRATE_TEST_STATE_PASSWORD}@db/app\n"
         "state_schema: sync_state\n");
   const auto config = load();
-  EXPECT_EQ(config.state_url, "postgresql://migrate:pw@db/app");
-  EXPECT_EQ(config.state_schema, "sync_state");
+  EXPECT_EQ(config.state.url, "postgresql://migrate:pw@db/app");
+  EXPECT_EQ(config.state.schema, "sync_state");
 }
 
 TEST_F(StateSetting, ReadsAPathInStateAsStateFile) {
   write("migrate.yaml", "state: sqlite:///var/lib/migrate/m.db\n");
   const auto config = load();
-  EXPECT_TRUE(config.state_url.empty());
-  EXPECT_EQ(config.state_file, fs::path("/var/lib/migrate/m.db"));
+  EXPECT_TRUE(config.state.url.empty());
+  EXPECT_EQ(config.state.file, fs::path("/var/lib/migrate/m.db"));
 }
 
 TEST_F(StateSetting, NamesFileAndLineOfAWrongValue) {

@@ -2,8 +2,9 @@
 
 #include <gtest/gtest.h>
 
-using migrate::one_line;
+using migrate::first_line;
 using migrate::join_text;
+using migrate::one_line;
 using migrate::quote_field;
 using migrate::split_lines;
 
@@ -36,6 +37,14 @@ TEST(OneLine, DropsTrailingBreaksAndSpacesButKeepsInnerOnes) {
   EXPECT_EQ(one_line("x \n\n"), "x");
   EXPECT_EQ(one_line("x\n\ny"), "x |  | y");
   EXPECT_EQ(one_line(""), "");
+}
+
+TEST(FirstLine, IsOneLineAndBoundedAtACharacter) {
+  EXPECT_EQ(first_line("a\tb\r\nsecond"), "a b");
+  const auto long_line = first_line(std::string(1000, 'x'));
+  EXPECT_EQ(long_line, std::string(300, 'x') + "...");
+  EXPECT_EQ(first_line("caf\xc3\xa9 au lait", 4), "caf..."); // not half an é
+  EXPECT_EQ(first_line("short", 5), "short");
 }
 
 TEST(OneLine, LeavesUtf8Untouched) {

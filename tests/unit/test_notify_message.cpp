@@ -123,13 +123,6 @@ TEST(NotifyMessage, SendsAsConfigured) {
   EXPECT_FALSE(should_send({false, true}, true));
 }
 
-TEST(NotifyMessage, FirstLineIsOneLineAndBounded) {
-  EXPECT_EQ(first_line("a\tb\r\nsecond"), "a b");
-  const auto long_line = first_line(std::string(1000, 'x'));
-  EXPECT_LT(long_line.size(), 310U);
-  EXPECT_EQ(long_line.substr(long_line.size() - 3), "...");
-}
-
 TEST(NotifyEmail, IsAnRfc5322MessageWithCrlfAndAnEncodedSubject) {
   Message message;
   message.subject = "migrate FAILED on db1: 1 of 1 tables failed (städte)";

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "migrate/config/state_location.hpp"
+#include "migrate/core/error.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -51,6 +52,9 @@ struct Endpoint {
   std::string database;
   std::string username;
   std::string password; // never logged: use describe(); from `password` or `password_file`
+  // `password_command`: a program and its arguments (no shell) whose output is the password, run
+  // for each new connection (connection_password()); empty: `password`.
+  std::vector<std::string> password_command;
   std::chrono::seconds connect_timeout{10};
   // Every wait is bounded. read_timeout: MySQL's client waits this long for a packet (a filesort
   // before the first row can take long); PostgreSQL's waits this long for the answer to one call
@@ -175,6 +179,7 @@ struct Logging {
   std::size_t max_files = 5;
   std::string level = "info";         // the log file's level
   std::string console_level = "info"; // standard error's level; `warn` keeps cron mail to problems
+  std::string format = "text"; // text (key=value lines) or json, for the console and the file
 };
 
 // Transient failures (a lost connection, a deadlock, a lock timeout, a server shutting down) are
@@ -231,10 +236,9 @@ struct Config {
   Endpoint mysql;
   PostgresEndpoint postgresql;
   std::vector<TableMapping> tables;
-  std::filesystem::path state_file;
-  // A state store shared by several workers (`state: postgresql://...`); empty: state_file.
-  std::string state_url;
-  std::string state_schema = k_default_state_schema;
+  // The SQLite file (by default ../state/migrate.db beside the configuration directory), or a
+  // store several workers share (`state: postgresql://...`).
+  StateLocation state;
   Logging logging;
   // A table whose data is older than this is flagged by status (exit 1), the metrics and alerts.
   std::chrono::seconds max_age{8 * 86400};
@@ -243,8 +247,8 @@ struct Config {
   // collector); empty: none.
   std::filesystem::path metrics_textfile;
 
-  // Takes `state` as the state store: a SQLite file, or a shared PostgreSQL store.
-  void use_state(const StateLocation& state);
+  // Takes `location` as the state store: a SQLite file, or a shared PostgreSQL store.
+  void use_state(StateLocation location);
 
   // The mapping whose source or target table is `name`, or nullptr.
   const TableMapping* find_table(const std::string& name) const;
@@ -286,6 +290,12 @@ std::optional<SslMode> parse_ssl_mode(const std::string& text);
 
 // The password in a password_file's text: the first line, without its line end.
 std::string password_from_file_text(const std::string& text);
+
+// The password for a new connection to `endpoint` (`area`: source for MySQL, target for
+// PostgreSQL): the first line its password_command prints, run each time so that a short-lived
+// token (an IAM authentication token lasts 15 minutes) is fresh for every connection; else its
+// password. Throws Error(area) saying which command failed and how, never what it printed.
+std::string connection_password(const Endpoint& endpoint, ErrorArea area);
 
 // Parses "90", "90s", "15m", "2h" or "1d" into seconds. Throws std::invalid_argument.
 std::chrono::seconds parse_duration(const std::string& text);

@@ -16,6 +16,11 @@ namespace migrate {
 // spaces are dropped, and other control characters (tab included) become a space.
 std::string one_line(std::string_view text);
 
+// The first line of `text` (an error: PostgreSQL's DETAIL and HINT follow on their own lines),
+// made one line, and at most `max_bytes` long: a longer one is cut at a UTF-8 character and ends
+// in "...". 300 keeps a mail line far below SMTP's 998.
+std::string first_line(std::string_view text, std::size_t max_bytes = 300);
+
 // `text` as a double-quoted key=value field on one line: one_line(), then every `\` and `"`
 // escaped with a backslash, so that the field ends at the first unescaped quote.
 std::string quote_field(std::string_view text);

@@ -69,9 +69,6 @@ Message compose_test(const std::string& host, std::chrono::system_clock::time_po
 // bytes are skipped: replacing them everywhere would garble the text).
 std::string redact(std::string text, const std::vector<std::string>& secrets);
 
-// The first line of an error (the state file keeps the rest), on one line.
-std::string first_line(const std::string& error);
-
 // An RFC 5322 message: headers (the subject RFC 2047-encoded when not ASCII), CRLF line ends.
 std::string email_text(const Message& message,
                        const std::string& from,

@@ -11,9 +11,6 @@
 
 namespace migrate::report {
 
-// The first line of an error text.
-std::string first_line(const std::string& text);
-
 // How old the data in PostgreSQL is at `now`: now minus the newest successful run's upper bound
 // (the newest source change it can hold), or minus its finish when it had none (a table without
 // a timestamp column reads everything up to its finish). nullopt when no run succeeded. `basis`

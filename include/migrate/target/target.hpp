@@ -68,6 +68,7 @@ struct TargetServerInfo {
   std::string tls_subject; // the server certificate's subject, when encrypted
   std::string time_zone;   // the server's TimeZone setting (the session's is UTC)
   std::string utc_now;     // now() in UTC, 'YYYY-MM-DD HH:MM:SS.ffffff'
+  std::string encoding;    // the database's encoding (server_encoding): "UTF8", "SQL_ASCII", ...
 };
 
 class Target {
