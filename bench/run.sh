@@ -522,11 +522,11 @@ machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m)"
   row c "migrate initial load" "$rows"
   row d "migrate incremental (0.1% changed)" "$changed"
   row e "migrate with no changes" "$rows"
-  row v "migrate with no changes, verifying a quarter (verify_every: 4)" "$rows"
+  row v "migrate with no changes verifying a quarter (verify_every: 4)" "$rows"
   row f "migrate validate --checksum" "$rows"
   if [[ -n $compare_bin ]]; then
-    row "c@$compare_tag" "migrate initial load, build $compare_tag" "$rows"
-    row "f@$compare_tag" "migrate validate --checksum, build $compare_tag" "$rows"
+    row "c@$compare_tag" "migrate initial load (build $compare_tag)" "$rows"
+    row "f@$compare_tag" "migrate validate --checksum (build $compare_tag)" "$rows"
   fi
   if (( run_pgloader )); then row g "pgloader 3.6" "$rows"; fi
   if (( run_fdw )); then row h "mysql_fdw: CREATE TABLE AS SELECT + keys" "$rows"; fi

@@ -30,7 +30,7 @@ bash scripts/install-deps.sh
 
 header "build"
 # The binary alone, as it would be installed: Release, stripped, no tests.
-cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DMIGRATE_BUILD_TESTS=OFF
+cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DMIGRATE_BUILD_TESTS=OFF -DMIGRATE_BUILD_BENCH=OFF
 cmake --build build-release -j "${MIGRATE_BUILD_JOBS:-2}"
 
 header "servers"
@@ -43,13 +43,9 @@ trap 'servers_stop; rmdir "$demo_dir" 2>/dev/null || true' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 servers_start "$demo_dir"
+# config/database.yaml reads the MIGRATE_MYSQL_* and MIGRATE_PG_* variables servers_start set.
 export MIGRATE_MYSQL_DATABASE=app
 export MIGRATE_PG_DATABASE=app
-# config/database.yaml (the design document's) reads these.
-export MYSQL_HOST=$MIGRATE_MYSQL_HOST MYSQL_PORT=$MIGRATE_MYSQL_PORT MYSQL_DATABASE=$MIGRATE_MYSQL_DATABASE
-export MYSQL_USERNAME=$MIGRATE_MYSQL_USER MYSQL_PASSWORD=$MIGRATE_MYSQL_PASSWORD
-export POSTGRES_HOST=$MIGRATE_PG_HOST POSTGRES_PORT=$MIGRATE_PG_PORT POSTGRES_DATABASE=$MIGRATE_PG_DATABASE
-export POSTGRES_USERNAME=$MIGRATE_PG_USER POSTGRES_PASSWORD=$MIGRATE_PG_PASSWORD
 
 header "sample data"
 mysql_cmd=(mariadb --no-defaults --protocol=tcp --host="$MIGRATE_MYSQL_HOST" --port="$MIGRATE_MYSQL_PORT"

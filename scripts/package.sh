@@ -40,7 +40,8 @@ CXXFLAGS="$(dpkg-buildflags --get CPPFLAGS) $(dpkg-buildflags --get CXXFLAGS)"
 LDFLAGS=$(dpkg-buildflags --get LDFLAGS)
 export CXXFLAGS LDFLAGS
 
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DMIGRATE_BUILD_TESTS=OFF \
+# Only what the package ships: the binary and its documentation, no tests, no benchmark.
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DMIGRATE_BUILD_TESTS=OFF -DMIGRATE_BUILD_BENCH=OFF \
   -DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_INSTALL_SYSCONFDIR=/etc \
   -DMIGRATE_SYSTEMD_UNIT_DIR=/lib/systemd/system >/dev/null
 cmake --build "$build_dir" -j "${MIGRATE_BUILD_JOBS:-2}"

@@ -107,6 +107,7 @@ int run_check(const GlobalOptions& global, bool json);
 struct ReportOptions {
   std::string html;      // the file to write
   std::size_t last = 20; // runs and validations per table
+  std::string mode = "0600"; // the page's permissions, octal
 };
 CLI::App* setup_report(CLI::App& app, ReportOptions& options);
 int run_report(const GlobalOptions& global, const ReportOptions& options);

@@ -16,4 +16,21 @@ std::string mode_text(std::filesystem::perms mode) {
   return text;
 }
 
+std::optional<std::filesystem::perms> parse_file_mode(const std::string& text) {
+  if (text.empty() || text.size() > 4) {
+    return std::nullopt;
+  }
+  unsigned bits = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '7') {
+      return std::nullopt;
+    }
+    bits = bits * 8 + static_cast<unsigned>(c - '0');
+  }
+  if (bits > 0777U || (bits & 0002U) != 0) {
+    return std::nullopt;
+  }
+  return static_cast<std::filesystem::perms>(bits);
+}
+
 } // namespace migrate

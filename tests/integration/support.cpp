@@ -111,6 +111,15 @@ std::vector<std::string> to_lines(const Rows& rows, const std::vector<ColumnInfo
 
 } // namespace
 
+std::string line_starting(const std::string& output, const std::string& start) {
+  const auto at = output.rfind(start, 0) == 0 ? 0 : output.find("\n" + start);
+  if (at == std::string::npos) {
+    return {};
+  }
+  const auto begin = at == 0 ? 0 : at + 1;
+  return output.substr(begin, output.find('\n', begin) - begin);
+}
+
 std::string json_eval(const std::filesystem::path& scratch,
                       const std::string& json,
                       const std::string& expression) {

@@ -88,6 +88,10 @@ struct ProcessResult {
 // `value` as one word for /bin/sh: single-quoted.
 std::string shell_quote(const std::string& value);
 
+// The line of `output` (standard output and error together) that starts with `start`: a --json
+// document among log lines. Empty when there is none.
+std::string line_starting(const std::string& output, const std::string& start);
+
 // Evaluates a Python expression over the JSON document `json` (bound to `d`) and returns what it
 // prints, without the newline; fails the test when the document does not parse. `scratch` is a
 // file it may write.

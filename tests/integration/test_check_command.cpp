@@ -88,9 +88,8 @@ TEST_F(Check, WarnsOfSourceTablesNoMappingNamesAndOfSchemaChangesARunApplies) {
 TEST_F(Check, JsonIsOneDocumentWithEveryCheckAndTheVerdict) {
   const auto result = migrate("check --json", m_env);
   EXPECT_EQ(result.exit_code, 0) << result.output;
-  const auto json = result.output.substr(result.output.find("{\"ok\""));
   EXPECT_EQ(json_eval(dir() / "check.json",
-                      json.substr(0, json.find('\n')),
+                      line_starting(result.output, "{\"ok\""),
                       "d['ok'], [c['level'] for c in d['checks'] if c['check'] == "
                       "'postgresql encoding'], any(c['check'] == 'table users columns' for c in "
                       "d['checks'])"),
@@ -98,9 +97,8 @@ TEST_F(Check, JsonIsOneDocumentWithEveryCheckAndTheVerdict) {
   mysql().exec("DROP TABLE orders");
   const auto failed = migrate("check --json", m_env);
   EXPECT_EQ(failed.exit_code, 1) << failed.output;
-  const auto failed_json = failed.output.substr(failed.output.find("{\"ok\""));
   EXPECT_EQ(json_eval(dir() / "check.json",
-                      failed_json.substr(0, failed_json.find('\n')),
+                      line_starting(failed.output, "{\"ok\""),
                       "d['ok'], [c['level'] for c in d['checks'] if c['check'] == "
                       "'table orders mysql table']"),
             "(False, ['fail'])");

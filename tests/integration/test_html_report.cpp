@@ -101,6 +101,21 @@ TEST_F(ReportPage, IsSelfContainedAndNamesEveryTableRunFailureAndValidation) {
   EXPECT_FALSE(std::regex_search(html, std::regex("https?:|<script|<link|<img|url\\(")));
 }
 
+// migrate's own files are its owner's alone; a page for a web server asks for its mode.
+TEST_F(ReportPage, IsTheOwnersAloneUnlessAModeIsGiven) {
+  make_history();
+  const auto page = dir() / "report.html";
+  ASSERT_EQ(migrate("report --html " + page.string()).exit_code, 0);
+  EXPECT_EQ(std::filesystem::status(page).permissions(), std::filesystem::perms(0600));
+  const auto shared = migrate("report --html " + page.string() + " --mode 0644");
+  ASSERT_EQ(shared.exit_code, 0) << shared.output;
+  EXPECT_EQ(std::filesystem::status(page).permissions(), std::filesystem::perms(0644));
+  const auto refused = migrate("report --html " + page.string() + " --mode 0666");
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_TRUE(contains(refused.output, "not writable by others")) << refused.output;
+  EXPECT_EQ(std::filesystem::status(page).permissions(), std::filesystem::perms(0644)); // kept
+}
+
 TEST_F(ReportPage, RendersInChromiumAsANonBlankPageWithEveryTable) {
   const auto browser = chromium();
   if (!browser) {

@@ -82,9 +82,8 @@ TEST_F(Plan, JsonHoldsEachTablesPlanOrWhyItHasNone) {
                 "  missing: {}\n");
   const auto result = migrate("plan --json");
   EXPECT_EQ(result.exit_code, 1) << result.output;
-  const auto json = result.output.substr(result.output.find("{\"tables\""));
   EXPECT_EQ(json_eval(dir() / "plan.json",
-                      json.substr(0, json.find('\n')),
+                      line_starting(result.output, "{\"tables\""),
                       "d['ok'], [(t['table'], t.get('pass'), t.get('rows_to_read'), "
                       "t.get('ddl') is not None, t['error'] is None) for t in d['tables']]"),
             "(False, [('users', 'initial', 3, True, True), ('missing', None, None, False, False)])");

@@ -134,9 +134,8 @@ TEST_F(SchemaChanges, ADroppedColumnFailsTheTableAndChangesNothing) {
   // The same verdicts as one JSON document, with the same exit code.
   const auto json = migrate("schema --diff --json");
   EXPECT_EQ(json.exit_code, 1) << json.output;
-  const auto document = json.output.substr(json.output.find("{\"tables\""));
   EXPECT_EQ(json_eval(dir() / "schema.json",
-                      document.substr(0, document.find('\n')),
+                      line_starting(json.output, "{\"tables\""),
                       "d['ok'], d['tables'][0]['target'], d['tables'][0]['exists'], "
                       "[r.split(' (')[0] for r in d['tables'][0]['refused']], "
                       "d['tables'][0]['error']"),

@@ -4,13 +4,34 @@
 # the check covers what the package installs without installing it. Any message fails the test
 # (verify exits 0 on an unknown key); so does a security exposure above 2.0.
 #
-#   systemd_units_verify.sh MIGRATE_BINARY UNIT_DIR MAN_DIR
+# Every file the package's migrate.yaml and the README tell the unit to write (state, log, metrics)
+# must lie under one of the unit's ReadWritePaths, or ProtectSystem=strict refuses it at 02:00.
+#
+#   systemd_units_verify.sh MIGRATE_BINARY UNIT_DIR MAN_DIR SOURCE_DIR
 # Exit 77 (skipped) when systemd-analyze is not installed.
 set -euo pipefail
 
-binary=${1:?usage: $0 MIGRATE_BINARY UNIT_DIR MAN_DIR}
-unit_dir=${2:?usage: $0 MIGRATE_BINARY UNIT_DIR MAN_DIR}
-man_dir=${3:?usage: $0 MIGRATE_BINARY UNIT_DIR MAN_DIR}
+usage="usage: $0 MIGRATE_BINARY UNIT_DIR MAN_DIR SOURCE_DIR"
+binary=${1:?$usage}
+unit_dir=${2:?$usage}
+man_dir=${3:?$usage}
+source_dir=${4:?$usage}
+
+# The paths documented for the installed package: migrate.yaml's (commented examples included) and
+# the README's metrics textfile.
+writable=$(sed -n 's/^ *ReadWritePaths=//p' "$unit_dir/migrate.service" | tr ' ' '\n' | sed 's/^-//')
+documented=$(sed -n -E 's/^#? *(state_file|file|textfile): *(\/[^ ]+).*/\2/p' \
+  "$source_dir/packaging/etc/migrate.yaml"; \
+  sed -n -E 's/^ *textfile: *(\/[^ ]+).*/\1/p' "$source_dir/README.md")
+[[ $(wc -l <<<"$documented") -ge 3 ]] || { echo "FAIL: found only these documented paths: $documented"; exit 1; }
+for path in $documented; do
+  covered=no
+  for dir in $writable; do
+    [[ $path == "$dir"/* ]] && covered=yes
+  done
+  [[ $covered == yes ]] || { echo "FAIL: $path is documented but not under ReadWritePaths ($writable)"; exit 1; }
+done
+echo "writable under the unit: $(echo $documented)"
 
 if ! command -v systemd-analyze >/dev/null; then
   echo "SKIP: systemd-analyze not found (apt-get install systemd); the units were not verified"

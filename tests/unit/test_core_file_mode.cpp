@@ -35,3 +35,15 @@ TEST(ExitCodes, EachErrorAreaMapsToItsDocumentedCode) {
   EXPECT_EQ(cli::exit_code_for(ErrorArea::deadline), 4);
   EXPECT_EQ(cli::k_exit_deadline, 4);
 }
+
+TEST(FileModeText, ParsesAnOctalModeButNeverOneOthersCanWrite) {
+  using migrate::parse_file_mode;
+  EXPECT_EQ(parse_file_mode("0644"), std::filesystem::perms(0644));
+  EXPECT_EQ(parse_file_mode("640"), std::filesystem::perms(0640));
+  EXPECT_EQ(parse_file_mode("0600"), std::filesystem::perms(0600));
+  EXPECT_FALSE(parse_file_mode("0666")); // others may write
+  EXPECT_FALSE(parse_file_mode("4755")); // set-uid
+  EXPECT_FALSE(parse_file_mode("0648"));
+  EXPECT_FALSE(parse_file_mode("rw-r--r--"));
+  EXPECT_FALSE(parse_file_mode(""));
+}

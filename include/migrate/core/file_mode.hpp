@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace migrate {
@@ -11,5 +12,9 @@ bool open_to_others(std::filesystem::perms mode) noexcept;
 
 // The permission bits in octal as chmod takes them, e.g. "0644".
 std::string mode_text(std::filesystem::perms mode);
+
+// "0644" or "644" as permissions; nullopt for anything else, and for a mode that lets other users
+// write or that has set-id or sticky bits (a page for a web server needs neither).
+std::optional<std::filesystem::perms> parse_file_mode(const std::string& text);
 
 } // namespace migrate
