@@ -47,15 +47,29 @@ add_custom_command(
   COMMAND ${MIGRATE_GZIP} -9nc ${PROJECT_SOURCE_DIR}/README.md > ${PROJECT_BINARY_DIR}/doc/README.md.gz
   DEPENDS ${PROJECT_BINARY_DIR}/doc/changelog ${PROJECT_SOURCE_DIR}/README.md
   VERBATIM)
+# The user guide README.md links to, beside it as docs/*.md.gz.
+set(MIGRATE_GUIDE change-detection configuration cutover mysql-compatibility operations performance
+    type-mapping validation)
+set(MIGRATE_GUIDE_FILES)
+foreach(page IN LISTS MIGRATE_GUIDE)
+  add_custom_command(
+    OUTPUT ${PROJECT_BINARY_DIR}/doc/docs/${page}.md.gz
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_BINARY_DIR}/doc/docs
+    COMMAND ${MIGRATE_GZIP} -9nc ${PROJECT_SOURCE_DIR}/docs/${page}.md > ${PROJECT_BINARY_DIR}/doc/docs/${page}.md.gz
+    DEPENDS ${PROJECT_SOURCE_DIR}/docs/${page}.md
+    VERBATIM)
+  list(APPEND MIGRATE_GUIDE_FILES ${PROJECT_BINARY_DIR}/doc/docs/${page}.md.gz)
+endforeach()
 add_custom_target(migrate_docs ALL
   DEPENDS ${MIGRATE_MAN_DIR}/migrate.1.gz ${PROJECT_BINARY_DIR}/doc/changelog.gz
-          ${PROJECT_BINARY_DIR}/doc/README.md.gz)
+          ${PROJECT_BINARY_DIR}/doc/README.md.gz ${MIGRATE_GUIDE_FILES})
 
 install(TARGETS migrate RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${MIGRATE_MAN_DIR}/migrate.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${PROJECT_BINARY_DIR}/doc/changelog.gz ${PROJECT_BINARY_DIR}/doc/README.md.gz
               ${PROJECT_SOURCE_DIR}/packaging/debian/copyright
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES ${MIGRATE_GUIDE_FILES} DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)
 # The configuration as shipped, for reference once /etc/migrate has been edited.
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/etc/database.yaml
               ${PROJECT_SOURCE_DIR}/packaging/etc/table_mapping.yaml

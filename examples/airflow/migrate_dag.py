@@ -4,7 +4,7 @@ Each task runs the migrate binary for one table (--table). The tasks may run on 
 workers at once: the shared store keeps one position per table, and a lease makes a second
 run of the same table skip it instead of running it twice. Exit codes: 0 ok, 1 the table
 failed (the task fails), 2 configuration, 3 another run holds a SQLite state file (not with
-a shared store), 4 max_runtime reached. See README.md, "Running on several machines".
+a shared store), 4 max_runtime reached. See docs/operations.md, "Running on several machines".
 """
 
 from datetime import datetime, timedelta

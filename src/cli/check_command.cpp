@@ -119,7 +119,7 @@ void check_postgres(CheckReport& report, target::Target& target) {
   report.add(CheckLevel::ok, "postgresql server", "PostgreSQL " + info.version);
   report.add(info.superuser ? CheckLevel::warn : CheckLevel::ok,
              "postgresql role",
-             info.superuser ? info.role + " is a superuser; a run needs only the grants in README"
+             info.superuser ? info.role + " is a superuser; a run needs only the grants in docs/operations.md"
                             : info.role + " is not a superuser");
   report.add(info.tls.empty() ? CheckLevel::warn : CheckLevel::ok,
              "postgresql tls",

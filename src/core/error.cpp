@@ -122,7 +122,7 @@ std::string missing_privilege_message(const std::string& role,
     }
   }
   return "PostgreSQL role " + role + " lacks " + privilege + " on " + object + " (" + line
-         + "; README: Least-privilege accounts)";
+         + "; see Least-privilege accounts in docs/operations.md)";
 }
 
 } // namespace migrate

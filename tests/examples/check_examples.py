@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Checks that the deployment examples parse: the Kubernetes manifests as YAML with the fields
-README.md relies on, the Airflow DAG as Python (compiled only: Airflow need not be installed).
+docs/operations.md relies on, the Airflow DAG as Python (compiled only: Airflow need not be
+installed).
 Exit code 77 (skipped) when PyYAML is missing."""
 
 import pathlib

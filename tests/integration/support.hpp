@@ -189,7 +189,7 @@ protected:
   // Expects identical dumps, printing the first differences.
   void expect_same_content(const std::string& table, const std::string& target_table = {});
 
-  // Creates the accounts README asks for in production, for this test's databases: a MySQL user
+  // Creates the accounts docs/operations.md asks for in production, for this test's databases: a MySQL user
   // with SELECT on the database (and PROCESS when `process`), and a PostgreSQL role that is not a
   // superuser and owns the target schema `public` (through owning the database, as on Aurora).
   // Dropped in TearDown. The environment that makes database.yaml use them is returned.

@@ -1,5 +1,5 @@
 // `migrate check`: one line per check, exit 0 only when a run would start cleanly, and nothing
-// changed on either side. Runs with the least-privilege accounts README documents.
+// changed on either side. Runs with the least-privilege accounts docs/operations.md documents.
 #include "support.hpp"
 
 namespace migrate::testing {

@@ -34,6 +34,14 @@ lib/systemd/system/migrate.timer
 share/doc/migrate/README.md.gz
 share/doc/migrate/changelog.gz
 share/doc/migrate/copyright
+share/doc/migrate/docs/change-detection.md.gz
+share/doc/migrate/docs/configuration.md.gz
+share/doc/migrate/docs/cutover.md.gz
+share/doc/migrate/docs/mysql-compatibility.md.gz
+share/doc/migrate/docs/operations.md.gz
+share/doc/migrate/docs/performance.md.gz
+share/doc/migrate/docs/type-mapping.md.gz
+share/doc/migrate/docs/validation.md.gz
 share/doc/migrate/examples/database.yaml
 share/doc/migrate/examples/env
 share/doc/migrate/examples/migrate.yaml

@@ -4,8 +4,8 @@
 # the check covers what the package installs without installing it. Any message fails the test
 # (verify exits 0 on an unknown key); so does a security exposure above 2.0.
 #
-# Every file the package's migrate.yaml and the README tell the unit to write (state, log, metrics)
-# must lie under one of the unit's ReadWritePaths, or ProtectSystem=strict refuses it at 02:00.
+# Every file the package's migrate.yaml and docs/operations.md tell the unit to write (state, log,
+# metrics) must lie under one of the unit's ReadWritePaths, or ProtectSystem=strict refuses it.
 #
 #   systemd_units_verify.sh MIGRATE_BINARY UNIT_DIR MAN_DIR SOURCE_DIR
 # Exit 77 (skipped) when systemd-analyze is not installed.
@@ -18,11 +18,11 @@ man_dir=${3:?$usage}
 source_dir=${4:?$usage}
 
 # The paths documented for the installed package: migrate.yaml's (commented examples included) and
-# the README's metrics textfile.
+# the metrics textfile of docs/operations.md.
 writable=$(sed -n 's/^ *ReadWritePaths=//p' "$unit_dir/migrate.service" | tr ' ' '\n' | sed 's/^-//')
 documented=$(sed -n -E 's/^#? *(state_file|file|textfile): *(\/[^ ]+).*/\2/p' \
   "$source_dir/packaging/etc/migrate.yaml"; \
-  sed -n -E 's/^ *textfile: *(\/[^ ]+).*/\1/p' "$source_dir/README.md")
+  sed -n -E 's/^ *textfile: *(\/[^ ]+).*/\1/p' "$source_dir/docs/operations.md")
 [[ $(wc -l <<<"$documented") -ge 3 ]] || { echo "FAIL: found only these documented paths: $documented"; exit 1; }
 for path in $documented; do
   covered=no

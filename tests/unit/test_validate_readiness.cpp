@@ -39,7 +39,7 @@ TEST(MissingPrivilege, NamesThePrivilegeTheObjectAndTheRole) {
                                       "INSERT INTO \"public\".\"users\" SELECT * FROM s",
                                       "ERROR:  permission denied for table users\n"),
             "PostgreSQL role 'app' lacks the INSERT privilege on table users (ERROR:  permission "
-            "denied for table users; README: Least-privilege accounts)");
+            "denied for table users; see Least-privilege accounts in docs/operations.md)");
   EXPECT_NE(
       missing_privilege_message("'app'", "ALTER TABLE t ADD x int", "must be owner of table t")
           .find("lacks ownership on table t"),

@@ -5,7 +5,7 @@
 
 namespace migrate::cli {
 
-// Exit codes, as documented in --help and the README.
+// Exit codes, as documented in --help, the man page and docs/configuration.md.
 inline constexpr int k_exit_ok = 0;
 inline constexpr int k_exit_table_failed = 1; // at least one table failed; the others still ran
 inline constexpr int k_exit_usage = 2;        // configuration or usage error
