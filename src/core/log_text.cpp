@@ -36,6 +36,10 @@ std::string first_line(std::string_view text, std::size_t max_bytes) {
   return line;
 }
 
+std::string counted(std::uint64_t count, std::string_view noun) {
+  return std::to_string(count) + " " + std::string(noun) + (count == 1 ? "" : "s");
+}
+
 std::string quote_field(std::string_view text) {
   const auto line = one_line(text);
   std::string out = "\"";

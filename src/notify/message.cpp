@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <random>
 
 namespace migrate::notify {
 namespace {
@@ -67,8 +68,10 @@ std::string subject_of(const RunReport& report) {
     for (const auto& t : report.tables) {
       moved += t.result.counts.moved();
     }
-    subject = fmt::format(
-        "migrate ok on {}: {} tables, {} rows moved", report.host, report.tables.size(), moved);
+    subject = fmt::format("migrate ok on {}: {}, {} moved",
+                          report.host,
+                          counted(report.tables.size(), "table"),
+                          counted(moved, "row"));
   }
   if (!report.stale.empty()) {
     subject +=
@@ -104,9 +107,9 @@ void append_quarantine(const RunReport& report, std::string& text) {
       text += "\nQuarantine (rows that could not be converted; see migrate quarantine):\n";
       header = true;
     }
-    text += fmt::format("  {}: {} rows this run, {} held\n",
+    text += fmt::format("  {}: {} this run, {} held\n",
                         one_line(t.result.table),
-                        t.result.counts.quarantined,
+                        counted(t.result.counts.quarantined, "row"),
                         t.quarantine_held);
   }
 }
@@ -139,6 +142,27 @@ std::string base64(const std::string& bytes) {
   return out;
 }
 
+// A unique id for the mail's Message-ID: the time in nanoseconds and 64 random bits, at the
+// sender's domain (RFC 5322 section 3.6.4).
+std::string message_id(const std::string& from, std::chrono::system_clock::time_point date) {
+  std::random_device random;
+  const auto bits = (static_cast<std::uint64_t>(random()) << 32U) | random();
+  const auto at = from.rfind('@');
+  auto domain = at == std::string::npos ? std::string("localhost") : from.substr(at + 1);
+  domain.erase(std::remove_if(domain.begin(),
+                              domain.end(),
+                              [](char c) {
+                                return c == '>' || c == '<'
+                                       || static_cast<unsigned char>(c) <= 0x20;
+                              }),
+               domain.end());
+  return fmt::format(
+      "<migrate.{}.{:016x}@{}>",
+      std::chrono::duration_cast<std::chrono::nanoseconds>(date.time_since_epoch()).count(),
+      bits,
+      domain.empty() ? "localhost" : domain);
+}
+
 // RFC 2047 when the subject is not plain ASCII (a table name may not be).
 std::string header_subject(const std::string& subject) {
   const bool ascii = std::all_of(subject.begin(), subject.end(), [](char c) {
@@ -163,6 +187,7 @@ std::string email_text(const Message& message,
                        const std::vector<std::string>& to,
                        std::chrono::system_clock::time_point date) {
   std::string out = "Date: " + rfc5322_date(date) + "\r\n";
+  out += "Message-ID: " + message_id(from, date) + "\r\n";
   out += "From: " + one_line(from) + "\r\n";
   std::string recipients;
   for (const auto& address : to) {

@@ -159,6 +159,10 @@ TEST_F(Alerts, AFailedTableIsMailedAndPostedWithTheSummaryAndNoSecret) {
   EXPECT_TRUE(contains(subject, "migrate FAILED")) << subject;
   EXPECT_TRUE(contains(subject, "1 of 2 tables failed (no_such_table)")) << subject;
   EXPECT_TRUE(contains(mail, "To: dba@example.com")) << mail;
+  EXPECT_TRUE(
+      std::regex_search(mail, std::regex("\r\nMessage-ID: <migrate\\.[0-9]+\\.[0-9a-f]{16}@")))
+      << mail;
+  EXPECT_TRUE(contains(mail, "Date: ")) << mail;
   EXPECT_TRUE(std::regex_search(mail, std::regex("\r\nusers +initial +ok +2 +2 "))) << mail;
   EXPECT_TRUE(contains(mail, "\r\n  no_such_table: ")) << mail;
   EXPECT_TRUE(contains(mail, "migrate history --table no_such_table")) << mail;

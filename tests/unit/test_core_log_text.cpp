@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+using migrate::counted;
 using migrate::first_line;
 using migrate::join_text;
 using migrate::one_line;
@@ -45,6 +46,12 @@ TEST(FirstLine, IsOneLineAndBoundedAtACharacter) {
   EXPECT_EQ(long_line, std::string(300, 'x') + "...");
   EXPECT_EQ(first_line("caf\xc3\xa9 au lait", 4), "caf..."); // not half an é
   EXPECT_EQ(first_line("short", 5), "short");
+}
+
+TEST(Counted, IsSingularForOneAlone) {
+  EXPECT_EQ(counted(1, "row"), "1 row");
+  EXPECT_EQ(counted(0, "row"), "0 rows");
+  EXPECT_EQ(counted(2, "table"), "2 tables");
 }
 
 TEST(OneLine, LeavesUtf8Untouched) {

@@ -95,7 +95,7 @@ TEST(NotifyMessage, ASuccessSaysOkAndCountsTheRowsMoved) {
   report.tables.push_back(table("users", Outcome::ok));
   const auto message = compose(report, {});
   EXPECT_FALSE(message.failure);
-  EXPECT_EQ(message.subject, "migrate ok on db1: 1 tables, 120 rows moved");
+  EXPECT_EQ(message.subject, "migrate ok on db1: 1 table, 120 rows moved");
 }
 
 TEST(NotifyMessage, AStoppedRunWithoutFailedTablesStillFails) {
@@ -131,7 +131,19 @@ TEST(NotifyEmail, IsAnRfc5322MessageWithCrlfAndAnEncodedSubject) {
                                "migrate@example.com",
                                {"dba@example.com", "ops@example.com"},
                                std::chrono::system_clock::from_time_t(1793491200));
-  EXPECT_TRUE(contains(text, "Date: Sun, 01 Nov 2026 00:00:00 +0000\r\n")) << text;
+  EXPECT_TRUE(contains(text, "Date: Sun, 01 Nov 2026 00:00:00 +0000\r\nMessage-ID: <migrate."))
+      << text;
+  EXPECT_TRUE(contains(text, "@example.com>\r\n")) << text;
+  // Each mail its own id, even sent in the same instant.
+  const auto id = [](const std::string& mail) {
+    const auto at = mail.find("Message-ID: ");
+    return mail.substr(at, mail.find("\r\n", at) - at);
+  };
+  EXPECT_NE(id(text),
+            id(email_text(message,
+                          "migrate@example.com",
+                          {"dba@example.com"},
+                          std::chrono::system_clock::from_time_t(1793491200))));
   EXPECT_TRUE(contains(text, "From: migrate@example.com\r\n"));
   EXPECT_TRUE(contains(text, "To: dba@example.com, ops@example.com\r\n"));
   EXPECT_TRUE(contains(text, "Subject: =?UTF-8?B?")) << text;

@@ -6,6 +6,7 @@
 // these functions shape only what is printed. Pure functions, safe from any thread.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,9 @@ std::string first_line(std::string_view text, std::size_t max_bytes = 300);
 // `text` as a double-quoted key=value field on one line: one_line(), then every `\` and `"`
 // escaped with a backslash, so that the field ends at the first unescaped quote.
 std::string quote_field(std::string_view text);
+
+// "1 row", "2 rows": `count` and `noun`, plural with an "s" unless the count is 1.
+std::string counted(std::uint64_t count, std::string_view noun);
 
 // The parts with `separator` between them: "a, b, c".
 std::string join_text(const std::vector<std::string>& parts, std::string_view separator);

@@ -69,7 +69,8 @@ Message compose_test(const std::string& host, std::chrono::system_clock::time_po
 // bytes are skipped: replacing them everywhere would garble the text).
 std::string redact(std::string text, const std::vector<std::string>& secrets);
 
-// An RFC 5322 message: headers (the subject RFC 2047-encoded when not ASCII), CRLF line ends.
+// An RFC 5322 message: headers (Date, a unique Message-ID at the sender's domain, the subject
+// RFC 2047-encoded when not ASCII), CRLF line ends.
 std::string email_text(const Message& message,
                        const std::string& from,
                        const std::vector<std::string>& to,
