@@ -119,8 +119,9 @@ void check_postgres(CheckReport& report, target::Target& target) {
   report.add(CheckLevel::ok, "postgresql server", "PostgreSQL " + info.version);
   report.add(info.superuser ? CheckLevel::warn : CheckLevel::ok,
              "postgresql role",
-             info.superuser ? info.role + " is a superuser; a run needs only the grants in docs/operations.md"
-                            : info.role + " is not a superuser");
+             info.superuser
+                 ? info.role + " is a superuser; a run needs only the grants in docs/operations.md"
+                 : info.role + " is not a superuser");
   report.add(info.tls.empty() ? CheckLevel::warn : CheckLevel::ok,
              "postgresql tls",
              info.tls.empty() ? "not encrypted"

@@ -71,7 +71,9 @@ void strings(JsonWriter& json, const std::string& key, const std::vector<std::st
 }
 
 // The same facts as print_plan(), as members of the table's object; empty texts are null.
-void write_plan(JsonWriter& json, const config::TableMapping& table, const pipeline::RunPlan& plan) {
+void write_plan(JsonWriter& json,
+                const config::TableMapping& table,
+                const pipeline::RunPlan& plan) {
   const auto text_or_null = [&json](const std::string& key, const std::string& value) {
     json.key(key);
     value.empty() ? json.null() : json.value(value);
@@ -97,9 +99,10 @@ void write_plan(JsonWriter& json, const config::TableMapping& table, const pipel
 } // namespace
 
 CLI::App* setup_plan(CLI::App& app, bool& json) {
-  auto* command = app.add_subcommand("plan",
-                                     "per table, what the next run would do; writes nothing (exit 1 "
-                                     "when a table cannot be planned)");
+  auto* command =
+      app.add_subcommand("plan",
+                         "per table, what the next run would do; writes nothing (exit 1 "
+                         "when a table cannot be planned)");
   command->add_flag("--json", json, "one JSON document: each table's plan, or why it has none");
   return command;
 }

@@ -58,7 +58,9 @@ CLI::App* setup_report(CLI::App& app, ReportOptions& options) {
                    "never writable by others")
       ->capture_default_str()
       ->check([](const std::string& text) -> std::string {
-        return parse_file_mode(text) ? "" : "expected an octal mode such as 0644, not writable by others";
+        return parse_file_mode(text)
+                   ? ""
+                   : "expected an octal mode such as 0644, not writable by others";
       });
   return command;
 }

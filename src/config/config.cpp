@@ -27,7 +27,7 @@ std::string Endpoint::describe() const {
 
 void Config::use_state(StateLocation location) {
   if (location.shared()) {
-    location.file = state.file; // where a SQLite store would be, for `state copy` back
+    location.file = state.file; // a shared store leaves the SQLite path as it was
   }
   state = std::move(location);
 }

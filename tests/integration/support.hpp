@@ -189,10 +189,10 @@ protected:
   // Expects identical dumps, printing the first differences.
   void expect_same_content(const std::string& table, const std::string& target_table = {});
 
-  // Creates the accounts docs/operations.md asks for in production, for this test's databases: a MySQL user
-  // with SELECT on the database (and PROCESS when `process`), and a PostgreSQL role that is not a
-  // superuser and owns the target schema `public` (through owning the database, as on Aurora).
-  // Dropped in TearDown. The environment that makes database.yaml use them is returned.
+  // Creates the accounts docs/operations.md asks for in production, for this test's databases: a
+  // MySQL user with SELECT on the database (and PROCESS when `process`), and a PostgreSQL role that
+  // is not a superuser and owns the target schema `public` (through owning the database, as on
+  // Aurora). Dropped in TearDown. The environment that makes database.yaml use them is returned.
   std::map<std::string, std::string> least_privilege_accounts(bool process = true);
   std::string mysql_account() const { return "'" + m_reader + "'@'%'"; }
   // The environment migrate() and start_migrate() run the binary with, plus `extra`.

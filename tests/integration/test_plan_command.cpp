@@ -82,11 +82,12 @@ TEST_F(Plan, JsonHoldsEachTablesPlanOrWhyItHasNone) {
                 "  missing: {}\n");
   const auto result = migrate("plan --json");
   EXPECT_EQ(result.exit_code, 1) << result.output;
-  EXPECT_EQ(json_eval(dir() / "plan.json",
-                      line_starting(result.output, "{\"tables\""),
-                      "d['ok'], [(t['table'], t.get('pass'), t.get('rows_to_read'), "
-                      "t.get('ddl') is not None, t['error'] is None) for t in d['tables']]"),
-            "(False, [('users', 'initial', 3, True, True), ('missing', None, None, False, False)])");
+  EXPECT_EQ(
+      json_eval(dir() / "plan.json",
+                line_starting(result.output, "{\"tables\""),
+                "d['ok'], [(t['table'], t.get('pass'), t.get('rows_to_read'), "
+                "t.get('ddl') is not None, t['error'] is None) for t in d['tables']]"),
+      "(False, [('users', 'initial', 3, True, True), ('missing', None, None, False, False)])");
   EXPECT_FALSE(std::filesystem::exists(state_file()));
 }
 

@@ -96,7 +96,8 @@ public:
   // The DDL create_table() and build_keys() run, together.
   virtual std::string create_table_sql(const TargetTable& table) const = 0;
   // Adds the primary key and the secondary indexes the table lacks. Secondary indexes are built
-  // without UNIQUE: a sync passes through states MySQL never shows (docs/configuration.md, `indexes`).
+  // without UNIQUE: a sync passes through states MySQL never shows (docs/configuration.md,
+  // `indexes`).
   virtual void build_keys(const TargetTable& table) = 0;
   // The table is empty and a first load is about to copy rows straight in (LoadMode::direct): have
   // each row sealed as it arrives, until build_keys() ends the first load.
