@@ -95,6 +95,9 @@ void check_mysql(CheckReport& report, source::Source& source) {
   report.add(CheckLevel::ok, "mysql reachable", "the server answered");
   report.add(CheckLevel::ok, "mysql authenticated", "as " + info.account);
   report.add(CheckLevel::ok, "mysql server", info.version.describe());
+  for (const auto& [name, answer] : describe_probes(info.probes)) {
+    report.add(CheckLevel::ok, "mysql " + name, answer);
+  }
   report.add(info.tls_cipher.empty() ? CheckLevel::warn : CheckLevel::ok,
              "mysql tls",
              info.tls_cipher.empty()

@@ -182,7 +182,9 @@ bool is_geometry_type(const std::string& data_type) {
   return k_geometry_types.count(data_type) != 0;
 }
 
-std::string select_expression(const SourceColumn& column, const std::string& quoted_name) {
+std::string select_expression(const SourceColumn& column,
+                              const std::string& quoted_name,
+                              const ReadDialect& dialect) {
   // Floating point values are read as MySQL's CAST(... AS CHAR) prints them, the text the row
   // digest's SQL reproduces: MySQL 9's text protocol prints a small double positionally
   // (0.000000000033333333333333335) where CAST prints 3.3333333333333335e-11, both exact. FLOAT
@@ -194,8 +196,11 @@ std::string select_expression(const SourceColumn& column, const std::string& quo
   if (column.data_type == "double" || column.data_type == "real") {
     return "CAST(" + quoted_name + " AS CHAR)";
   }
+  // MySQL 8.0+ writes a geographic SRID's WKT latitude first unless asked otherwise; MariaDB,
+  // MySQL 5.7 and PostGIS write longitude first, and know no such option.
   if (is_one_of(column.data_type, k_geometry_types)) {
-    return "ST_AsText(" + quoted_name + ")";
+    return "ST_AsText(" + quoted_name
+           + (dialect.axis_order_option ? ", 'axis-order=long-lat')" : ")");
   }
   return quoted_name;
 }

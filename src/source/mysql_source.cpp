@@ -173,9 +173,12 @@ std::string check_encryption(MYSQL* h, const config::Endpoint& endpoint) {
 // The session time zone of every connection between statements: TIMESTAMP values are read in UTC.
 constexpr const char* k_utc_zone = "'+00:00'";
 
+using Rows = std::vector<std::vector<std::optional<std::string>>>;
+
 class Connection {
 public:
-  explicit Connection(const config::Endpoint& endpoint) {
+  // `probes`: the answers of an earlier connection to the same server, or null to probe it.
+  Connection(const config::Endpoint& endpoint, const ServerProbes* probes) {
     static std::once_flag init;
     std::call_once(init, [] { mysql_library_init(0, nullptr, nullptr); });
     m_handle.reset(mysql_init(nullptr));
@@ -214,15 +217,15 @@ public:
     }
     keep_alive(mysql_get_socket(h));
     m_database = endpoint.database;
-    set_up_session(endpoint);
+    set_up_session(endpoint, probes);
     spdlog::debug("mysql: connected to {} server={} compression={}",
                   endpoint.describe(),
                   m_version.describe(),
                   quote_field(m_compression));
   }
 
-  // The session's settings, and the server's version, which some of them depend on.
-  void set_up_session(const config::Endpoint& endpoint) {
+  // The session's settings, and the server's version and probes, which some of them depend on.
+  void set_up_session(const config::Endpoint& endpoint, const ServerProbes* probes) {
     // A consumer slower than the stream must not make the server drop the connection; a metadata
     // lock held by someone else (an ALTER TABLE) is waited for only lock_timeout.
     execute("SET SESSION time_zone = '+00:00', SESSION net_write_timeout = 3600, "
@@ -231,18 +234,40 @@ public:
     m_zone = k_utc_zone;
     const auto version = query("SELECT VERSION(), @@version_comment").at(0);
     m_version = parse_server_version(version.at(0).value_or(""), version.at(1).value_or(""));
+    m_probes = probes != nullptr ? *probes : probe_server();
     // A global limit on a statement's time (MySQL 5.7.8+ max_execution_time, MariaDB's
     // max_statement_time) would abort a streamed read of a large table: lifted for this session.
-    if (m_version.is_mariadb()) {
-      execute("SET SESSION max_statement_time = 0");
-    } else if (m_version.at_least(5, 7, 8)) {
-      execute("SET SESSION max_execution_time = 0");
+    if (!m_probes.statement_limit.empty()) {
+      execute("SET SESSION " + m_probes.statement_limit + " = 0");
     }
     // MySQL 8.0.30+ may give a keyless table a generated invisible primary key (my_row_id), which
     // information_schema shows only when asked: the table is then keyed by it, not replaced whole.
-    if (!m_version.is_mariadb() && m_version.at_least(8, 0, 30)) {
+    if (m_probes.gipk_visibility) {
       execute("SET SESSION show_gipk_in_create_table_and_information_schema = ON");
     }
+  }
+
+  // Read-only questions whose answers decide what the tool sends (ServerProbes).
+  ServerProbes probe_server() {
+    ServerProbes probes;
+    std::vector<std::pair<std::string, std::string>> variables;
+    for (const auto& row :
+         query("SHOW VARIABLES WHERE Variable_name IN ('max_execution_time', "
+               "'max_statement_time', 'show_gipk_in_create_table_and_information_schema')")) {
+      variables.emplace_back(row.at(0).value_or(""), row.at(1).value_or(""));
+    }
+    read_probe_variables(variables, m_version, probes);
+    probes.time_to_sec_text =
+        query("SELECT CAST(TIME_TO_SEC(TIME'00:00:01.5') AS CHAR)").at(0).at(0).value_or("");
+    // MariaDB and MySQL 5.7 refuse ST_AsText's second argument (error 1582).
+    const auto axis = try_query("SELECT ST_AsText(ST_GeomFromText('POINT(1 2)', 4326)), "
+                                "ST_AsText(ST_GeomFromText('POINT(1 2)', 4326), "
+                                "'axis-order=long-lat')");
+    if (axis && !axis->empty()) {
+      probes.axis_order_option = true;
+      probes.default_axis_text = axis->at(0).at(0).value_or("");
+    }
+    return probes;
   }
 
   MYSQL* get() const { return m_handle.get(); }
@@ -250,6 +275,8 @@ public:
   const std::string& encryption() const { return m_encryption; }
   const std::string& compression() const { return m_compression; }
   const ServerVersion& version() const { return m_version; }
+  const ServerProbes& probes() const { return m_probes; }
+  convert::ReadDialect dialect() const { return {m_probes.axis_order_option}; }
 
   void execute(const std::string& sql) {
     if (mysql_real_query(get(), sql.data(), sql.size()) != 0) {
@@ -282,13 +309,29 @@ public:
   }
 
   // Runs a query and buffers its (small) result.
-  std::vector<std::vector<std::optional<std::string>>> query(const std::string& sql) {
+  Rows query(const std::string& sql) {
     execute(sql);
+    return stored_result(sql);
+  }
+
+  // A query the server may refuse (a probe): nullopt when it does, unless the connection is lost.
+  std::optional<Rows> try_query(const std::string& sql) {
+    if (mysql_real_query(get(), sql.data(), sql.size()) != 0) {
+      if (is_connection_lost(mysql_errno(get()))) {
+        m_lost = true;
+        fail(get(), "MySQL statement failed", sql);
+      }
+      return std::nullopt;
+    }
+    return stored_result(sql);
+  }
+
+  Rows stored_result(const std::string& sql) {
     ResultHandle result(mysql_store_result(get()));
     if (!result) {
       fail(get(), "MySQL query returned no result", sql);
     }
-    std::vector<std::vector<std::optional<std::string>>> rows;
+    Rows rows;
     const unsigned fields = mysql_num_fields(result.get());
     while (MYSQL_ROW row = mysql_fetch_row(result.get())) {
       const unsigned long* lengths = mysql_fetch_lengths(result.get());
@@ -329,6 +372,7 @@ private:
   std::string m_encryption;
   std::string m_compression; // the algorithm agreed at the handshake, or "off"
   ServerVersion m_version;
+  ServerProbes m_probes;
 };
 
 // The schema the catalog queries read. MIGRATE_TEST_MYSQL_CATALOG is a test hook only: it names a
@@ -547,7 +591,9 @@ std::string with_transforms(const HashColumn& column, std::string text) {
 }
 
 // The normalised text of one value, NULL when the value is NULL.
-std::string hash_text(const HashColumn& column, const std::optional<std::string>& zero_date) {
+std::string hash_text(const HashColumn& column,
+                      const std::optional<std::string>& zero_date,
+                      const convert::ReadDialect& dialect) {
   const auto c = quote_name(column.source_name);
   switch (column.kind) {
   case HashKind::integer:
@@ -561,8 +607,11 @@ std::string hash_text(const HashColumn& column, const std::optional<std::string>
     return "LPAD(BIN(" + c + " + 0), " + std::to_string(column.width) + ", '0')";
   case HashKind::text:
     return with_transforms(column, "CONVERT(" + c + " USING utf8mb4)");
-  case HashKind::geometry:
-    return "ST_AsText(" + c + ")";
+  case HashKind::geometry: {
+    SourceColumn read;
+    read.data_type = "geometry";
+    return convert::select_expression(read, c, dialect);
+  }
   case HashKind::set:
     return "CAST(" + c + " AS CHAR)";
   case HashKind::bytes:
@@ -583,8 +632,10 @@ std::string hash_text(const HashColumn& column, const std::optional<std::string>
   return c;
 }
 
-std::string hash_part(const HashColumn& column, const std::optional<std::string>& zero_date = {}) {
-  const auto text = hash_text(column, zero_date);
+std::string hash_part(const HashColumn& column,
+                      const std::optional<std::string>& zero_date,
+                      const convert::ReadDialect& dialect) {
+  const auto text = hash_text(column, zero_date, dialect);
   if (!hashed_alone(column.kind)) {
     return "COALESCE(" + text + ", 'N')";
   }
@@ -610,13 +661,14 @@ std::string sized_sql(const std::string& value) {
 // or of the bytes), or with its length in front. Only values of bounded size go in whole, so no
 // row's text can reach max_allowed_packet, over which MySQL's string functions return NULL.
 std::string source_digest_sql(const std::vector<HashColumn>& columns,
-                              const std::string& fingerprint) {
+                              const std::string& fingerprint,
+                              const convert::ReadDialect& dialect) {
   std::vector<std::string> parts;
   for (const auto& column : columns) {
     SourceColumn read;
     read.name = column.source_name;
     read.data_type = column.source_data_type;
-    const auto value = convert::select_expression(read, quote_name(column.source_name));
+    const auto value = convert::select_expression(read, quote_name(column.source_name), dialect);
     std::string text;
     switch (column.source_text) {
     case SourceText::as_text:
@@ -644,7 +696,8 @@ std::string source_digest_sql(const std::vector<HashColumn>& columns,
 std::string key_text(const ComparePlan& plan) {
   std::string out = "CONCAT(";
   for (std::size_t i = 0; i < plan.key_columns.size(); ++i) {
-    out += (i == 0 ? "" : ", ") + hash_part(plan.key_columns[i]);
+    // Key columns are never geometry: the dialect does not matter.
+    out += (i == 0 ? "" : ", ") + hash_part(plan.key_columns[i], std::nullopt, {});
   }
   return out + ")";
 }
@@ -719,10 +772,12 @@ std::string where_clause(Connection& connection, const ReadRequest& request) {
 }
 
 std::string build_read_sql(Connection& connection, const ReadRequest& request) {
+  const auto dialect = connection.dialect();
   std::string sql = "SELECT ";
   for (std::size_t i = 0; i < request.columns.size(); ++i) {
     sql += (i == 0 ? "" : ", ")
-           + convert::select_expression(request.columns[i], quote_name(request.columns[i].name));
+           + convert::select_expression(
+               request.columns[i], quote_name(request.columns[i].name), dialect);
   }
   sql += " FROM " + quote_name(request.table) + where_clause(connection, request);
   auto order = request.key;
@@ -739,12 +794,13 @@ class MysqlSource final : public Source {
 public:
   explicit MysqlSource(config::Endpoint endpoint)
       : m_endpoint(std::move(endpoint))
-      , m_connection(std::make_unique<Connection>(m_endpoint))
+      , m_connection(std::make_unique<Connection>(m_endpoint, nullptr))
       , m_catalog(catalog_schema()) {
     // CURRENT_USER() is user@host unquoted; messages print it as GRANT takes it.
     const auto account = m_connection->query("SELECT CURRENT_USER()").at(0).at(0).value_or("");
     const auto at = account.rfind('@');
     m_version = m_connection->version();
+    m_probes = m_connection->probes();
     m_account = at == std::string::npos
                     ? "'" + account + "'"
                     : "'" + account.substr(0, at) + "'@'" + account.substr(at + 1) + "'";
@@ -754,6 +810,11 @@ public:
                  m_account,
                  quote_field(m_connection->compression()),
                  m_catalog == "information_schema" ? "" : " catalog=" + m_catalog + " (test hook)");
+    std::string probes;
+    for (const auto& [name, answer] : describe_probes(m_probes)) {
+      probes += (probes.empty() ? "" : "; ") + name + ": " + answer;
+    }
+    spdlog::info("mysql: probes {}", quote_field(probes));
   }
 
   const ServerVersion& server_version() const override { return m_version; }
@@ -762,6 +823,7 @@ public:
     auto& c = connection();
     SourceServerInfo info;
     info.version = c.version();
+    info.probes = m_probes;
     info.account = m_account;
     const char* cipher = mysql_get_ssl_cipher(c.get());
     info.tls_cipher = cipher == nullptr ? "" : cipher;
@@ -792,7 +854,7 @@ public:
   Connection& connection() {
     if (!m_connection || m_connection->lost()) {
       m_connection.reset();
-      m_connection = std::make_unique<Connection>(m_endpoint);
+      m_connection = std::make_unique<Connection>(m_endpoint, &m_probes);
     }
     return *m_connection;
   }
@@ -891,7 +953,7 @@ public:
   std::unique_ptr<RowReader> read(const ReadRequest& request) override {
     auto connection = m_idle->take();
     if (!connection) {
-      connection = std::make_unique<Connection>(m_endpoint);
+      connection = std::make_unique<Connection>(m_endpoint, &m_probes);
     }
     auto sql = build_read_sql(*connection, request);
     spdlog::trace("table={} sql={}", request.table, quote_field(sql));
@@ -933,13 +995,14 @@ public:
 
   // One row's 64 bits, as chunk_digests() folds them and row_digests() lists them: they must
   // agree for a differing chunk to be narrowed down to its rows.
-  static std::string row_hash_sql(const ComparePlan& plan) {
+  std::string row_hash_sql(const ComparePlan& plan) const {
+    const convert::ReadDialect dialect{m_probes.axis_order_option};
     if (!plan.digest_column.empty()) {
-      return source_digest_sql(plan.columns, plan.digest_fingerprint);
+      return source_digest_sql(plan.columns, plan.digest_fingerprint, dialect);
     }
     std::vector<std::string> parts;
     for (const auto& column : plan.columns) {
-      parts.push_back(hash_part(column, plan.zero_date));
+      parts.push_back(hash_part(column, plan.zero_date, dialect));
     }
     return digest_sql(parts);
   }
@@ -997,7 +1060,7 @@ public:
     const auto& plan = *chunk.plan;
     std::string sql = "SELECT CAST(" + row_hash_sql(plan) + " AS CHAR)";
     for (const auto& key : plan.key_columns) {
-      sql += ", " + hash_text(key, plan.zero_date);
+      sql += ", " + hash_text(key, plan.zero_date, {});
     }
     sql += " FROM " + quote_name(table) + " WHERE " + chunk_condition_sql(chunk)
            + (plan.where.empty() ? "" : " AND (" + plan.where + ")");
@@ -1259,6 +1322,7 @@ private:
   std::string m_catalog;   // information_schema, or the test hook's stand-in
   std::string m_account;   // CURRENT_USER(), for messages about privileges
   ServerVersion m_version; // of the first connection: a reconnect reaches the same server
+  ServerProbes m_probes;   // likewise
   bool m_transactions_visible = true; // false once INNODB_TRX refused this account
 };
 

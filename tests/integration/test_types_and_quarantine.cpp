@@ -135,6 +135,30 @@ TEST_F(Types, AGeometryCollectionColumnArrivesAsText) {
   run_ok("validate --checksum");
 }
 
+// MySQL 8.0+ writes a geographic SRID's WKT latitude first; the target holds longitude first on
+// every server, as MariaDB, MySQL 5.7 and PostGIS write it.
+TEST_F(Types, AGeographicPointArrivesLongitudeFirstOnEveryServer) {
+  // MariaDB has no SRID column attribute; the value carries its SRID on every server.
+  mysql().exec("CREATE TABLE places (id INT PRIMARY KEY, at POINT, plain POINT)");
+  // Longitude 50, latitude 10, as each server takes it.
+  const std::string at = mysql().is_mariadb()
+                             ? "ST_GeomFromText('POINT(50 10)', 4326)"
+                             : "ST_GeomFromText('POINT(50 10)', 4326, 'axis-order=long-lat')";
+  mysql().exec("INSERT INTO places VALUES (1, " + at + ", ST_GeomFromText('POINT(1 2)'))");
+  write_mapping("tables:\n  - source_table: places\n");
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT at FROM places WHERE id = 1"), "POINT(50 10)");
+  EXPECT_EQ(pg().scalar("SELECT plain FROM places WHERE id = 1"), "POINT(1 2)");
+  const auto check = run("validate --checksum");
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+  const auto probes = run("check");
+  EXPECT_NE(probes.output.find("mysql geometry axis order: "
+                               + std::string(mysql().is_mariadb() ? "ST_AsText has no axis-order"
+                                                                  : "ST_AsText writes POINT(1 2)")),
+            std::string::npos)
+      << probes.output;
+}
+
 // A global limit on statement time (MySQL's max_execution_time, MariaDB's max_statement_time)
 // must not abort the long streamed read of a table.
 TEST_F(Types, AGlobalStatementTimeLimitDoesNotAbortTheRead) {
@@ -170,6 +194,29 @@ TEST_F(Types, JsonArrivesAsEquivalentJsonb) {
         << *row[1];
   }
   EXPECT_EQ(pg().scalar("SELECT doc IS NULL FROM docs WHERE id = 2"), "t");
+}
+
+// MySQL normalises JSON as it stores it (keys sorted, the last of duplicate keys kept; 5.7 kept
+// the first), MariaDB keeps the text: either way the digest MySQL computes in SQL is of what the
+// client received, so the comparison finds no difference.
+TEST_F(Types, JsonWithDuplicateAndUnsortedKeysComparesEqual) {
+  mysql().exec("CREATE TABLE docs (id INT PRIMARY KEY, doc JSON)");
+  mysql().exec(R"sql(INSERT INTO docs VALUES (1, '{"b": 1, "a": 2, "a": 3}'),
+                                          (2, '{"z": {"y": [3, 2], "x": null}}'))sql");
+  write_mapping("tables:\n  - source_table: docs\n");
+  run_ok();
+  // jsonb keeps the last of duplicate keys, as MySQL 8.0+ does; MariaDB's JSON functions read the
+  // first (docs/mysql-compatibility.md).
+  EXPECT_EQ(pg().scalar("SELECT doc->>'a' FROM docs WHERE id = 1"), "3");
+  if (!mysql().is_mariadb()) {
+    EXPECT_EQ(
+        mysql().scalar("SELECT JSON_UNQUOTE(JSON_EXTRACT(doc, '$.a')) FROM docs WHERE id = 1"),
+        "3");
+  }
+  const auto check = run("validate --checksum");
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+  const auto sample = run("check --sample 5");
+  EXPECT_NE(sample.output.find("table docs digests: ok"), std::string::npos) << sample.output;
 }
 
 TEST_F(Types, ZeroDatesBecomeNullOrTheSentinelAndAreCounted) {

@@ -111,6 +111,8 @@ TEST(TypeMap, MapsEnumSetJsonAndGeometry) {
   EXPECT_EQ(pg("geomcollection", "geomcollection"), "text");
   EXPECT_TRUE(is_geometry_type("geomcollection"));
   EXPECT_EQ(select_expression(column("geometry", "geometry"), "`c`"), "ST_AsText(`c`)");
+  EXPECT_EQ(select_expression(column("point", "point"), "`c`", ReadDialect{true}),
+            "ST_AsText(`c`, 'axis-order=long-lat')");
 }
 
 TEST(TypeMap, MapsBits) {

@@ -42,5 +42,45 @@ TEST(ServerVersion, LeavesUnreadablePartsAtZero) {
   EXPECT_EQ(parse_server_version("", "").major, 0);
 }
 
+TEST(ServerProbes, TheStatementLimitIsTheFlavoursOwnVariable) {
+  ServerProbes mysql;
+  read_probe_variables(
+      {{"max_execution_time", "1000"}, {"show_gipk_in_create_table_and_information_schema", "OFF"}},
+      parse_server_version("8.0.36", ""),
+      mysql);
+  EXPECT_EQ(mysql.statement_limit, "max_execution_time");
+  EXPECT_EQ(mysql.statement_limit_value, "1000");
+  EXPECT_TRUE(mysql.gipk_visibility); // the variable exists: it is set ON for the session
+
+  // MySQL 5.7.4 to 5.7.7 named it max_statement_time; a server with both takes its own.
+  ServerProbes both;
+  read_probe_variables({{"max_statement_time", "0.000000"}, {"max_execution_time", "5"}},
+                       parse_server_version("10.11.6-MariaDB", ""),
+                       both);
+  EXPECT_EQ(both.statement_limit, "max_statement_time");
+  EXPECT_FALSE(both.gipk_visibility);
+
+  ServerProbes none;
+  read_probe_variables({}, parse_server_version("5.7.3", ""), none);
+  EXPECT_TRUE(none.statement_limit.empty());
+}
+
+TEST(ServerProbes, EachAnswerIsDescribedWithWhatTheToolDoes) {
+  ServerProbes probes;
+  probes.statement_limit = "max_execution_time";
+  probes.statement_limit_value = "0";
+  probes.axis_order_option = true;
+  probes.default_axis_text = "POINT(1 2)";
+  probes.time_to_sec_text = "1";
+  const auto lines = describe_probes(probes);
+  ASSERT_EQ(lines.size(), 4U);
+  EXPECT_EQ(lines[0].second, "max_execution_time = 0 (set to 0 for the tool's sessions)");
+  EXPECT_EQ(lines[2].first, "geometry axis order");
+  EXPECT_NE(lines[2].second.find("read with axis-order=long-lat"), std::string::npos);
+  EXPECT_NE(lines[3].second.find("= 1 (not relied on"), std::string::npos);
+  EXPECT_NE(describe_probes(ServerProbes{})[2].second.find("no axis-order option"),
+            std::string::npos);
+}
+
 } // namespace
 } // namespace migrate

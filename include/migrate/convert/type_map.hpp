@@ -41,9 +41,17 @@ TargetType map_type(const SourceColumn& column);
 // True for the geometry family (geometry, point, polygon...), read as WKT text.
 bool is_geometry_type(const std::string& data_type);
 
+// What the source server's SQL offers beyond what every supported server has, as its probes
+// found (ServerProbes).
+struct ReadDialect {
+  bool axis_order_option = false; // ST_AsText(g, 'axis-order=long-lat'): MySQL 8.0+
+};
+
 // The MySQL expression that reads the column in the text form its ValueKind expects: usually the
 // column itself, but MariaDB prints FLOAT with ~6 significant digits over the text protocol (so it
-// is read as DOUBLE) and sends geometry as WKB (so it is read as WKT).
-std::string select_expression(const SourceColumn& column, const std::string& quoted_name);
+// is read as DOUBLE) and sends geometry as WKB (so it is read as WKT, longitude first).
+std::string select_expression(const SourceColumn& column,
+                              const std::string& quoted_name,
+                              const ReadDialect& dialect = {});
 
 } // namespace migrate::convert

@@ -68,6 +68,7 @@ struct ServerClock {
 // The server as `migrate check` reports it.
 struct SourceServerInfo {
   ServerVersion version;
+  ServerProbes probes;          // what the server answered at connect
   std::string account;          // CURRENT_USER(): the account the server matched, 'user'@'host'
   std::string tls_cipher;       // empty when the connection is not encrypted
   std::string tls_subject;      // the server certificate's subject, when encrypted
