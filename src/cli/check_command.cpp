@@ -2,6 +2,7 @@
 #include "cli/adapters.hpp"
 #include "cli/commands.hpp"
 #include "cli/json_writer.hpp"
+#include "pipeline/comparison.hpp"
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/error.hpp"
@@ -9,6 +10,7 @@
 #include "migrate/core/timestamp_text.hpp"
 #include "migrate/pipeline/run_rules.hpp"
 #include "migrate/pipeline/table_sync.hpp"
+#include "migrate/validate/digest_sample.hpp"
 #include "migrate/validate/readiness.hpp"
 
 #include <unistd.h>
@@ -228,10 +230,58 @@ void check_writer_zone(CheckReport& report,
                  + " in " + frame);
 }
 
+// The row digest computed both ways on `rows` of the table's own rows spread over its keys: by
+// MySQL's SQL, as a comparison asks for it, and by the client from the values a read delivers, as
+// a load stores it. A column where they disagree would differ on every comparison.
+void check_digests(CheckReport& report,
+                   const std::string& name,
+                   const config::TableMapping& table,
+                   source::Source& source,
+                   std::size_t rows) {
+  const auto check = name + " digests";
+  try {
+    const auto mapped = pipeline::map_table(table, source);
+    auto diff = pipeline::plan_comparison(table, mapped.plan, source);
+    diff.plan.digest_column = k_digest_column;
+    const auto chunks = validate::plan_sample(diff.plan, diff.range, rows);
+    std::vector<DigestSample> samples;
+    for (const auto& id : chunks.ids) {
+      auto more = source.digest_samples(
+          table.source_table, ChunkFilter{&diff.plan, id}, chunks.rows_per_chunk);
+      std::move(more.begin(), more.end(), std::back_inserter(samples));
+      if (samples.size() >= rows) {
+        break;
+      }
+    }
+    const auto found = validate::compare_samples(diff.plan, samples);
+    constexpr std::size_t k_shown = 5;
+    for (std::size_t i = 0; i < found.size() && i < k_shown; ++i) {
+      report.add(CheckLevel::fail, check, validate::describe(found[i]));
+    }
+    if (found.size() > k_shown) {
+      report.add(CheckLevel::fail,
+                 check,
+                 "and " + std::to_string(found.size() - k_shown)
+                     + " more: these columns would differ on every comparison "
+                       "(docs/mysql-compatibility.md)");
+    } else if (found.empty()) {
+      report.add(CheckLevel::ok,
+                 check,
+                 samples.empty() ? std::string("ok, no rows to sample")
+                                 : "ok, " + counted(samples.size(), "row")
+                                       + " sampled: MySQL's SQL and the client agree on every "
+                                         "column");
+    }
+  } catch (const Error& e) {
+    report.add(CheckLevel::fail, check, first_line(e.message()));
+  }
+}
+
 void check_table(CheckReport& report,
                  const config::TableMapping& table,
                  source::Source& source,
-                 target::Target& target) {
+                 target::Target& target,
+                 std::size_t sample) {
   const auto name = "table " + table.name;
   if (!check_source_table(report, name, table, source)) {
     return;
@@ -256,6 +306,9 @@ void check_table(CheckReport& report,
              missing.empty() ? "held on both sides"
                              : "PostgreSQL role lacks " + join_text(missing, ", "));
   check_target(report, name, table, schema);
+  if (sample > 0) {
+    check_digests(report, name, table, source, sample);
+  }
   if (table.timestamp_column) {
     try {
       check_writer_zone(report, name, table, source);
@@ -315,17 +368,24 @@ void check_shared_state(CheckReport& report, const CommandContext& context) {
 
 } // namespace
 
-CLI::App* setup_check(CLI::App& app, bool& json) {
+CLI::App* setup_check(CLI::App& app, CheckOptions& options) {
   auto* command = app.add_subcommand(
       "check", "connect and inspect both sides and every table; change nothing (exit 1 on a fail)");
-  command->add_flag("--json", json, "one JSON document: ok, and each check's level and detail");
+  command->add_flag(
+      "--json", options.json, "one JSON document: ok, and each check's level and detail");
+  command
+      ->add_option("--sample",
+                   options.sample,
+                   "compute the row digests of N rows per table both in MySQL's SQL and on this "
+                   "host, and name any column where they disagree")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
   return command;
 }
 
-int run_check(const GlobalOptions& global, bool json) {
+int run_check(const GlobalOptions& global, const CheckOptions& options) {
   const CommandContext context(global, config::LoadMode::full);
   const auto& config = context.config;
-  CheckReport report(json);
+  CheckReport report(options.json);
   std::unique_ptr<source::Source> source;
   std::unique_ptr<target::Target> target;
   try {
@@ -342,7 +402,7 @@ int run_check(const GlobalOptions& global, bool json) {
   }
   if (source && target) {
     for (const auto* table : context.tables) {
-      check_table(report, *table, *source, *target);
+      check_table(report, *table, *source, *target, options.sample);
     }
     check_unmapped(report, config, *source);
   }

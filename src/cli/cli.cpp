@@ -219,7 +219,7 @@ struct CommandLine {
   bool status_json = false;
   bool schema_diff = false;
   bool quarantine_json = false;
-  bool check_json = false;
+  CheckOptions check;
   bool plan_json = false;
   bool schema_json = false;
   ReportOptions report;
@@ -264,7 +264,7 @@ void add_subcommands(CLI::App& app, CommandLine& c) {
       [&] { return run_schema(g, c.schema_diff, c.schema_json); });
   add(setup_quarantine(app, c.quarantine_json),
       [&] { return run_quarantine(g, c.quarantine_json); });
-  add(setup_check(app, c.check_json), [&] { return run_check(g, c.check_json); });
+  add(setup_check(app, c.check), [&] { return run_check(g, c.check); });
   add(setup_plan(app, c.plan_json), [&] { return run_plan(g, c.plan_json); });
   add(setup_report(app, c.report), [&] { return run_report(g, c.report); });
   add(setup_history(app, c.history), [&] { return run_history(g, c.history); });

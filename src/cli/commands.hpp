@@ -101,12 +101,16 @@ int run_schema(const GlobalOptions& global, bool diff, bool json);
 CLI::App* setup_plan(CLI::App& app, bool& json);
 int run_plan(const GlobalOptions& global, bool json);
 
-CLI::App* setup_check(CLI::App& app, bool& json);
-int run_check(const GlobalOptions& global, bool json);
+struct CheckOptions {
+  bool json = false;
+  std::size_t sample = 0; // --sample N: rows per table whose digests are computed both ways
+};
+CLI::App* setup_check(CLI::App& app, CheckOptions& options);
+int run_check(const GlobalOptions& global, const CheckOptions& options);
 
 struct ReportOptions {
-  std::string html;      // the file to write
-  std::size_t last = 20; // runs and validations per table
+  std::string html;          // the file to write
+  std::size_t last = 20;     // runs and validations per table
   std::string mode = "0600"; // the page's permissions, octal
 };
 CLI::App* setup_report(CLI::App& app, ReportOptions& options);

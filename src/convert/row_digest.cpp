@@ -69,6 +69,15 @@ std::int64_t RowDigester::digest(const RowView& row) {
   return static_cast<std::int64_t>(bits);
 }
 
+std::string RowDigester::part_text(std::size_t column, std::optional<std::string_view> value) {
+  if (!value) {
+    return "N";
+  }
+  m_text.clear(); // scratch space between rows
+  append_part(m_columns.at(column).source_text, *value);
+  return m_text;
+}
+
 void RowDigester::append_part(SourceText how, std::string_view value) {
   switch (how) {
   case SourceText::as_text:

@@ -660,34 +660,44 @@ std::string sized_sql(const std::string& value) {
 // with, printed as the protocol prints it (CAST AS CHAR), or hashed (SHA-256 of the utf8mb4 text,
 // or of the bytes), or with its length in front. Only values of bounded size go in whole, so no
 // row's text can reach max_allowed_packet, over which MySQL's string functions return NULL.
+// The expression a read selects the column with.
+std::string read_sql(const HashColumn& column, const convert::ReadDialect& dialect) {
+  SourceColumn read;
+  read.name = column.source_name;
+  read.data_type = column.source_data_type;
+  return convert::select_expression(read, quote_name(column.source_name), dialect);
+}
+
+// One column's part of the row digest's text (convert::RowDigester::part_text in SQL).
+std::string source_digest_part(const HashColumn& column, const convert::ReadDialect& dialect) {
+  const auto value = read_sql(column, dialect);
+  std::string text;
+  switch (column.source_text) {
+  case SourceText::as_text:
+    text = "CAST(" + value + " AS CHAR)";
+    break;
+  case SourceText::as_sized_text:
+    text = sized_sql("CONVERT(" + value + " USING utf8mb4)");
+    break;
+  case SourceText::as_sized_bytes:
+    text = sized_sql(value);
+    break;
+  case SourceText::as_hashed_text:
+    text = "SHA2(CONVERT(" + value + " USING utf8mb4), 256)";
+    break;
+  case SourceText::as_hashed_bytes:
+    text = "SHA2(" + value + ", 256)";
+    break;
+  }
+  return "COALESCE(" + text + ", 'N')";
+}
+
 std::string source_digest_sql(const std::vector<HashColumn>& columns,
                               const std::string& fingerprint,
                               const convert::ReadDialect& dialect) {
   std::vector<std::string> parts;
   for (const auto& column : columns) {
-    SourceColumn read;
-    read.name = column.source_name;
-    read.data_type = column.source_data_type;
-    const auto value = convert::select_expression(read, quote_name(column.source_name), dialect);
-    std::string text;
-    switch (column.source_text) {
-    case SourceText::as_text:
-      text = "CAST(" + value + " AS CHAR)";
-      break;
-    case SourceText::as_sized_text:
-      text = sized_sql("CONVERT(" + value + " USING utf8mb4)");
-      break;
-    case SourceText::as_sized_bytes:
-      text = sized_sql(value);
-      break;
-    case SourceText::as_hashed_text:
-      text = "SHA2(CONVERT(" + value + " USING utf8mb4), 256)";
-      break;
-    case SourceText::as_hashed_bytes:
-      text = "SHA2(" + value + ", 256)";
-      break;
-    }
-    parts.push_back("COALESCE(" + text + ", 'N')");
+    parts.push_back(source_digest_part(column, dialect));
   }
   parts.push_back(sql_literal("m:" + fingerprint));
   return digest_sql(parts);
@@ -1073,6 +1083,37 @@ public:
         digest.key.push_back(r.at(i));
       }
       out.push_back(std::move(digest));
+    }
+    return out;
+  }
+
+  std::vector<DigestSample>
+  digest_samples(const std::string& table, const ChunkFilter& chunk, std::size_t limit) override {
+    const auto& plan = *chunk.plan;
+    const convert::ReadDialect dialect{m_probes.axis_order_option};
+    std::string sql = "SELECT ";
+    for (const auto& column : plan.columns) {
+      sql += read_sql(column, dialect) + ", ";
+    }
+    for (const auto& column : plan.columns) {
+      sql += source_digest_part(column, dialect) + ", ";
+    }
+    sql += "CAST(" + source_digest_sql(plan.columns, plan.digest_fingerprint, dialect)
+           + " AS CHAR) FROM " + quote_name(table) + " WHERE " + chunk_condition_sql(chunk)
+           + (plan.where.empty() ? "" : " AND (" + plan.where + ")") + " LIMIT "
+           + std::to_string(limit);
+    spdlog::trace("table={} sql={}", table, quote_field(sql));
+    const auto n = plan.columns.size();
+    std::vector<DigestSample> out;
+    for (auto& r : connection().query(sql)) {
+      DigestSample sample;
+      sample.values.assign(r.begin(), r.begin() + static_cast<std::ptrdiff_t>(n));
+      for (std::size_t i = n; i < 2 * n; ++i) {
+        // NULL only past max_allowed_packet, where MySQL's string functions give up.
+        sample.parts.push_back(r.at(i).value_or("NULL"));
+      }
+      sample.digest = std::stoull(r.at(2 * n).value_or("0"));
+      out.push_back(std::move(sample));
     }
     return out;
   }

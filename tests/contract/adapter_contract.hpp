@@ -22,9 +22,11 @@
 #include "migrate/pipeline/table_sync.hpp"
 #include "migrate/source/source.hpp"
 #include "migrate/target/target.hpp"
+#include "migrate/validate/digest_sample.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 namespace migrate::contract {
@@ -214,23 +216,23 @@ TYPED_TEST_P(SourceContract, ReportsTheAutoIncrementCounterAndTheForeignKeys) {
   EXPECT_TRUE(this->source().foreign_keys("owners").empty());
 }
 
-// The row digest MySQL computes in SQL for a comparison is the one the load computed from the
-// values it read, whichever way each value enters it (as sent, sized, hashed), with separators,
-// 'N', empty strings, non-ASCII text and NULLs among the values.
-TYPED_TEST_P(SourceContract, DigestsInSqlWhatTheLoadDigestsFromTheRowsItRead) {
-  this->create_source(SourceSpec{"digested",
-                                 {{"id", "INT", "int", false},
-                                  {"label", "VARCHAR(20)", "varchar", true},
-                                  {"code", "VARBINARY(8)", "varbinary", true},
-                                  {"body", "TEXT", "text", true},
-                                  {"amount", "DECIMAL(6,2)", "decimal", true}},
-                                 {"id"},
-                                 {{"1", "a|b", "x|y", "N", "1.50"},
-                                  {"2", "N", std::nullopt, "", "-2.00"},
-                                  {"3", "", "", std::nullopt, std::nullopt},
-                                  {"4", "Z\xc3\xbcrich", "2:", "a|b|c", "0.00"},
-                                  {"5", "a", "|b", "Z\xc3\xbcrich", "0.00"}}});
-  const auto shape = this->source().describe("digested");
+// A table whose values enter the row digest each way (as sent, sized, hashed), with separators,
+// 'N', empty strings, non-ASCII text and NULLs among them; and the source digest's plan of it.
+template<typename Fixture>
+ComparePlan create_digested(Fixture& fixture) {
+  fixture.create_source(SourceSpec{"digested",
+                                   {{"id", "INT", "int", false},
+                                    {"label", "VARCHAR(20)", "varchar", true},
+                                    {"code", "VARBINARY(8)", "varbinary", true},
+                                    {"body", "TEXT", "text", true},
+                                    {"amount", "DECIMAL(6,2)", "decimal", true}},
+                                   {"id"},
+                                   {{"1", "a|b", "x|y", "N", "1.50"},
+                                    {"2", "N", std::nullopt, "", "-2.00"},
+                                    {"3", "", "", std::nullopt, std::nullopt},
+                                    {"4", "Z\xc3\xbcrich", "2:", "a|b|c", "0.00"},
+                                    {"5", "a", "|b", "Z\xc3\xbcrich", "0.00"}}});
+  const auto shape = fixture.source().describe("digested");
   ComparePlan plan;
   for (const auto& column : shape.columns) {
     HashColumn hashed;
@@ -245,7 +247,14 @@ TYPED_TEST_P(SourceContract, DigestsInSqlWhatTheLoadDigestsFromTheRowsItRead) {
   plan.chunking = Chunking{Chunking::Kind::range, "1000"};
   plan.digest_column = k_digest_column;
   plan.digest_fingerprint = "0123456789abcdef";
+  return plan;
+}
 
+// The row digest MySQL computes in SQL for a comparison is the one the load computed from the
+// values it read.
+TYPED_TEST_P(SourceContract, DigestsInSqlWhatTheLoadDigestsFromTheRowsItRead) {
+  const auto plan = create_digested(*this);
+  const auto shape = this->source().describe("digested");
   source::ReadRequest read;
   read.table = "digested";
   read.columns = shape.columns;
@@ -266,8 +275,36 @@ TYPED_TEST_P(SourceContract, DigestsInSqlWhatTheLoadDigestsFromTheRowsItRead) {
   EXPECT_EQ(compared, loaded);
 }
 
+// `migrate check --sample`'s rows: the values as a read sends them, and each column's part of the
+// row digest as the server's SQL writes it, pinned to the texts the client writes.
+TYPED_TEST_P(SourceContract, SamplesEachColumnsPartOfTheRowDigest) {
+  const auto plan = create_digested(*this);
+  auto samples = this->source().digest_samples("digested", ChunkFilter{&plan, "0"}, 10);
+  ASSERT_EQ(samples.size(), 5U);
+  std::sort(samples.begin(), samples.end(), [](const auto& a, const auto& b) {
+    return a.values.at(0) < b.values.at(0);
+  });
+  const auto& first = samples[0];
+  EXPECT_EQ(first.values,
+            (std::vector<std::optional<std::string>>{"1", "a|b", "x|y", "N", "1.50"}));
+  // sha256("N") in hex.
+  EXPECT_EQ(
+      first.parts,
+      (std::vector<std::string>{"1",
+                                "3:a|b",
+                                "3:x|y",
+                                "8ce86a6ae65d3692e7305e2c58ac62eebd97d3d943e093f577da25c36988246b",
+                                "1.50"}));
+  EXPECT_EQ(samples[2].parts.at(4), "N"); // NULL
+  EXPECT_EQ(samples[2].parts.at(1), "0:");
+  EXPECT_EQ(samples[3].parts.at(1), "7:Z\xc3\xbcrich"); // bytes, not characters
+  EXPECT_TRUE(validate::compare_samples(plan, samples).empty());
+  EXPECT_EQ(this->source().digest_samples("digested", ChunkFilter{&plan, "0"}, 2).size(), 2U);
+}
+
 REGISTER_TYPED_TEST_SUITE_P(SourceContract,
                             DigestsInSqlWhatTheLoadDigestsFromTheRowsItRead,
+                            SamplesEachColumnsPartOfTheRowDigest,
                             ReportsTheAutoIncrementCounterAndTheForeignKeys,
                             DescribesColumnsAndKeyAndRefusesAMissingTable,
                             ListsTheTablesOfTheDatabase,

@@ -61,6 +61,10 @@ public:
   std::vector<ChunkDigest> chunk_digests(const std::string& table,
                                          const ComparePlan& plan) override;
   std::vector<RowDigest> row_digests(const std::string& table, const ChunkFilter& chunk) override;
+  std::vector<DigestSample>
+  digest_samples(const std::string& table, const ChunkFilter& chunk, std::size_t limit) override {
+    return m_inner.digest_samples(table, chunk, limit);
+  }
   std::optional<std::uint64_t> estimated_rows(const std::string& table) override;
   std::optional<AutoIncrement> auto_increment(const std::string& table) override;
   std::vector<SourceForeignKey> foreign_keys(const std::string& table) override;

@@ -474,4 +474,27 @@ std::vector<RowDigest> MemorySource::row_digests(const std::string& name,
   return out;
 }
 
+std::vector<DigestSample>
+MemorySource::digest_samples(const std::string& name, const ChunkFilter& chunk, std::size_t limit) {
+  const auto& plan = *chunk.plan;
+  const auto& t = table(name);
+  convert::RowDigester digester(plan.columns, plan.digest_fingerprint);
+  std::vector<DigestSample> out;
+  each_digest(name, plan, [&](const Row& row, const std::string& id, std::uint64_t bits) {
+    if (id != chunk.id || out.size() >= limit) {
+      return;
+    }
+    DigestSample sample;
+    for (std::size_t i = 0; i < plan.columns.size(); ++i) {
+      const auto& value = row[column_index(t, plan.columns[i].source_name)];
+      sample.values.push_back(value);
+      sample.parts.push_back(
+          digester.part_text(i, value ? std::optional<std::string_view>(*value) : std::nullopt));
+    }
+    sample.digest = bits;
+    out.push_back(std::move(sample));
+  });
+  return out;
+}
+
 } // namespace migrate::fakes

@@ -52,6 +52,10 @@ public:
   std::vector<ChunkDigest> chunk_digests(const std::string& table,
                                          const ComparePlan& plan) override;
   std::vector<RowDigest> row_digests(const std::string& table, const ChunkFilter& chunk) override;
+  // The parts are the client's own (the fake has no SQL): the contract suite pins them, and the
+  // real servers' SQL, to the same texts.
+  std::vector<DigestSample>
+  digest_samples(const std::string& table, const ChunkFilter& chunk, std::size_t limit) override;
   std::optional<AutoIncrement> auto_increment(const std::string& table) override;
   std::vector<SourceForeignKey> foreign_keys(const std::string& table) override;
   std::vector<SourceCheck> check_constraints(const std::string& table) override;

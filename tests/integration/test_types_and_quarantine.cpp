@@ -81,6 +81,63 @@ TEST_F(Types, EveryTypeWithEdgeValuesArrivesExact) {
   run_ok();
   EXPECT_EQ(latest("alltypes", "rows_read"), "0");
   EXPECT_EQ(latest("alltypes", "chunks_differing"), "0");
+  // The same proof on the user's side, before any run: MySQL's SQL and the client agree on every
+  // column's part of the row digest.
+  const auto sample = run("check --sample 10");
+  EXPECT_NE(sample.output.find("table alltypes digests: ok, 5 rows sampled"), std::string::npos)
+      << sample.output;
+}
+
+// `check --sample` on each way a table is chunked: an integer key (ranges), a text key and a
+// TIME key (hash buckets), no key (compared whole); all before the first run.
+TEST_F(Types, CheckSampleProvesTheDigestsForEveryKindOfKey) {
+  mysql().exec("CREATE TABLE by_int (id BIGINT PRIMARY KEY, v VARCHAR(10))");
+  mysql().exec("CREATE TABLE by_text (code VARCHAR(10) PRIMARY KEY, v DOUBLE)");
+  mysql().exec("CREATE TABLE by_time (at TIME(3) PRIMARY KEY, v TEXT)");
+  mysql().exec("CREATE TABLE no_key (v VARCHAR(10), n INT)");
+  for (int i = 0; i < 50; ++i) {
+    const auto n = std::to_string(i);
+    mysql().exec("INSERT INTO by_int VALUES (" + std::to_string(i * 1000) + ", 'v" + n + "')");
+    mysql().exec("INSERT INTO by_text VALUES ('k" + n + "', " + n + ".125e-3)");
+    mysql().exec("INSERT INTO by_time VALUES (SEC_TO_TIME(" + n + " * 3600.5 - 90000), 't" + n
+                 + "')");
+    mysql().exec("INSERT INTO no_key VALUES ('n" + n + "', " + n + ")");
+  }
+  write_mapping("tables:\n  - source_table: by_int\n  - source_table: by_text\n"
+                "  - source_table: by_time\n  - source_table: no_key\n");
+  const auto sample = run("check --sample 8");
+  for (const auto* table : {"by_int", "by_text", "by_time", "no_key"}) {
+    EXPECT_NE(sample.output.find("table " + std::string(table) + " digests: ok, "),
+              std::string::npos)
+        << table << "\n"
+        << sample.output;
+  }
+  EXPECT_EQ(sample.output.find(" digests: ok, 0"), std::string::npos) << sample.output;
+}
+
+// Generated and invisible columns arrive as plain values: PostgreSQL does not compute them again
+// (an expression in MySQL's SQL is not PostgreSQL's), and MySQL's changes to them are synced like
+// any other value. An invisible column is read because the tool names every column.
+TEST_F(Types, GeneratedAndInvisibleColumnsArriveAsValues) {
+  mysql().exec("CREATE TABLE orders (id INT PRIMARY KEY, price DECIMAL(8,2), qty INT, "
+               "total DECIMAL(10,2) AS (price * qty) STORED, "
+               "label VARCHAR(12) AS (CONCAT('order ', id)) VIRTUAL, "
+               "secret VARCHAR(10) INVISIBLE)");
+  mysql().exec("INSERT INTO orders (id, price, qty, secret) VALUES (1, 2.50, 4, 's1'), "
+               "(2, 1.00, 1, NULL)");
+  write_mapping("tables:\n  - source_table: orders\n");
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT total::text || ' ' || label || ' ' || secret FROM orders "
+                        "WHERE id = 1"),
+            "10.00 order 1 s1");
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM pg_attribute WHERE attrelid = 'orders'::regclass "
+                        "AND attgenerated <> ''"),
+            "0");
+  mysql().exec("UPDATE orders SET qty = 10 WHERE id = 1");
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT total::text FROM orders WHERE id = 1"), "25.00");
+  const auto check = run("validate --checksum");
+  EXPECT_EQ(check.exit_code, 0) << check.output;
 }
 
 // An unsigned TINYINT(1) holds 0 to 255: a number on every server, whatever width MySQL reports.

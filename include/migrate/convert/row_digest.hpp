@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ public:
 
   // The digest of `row`'s first columns.size() values, as the signed bigint holding its 64 bits.
   std::int64_t digest(const RowView& row);
+
+  // Column `column`'s part of the row's text: "N" for NULL, else the value as SourceText says.
+  std::string part_text(std::size_t column, std::optional<std::string_view> value);
 
 private:
   void append_part(SourceText how, std::string_view value);

@@ -131,6 +131,16 @@ struct RowDigest {
   bool written_by_migrate = true;
 };
 
+// One row as `migrate check --sample` tests the row digest on it: the values as a read sends them
+// and, computed by the server in SQL from the same row, each column's part of the row digest and
+// the row digest itself. The client computes both again from `values`: any difference is a
+// value the comparison would see differ on every run.
+struct DigestSample {
+  std::vector<std::optional<std::string>> values; // plan.columns order; nullopt: NULL
+  std::vector<std::string> parts;                 // the SQL's part of each column ("N": NULL)
+  std::uint64_t digest = 0;
+};
+
 // Kinds whose text may hold any character and be of any length: each value is hashed on its own
 // (SHA-256, lower-case hex, in both engines), so that no separator inside it can make two rows'
 // texts equal and no value makes the row's text longer than MySQL's max_allowed_packet (over which

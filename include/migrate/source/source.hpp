@@ -138,6 +138,11 @@ public:
   virtual std::vector<RowDigest> row_digests(const std::string& table,
                                              const ChunkFilter& chunk) = 0;
 
+  // Up to `limit` rows of one chunk of a plan with a digest column, each with what the server's
+  // SQL makes of it (DigestSample), for `migrate check --sample`. Changes nothing.
+  virtual std::vector<DigestSample>
+  digest_samples(const std::string& table, const ChunkFilter& chunk, std::size_t limit) = 0;
+
   // The table's AUTO_INCREMENT column and the counter's next value, read fresh (not from cached
   // statistics); nullopt when no column has AUTO_INCREMENT. Changes nothing.
   virtual std::optional<AutoIncrement> auto_increment(const std::string& table) = 0;
