@@ -95,21 +95,27 @@ void keep_alive(my_socket fd) {
   }
 }
 
-// Connector/C checks the server's certificate chain whenever it has a CA file, and the host name as
-// well with MYSQL_OPT_SSL_VERIFY_SERVER_CERT; with MYSQL_OPT_SSL_ENFORCE alone it encrypts without
-// checking anything. So the CA is handed over only when the mode verifies.
-void apply_tls(MYSQL* h, const config::Tls& tls) {
-  const auto plan = config::plan_tls(tls);
-  if (!plan.offer) {
+// Every TLS option is set either way (config::connector_tls): what Connector/C does when one is
+// left unset changed in 3.4, which verifies certificates by default. With a CA file it checks the
+// server's chain; with MYSQL_OPT_SSL_VERIFY_SERVER_CERT the host name as well.
+void apply_tls(MYSQL* h, const config::Endpoint& endpoint) {
+  const auto& tls = endpoint.tls;
+  const auto options = config::connector_tls(config::plan_tls(tls), mysql_get_client_version());
+  const my_bool enforce = options.enforce ? 1 : 0;
+  const my_bool verify = options.verify_server_cert ? 1 : 0;
+  mysql_options(h, MYSQL_OPT_SSL_ENFORCE, &enforce);
+  mysql_options(h, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+  if (!options.enforce) {
     return;
   }
-  const my_bool yes = 1;
-  mysql_options(h, MYSQL_OPT_SSL_ENFORCE, &yes);
-  if (plan.verify_ca) {
+  if (options.pass_ca) {
     mysql_options(h, MYSQL_OPT_SSL_CA, tls.ca.c_str());
   }
-  if (plan.verify_host) {
-    mysql_options(h, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &yes);
+  static std::atomic<bool> told{false};
+  if (options.host_checked_too && !told.exchange(true)) {
+    spdlog::warn("ssl_mode verify-ca: this MariaDB Connector/C checks a CA only together with the "
+                 "host name, so the server's certificate must also name '{}'",
+                 endpoint.host);
   }
   if (!tls.cert.empty()) {
     mysql_options(h, MYSQL_OPT_SSL_CERT, tls.cert.c_str());
@@ -138,12 +144,20 @@ std::string negotiated_compression(MYSQL* h, bool requested) {
 
 [[noreturn]] void fail_connect(MYSQL* h, const config::Endpoint& endpoint) {
   const std::string what = "cannot connect to MySQL at " + endpoint.describe();
-  if (mysql_errno(h) != CR_SSL_CONNECTION_ERROR) {
+  const unsigned code = mysql_errno(h);
+  const std::string message = mysql_error(h);
+  std::string hint;
+  if (code == CR_SSL_CONNECTION_ERROR) {
+    hint = config::tls_failure_hint(endpoint.tls, endpoint.host, message);
+  } else if (code == CR_AUTH_PLUGIN_ERR) {
+    hint = config::rsa_key_hint(endpoint.tls);
+  }
+  if (hint.empty()) {
     fail(h, what);
   }
   throw Error(ErrorArea::source,
-              what + ": " + mysql_error(h) + config::tls_failure_hint(endpoint.tls, endpoint.host),
-              ErrorContext{.sqlstate = "mysql-" + std::to_string(mysql_errno(h))});
+              what + ": " + message + hint,
+              ErrorContext{.sqlstate = "mysql-" + std::to_string(code)});
 }
 
 // The connection's encryption. Connector/C 3.3 connects in plain text, without an error, to a
@@ -194,7 +208,7 @@ public:
     mysql_options(h, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
     mysql_options(h, MYSQL_OPT_PROTOCOL, &protocol);
     mysql_options(h, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-    apply_tls(h, endpoint.tls);
+    apply_tls(h, endpoint);
     const bool compress = apply_compression(h, endpoint);
     const auto password = config::connection_password(endpoint, ErrorArea::source);
     if (mysql_real_connect(h,

@@ -179,6 +179,11 @@ TEST_F(Tls, VerifyFullWithAWrongCaFailsClearly) {
   EXPECT_EQ(pg.exit_code, 1) << pg.output;
   EXPECT_TRUE(contains(pg.output, "cannot connect to PostgreSQL")) << pg.output;
   EXPECT_TRUE(contains(pg.output, "certificate verify failed")) << pg.output;
+  // verify-ca checks the chain as well, with every TLS option set explicitly.
+  const Side wrong_ca{"localhost", "verify-ca", "wrong-ca.pem"};
+  const auto chain = run(wrong_ca, plain);
+  EXPECT_EQ(chain.exit_code, 1) << chain.output;
+  EXPECT_TRUE(contains(chain.output, "must be signed by the CA in")) << chain.output;
 }
 
 TEST_F(Tls, VerifyFullFailsForAHostNameTheCertificateDoesNotName) {

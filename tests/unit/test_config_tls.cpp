@@ -72,3 +72,49 @@ TEST(TlsFailureHint, SaysWhatVerificationChecked) {
             "/etc/ca.pem)");
   EXPECT_EQ(tls_failure_hint(tls(SslMode::require), "db"), "");
 }
+
+// Every option is set either way: Connector/C 3.4 verifies unless told not to.
+TEST(ConnectorTls, EachModeSetsEveryOptionOnThreePointThree) {
+  constexpr unsigned long v33 = 30320;
+  const auto disable = connector_tls(plan_tls(tls(SslMode::disable, "/ca.pem")), v33);
+  EXPECT_FALSE(disable.enforce || disable.verify_server_cert || disable.pass_ca);
+  const auto prefer = connector_tls(plan_tls(tls(SslMode::prefer, "/ca.pem")), v33);
+  EXPECT_TRUE(prefer.enforce);
+  EXPECT_FALSE(prefer.verify_server_cert || prefer.pass_ca);
+  const auto require = connector_tls(plan_tls(tls(SslMode::require)), v33);
+  EXPECT_TRUE(require.enforce);
+  EXPECT_FALSE(require.verify_server_cert || require.pass_ca);
+  const auto ca = connector_tls(plan_tls(tls(SslMode::verify_ca, "/ca.pem")), v33);
+  EXPECT_TRUE(ca.enforce && ca.pass_ca);
+  EXPECT_FALSE(ca.verify_server_cert || ca.host_checked_too);
+  const auto full = connector_tls(plan_tls(tls(SslMode::verify_full, "/ca.pem")), v33);
+  EXPECT_TRUE(full.enforce && full.pass_ca && full.verify_server_cert);
+}
+
+// From 3.4.2 a CA is checked only with MYSQL_OPT_SSL_VERIFY_SERVER_CERT, which checks the host
+// too: verify-ca refuses more than it asks rather than check nothing.
+TEST(ConnectorTls, VerifyCaChecksTheHostTooWhereTheLibraryCannotCheckACaAlone) {
+  const auto v341 = connector_tls(plan_tls(tls(SslMode::verify_ca, "/ca.pem")), 30401);
+  EXPECT_FALSE(v341.verify_server_cert);
+  const auto v342 = connector_tls(plan_tls(tls(SslMode::verify_ca, "/ca.pem")), 30402);
+  EXPECT_TRUE(v342.verify_server_cert && v342.pass_ca && v342.host_checked_too);
+  const auto require = connector_tls(plan_tls(tls(SslMode::require, "/ca.pem")), 30402);
+  EXPECT_TRUE(require.verify_server_cert && require.host_checked_too);
+  EXPECT_FALSE(connector_tls(plan_tls(tls(SslMode::prefer)), 30402).verify_server_cert);
+}
+
+TEST(TlsFailureHint, NamesAServerThatSpeaksOnlyOldTls) {
+  for (const char* message : {"TLS/SSL error: unsupported protocol",
+                              "TLS/SSL error: tlsv1 alert protocol version",
+                              "TLS/SSL error: wrong version number"}) {
+    const auto hint = tls_failure_hint(tls(SslMode::prefer), "db", message);
+    EXPECT_NE(hint.find("only TLS 1.0 or 1.1"), std::string::npos) << message;
+    EXPECT_NE(hint.find("5.7.28"), std::string::npos);
+  }
+  EXPECT_EQ(tls_failure_hint(tls(SslMode::prefer), "db", "TLS/SSL error: unexpected eof"), "");
+}
+
+TEST(RsaKeyHint, OnlyWhenTheConnectionDidNotAskForTls) {
+  EXPECT_NE(rsa_key_hint(tls(SslMode::disable)).find("RSA public key"), std::string::npos);
+  EXPECT_EQ(rsa_key_hint(tls(SslMode::prefer)), "");
+}

@@ -20,6 +20,20 @@ struct TlsPlan {
 // and the host name.
 TlsPlan plan_tls(const Tls& tls);
 
+// The TLS options of MariaDB Connector/C for a plan, every one set either way: 3.3 verifies
+// nothing unless asked, 3.4 verifies the server's certificate (chain and host name) unless told
+// not to, and from 3.4.2 a CA given without MYSQL_OPT_SSL_VERIFY_SERVER_CERT is not checked at
+// all. `client_version`: mysql_get_client_version(), 30320 for 3.3.20.
+struct ConnectorTls {
+  bool enforce = false;            // MYSQL_OPT_SSL_ENFORCE: ask for TLS
+  bool verify_server_cert = false; // MYSQL_OPT_SSL_VERIFY_SERVER_CERT: the chain and the host
+  bool pass_ca = false;            // MYSQL_OPT_SSL_CA: the chain is checked against it
+  // verify-ca with a library that checks a CA only with the host name: the host is checked too,
+  // which refuses more than the mode asks, never less.
+  bool host_checked_too = false;
+};
+ConnectorTls connector_tls(const TlsPlan& plan, unsigned long client_version);
+
 // "localhost", "localhost.", 127.0.0.0/8 and ::1: traffic that never leaves the machine.
 bool is_loopback_host(const std::string& host);
 
@@ -30,9 +44,15 @@ bool warn_unencrypted(const std::string& host, bool encrypted);
 // empty.
 std::string describe_encryption(const std::string& version, const std::string& cipher);
 
-// What to check when a TLS handshake with verification failed, appended to the client library's
-// message (MariaDB Connector/C says only "Validation of SSL server certificate failed"); empty when
-// the mode verifies nothing.
-std::string tls_failure_hint(const Tls& tls, const std::string& host);
+// What to check when a TLS handshake failed, appended to the client library's `message`
+// (MariaDB Connector/C says only "Validation of SSL server certificate failed"): what the mode's
+// verification checked, or that the server speaks only TLS 1.0/1.1 (MySQL 5.7 before 5.7.28,
+// built with yaSSL), which OpenSSL 3 refuses. Empty when there is nothing to add.
+std::string
+tls_failure_hint(const Tls& tls, const std::string& host, const std::string& message = {});
+
+// What to do when caching_sha2_password's full authentication failed (MySQL error 2061): without
+// TLS it needs the server's RSA public key, which Connector/C asks the server for.
+std::string rsa_key_hint(const Tls& tls);
 
 } // namespace migrate::config
