@@ -1,8 +1,12 @@
 -- A stand-in for MySQL 8.0's information_schema, built on MariaDB's: each view has exactly the
 -- columns the MySQL 8.0 Reference Manual documents for its table (28.3.8 COLUMNS, 28.3.34
 -- STATISTICS, 28.3.5 CHECK_CONSTRAINTS, 17.15.2 / 28.4.28 INNODB_TRX), in MySQL's upper case, and
--- reports a JSON column as MySQL does (DATA_TYPE and COLUMN_TYPE 'json'). A catalog query that
--- names a column MySQL lacks fails against it. Test-only: loaded into a schema that the
+-- reports values as MySQL 8.0.19+ does: a JSON column as 'json' (DATA_TYPE and COLUMN_TYPE), a
+-- geometry collection as 'geomcollection', integer types without their display width except the
+-- signed 'tinyint(1)' ('int', 'tinyint unsigned', 'year'), an invisible column's EXTRA as
+-- 'auto_increment INVISIBLE'. A catalog query that names a column MySQL lacks fails against it.
+-- COLUMN_DEFAULT keeps MariaDB's quoting (the cutover reads it by the server's flavour, and is
+-- tested on MySQL 9.7 itself). Test-only: loaded into a schema that the
 -- MIGRATE_TEST_MYSQL_CATALOG hook names.
 
 CREATE VIEW COLUMNS AS
@@ -10,15 +14,23 @@ SELECT c.TABLE_CATALOG AS TABLE_CATALOG, c.TABLE_SCHEMA AS TABLE_SCHEMA,
        c.TABLE_NAME AS TABLE_NAME, c.COLUMN_NAME AS COLUMN_NAME,
        c.ORDINAL_POSITION AS ORDINAL_POSITION, c.COLUMN_DEFAULT AS COLUMN_DEFAULT,
        c.IS_NULLABLE AS IS_NULLABLE,
-       IF(j.CHECK_CLAUSE IS NULL, c.DATA_TYPE, 'json') AS DATA_TYPE,
+       CASE WHEN j.CHECK_CLAUSE IS NOT NULL THEN 'json'
+            WHEN c.DATA_TYPE = 'geometrycollection' THEN 'geomcollection'
+            ELSE c.DATA_TYPE END AS DATA_TYPE,
        IF(j.CHECK_CLAUSE IS NULL, c.CHARACTER_MAXIMUM_LENGTH, NULL) AS CHARACTER_MAXIMUM_LENGTH,
        IF(j.CHECK_CLAUSE IS NULL, c.CHARACTER_OCTET_LENGTH, NULL) AS CHARACTER_OCTET_LENGTH,
        c.NUMERIC_PRECISION AS NUMERIC_PRECISION, c.NUMERIC_SCALE AS NUMERIC_SCALE,
        c.DATETIME_PRECISION AS DATETIME_PRECISION,
        IF(j.CHECK_CLAUSE IS NULL, c.CHARACTER_SET_NAME, NULL) AS CHARACTER_SET_NAME,
        IF(j.CHECK_CLAUSE IS NULL, c.COLLATION_NAME, NULL) AS COLLATION_NAME,
-       IF(j.CHECK_CLAUSE IS NULL, c.COLUMN_TYPE, 'json') AS COLUMN_TYPE,
-       c.COLUMN_KEY AS COLUMN_KEY, c.EXTRA AS EXTRA, c.PRIVILEGES AS PRIVILEGES,
+       CASE WHEN j.CHECK_CLAUSE IS NOT NULL THEN 'json'
+            WHEN c.DATA_TYPE = 'geometrycollection' THEN 'geomcollection'
+            WHEN c.DATA_TYPE IN ('tinyint', 'smallint', 'mediumint', 'int', 'bigint', 'year')
+                 AND c.COLUMN_TYPE <> 'tinyint(1)' AND c.COLUMN_TYPE NOT LIKE '%zerofill'
+              THEN REGEXP_REPLACE(c.COLUMN_TYPE, '\\([0-9]+\\)', '')
+            ELSE c.COLUMN_TYPE END AS COLUMN_TYPE,
+       c.COLUMN_KEY AS COLUMN_KEY,
+       REPLACE(c.EXTRA, ', INVISIBLE', ' INVISIBLE') AS EXTRA, c.PRIVILEGES AS PRIVILEGES,
        c.COLUMN_COMMENT AS COLUMN_COMMENT, c.GENERATION_EXPRESSION AS GENERATION_EXPRESSION,
        CAST(NULL AS UNSIGNED) AS SRS_ID
 FROM information_schema.COLUMNS c

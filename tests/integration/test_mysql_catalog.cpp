@@ -62,6 +62,38 @@ TEST_F(MysqlCatalog, TheStandInHasOnlyMysqlColumns) {
             "json");
 }
 
+// MySQL 8.0.19+'s values, not only its column names: types without display widths but the signed
+// tinyint(1), geomcollection, and a generated invisible primary key as 8.0.30+ shows it.
+TEST_F(MysqlCatalog, SyncsWhatMysqlsValuesDescribe) {
+  mysql().exec("CREATE TABLE shapes (id INT PRIMARY KEY, f TINYINT(1) UNSIGNED, b TINYINT(1), "
+               "big BIGINT UNSIGNED, y YEAR, gc GEOMETRYCOLLECTION)");
+  mysql().exec("INSERT INTO shapes VALUES (1, 200, 1, 18446744073709551615, 2024, "
+               "ST_GeomFromText('GEOMETRYCOLLECTION(POINT(1 2))'))");
+  mysql().exec("CREATE TABLE notes (my_row_id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT INVISIBLE, "
+               "body VARCHAR(20), PRIMARY KEY (my_row_id))");
+  mysql().exec("INSERT INTO notes (body) VALUES ('a'), ('b')");
+  EXPECT_EQ(mysql().scalar("SELECT GROUP_CONCAT(COLUMN_TYPE ORDER BY ORDINAL_POSITION) FROM `"
+                           + m_catalog
+                           + "`.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'shapes'"),
+            "int,tinyint unsigned,tinyint(1),bigint unsigned,year,geomcollection");
+  EXPECT_EQ(mysql().scalar("SELECT CONCAT(DATA_TYPE, ' ', EXTRA) FROM `" + m_catalog
+                           + "`.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME = "
+                             "'my_row_id'"),
+            "bigint auto_increment INVISIBLE");
+  write_mapping("tables:\n  shapes: {}\n  notes: {}\n");
+  const auto first = run();
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_EQ(pg().scalar("SELECT string_agg(format_type(atttypid, atttypmod), ',' ORDER BY attnum) "
+                        "FROM pg_attribute WHERE attrelid = 'shapes'::regclass AND attnum > 0 "
+                        "AND attname NOT LIKE '\\_migrate%'"),
+            "integer,smallint,boolean,numeric(20,0),smallint,text");
+  EXPECT_EQ(pg().scalar("SELECT gc FROM shapes"), "GEOMETRYCOLLECTION(POINT(1 2))");
+  EXPECT_EQ(pg().scalar("SELECT string_agg(my_row_id::text || body, ',' ORDER BY my_row_id) "
+                        "FROM notes"),
+            "1a,2b");
+  expect_same_content("shapes");
+}
+
 TEST_F(MysqlCatalog, DescribesAndSyncsThroughMysqlsCatalog) {
   mysql().exec("CREATE TABLE docs (id INT PRIMARY KEY, doc JSON, name VARCHAR(20) NOT NULL, "
                "price DECIMAL(8,2), seen TIMESTAMP(3) NULL, UNIQUE KEY u_name (name), "
