@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <stdexcept>
 
 namespace migrate {
@@ -55,9 +56,46 @@ std::string format(Instant value) {
   return buffer;
 }
 
+// MySQL keeps dates with zero parts ('0000-00-00', '2020-00-15', '2020-02-00'), which order
+// before every real date of their year or month: the greatest real instant below such a text,
+// nullopt for a zero year (nothing real is below it); the text's own instant when it has no zero
+// part.
+std::optional<Instant> real_floor(const std::string& text) {
+  int year = 0;
+  int month = 0;
+  int day = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2d", &year, &month, &day) != 3
+      || (month != 0 && day != 0)) {
+    return parse(text);
+  }
+  if (year == 0) {
+    return std::nullopt;
+  }
+  char first[32];
+  if (month == 0) {
+    std::snprintf(first, sizeof first, "%04d-01-01 00:00:00", year); // the year's first instant
+  } else {
+    std::snprintf(first, sizeof first, "%04d-%02d-01 00:00:00", year, month);
+  }
+  Instant value = parse(first);
+  value.micros -= 1; // format() carries the borrow
+  return value;
+}
+
 } // namespace
 
 std::string shift_timestamp(const std::string& text, std::chrono::microseconds offset) {
+  if (offset.count() < 0) {
+    const auto floor = real_floor(text);
+    if (!floor) {
+      return text; // a zero date: nothing is earlier
+    }
+    Instant value = *floor;
+    const long long total = value.micros + offset.count();
+    value.seconds += total / 1'000'000;
+    value.micros = total % 1'000'000;
+    return format(value);
+  }
   Instant value = parse(text);
   const long long total = value.micros + offset.count();
   value.seconds += total / 1'000'000;

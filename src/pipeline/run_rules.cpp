@@ -70,7 +70,11 @@ ReadStart incremental_start(const state::Position& position, std::chrono::second
     return {};
   }
   if (lookback.count() > 0) {
-    return {shift_timestamp(*position.timestamp, -std::chrono::microseconds(lookback)), {}};
+    auto start = shift_timestamp(*position.timestamp, -std::chrono::microseconds(lookback));
+    // A zero date cannot be moved back: the key keeps the rows stamped with it after the cursor.
+    if (start != *position.timestamp) {
+      return {std::move(start), {}};
+    }
   }
   return {position.timestamp, position.key};
 }

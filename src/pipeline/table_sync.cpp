@@ -805,24 +805,28 @@ void TableRun::incremental_pass(const state::Position& position) {
                   }});
 }
 
-// A row whose timestamp is NULL never passes the cursor. When the column is nullable, those rows
-// are read by IS NULL and merged whenever their count differs between the two sides, and at the
-// comparison cadence (compare_every) to catch an edit that kept the count.
+// A row whose timestamp is NULL never passes the cursor, nor does one stamped with the zero date
+// after the cursor stood on it (nothing orders below it, so no lookback reaches it). Those rows
+// are read by key and merged whenever their count differs between the two sides (a zero date is
+// loaded as NULL unless zero_date names a sentinel, which makes the counts differ and the rows
+// merged every run), and at the comparison cadence (compare_every) to catch an edit that kept the
+// count.
 void TableRun::null_timestamp_pass() {
   const auto& column = m_plan.columns[*m_plan.timestamp_position];
-  if (!column.source.nullable) {
-    return;
-  }
   const auto& table = m_mapping.source_table;
   auto read = request(source::ReadOrder::by_key);
-  read.only_null_timestamp = true;
+  read.only_null_or_zero_timestamp = true;
   const auto source_nulls = m_source.count_rows(read);
+  if (!column.source.nullable && source_nulls == 0) {
+    return; // the target's count would be a scan for nothing
+  }
   const auto target_nulls = m_target.count_null(m_target_table, column.target_name);
   const bool due = compare_due();
   if (source_nulls == target_nulls && !due) {
     return;
   }
-  spdlog::info("table={} null_timestamps source={} target={}{}: merging the rows whose {} is NULL",
+  spdlog::info("table={} null_timestamps source={} target={}{}: merging the rows whose {} is NULL "
+               "or the zero date",
                table,
                source_nulls,
                target_nulls,

@@ -242,8 +242,13 @@ public:
   void set_up_session(const config::Endpoint& endpoint, const ServerProbes* probes) {
     // A consumer slower than the stream must not make the server drop the connection; a metadata
     // lock held by someone else (an ALTER TABLE) is waited for only lock_timeout.
+    // NO_ZERO_DATE and NO_ZERO_IN_DATE govern writes, which the tool never makes; MySQL 8.0+
+    // also refuses a literal such as a cursor standing on '0000-00-00' in a comparison under
+    // them (error 1525): they are left out of the session's sql_mode.
     execute("SET SESSION time_zone = '+00:00', SESSION net_write_timeout = 3600, "
-            "SESSION net_read_timeout = 3600, SESSION lock_wait_timeout = "
+            "SESSION net_read_timeout = 3600, SESSION sql_mode = "
+            "REPLACE(REPLACE(@@SESSION.sql_mode, 'NO_ZERO_IN_DATE', ''), 'NO_ZERO_DATE', ''), "
+            "SESSION lock_wait_timeout = "
             + std::to_string(std::max<long long>(1, endpoint.lock_timeout.count())));
     m_zone = k_utc_zone;
     const auto version = query("SELECT VERSION(), @@version_comment").at(0);
@@ -776,11 +781,14 @@ std::string where_clause(Connection& connection, const ReadRequest& request) {
   } else if (!request.after_key.empty()) {
     conditions.push_back(after_tuple(connection, request.key, request.after_key));
   }
-  if (request.only_null_timestamp) {
+  if (request.only_null_or_zero_timestamp) {
     if (!request.timestamp) {
       throw Error(ErrorArea::internal, "NULL timestamps asked without a timestamp column");
     }
-    conditions.push_back(quote_name(request.timestamp->name) + " IS NULL");
+    const auto ts = quote_name(request.timestamp->name);
+    const auto zero =
+        request.timestamp->data_type == "date" ? "'0000-00-00'" : "'0000-00-00 00:00:00'";
+    conditions.push_back("(" + ts + " IS NULL OR " + ts + " = " + zero + ")");
   }
   if (request.chunk) {
     conditions.push_back(chunk_condition_sql(*request.chunk));

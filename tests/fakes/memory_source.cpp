@@ -291,7 +291,8 @@ public:
 
   bool accepts(const Row& row) const {
     const auto& r = m_request;
-    if (r.only_null_timestamp && row[*m_ts_index]) {
+    if (r.only_null_or_zero_timestamp && row[*m_ts_index]
+        && row[*m_ts_index]->rfind("0000-00-00", 0) != 0) {
       return false;
     }
     if (r.chunk && r.chunk->plan->chunking.kind != Chunking::Kind::whole) {

@@ -306,6 +306,27 @@ TEST_F(Types, ZeroDatesBecomeNullOrTheSentinelAndAreCounted) {
   EXPECT_EQ(latest("legacy", "chunks_differing"), "0");
 }
 
+// A zero date in the timestamp column is a position like any other: it sorts first, the cursor
+// may stand on it, and a cursor literal of zeros is compared by MySQL without an error.
+TEST_F(Types, ZeroDatesInTheTimestampColumnAreReadAndPassed) {
+  mysql().exec("SET SESSION sql_mode = ''");
+  mysql().exec("CREATE TABLE stamped (id INT PRIMARY KEY, v INT, "
+               "updated_at DATETIME NOT NULL DEFAULT '0000-00-00 00:00:00')");
+  mysql().exec("INSERT INTO stamped (id, v) VALUES (1, 1), (2, 2)");
+  mysql().exec("SET SESSION sql_mode = DEFAULT");
+  write_mapping("tables:\n  - source_table: stamped\n    timestamp_column: updated_at\n"
+                "    zero_date: '1970-01-01 00:00:00'\n");
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM stamped"), "2");
+  mysql().exec("SET SESSION sql_mode = ''");
+  mysql().exec("INSERT INTO stamped (id, v) VALUES (3, 3)"); // another zero date, key after
+  mysql().exec("SET SESSION sql_mode = DEFAULT");
+  mysql().exec("INSERT INTO stamped VALUES (4, 4, NOW() - INTERVAL 1 HOUR)");
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT string_agg(id::text, ',' ORDER BY id) FROM stamped"), "1,2,3,4");
+  run_ok("validate --checksum");
+}
+
 TEST_F(Types, RepairsDoubleEncodedTextAndLeavesCorrectTextAlone) {
   mysql().exec("CREATE TABLE names (id INT PRIMARY KEY, name VARCHAR(50)) CHARACTER SET utf8mb4");
   // What a latin1 client wrote into a UTF-8 column: each UTF-8 byte became a character.

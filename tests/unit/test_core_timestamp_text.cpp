@@ -32,6 +32,17 @@ TEST(TimestampText, LastCompleteTickOfMillisecondPrecision) {
   EXPECT_EQ(last_complete_tick("2026-11-25 12:00:00.123456", 3), "2026-11-25 12:00:00.122999");
 }
 
+// MySQL keeps dates with zero parts; they order before every real date of their year or month.
+TEST(TimestampText, ADateWithZeroPartsMovesBackFromTheRealInstantBelowIt) {
+  EXPECT_EQ(shift_timestamp("2020-00-15 10:00:00", -std::chrono::seconds(1)),
+            "2019-12-31 23:59:58.999999");
+  EXPECT_EQ(shift_timestamp("2020-02-00 00:00:00", -std::chrono::microseconds(1)),
+            "2020-01-31 23:59:59.999998");
+  EXPECT_EQ(shift_timestamp("2020-02-00", -std::chrono::hours(24)), "2020-01-30 23:59:59.999999");
+  // Nothing is earlier than the zero date: it stays, and the caller keeps its key cursor.
+  EXPECT_EQ(shift_timestamp("0000-00-00 00:00:00", -std::chrono::hours(1)), "0000-00-00 00:00:00");
+}
+
 TEST(TimestampText, RejectsText) {
   EXPECT_THROW(shift_timestamp("yesterday", {}), std::invalid_argument);
 }

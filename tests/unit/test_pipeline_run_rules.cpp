@@ -130,6 +130,12 @@ TEST(IncrementalStart, ReadsFromTheFirstRowWithoutATimestamp) {
   EXPECT_EQ(exact.after_key, std::vector<std::string>{"7"});
   Position none{Phase::incremental, std::nullopt, {}, "oid:1"};
   EXPECT_FALSE(incremental_start(none, std::chrono::seconds(600)).after_timestamp.has_value());
+  // A zero date cannot be looked back from: the key cursor stays, so that rows stamped with it
+  // after the cursor's key are still read.
+  const auto zero =
+      incremental_start(incremental("0000-00-00 00:00:00", {"7"}), std::chrono::seconds(600));
+  EXPECT_EQ(zero.after_timestamp, std::optional<std::string>("0000-00-00 00:00:00"));
+  EXPECT_EQ(zero.after_key, std::vector<std::string>{"7"});
 }
 
 TEST(ClockZone, TimestampInUtcDatetimeInTheWritersZoneElseTheServers) {

@@ -7,8 +7,10 @@
 
 namespace migrate {
 
-// `text` moved by `offset` (may be negative), printed with six fractional digits.
-// Throws std::invalid_argument when `text` is not a MySQL datetime.
+// `text` moved by `offset` (may be negative), printed with six fractional digits. Moved back, a
+// date with zero parts ('2020-00-15') moves from the greatest real instant below it, and the
+// zero date '0000-00-00' stays as it is (nothing is earlier). Throws std::invalid_argument when
+// `text` is not a MySQL datetime.
 std::string shift_timestamp(const std::string& text, std::chrono::microseconds offset);
 
 // The last instant of the tick before the one holding `text`, at `fsp` fractional digits:

@@ -47,8 +47,10 @@ struct ReadRequest {
   std::vector<std::string> after_key;
   // Rows whose timestamp is at or below this bound only (by_timestamp_then_key).
   std::optional<std::string> until_timestamp;
-  // Rows whose timestamp column is NULL only, which no cursor passes (by_key).
-  bool only_null_timestamp = false;
+  // Rows whose timestamp column is NULL or the zero date only (by_key): no cursor passes a NULL,
+  // and nothing orders below the zero date, so a cursor standing on it never reads the rows
+  // stamped with it later.
+  bool only_null_or_zero_timestamp = false;
   // Rows of this comparison chunk only.
   std::optional<ChunkFilter> chunk;
   // An extra condition from the mapping (a data-quality rule), in MySQL's SQL.
