@@ -225,7 +225,7 @@ struct CommandLine {
   ReportOptions report;
   HistoryOptions history;
   bool notify_test = false;
-  StateCopyOptions state_copy;
+  StateOptions state;
   CutoverOptions cutover;
   std::vector<std::pair<CLI::App*, std::function<int()>>> subcommands;
 };
@@ -269,7 +269,7 @@ void add_subcommands(CLI::App& app, CommandLine& c) {
   add(setup_report(app, c.report), [&] { return run_report(g, c.report); });
   add(setup_history(app, c.history), [&] { return run_history(g, c.history); });
   add(setup_notify(app, c.notify_test), [&] { return run_notify(g, c.notify_test); });
-  add(setup_state(app, c.state_copy), [&] { return run_state_copy(g, c.state_copy); });
+  add(setup_state(app, c.state), [&] { return run_state(g, c.state); });
   add(setup_cutover(app, c.cutover), [&] { return run_cutover(g, c.cutover); });
   app.require_subcommand(0, 1);
 }

@@ -50,12 +50,13 @@ struct SyncOptionsCli {
 };
 void setup_sync(CLI::App& app, SyncOptionsCli& options);
 
-// state copy --to: reads only the state (config::LoadMode::state_only).
-struct StateCopyOptions {
-  std::string to; // a SQLite path, sqlite:///path or postgresql:// URL
+// state copy --to, state prune: read only the state (config::LoadMode::state_only).
+struct StateOptions {
+  std::string to;     // copy: a SQLite path, sqlite:///path or postgresql:// URL
+  bool prune = false; // `state prune` was given, not `state copy`
 };
-CLI::App* setup_state(CLI::App& app, StateCopyOptions& options);
-int run_state_copy(const GlobalOptions& global, const StateCopyOptions& options);
+CLI::App* setup_state(CLI::App& app, StateOptions& options);
+int run_state(const GlobalOptions& global, const StateOptions& options);
 int run_sync(const GlobalOptions& global, const SyncOptionsCli& options);
 
 // Results go to standard output, as a text table or, with --json, as one JSON document; logs go

@@ -13,6 +13,7 @@
 #include "migrate/notify/curl_channels.hpp"
 #include "migrate/pipeline/run_rules.hpp"
 #include "migrate/pipeline/table_sync.hpp"
+#include "migrate/state/retention.hpp"
 #include "migrate/state/run_lock.hpp"
 #include "migrate/state/serialized_state_store.hpp"
 
@@ -407,6 +408,21 @@ void run_leased_tables(const CommandContext& context,
 
 namespace {
 
+// Retention, once the run is recorded: a store that cannot prune is logged, never the run's
+// failure.
+void apply_retention(state::StateStore& state, const config::Retention& retention) {
+  try {
+    const auto counts =
+        state.prune(state::prune_cutoffs(retention, std::chrono::system_clock::now()));
+    if (counts.runs + counts.invocations + counts.validations + counts.quarantine_values > 0) {
+      spdlog::info(
+          "state: retention removed {} ({})", state::describe(counts), state::describe(retention));
+    }
+  } catch (const Error& e) {
+    spdlog::warn("state: retention not applied: {}", quote_field(e.what()));
+  }
+}
+
 // The run once its configuration is read: lock, state, tables, summary, then alerts and metrics.
 int run_tables(const GlobalOptions& global,
                const SyncOptionsCli& options,
@@ -455,6 +471,7 @@ int run_tables(const GlobalOptions& global,
   run.results = std::move(results);
   const auto notify_failures = report_run(config, *state, run, channels);
   state->finish_invocation(run.id, run.exit_code, notify_failures);
+  apply_retention(*state, config.retention);
   return run.exit_code;
 }
 

@@ -809,6 +809,37 @@ std::string read_level(const Node& node) {
   return level;
 }
 
+// `history: 400d`, or `forever`; at least a day, so that a unit left out (`400`: seconds) cannot
+// wipe the history.
+std::optional<std::chrono::seconds> read_retention_period(const Node& node) {
+  if (node.text() == "forever") {
+    return std::nullopt;
+  }
+  const auto period = node.duration();
+  if (period < std::chrono::hours(24)) {
+    node.fail("expected at least 1d, or forever");
+  }
+  return period;
+}
+
+void read_retention(const Node& root, Config& config) {
+  if (!root.has("retention")) {
+    return;
+  }
+  const auto retention = root.child("retention");
+  retention.allow_only({"history", "validations", "quarantine_values"});
+  if (retention.has("history")) {
+    config.retention.history = read_retention_period(retention.child("history"));
+  }
+  if (retention.has("validations")) {
+    config.retention.validations = read_retention_period(retention.child("validations"));
+  }
+  if (retention.has("quarantine_values")) {
+    config.retention.quarantine_values =
+        read_retention_period(retention.child("quarantine_values"));
+  }
+}
+
 void read_run_limits(const Node& root, Config& config) {
   if (root.has("retry")) {
     const auto retry = root.child("retry");
@@ -969,8 +1000,10 @@ void read_settings(const Node& root, Config& config, std::optional<LoadMode> mod
                    "jobs",
                    "max_age",
                    "metrics",
-                   "notify"});
+                   "notify",
+                   "retention"});
   read_run_limits(root, config);
+  read_retention(root, config);
   if (mode) {
     read_notify(root, config, *mode);
   }

@@ -594,6 +594,41 @@ public:
     });
   }
 
+  PruneCounts prune(const PruneCutoffs& cutoffs) override {
+    return run<PruneCounts>([&](pqxx::work& tx) {
+      PruneCounts counts;
+      const auto apply = [&](const std::optional<std::chrono::system_clock::time_point>& cutoff,
+                             const std::string& sql) -> std::uint64_t {
+        if (!cutoff) {
+          return 0;
+        }
+        return tx.exec_params(sql, format_utc(*cutoff)).affected_rows();
+      };
+      counts.runs = apply(cutoffs.history,
+                          "DELETE FROM " + m_q + "runs WHERE started_at < $1::timestamptz AND id "
+                              + "NOT IN (SELECT MAX(id) FROM " + m_q + "runs GROUP BY table_name)");
+      counts.invocations =
+          apply(cutoffs.history,
+                "DELETE FROM " + m_q + "invocations WHERE started_at < $1::timestamptz AND id NOT "
+                    + "IN (SELECT invocation_id FROM " + m_q + "runs)");
+      const auto old_validations = "SELECT id FROM " + m_q
+                                   + "validations WHERE checked_at < $1::timestamptz AND id NOT IN "
+                                     "(SELECT MAX(id) FROM "
+                                   + m_q + "validations GROUP BY table_name)";
+      apply(cutoffs.validations,
+            "DELETE FROM " + m_q + "validation_rows WHERE validation_id IN (" + old_validations
+                + ")");
+      counts.validations =
+          apply(cutoffs.validations,
+                "DELETE FROM " + m_q + "validations WHERE id IN (" + old_validations + ")");
+      counts.quarantine_values =
+          apply(cutoffs.quarantine_values,
+                "UPDATE " + m_q + "quarantine SET raw_hex = '' WHERE rejected_at < "
+                    + "$1::timestamptz AND raw_hex <> ''");
+      return counts;
+    });
+  }
+
   // The invocation holds an advisory lock while its process lives, so that others can tell a
   // running invocation from one whose process died (both have no finished_at).
   std::int64_t begin_invocation(const InvocationStart& start) override {

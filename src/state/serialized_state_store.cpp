@@ -94,6 +94,11 @@ std::vector<CutoverRecord> SerializedStateStore::cutovers(std::size_t last) {
   return m_inner->cutovers(last);
 }
 
+PruneCounts SerializedStateStore::prune(const PruneCutoffs& cutoffs) {
+  const std::lock_guard lock(m_mutex);
+  return m_inner->prune(cutoffs);
+}
+
 std::int64_t SerializedStateStore::record_validation(const ValidationRecord& record) {
   const std::lock_guard lock(m_mutex);
   return m_inner->record_validation(record);

@@ -553,6 +553,40 @@ public:
     });
   }
 
+  PruneCounts prune(const PruneCutoffs& cutoffs) override {
+    return translate([&] {
+      SQLite::Transaction tx(m_db);
+      PruneCounts counts;
+      const auto apply = [&](const std::optional<std::chrono::system_clock::time_point>& cutoff,
+                             const char* sql) -> std::uint64_t {
+        if (!cutoff) {
+          return 0;
+        }
+        SQLite::Statement statement(m_db, sql);
+        statement.bind(1, format_utc(*cutoff));
+        return static_cast<std::uint64_t>(statement.exec());
+      };
+      counts.runs = apply(cutoffs.history,
+                          "DELETE FROM runs WHERE started_at < ? AND id NOT IN "
+                          "(SELECT MAX(id) FROM runs GROUP BY table_name)");
+      counts.invocations = apply(cutoffs.history,
+                                 "DELETE FROM invocations WHERE started_at < ? AND id NOT IN "
+                                 "(SELECT invocation_id FROM runs)");
+      apply(cutoffs.validations,
+            "DELETE FROM validation_rows WHERE validation_id IN (SELECT id FROM validations "
+            "WHERE checked_at < ? AND id NOT IN (SELECT MAX(id) FROM validations GROUP BY "
+            "table_name))");
+      counts.validations = apply(cutoffs.validations,
+                                 "DELETE FROM validations WHERE checked_at < ? AND id NOT IN "
+                                 "(SELECT MAX(id) FROM validations GROUP BY table_name)");
+      counts.quarantine_values = apply(cutoffs.quarantine_values,
+                                       "UPDATE quarantine SET raw_hex = '' WHERE rejected_at < ? "
+                                       "AND raw_hex <> ''");
+      tx.commit();
+      return counts;
+    });
+  }
+
   std::int64_t begin_invocation(const InvocationStart& start) override {
     return translate([&] {
       SQLite::Statement insert(

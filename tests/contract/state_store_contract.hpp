@@ -9,6 +9,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <thread>
+
 namespace migrate::contract {
 
 template<typename Env>
@@ -211,7 +214,57 @@ TYPED_TEST_P(StateStoreContract, HoldsACutOverTableUntilItIsReverted) {
   EXPECT_EQ(store->cutovers(1).size(), 1U);
 }
 
+// Retention: what is older than the cutoffs goes, but the newest run and validation of each table
+// stay, and quarantined rows keep their key and reason when their raw values are blanked.
+TYPED_TEST_P(StateStoreContract, PrunesWhatIsOlderThanTheCutoffsButEachTablesNewest) {
+  auto store = this->make_store();
+  const auto invocation = store->begin_invocation({"host", 1, ""});
+  TableResult result;
+  result.table = "users";
+  store->finish_run(store->begin_run("users"), result);
+  store->finish_run(store->begin_run("users"), result);
+  result.table = "orders";
+  store->finish_run(store->begin_run("orders"), result);
+  store->finish_invocation(invocation, 0, 0);
+  store->finish_invocation(store->begin_invocation({"host", 2, ""}), 0, 0); // no table ran
+  state::ValidationRecord validation;
+  validation.table = "users";
+  validation.outcome = "mismatch";
+  validation.rows = {{"id=1", "missing in target", "0"}};
+  store->record_validation(validation);
+  store->record_validation(validation);
+  store->quarantine({{"users", "id=1", "email", "bad utf-8", "ff", 1, {}}});
+  EXPECT_EQ(store->prune({}).runs, 0U); // no cutoff: everything stays
+
+  // The stores keep times to the second: everything so far is older than the next second.
+  const auto cutoff = std::chrono::ceil<std::chrono::seconds>(std::chrono::system_clock::now()
+                                                              + std::chrono::milliseconds(1));
+  std::this_thread::sleep_until(cutoff);
+  store->quarantine({{"users", "id=2", "email", "bad utf-8", "fe", 2, {}}});
+  const auto counts = store->prune({cutoff, cutoff, cutoff});
+  EXPECT_EQ(counts.runs, 1U);
+  EXPECT_EQ(counts.invocations, 1U);
+  EXPECT_EQ(counts.validations, 1U);
+  EXPECT_EQ(counts.quarantine_values, 1U);
+  EXPECT_EQ(store->runs("users", 10).size(), 1U);
+  EXPECT_EQ(store->runs("orders", 10).size(), 1U);
+  EXPECT_EQ(store->invocations(10).size(), 1U);
+  const auto kept = store->validations("users", 10, true);
+  ASSERT_EQ(kept.size(), 1U);
+  EXPECT_EQ(kept[0].rows.size(), 1U);
+  auto quarantined = store->quarantined("users");
+  ASSERT_EQ(quarantined.size(), 2U);
+  std::sort(quarantined.begin(), quarantined.end(), [](const auto& a, const auto& b) {
+    return a.key < b.key;
+  });
+  EXPECT_EQ(quarantined[0].raw_hex, "");
+  EXPECT_EQ(quarantined[0].reason, "bad utf-8");
+  EXPECT_EQ(quarantined[1].raw_hex, "fe");
+  EXPECT_EQ(store->prune({cutoff, cutoff, cutoff}).quarantine_values, 0U); // blanked once
+}
+
 REGISTER_TYPED_TEST_SUITE_P(StateStoreContract,
+                            PrunesWhatIsOlderThanTheCutoffsButEachTablesNewest,
                             HoldsACutOverTableUntilItIsReverted,
                             GroupsRunsIntoInvocationsAndFindsTheLastSuccess,
                             ListsATablesLastRunsAndValidationsOldestFirst,

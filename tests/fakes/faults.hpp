@@ -154,6 +154,9 @@ public:
   std::vector<state::CutoverRecord> cutovers(std::size_t last) override {
     return m_inner.cutovers(last);
   }
+  state::PruneCounts prune(const state::PruneCutoffs& cutoffs) override {
+    return m_inner.prune(cutoffs);
+  }
 
 private:
   state::StateStore& m_inner;

@@ -3,6 +3,7 @@
 #include "migrate/core/error.hpp"
 
 #include <algorithm>
+#include <set>
 
 namespace migrate::fakes {
 
@@ -212,6 +213,56 @@ std::vector<state::CutoverRecord> MemoryStateStore::cutovers(std::size_t last) {
   std::vector<state::CutoverRecord> out(m_cutovers.rbegin(), m_cutovers.rend());
   out.resize(std::min(out.size(), last));
   return out;
+}
+
+state::PruneCounts MemoryStateStore::prune(const state::PruneCutoffs& cutoffs) {
+  state::PruneCounts counts;
+  // Times are kept to the second, as the real stores keep them.
+  const auto before = [](const auto& cutoff, const std::string& at) {
+    return cutoff && at < format_utc(*cutoff);
+  };
+  std::map<std::string, std::int64_t> newest_run;
+  for (const auto& [id, run] : m_runs) {
+    newest_run[run.result.table] = id;
+  }
+  std::set<std::int64_t> referenced;
+  for (auto it = m_runs.begin(); it != m_runs.end();) {
+    const auto& run = it->second;
+    if (before(cutoffs.history, format_utc(run.result.started))
+        && newest_run[run.result.table] != it->first) {
+      it = m_runs.erase(it);
+      ++counts.runs;
+    } else {
+      referenced.insert(it->second.invocation_id);
+      ++it;
+    }
+  }
+  for (auto it = m_invocations.begin(); it != m_invocations.end();) {
+    if (before(cutoffs.history, format_utc(it->second.started))
+        && referenced.count(it->first) == 0) {
+      it = m_invocations.erase(it);
+      ++counts.invocations;
+    } else {
+      ++it;
+    }
+  }
+  std::map<std::string, std::int64_t> newest_validation;
+  for (const auto& validation : m_validations) {
+    newest_validation[validation.table] =
+        std::max(newest_validation[validation.table], validation.id);
+  }
+  const auto old = std::remove_if(m_validations.begin(), m_validations.end(), [&](const auto& v) {
+    return before(cutoffs.validations, v.at) && newest_validation[v.table] != v.id;
+  });
+  counts.validations = static_cast<std::uint64_t>(std::distance(old, m_validations.end()));
+  m_validations.erase(old, m_validations.end());
+  for (auto& [key, entry] : m_quarantine) {
+    if (before(cutoffs.quarantine_values, entry.at) && !entry.raw_hex.empty()) {
+      entry.raw_hex.clear();
+      ++counts.quarantine_values;
+    }
+  }
+  return counts;
 }
 
 } // namespace migrate::fakes

@@ -31,6 +31,7 @@ public:
   std::optional<state::CutoverRecord> cutover_in_force(const std::string& table) override;
   bool revert_cutover(const std::string& table, const std::string& by) override;
   std::vector<state::CutoverRecord> cutovers(std::size_t last) override;
+  state::PruneCounts prune(const state::PruneCutoffs& cutoffs) override;
   std::vector<state::ValidationRecord>
   validations(const std::string& table, std::size_t last, bool with_rows) override;
 

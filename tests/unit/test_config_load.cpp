@@ -179,6 +179,19 @@ TEST_F(ConfigDir, ResolvesSettingsRelativeToTheDirectory) {
   EXPECT_EQ(config.logging.max_files, 3U);
 }
 
+TEST_F(ConfigDir, ReadsRetentionWithForeverAndDefaults) {
+  auto defaults = load_config(m_dir).retention;
+  EXPECT_EQ(defaults.history, std::chrono::seconds(400 * 86400));
+  EXPECT_EQ(defaults.quarantine_values, std::chrono::seconds(90 * 86400));
+  write("migrate.yaml", "retention: {history: forever, quarantine_values: 30d}\n");
+  const auto retention = load_config(m_dir).retention;
+  EXPECT_FALSE(retention.history.has_value());
+  EXPECT_EQ(retention.validations, std::chrono::seconds(400 * 86400));
+  EXPECT_EQ(retention.quarantine_values, std::chrono::seconds(30 * 86400));
+  write("migrate.yaml", "retention: {validations: 12h}\n");
+  EXPECT_TRUE(contains(error_of(), "at least 1d, or forever"));
+}
+
 TEST(ParseDuration, AcceptsUnits) {
   using migrate::config::parse_duration;
   EXPECT_EQ(parse_duration("90"), std::chrono::seconds(90));

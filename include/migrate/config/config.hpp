@@ -227,6 +227,16 @@ struct Notify {
   bool any() const { return email.has_value() || webhook.has_value(); }
 };
 
+// How long the state store keeps what it records (migrate.yaml `retention:`), applied at the end of
+// each run and by `migrate state prune`; nullopt: forever. The newest run and validation of each
+// table stay whatever their age.
+struct Retention {
+  std::optional<std::chrono::seconds> history = std::chrono::hours(24 * 400); // runs, invocations
+  std::optional<std::chrono::seconds> validations = std::chrono::hours(24 * 400);
+  // The raw values of quarantined rows, which can hold personal data; key and reason stay.
+  std::optional<std::chrono::seconds> quarantine_values = std::chrono::hours(24 * 90);
+};
+
 struct Config {
   std::filesystem::path directory;
   Retry retry;
@@ -246,6 +256,7 @@ struct Config {
   // Prometheus text exposition, rewritten at the end of each run (node_exporter's textfile
   // collector); empty: none.
   std::filesystem::path metrics_textfile;
+  Retention retention;
 
   // Takes `location` as the state store: a SQLite file, or a shared PostgreSQL store.
   void use_state(StateLocation location);

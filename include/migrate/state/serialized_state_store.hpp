@@ -37,6 +37,7 @@ public:
   std::optional<CutoverRecord> cutover_in_force(const std::string& table) override;
   bool revert_cutover(const std::string& table, const std::string& by) override;
   std::vector<CutoverRecord> cutovers(std::size_t last) override;
+  PruneCounts prune(const PruneCutoffs& cutoffs) override;
   Lease lease(const std::string& table) override;
   void release_lease(const std::string& table) override;
   std::optional<bool> leased_elsewhere(const std::string& table) override;

@@ -108,6 +108,23 @@ struct CutoverRecord {
   bool in_force() const { return outcome == "done" && reverted_at.empty(); }
 };
 
+// What a store forgets (retention:, `migrate state prune`): records older than each cutoff; nullopt
+// keeps them all. The newest run and the newest validation of each table are kept whatever their
+// age (status and the report need them), and so is every cutover record.
+struct PruneCutoffs {
+  std::optional<std::chrono::system_clock::time_point> history; // runs, and invocations left empty
+  std::optional<std::chrono::system_clock::time_point> validations; // with their differing rows
+  // Quarantined rows keep their key, column and reason; their raw values are blanked.
+  std::optional<std::chrono::system_clock::time_point> quarantine_values;
+};
+
+struct PruneCounts {
+  std::uint64_t runs = 0;
+  std::uint64_t invocations = 0;
+  std::uint64_t validations = 0;
+  std::uint64_t quarantine_values = 0;
+};
+
 enum class Lease { granted, held_elsewhere, done_elsewhere };
 
 // Everything a store holds, read through the interface (read_snapshot()), for copying one store
@@ -172,6 +189,9 @@ public:
   virtual bool revert_cutover(const std::string& table, const std::string& by) = 0;
   // The newest `last` cutover records of every table, newest first.
   virtual std::vector<CutoverRecord> cutovers(std::size_t last) = 0;
+
+  // Forgets what is older than the cutoffs (PruneCutoffs), in one transaction; says how much.
+  virtual PruneCounts prune(const PruneCutoffs& cutoffs) = 0;
 
   // Leases `table` to this process so that workers sharing one store never run it at once:
   // `granted` (held until release_lease() or the end of the process), `held_elsewhere` (another
