@@ -60,6 +60,11 @@ metrics::RunFigures run_figures(const config::Config& config,
     t.stale = freshness.stale;
     figures.tables.push_back(std::move(t));
   }
+  std::vector<std::string> tables;
+  for (const auto& table : config.tables) {
+    tables.push_back(table.source_table);
+  }
+  figures.success = success_report(config, state, tables, &run);
   return figures;
 }
 
@@ -97,6 +102,33 @@ validate::Freshness freshness_of(const std::optional<state::RunRecord>& last_ok,
                         validate::LastSuccess{last_ok->result.started, last_ok->result.upper_bound})
                             : std::nullopt;
   return validate::assess_freshness(last, std::chrono::system_clock::now(), max_age);
+}
+
+validate::SuccessReport success_report(const config::Config& config,
+                                       state::StateStore& state,
+                                       const std::vector<std::string>& tables,
+                                       const FinishedRun* current) {
+  const validate::SuccessTargets targets{config.targets, config.max_age};
+  validate::SuccessInputs inputs;
+  inputs.now = std::chrono::system_clock::now();
+  // Runs in progress are skipped: a few more than the window asks for.
+  inputs.invocations = state.invocations(targets.goals.runs + 8);
+  for (auto& invocation : inputs.invocations) {
+    if (current != nullptr && invocation.id == current->id) {
+      invocation.exit_code = current->exit_code;
+      invocation.finished = inputs.now;
+    }
+  }
+  constexpr std::size_t k_validations_per_table = 60;
+  for (const auto& table : tables) {
+    for (auto& v : state.validations(table, k_validations_per_table, false)) {
+      if (v.checksum) {
+        inputs.checksums.push_back(std::move(v));
+      }
+    }
+    inputs.ages.emplace_back(table, table_freshness(state, table, config.max_age));
+  }
+  return validate::assess_success(inputs, targets);
 }
 
 std::vector<std::string> config_secrets(const config::Config& config) {

@@ -8,6 +8,7 @@
 #include "migrate/notify/channel.hpp"
 #include "migrate/state/state_store.hpp"
 #include "migrate/validate/freshness.hpp"
+#include "migrate/validate/success_metrics.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -37,6 +38,13 @@ table_freshness(state::StateStore& state, const std::string& table, std::chrono:
 // The same, from the table's last successful run already read.
 validate::Freshness freshness_of(const std::optional<state::RunRecord>& last_ok,
                                  std::chrono::seconds max_age);
+
+// The five success metrics of `tables` as of now, from the state store and migrate.yaml's targets.
+// `current`: the run that is ending, not yet recorded as finished, counted with its exit code.
+validate::SuccessReport success_report(const config::Config& config,
+                                       state::StateStore& state,
+                                       const std::vector<std::string>& tables,
+                                       const FinishedRun* current = nullptr);
 
 // The configuration's secrets (passwords, salts, the webhook URL), to keep out of alerts.
 std::vector<std::string> config_secrets(const config::Config& config);

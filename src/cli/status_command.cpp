@@ -123,6 +123,73 @@ void print_table(const std::vector<TableStatus>& rows, std::chrono::seconds max_
   }
 }
 
+// The five success metrics under the table: met, not met or not measured, what was measured and
+// the target.
+void print_success(const validate::SuccessReport& success) {
+  TextTable out({{"success metric"}, {"state"}, {"measured"}, {"target"}});
+  for (const auto& metric : success.metrics) {
+    out.add_row({metric.title, validate::to_string(metric.state), metric.text, metric.target_text});
+  }
+  std::cout << "\n" << out.render();
+}
+
+void add_success_json(JsonWriter& json, const validate::SuccessReport& success) {
+  json.key("success_metrics").begin_array();
+  for (const auto& metric : success.metrics) {
+    json.begin_object()
+        .key("metric")
+        .value(metric.key)
+        .key("title")
+        .value(metric.title)
+        .key("state")
+        .value(validate::to_string(metric.state))
+        .key("value");
+    metric.state == validate::MetricState::not_measured ? json.null() : json.value(metric.value);
+    json.key("target")
+        .value(metric.target)
+        .key("text")
+        .value(metric.text)
+        .key("target_text")
+        .value(metric.target_text)
+        .key("trend_unit")
+        .value(metric.trend_unit)
+        .key("trend")
+        .begin_array();
+    for (std::size_t i = 0; i < metric.trend.size(); ++i) {
+      json.begin_object()
+          .key("date")
+          .value(metric.trend_labels[i])
+          .key("value")
+          .value(metric.trend[i])
+          .end_object();
+    }
+    json.end_array().end_object();
+  }
+  json.end_array();
+}
+
+void add_consistency_json(JsonWriter& json,
+                          const validate::SuccessReport& success,
+                          const std::string& table) {
+  json.key("consistency");
+  for (const auto& t : success.tables) {
+    if (t.table == table) {
+      json.begin_object()
+          .key("ratio")
+          .value(t.ratio())
+          .key("rows")
+          .value(t.rows)
+          .key("differing")
+          .value(t.differing)
+          .key("measured_at")
+          .value(t.measured_at)
+          .end_object();
+      return;
+    }
+  }
+  json.null();
+}
+
 void add_validation_json(JsonWriter& json, const std::optional<state::ValidationRecord>& v) {
   if (!v) {
     json.null();
@@ -140,13 +207,13 @@ void add_validation_json(JsonWriter& json, const std::optional<state::Validation
       .end_object();
 }
 
-void print_json(const std::vector<TableStatus>& rows, std::chrono::seconds max_age) {
+void print_json(const std::vector<TableStatus>& rows,
+                std::chrono::seconds max_age,
+                const validate::SuccessReport& success) {
   JsonWriter json;
-  json.begin_object()
-      .key("max_age_seconds")
-      .value(static_cast<std::int64_t>(max_age.count()))
-      .key("tables")
-      .begin_array();
+  json.begin_object().key("max_age_seconds").value(static_cast<std::int64_t>(max_age.count()));
+  add_success_json(json, success);
+  json.key("tables").begin_array();
   for (const auto& row : rows) {
     json.begin_object().key("table").value(row.table).key("position");
     row.position ? json.value(*row.position) : json.null();
@@ -155,7 +222,9 @@ void print_json(const std::vector<TableStatus>& rows, std::chrono::seconds max_a
     json.key("data_age_seconds");
     row.freshness.age ? json.value(static_cast<std::int64_t>(row.freshness.age->count()))
                       : json.null();
-    json.key("stale").value(row.freshness.stale).key("last_validation");
+    json.key("stale").value(row.freshness.stale);
+    add_consistency_json(json, success, row.table);
+    json.key("last_validation");
     add_validation_json(json, row.last_validation);
     json.key("quarantined").value(static_cast<std::uint64_t>(row.quarantined)).key("last_run");
     if (row.run == nullptr) {
@@ -244,7 +313,17 @@ int run_status(const GlobalOptions& global, bool json) {
     }
     rows.push_back(std::move(row));
   }
-  json ? print_json(rows, config.max_age) : print_table(rows, config.max_age);
+  std::vector<std::string> names;
+  for (const auto* table : tables) {
+    names.push_back(table->source_table);
+  }
+  const auto success = success_report(config, *state, names);
+  if (json) {
+    print_json(rows, config.max_age, success);
+  } else {
+    print_table(rows, config.max_age);
+    print_success(success);
+  }
   if (any_stale) {
     spdlog::warn("data older than max_age={} in at least one table (status: STALE)",
                  validate::format_age(config.max_age));

@@ -840,6 +840,46 @@ void read_retention(const Node& root, Config& config) {
   }
 }
 
+// "99.9%": a share above 0 and at most 100%.
+double read_percent(const Node& node) {
+  const auto text = node.non_empty_text();
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || text.substr(used) != "%" || !(value > 0 && value <= 100)) {
+    node.fail("expected a percentage such as 99.9%");
+  }
+  return value / 100.0;
+}
+
+void read_targets(const Node& root, Config& config) {
+  if (!root.has("targets")) {
+    return;
+  }
+  const auto targets = root.child("targets");
+  targets.allow_only({"consistency", "window", "runs", "failure_rate", "recovery"});
+  auto& out = config.targets;
+  if (targets.has("consistency")) {
+    out.consistency = read_percent(targets.child("consistency"));
+  }
+  if (targets.has("window")) {
+    out.window = targets.child("window").duration();
+  }
+  if (targets.has("runs")) {
+    out.runs = static_cast<std::size_t>(targets.child("runs").number(1, 1000));
+  }
+  if (targets.has("failure_rate")) {
+    out.failure_rate = read_percent(targets.child("failure_rate"));
+  }
+  if (targets.has("recovery")) {
+    out.recovery = targets.child("recovery").duration();
+  }
+}
+
 void read_run_limits(const Node& root, Config& config) {
   if (root.has("retry")) {
     const auto retry = root.child("retry");
@@ -1001,9 +1041,11 @@ void read_settings(const Node& root, Config& config, std::optional<LoadMode> mod
                    "max_age",
                    "metrics",
                    "notify",
-                   "retention"});
+                   "retention",
+                   "targets"});
   read_run_limits(root, config);
   read_retention(root, config);
+  read_targets(root, config);
   if (mode) {
     read_notify(root, config, *mode);
   }

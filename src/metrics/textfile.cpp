@@ -109,6 +109,36 @@ void render_outcome(const RunFigures& run, std::string& out) {
   }
 }
 
+// Each success metric's value and target (fractions, or seconds), and 1/0 for met; a metric not
+// measured yet has no samples, so that an alert on `== 0` does not fire for a new installation.
+void render_success(const validate::SuccessReport& success, std::string& out) {
+  out += "# HELP migrate_success_metric_met 1 when the success metric meets its target, else 0.\n"
+         "# TYPE migrate_success_metric_met gauge\n";
+  std::string values = "# HELP migrate_success_metric_value The success metric as measured: a "
+                       "fraction (consistency, failure_rate) or seconds.\n"
+                       "# TYPE migrate_success_metric_value gauge\n";
+  std::string targets = "# HELP migrate_success_metric_target The success metric's target, in "
+                        "the same unit.\n# TYPE migrate_success_metric_target gauge\n";
+  for (const auto& metric : success.metrics) {
+    if (metric.state == validate::MetricState::not_measured) {
+      continue;
+    }
+    const auto label = "metric=\"" + metric.key + "\"";
+    out += sample(
+        "migrate_success_metric_met", label, metric.state == validate::MetricState::met ? 1 : 0);
+    values += sample("migrate_success_metric_value", label, metric.value);
+    targets += sample("migrate_success_metric_target", label, metric.target);
+  }
+  out += values + targets;
+  out += "# HELP migrate_table_consistency_ratio Rows equal / rows at the table's last checksum.\n"
+         "# TYPE migrate_table_consistency_ratio gauge\n";
+  for (const auto& table : success.tables) {
+    out += sample("migrate_table_consistency_ratio",
+                  "table=\"" + escape_label_value(table.table) + "\"",
+                  table.ratio());
+  }
+}
+
 } // namespace
 
 std::string escape_label_value(std::string_view value) {
@@ -139,6 +169,7 @@ std::string render_textfile(const RunFigures& run) {
     }
   }
   render_outcome(run, out);
+  render_success(run.success, out);
   out += fmt::format("# HELP migrate_run_finished_timestamp_seconds End of the last run, Unix "
                      "time.\n# TYPE migrate_run_finished_timestamp_seconds gauge\n"
                      "migrate_run_finished_timestamp_seconds {}\n",

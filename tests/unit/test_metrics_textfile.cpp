@@ -1,6 +1,8 @@
 // The metrics textfile, checked by a parser of Prometheus's text exposition format: metric and
 // label name charsets, label value escaping, one HELP and TYPE per family before its samples,
 // samples of a family together, numeric values; and the atomic write.
+#include "support/exposition.hpp"
+
 #include "migrate/metrics/textfile.hpp"
 
 #include <gtest/gtest.h>
@@ -9,116 +11,14 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <map>
-#include <regex>
-#include <set>
-#include <sstream>
 
 using namespace std::chrono_literals;
 using namespace migrate;
 using namespace migrate::metrics;
+using migrate::testing::find;
+using migrate::testing::parse_exposition;
 
 namespace {
-
-struct Sample {
-  std::string name;
-  std::map<std::string, std::string> labels; // unescaped values
-  double value = 0;
-};
-
-// Parses `text` or fails the test at the first line that breaks a rule.
-std::vector<Sample> parse_exposition(const std::string& text) {
-  static const std::regex k_name("[a-zA-Z_:][a-zA-Z0-9_:]*");
-  static const std::regex k_label_name("[a-zA-Z_][a-zA-Z0-9_]*");
-  std::vector<Sample> out;
-  std::set<std::string> typed;
-  std::set<std::string> helped;
-  std::set<std::string> finished; // families whose samples ended
-  std::string current;
-  std::istringstream in(text);
-  EXPECT_TRUE(text.empty() || text.back() == '\n') << "the last line ends in a line feed";
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("# ", 0) == 0) {
-      std::istringstream words(line.substr(2));
-      std::string keyword, name, rest;
-      words >> keyword >> name;
-      std::getline(words, rest);
-      EXPECT_TRUE(std::regex_match(name, k_name)) << line;
-      if (keyword == "TYPE") {
-        EXPECT_TRUE(typed.insert(name).second) << "second TYPE: " << line;
-        EXPECT_TRUE(rest == " gauge" || rest == " counter") << line;
-      } else if (keyword == "HELP") {
-        EXPECT_TRUE(helped.insert(name).second) << "second HELP: " << line;
-        EXPECT_FALSE(rest.empty()) << line;
-      } else {
-        ADD_FAILURE() << "unknown comment: " << line;
-      }
-      continue;
-    }
-    Sample sample;
-    std::size_t i = 0;
-    while (i < line.size() && line[i] != '{' && line[i] != ' ') {
-      ++i;
-    }
-    sample.name = line.substr(0, i);
-    EXPECT_TRUE(std::regex_match(sample.name, k_name)) << line;
-    EXPECT_EQ(typed.count(sample.name), 1U) << "sample before its TYPE: " << line;
-    EXPECT_EQ(finished.count(sample.name), 0U) << "family split: " << line;
-    if (sample.name != current) {
-      if (!current.empty()) {
-        finished.insert(current);
-      }
-      current = sample.name;
-    }
-    if (i < line.size() && line[i] == '{') {
-      ++i;
-      while (i < line.size() && line[i] != '}') {
-        const auto eq = line.find('=', i);
-        const auto label = line.substr(i, eq - i);
-        EXPECT_TRUE(std::regex_match(label, k_label_name)) << line;
-        EXPECT_EQ(line.at(eq + 1), '"') << line;
-        std::string value;
-        for (i = eq + 2; i < line.size() && line[i] != '"'; ++i) {
-          if (line[i] == '\\') {
-            const char next = line.at(++i);
-            EXPECT_TRUE(next == '\\' || next == '"' || next == 'n') << "bad escape: " << line;
-            value += next == 'n' ? '\n' : next;
-          } else {
-            value += line[i];
-          }
-        }
-        EXPECT_LT(i, line.size()) << "unterminated label value: " << line;
-        sample.labels[label] = value;
-        ++i;
-        if (i < line.size() && line[i] == ',') {
-          ++i;
-        }
-      }
-      ++i;
-    }
-    EXPECT_EQ(line.at(i), ' ') << line;
-    std::size_t used = 0;
-    const auto number = line.substr(i + 1);
-    sample.value = std::stod(number, &used);
-    EXPECT_EQ(used, number.size()) << line;
-    out.push_back(std::move(sample));
-  }
-  for (const auto& name : typed) {
-    EXPECT_EQ(helped.count(name), 1U) << name << " has no HELP";
-  }
-  return out;
-}
-
-const Sample*
-find(const std::vector<Sample>& samples, const std::string& name, const std::string& table) {
-  for (const auto& s : samples) {
-    if (s.name == name
-        && (table.empty() || (s.labels.count("table") != 0 && s.labels.at("table") == table))) {
-      return &s;
-    }
-  }
-  return nullptr;
-}
 
 RunFigures figures() {
   RunFigures run;
@@ -171,6 +71,32 @@ TEST(MetricsTextfile, HasEachTablesFigures) {
   EXPECT_EQ(value("migrate_run_exit_code", ""), 1);
   EXPECT_EQ(find(samples, "migrate_table_data_age_seconds", "we\"ird\\na\nme"), nullptr)
       << "no age for a table never synced";
+}
+
+// A metric not measured yet has no samples: an alert on `migrate_success_metric_met == 0` does not
+// fire for a new installation.
+TEST(MetricsTextfile, HasTheSuccessMetricsMeasured) {
+  auto run = figures();
+  validate::Metric consistency{"consistency", "Data consistency", validate::MetricState::met};
+  consistency.value = 0.9995;
+  consistency.target = 0.999;
+  validate::Metric failures{"failure_rate", "Failed runs", validate::MetricState::not_met};
+  failures.value = 1.0 / 52;
+  failures.target = 0.01;
+  run.success.metrics = {
+      consistency, failures, validate::Metric{"recovery", "Recovery from a failure"}};
+  run.success.tables = {{"users", 2000, 1, "2026-12-06T02:41:00Z"}};
+  const auto samples = parse_exposition(render_textfile(run));
+  const auto value = [&](const std::string& name, const std::string& metric) {
+    const auto* s = migrate::testing::find_labelled(samples, name, "metric", metric);
+    return s == nullptr ? -1.0 : s->value;
+  };
+  EXPECT_EQ(value("migrate_success_metric_met", "consistency"), 1);
+  EXPECT_EQ(value("migrate_success_metric_met", "failure_rate"), 0);
+  EXPECT_DOUBLE_EQ(value("migrate_success_metric_value", "failure_rate"), 1.0 / 52);
+  EXPECT_DOUBLE_EQ(value("migrate_success_metric_target", "consistency"), 0.999);
+  EXPECT_EQ(value("migrate_success_metric_met", "recovery"), -1) << "not measured: no sample";
+  EXPECT_DOUBLE_EQ(find(samples, "migrate_table_consistency_ratio", "users")->value, 0.9995);
 }
 
 TEST(MetricsTextfile, EscapesLabelValuesSoTheyRoundTrip) {

@@ -237,6 +237,16 @@ struct Retention {
   std::optional<std::chrono::seconds> quarantine_values = std::chrono::hours(24 * 90);
 };
 
+// The success metrics' targets (migrate.yaml `targets:`), the design document's by default; the
+// data age target is max_age.
+struct Targets {
+  double consistency = 0.999;             // rows equal / rows, from the last checksum
+  std::chrono::seconds window{4 * 3600};  // a run's duration
+  std::size_t runs = 52;                  // runs the failure rate and recovery look back over
+  double failure_rate = 0.01;             // failed runs / runs
+  std::chrono::seconds recovery{30 * 60}; // a failed run's end to the next success's end
+};
+
 struct Config {
   std::filesystem::path directory;
   Retry retry;
@@ -257,6 +267,7 @@ struct Config {
   // collector); empty: none.
   std::filesystem::path metrics_textfile;
   Retention retention;
+  Targets targets;
 
   // Takes `location` as the state store: a SQLite file, or a shared PostgreSQL store.
   void use_state(StateLocation location);

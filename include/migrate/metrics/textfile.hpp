@@ -6,6 +6,7 @@
 #pragma once
 
 #include "migrate/core/result.hpp"
+#include "migrate/validate/success_metrics.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -29,6 +30,7 @@ struct RunFigures {
   int exit_code = 0;
   std::uint64_t notify_failures = 0;
   std::vector<TableFigures> tables;
+  validate::SuccessReport success; // the five success metrics after the run
 };
 
 // The exposition text: a HELP and a TYPE line per family, then its samples, label values
