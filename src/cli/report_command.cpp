@@ -1,5 +1,6 @@
 #include "cli/adapters.hpp"
 #include "cli/commands.hpp"
+#include "cli/run_report.hpp"
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/error.hpp"
@@ -74,6 +75,7 @@ int run_report(const GlobalOptions& global, const ReportOptions& options) {
   const auto state = context.adapters.state();
   auto model = report::build_model(*state, tables, options.last, std::chrono::system_clock::now());
   model.state_file = context.adapters.location().describe(); // a URL without its password
+  model.success = success_report(context.config, *state, tables);
   write_file(options.html, report::render_html(model), *parse_file_mode(options.mode));
   spdlog::info("report tables={} last={} file={}", tables.size(), options.last, options.html);
   std::cout << "report written to " << options.html << "\n";

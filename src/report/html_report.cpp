@@ -22,6 +22,14 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .warn { color: #8a5a00; font-weight: bold; }
 .charts { display: flex; flex-wrap: wrap; gap: 16px; }
 .none { color: #666; font-style: italic; }
+.wide { overflow-x: auto; max-width: 100%; }
+svg { max-width: 100%; height: auto; }
+p.verdict { font-size: 20px; margin: 12px 0; }
+.metrics { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: 12px; }
+.metric { border: 1px solid #ccc; border-radius: 6px; padding: 8px 12px; }
+.metric h3 { margin: 0 0 4px; }
+.metric p { margin: 2px 0; font-size: 13px; }
+@media (max-width: 600px) { body { margin: 8px; } p.verdict { font-size: 17px; } }
 )css";
 
 constexpr int k_chart_width = 520;
@@ -92,6 +100,54 @@ std::string summary_row(const TableSection& t) {
   return row + "</tr>\n";
 }
 
+const char* metric_class(validate::MetricState state) {
+  switch (state) {
+  case validate::MetricState::met:
+    return "ok";
+  case validate::MetricState::not_met:
+    return "bad";
+  case validate::MetricState::not_measured:
+    return "none";
+  }
+  return "none";
+}
+
+std::string metric_card(const validate::Metric& metric) {
+  std::vector<bool> failed;
+  if (metric.key == "failure_rate") {
+    for (const double value : metric.trend) {
+      failed.push_back(value > 0);
+    }
+  }
+  return "<div class=\"metric\">\n<h3>" + html_escape(metric.title) + ": <span class=\""
+         + metric_class(metric.state) + "\">" + validate::to_string(metric.state)
+         + "</span></h3>\n<p>" + html_escape(metric.text)
+         + "</p>\n<p class=\"meta\">Target: " + html_escape(metric.target_text) + "</p>\n"
+         + svg_bar_chart(metric.title, metric.trend, metric.trend_labels, failed, metric.trend_unit)
+         + "</div>\n";
+}
+
+// The first screen: are we in sync, and since when; then the five success metrics.
+std::string success_section(const ReportModel& model) {
+  std::uint64_t quarantined = 0;
+  for (const auto& t : model.tables) {
+    quarantined += t.quarantined;
+  }
+  const auto& metrics = model.success.metrics;
+  const auto consistency = std::find_if(
+      metrics.begin(), metrics.end(), [](const auto& m) { return m.key == "consistency"; });
+  const auto* verdict_class =
+      consistency == metrics.end() ? "none" : metric_class(consistency->state);
+  std::string out = "<h2>Are we in sync?</h2>\n<p id=\"verdict\" class=\"verdict "
+                    + std::string(verdict_class) + "\">"
+                    + html_escape(validate::verdict_line(model.success, quarantined))
+                    + ".</p>\n<div class=\"metrics\">\n";
+  for (const auto& metric : metrics) {
+    out += metric_card(metric);
+  }
+  return out + "</div>\n";
+}
+
 std::string summary(const ReportModel& model) {
   std::size_t failed = 0;
   std::size_t never = 0;
@@ -104,7 +160,8 @@ std::string summary(const ReportModel& model) {
                     + std::to_string(failed) + " failed</span>, "
                     + std::to_string(model.tables.size() - failed - never) + " ok"
                     + (never > 0 ? ", " + std::to_string(never) + " never ran" : "") + ".</p>\n";
-  out += "<table>\n<tr><th>table</th><th>started (UTC)</th><th>mode</th><th>outcome</th>"
+  out += "<div class=\"wide\"><table>\n<tr><th>table</th><th>started "
+         "(UTC)</th><th>mode</th><th>outcome</th>"
          "<th>rows moved</th><th>duration</th><th>quarantined by the run</th>"
          "<th>in quarantine now</th><th>data age</th><th>last validation</th></tr>\n";
   std::uint64_t moved = 0;
@@ -123,7 +180,7 @@ std::string summary(const ReportModel& model) {
   out += "<tr><th>total</th><th></th><th></th><th></th>" + num_cell(moved)
          + cell(short_number(seconds, false) + " s", "num") + num_cell(quarantined) + num_cell(held)
          + "<th></th><th></th></tr>\n";
-  return out + "</table>\n";
+  return out + "</table></div>\n";
 }
 
 std::string failures(const ReportModel& model) {
@@ -142,9 +199,9 @@ std::string failures(const ReportModel& model) {
            + " runs of any table.</p>\n";
   }
   return out
-         + "<table>\n<tr><th>table</th><th>started (UTC)</th><th>outcome</th>"
+         + "<div class=\"wide\"><table>\n<tr><th>table</th><th>started (UTC)</th><th>outcome</th>"
            "<th>first line of the error</th></tr>\n"
-         + rows + "</table>\n";
+         + rows + "</table></div>\n";
 }
 
 std::string validations(const TableSection& t) {
@@ -152,7 +209,7 @@ std::string validations(const TableSection& t) {
   if (t.validations.empty()) {
     return out + "<p class=\"none\">Never validated.</p>\n";
   }
-  out += "<table>\n<tr><th>time (UTC)</th><th>kind</th><th>MySQL rows</th>"
+  out += "<div class=\"wide\"><table>\n<tr><th>time (UTC)</th><th>kind</th><th>MySQL rows</th>"
          "<th>PostgreSQL rows</th><th>result</th></tr>\n";
   for (auto it = t.validations.rbegin(); it != t.validations.rend(); ++it) {
     out += "<tr>" + cell(it->at)
@@ -161,7 +218,7 @@ std::string validations(const TableSection& t) {
            + num_cell(it->source_rows) + num_cell(it->target_rows)
            + cell(it->summary, outcome_class(it->outcome)) + "</tr>\n";
   }
-  return out + "</table>\n";
+  return out + "</table></div>\n";
 }
 
 std::string table_section(const TableSection& t) {
@@ -261,8 +318,10 @@ std::string svg_bar_chart(const std::string& title,
   const int plot_height = k_chart_height - k_chart_top - k_chart_bottom;
   const int base = k_chart_top + plot_height;
   std::string out = "<svg width=\"" + std::to_string(k_chart_width) + "\" height=\""
-                    + std::to_string(k_chart_height) + "\" role=\"img\" aria-label=\""
-                    + html_escape(title) + "\">\n<title>" + html_escape(title) + "</title>\n";
+                    + std::to_string(k_chart_height) + "\" viewBox=\"0 0 "
+                    + std::to_string(k_chart_width) + " " + std::to_string(k_chart_height)
+                    + "\" role=\"img\" aria-label=\"" + html_escape(title) + "\">\n<title>"
+                    + html_escape(title) + "</title>\n";
   out += "<text x=\"4\" y=\"16\" font-size=\"13\" font-weight=\"bold\">" + html_escape(title) + " ("
          + html_escape(unit) + ")</text>\n";
   out += "<line x1=\"" + std::to_string(k_chart_left) + "\" y1=\"" + std::to_string(base)
@@ -298,13 +357,14 @@ std::string svg_bar_chart(const std::string& title,
 
 std::string render_html(const ReportModel& model) {
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                     "<title>migrate report "
                     + html_escape(model.generated_at) + "</title>\n<style>" + k_style
                     + "</style>\n</head>\n<body>\n<h1>migrate report</h1>\n<p class=\"meta\">"
                     + "Generated " + html_escape(model.generated_at) + " from "
                     + html_escape(model.state_file) + "; the last " + std::to_string(model.last)
                     + " runs of each table.</p>\n";
-  out += summary(model) + failures(model);
+  out += success_section(model) + summary(model) + failures(model);
   for (const auto& t : model.tables) {
     out += table_section(t);
   }

@@ -253,9 +253,38 @@ std::string format_percent(double fraction) {
   return out + "%";
 }
 
+std::string verdict_line(const SuccessReport& report, std::uint64_t quarantined_rows) {
+  if (report.tables.empty()) {
+    return "Not measured yet whether PostgreSQL matches MySQL: no checksum validation is stored "
+           "(migrate validate --checksum)";
+  }
+  std::string newest;
+  std::size_t differing_tables = 0;
+  std::uint64_t differing_rows = 0;
+  for (const auto& table : report.tables) {
+    newest = std::max(newest, table.measured_at);
+    differing_tables += table.differing > 0 ? 1U : 0U;
+    differing_rows += table.differing;
+  }
+  // "2026-12-06T02:41:00Z" → "2026-12-06 02:41 UTC"
+  const auto as_of =
+      newest.size() >= 16 ? newest.substr(0, 10) + " " + newest.substr(11, 5) + " UTC" : newest;
+  return std::string(differing_tables == 0 ? "PostgreSQL matches MySQL"
+                                           : "PostgreSQL differs from MySQL")
+         + " as of " + as_of + ": "
+         + (report.tables.size() < report.tables_mapped
+                ? std::to_string(report.tables.size()) + " of "
+                      + counted(report.tables_mapped, "table") + " checked, "
+                : counted(report.tables.size(), "table") + ", ")
+         + std::to_string(differing_tables) + " differing"
+         + (differing_rows > 0 ? " (" + counted(differing_rows, "row") + ")" : "") + ", "
+         + counted(quarantined_rows, "row") + " in quarantine";
+}
+
 SuccessReport assess_success(const SuccessInputs& inputs, const SuccessTargets& targets) {
   SuccessReport report;
   const auto runs = ended_runs(inputs, targets.goals.runs);
+  report.tables_mapped = inputs.ages.size();
   report.metrics.push_back(consistency(inputs, targets, report.tables));
   report.metrics.push_back(window(runs, targets));
   report.metrics.push_back(failure_rate(runs, targets));

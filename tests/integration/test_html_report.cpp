@@ -153,5 +153,59 @@ TEST_F(ReportPage, RendersInChromiumAsANonBlankPageWithEveryTable) {
   EXPECT_TRUE(contains(dom.output, "<rect")) << "no chart bars in the DOM";
 }
 
+// The first screen answers "are we in sync, and since when?" at a phone's width and a desktop's:
+// the verdict is the first thing after the title and inside the first screen, and the page never
+// scrolls sideways (wide tables scroll in their own box, charts shrink).
+TEST_F(ReportPage, TheFirstScreenSaysWhetherWeAreInSyncAtAPhonesWidthAndADesktops) {
+  const auto browser = chromium();
+  if (!browser) {
+    if (std::getenv("CI") != nullptr && std::string(std::getenv("CI")) == "true") {
+      FAIL() << "chromium is not installed (scripts/install-deps.sh installs it)";
+    }
+    GTEST_SKIP() << "chromium is not installed";
+  }
+  make_history();
+  const auto page = dir() / "report.html";
+  ASSERT_EQ(migrate("report --html " + page.string()).exit_code, 0);
+  auto html = read_text(page);
+  EXPECT_TRUE(contains(html, "PostgreSQL differs from MySQL as of ")) << html;
+  EXPECT_LT(html.find("id=\"verdict\""), html.find("<h2>Last run</h2>"));
+  for (const auto* title : {"Data consistency",
+                            "Run inside its window",
+                            "Failed runs",
+                            "Recovery from a failure",
+                            "Data age"}) {
+    EXPECT_TRUE(contains(html, std::string("<h3>") + title + ": ")) << title;
+  }
+  // A copy of the page with a probe that writes the layout's facts into the DOM.
+  const auto probe = dir() / "probe.html";
+  html.insert(html.rfind("</body>"),
+              "<script>const v = document.getElementById('verdict').getBoundingClientRect();"
+              "document.body.setAttribute('data-layout', 'overflow=' + "
+              "(document.documentElement.scrollWidth > window.innerWidth) + ' verdict_bottom=' + "
+              "Math.round(v.bottom));</script>");
+  std::ofstream(probe) << html;
+  if (const char* keep = std::getenv("MIGRATE_TEST_KEEP_REPORT")) { // to look at it by eye
+    std::filesystem::copy_file(page, keep, std::filesystem::copy_options::overwrite_existing);
+  }
+  for (const auto* size : {"390,844", "1280,800"}) {
+    const auto dom =
+        run_command("timeout 120 " + *browser
+                    + " --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir="
+                    + (dir() / "chromium-profile").string() + " --window-size=" + size
+                    + " --virtual-time-budget=2000 --dump-dom file://" + probe.string());
+    ASSERT_EQ(dom.exit_code, 0) << dom.output;
+    std::smatch facts;
+    ASSERT_TRUE(std::regex_search(
+        dom.output, facts, std::regex("data-layout=\"overflow=(\\w+) verdict_bottom=(\\d+)\"")))
+        << size << "\n"
+        << dom.output.substr(0, 2000);
+    EXPECT_EQ(facts[1].str(), "false") << size << ": the page scrolls sideways";
+    const auto height = std::stoi(std::string(size).substr(std::string(size).find(',') + 1));
+    EXPECT_LT(std::stoi(facts[2].str()), height)
+        << size << ": the verdict is below the first screen";
+  }
+}
+
 } // namespace
 } // namespace migrate::testing

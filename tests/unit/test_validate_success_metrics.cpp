@@ -150,6 +150,19 @@ TEST(SuccessMetrics, NothingStoredYetIsNotMeasuredRatherThanMet) {
             MetricState::not_measured);
 }
 
+TEST(SuccessMetrics, TheVerdictLineSaysWhetherAndSinceWhenInPlainWords) {
+  const auto report = assess_success(history(), SuccessTargets{});
+  EXPECT_EQ(verdict_line(report, 3),
+            "PostgreSQL differs from MySQL as of 2026-11-29 03:10 UTC: 2 tables, 1 differing "
+            "(1 row), 3 rows in quarantine");
+  auto in = history();
+  in.checksums.pop_back(); // users alone, in sync on the 29th
+  EXPECT_EQ(verdict_line(assess_success(in, SuccessTargets{}), 1),
+            "PostgreSQL matches MySQL as of 2026-11-29 03:00 UTC: 1 of 2 tables checked, 0 "
+            "differing, 1 row in quarantine");
+  EXPECT_NE(verdict_line(SuccessReport{}, 0).find("Not measured yet"), std::string::npos);
+}
+
 TEST(SuccessMetrics, PercentagesRoundDownSoANearMissIsNotShownAsMet) {
   EXPECT_EQ(format_percent(0.999), "99.9%");
   EXPECT_EQ(format_percent(0.99899), "99.89%");

@@ -4,6 +4,8 @@
 // inline SVG only: the page loads nothing from anywhere, so it can be mailed or archived.
 #pragma once
 
+#include "migrate/validate/success_metrics.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -51,6 +53,7 @@ struct ReportModel {
   std::string state_file;
   std::size_t last = 0; // runs per table asked for
   std::vector<TableSection> tables;
+  validate::SuccessReport success; // the first screen: are we in sync, and the five metrics
 };
 
 // The whole page.
