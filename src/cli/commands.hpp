@@ -75,6 +75,14 @@ struct TableChecksum {
   state::ValidationRecord record;
   std::string checksum;
 };
+// One table validated as `validate` (counts) or `validate --checksum` validates it, logged, not
+// stored: what a sync run with validate_after does once its tables are synced.
+state::ValidationRecord validate_one_table(const config::TableMapping& table,
+                                           source::Source& source,
+                                           target::Target& target,
+                                           state::StateStore& state,
+                                           bool checksum);
+
 TableChecksum checksum_one_table(const config::TableMapping& table,
                                  source::Source& source,
                                  target::Target& target,

@@ -2,6 +2,7 @@
 
 #include "migrate/core/log_text.hpp"
 #include "migrate/metrics/textfile.hpp"
+#include "migrate/report/report_model.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -21,6 +22,8 @@ run_report(const config::Config& config, state::StateStore& state, const Finishe
   report.finished = std::chrono::system_clock::now();
   report.exit_code = run.exit_code;
   report.max_age = config.max_age;
+  report.validations = run.validations;
+  report.checksum = config.validate_after == config::ValidateAfter::checksum;
   for (const auto& result : run.results) {
     report.tables.push_back({result, state.quarantined(result.table).size()});
   }
@@ -31,6 +34,19 @@ run_report(const config::Config& config, state::StateStore& state, const Finishe
     }
   }
   return report;
+}
+
+// The HTML report of every mapped table after the run, as `migrate report --html` writes it.
+std::string report_page(const config::Config& config, state::StateStore& state) {
+  constexpr std::size_t k_runs_shown = 20;
+  std::vector<std::string> tables;
+  for (const auto& table : config.tables) {
+    tables.push_back(table.source_table);
+  }
+  auto model = report::build_model(state, tables, k_runs_shown, std::chrono::system_clock::now());
+  model.state_file = config.state.describe();
+  model.success = success_report(config, state, tables);
+  return report::render_html(model);
 }
 
 metrics::RunFigures run_figures(const config::Config& config,
@@ -76,7 +92,11 @@ std::uint64_t report_run(const config::Config& config,
                          const std::vector<std::unique_ptr<notify::Channel>>& channels) {
   std::uint64_t failures = 0;
   if (!channels.empty()) {
-    const auto message = notify::compose(run_report(config, state, run), config_secrets(config));
+    auto report = run_report(config, state, run);
+    if (config.notify.email) {
+      report.report_html = report_page(config, state);
+    }
+    const auto message = notify::compose(report, config_secrets(config));
     failures = notify::deliver(channels, message).failed;
   }
   if (!config.metrics_textfile.empty()) {

@@ -23,6 +23,7 @@ struct FinishedRun {
   std::chrono::system_clock::time_point started;
   int exit_code = 0;
   std::vector<TableResult> results;
+  std::vector<state::ValidationRecord> validations; // validate_after's, stored already
 };
 
 // Sends the alerts the channels want, then writes the metrics textfile (when configured). Neither

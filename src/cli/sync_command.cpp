@@ -423,6 +423,41 @@ void apply_retention(state::StateStore& state, const config::Retention& retentio
   }
 }
 
+// validate_after: each table the run synced is compared once the run is done, and the result stored
+// as `migrate validate` stores it. A run stopped by max_runtime is out of its window: nothing is
+// compared. A validation that cannot connect is logged; the run's outcome stands.
+std::vector<state::ValidationRecord> validate_synced(const CommandContext& context,
+                                                     const std::vector<TableResult>& results,
+                                                     state::StateStore& state) {
+  const auto mode = context.config.validate_after;
+  const bool stopped = std::any_of(
+      results.begin(), results.end(), [](const TableResult& r) { return r.deadline_reached(); });
+  std::vector<state::ValidationRecord> out;
+  if (mode == config::ValidateAfter::none || stopped) {
+    return out;
+  }
+  try {
+    const auto source = context.adapters.source();
+    const auto target = context.adapters.target();
+    for (const auto& result : results) {
+      const auto* table = context.config.find_table(result.table);
+      if (result.outcome != Outcome::ok || table == nullptr) {
+        continue;
+      }
+      auto record = validate_one_table(
+          *table, *source, *target, state, mode == config::ValidateAfter::checksum);
+      state.record_validation(record);
+      out.push_back(std::move(record));
+    }
+  } catch (const Error& e) {
+    if (e.area() == ErrorArea::state) {
+      throw;
+    }
+    spdlog::warn("validate_after: not compared: {}", quote_field(e.what()));
+  }
+  return out;
+}
+
 // The run once its configuration is read: lock, state, tables, summary, then alerts and metrics.
 int run_tables(const GlobalOptions& global,
                const SyncOptionsCli& options,
@@ -468,6 +503,14 @@ int run_tables(const GlobalOptions& global,
   print_summary(results, loop.skipped);
   log_totals(results, loop.skipped.size());
   run.exit_code = exit_code_of(results, tables.size() - loop.skipped.size());
+  run.validations = validate_synced(context, results, *state);
+  const bool differs = std::any_of(run.validations.begin(),
+                                   run.validations.end(),
+                                   [](const auto& v) { return v.outcome == "mismatch"; });
+  if (differs && run.exit_code == k_exit_ok) {
+    spdlog::error("validate_after: PostgreSQL differs from MySQL after the run (migrate validate)");
+    run.exit_code = k_exit_table_failed;
+  }
   run.results = std::move(results);
   const auto notify_failures = report_run(config, *state, run, channels);
   state->finish_invocation(run.id, run.exit_code, notify_failures);

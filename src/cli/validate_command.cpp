@@ -507,6 +507,17 @@ void print_json(const std::vector<Verdict>& verdicts, bool checksum, std::size_t
 
 } // namespace
 
+state::ValidationRecord validate_one_table(const config::TableMapping& table,
+                                           source::Source& source,
+                                           target::Target& target,
+                                           state::StateStore& state,
+                                           bool checksum) {
+  const auto verdict = checksum ? checksum_verdict(table, source, target, state)
+                                : count_verdict(table, source, target, state);
+  log_verdict(verdict);
+  return verdict.record;
+}
+
 TableChecksum checksum_one_table(const config::TableMapping& table,
                                  source::Source& source,
                                  target::Target& target,

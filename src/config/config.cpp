@@ -881,6 +881,19 @@ void read_targets(const Node& root, Config& config) {
 }
 
 void read_run_limits(const Node& root, Config& config) {
+  if (root.has("validate_after")) {
+    const auto node = root.child("validate_after");
+    const auto text = node.non_empty_text();
+    if (text == "none") {
+      config.validate_after = ValidateAfter::none;
+    } else if (text == "counts") {
+      config.validate_after = ValidateAfter::counts;
+    } else if (text == "checksum") {
+      config.validate_after = ValidateAfter::checksum;
+    } else {
+      node.fail("expected counts, checksum or none");
+    }
+  }
   if (root.has("retry")) {
     const auto retry = root.child("retry");
     retry.allow_only({"attempts", "max_wait"});
@@ -1042,7 +1055,8 @@ void read_settings(const Node& root, Config& config, std::optional<LoadMode> mod
                    "metrics",
                    "notify",
                    "retention",
-                   "targets"});
+                   "targets",
+                   "validate_after"});
   read_run_limits(root, config);
   read_retention(root, config);
   read_targets(root, config);

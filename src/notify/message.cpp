@@ -52,10 +52,27 @@ std::string list(const std::vector<std::string>& names, std::size_t at_most) {
   return out;
 }
 
+// Tables whose validation after the run found a real difference.
+std::vector<std::string> differing_tables(const RunReport& report) {
+  std::vector<std::string> out;
+  for (const auto& v : report.validations) {
+    if (v.outcome == "mismatch") {
+      out.push_back(one_line(v.table));
+    }
+  }
+  return out;
+}
+
 std::string subject_of(const RunReport& report) {
   const auto failed = report.failed_tables();
+  const auto differing = differing_tables(report);
   std::string subject;
-  if (!failed.empty()) {
+  if (failed.empty() && !differing.empty()) {
+    subject = fmt::format("migrate on {}: PostgreSQL differs from MySQL in {} ({})",
+                          report.host,
+                          counted(differing.size(), "table"),
+                          list(differing, 5));
+  } else if (!failed.empty()) {
     subject = fmt::format("migrate FAILED on {}: {} of {} tables failed ({})",
                           report.host,
                           failed.size(),
@@ -114,6 +131,17 @@ void append_quarantine(const RunReport& report, std::string& text) {
   }
 }
 
+void append_validations(const RunReport& report, std::string& text) {
+  if (report.validations.empty()) {
+    return;
+  }
+  text += std::string("\nCompared after the run (") + (report.checksum ? "content" : "row counts")
+          + "):\n";
+  for (const auto& v : report.validations) {
+    text += "  " + one_line(v.table) + ": " + first_line(v.summary) + "\n";
+  }
+}
+
 void append_stale(const RunReport& report, std::string& text) {
   if (report.stale.empty()) {
     return;
@@ -163,6 +191,17 @@ std::string message_id(const std::string& from, std::chrono::system_clock::time_
       domain.empty() ? "localhost" : domain);
 }
 
+// Each line of `text` ended by CRLF, as SMTP wants.
+std::string crlf_lines(const std::string& text) {
+  std::string out;
+  for (std::size_t start = 0; start < text.size();) {
+    const auto end = text.find('\n', start);
+    out += text.substr(start, end - start) + "\r\n";
+    start = end == std::string::npos ? text.size() : end + 1;
+  }
+  return out;
+}
+
 // RFC 2047 when the subject is not plain ASCII (a table name may not be).
 std::string header_subject(const std::string& subject) {
   const bool ascii = std::all_of(subject.begin(), subject.end(), [](char c) {
@@ -194,15 +233,26 @@ std::string email_text(const Message& message,
     recipients += (recipients.empty() ? "" : ", ") + one_line(address);
   }
   out += "To: " + recipients + "\r\n";
-  out += "Subject: " + header_subject(one_line(message.subject)) + "\r\n";
-  out += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
-         "Content-Transfer-Encoding: 8bit\r\n\r\n";
-  for (std::size_t start = 0; start < message.text.size();) {
-    const auto end = message.text.find('\n', start);
-    out += message.text.substr(start, end - start) + "\r\n";
-    start = end == std::string::npos ? message.text.size() : end + 1;
+  out += "Subject: " + header_subject(one_line(message.subject)) + "\r\nMIME-Version: 1.0\r\n";
+  const std::string text_part = "Content-Type: text/plain; charset=utf-8\r\n"
+                                "Content-Transfer-Encoding: 8bit\r\n\r\n"
+                                + crlf_lines(message.text);
+  if (message.attachment_html.empty()) {
+    return out + text_part;
   }
-  return out;
+  // The boundary occurs in neither part: '_' is not in base64's alphabet, and the text does not
+  // hold the message id it is made of.
+  const std::string boundary = "=_migrate_" + message_id(from, date).substr(1, 24);
+  out += "Content-Type: multipart/mixed; boundary=\"" + boundary + "\"\r\n\r\n";
+  out += "--" + boundary + "\r\n" + text_part;
+  out += "--" + boundary + "\r\nContent-Type: text/html; charset=utf-8; name=\""
+         + message.attachment_name + "\"\r\nContent-Disposition: attachment; filename=\""
+         + message.attachment_name + "\"\r\nContent-Transfer-Encoding: base64\r\n\r\n";
+  const auto encoded = base64(message.attachment_html);
+  for (std::size_t i = 0; i < encoded.size(); i += 76) {
+    out += encoded.substr(i, 76) + "\r\n";
+  }
+  return out + "--" + boundary + "--\r\n";
 }
 
 std::string webhook_json(const Message& message) {
@@ -221,6 +271,30 @@ std::string webhook_json(const Message& message) {
   }
   json.end_array().end_object();
   return json.str();
+}
+
+std::string validation_verdict(const RunReport& report) {
+  if (report.validations.empty()) {
+    return {};
+  }
+  std::size_t differing = 0;
+  std::size_t errors = 0;
+  std::uint64_t quarantined = 0;
+  for (const auto& v : report.validations) {
+    differing += v.outcome == "mismatch" ? 1U : 0U;
+    errors += v.outcome == "error" ? 1U : 0U;
+  }
+  for (const auto& t : report.tables) {
+    quarantined += t.quarantine_held;
+  }
+  const auto at = format_utc(report.finished); // "2026-12-06T02:41:07Z"
+  return std::string(differing == 0 ? "PostgreSQL matches MySQL" : "PostgreSQL differs from MySQL")
+         + " as of " + at.substr(0, 10) + " " + at.substr(11, 5) + " UTC ("
+         + (report.checksum ? "content" : "row counts")
+         + "): " + counted(report.validations.size(), "table") + ", " + std::to_string(differing)
+         + " differing"
+         + (errors > 0 ? ", " + std::to_string(errors) + " not compared (error)" : "") + ", "
+         + counted(quarantined, "row") + " in quarantine";
 }
 
 std::vector<std::string> RunReport::failed_tables() const {
@@ -256,16 +330,20 @@ Message compose(const RunReport& report, const std::vector<std::string>& secrets
   message.failed_tables = report.failed_tables();
   message.subject = subject_of(report);
   auto& text = message.text;
-  text = fmt::format("migrate run {} on {}: {}, exit code {}\n",
-                     report.run_id,
-                     report.host,
-                     report.failed() ? "FAILED" : "ok",
-                     report.exit_code);
+  if (const auto verdict = validation_verdict(report); !verdict.empty()) {
+    text = verdict + "\n\n";
+  }
+  text += fmt::format("migrate run {} on {}: {}, exit code {}\n",
+                      report.run_id,
+                      report.host,
+                      report.failed() ? "FAILED" : "ok",
+                      report.exit_code);
   text += fmt::format("started {}, took {:.1f} s\n\n",
                       format_utc(report.started),
                       std::chrono::duration<double>(report.finished - report.started).count());
   text += summary_table(report);
   append_failures(report, text);
+  append_validations(report, text);
   append_quarantine(report, text);
   append_stale(report, text);
   if (!message.failed_tables.empty()) {
@@ -273,6 +351,10 @@ Message compose(const RunReport& report, const std::vector<std::string>& secrets
   }
   message.subject = redact(message.subject, secrets);
   text = redact(text, secrets);
+  if (!report.report_html.empty()) {
+    message.attachment_name = "migrate-report.html";
+    message.attachment_html = redact(report.report_html, secrets);
+  }
   return message;
 }
 

@@ -199,6 +199,64 @@ TEST_F(Alerts, AFailedTableIsMailedAndPostedWithTheSummaryAndNoSecret) {
   EXPECT_TRUE(contains(metrics, "migrate_run_exit_code 1\n")) << metrics;
 }
 
+// The weekly run's whole flow: sync, compare what was synced (validate_after), then one mail that
+// opens with the verdict and carries the HTML report; a difference found afterwards is said in
+// the subject and the first line, and fails the run.
+TEST_F(Alerts, AWeeklyRunValidatesWhatItSyncedAndMailsTheVerdictWithTheReport) {
+  const auto smtp = start_sink("smtp");
+  ASSERT_FALSE(HasFailure());
+  // No comparison on the second run and no lookback: a row deleted by hand stays missing.
+  write_mapping("tables:\n  - source_table: users\n    timestamp_column: updated_at\n"
+                "    compare_every: 4\n    lookback: 0s\n");
+  write_settings("validate_after: counts\nnotify:\n  email:\n    smtp_url: ${TEST_SMTP_URL}\n"
+                 "    from: migrate@example.com\n    to: [dba@example.com]\n    on: [always]\n");
+  const std::map<std::string, std::string> env{
+      {"TEST_SMTP_URL", "smtp://127.0.0.1:" + std::to_string(smtp.port)}};
+  const auto first = bounded("", env);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  auto mails = received(smtp, ".eml", 1);
+  ASSERT_EQ(mails.size(), 1U) << first.output;
+  const auto body = [](const std::string& mail) {
+    const auto text = mail.find("Content-Transfer-Encoding: 8bit\r\n\r\n");
+    return text == std::string::npos ? std::string() : mail.substr(text + 35);
+  };
+  EXPECT_TRUE(std::regex_search(body(mails[0]),
+                                std::regex("^PostgreSQL matches MySQL as of \\d{4}-\\d\\d-\\d\\d "
+                                           "\\d\\d:\\d\\d UTC \\(row counts\\): 1 table, 0 "
+                                           "differing, 0 rows in quarantine\r\n")))
+      << mails[0];
+  EXPECT_TRUE(contains(mails[0], "Compared after the run (row counts):\r\n  users: ")) << mails[0];
+  // A MIME mail a client reads: the text, and the report as an attachment.
+  const auto eml = dir() / "first.eml";
+  std::ofstream(eml, std::ios::binary) << mails[0];
+  const auto parsed = run_command(
+      "/usr/bin/python3 -c \"import email,sys; m=email.message_from_binary_file(open(sys.argv[1],"
+      "'rb')); a=[p for p in m.walk() if p.get_filename()]; print(m.get_content_type(), "
+      "a[0].get_filename(), 'Are we in sync?' in a[0].get_payload(decode=True).decode())\" "
+      + eml.string());
+  EXPECT_EQ(parsed.output, "multipart/mixed migrate-report.html True\n") << parsed.output;
+  EXPECT_EQ(bounded("status --json", env).exit_code, 0);
+
+  pg().exec("DELETE FROM users WHERE id = 1"); // by hand; MySQL still has it
+  const auto second = bounded("", env);
+  EXPECT_EQ(second.exit_code, 1) << second.output;
+  mails = received(smtp, ".eml", 2);
+  ASSERT_EQ(mails.size(), 2U) << second.output;
+  const auto& differs =
+      mails[1].find("PostgreSQL differs from MySQL in 1 table (users)") != std::string::npos
+          ? mails[1]
+          : mails[0];
+  EXPECT_TRUE(contains(differs, "Subject: migrate on ")) << differs;
+  EXPECT_TRUE(
+      std::regex_search(body(differs),
+                        std::regex("^PostgreSQL differs from MySQL as of [^\r]*: 1 table, 1 "
+                                   "differing, 0 rows in quarantine\r\n")))
+      << differs;
+  // Stored as `migrate validate` stores it.
+  const auto history = bounded("status --json", env);
+  EXPECT_EQ(json_eval(history.output, "d['tables'][0]['last_validation']['outcome']"), "mismatch");
+}
+
 TEST_F(Alerts, AHungMailServerNeitherHangsAGoodRunNorChangesItsExitCode) {
   const auto silent = start_sink("silent");
   ASSERT_FALSE(HasFailure());

@@ -247,6 +247,9 @@ struct Targets {
   std::chrono::seconds recovery{30 * 60}; // a failed run's end to the next success's end
 };
 
+// What a sync run validates once its tables are synced (migrate.yaml `validate_after`).
+enum class ValidateAfter { none, counts, checksum };
+
 struct Config {
   std::filesystem::path directory;
   Retry retry;
@@ -268,6 +271,8 @@ struct Config {
   std::filesystem::path metrics_textfile;
   Retention retention;
   Targets targets;
+  // Counts by default: a table read from start to end each week would double the window.
+  ValidateAfter validate_after = ValidateAfter::counts;
 
   // Takes `location` as the state store: a SQLite file, or a shared PostgreSQL store.
   void use_state(StateLocation location);

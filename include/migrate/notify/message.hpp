@@ -6,6 +6,7 @@
 
 #include "migrate/config/config.hpp"
 #include "migrate/core/result.hpp"
+#include "migrate/state/state_store.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -36,6 +37,11 @@ struct RunReport {
   std::vector<TableReport> tables;
   std::vector<StaleTable> stale;
   std::chrono::seconds max_age{0};
+  // validate_after: what the run found comparing each synced table afterwards (none: not asked).
+  std::vector<state::ValidationRecord> validations;
+  bool checksum = false; // the validations compared content, not only counts
+  // The HTML report of the state file after the run, attached to the mail; empty: none.
+  std::string report_html;
 
   // A table failed or the run stopped early (any exit code but 0).
   bool failed() const { return exit_code != 0; }
@@ -47,7 +53,14 @@ struct Message {
   std::string text;    // plain text, lines separated by \n
   bool failure = false;
   std::vector<std::string> failed_tables;
+  std::string attachment_name; // a file attached to the mail (webhooks leave it out)
+  std::string attachment_html;
 };
+
+// The verdict a run's validations give, the mail's first line: "PostgreSQL matches MySQL as of
+// 2026-12-06 02:41 UTC (row counts): 12 tables, 0 differing, 3 rows in quarantine"; empty
+// without validations.
+std::string validation_verdict(const RunReport& report);
 
 // Whether a channel configured with `when` sends after a run that failed or not.
 bool should_send(const config::NotifyWhen& when, bool failure);
