@@ -54,6 +54,19 @@ protected:
     return std::nullopt;
   }
 
+  // Chromium into `browser`; without it the test fails under CI (install-deps.sh installs it) or
+  // is skipped, and the caller returns.
+  void find_chromium(std::optional<std::string>& browser) {
+    browser = chromium();
+    if (browser) {
+      return;
+    }
+    if (std::getenv("CI") != nullptr && std::string(std::getenv("CI")) == "true") {
+      FAIL() << "chromium is not installed (scripts/install-deps.sh installs it)";
+    }
+    GTEST_SKIP() << "chromium is not installed";
+  }
+
   // Runs Chromium headless on a file with a bounded wait.
   ProcessResult
   render(const std::string& browser, const std::string& what, const std::filesystem::path& page) {
@@ -117,12 +130,10 @@ TEST_F(ReportPage, IsTheOwnersAloneUnlessAModeIsGiven) {
 }
 
 TEST_F(ReportPage, RendersInChromiumAsANonBlankPageWithEveryTable) {
-  const auto browser = chromium();
+  std::optional<std::string> browser;
+  find_chromium(browser);
   if (!browser) {
-    if (std::getenv("CI") != nullptr && std::string(std::getenv("CI")) == "true") {
-      FAIL() << "chromium is not installed (scripts/install-deps.sh installs it)";
-    }
-    GTEST_SKIP() << "chromium is not installed";
+    return;
   }
   make_history();
   const auto page = dir() / "report.html";
@@ -157,12 +168,10 @@ TEST_F(ReportPage, RendersInChromiumAsANonBlankPageWithEveryTable) {
 // the verdict is the first thing after the title and inside the first screen, and the page never
 // scrolls sideways (wide tables scroll in their own box, charts shrink).
 TEST_F(ReportPage, TheFirstScreenSaysWhetherWeAreInSyncAtAPhonesWidthAndADesktops) {
-  const auto browser = chromium();
+  std::optional<std::string> browser;
+  find_chromium(browser);
   if (!browser) {
-    if (std::getenv("CI") != nullptr && std::string(std::getenv("CI")) == "true") {
-      FAIL() << "chromium is not installed (scripts/install-deps.sh installs it)";
-    }
-    GTEST_SKIP() << "chromium is not installed";
+    return;
   }
   make_history();
   const auto page = dir() / "report.html";

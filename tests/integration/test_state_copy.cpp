@@ -39,7 +39,7 @@ TEST_F(StateCopy, CopiesASqliteFileIntoPostgresqlAndRunsGoOnFromIt) {
 
   const auto copy = migrate("state copy --to '" + url("copied") + "'");
   ASSERT_EQ(copy.exit_code, 0) << copy.output;
-  EXPECT_NE(copy.output.find("copied 1 positions, 2 invocations, 2 runs, 1 quarantined rows and 1 "
+  EXPECT_NE(copy.output.find("copied 1 positions, 2 invocations, 2 runs, 1 quarantined rows and 3 "
                              "validations"),
             std::string::npos)
       << copy.output;
@@ -68,7 +68,7 @@ TEST_F(StateCopy, CopiesASqliteFileIntoPostgresqlAndRunsGoOnFromIt) {
   ASSERT_EQ(after.quarantine.size(), 1U);
   EXPECT_EQ(after.quarantine[0].at, "2026-11-01T02:00:00Z");
   EXPECT_EQ(after.quarantine[0].raw_hex, "ff");
-  ASSERT_EQ(after.validations.size(), 1U);
+  ASSERT_EQ(after.validations.size(), 3U);
   EXPECT_EQ(after.validations[0].outcome, before.validations[0].outcome);
   EXPECT_EQ(after.validations[0].at, before.validations[0].at);
 
@@ -89,7 +89,7 @@ TEST_F(StateCopy, CopiesASqliteFileIntoPostgresqlAndRunsGoOnFromIt) {
   EXPECT_EQ(round_trip.runs.size(), 3U);
   EXPECT_EQ(round_trip.invocations.size(), 3U);
   EXPECT_EQ(round_trip.quarantine.size(), 1U);
-  EXPECT_EQ(round_trip.validations.size(), 1U);
+  EXPECT_EQ(round_trip.validations.size(), 4U);
 
   const auto again = migrate("state copy --to '" + url("copied") + "'");
   EXPECT_NE(again.exit_code, 0);
