@@ -23,7 +23,6 @@ run_report(const config::Config& config, state::StateStore& state, const Finishe
   report.exit_code = run.exit_code;
   report.max_age = config.max_age;
   report.validations = run.validations;
-  report.checksum = config.validate_after == config::ValidateAfter::checksum;
   for (const auto& result : run.results) {
     report.tables.push_back({result, state.quarantined(result.table).size()});
   }

@@ -424,7 +424,8 @@ void apply_retention(state::StateStore& state, const config::Retention& retentio
 }
 
 // validate_after: each table the run synced is compared once the run is done, and the result stored
-// as `migrate validate` stores it. A run stopped by max_runtime is out of its window: nothing is
+// as `migrate validate` stores it; by content on the cadence and within the budget
+// (compare_content_after). A run stopped by max_runtime is out of its window: nothing is
 // compared. A validation that cannot connect is logged; the run's outcome stands.
 std::vector<state::ValidationRecord> validate_synced(const CommandContext& context,
                                                      const std::vector<TableResult>& results,
@@ -437,15 +438,21 @@ std::vector<state::ValidationRecord> validate_synced(const CommandContext& conte
     return out;
   }
   try {
+    const auto& config = context.config;
     const auto source = context.adapters.source();
     const auto target = context.adapters.target();
+    const auto started = std::chrono::steady_clock::now();
     for (const auto& result : results) {
-      const auto* table = context.config.find_table(result.table);
+      const auto* table = config.find_table(result.table);
       if (result.outcome != Outcome::ok || table == nullptr) {
         continue;
       }
-      auto record = validate_one_table(
-          *table, *source, *target, state, mode == config::ValidateAfter::checksum);
+      const bool budget_left =
+          !config.checksum_budget
+          || std::chrono::steady_clock::now() - started < *config.checksum_budget;
+      const bool content = pipeline::compare_content_after(
+          mode, config.checksum_every, state.successful_runs(table->source_table), budget_left);
+      auto record = validate_one_table(*table, *source, *target, state, content);
       state.record_validation(record);
       out.push_back(std::move(record));
     }

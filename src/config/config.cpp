@@ -894,6 +894,12 @@ void read_run_limits(const Node& root, Config& config) {
       node.fail("expected counts, checksum or none");
     }
   }
+  if (root.has("checksum_every")) {
+    config.checksum_every = static_cast<std::size_t>(root.child("checksum_every").number(0, 1000));
+  }
+  if (root.has("checksum_budget")) {
+    config.checksum_budget = root.child("checksum_budget").duration();
+  }
   if (root.has("retry")) {
     const auto retry = root.child("retry");
     retry.allow_only({"attempts", "max_wait"});
@@ -1056,7 +1062,9 @@ void read_settings(const Node& root, Config& config, std::optional<LoadMode> mod
                    "notify",
                    "retention",
                    "targets",
-                   "validate_after"});
+                   "validate_after",
+                   "checksum_every",
+                   "checksum_budget"});
   read_run_limits(root, config);
   read_retention(root, config);
   read_targets(root, config);

@@ -46,6 +46,35 @@ std::string mode_label(const RunMode& mode) {
   return mode.pass == RunMode::Pass::none ? "-" : to_string(mode);
 }
 
+std::string plain_mode(const RunMode& mode) {
+  std::string out;
+  switch (mode.pass) {
+  case RunMode::Pass::none:
+    return "did not run";
+  case RunMode::Pass::initial:
+    out = "first load";
+    break;
+  case RunMode::Pass::incremental:
+    out = "changes since last run";
+    break;
+  case RunMode::Pass::full:
+  case RunMode::Pass::reload:
+    out = "whole table read again";
+    break;
+  case RunMode::Pass::compare:
+    return "compared with MySQL";
+  case RunMode::Pass::replace:
+    out = "whole table replaced";
+    break;
+  }
+  if (mode.compared) {
+    out += ", then compared";
+  } else if (mode.verified) {
+    out += ", then a part compared";
+  }
+  return out;
+}
+
 RunMode parse_run_mode(const std::string& text) {
   RunMode mode;
   std::string pass = text;

@@ -18,18 +18,18 @@ namespace {
 std::string summary_table(const RunReport& report) {
   using Align = TextTable::Align;
   TextTable out({{"table"},
-                 {"mode"},
+                 {"what ran"},
                  {"outcome"},
                  {"read", Align::right},
                  {"inserted", Align::right},
                  {"updated", Align::right},
                  {"deleted", Align::right},
-                 {"quarantined", Align::right},
+                 {"set aside", Align::right},
                  {"seconds", Align::right}});
   for (const auto& t : report.tables) {
     const auto& r = t.result;
     out.add_row({r.table,
-                 mode_label(r.mode),
+                 plain_mode(r.mode),
                  outcome_label(r),
                  std::to_string(r.counts.rows_read),
                  std::to_string(r.counts.inserted),
@@ -110,7 +110,10 @@ void append_failures(const RunReport& report, std::string& text) {
       text += "\nFailed tables (first line of the error; the state file keeps the rest):\n";
       header = true;
     }
-    text += "  " + one_line(t.result.table) + ": " + first_line(t.result.error_text()) + "\n";
+    // The bare message: the table is named already, the rest of the context is in the state file.
+    const auto& error = t.result.error;
+    text += "  " + one_line(t.result.table) + ": "
+            + first_line(error ? error->message() : std::string()) + "\n";
   }
 }
 
@@ -121,10 +124,10 @@ void append_quarantine(const RunReport& report, std::string& text) {
       continue;
     }
     if (!header) {
-      text += "\nQuarantine (rows that could not be converted; see migrate quarantine):\n";
+      text += "\nRows set aside (they could not be converted; migrate quarantine lists them):\n";
       header = true;
     }
-    text += fmt::format("  {}: {} this run, {} held\n",
+    text += fmt::format("  {}: {} this run, {} set aside in all\n",
                         one_line(t.result.table),
                         counted(t.result.counts.quarantined, "row"),
                         t.quarantine_held);
@@ -135,10 +138,10 @@ void append_validations(const RunReport& report, std::string& text) {
   if (report.validations.empty()) {
     return;
   }
-  text += std::string("\nCompared after the run (") + (report.checksum ? "content" : "row counts")
-          + "):\n";
+  text += "\nCompared after the run:\n";
   for (const auto& v : report.validations) {
-    text += "  " + one_line(v.table) + ": " + first_line(v.summary) + "\n";
+    text += "  " + one_line(v.table) + " (" + (v.checksum ? "content" : "row counts")
+            + "): " + first_line(v.summary) + "\n";
   }
 }
 
@@ -279,18 +282,22 @@ std::string validation_verdict(const RunReport& report) {
   }
   std::size_t differing = 0;
   std::size_t errors = 0;
+  std::size_t by_content = 0;
   std::uint64_t quarantined = 0;
   for (const auto& v : report.validations) {
     differing += v.outcome == "mismatch" ? 1U : 0U;
     errors += v.outcome == "error" ? 1U : 0U;
+    by_content += v.checksum ? 1U : 0U;
   }
+  const auto how = by_content == report.validations.size() ? "content"
+                   : by_content == 0                       ? "row counts"
+                                                           : "content and row counts";
   for (const auto& t : report.tables) {
     quarantined += t.quarantine_held;
   }
   const auto at = format_utc(report.finished); // "2026-12-06T02:41:07Z"
   return std::string(differing == 0 ? "PostgreSQL matches MySQL" : "PostgreSQL differs from MySQL")
-         + " as of " + at.substr(0, 10) + " " + at.substr(11, 5) + " UTC ("
-         + (report.checksum ? "content" : "row counts")
+         + " as of " + at.substr(0, 10) + " " + at.substr(11, 5) + " UTC (" + how
          + "): " + counted(report.validations.size(), "table") + ", " + std::to_string(differing)
          + " differing"
          + (errors > 0 ? ", " + std::to_string(errors) + " not compared (error)" : "") + ", "

@@ -212,6 +212,17 @@ PassChoice choose_pass(const PassInputs& in) {
   return choice;
 }
 
+bool compare_content_after(config::ValidateAfter mode,
+                           std::size_t checksum_every,
+                           std::uint64_t successful_runs,
+                           bool budget_left) {
+  if (!budget_left || mode == config::ValidateAfter::none) {
+    return false;
+  }
+  return mode == config::ValidateAfter::checksum
+         || (checksum_every > 0 && successful_runs % checksum_every == 0);
+}
+
 bool exceeds_delete_ratio(std::uint64_t deleting, std::uint64_t target_rows, double max_ratio) {
   return deleting > 0
          && static_cast<long double>(deleting)

@@ -163,7 +163,7 @@ TEST_F(Alerts, AFailedTableIsMailedAndPostedWithTheSummaryAndNoSecret) {
       std::regex_search(mail, std::regex("\r\nMessage-ID: <migrate\\.[0-9]+\\.[0-9a-f]{16}@")))
       << mail;
   EXPECT_TRUE(contains(mail, "Date: ")) << mail;
-  EXPECT_TRUE(std::regex_search(mail, std::regex("\r\nusers +initial +ok +2 +2 "))) << mail;
+  EXPECT_TRUE(std::regex_search(mail, std::regex("\r\nusers +first load +ok +2 +2 "))) << mail;
   EXPECT_TRUE(contains(mail, "\r\n  no_such_table: ")) << mail;
   EXPECT_TRUE(contains(mail, "migrate history --table no_such_table")) << mail;
   for (const auto& password : passwords()) {
@@ -225,7 +225,7 @@ TEST_F(Alerts, AWeeklyRunValidatesWhatItSyncedAndMailsTheVerdictWithTheReport) {
                                            "\\d\\d:\\d\\d UTC \\(row counts\\): 1 table, 0 "
                                            "differing, 0 rows in quarantine\r\n")))
       << mails[0];
-  EXPECT_TRUE(contains(mails[0], "Compared after the run (row counts):\r\n  users: ")) << mails[0];
+  EXPECT_TRUE(contains(mails[0], "Compared after the run:\r\n  users (row counts): ")) << mails[0];
   // A MIME mail a client reads: the text, and the report as an attachment.
   const auto eml = dir() / "first.eml";
   std::ofstream(eml, std::ios::binary) << mails[0];

@@ -113,6 +113,28 @@ TEST_F(SuccessMetrics, StatusAndTheTextfileMeasureTheFiveAgainstTheirTargets) {
   EXPECT_NE(text.output.find("at most 1% of the last 52 runs"), std::string::npos);
 }
 
+// validate_after: counts with checksum_every: 2 compares content on every second successful run
+// of a table, and that checksum is what the consistency metric reads.
+TEST_F(SuccessMetrics, ContentIsComparedAfterEverySecondRunAndFeedsConsistency) {
+  std::ofstream(config_dir() / "migrate.yaml")
+      << "state_file: ../state.db\nlogging:\n  file: ../logs/migrate.log\n"
+         "validate_after: counts\nchecksum_every: 2\nchecksum_budget: 1h\n";
+  ASSERT_EQ(migrate().exit_code, 0);
+  ASSERT_EQ(migrate().exit_code, 0);
+  ASSERT_EQ(migrate().exit_code, 0);
+  SQLite::Database db(state_file().string(), SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("SELECT group_concat(kind, ',') FROM (SELECT kind FROM validations "
+                          "ORDER BY id)")
+                .getString(),
+            "counts,checksum,counts");
+  const auto status = migrate("status --json");
+  EXPECT_EQ(json_eval(dir() / "status.json",
+                      status.output,
+                      "[m['state'] for m in d['success_metrics'] if m['metric'] == "
+                      "'consistency'][0]"),
+            "met");
+}
+
 TEST_F(SuccessMetrics, ANewInstallationIsNotMeasuredRatherThanFailing) {
   const auto status = migrate("status --json");
   EXPECT_EQ(json_eval(dir() / "status.json",

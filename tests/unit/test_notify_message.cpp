@@ -22,7 +22,8 @@ TableReport table(const std::string& name, Outcome outcome, const std::string& e
   t.result.outcome = outcome;
   t.result.mode = RunMode{RunMode::Pass::incremental, false};
   if (!error.empty()) {
-    t.result.error = Error(ErrorArea::target, error);
+    t.result.error =
+        Error(ErrorArea::target, error, ErrorContext{.table = name, .sqlstate = "23505"});
   }
   t.result.counts.rows_read = 120;
   t.result.counts.inserted = 100;
@@ -65,10 +66,11 @@ TEST(NotifyMessage, BodyHasTheSummaryTheFirstErrorLineQuarantineAndStaleTables) 
   const auto text = compose(report_with_a_failure(), {}).text;
   EXPECT_TRUE(contains(text, "migrate run 17 on db1: FAILED, exit code 1")) << text;
   EXPECT_TRUE(contains(text, "table")) << text;
-  EXPECT_TRUE(contains(text, "\nusers   incremental  ok        120       100")) << text;
-  EXPECT_TRUE(contains(text, "orders: ERROR: duplicate key value violates unique constraint"))
-      << text;
-  EXPECT_TRUE(contains(text, "users: 2 rows this run, 5 held")) << text;
+  EXPECT_TRUE(contains(text, "\nusers   changes since last run  ok        120       100")) << text;
+  EXPECT_FALSE(contains(text, "incremental")) << "plain words, not the tool's own";
+  EXPECT_TRUE(contains(text, "orders: ERROR: duplicate key value violates unique constraint\n"))
+      << text << "(the line ends with the message: no table= or sqlstate= after it)";
+  EXPECT_TRUE(contains(text, "users: 2 rows this run, 5 set aside in all")) << text;
   EXPECT_TRUE(contains(text, "countries: 9d 2h old")) << text;
   EXPECT_TRUE(contains(text, "migrate history --table orders")) << text;
 }
@@ -149,6 +151,56 @@ TEST(NotifyEmail, IsAnRfc5322MessageWithCrlfAndAnEncodedSubject) {
   EXPECT_TRUE(contains(text, "Subject: =?UTF-8?B?")) << text;
   EXPECT_TRUE(contains(text, "\r\n\r\nline one\r\nline two\r\n")) << text;
   EXPECT_FALSE(contains(text, "two\n\n"));
+}
+
+// The weekly mail opens with the verdict of the comparison after the run.
+TEST(NotifyMessage, OpensWithTheVerdictOfTheComparisonAfterTheRun) {
+  auto report = report_with_a_failure();
+  report.exit_code = 0;
+  report.tables.pop_back(); // orders, the failed one
+  report.stale.clear();
+  report.finished = std::chrono::system_clock::from_time_t(1796005260); // 2026-11-30 02:21 UTC
+  state::ValidationRecord counts;
+  counts.table = "users";
+  counts.outcome = "in sync";
+  counts.summary = "in sync";
+  report.validations = {counts};
+  const auto ok = compose(report, {});
+  EXPECT_EQ(ok.text.rfind("PostgreSQL matches MySQL as of 2026-11-30 02:21 UTC (row counts): 1 "
+                          "table, 0 differing, 5 rows in quarantine\n\n",
+                          0),
+            0U)
+      << ok.text;
+  EXPECT_TRUE(contains(ok.text, "  users (row counts): in sync\n")) << ok.text;
+  counts.outcome = "mismatch";
+  counts.checksum = true;
+  counts.summary = "DIFFERS: 1 content differs";
+  report.validations = {counts};
+  const auto differs = compose(report, {});
+  EXPECT_EQ(differs.subject, "migrate on db1: PostgreSQL differs from MySQL in 1 table (users)");
+  EXPECT_EQ(differs.text.rfind("PostgreSQL differs from MySQL as of 2026-11-30 02:21 UTC "
+                               "(content): 1 table, 1 differing, 5 rows in quarantine",
+                               0),
+            0U)
+      << differs.text;
+}
+
+TEST(NotifyEmail, AttachesTheReportAsAMultipartMail) {
+  Message message;
+  message.subject = "migrate ok on db1";
+  message.text = "PostgreSQL matches MySQL\n";
+  message.attachment_name = "migrate-report.html";
+  message.attachment_html = "<html>" + std::string(200, 'x') + "</html>";
+  const auto text = email_text(message, "a@b", {"c@d"}, {});
+  const auto boundary_at = text.find("boundary=\"") + 10;
+  const auto boundary = text.substr(boundary_at, text.find('"', boundary_at) - boundary_at);
+  EXPECT_TRUE(contains(text, "Content-Type: multipart/mixed; boundary=\"" + boundary)) << text;
+  EXPECT_TRUE(contains(text, "\r\n--" + boundary + "\r\nContent-Type: text/plain")) << text;
+  EXPECT_TRUE(contains(text, "filename=\"migrate-report.html\"")) << text;
+  EXPECT_TRUE(contains(text, "\r\n--" + boundary + "--\r\n")) << text;
+  // base64 lines of at most 76 characters
+  const auto body = text.substr(text.find("base64\r\n\r\n") + 10);
+  EXPECT_LE(body.find("\r\n"), 76U);
 }
 
 TEST(NotifyEmail, KeepsAnAsciiSubjectReadable) {

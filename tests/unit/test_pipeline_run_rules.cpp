@@ -391,3 +391,21 @@ TEST(KeyRanges, AStoredLayoutIsGoneOnWithOnlyOnItsTargetByARunThatReadsFromWhere
   EXPECT_FALSE(resumable_ranges(unbounded, sync));
   EXPECT_TRUE(resumable_ranges(unbounded, RangeResumeFacts{"oid:16384", false, false, true}));
 }
+
+namespace migrate::pipeline {
+namespace {
+
+TEST(CompareContentAfter, OnTheCadenceAndWithinTheBudget) {
+  using config::ValidateAfter;
+  EXPECT_TRUE(compare_content_after(ValidateAfter::checksum, 0, 1, true));
+  EXPECT_FALSE(compare_content_after(ValidateAfter::checksum, 0, 1, false)); // budget spent
+  EXPECT_FALSE(compare_content_after(ValidateAfter::counts, 0, 4, true));
+  EXPECT_FALSE(compare_content_after(ValidateAfter::counts, 4, 3, true));
+  EXPECT_TRUE(compare_content_after(ValidateAfter::counts, 4, 4, true));
+  EXPECT_TRUE(compare_content_after(ValidateAfter::counts, 4, 8, true));
+  EXPECT_FALSE(compare_content_after(ValidateAfter::counts, 4, 8, false));
+  EXPECT_FALSE(compare_content_after(ValidateAfter::none, 1, 1, true));
+}
+
+} // namespace
+} // namespace migrate::pipeline

@@ -114,10 +114,34 @@ TEST(HtmlReport, ShowsTheSummaryFailuresAgeAndQuarantine) {
   EXPECT_NE(html.find("2 d 2 h"), std::string::npos);
   EXPECT_NE(html.find("In quarantine now: <b>3</b>"), std::string::npos);
   EXPECT_EQ(html.find("No failed run"), std::string::npos);
-  EXPECT_NE(html.find("<h2>Failures</h2>\n<table>"), std::string::npos);
+  // Wide tables scroll in their own box, so that the page never scrolls sideways on a phone.
+  EXPECT_NE(html.find("<h2>Failures</h2>\n<div class=\"wide\"><table>"), std::string::npos);
   const auto clean = render_html(model_with({run(5, 1.5, true)}));
   EXPECT_NE(clean.find("No failed run in the last 20 runs"), std::string::npos);
   EXPECT_NE(clean.find("0 failed"), std::string::npos);
+}
+
+// The first screen: the verdict, then one card per success metric with its state and chart.
+TEST(HtmlReport, OpensWithTheVerdictAndTheSuccessMetrics) {
+  auto model = model_with({run(5, 1.5, true)});
+  validate::Metric consistency{"consistency", "Data consistency", validate::MetricState::met};
+  consistency.text = "100% of 10 rows equal";
+  consistency.trend = {100.0};
+  consistency.trend_labels = {"2026-12-06"};
+  consistency.trend_unit = "%";
+  model.success.metrics = {consistency, validate::Metric{"recovery", "Recovery from a failure"}};
+  model.success.tables = {{"users", 10, 0, "2026-12-06T02:41:00Z"}};
+  model.success.tables_mapped = 1;
+  const auto html = render_html(model);
+  const auto verdict = html.find("<p id=\"verdict\" class=\"verdict ok\">PostgreSQL matches "
+                                 "MySQL as of 2026-12-06 02:41 UTC: 1 table, 0 differing");
+  EXPECT_NE(verdict, std::string::npos) << html;
+  EXPECT_LT(verdict, html.find("<h2>Last run</h2>"));
+  EXPECT_NE(html.find("<h3>Data consistency: <span class=\"ok\">met</span></h3>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<h3>Recovery from a failure: <span class=\"none\">not measured</span>"),
+            std::string::npos);
+  EXPECT_NE(html.find("name=\"viewport\""), std::string::npos);
 }
 
 TEST(HtmlReport, FormatsAges) {

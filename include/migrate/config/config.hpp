@@ -273,6 +273,10 @@ struct Config {
   Targets targets;
   // Counts by default: a table read from start to end each week would double the window.
   ValidateAfter validate_after = ValidateAfter::counts;
+  // With counts: every Nth successful run of a table compares its content instead (0: never).
+  std::size_t checksum_every = 0;
+  // Content comparisons after a run stop once this much time has passed; the rest get counts.
+  std::optional<std::chrono::seconds> checksum_budget;
 
   // Takes `location` as the state store: a SQLite file, or a shared PostgreSQL store.
   void use_state(StateLocation location);

@@ -58,6 +58,9 @@ std::string to_string(const RunMode& mode);
 RunMode parse_run_mode(const std::string& text);
 // What tables and messages show: "-" for a run that did nothing, else to_string().
 std::string mode_label(const RunMode& mode);
+// The same in words a reader of the weekly mail knows: "first load", "changes since last run,
+// then compared", "whole table read again"; "did not run" for a run that did nothing.
+std::string plain_mode(const RunMode& mode);
 
 struct TableResult {
   std::string table; // the source table's name

@@ -39,7 +39,6 @@ struct RunReport {
   std::chrono::seconds max_age{0};
   // validate_after: what the run found comparing each synced table afterwards (none: not asked).
   std::vector<state::ValidationRecord> validations;
-  bool checksum = false; // the validations compared content, not only counts
   // The HTML report of the state file after the run, attached to the mail; empty: none.
   std::string report_html;
 

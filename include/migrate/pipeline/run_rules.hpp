@@ -2,6 +2,7 @@
 // may read, and which pass it takes. No I/O; unit-tested in tests/unit/test_pipeline_run_rules.cpp.
 #pragma once
 
+#include "migrate/config/config.hpp"
 #include "migrate/source/source.hpp"
 #include "migrate/state/state_store.hpp"
 
@@ -155,6 +156,14 @@ std::optional<KeyRanges> resumable_ranges(const state::Position& stored,
 
 // Whether deleting `deleting` of a table's `target_rows` rows is more than `max_ratio` of them (a
 // share from 0 to 1): the guard against a bad script or a half-restored source emptying the target.
+// Whether the comparison after a run (validate_after) compares a table's content rather than its
+// counts: always under `checksum`; under `counts`, on every `checksum_every`th successful run of
+// the table (`successful_runs` counts this one); never once the content budget is spent.
+bool compare_content_after(config::ValidateAfter mode,
+                           std::size_t checksum_every,
+                           std::uint64_t successful_runs,
+                           bool budget_left);
+
 bool exceeds_delete_ratio(std::uint64_t deleting, std::uint64_t target_rows, double max_ratio);
 
 } // namespace migrate::pipeline
