@@ -35,8 +35,10 @@ run_report(const config::Config& config, state::StateStore& state, const Finishe
   return report;
 }
 
-// The HTML report of every mapped table after the run, as `migrate report --html` writes it.
-std::string report_page(const config::Config& config, state::StateStore& state) {
+// The HTML report of every mapped table after the run, as `migrate report --html` writes it; the
+// run itself counted with its exit code (it is not recorded as finished yet).
+std::string
+report_page(const config::Config& config, state::StateStore& state, const FinishedRun& run) {
   constexpr std::size_t k_runs_shown = 20;
   std::vector<std::string> tables;
   for (const auto& table : config.tables) {
@@ -44,7 +46,7 @@ std::string report_page(const config::Config& config, state::StateStore& state) 
   }
   auto model = report::build_model(state, tables, k_runs_shown, std::chrono::system_clock::now());
   model.state_file = config.state.describe();
-  model.success = success_report(config, state, tables);
+  model.success = success_report(config, state, tables, &run);
   return report::render_html(model);
 }
 
@@ -93,7 +95,7 @@ std::uint64_t report_run(const config::Config& config,
   if (!channels.empty()) {
     auto report = run_report(config, state, run);
     if (config.notify.email) {
-      report.report_html = report_page(config, state);
+      report.report_html = report_page(config, state, run);
     }
     const auto message = notify::compose(report, config_secrets(config));
     failures = notify::deliver(channels, message).failed;
@@ -130,13 +132,16 @@ validate::SuccessReport success_report(const config::Config& config,
   const validate::SuccessTargets targets{config.targets, config.max_age};
   validate::SuccessInputs inputs;
   inputs.now = std::chrono::system_clock::now();
-  // Runs in progress are skipped: a few more than the window asks for.
-  inputs.invocations = state.invocations(targets.goals.runs + 8);
-  for (auto& invocation : inputs.invocations) {
+  // Runs in progress are skipped, and cutovers are not weekly runs: a few more than asked for.
+  for (auto& invocation : state.invocations(targets.goals.runs + 16)) {
+    if (invocation.start.options.rfind("cutover", 0) == 0) {
+      continue;
+    }
     if (current != nullptr && invocation.id == current->id) {
       invocation.exit_code = current->exit_code;
       invocation.finished = inputs.now;
     }
+    inputs.invocations.push_back(std::move(invocation));
   }
   constexpr std::size_t k_validations_per_table = 60;
   for (const auto& table : tables) {

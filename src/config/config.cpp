@@ -104,6 +104,11 @@ std::chrono::seconds parse_duration(const std::string& text) {
   if (factor == 0 || value < 0) {
     throw std::invalid_argument("not a duration: '" + text + "' (use e.g. 30s, 15m, 2h, 1d)");
   }
+  // A century at most: beyond, a cutoff counted back from now would overflow into the future.
+  constexpr long long k_longest = 100LL * 366 * 86400;
+  if (value > k_longest / factor) {
+    throw std::invalid_argument("duration too long: '" + text + "' (at most 36500d)");
+  }
   return std::chrono::seconds(value * factor);
 }
 

@@ -3,6 +3,7 @@
 #include "migrate/core/json_writer.hpp"
 #include "migrate/core/log_text.hpp"
 #include "migrate/core/text_table.hpp"
+#include "migrate/report/html_report.hpp"
 #include "migrate/validate/freshness.hpp"
 
 #include <spdlog/fmt/fmt.h>
@@ -244,9 +245,12 @@ std::string email_text(const Message& message,
     return out + text_part;
   }
   // The boundary occurs in neither part: '_' is not in base64's alphabet, and the text does not
-  // hold the message id it is made of.
-  const std::string boundary = "=_migrate_" + message_id(from, date).substr(1, 24);
-  out += "Content-Type: multipart/mixed; boundary=\"" + boundary + "\"\r\n\r\n";
+  // hold the message id's random bits it is made of.
+  const auto id = message_id(from, date);
+  const auto bits = id.find('.', id.find('.') + 1) + 1;
+  const std::string boundary = "=_migrate_" + id.substr(bits, 16);
+  out += "Content-Type: multipart/mixed; boundary=\"" + boundary
+         + "\"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n";
   out += "--" + boundary + "\r\n" + text_part;
   out += "--" + boundary + "\r\nContent-Type: text/html; charset=utf-8; name=\""
          + message.attachment_name + "\"\r\nContent-Disposition: attachment; filename=\""
@@ -296,10 +300,12 @@ std::string validation_verdict(const RunReport& report) {
     quarantined += t.quarantine_held;
   }
   const auto at = format_utc(report.finished); // "2026-12-06T02:41:07Z"
-  return std::string(differing == 0 ? "PostgreSQL matches MySQL" : "PostgreSQL differs from MySQL")
-         + " as of " + at.substr(0, 10) + " " + at.substr(11, 5) + " UTC (" + how
-         + "): " + counted(report.validations.size(), "table") + ", " + std::to_string(differing)
-         + " differing"
+  const char* verdict = differing > 0 ? "PostgreSQL differs from MySQL"
+                        : errors > 0  ? "Not confirmed that PostgreSQL matches MySQL"
+                                      : "PostgreSQL matches MySQL";
+  return std::string(verdict) + " as of " + at.substr(0, 10) + " " + at.substr(11, 5) + " UTC ("
+         + how + "): " + counted(report.validations.size(), "table") + ", "
+         + std::to_string(differing) + " differing"
          + (errors > 0 ? ", " + std::to_string(errors) + " not compared (error)" : "") + ", "
          + counted(quarantined, "row") + " in quarantine";
 }
@@ -359,8 +365,13 @@ Message compose(const RunReport& report, const std::vector<std::string>& secrets
   message.subject = redact(message.subject, secrets);
   text = redact(text, secrets);
   if (!report.report_html.empty()) {
+    // The page escapes what it shows: a secret holding & < > " ' stands there escaped.
+    auto escaped = secrets;
+    for (const auto& secret : secrets) {
+      escaped.push_back(migrate::report::html_escape(secret));
+    }
     message.attachment_name = "migrate-report.html";
-    message.attachment_html = redact(report.report_html, secrets);
+    message.attachment_html = redact(report.report_html, escaped);
   }
   return message;
 }

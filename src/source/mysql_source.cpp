@@ -842,11 +842,15 @@ public:
                  m_account,
                  quote_field(m_connection->compression()),
                  m_catalog == "information_schema" ? "" : " catalog=" + m_catalog + " (test hook)");
-    std::string probes;
-    for (const auto& [name, answer] : describe_probes(m_probes)) {
-      probes += (probes.empty() ? "" : "; ") + name + ": " + answer;
-    }
-    spdlog::info("mysql: probes {}", quote_field(probes));
+    // Once per process: every worker of --jobs opens its own source to the same server.
+    static std::once_flag logged;
+    std::call_once(logged, [this] {
+      std::string probes;
+      for (const auto& [name, answer] : describe_probes(m_probes)) {
+        probes += (probes.empty() ? "" : "; ") + name + ": " + answer;
+      }
+      spdlog::info("mysql: probes {}", quote_field(probes));
+    });
   }
 
   const ServerVersion& server_version() const override { return m_version; }

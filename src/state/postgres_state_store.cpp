@@ -122,6 +122,11 @@ CREATE TABLE IF NOT EXISTS @.cutovers (
   reverted_by text NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS cutovers_by_table ON @.cutovers (table_name, id);
+-- The successful runs retention removed, by table (see successful_runs()).
+CREATE TABLE IF NOT EXISTS @.pruned_runs (
+  table_name text PRIMARY KEY,
+  ok_runs bigint NOT NULL
+);
 )sql";
 
 constexpr const char* k_cutover_columns =
@@ -129,6 +134,7 @@ constexpr const char* k_cutover_columns =
     "reverted_by";
 
 const std::set<std::string> k_table_names = {"schema_version",
+                                             "pruned_runs",
                                              "table_state",
                                              "invocations",
                                              "runs",
@@ -480,8 +486,12 @@ public:
 
   std::uint64_t successful_runs(const std::string& table) override {
     return run<std::uint64_t>([&](pqxx::work& tx) {
-      return as_count(tx.exec_params1("SELECT count(*) FROM " + m_q
-                                          + "runs WHERE table_name = $1 AND outcome = 'ok'",
+      // Retention removes old runs; the successful ones it removed are counted apart, so that
+      // the cadences counted in runs go on turning.
+      return as_count(tx.exec_params1("SELECT (SELECT count(*) FROM " + m_q
+                                          + "runs WHERE table_name = $1 AND outcome = 'ok') + "
+                                            "coalesce((SELECT ok_runs FROM "
+                                          + m_q + "pruned_runs WHERE table_name = $1), 0)",
                                       table)[0]);
     });
   }
@@ -604,6 +614,12 @@ public:
         }
         return tx.exec_params(sql, format_utc(*cutoff)).affected_rows();
       };
+      apply(cutoffs.history,
+            "INSERT INTO " + m_q + "pruned_runs (table_name, ok_runs) SELECT table_name, count(*) "
+                + "FROM " + m_q + "runs WHERE started_at < $1::timestamptz AND outcome = 'ok' AND "
+                + "id NOT IN (SELECT MAX(id) FROM " + m_q + "runs GROUP BY table_name) GROUP BY "
+                + "table_name ON CONFLICT (table_name) DO UPDATE SET ok_runs = " + m_q
+                + "pruned_runs.ok_runs + excluded.ok_runs");
       counts.runs = apply(cutoffs.history,
                           "DELETE FROM " + m_q + "runs WHERE started_at < $1::timestamptz AND id "
                               + "NOT IN (SELECT MAX(id) FROM " + m_q + "runs GROUP BY table_name)");

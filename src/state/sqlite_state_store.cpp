@@ -117,6 +117,12 @@ CREATE TABLE IF NOT EXISTS cutovers (
   reverted_by TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS cutovers_by_table ON cutovers (table_name, id);
+-- The successful runs retention removed, by table: successful_runs() counts them, so that the
+-- cadences counted in runs (compare_every, verify_every, checksum_every) go on turning.
+CREATE TABLE IF NOT EXISTS pruned_runs (
+  table_name TEXT PRIMARY KEY,
+  ok_runs INTEGER NOT NULL
+);
 )sql";
 
 constexpr const char* k_cutover_columns =
@@ -436,8 +442,10 @@ public:
 
   std::uint64_t successful_runs(const std::string& table) override {
     return translate([&] {
-      SQLite::Statement query(m_db,
-                              "SELECT count(*) FROM runs WHERE table_name = ? AND outcome = 'ok'");
+      SQLite::Statement query(
+          m_db,
+          "SELECT (SELECT count(*) FROM runs WHERE table_name = ?1 AND outcome = 'ok') + "
+          "coalesce((SELECT ok_runs FROM pruned_runs WHERE table_name = ?1), 0)");
       query.bind(1, table);
       query.executeStep();
       return as_count(query.getColumn(0));
@@ -566,6 +574,11 @@ public:
         statement.bind(1, format_utc(*cutoff));
         return static_cast<std::uint64_t>(statement.exec());
       };
+      apply(cutoffs.history,
+            "INSERT INTO pruned_runs (table_name, ok_runs) SELECT table_name, count(*) FROM runs "
+            "WHERE started_at < ? AND outcome = 'ok' AND id NOT IN (SELECT MAX(id) FROM runs "
+            "GROUP BY table_name) GROUP BY table_name ON CONFLICT (table_name) DO UPDATE SET "
+            "ok_runs = ok_runs + excluded.ok_runs");
       counts.runs = apply(cutoffs.history,
                           "DELETE FROM runs WHERE started_at < ? AND id NOT IN "
                           "(SELECT MAX(id) FROM runs GROUP BY table_name)");

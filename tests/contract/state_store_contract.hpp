@@ -241,8 +241,11 @@ TYPED_TEST_P(StateStoreContract, PrunesWhatIsOlderThanTheCutoffsButEachTablesNew
                                                               + std::chrono::milliseconds(1));
   std::this_thread::sleep_until(cutoff);
   store->quarantine({{"users", "id=2", "email", "bad utf-8", "fe", 2, {}}});
+  const auto ok_runs = store->successful_runs("users");
   const auto counts = store->prune({cutoff, cutoff, cutoff});
   EXPECT_EQ(counts.runs, 1U);
+  // The cadences counted in runs (compare_every, verify_every) go on turning.
+  EXPECT_EQ(store->successful_runs("users"), ok_runs);
   EXPECT_EQ(counts.invocations, 1U);
   EXPECT_EQ(counts.validations, 1U);
   EXPECT_EQ(counts.quarantine_values, 1U);

@@ -69,11 +69,16 @@ std::vector<state::QuarantineEntry> MemoryStateStore::quarantined(const std::str
 }
 
 std::uint64_t MemoryStateStore::successful_runs(const std::string& table) {
-  return static_cast<std::uint64_t>(
-      std::count_if(m_runs.begin(), m_runs.end(), [&](const auto& run) {
-        return !run.second.unfinished && run.second.result.table == table
-               && run.second.result.outcome == Outcome::ok;
-      }));
+  const auto pruned = m_pruned_ok_runs.find(table);
+  return static_cast<std::uint64_t>(std::count_if(m_runs.begin(),
+                                                  m_runs.end(),
+                                                  [&](const auto& run) {
+                                                    return !run.second.unfinished
+                                                           && run.second.result.table == table
+                                                           && run.second.result.outcome
+                                                                  == Outcome::ok;
+                                                  }))
+         + (pruned == m_pruned_ok_runs.end() ? 0 : pruned->second);
 }
 
 std::vector<state::RunRecord> MemoryStateStore::latest_runs() {
@@ -230,6 +235,8 @@ state::PruneCounts MemoryStateStore::prune(const state::PruneCutoffs& cutoffs) {
     const auto& run = it->second;
     if (before(cutoffs.history, format_utc(run.result.started))
         && newest_run[run.result.table] != it->first) {
+      m_pruned_ok_runs[run.result.table] +=
+          !run.unfinished && run.result.outcome == Outcome::ok ? 1U : 0U;
       it = m_runs.erase(it);
       ++counts.runs;
     } else {

@@ -41,6 +41,7 @@ private:
   std::vector<state::ValidationRecord> m_validations;
   std::vector<state::CutoverRecord> m_cutovers; // oldest first
   std::map<std::int64_t, state::Invocation> m_invocations;
+  std::map<std::string, std::uint64_t> m_pruned_ok_runs; // successful runs retention removed
   std::int64_t m_invocation = 0; // the invocation new runs belong to; 0: none
   // By (table, key, column), as the state file's primary key.
   std::map<std::tuple<std::string, std::string, std::string>, state::QuarantineEntry> m_quarantine;

@@ -216,9 +216,11 @@ TEST_F(Alerts, AWeeklyRunValidatesWhatItSyncedAndMailsTheVerdictWithTheReport) {
   ASSERT_EQ(first.exit_code, 0) << first.output;
   auto mails = received(smtp, ".eml", 1);
   ASSERT_EQ(mails.size(), 1U) << first.output;
+  // The text part's body: after the blank line that ends its headers.
   const auto body = [](const std::string& mail) {
-    const auto text = mail.find("Content-Transfer-Encoding: 8bit\r\n\r\n");
-    return text == std::string::npos ? std::string() : mail.substr(text + 35);
+    const auto part = mail.find("Content-Type: text/plain");
+    const auto text = part == std::string::npos ? part : mail.find("\r\n\r\n", part);
+    return text == std::string::npos ? std::string() : mail.substr(text + 4);
   };
   EXPECT_TRUE(std::regex_search(body(mails[0]),
                                 std::regex("^PostgreSQL matches MySQL as of \\d{4}-\\d\\d-\\d\\d "

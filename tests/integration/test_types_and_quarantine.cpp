@@ -341,6 +341,13 @@ TEST_F(Types, ZeroDatesInTheTimestampColumnAreReadAndPassed) {
   mysql().exec("INSERT INTO stamped VALUES (4, 4, NOW() - INTERVAL 1 HOUR)");
   run_ok();
   EXPECT_EQ(pg().scalar("SELECT string_agg(id::text, ',' ORDER BY id) FROM stamped"), "1,2,3,4");
+  // The cursor now stands on row 4's real time: a zero-date row with a lower key is behind it,
+  // and only the pass that reads NULL and zero timestamps by key reaches it.
+  mysql().exec("SET SESSION sql_mode = ''");
+  mysql().exec("INSERT INTO stamped (id, v) VALUES (0, 0)");
+  mysql().exec("SET SESSION sql_mode = DEFAULT");
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT string_agg(id::text, ',' ORDER BY id) FROM stamped"), "0,1,2,3,4");
   run_ok("validate --checksum");
 }
 

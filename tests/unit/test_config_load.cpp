@@ -200,6 +200,8 @@ TEST(ParseDuration, AcceptsUnits) {
   EXPECT_EQ(parse_duration("1d"), std::chrono::seconds(86400));
   EXPECT_THROW(parse_duration("5 minutes"), std::invalid_argument);
   EXPECT_THROW(parse_duration("-5s"), std::invalid_argument);
+  EXPECT_THROW(parse_duration("200000d"), std::invalid_argument); // no overflow into the future
+  EXPECT_EQ(parse_duration("36500d"), std::chrono::seconds(36500LL * 86400));
 }
 
 namespace {

@@ -194,13 +194,24 @@ TEST(NotifyEmail, AttachesTheReportAsAMultipartMail) {
   const auto text = email_text(message, "a@b", {"c@d"}, {});
   const auto boundary_at = text.find("boundary=\"") + 10;
   const auto boundary = text.substr(boundary_at, text.find('"', boundary_at) - boundary_at);
-  EXPECT_TRUE(contains(text, "Content-Type: multipart/mixed; boundary=\"" + boundary)) << text;
+  ASSERT_EQ(boundary.rfind("=_migrate_", 0), 0U) << text;
+  EXPECT_EQ(boundary.size(), 10U + 16U) << "the message id's 16 random hex digits";
   EXPECT_TRUE(contains(text, "\r\n--" + boundary + "\r\nContent-Type: text/plain")) << text;
   EXPECT_TRUE(contains(text, "filename=\"migrate-report.html\"")) << text;
   EXPECT_TRUE(contains(text, "\r\n--" + boundary + "--\r\n")) << text;
   // base64 lines of at most 76 characters
   const auto body = text.substr(text.find("base64\r\n\r\n") + 10);
   EXPECT_LE(body.find("\r\n"), 76U);
+}
+
+// The attached page escapes what it shows: a secret stands there escaped and goes all the same.
+TEST(NotifyMessage, RedactsSecretsFromTheAttachedReportAsItEscapesThem) {
+  auto report = report_with_a_failure();
+  report.report_html = "<td>password p&amp;w&lt;1 rejected</td>";
+  const auto message = compose(report, {"p&w<1"});
+  EXPECT_EQ(message.attachment_name, "migrate-report.html");
+  EXPECT_FALSE(contains(message.attachment_html, "p&amp;w&lt;1")) << message.attachment_html;
+  EXPECT_TRUE(contains(message.attachment_html, "[redacted]")) << message.attachment_html;
 }
 
 TEST(NotifyEmail, KeepsAnAsciiSubjectReadable) {

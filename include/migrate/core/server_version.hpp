@@ -47,7 +47,7 @@ struct ServerProbes {
   // What ST_AsText(ST_GeomFromText('POINT(1 2)', 4326)) writes without the option: "POINT(1 2)"
   // or, latitude first, "POINT(2 1)"... whichever the server prints; empty when not probed.
   std::string default_axis_text;
-  // TIME_TO_SEC(TIME'00:00:01.5') as printed: "1.5000" keeps the fraction (MariaDB), "1" drops
+  // TIME_TO_SEC(TIME'00:00:01.5') as printed: "1.5" keeps the fraction (MariaDB), "1" drops
   // it (MySQL). Not relied on: TIME values are compared from their parts on every server.
   std::string time_to_sec_text;
 };
