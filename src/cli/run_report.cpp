@@ -35,25 +35,31 @@ run_report(const config::Config& config, state::StateStore& state, const Finishe
   return report;
 }
 
-// The HTML report of every mapped table after the run, as `migrate report --html` writes it; the
-// run itself counted with its exit code (it is not recorded as finished yet).
-std::string
-report_page(const config::Config& config, state::StateStore& state, const FinishedRun& run) {
-  constexpr std::size_t k_runs_shown = 20;
+std::vector<std::string> mapped_tables(const config::Config& config) {
   std::vector<std::string> tables;
   for (const auto& table : config.tables) {
     tables.push_back(table.source_table);
   }
-  auto model = report::build_model(state, tables, k_runs_shown, std::chrono::system_clock::now());
+  return tables;
+}
+
+// The HTML report of every mapped table after the run, as `migrate report --html` writes it.
+std::string report_page(const config::Config& config,
+                        state::StateStore& state,
+                        const validate::SuccessReport& success) {
+  constexpr std::size_t k_runs_shown = 20;
+  auto model = report::build_model(
+      state, mapped_tables(config), k_runs_shown, std::chrono::system_clock::now());
   model.state_file = config.state.describe();
-  model.success = success_report(config, state, tables, &run);
+  model.success = success;
   return report::render_html(model);
 }
 
 metrics::RunFigures run_figures(const config::Config& config,
                                 state::StateStore& state,
                                 const FinishedRun& run,
-                                std::uint64_t notify_failures) {
+                                std::uint64_t notify_failures,
+                                const validate::SuccessReport& success) {
   metrics::RunFigures figures;
   figures.finished = std::chrono::system_clock::now();
   figures.exit_code = run.exit_code;
@@ -77,11 +83,7 @@ metrics::RunFigures run_figures(const config::Config& config,
     t.stale = freshness.stale;
     figures.tables.push_back(std::move(t));
   }
-  std::vector<std::string> tables;
-  for (const auto& table : config.tables) {
-    tables.push_back(table.source_table);
-  }
-  figures.success = success_report(config, state, tables, &run);
+  figures.success = success;
   return figures;
 }
 
@@ -92,18 +94,28 @@ std::uint64_t report_run(const config::Config& config,
                          const FinishedRun& run,
                          const std::vector<std::unique_ptr<notify::Channel>>& channels) {
   std::uint64_t failures = 0;
+  // Read from the state store once for the mail's report and the textfile; the run itself counted
+  // with its exit code (it is not recorded as finished yet).
+  std::optional<validate::SuccessReport> success;
+  const auto success_now = [&]() -> const validate::SuccessReport& {
+    if (!success) {
+      success = success_report(config, state, mapped_tables(config), &run);
+    }
+    return *success;
+  };
   if (!channels.empty()) {
     auto report = run_report(config, state, run);
     if (config.notify.email) {
-      report.report_html = report_page(config, state, run);
+      report.report_html = report_page(config, state, success_now());
     }
     const auto message = notify::compose(report, config_secrets(config));
     failures = notify::deliver(channels, message).failed;
   }
   if (!config.metrics_textfile.empty()) {
     try {
-      metrics::write_textfile(config.metrics_textfile,
-                              metrics::render_textfile(run_figures(config, state, run, failures)));
+      metrics::write_textfile(
+          config.metrics_textfile,
+          metrics::render_textfile(run_figures(config, state, run, failures, success_now())));
       spdlog::debug("metrics written file={}", quote_field(config.metrics_textfile.string()));
     } catch (const std::exception& e) {
       spdlog::warn("metrics not written error={}", quote_field(e.what()));
