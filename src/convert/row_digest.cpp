@@ -1,5 +1,6 @@
 #include "migrate/convert/row_digest.hpp"
 
+#include "migrate/convert/copy_binary.hpp"
 #include "migrate/core/error.hpp"
 
 #include <openssl/evp.h>
@@ -99,7 +100,11 @@ void RowDigester::append_part(SourceText how, std::string_view value) {
   }
 }
 
-void append_digest(std::int64_t digest, std::string& line) {
+void append_digest(std::int64_t digest, std::string& line, CopyFormat format) {
+  if (format == CopyFormat::binary) {
+    append_binary_int8(digest, line);
+    return;
+  }
   char digits[24];
   const auto end = std::to_chars(digits, digits + sizeof digits, digest).ptr;
   line.back() = '\t'; // the encoder's '\n'

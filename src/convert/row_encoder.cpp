@@ -127,9 +127,16 @@ std::string sha256_hex(const std::string& salt, const std::string& value) {
 
 } // namespace
 
-RowEncoder::RowEncoder(const TablePlan& plan)
+RowEncoder::RowEncoder(const TablePlan& plan, CopyFormat format)
     : m_plan(plan)
     , m_utf8(newlocale(LC_CTYPE_MASK, "C.UTF-8", nullptr)) {
+  if (format == CopyFormat::binary) {
+    auto types = binary_columns(plan);
+    if (!types) {
+      throw Error(ErrorArea::internal, "binary COPY asked for a table with a text-only column");
+    }
+    m_binary = std::move(*types);
+  }
   m_stats.zero_dates_by_column.resize(plan.columns.size());
   m_is_key.resize(plan.columns.size(), false);
   for (const auto position : plan.key_positions) {
@@ -150,8 +157,11 @@ std::optional<Rejection> RowEncoder::encode(const RowView& row, std::string& out
   const auto repaired_encodings = m_stats.repaired_encodings;
   const auto bad_text_fixed = m_stats.bad_text_fixed;
   m_zero_date_columns.clear();
+  if (!m_binary.empty()) {
+    append_binary_row(static_cast<std::uint16_t>(m_plan.columns.size() + 1), out);
+  }
   for (std::size_t i = 0; i < m_plan.columns.size(); ++i) {
-    if (i > 0) {
+    if (i > 0 && m_binary.empty()) {
       out += '\t';
     }
     if (auto problem = append_value(i, row, out)) {
@@ -166,7 +176,9 @@ std::optional<Rejection> RowEncoder::encode(const RowView& row, std::string& out
           i, std::move(*problem), row.is_null(i) ? std::string() : std::string(row.at(i))};
     }
   }
-  out += '\n';
+  if (m_binary.empty()) {
+    out += '\n';
+  }
   return std::nullopt;
 }
 
@@ -180,11 +192,13 @@ RowEncoder::append_value(std::size_t index, const RowView& row, std::string& out
     if (column.not_null) {
       return "NULL in a NOT NULL column";
     }
-    out += k_copy_null;
+    append_null(out);
     return std::nullopt;
   }
   const std::string_view raw = row.is_null(index) ? std::string_view() : row.at(index);
-  if (plain && !column.limits.any() && append_plain(column.type.kind, raw, out)) {
+  if (plain && !column.limits.any()
+      && (m_binary.empty() ? append_plain(column.type.kind, raw, out)
+                           : append_plain_binary(index, raw, out))) {
     return std::nullopt;
   }
   m_null = row.is_null(index);
@@ -202,14 +216,76 @@ RowEncoder::append_value(std::size_t index, const RowView& row, std::string& out
                  ? "zero date in a NOT NULL column (set zero_date: to a sentinel)"
                  : "NULL in a NOT NULL column";
     }
-    out += k_copy_null;
+    append_null(out);
     return std::nullopt;
   }
   if (auto problem = check_limits(column)) {
     return problem;
   }
-  append_copy_escaped(out, m_value);
+  return append_converted(index, out);
+}
+
+void RowEncoder::append_null(std::string& out) const {
+  if (m_binary.empty()) {
+    out += k_copy_null;
+  } else {
+    append_binary_null(out);
+  }
+}
+
+// The converted value in m_value, in the session's format.
+RowEncoder::Problem RowEncoder::append_converted(std::size_t index, std::string& out) {
+  if (m_binary.empty()) {
+    append_copy_escaped(out, m_value);
+    return std::nullopt;
+  }
+  if (!append_binary_value(m_binary[index], m_value, out)) {
+    return "value '" + m_value + "' is not one " + m_plan.columns[index].type.pg_type + " can hold";
+  }
   return std::nullopt;
+}
+
+// append_plain() for the binary format: straight from MySQL's buffer where its text is the
+// PostgreSQL text form binary_type() reads; false for the general path.
+bool RowEncoder::append_plain_binary(std::size_t index,
+                                     std::string_view raw,
+                                     std::string& out) const {
+  const auto kind = m_plan.columns[index].type.kind;
+  const auto type = m_binary[index];
+  switch (kind) {
+  case ValueKind::boolean:
+    if (type == BinaryType::boolean && raw.size() == 1 && (raw[0] == '0' || raw[0] == '1')) {
+      append_binary_bytes(raw[0] == '1' ? std::string_view("\1", 1) : std::string_view("\0", 1),
+                          out);
+      return true;
+    }
+    return false;
+  case ValueKind::date:
+  case ValueKind::datetime:
+  case ValueKind::timestamp:
+    // A timestamptz from the buffer has no "+00" yet: it is read as a timestamp, which is the
+    // same microseconds for a UTC instant.
+    return type != BinaryType::text && !is_zero_date(raw)
+           && append_binary_value(
+               type == BinaryType::timestamptz ? BinaryType::timestamp : type, raw, out);
+  case ValueKind::bytes:
+    if (type != BinaryType::bytea) {
+      return false;
+    }
+    append_binary_bytes(raw, out);
+    return true;
+  case ValueKind::text:
+    return is_clean_text(raw) && append_binary_value(type, raw, out);
+  case ValueKind::integer:
+  case ValueKind::decimal:
+  case ValueKind::floating:
+  case ValueKind::year:
+  case ValueKind::time_interval:
+  case ValueKind::set:
+    return append_binary_value(type, raw, out);
+  default:
+    return false;
+  }
 }
 
 // The common case, straight from MySQL's buffer to the COPY line: false when the value needs the

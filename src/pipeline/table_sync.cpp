@@ -4,6 +4,7 @@
 #include "pipeline/comparison.hpp"
 
 #include "migrate/convert/compare_plan.hpp"
+#include "migrate/convert/copy_binary.hpp"
 #include "migrate/convert/row_digest.hpp"
 #include "migrate/convert/row_encoder.hpp"
 #include "migrate/core/error.hpp"
@@ -1079,8 +1080,8 @@ void TableRun::update_cursor(const RowView& row, Cursor& cursor) const {
 
 // The extract side of a stream: what the thread that reads and encodes rows keeps.
 struct TableRun::Extract {
-  explicit Extract(const convert::TablePlan& plan)
-      : encoder(plan)
+  Extract(const convert::TablePlan& plan, CopyFormat format)
+      : encoder(plan, format)
       , digester(convert::digest_columns(plan), convert::mapping_fingerprint(plan)) {}
 
   convert::RowEncoder encoder;
@@ -1101,7 +1102,7 @@ void TableRun::add_row(const RowView& row, Batch& batch, Extract& x) const {
                                                     0,
                                                     {}});
   } else {
-    convert::append_digest(x.digester.digest(row), batch.text);
+    convert::append_digest(x.digester.digest(row), batch.text, x.encoder.format());
     ++batch.rows;
     if (!m_quarantined_keys.empty()) {
       auto key = x.encoder.render_key(row);
@@ -1144,7 +1145,7 @@ void TableRun::stream(const source::ReadRequest& read,
                       target::LoadSession& session,
                       const CommitRules& plan,
                       source::Source* source) {
-  Extract x(m_plan);
+  Extract x(m_plan, session.choose_format(convert::copy_format(m_plan)));
   StreamHandlers handlers;
   handlers.produce = [&](BatchSink& sink) {
     extract(read, x, sink, source != nullptr ? *source : m_source);

@@ -1,6 +1,7 @@
 #include "migrate/validate/repair.hpp"
 
 #include "migrate/convert/compare_plan.hpp"
+#include "migrate/convert/copy_binary.hpp"
 #include "migrate/convert/row_digest.hpp"
 #include "migrate/core/log_text.hpp"
 
@@ -32,7 +33,7 @@ std::uint64_t stage_chunk(const TableView& table,
                           source::Source& source,
                           target::LoadSession& session,
                           const ChunkFilter& chunk) {
-  convert::RowEncoder encoder(table.plan);
+  convert::RowEncoder encoder(table.plan, session.choose_format(convert::copy_format(table.plan)));
   convert::RowDigester digester(convert::digest_columns(table.plan),
                                 convert::mapping_fingerprint(table.plan));
   const auto reader = source.read(chunk_read(table, chunk));
@@ -49,7 +50,7 @@ std::uint64_t stage_chunk(const TableView& table,
                    quote_field(rejection->reason));
       continue;
     }
-    convert::append_digest(digester.digest(row), text);
+    convert::append_digest(digester.digest(row), text, encoder.format());
     ++rows;
     if (text.size() >= k_write_bytes) {
       session.write(text, rows);

@@ -16,6 +16,8 @@
 #include "fakes/memory_state_store.hpp"
 
 #include "migrate/convert/compare_plan.hpp"
+#include "migrate/convert/copy_binary.hpp"
+#include "migrate/convert/copy_text.hpp"
 #include "migrate/convert/row_digest.hpp"
 #include "migrate/convert/table_plan.hpp"
 #include "migrate/core/error.hpp"
@@ -341,9 +343,74 @@ inline target::MergeCounts load(target::Target& target,
   return session->commit(reconcile);
 }
 
+struct PersonRow {
+  int id;
+  std::optional<std::string> name;
+  std::int64_t digest;
+};
+
+// people() rows as RowEncoder writes them in `format`.
+inline std::string people_rows(CopyFormat format, const std::vector<PersonRow>& rows) {
+  std::string out;
+  for (const auto& row : rows) {
+    if (format == CopyFormat::text) {
+      out += std::to_string(row.id) + "\t";
+      if (row.name) {
+        convert::append_copy_escaped(out, *row.name);
+      } else {
+        out += convert::k_copy_null;
+      }
+      out += "\t" + std::to_string(row.digest) + "\n";
+      continue;
+    }
+    convert::append_binary_row(3, out);
+    convert::append_binary_value(convert::BinaryType::int4, std::to_string(row.id), out);
+    if (row.name) {
+      convert::append_binary_bytes(*row.name, out);
+    } else {
+      convert::append_binary_null(out);
+    }
+    convert::append_binary_int8(row.digest, out);
+  }
+  return out;
+}
+
 template<typename Env>
 class TargetContract : public Env {};
 TYPED_TEST_SUITE_P(TargetContract);
+
+// Binary rows where the table's types are exactly those binary rows are written for (PostgreSQL,
+// binary_copy()), text elsewhere; chosen once per session, for the staging table as for the target.
+TYPED_TEST_P(TargetContract, LoadsRowsInTheFormatItChoseOnceForTheSession) {
+  auto& target = this->target();
+  const auto table = people(this->schema());
+  target.create_table(table);
+  auto session = target.begin_load(table, target::LoadMode::direct);
+  const auto format = session->choose_format(CopyFormat::binary);
+  EXPECT_EQ(format, this->binary_copy() ? CopyFormat::binary : CopyFormat::text);
+  EXPECT_EQ(session->choose_format(CopyFormat::text), format);
+  session->write(people_rows(format, {{1, "ann", 11}, {2, std::nullopt, -22}}), 2);
+  EXPECT_EQ(session->commit().inserted, 2U);
+  target.build_keys(table);
+
+  session = target.begin_load(table, target::LoadMode::merge);
+  EXPECT_EQ(session->choose_format(CopyFormat::binary), format);
+  session->write(people_rows(format, {{1, "anne", 12}, {3, "tab\there", 33}}), 2);
+  const auto counts = session->commit();
+  EXPECT_EQ(counts.inserted, 1U);
+  EXPECT_EQ(counts.updated, 1U);
+  EXPECT_EQ(this->target_rows("people", {"id", "name", k_digest_column}),
+            (std::vector<TargetRow>{
+                {"1", "anne", "12"}, {"2", std::nullopt, "-22"}, {"3", "tab\there", "33"}}));
+
+  // A column of another type than the mapping's (changed by hand): binary would misread it.
+  auto widened = table;
+  widened.columns[0].pg_type = "bigint";
+  EXPECT_EQ(target.begin_load(widened, target::LoadMode::merge)->choose_format(CopyFormat::binary),
+            CopyFormat::text);
+  EXPECT_EQ(target.begin_load(table, target::LoadMode::merge)->choose_format(CopyFormat::text),
+            CopyFormat::text);
+}
 
 TYPED_TEST_P(TargetContract, CreatesDescribesKeysAndDropsATable) {
   auto& target = this->target();
@@ -614,6 +681,7 @@ TYPED_TEST_P(TargetContract, ReadsTheCatalogAndFindsTheRowsBreakingAForeignKey) 
 }
 
 REGISTER_TYPED_TEST_SUITE_P(TargetContract,
+                            LoadsRowsInTheFormatItChoseOnceForTheSession,
                             AMergeKeepingEditsLeavesARowChangedByHand,
                             AChangeMadeByHandBreaksTheRowsSealAndAMergeMendsIt,
                             ReadsTheCatalogAndFindsTheRowsBreakingAForeignKey,

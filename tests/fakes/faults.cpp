@@ -25,6 +25,7 @@ public:
       : m_inner(std::move(inner))
       , m_faults(faults) {}
 
+  CopyFormat choose_format(CopyFormat wanted) override { return m_inner->choose_format(wanted); }
   void write(std::string_view lines, std::size_t rows) override {
     m_faults.call("load.write");
     m_inner->write(lines, rows);

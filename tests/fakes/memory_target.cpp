@@ -83,6 +83,9 @@ public:
       , m_table(std::move(table))
       , m_mode(mode) {}
 
+  // Reads COPY text only, as PostgreSQL does for a table whose types binary rows do not fit.
+  CopyFormat choose_format(CopyFormat /*wanted*/) override { return CopyFormat::text; }
+
   void write(std::string_view lines, std::size_t /*rows*/) override {
     m_target.stored(m_table); // the COPY fails at once on a missing table
     while (!lines.empty()) {

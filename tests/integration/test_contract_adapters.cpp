@@ -45,6 +45,7 @@ public:
   }
 
   std::string schema() { return "public"; }
+  bool binary_copy() const { return true; }
 
   void create_source(const SourceSpec& spec, const SourceKeys& keys = {}) {
     // Backquoted: "empty" is a reserved word in MySQL 8 (JSON_TABLE), and a table may be named so.

@@ -19,6 +19,7 @@ public:
       , m_fail_on(fail_on)
       , m_miscount(miscount) {}
 
+  CopyFormat choose_format(CopyFormat wanted) override { return m_real->choose_format(wanted); }
   void write(std::string_view lines, std::size_t rows) override { m_real->write(lines, rows); }
 
   target::MergeCounts commit(const target::Reconcile* reconcile) override {

@@ -47,6 +47,7 @@ public:
   source::Source& source() { return m_source; }
   target::Target& target() { return m_target; }
   std::string schema() { return "public"; }
+  bool binary_copy() const { return false; }
 
   void create_source(const SourceSpec& spec, const SourceKeys& keys = {}) {
     SourceTable shape;

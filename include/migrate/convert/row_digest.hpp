@@ -6,6 +6,7 @@
 #pragma once
 
 #include "migrate/core/compare.hpp"
+#include "migrate/core/copy_format.hpp"
 #include "migrate/core/row.hpp"
 
 #include <cstdint>
@@ -45,8 +46,8 @@ private:
   std::unique_ptr<evp_md_ctx_st, void (*)(evp_md_ctx_st*)> m_context;
 };
 
-// Ends the COPY line just encoded (its '\n' last) with `digest` as one more field: the target's
-// last column, _migrate_digest.
-void append_digest(std::int64_t digest, std::string& line);
+// Ends the COPY row just encoded (RowEncoder::encode) with `digest` as one more field: the
+// target's last column, _migrate_digest.
+void append_digest(std::int64_t digest, std::string& row, CopyFormat format = CopyFormat::text);
 
 } // namespace migrate::convert

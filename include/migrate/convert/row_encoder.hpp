@@ -1,4 +1,4 @@
-// Turns source rows into PostgreSQL COPY text lines: the per-row hot path.
+// Turns source rows into PostgreSQL COPY rows, in text or binary format: the per-row hot path.
 //
 // Built once per table from its plan (table_plan.hpp); encode() appends to a caller-owned buffer
 // and reuses its scratch buffers, so the steady state allocates nothing per value. A value that
@@ -6,8 +6,10 @@
 // decides (the row goes to the quarantine). Not thread-safe: one encoder per thread.
 #pragma once
 
+#include "migrate/convert/copy_binary.hpp"
 #include "migrate/convert/table_plan.hpp"
 #include "migrate/convert/text_repair.hpp"
+#include "migrate/core/copy_format.hpp"
 #include "migrate/core/row.hpp"
 #include "migrate/core/schema.hpp"
 
@@ -36,14 +38,18 @@ struct Rejection {
 
 class RowEncoder {
 public:
-  explicit RowEncoder(const TablePlan& plan);
+  // CopyFormat::binary only for a plan binary_columns() accepts (else Error, area internal).
+  explicit RowEncoder(const TablePlan& plan, CopyFormat format = CopyFormat::text);
   ~RowEncoder();
   RowEncoder(const RowEncoder&) = delete;
   RowEncoder& operator=(const RowEncoder&) = delete;
 
-  // Appends one COPY line (with its newline) to `out`, or returns why the row cannot be written and
-  // leaves `out` as it was.
+  // Appends one COPY row to `out`, or returns why the row cannot be written and leaves `out` as it
+  // was. A row is left open for one more field, the row digest (append_digest): in text, its
+  // line's '\n' is last; in binary, its field count counts the digest.
   std::optional<Rejection> encode(const RowView& row, std::string& out);
+
+  CopyFormat format() const { return m_binary.empty() ? CopyFormat::text : CopyFormat::binary; }
 
   // "id=42" or "film_id=1,actor_id=7": the row's key for messages and the quarantine; every
   // column for a table without a key.
@@ -57,6 +63,9 @@ private:
 
   Problem append_value(std::size_t index, const RowView& row, std::string& out);
   static bool append_plain(ValueKind kind, std::string_view raw, std::string& out);
+  bool append_plain_binary(std::size_t index, std::string_view raw, std::string& out) const;
+  void append_null(std::string& out) const;
+  Problem append_converted(std::size_t index, std::string& out);
   Problem convert_value(std::size_t index, std::string_view raw);
   void convert_temporal(std::size_t index, std::string_view raw);
   Problem apply_transforms(const ColumnPlan& column);
@@ -72,6 +81,7 @@ private:
   bool m_null = false;
   std::string m_scratch;
   std::vector<bool> m_is_key;
+  std::vector<BinaryType> m_binary; // each column's binary type; empty for the text format
 };
 
 } // namespace migrate::convert

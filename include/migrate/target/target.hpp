@@ -5,6 +5,7 @@
 #pragma once
 
 #include "migrate/core/compare.hpp"
+#include "migrate/core/copy_format.hpp"
 #include "migrate/core/schema.hpp"
 
 #include <cstdint>
@@ -44,8 +45,12 @@ enum class LoadMode {
 class LoadSession {
 public:
   virtual ~LoadSession() = default;
-  // Sends whole COPY text lines (each ending in '\n') holding `rows` rows; opens a transaction if
-  // none is open.
+  // The COPY format of every write() of this session, chosen at the first call (later calls return
+  // the same): `wanted`, or text where the table cannot read binary rows (a column whose type is
+  // not exactly the one convert::binary_type() writes for it).
+  virtual CopyFormat choose_format(CopyFormat wanted) = 0;
+  // Sends whole COPY rows (RowEncoder's, in the chosen format; text before any choice) holding
+  // `rows` rows; opens a transaction if none is open.
   virtual void write(std::string_view lines, std::size_t rows) = 0;
   // Ends the COPY, merges what was staged into the target, reconciles deletes when asked, and
   // commits. Returns what changed. Throws Error(area target) and rolls back on failure: then
