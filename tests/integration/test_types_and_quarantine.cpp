@@ -482,6 +482,27 @@ TEST_F(Types, ValuesATargetTypeCannotHoldAreQuarantinedNotTruncated) {
   EXPECT_NE(listed.output.find("quarantined rows: 4"), std::string::npos) << listed.output;
 }
 
+// ALLOW_INVALID_DATES stores a day the month lacks; no PostgreSQL date holds it.
+TEST_F(Types, ImpossibleDatesALaxServerStoredAreQuarantinedAndTheOtherRowsLoad) {
+  mysql().exec("CREATE TABLE visits (id INT PRIMARY KEY, day DATE, at DATETIME(3))");
+  mysql().exec("SET SESSION sql_mode = 'ALLOW_INVALID_DATES'");
+  mysql().exec(
+      "INSERT INTO visits VALUES (1, '2024-02-29', '2024-02-29 10:00:00.125'), "
+      "(2, '2023-02-30', '2023-03-01 00:00:00'), (3, '2023-03-01', '2023-04-31 12:00:00')");
+  mysql().exec("SET SESSION sql_mode = DEFAULT");
+  write_mapping("tables:\n  - source_table: visits\n");
+  run_ok();
+  EXPECT_EQ(pg().scalar("SELECT string_agg(id || ' ' || day || ' ' || at, ',') FROM visits"),
+            "1 2024-02-29 2024-02-29 10:00:00.125");
+  const auto listed = run("quarantine");
+  EXPECT_NE(listed.output.find("'2023-02-30' is not one date can hold"), std::string::npos)
+      << listed.output;
+  EXPECT_NE(listed.output.find("'2023-04-31 12:00:00' is not one timestamp(3) without time zone"),
+            std::string::npos)
+      << listed.output;
+  EXPECT_NE(listed.output.find("quarantined rows: 2"), std::string::npos) << listed.output;
+}
+
 TEST_F(Types, Tinyint1CastToAnIntegerKeepsEveryValue) {
   mysql().exec("CREATE TABLE flags (id INT PRIMARY KEY, level TINYINT(1))");
   mysql().exec("INSERT INTO flags VALUES (1, 0), (2, 1), (3, 2), (4, -5), (5, NULL)");
