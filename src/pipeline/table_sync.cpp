@@ -2,6 +2,7 @@
 
 #include "pipeline/batch_stream.hpp"
 #include "pipeline/comparison.hpp"
+#include "pipeline/run_state.hpp"
 
 #include "migrate/convert/compare_plan.hpp"
 #include "migrate/convert/copy_binary.hpp"
@@ -61,70 +62,6 @@ void reserve_for(const RowView& row, std::string& buffer) {
   }
 }
 
-// The rows a run quarantined, counted once each however many passes rejected them, and grouped by
-// column and reason for the log, so that no reason is visible only in `migrate quarantine`. A row
-// the quarantine already held for the same reason (a comparison reads its chunk every run) is
-// counted but logged once, when it entered, not again every week.
-class RejectionSummary {
-public:
-  // `held`: what the quarantine held before this run, as key, column and reason.
-  void add(const std::vector<state::QuarantineEntry>& entries,
-           const std::set<std::tuple<std::string, std::string, std::string>>& held) {
-    for (const auto& entry : entries) {
-      m_keys.insert(entry.key);
-      if (held.count({entry.key, entry.column, entry.reason}) != 0) {
-        m_still_held.insert(entry.key);
-        continue;
-      }
-      auto& group = m_groups[{entry.column, entry.reason}];
-      if (group.keys.count(entry.key) != 0) {
-        continue;
-      }
-      group.keys.insert(entry.key);
-      if (group.first_keys.size() < 3) {
-        group.first_keys.push_back(entry.key);
-      }
-    }
-  }
-
-  std::uint64_t rows() const { return m_keys.size(); }
-
-  void log(const std::string& table) const {
-    for (const auto& [cause, group] : m_groups) {
-      std::string keys;
-      for (const auto& key : group.first_keys) {
-        keys += (keys.empty() ? "" : "; ") + key;
-      }
-      spdlog::warn("table={} quarantined={} column={} reason={} first_keys={}",
-                   table,
-                   group.keys.size(),
-                   cause.first,
-                   quote_field(cause.second),
-                   quote_field(keys));
-    }
-    if (!m_groups.empty()) {
-      spdlog::warn("table={} quarantined={} rows in all (see: migrate quarantine --table {})",
-                   table,
-                   m_keys.size(),
-                   table);
-    } else if (!m_still_held.empty()) {
-      spdlog::info("table={} still_in_quarantine={} (see: migrate quarantine --table {})",
-                   table,
-                   m_still_held.size(),
-                   table);
-    }
-  }
-
-private:
-  struct Group {
-    std::set<std::string> keys;
-    std::vector<std::string> first_keys;
-  };
-  std::set<std::string> m_keys;
-  std::set<std::string> m_still_held;
-  std::map<std::pair<std::string, std::string>, Group> m_groups;
-};
-
 // Whether the existing target lacks a column only the tool adds (the row digest, the soft-delete
 // mark): the description already read says, so most runs ask PostgreSQL nothing more.
 bool lacks_tool_columns(const TargetTable& wanted, const TargetTable& existing) {
@@ -170,11 +107,7 @@ public:
            target::Target& target,
            state::StateStore& state,
            const SyncOptions& options)
-      : m_mapping(mapping)
-      , m_source(source)
-      , m_target(target)
-      , m_state(state)
-      , m_options(options) {}
+      : m_run(mapping, source, target, state, options) {}
 
   TableResult run();
 
@@ -188,7 +121,6 @@ private:
   void apply_schema_changes(const TargetTable& existing, const std::vector<std::string>& drift);
   std::optional<state::Position> starting_position();
   void run_pass(const PassChoice& choice, const std::optional<state::Position>& position);
-  void save_position(state::Position position, const std::string& name = {});
   void log_key_choice() const;
   void full_pass(const std::optional<state::Position>& position);
   void initial_pass(const std::optional<state::Position>& position);
@@ -213,14 +145,8 @@ private:
   std::uint64_t successful_runs(); // earlier successful runs of the table, asked once
   void replace_pass();
   bool compare_due();
-  void finish_keys();
-  std::string upper_bound();
   state::Position loaded_position(const std::string& bound);
-  source::ReadRequest request(source::ReadOrder order) const;
   target::LoadMode load_mode(bool resume);
-  target::LoadMode merge_mode() const;
-  void begin_first_load();
-  bool target_empty();
   void stream(const source::ReadRequest& request,
               target::LoadSession& session,
               const CommitRules& plan,
@@ -247,51 +173,23 @@ private:
                        std::uint64_t null_timestamps,
                        const convert::EncodeStats& stats);
 
-  const config::TableMapping& m_mapping;
-  source::Source& m_source;
-  target::Target& m_target;
-  state::StateStore& m_state;
-  const SyncOptions& m_options;
-
-  SourceTable m_source_table;
-  convert::TablePlan m_plan;
-  TargetTable m_target_table;
-  config::DeletePolicy m_deletes = config::DeletePolicy::ignore;
-  std::int64_t m_run_id = 0;
-  bool m_keys_pending = false; // created without its keys, for a faster first load
-  bool m_created = false;      // this run created the target table
-  // loaded_position()'s answer, by the bound it was asked for.
-  std::optional<std::pair<std::string, state::Position>> m_loaded;
-  // Whether the target held no row when the attempt began: asked once, since every use (the
-  // position's trust, the pass, the first pass's load mode) comes before the attempt's first write.
-  std::optional<bool> m_target_empty;
-  std::optional<std::uint64_t> m_successful_runs;
-  std::string m_target_id; // the target's identity, stored with each position
-  std::unordered_set<std::string> m_quarantined_keys; // rows in quarantine when the run began
-  RejectionSummary m_rejections;                      // rows quarantined by this run
-  // What the quarantine held before the run's first rejection (key, column, reason).
-  std::optional<std::set<std::tuple<std::string, std::string, std::string>>> m_held;
-  TableResult m_result;
-  // The key ranges of a split first load commit on their own threads: what their commits share
-  // (the counts, the quarantine summary, the state store) is touched under this lock.
-  std::mutex m_shared;
-  std::atomic<bool> m_stopping{false}; // a range failed: the others stop at their next batch
+  RunState m_run;
 };
 
 TableResult TableRun::run() {
-  const auto& table = m_mapping.source_table;
-  m_result.table = table;
-  m_result.started = std::chrono::system_clock::now();
+  const auto& table = m_run.mapping.source_table;
+  m_run.result.table = table;
+  m_run.result.started = std::chrono::system_clock::now();
   const auto started = Clock::now();
-  m_run_id = m_state.begin_run(table);
-  if (const auto cutover = m_state.cutover_in_force(table)) {
+  m_run.run_id = m_run.store.begin_run(table);
+  if (const auto cutover = m_run.store.cutover_in_force(table)) {
     // PostgreSQL is the application's now: a sync would overwrite or delete what it wrote.
     fail(cut_over_error(*cutover, "not synced"));
     finish(started);
-    return m_result;
+    return m_run.result;
   }
-  for (const auto& entry : m_state.quarantined(table)) {
-    m_quarantined_keys.insert(entry.key);
+  for (const auto& entry : m_run.store.quarantined(table)) {
+    m_run.quarantined_keys.insert(entry.key);
   }
   try {
     run_with_retries();
@@ -301,17 +199,17 @@ TableResult TableRun::run() {
     fail(Error(ErrorArea::internal, e.what()));
   }
   finish(started);
-  return m_result;
+  return m_run.result;
 }
 
 // Keeps the error whole, with the table filled in where the adapter could not know it.
 void TableRun::fail(const Error& e) {
-  m_result.outcome = Outcome::failed;
-  m_result.error = e.context().table.empty() ? e.with_table(m_mapping.source_table) : e;
-  spdlog::log(m_result.deadline_reached() ? spdlog::level::warn : spdlog::level::err,
+  m_run.result.outcome = Outcome::failed;
+  m_run.result.error = e.context().table.empty() ? e.with_table(m_run.mapping.source_table) : e;
+  spdlog::log(m_run.result.deadline_reached() ? spdlog::level::warn : spdlog::level::err,
               "table={} outcome={} error={}",
-              m_mapping.source_table,
-              outcome_word(m_result),
+              m_run.mapping.source_table,
+              outcome_word(m_run.result),
               quote_field(e.what()));
 }
 
@@ -319,18 +217,18 @@ void TableRun::fail(const Error& e) {
 // again from its last committed position: only the commit group in flight is read again, and an
 // in-doubt commit is resolved by that re-read, whichever way it went, since merges are idempotent.
 void TableRun::run_with_retries() {
-  const auto& retry = m_options.retry;
+  const auto& retry = m_run.options.retry;
   with_retries(
       retry.attempts,
       retry.max_wait,
       [&] { attempt_run(); },
       [&](std::size_t attempt, std::chrono::milliseconds wait, const Error& e) {
-        if (m_options.deadline && Clock::now() + wait > *m_options.deadline) {
+        if (m_run.options.deadline && Clock::now() + wait > *m_run.options.deadline) {
           return false;
         }
-        ++m_result.counts.retries;
+        ++m_run.result.counts.retries;
         spdlog::warn("table={} retry={}/{} wait_s={:.1f} error=\"{}\"",
-                     m_mapping.source_table,
+                     m_run.mapping.source_table,
                      attempt,
                      retry.attempts,
                      std::chrono::duration<double>(wait).count(),
@@ -340,37 +238,37 @@ void TableRun::run_with_retries() {
 }
 
 void TableRun::attempt_run() {
-  m_result.mode = {}; // the attempt that succeeds says what was done
+  m_run.result.mode = {}; // the attempt that succeeds says what was done
   prepare();
-  m_target_empty.reset();
+  m_run.target_empty_cache.reset();
   const auto position = starting_position();
   PassInputs inputs;
-  inputs.replace = m_plan.sync == config::SyncMode::replace;
-  inputs.has_timestamp = m_plan.timestamp_position.has_value();
+  inputs.replace = m_run.plan.sync == config::SyncMode::replace;
+  inputs.has_timestamp = m_run.plan.timestamp_position.has_value();
   inputs.position = position;
-  inputs.target_empty = target_empty();
-  inputs.full = m_options.full;
-  inputs.reload = m_options.reload;
-  inputs.deletes = m_deletes != config::DeletePolicy::ignore;
+  inputs.target_empty = m_run.target_empty();
+  inputs.full = m_run.options.full;
+  inputs.reload = m_run.options.reload;
+  inputs.deletes = m_run.deletes != config::DeletePolicy::ignore;
   inputs.compare_due = inputs.deletes && compare_due();
-  inputs.verify = m_mapping.verify_every > 0;
+  inputs.verify = m_run.mapping.verify_every > 0;
   run_pass(choose_pass(inputs), position);
 }
 
 void TableRun::finish(Clock::time_point started) {
-  const auto& table = m_mapping.source_table;
-  m_result.finished = std::chrono::system_clock::now();
-  if (const auto position = m_state.position(table)) {
-    m_result.watermark = position->to_string();
+  const auto& table = m_run.mapping.source_table;
+  m_run.result.finished = std::chrono::system_clock::now();
+  if (const auto position = m_run.store.position(table)) {
+    m_run.result.watermark = position->to_string();
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-  m_result.counts.quarantined = m_rejections.rows();
-  const auto& c = m_result.counts;
+  m_run.result.counts.quarantined = m_run.rejections.rows();
+  const auto& c = m_run.result.counts;
   spdlog::info("table={} mode={} outcome={} read={} inserted={} updated={} unchanged={} deleted={} "
                "found_by_comparison={} took_s={:.2f} rows_per_s={:.0f}",
                table,
-               to_string(m_result.mode),
-               outcome_word(m_result),
+               to_string(m_run.result.mode),
+               outcome_word(m_run.result),
                c.rows_read,
                c.inserted,
                c.updated,
@@ -379,7 +277,7 @@ void TableRun::finish(Clock::time_point started) {
                c.found_by_comparison,
                seconds,
                seconds > 0 ? static_cast<double>(c.rows_read) / seconds : 0.0);
-  m_rejections.log(table);
+  m_run.rejections.log(table);
   if (c.repaired_encodings + c.bad_text_fixed > 0) {
     spdlog::info("table={} repaired_encodings={} bad_text_fixed={}",
                  table,
@@ -391,20 +289,20 @@ void TableRun::finish(Clock::time_point started) {
                  table,
                  c.null_timestamps);
   }
-  m_state.finish_run(m_run_id, m_result);
+  m_run.store.finish_run(m_run.run_id, m_run.result);
 }
 
 // The first pass of the run names it; --reload keeps its name over the passes it runs.
 void TableRun::set_pass(RunMode::Pass pass) {
-  if (m_result.mode.pass == RunMode::Pass::none) {
-    m_result.mode.pass = pass;
+  if (m_run.result.mode.pass == RunMode::Pass::none) {
+    m_run.result.mode.pass = pass;
   }
 }
 
 void TableRun::run_pass(const PassChoice& choice, const std::optional<state::Position>& position) {
-  if (m_options.reload) {
-    spdlog::info("table={} --reload: reading every row again", m_mapping.source_table);
-    m_result.mode.pass = RunMode::Pass::reload;
+  if (m_run.options.reload) {
+    spdlog::info("table={} --reload: reading every row again", m_run.mapping.source_table);
+    m_run.result.mode.pass = RunMode::Pass::reload;
   }
   const auto resume_from = choice.resume ? position : std::nullopt;
   switch (choice.pass) {
@@ -417,7 +315,7 @@ void TableRun::run_pass(const PassChoice& choice, const std::optional<state::Pos
   case PassKind::initial:
     initial_pass(resume_from);
     if (choice.catch_up) {
-      incremental_pass(loaded_position(m_result.upper_bound));
+      incremental_pass(loaded_position(m_run.result.upper_bound));
       null_timestamp_pass();
     }
     break;
@@ -427,10 +325,10 @@ void TableRun::run_pass(const PassChoice& choice, const std::optional<state::Pos
     break;
   case PassKind::compare:
     if (choice.store_bound) {
-      const auto bound = upper_bound();
-      m_result.upper_bound = bound;
+      const auto bound = m_run.upper_bound();
+      m_run.result.upper_bound = bound;
       compare_pass();
-      save_position(loaded_position(bound));
+      m_run.save_position(loaded_position(bound));
     } else {
       compare_pass();
     }
@@ -440,7 +338,7 @@ void TableRun::run_pass(const PassChoice& choice, const std::optional<state::Pos
     if (choice.resume) {
       // Rows copied before the interruption may have changed or gone since.
       spdlog::info("table={} resumed pass finished: comparing the rows copied before it",
-                   m_mapping.source_table);
+                   m_run.mapping.source_table);
     }
     compare_pass(choice.slice_only ? verify_slice() : Slice{1, 0});
   }
@@ -449,18 +347,18 @@ void TableRun::run_pass(const PassChoice& choice, const std::optional<state::Pos
 // The stored position (or --since), unless the target it was taken on is gone: then the rows
 // before it are not in the target, and only a full read puts them back.
 std::optional<state::Position> TableRun::starting_position() {
-  if (m_plan.sync == config::SyncMode::replace) {
+  if (m_run.plan.sync == config::SyncMode::replace) {
     return std::nullopt; // a replacement compares the whole table every run
   }
-  const auto& table = m_mapping.source_table;
+  const auto& table = m_run.mapping.source_table;
   std::optional<state::Position> position;
-  if (m_options.since) {
-    position = state::Position{state::Phase::incremental, *m_options.since, {}, {}};
-  } else if (!m_options.full) {
-    position = m_state.position(table);
+  if (m_run.options.since) {
+    position = state::Position{state::Phase::incremental, *m_run.options.since, {}, {}};
+  } else if (!m_run.options.full) {
+    position = m_run.store.position(table);
   }
   if (position) {
-    const TargetFacts facts{m_created, target_empty(), m_target_id};
+    const TargetFacts facts{m_run.created, m_run.target_empty(), m_run.target_id};
     const auto trust = trust_position(position, facts);
     if (trust != PositionTrust::trusted) {
       // An empty target is most often an empty source; a replaced one is always news.
@@ -471,59 +369,55 @@ std::optional<state::Position> TableRun::starting_position() {
                   quote_field(position->to_string()),
                   to_string(trust));
       // Cleared now, so that a run that fails before its first commit cannot resume from it.
-      m_state.clear_position(table);
+      m_run.store.clear_position(table);
       return std::nullopt;
     }
   }
-  if (position && !position->key.empty() && position->key.size() != m_plan.key_positions.size()) {
+  if (position && !position->key.empty()
+      && position->key.size() != m_run.plan.key_positions.size()) {
     throw Error(ErrorArea::state,
                 "the stored position has " + std::to_string(position->key.size())
                     + " key values but the primary key now has "
-                    + std::to_string(m_plan.key_positions.size())
+                    + std::to_string(m_run.plan.key_positions.size())
                     + " columns: run this table with --full to start from a new position",
                 ErrorContext{.table = table});
   }
   return position;
 }
 
-void TableRun::save_position(state::Position position, const std::string& name) {
-  position.target_id = m_target_id;
-  m_state.save_position(name.empty() ? m_mapping.source_table : name, position);
-}
-
 void TableRun::prepare() {
-  m_source_table = m_source.describe(m_mapping.source_table);
-  m_plan = convert::plan_table(m_source_table, m_mapping);
+  m_run.source_table = m_run.source.describe(m_run.mapping.source_table);
+  m_run.plan = convert::plan_table(m_run.source_table, m_run.mapping);
   log_key_choice();
-  m_deletes = convert::delete_policy(m_mapping, m_plan);
-  m_target_table = convert::target_table(m_mapping, m_plan);
-  auto existing = m_target.describe(m_mapping.target_schema, m_mapping.target_table);
+  m_run.deletes = convert::delete_policy(m_run.mapping, m_run.plan);
+  m_run.target_table = convert::target_table(m_run.mapping, m_run.plan);
+  auto existing = m_run.target.describe(m_run.mapping.target_schema, m_run.mapping.target_table);
   if (!existing) {
-    m_target.create_table(m_target_table);
-    m_keys_pending = true;
-    m_created = true;
-    m_target_id = m_target.identity(m_target_table);
+    m_run.target.create_table(m_run.target_table);
+    m_run.keys_pending = true;
+    m_run.created = true;
+    m_run.target_id = m_run.target.identity(m_run.target_table);
     spdlog::info("table={} created target {} (keys follow the first load)",
-                 m_mapping.source_table,
-                 m_target_table.qualified_name());
+                 m_run.mapping.source_table,
+                 m_run.target_table.qualified_name());
     return;
   }
-  m_target_id = m_target.identity(m_target_table);
-  if (existing->primary_key.empty() && !m_target_table.primary_key.empty()) {
+  m_run.target_id = m_run.target.identity(m_run.target_table);
+  if (existing->primary_key.empty() && !m_run.target_table.primary_key.empty()) {
     // A first load that was interrupted before its keys were built.
     spdlog::info("table={} building the primary key of {}",
-                 m_mapping.source_table,
+                 m_run.mapping.source_table,
                  existing->qualified_name());
-    m_target.build_keys(m_target_table);
-    existing = m_target.describe(m_mapping.target_schema, m_mapping.target_table);
+    m_run.target.build_keys(m_run.target_table);
+    existing = m_run.target.describe(m_run.mapping.target_schema, m_run.mapping.target_table);
   }
-  if (lacks_tool_columns(m_target_table, *existing)) {
-    m_target.ensure_tool_columns(m_target_table);
+  if (lacks_tool_columns(m_run.target_table, *existing)) {
+    m_run.target.ensure_tool_columns(m_run.target_table);
   }
-  if (!m_target_table.indexes.empty()) {
-    m_target.relax_unique_indexes(m_target_table);
+  if (!m_run.target_table.indexes.empty()) {
+    m_run.target.relax_unique_indexes(m_run.target_table);
   }
-  const auto drift = validate::schema_drift(m_target_table, *existing);
+  const auto drift = validate::schema_drift(m_run.target_table, *existing);
   if (!drift.empty()) {
     apply_schema_changes(*existing, drift);
   }
@@ -533,9 +427,9 @@ void TableRun::prepare() {
 // take the rows, and nothing is dropped or narrowed without a person: the other tables go on.
 void TableRun::apply_schema_changes(const TargetTable& existing,
                                     const std::vector<std::string>& drift) {
-  const auto& table = m_mapping.source_table;
-  const auto plan = validate::plan_schema_changes(m_target_table, existing);
-  if (m_mapping.schema_changes == config::SchemaChanges::fail || !plan.refused.empty()) {
+  const auto& table = m_run.mapping.source_table;
+  const auto plan = validate::plan_schema_changes(m_run.target_table, existing);
+  if (m_run.mapping.schema_changes == config::SchemaChanges::fail || !plan.refused.empty()) {
     const auto& problems = plan.refused.empty() ? drift : plan.refused;
     std::string message = "schema drift in " + existing.qualified_name() + ": ";
     for (std::size_t i = 0; i < problems.size(); ++i) {
@@ -552,42 +446,39 @@ void TableRun::apply_schema_changes(const TargetTable& existing,
     // The existing rows hold NULL in the new column: every row is read again (a row that did not
     // change costs no write). Cleared before the ALTER, so that a run stopped after it still does.
     spdlog::info("table={} new columns: reading every row again to fill them", table);
-    m_state.clear_position(table);
+    m_run.store.clear_position(table);
   }
-  m_target.alter_table(m_target_table, plan.changes);
+  m_run.target.alter_table(m_run.target_table, plan.changes);
   for (const auto& change : plan.changes) {
     spdlog::info("table={} schema change applied to {}: {}",
                  table,
                  existing.qualified_name(),
                  change.describe());
-    m_result.schema_changes.push_back(existing.qualified_name() + ": " + change.describe());
+    m_run.result.schema_changes.push_back(existing.qualified_name() + ": " + change.describe());
   }
 }
 
 void TableRun::log_key_choice() const {
-  const auto& table = m_mapping.source_table;
-  if (m_plan.key.origin == convert::KeyChoice::Origin::unique_key) {
-    spdlog::info("table={} using unique key {} as the key", table, convert::describe(m_plan.key));
-  } else if (m_plan.key.origin == convert::KeyChoice::Origin::none) {
+  const auto& table = m_run.mapping.source_table;
+  if (m_run.plan.key.origin == convert::KeyChoice::Origin::unique_key) {
+    spdlog::info(
+        "table={} using unique key {} as the key", table, convert::describe(m_run.plan.key));
+  } else if (m_run.plan.key.origin == convert::KeyChoice::Origin::none) {
     spdlog::info("table={} has no primary key and no unique key over NOT NULL columns: synced by "
                  "replacement",
                  table);
   }
 }
 
-source::ReadRequest TableRun::request(source::ReadOrder order) const {
-  return read_request(m_mapping, m_plan, order);
-}
-
 // A table without a timestamp column is read whole, in key order; the merge skips unchanged rows.
 void TableRun::full_pass(const std::optional<state::Position>& position) {
   set_pass(RunMode::Pass::full);
-  auto read = request(source::ReadOrder::by_key);
+  auto read = m_run.request(source::ReadOrder::by_key);
   const bool resume = position && position->phase == state::Phase::initial;
   if (!resume) {
     if (const auto load = ranged_load_plan(false)) {
       ranged_load(*load);
-      m_state.clear_position(m_mapping.source_table);
+      m_run.store.clear_position(m_run.mapping.source_table);
       forget_ranges(load->ranges);
       return;
     }
@@ -595,29 +486,29 @@ void TableRun::full_pass(const std::optional<state::Position>& position) {
   if (resume) {
     read.after_key = position->key;
   }
-  const auto session = m_target.begin_load(m_target_table, load_mode(resume));
+  const auto session = m_run.target.begin_load(m_run.target_table, load_mode(resume));
   stream(read,
          *session,
-         CommitRules{m_mapping.commit_rows, [](const Cursor& last) {
+         CommitRules{m_run.mapping.commit_rows, [](const Cursor& last) {
                        return state::Position{state::Phase::initial, std::nullopt, last.key, {}};
                      }});
-  finish_keys();
-  m_state.clear_position(m_mapping.source_table);
+  m_run.finish_keys();
+  m_run.store.clear_position(m_run.mapping.source_table);
 }
 
 // The first pass of a timestamp table reads in key order (the clustered index, no sort) and takes
 // every row, NULL timestamps included. Its upper bound becomes the first watermark.
 void TableRun::initial_pass(const std::optional<state::Position>& position) {
   set_pass(RunMode::Pass::initial);
-  auto read = request(source::ReadOrder::by_key);
+  auto read = m_run.request(source::ReadOrder::by_key);
   const bool resume = position && position->timestamp;
   if (!resume) {
     if (const auto load = ranged_load_plan(true)) {
-      m_result.upper_bound = *load->bound;
+      m_run.result.upper_bound = *load->bound;
       ranged_load(*load);
       // The table's position first: a run stopped before the ranges are forgotten is incremental.
       const auto loaded = loaded_position(*load->bound);
-      save_position(loaded);
+      m_run.save_position(loaded);
       forget_ranges(load->ranges);
       if (load->resumed) {
         // Begun by an earlier run, it ends at that run's bound: catch up to this run's.
@@ -627,56 +518,58 @@ void TableRun::initial_pass(const std::optional<state::Position>& position) {
       return;
     }
   }
-  const std::string bound = resume ? *position->timestamp : upper_bound();
-  m_result.upper_bound = bound;
+  const std::string bound = resume ? *position->timestamp : m_run.upper_bound();
+  m_run.result.upper_bound = bound;
   if (resume) {
     read.after_key = position->key;
     spdlog::info(
-        "table={} resuming initial pass {}", m_mapping.source_table, position->to_string());
+        "table={} resuming initial pass {}", m_run.mapping.source_table, position->to_string());
   }
-  const auto session = m_target.begin_load(m_target_table, load_mode(resume));
+  const auto session = m_run.target.begin_load(m_run.target_table, load_mode(resume));
   stream(read,
          *session,
-         CommitRules{m_mapping.commit_rows, [bound](const Cursor& last) {
+         CommitRules{m_run.mapping.commit_rows, [bound](const Cursor& last) {
                        return state::Position{state::Phase::initial, bound, last.key, {}};
                      }});
-  finish_keys();
-  save_position(loaded_position(bound));
+  m_run.finish_keys();
+  m_run.save_position(loaded_position(bound));
 }
 
 // The position after a pass that took every row up to `bound` in key order: the bound where it is
 // trusted, else the newest row the table holds up to it (loaded_watermark).
 state::Position TableRun::loaded_position(const std::string& bound) {
   // Asked again by the catch-up after a first load: one MAX() query (a scan without an index).
-  if (m_loaded && m_loaded->first == bound) {
-    return m_loaded->second;
+  if (m_run.loaded_cache && m_run.loaded_cache->first == bound) {
+    return m_run.loaded_cache->second;
   }
-  const auto& column = m_plan.columns[*m_plan.timestamp_position].source;
-  const bool trusted = column.data_type == "timestamp" || !m_mapping.timestamp_time_zone.empty();
-  const auto newest = trusted
-                          ? std::nullopt
-                          : m_source.newest_timestamp(m_mapping.source_table, column.name, bound);
+  const auto& column = m_run.plan.columns[*m_run.plan.timestamp_position].source;
+  const bool trusted =
+      column.data_type == "timestamp" || !m_run.mapping.timestamp_time_zone.empty();
+  const auto newest =
+      trusted ? std::nullopt
+              : m_run.source.newest_timestamp(m_run.mapping.source_table, column.name, bound);
   auto watermark = loaded_watermark(bound, newest, trusted);
   if (watermark != bound) {
     spdlog::info("table={} position at the newest row, {}, short of the bound {}",
-                 m_mapping.source_table,
+                 m_run.mapping.source_table,
                  watermark.value_or("(none: no row is stamped)"),
                  bound);
   }
-  m_loaded.emplace(bound, state::Position{state::Phase::incremental, std::move(watermark), {}, {}});
-  return m_loaded->second;
+  m_run.loaded_cache.emplace(
+      bound, state::Position{state::Phase::incremental, std::move(watermark), {}, {}});
+  return m_run.loaded_cache->second;
 }
 
 // A split first load to go on with (stored by an earlier run on this very target), or a new one
 // when the table asks for ranges, the target is empty and the first key column is an integer.
 std::optional<RangedLoad> TableRun::ranged_load_plan(bool with_bound) {
-  const auto& table = m_mapping.source_table;
-  if (const auto stored = m_state.position(ranges_state_name(table))) {
+  const auto& table = m_run.mapping.source_table;
+  if (const auto stored = m_run.store.position(ranges_state_name(table))) {
     // Without a way to open connections (a command other than a sync), one stream reads it all.
-    const RangeResumeFacts facts{m_target_id,
-                                 m_options.reload || m_options.full,
+    const RangeResumeFacts facts{m_run.target_id,
+                                 m_run.options.reload || m_run.options.full,
                                  with_bound,
-                                 static_cast<bool>(m_options.connect)};
+                                 static_cast<bool>(m_run.options.connect)};
     if (const auto ranges = resumable_ranges(*stored, facts)) {
       spdlog::info("table={} resuming a first load in {} key ranges", table, ranges->ids.size());
       return RangedLoad{*ranges, stored->timestamp, true};
@@ -684,13 +577,13 @@ std::optional<RangedLoad> TableRun::ranged_load_plan(bool with_bound) {
     if (const auto ranges = stored_ranges(*stored)) {
       forget_ranges(*ranges); // of another target, or a pass that reads everything
     }
-    m_state.clear_position(ranges_state_name(table));
+    m_run.store.clear_position(ranges_state_name(table));
   }
-  if (m_mapping.parallel_ranges < 2 || !m_options.connect || !target_empty()
-      || m_plan.key_positions.empty()) {
+  if (m_run.mapping.parallel_ranges < 2 || !m_run.options.connect || !m_run.target_empty()
+      || m_run.plan.key_positions.empty()) {
     return std::nullopt;
   }
-  const auto& first_key = m_plan.columns[m_plan.key_positions.front()];
+  const auto& first_key = m_run.plan.columns[m_run.plan.key_positions.front()];
   if (convert::hash_kind(first_key) != HashKind::integer) {
     spdlog::info(
         "table={} parallel_ranges needs an integer first key column: loading in one stream", table);
@@ -698,33 +591,33 @@ std::optional<RangedLoad> TableRun::ranged_load_plan(bool with_bound) {
   }
   // The bound first: a row inserted after the key range was read, past its last key, is stamped
   // after the bound, so the incremental pass that follows reads it.
-  auto bound = with_bound ? std::optional(upper_bound()) : std::nullopt;
-  const auto range = m_source.key_range(table, first_key.source.name, m_plan.where);
-  auto ranges = split_key_range(range, m_mapping.parallel_ranges);
+  auto bound = with_bound ? std::optional(m_run.upper_bound()) : std::nullopt;
+  const auto range = m_run.source.key_range(table, first_key.source.name, m_run.plan.where);
+  auto ranges = split_key_range(range, m_run.mapping.parallel_ranges);
   if (!ranges) {
     return std::nullopt;
   }
   RangedLoad load{std::move(*ranges), std::move(bound)};
-  save_position(ranges_position(load.ranges, load.bound), ranges_state_name(table));
+  m_run.save_position(ranges_position(load.ranges, load.bound), ranges_state_name(table));
   return load;
 }
 
 // Forgets a split load's layout and range positions, once the table's own position covers them.
 void TableRun::forget_ranges(const KeyRanges& ranges) {
   for (const auto& id : ranges.ids) {
-    m_state.clear_position(range_state_name(m_mapping.source_table, id));
+    m_run.store.clear_position(range_state_name(m_run.mapping.source_table, id));
   }
-  m_state.clear_position(ranges_state_name(m_mapping.source_table));
+  m_run.store.clear_position(ranges_state_name(m_run.mapping.source_table));
 }
 
 // Loads the ranges not yet loaded, parallel_ranges at a time, each on its own connections, then
 // builds the keys once. A range that fails stops the others at their next batch; each keeps the
 // position it committed, so the next run (or retry) goes on from there.
 void TableRun::ranged_load(const RangedLoad& load) {
-  const auto& table = m_mapping.source_table;
+  const auto& table = m_run.mapping.source_table;
   std::vector<RangeToLoad> ranges;
   for (const auto& id : load.ranges.ids) {
-    const auto stored = m_state.position(range_state_name(table, id));
+    const auto stored = m_run.store.position(range_state_name(table, id));
     if (!stored || stored->phase == state::Phase::initial) {
       ranges.push_back(RangeToLoad{id, stored ? stored->key : std::vector<std::string>{}});
     }
@@ -734,45 +627,46 @@ void TableRun::ranged_load(const RangedLoad& load) {
                ranges.size(),
                load.ranges.ids.size(),
                load.ranges.width,
-               m_mapping.parallel_ranges);
-  auto chunks = convert::compare_plan(m_plan, KeyRange{}, 1);
+               m_run.mapping.parallel_ranges);
+  auto chunks = convert::compare_plan(m_run.plan, KeyRange{}, 1);
   chunks.chunking = Chunking{Chunking::Kind::range, load.ranges.width};
   if (!load.resumed) {
-    begin_first_load();
+    m_run.begin_first_load();
   }
-  m_stopping = false;
-  const auto outcome = run_parallel(ranges.size(), m_mapping.parallel_ranges, [&]() -> TaskRunner {
-    auto connections = std::make_shared<Connections>(m_options.connect());
-    return [&, connections](std::size_t task) {
-      try {
-        load_range(chunks, ranges[task], load, *connections);
-      } catch (...) {
-        m_stopping = true;
-        throw;
-      }
-    };
-  });
+  m_run.stopping = false;
+  const auto outcome =
+      run_parallel(ranges.size(), m_run.mapping.parallel_ranges, [&]() -> TaskRunner {
+        auto connections = std::make_shared<Connections>(m_run.options.connect());
+        return [&, connections](std::size_t task) {
+          try {
+            load_range(chunks, ranges[task], load, *connections);
+          } catch (...) {
+            m_run.stopping = true;
+            throw;
+          }
+        };
+      });
   if (!outcome.not_run.empty()) {
     std::rethrow_exception(outcome.start_error);
   }
-  finish_keys();
+  m_run.finish_keys();
 }
 
 void TableRun::load_range(const ComparePlan& chunks,
                           const RangeToLoad& range,
                           const RangedLoad& load,
                           Connections& connections) {
-  auto read = request(source::ReadOrder::by_key);
+  auto read = m_run.request(source::ReadOrder::by_key);
   read.chunk = ChunkFilter{&chunks, range.id};
   read.after_key = range.after_key;
-  const auto name = range_state_name(m_mapping.source_table, range.id);
+  const auto name = range_state_name(m_run.mapping.source_table, range.id);
   // A new load copies into the empty table, all ranges at once; one that goes on merges.
   const auto session = connections.target->begin_load(
-      m_target_table, load.resumed ? merge_mode() : target::LoadMode::direct);
+      m_run.target_table, load.resumed ? m_run.merge_mode() : target::LoadMode::direct);
   const auto bound = load.bound;
   stream(read,
          *session,
-         CommitRules{m_mapping.commit_rows,
+         CommitRules{m_run.mapping.commit_rows,
                      [bound](const Cursor& last) {
                        return state::Position{state::Phase::initial, bound, last.key, {}};
                      },
@@ -780,26 +674,26 @@ void TableRun::load_range(const ComparePlan& chunks,
                      false,
                      name},
          connections.source.get());
-  const std::lock_guard lock(m_shared);
-  save_position(state::Position{state::Phase::incremental, bound, {}, {}}, name);
+  const std::lock_guard guard(m_run.lock);
+  m_run.save_position(state::Position{state::Phase::incremental, bound, {}, {}}, name);
 }
 
 void TableRun::incremental_pass(const state::Position& position) {
-  finish_keys(); // --since on a table created by this run
+  m_run.finish_keys(); // --since on a table created by this run
   set_pass(RunMode::Pass::incremental);
-  auto read = request(source::ReadOrder::by_timestamp_then_key);
-  read.until_timestamp = upper_bound();
-  m_result.upper_bound = *read.until_timestamp;
+  auto read = m_run.request(source::ReadOrder::by_timestamp_then_key);
+  read.until_timestamp = m_run.upper_bound();
+  m_run.result.upper_bound = *read.until_timestamp;
   // The lookback re-reads a window behind the watermark for transactions that committed late with
   // an older timestamp; rows that did not change cost no write (the merge skips them).
-  auto start = incremental_start(position, m_mapping.lookback);
+  auto start = incremental_start(position, m_run.mapping.lookback);
   read.after_timestamp = std::move(start.after_timestamp);
   read.after_key = std::move(start.after_key);
-  const auto session = m_target.begin_load(m_target_table, merge_mode());
+  const auto session = m_run.target.begin_load(m_run.target_table, m_run.merge_mode());
   stream(
       read,
       *session,
-      CommitRules{m_mapping.commit_rows, [position](const Cursor& last) {
+      CommitRules{m_run.mapping.commit_rows, [position](const Cursor& last) {
                     return advance_position(
                         position,
                         state::Position{state::Phase::incremental, last.timestamp, last.key, {}});
@@ -813,15 +707,15 @@ void TableRun::incremental_pass(const state::Position& position) {
 // merged every run), and at the comparison cadence (compare_every) to catch an edit that kept the
 // count.
 void TableRun::null_timestamp_pass() {
-  const auto& column = m_plan.columns[*m_plan.timestamp_position];
-  const auto& table = m_mapping.source_table;
-  auto read = request(source::ReadOrder::by_key);
+  const auto& column = m_run.plan.columns[*m_run.plan.timestamp_position];
+  const auto& table = m_run.mapping.source_table;
+  auto read = m_run.request(source::ReadOrder::by_key);
   read.only_null_or_zero_timestamp = true;
-  const auto source_nulls = m_source.count_rows(read);
+  const auto source_nulls = m_run.source.count_rows(read);
   if (!column.source.nullable && source_nulls == 0) {
     return; // the target's count would be a scan for nothing
   }
-  const auto target_nulls = m_target.count_null(m_target_table, column.target_name);
+  const auto target_nulls = m_run.target.count_null(m_run.target_table, column.target_name);
   const bool due = compare_due();
   if (source_nulls == target_nulls && !due) {
     return;
@@ -833,59 +727,64 @@ void TableRun::null_timestamp_pass() {
                target_nulls,
                due ? " comparison_due=true" : "",
                column.source.name);
-  const auto session = m_target.begin_load(m_target_table, merge_mode());
-  stream(read, *session, CommitRules{m_mapping.commit_rows, {}});
+  const auto session = m_run.target.begin_load(m_run.target_table, m_run.merge_mode());
+  stream(read, *session, CommitRules{m_run.mapping.commit_rows, {}});
 }
 
 // The comparison runs when the number of earlier successful runs (the first load included) is a
 // multiple of compare_every: every run with the default of 1.
 bool TableRun::compare_due() {
-  return successful_runs() % m_mapping.compare_every == 0;
+  return successful_runs() % m_run.mapping.compare_every == 0;
 }
 
 // The slice of the table this run verifies: the runs take the verify_every slices in turn.
 TableRun::Slice TableRun::verify_slice() {
-  return Slice{m_mapping.verify_every, successful_runs() % m_mapping.verify_every};
+  return Slice{m_run.mapping.verify_every, successful_runs() % m_run.mapping.verify_every};
 }
 
 std::uint64_t TableRun::successful_runs() {
-  if (!m_successful_runs) {
-    m_successful_runs = m_state.successful_runs(m_mapping.source_table);
+  if (!m_run.successful_runs_cache) {
+    m_run.successful_runs_cache = m_run.store.successful_runs(m_run.mapping.source_table);
   }
-  return *m_successful_runs;
+  return *m_run.successful_runs_cache;
 }
 
 // Compares the table chunk by chunk inside both engines and fetches only the chunks that differ;
 // each is reconciled in one transaction: upsert what the source has, delete what it has not.
 void TableRun::compare_pass(Slice slice) {
-  finish_keys();
+  m_run.finish_keys();
   set_pass(RunMode::Pass::compare);
-  (slice.count > 1 ? m_result.mode.verified : m_result.mode.compared) = true;
-  auto planned = plan_comparison(m_mapping, m_plan, m_source);
+  (slice.count > 1 ? m_run.result.mode.verified : m_run.result.mode.compared) = true;
+  auto planned = plan_comparison(m_run.mapping, m_run.plan, m_run.source);
   set_slice(planned.plan, planned.range, slice.count, slice.index);
   // Exact on both sides: a row changed in MySQL changes its digest there, a row changed in
   // PostgreSQL by anything but migrate breaks its seal; either makes its chunk read again.
-  auto diff =
-      diff_chunks(planned, m_mapping, m_source, m_target, m_target_table, DigestOf::source_values);
-  if (m_options.leave_target_edits && diff.rows_unsealed > 0) {
+  auto diff = diff_chunks(planned,
+                          m_run.mapping,
+                          m_run.source,
+                          m_run.target,
+                          m_run.target_table,
+                          DigestOf::source_values);
+  if (m_run.options.leave_target_edits && diff.rows_unsealed > 0) {
     leave_target_edits(diff);
   }
-  if (diff.source_rows == 0 && diff.target_has_rows && m_deletes != config::DeletePolicy::ignore) {
+  if (diff.source_rows == 0 && diff.target_has_rows
+      && m_run.deletes != config::DeletePolicy::ignore) {
     // An empty read is more often a wrong database or a failed restore than a real truncate.
     throw Error(ErrorArea::source,
                 "the MySQL table is empty but the target is not: refusing to delete every row "
                 "(empty the target by hand if this is intended)",
-                ErrorContext{.table = m_mapping.source_table});
+                ErrorContext{.table = m_run.mapping.source_table});
   }
-  if (m_deletes != config::DeletePolicy::ignore) {
+  if (m_run.deletes != config::DeletePolicy::ignore) {
     guard_mass_delete(diff.surplus, diff.target_rows);
   }
   const auto& plan = diff.plan;
   const auto& differing = diff.differing;
-  m_result.counts.chunks_compared += diff.compared;
-  m_result.counts.chunks_differing += differing.size();
+  m_run.result.counts.chunks_compared += diff.compared;
+  m_run.result.counts.chunks_differing += differing.size();
   spdlog::info("table={} chunks_compared={} chunks_differing={} chunking={} width={}",
-               m_mapping.source_table,
+               m_run.mapping.source_table,
                diff.compared,
                differing.size(),
                plan.chunking.kind == Chunking::Kind::range ? "key-range" : "key-hash",
@@ -893,14 +792,14 @@ void TableRun::compare_pass(Slice slice) {
   if (differing.empty()) {
     return;
   }
-  const auto moved_before = m_result.counts.moved();
-  const auto session = m_target.begin_load(m_target_table, merge_mode());
+  const auto moved_before = m_run.result.counts.moved();
+  const auto session = m_run.target.begin_load(m_run.target_table, m_run.merge_mode());
   for (const auto& id : differing) {
-    auto read = request(source::ReadOrder::by_key);
+    auto read = m_run.request(source::ReadOrder::by_key);
     read.chunk = ChunkFilter{&plan, id};
     const target::Reconcile reconcile{ChunkFilter{&plan, id},
-                                      m_deletes == config::DeletePolicy::soft};
-    const bool deletes = m_deletes != config::DeletePolicy::ignore;
+                                      m_run.deletes == config::DeletePolicy::soft};
+    const bool deletes = m_run.deletes != config::DeletePolicy::ignore;
     // A chunk is staged whole in one transaction, so that what is not staged is really gone.
     stream(
         read,
@@ -908,7 +807,7 @@ void TableRun::compare_pass(Slice slice) {
         CommitRules{std::numeric_limits<std::size_t>::max(), {}, deletes ? &reconcile : nullptr});
   }
   // Rows a timestamp cursor did not see: in a table with one, a sign of stamps not kept up.
-  m_result.counts.found_by_comparison += m_result.counts.moved() - moved_before;
+  m_run.result.counts.found_by_comparison += m_run.result.counts.moved() - moved_before;
 }
 
 // Takes the chunks holding rows changed in PostgreSQL by something other than migrate out of the
@@ -917,7 +816,7 @@ void TableRun::compare_pass(Slice slice) {
 void TableRun::leave_target_edits(ChunkDiff& diff) {
   spdlog::warn("table={} rows_changed_in_postgresql={} chunks={}: left as they are for the "
                "checksum to name",
-               m_mapping.source_table,
+               m_run.mapping.source_table,
                diff.rows_unsealed,
                diff.unsealed_chunks.size());
   const std::set<std::string> left(diff.unsealed_chunks.begin(), diff.unsealed_chunks.end());
@@ -930,8 +829,8 @@ void TableRun::leave_target_edits(ChunkDiff& diff) {
 // A bad script or a half-restored source looks like a mass delete: refused before anything is
 // deleted, with the figures, unless the day it is meant (--allow-mass-delete, max_delete_ratio).
 void TableRun::guard_mass_delete(std::uint64_t deleting, std::uint64_t target_rows) {
-  if (m_options.allow_mass_delete
-      || !exceeds_delete_ratio(deleting, target_rows, m_mapping.max_delete_ratio)) {
+  if (m_run.options.allow_mass_delete
+      || !exceeds_delete_ratio(deleting, target_rows, m_run.mapping.max_delete_ratio)) {
     return;
   }
   throw Error(ErrorArea::source,
@@ -942,24 +841,25 @@ void TableRun::guard_mass_delete(std::uint64_t deleting, std::uint64_t target_ro
                           deleting,
                           target_rows,
                           100.0 * static_cast<double>(deleting) / static_cast<double>(target_rows),
-                          100.0 * m_mapping.max_delete_ratio),
-              ErrorContext{.table = m_mapping.source_table});
+                          100.0 * m_run.mapping.max_delete_ratio),
+              ErrorContext{.table = m_run.mapping.source_table});
 }
 
 // A table without a key is compared whole (row count and a digest in which every copy of a row
 // counts) and, when it differs, its content is replaced in one transaction. No position is kept.
 void TableRun::replace_pass() {
-  m_result.mode.pass = RunMode::Pass::replace;
-  const auto& table = m_mapping.source_table;
-  convert::check_replace_size(m_mapping, m_source.count_rows(request(source::ReadOrder::by_key)));
-  const auto diff = diff_chunks(plan_comparison(m_mapping, m_plan, m_source),
-                                m_mapping,
-                                m_source,
-                                m_target,
-                                m_target_table,
+  m_run.result.mode.pass = RunMode::Pass::replace;
+  const auto& table = m_run.mapping.source_table;
+  convert::check_replace_size(m_run.mapping,
+                              m_run.source.count_rows(m_run.request(source::ReadOrder::by_key)));
+  const auto diff = diff_chunks(plan_comparison(m_run.mapping, m_run.plan, m_run.source),
+                                m_run.mapping,
+                                m_run.source,
+                                m_run.target,
+                                m_run.target_table,
                                 DigestOf::source_values);
-  m_result.counts.chunks_compared += diff.compared;
-  m_result.counts.chunks_differing += diff.differing.size();
+  m_run.result.counts.chunks_compared += diff.compared;
+  m_run.result.counts.chunks_differing += diff.differing.size();
   if (diff.source_rows == 0 && diff.target_has_rows) {
     // As in the comparison: an empty read is more often a wrong database than a real truncate.
     throw Error(ErrorArea::source,
@@ -973,97 +873,26 @@ void TableRun::replace_pass() {
                diff.source_rows,
                diff.differing.empty() ? "no" : "yes");
   if (!diff.differing.empty()) {
-    const auto session = m_target.begin_load(m_target_table, target::LoadMode::replace);
-    stream(request(source::ReadOrder::by_key),
+    const auto session = m_run.target.begin_load(m_run.target_table, target::LoadMode::replace);
+    stream(m_run.request(source::ReadOrder::by_key),
            *session,
            CommitRules{std::numeric_limits<std::size_t>::max(), {}, nullptr, true});
   }
-  finish_keys();
-  m_state.clear_position(table); // left by an earlier sync by key, if any
-}
-
-void TableRun::finish_keys() {
-  if (!m_keys_pending) {
-    return;
-  }
-  if (m_target_table.primary_key.empty() && m_target_table.indexes.empty()) {
-    m_keys_pending = false;
-    return;
-  }
-  const auto started = Clock::now();
-  try {
-    m_target.build_keys(m_target_table);
-  } catch (const Error& e) {
-    // Only the data can be at fault (class 23: duplicates, NULLs); a lost connection or a lock
-    // timeout says nothing about the rows, and the next run builds the key of a complete load.
-    if (!m_created || e.context().sqlstate.rfind("23", 0) != 0) {
-      throw;
-    }
-    // A table without its key would fail every later run the same way: drop what this run
-    // created, so that the next run starts afresh once the cause is fixed.
-    m_target.drop_table(m_target_table);
-    m_state.clear_position(m_mapping.source_table);
-    throw Error(ErrorArea::target,
-                std::string("cannot build the primary key after the first load (") + e.what()
-                    + "); the table this run created was dropped, so the next run starts afresh",
-                ErrorContext{.table = m_mapping.source_table, .sqlstate = e.context().sqlstate});
-  }
-  m_keys_pending = false;
-  spdlog::info("table={} built primary key and {} indexes took_s={:.2f}",
-               m_mapping.source_table,
-               m_target_table.indexes.size(),
-               std::chrono::duration<double>(Clock::now() - started).count());
-}
-
-bool TableRun::target_empty() {
-  if (!m_target_empty) {
-    m_target_empty = m_target.is_empty(m_target_table);
-  }
-  return *m_target_empty;
-}
-
-// The cutover's final sync leaves rows changed in PostgreSQL by hand for its checksum to name.
-target::LoadMode TableRun::merge_mode() const {
-  return m_options.leave_target_edits ? target::LoadMode::merge_keeping_edits
-                                      : target::LoadMode::merge;
+  m_run.finish_keys();
+  m_run.store.clear_position(table); // left by an earlier sync by key, if any
 }
 
 target::LoadMode TableRun::load_mode(bool resume) {
-  if (resume || !target_empty()) {
-    return merge_mode();
+  if (resume || !m_run.target_empty()) {
+    return m_run.merge_mode();
   }
-  begin_first_load();
+  m_run.begin_first_load();
   return target::LoadMode::direct;
 }
 
-// Rows are copied straight into the empty table and sealed as they arrive; finish_keys() ends
-// that, whether or not the table still lacks its keys.
-void TableRun::begin_first_load() {
-  m_target.prepare_first_load(m_target_table);
-  m_keys_pending = true;
-}
-
-// The server's now minus safety_lag, cut back to the last complete tick of the column's precision,
-// so a row stamped later in the current tick cannot fall behind the cursor.
-std::string TableRun::upper_bound() {
-  const auto& column = m_plan.columns[*m_plan.timestamp_position].source;
-  const auto clock = m_source.server_clock(m_mapping.safety_lag,
-                                           clock_zone(column, m_mapping.timestamp_time_zone));
-  const auto bound =
-      read_upper_bound(clock, column.data_type == "date" ? -1 : column.datetime_precision);
-  // Said on the first run it holds the table back beyond the lookback, and kept with the run for
-  // status and validate.
-  auto note = held_back_note(clock, m_mapping.lookback, bound);
-  if (note && m_result.held_back.empty()) {
-    spdlog::warn("table={} {}", m_mapping.source_table, *note);
-    m_result.held_back = std::move(*note);
-  }
-  return bound;
-}
-
 void TableRun::update_cursor(const RowView& row, Cursor& cursor) const {
-  if (m_plan.timestamp_position) {
-    const auto position = *m_plan.timestamp_position;
+  if (m_run.plan.timestamp_position) {
+    const auto position = *m_run.plan.timestamp_position;
     if (row.is_null(position)) {
       cursor.timestamp.reset();
     } else if (cursor.timestamp) {
@@ -1072,9 +901,9 @@ void TableRun::update_cursor(const RowView& row, Cursor& cursor) const {
       cursor.timestamp.emplace(row.at(position));
     }
   }
-  cursor.key.resize(m_plan.key_positions.size());
-  for (std::size_t i = 0; i < m_plan.key_positions.size(); ++i) {
-    cursor.key[i].assign(row.at(m_plan.key_positions[i]));
+  cursor.key.resize(m_run.plan.key_positions.size());
+  for (std::size_t i = 0; i < m_run.plan.key_positions.size(); ++i) {
+    cursor.key[i].assign(row.at(m_run.plan.key_positions[i]));
   }
 }
 
@@ -1094,26 +923,27 @@ struct TableRun::Extract {
 void TableRun::add_row(const RowView& row, Batch& batch, Extract& x) const {
   reserve_for(row, batch.text);
   if (const auto rejection = x.encoder.encode(row, batch.text)) {
-    batch.rejected.push_back(state::QuarantineEntry{m_mapping.source_table,
-                                                    x.encoder.render_key(row),
-                                                    m_plan.columns[rejection->column].source.name,
-                                                    rejection->reason,
-                                                    to_hex(rejection->raw),
-                                                    0,
-                                                    {}});
+    batch.rejected.push_back(
+        state::QuarantineEntry{m_run.mapping.source_table,
+                               x.encoder.render_key(row),
+                               m_run.plan.columns[rejection->column].source.name,
+                               rejection->reason,
+                               to_hex(rejection->raw),
+                               0,
+                               {}});
   } else {
     convert::append_digest(x.digester.digest(row), batch.text, x.encoder.format());
     ++batch.rows;
-    if (!m_quarantined_keys.empty()) {
+    if (!m_run.quarantined_keys.empty()) {
       auto key = x.encoder.render_key(row);
-      if (m_quarantined_keys.count(key) != 0) {
+      if (m_run.quarantined_keys.count(key) != 0) {
         batch.released.push_back(std::move(key));
       }
     }
   }
   update_cursor(row, batch.last);
   ++x.rows_read;
-  if (m_plan.timestamp_position && row.is_null(*m_plan.timestamp_position)) {
+  if (m_run.plan.timestamp_position && row.is_null(*m_run.plan.timestamp_position)) {
     ++x.null_timestamps;
   }
 }
@@ -1128,7 +958,7 @@ void TableRun::extract(const source::ReadRequest& read,
   RowView row;
   while (reader->next(row)) {
     add_row(row, batch, x);
-    if (batch.entries() >= m_mapping.batch_size || batch.text.size() >= k_batch_bytes) {
+    if (batch.entries() >= m_run.mapping.batch_size || batch.text.size() >= k_batch_bytes) {
       Cursor last = batch.last;
       if (!sink.push(std::move(batch))) {
         return;
@@ -1145,20 +975,20 @@ void TableRun::stream(const source::ReadRequest& read,
                       target::LoadSession& session,
                       const CommitRules& plan,
                       source::Source* source) {
-  Extract x(m_plan, session.choose_format(convert::copy_format(m_plan)));
+  Extract x(m_run.plan, session.choose_format(convert::copy_format(m_run.plan)));
   StreamHandlers handlers;
   handlers.produce = [&](BatchSink& sink) {
-    extract(read, x, sink, source != nullptr ? *source : m_source);
+    extract(read, x, sink, source != nullptr ? *source : m_run.source);
   };
   handlers.write = [&](const Batch& batch) {
-    if (m_stopping) {
+    if (m_run.stopping) {
       throw Error(ErrorArea::internal,
                   "stopped: another key range of the table failed",
-                  ErrorContext{.table = m_mapping.source_table});
+                  ErrorContext{.table = m_run.mapping.source_table});
     }
     session.write(batch.text, batch.rows);
-    if (m_options.progress != nullptr) {
-      m_options.progress->rows_loaded(m_mapping.source_table, batch.entries());
+    if (m_run.options.progress != nullptr) {
+      m_run.options.progress->rows_loaded(m_run.mapping.source_table, batch.entries());
     }
   };
   handlers.commit = [&](CommitGroup& group) {
@@ -1167,14 +997,14 @@ void TableRun::stream(const source::ReadRequest& read,
   // A run that hangs on a lock or a slow query is visible in the log.
   handlers.stalled = [&](std::chrono::duration<double> waited) {
     spdlog::warn("table={} waiting for MySQL: no rows for {:.0f} s (reading {}{})",
-                 m_mapping.source_table,
+                 m_run.mapping.source_table,
                  waited.count(),
                  read.order == source::ReadOrder::by_key ? "in key order" : "after the position",
                  read.chunk ? ", chunk " + read.chunk->id : std::string());
   };
   try {
     auto last_group =
-        run_stream(handlers, StreamSettings{plan.commit_rows, m_options.stall_warning});
+        run_stream(handlers, StreamSettings{plan.commit_rows, m_run.options.stall_warning});
     finish_stream(session, plan, last_group, x.rows_read);
   } catch (...) {
     add_read_counts(x.rows_read, x.null_timestamps, x.encoder.stats());
@@ -1192,11 +1022,11 @@ void TableRun::finish_stream(target::LoadSession& session,
     // Replacing would delete the target's copy of every row the quarantine holds.
     keep_rejected(group.rejected);
     throw Error(ErrorArea::convert,
-                std::to_string(m_rejections.rows())
+                std::to_string(m_run.rejections.rows())
                     + " rows could not be converted (see: migrate quarantine --table "
-                    + m_mapping.source_table
+                    + m_run.mapping.source_table
                     + "); the target keeps its content until every row can be written",
-                ErrorContext{.table = m_mapping.source_table});
+                ErrorContext{.table = m_run.mapping.source_table});
   }
   if (plan.replace && group.rows > 0) {
     // Counted on the extract side, checked against what PostgreSQL staged before it commits.
@@ -1210,36 +1040,36 @@ void TableRun::finish_stream(target::LoadSession& session,
 void TableRun::add_read_counts(std::uint64_t rows_read,
                                std::uint64_t null_timestamps,
                                const convert::EncodeStats& stats) {
-  const std::lock_guard lock(m_shared);
-  m_result.counts.rows_read += rows_read;
-  m_result.counts.null_timestamps += null_timestamps;
-  m_result.counts.zero_dates += stats.zero_dates;
-  m_result.counts.repaired_encodings += stats.repaired_encodings;
-  m_result.counts.bad_text_fixed += stats.bad_text_fixed;
+  const std::lock_guard guard(m_run.lock);
+  m_run.result.counts.rows_read += rows_read;
+  m_run.result.counts.null_timestamps += null_timestamps;
+  m_run.result.counts.zero_dates += stats.zero_dates;
+  m_run.result.counts.repaired_encodings += stats.repaired_encodings;
+  m_run.result.counts.bad_text_fixed += stats.bad_text_fixed;
   for (std::size_t i = 0; i < stats.zero_dates_by_column.size(); ++i) {
     if (stats.zero_dates_by_column[i] > 0) {
       spdlog::warn("table={} column={} zero_dates={} written as {}",
-                   m_mapping.source_table,
-                   m_plan.columns[i].source.name,
+                   m_run.mapping.source_table,
+                   m_run.plan.columns[i].source.name,
                    stats.zero_dates_by_column[i],
-                   m_plan.zero_date.value_or("NULL"));
+                   m_run.plan.zero_date.value_or("NULL"));
     }
   }
 }
 
 void TableRun::keep_rejected(std::vector<state::QuarantineEntry>& rejected) {
   for (auto& entry : rejected) {
-    entry.run_id = m_run_id;
+    entry.run_id = m_run.run_id;
   }
-  if (!m_held) {
+  if (!m_run.held) {
     // Asked once per run, before this run's rows join it.
-    m_held.emplace();
-    for (const auto& entry : m_state.quarantined(m_mapping.source_table)) {
-      m_held->insert({entry.key, entry.column, entry.reason});
+    m_run.held.emplace();
+    for (const auto& entry : m_run.store.quarantined(m_run.mapping.source_table)) {
+      m_run.held->insert({entry.key, entry.column, entry.reason});
     }
   }
-  m_state.quarantine(rejected);
-  m_rejections.add(rejected, *m_held);
+  m_run.store.quarantine(rejected);
+  m_run.rejections.add(rejected, *m_run.held);
   rejected.clear();
 }
 
@@ -1249,35 +1079,35 @@ void TableRun::commit_group(target::LoadSession& session,
                             const target::Reconcile* reconcile,
                             std::uint64_t rows_to_stage) {
   const auto counts = plan.replace ? session.replace(rows_to_stage) : session.commit(reconcile);
-  const std::lock_guard lock(m_shared);
-  m_state.release(m_mapping.source_table, group.released);
+  const std::lock_guard guard(m_run.lock);
+  m_run.store.release(m_run.mapping.source_table, group.released);
   group.released.clear();
   if (!group.rejected.empty()) {
     keep_rejected(group.rejected); // before the position passes them: a rejected row is never lost
   }
-  m_result.counts.inserted += counts.inserted;
-  m_result.counts.updated += counts.updated;
-  m_result.counts.unchanged += counts.unchanged;
-  m_result.counts.deleted += counts.deleted;
+  m_run.result.counts.inserted += counts.inserted;
+  m_run.result.counts.updated += counts.updated;
+  m_run.result.counts.unchanged += counts.unchanged;
+  m_run.result.counts.deleted += counts.deleted;
   // Only now that PostgreSQL holds the rows may the position move past them.
   std::string position;
   if (plan.after) {
     const auto next = plan.after(group.last);
-    save_position(next, plan.position_name);
+    m_run.save_position(next, plan.position_name);
     position = next.to_string();
   }
   spdlog::debug("table={} committed inserted={} updated={} unchanged={} deleted={} position={}",
-                m_mapping.source_table,
+                m_run.mapping.source_table,
                 counts.inserted,
                 counts.updated,
                 counts.unchanged,
                 counts.deleted,
                 quote_field(position));
-  if (m_options.deadline && Clock::now() >= *m_options.deadline) {
+  if (m_run.options.deadline && Clock::now() >= *m_run.options.deadline) {
     throw Error(ErrorArea::deadline,
                 "max_runtime reached: stopped after a commit; the next run goes on from "
                     + (position.empty() ? std::string("here") : position),
-                ErrorContext{.table = m_mapping.source_table});
+                ErrorContext{.table = m_run.mapping.source_table});
   }
 }
 
