@@ -2,6 +2,7 @@
 
 #include "pipeline/batch_stream.hpp"
 #include "pipeline/comparison.hpp"
+#include "pipeline/ranged_load.hpp"
 #include "pipeline/run_state.hpp"
 
 #include "migrate/convert/compare_plan.hpp"
@@ -36,32 +37,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string to_hex(std::string_view bytes) {
-  static constexpr char k_hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (const char c : bytes) {
-    const auto byte = static_cast<unsigned char>(c);
-    out += k_hex[byte >> 4U];
-    out += k_hex[byte & 0xFU];
-  }
-  return out;
-}
-
-// Makes room for one row's COPY text before it is encoded, so a row of megabytes grows the buffer
-// once to its size instead of doubling it past it. Escaped text and bytea hex take at most twice
-// their bytes, plus a few per value.
-void reserve_for(const RowView& row, std::string& buffer) {
-  std::size_t bytes = 0;
-  for (std::size_t i = 0; i < row.size; ++i) {
-    bytes += row.lengths[i];
-  }
-  const std::size_t needed = buffer.size() + 2 * bytes + 8 * row.size + 64;
-  if (needed > buffer.capacity()) {
-    buffer.reserve(needed);
-  }
-}
-
 // Whether the existing target lacks a column only the tool adds (the row digest, the soft-delete
 // mark): the description already read says, so most runs ask PostgreSQL nothing more.
 bool lacks_tool_columns(const TargetTable& wanted, const TargetTable& existing) {
@@ -73,32 +48,6 @@ bool lacks_tool_columns(const TargetTable& wanted, const TargetTable& existing) 
   return !has(k_digest_column) || !has(k_seal_column)
          || (!wanted.soft_delete_column.empty() && !has(wanted.soft_delete_column));
 }
-
-using PositionAfter = std::function<state::Position(const Cursor&)>;
-
-// How a stream's rows are committed: in groups of commit_rows, each followed by the position after
-// its last row; the last one may reconcile a chunk or replace the table.
-struct CommitRules {
-  std::size_t commit_rows = 0;
-  PositionAfter after;                          // empty: no position to save
-  const target::Reconcile* reconcile = nullptr; // applied by the final commit
-  bool replace = false;      // one group, ended by LoadSession::replace() instead of commit()
-  std::string position_name; // where `after` is stored; empty: the table's own position
-};
-
-// A first load split into key ranges: the ranges, the bound the load began with, and whether it
-// goes on from an earlier run (whose rows are in the target: merged, not copied).
-struct RangedLoad {
-  KeyRanges ranges;
-  std::optional<std::string> bound;
-  bool resumed = false;
-};
-
-// One range still to load, and the key its stored position reached.
-struct RangeToLoad {
-  std::string id;
-  std::vector<std::string> after_key;
-};
 
 class TableRun {
 public:
@@ -124,13 +73,6 @@ private:
   void log_key_choice() const;
   void full_pass(const std::optional<state::Position>& position);
   void initial_pass(const std::optional<state::Position>& position);
-  std::optional<RangedLoad> ranged_load_plan(bool with_bound);
-  void forget_ranges(const KeyRanges& ranges);
-  void ranged_load(const RangedLoad& load);
-  void load_range(const ComparePlan& chunks,
-                  const RangeToLoad& range,
-                  const RangedLoad& load,
-                  Connections& connections);
   void incremental_pass(const state::Position& position);
   // One slice of the chunks (verify_every) or, by default, all of them.
   struct Slice {
@@ -147,33 +89,10 @@ private:
   bool compare_due();
   state::Position loaded_position(const std::string& bound);
   target::LoadMode load_mode(bool resume);
-  void stream(const source::ReadRequest& request,
-              target::LoadSession& session,
-              const CommitRules& plan,
-              source::Source* source = nullptr);
-  void commit_group(target::LoadSession& session,
-                    CommitGroup& group,
-                    const CommitRules& plan,
-                    const target::Reconcile* reconcile,
-                    std::uint64_t rows_to_stage = 0);
-  void keep_rejected(std::vector<state::QuarantineEntry>& rejected);
   void null_timestamp_pass();
-  void update_cursor(const RowView& row, Cursor& cursor) const;
-  struct Extract;
-  void add_row(const RowView& row, Batch& batch, Extract& x) const;
-  void extract(const source::ReadRequest& read,
-               Extract& x,
-               BatchSink& sink,
-               source::Source& source) const;
-  void finish_stream(target::LoadSession& session,
-                     const CommitRules& plan,
-                     CommitGroup& group,
-                     std::uint64_t rows_read);
-  void add_read_counts(std::uint64_t rows_read,
-                       std::uint64_t null_timestamps,
-                       const convert::EncodeStats& stats);
 
-  RunState m_run;
+  RunState m_run; // declared first: m_table_load holds a reference to it
+  TableLoad m_table_load{m_run};
 };
 
 TableResult TableRun::run() {
@@ -476,10 +395,10 @@ void TableRun::full_pass(const std::optional<state::Position>& position) {
   auto read = m_run.request(source::ReadOrder::by_key);
   const bool resume = position && position->phase == state::Phase::initial;
   if (!resume) {
-    if (const auto load = ranged_load_plan(false)) {
-      ranged_load(*load);
+    if (const auto load = ranged_load_plan(m_run, false)) {
+      ranged_load(m_run, m_table_load, *load);
       m_run.store.clear_position(m_run.mapping.source_table);
-      forget_ranges(load->ranges);
+      forget_ranges(m_run, load->ranges);
       return;
     }
   }
@@ -487,11 +406,12 @@ void TableRun::full_pass(const std::optional<state::Position>& position) {
     read.after_key = position->key;
   }
   const auto session = m_run.target.begin_load(m_run.target_table, load_mode(resume));
-  stream(read,
-         *session,
-         CommitRules{m_run.mapping.commit_rows, [](const Cursor& last) {
-                       return state::Position{state::Phase::initial, std::nullopt, last.key, {}};
-                     }});
+  m_table_load.stream(
+      read,
+      *session,
+      CommitRules{m_run.mapping.commit_rows, [](const Cursor& last) {
+                    return state::Position{state::Phase::initial, std::nullopt, last.key, {}};
+                  }});
   m_run.finish_keys();
   m_run.store.clear_position(m_run.mapping.source_table);
 }
@@ -503,13 +423,13 @@ void TableRun::initial_pass(const std::optional<state::Position>& position) {
   auto read = m_run.request(source::ReadOrder::by_key);
   const bool resume = position && position->timestamp;
   if (!resume) {
-    if (const auto load = ranged_load_plan(true)) {
+    if (const auto load = ranged_load_plan(m_run, true)) {
       m_run.result.upper_bound = *load->bound;
-      ranged_load(*load);
+      ranged_load(m_run, m_table_load, *load);
       // The table's position first: a run stopped before the ranges are forgotten is incremental.
       const auto loaded = loaded_position(*load->bound);
       m_run.save_position(loaded);
-      forget_ranges(load->ranges);
+      forget_ranges(m_run, load->ranges);
       if (load->resumed) {
         // Begun by an earlier run, it ends at that run's bound: catch up to this run's.
         incremental_pass(loaded);
@@ -526,11 +446,12 @@ void TableRun::initial_pass(const std::optional<state::Position>& position) {
         "table={} resuming initial pass {}", m_run.mapping.source_table, position->to_string());
   }
   const auto session = m_run.target.begin_load(m_run.target_table, load_mode(resume));
-  stream(read,
-         *session,
-         CommitRules{m_run.mapping.commit_rows, [bound](const Cursor& last) {
-                       return state::Position{state::Phase::initial, bound, last.key, {}};
-                     }});
+  m_table_load.stream(
+      read,
+      *session,
+      CommitRules{m_run.mapping.commit_rows, [bound](const Cursor& last) {
+                    return state::Position{state::Phase::initial, bound, last.key, {}};
+                  }});
   m_run.finish_keys();
   m_run.save_position(loaded_position(bound));
 }
@@ -560,124 +481,6 @@ state::Position TableRun::loaded_position(const std::string& bound) {
   return m_run.loaded_cache->second;
 }
 
-// A split first load to go on with (stored by an earlier run on this very target), or a new one
-// when the table asks for ranges, the target is empty and the first key column is an integer.
-std::optional<RangedLoad> TableRun::ranged_load_plan(bool with_bound) {
-  const auto& table = m_run.mapping.source_table;
-  if (const auto stored = m_run.store.position(ranges_state_name(table))) {
-    // Without a way to open connections (a command other than a sync), one stream reads it all.
-    const RangeResumeFacts facts{m_run.target_id,
-                                 m_run.options.reload || m_run.options.full,
-                                 with_bound,
-                                 static_cast<bool>(m_run.options.connect)};
-    if (const auto ranges = resumable_ranges(*stored, facts)) {
-      spdlog::info("table={} resuming a first load in {} key ranges", table, ranges->ids.size());
-      return RangedLoad{*ranges, stored->timestamp, true};
-    }
-    if (const auto ranges = stored_ranges(*stored)) {
-      forget_ranges(*ranges); // of another target, or a pass that reads everything
-    }
-    m_run.store.clear_position(ranges_state_name(table));
-  }
-  if (m_run.mapping.parallel_ranges < 2 || !m_run.options.connect || !m_run.target_empty()
-      || m_run.plan.key_positions.empty()) {
-    return std::nullopt;
-  }
-  const auto& first_key = m_run.plan.columns[m_run.plan.key_positions.front()];
-  if (convert::hash_kind(first_key) != HashKind::integer) {
-    spdlog::info(
-        "table={} parallel_ranges needs an integer first key column: loading in one stream", table);
-    return std::nullopt;
-  }
-  // The bound first: a row inserted after the key range was read, past its last key, is stamped
-  // after the bound, so the incremental pass that follows reads it.
-  auto bound = with_bound ? std::optional(m_run.upper_bound()) : std::nullopt;
-  const auto range = m_run.source.key_range(table, first_key.source.name, m_run.plan.where);
-  auto ranges = split_key_range(range, m_run.mapping.parallel_ranges);
-  if (!ranges) {
-    return std::nullopt;
-  }
-  RangedLoad load{std::move(*ranges), std::move(bound)};
-  m_run.save_position(ranges_position(load.ranges, load.bound), ranges_state_name(table));
-  return load;
-}
-
-// Forgets a split load's layout and range positions, once the table's own position covers them.
-void TableRun::forget_ranges(const KeyRanges& ranges) {
-  for (const auto& id : ranges.ids) {
-    m_run.store.clear_position(range_state_name(m_run.mapping.source_table, id));
-  }
-  m_run.store.clear_position(ranges_state_name(m_run.mapping.source_table));
-}
-
-// Loads the ranges not yet loaded, parallel_ranges at a time, each on its own connections, then
-// builds the keys once. A range that fails stops the others at their next batch; each keeps the
-// position it committed, so the next run (or retry) goes on from there.
-void TableRun::ranged_load(const RangedLoad& load) {
-  const auto& table = m_run.mapping.source_table;
-  std::vector<RangeToLoad> ranges;
-  for (const auto& id : load.ranges.ids) {
-    const auto stored = m_run.store.position(range_state_name(table, id));
-    if (!stored || stored->phase == state::Phase::initial) {
-      ranges.push_back(RangeToLoad{id, stored ? stored->key : std::vector<std::string>{}});
-    }
-  }
-  spdlog::info("table={} loading {} of {} key ranges (width {}) over up to {} connections",
-               table,
-               ranges.size(),
-               load.ranges.ids.size(),
-               load.ranges.width,
-               m_run.mapping.parallel_ranges);
-  auto chunks = convert::compare_plan(m_run.plan, KeyRange{}, 1);
-  chunks.chunking = Chunking{Chunking::Kind::range, load.ranges.width};
-  if (!load.resumed) {
-    m_run.begin_first_load();
-  }
-  m_run.stopping = false;
-  const auto outcome =
-      run_parallel(ranges.size(), m_run.mapping.parallel_ranges, [&]() -> TaskRunner {
-        auto connections = std::make_shared<Connections>(m_run.options.connect());
-        return [&, connections](std::size_t task) {
-          try {
-            load_range(chunks, ranges[task], load, *connections);
-          } catch (...) {
-            m_run.stopping = true;
-            throw;
-          }
-        };
-      });
-  if (!outcome.not_run.empty()) {
-    std::rethrow_exception(outcome.start_error);
-  }
-  m_run.finish_keys();
-}
-
-void TableRun::load_range(const ComparePlan& chunks,
-                          const RangeToLoad& range,
-                          const RangedLoad& load,
-                          Connections& connections) {
-  auto read = m_run.request(source::ReadOrder::by_key);
-  read.chunk = ChunkFilter{&chunks, range.id};
-  read.after_key = range.after_key;
-  const auto name = range_state_name(m_run.mapping.source_table, range.id);
-  // A new load copies into the empty table, all ranges at once; one that goes on merges.
-  const auto session = connections.target->begin_load(
-      m_run.target_table, load.resumed ? m_run.merge_mode() : target::LoadMode::direct);
-  const auto bound = load.bound;
-  stream(read,
-         *session,
-         CommitRules{m_run.mapping.commit_rows,
-                     [bound](const Cursor& last) {
-                       return state::Position{state::Phase::initial, bound, last.key, {}};
-                     },
-                     nullptr,
-                     false,
-                     name},
-         connections.source.get());
-  const std::lock_guard guard(m_run.lock);
-  m_run.save_position(state::Position{state::Phase::incremental, bound, {}, {}}, name);
-}
-
 void TableRun::incremental_pass(const state::Position& position) {
   m_run.finish_keys(); // --since on a table created by this run
   set_pass(RunMode::Pass::incremental);
@@ -690,7 +493,7 @@ void TableRun::incremental_pass(const state::Position& position) {
   read.after_timestamp = std::move(start.after_timestamp);
   read.after_key = std::move(start.after_key);
   const auto session = m_run.target.begin_load(m_run.target_table, m_run.merge_mode());
-  stream(
+  m_table_load.stream(
       read,
       *session,
       CommitRules{m_run.mapping.commit_rows, [position](const Cursor& last) {
@@ -728,7 +531,7 @@ void TableRun::null_timestamp_pass() {
                due ? " comparison_due=true" : "",
                column.source.name);
   const auto session = m_run.target.begin_load(m_run.target_table, m_run.merge_mode());
-  stream(read, *session, CommitRules{m_run.mapping.commit_rows, {}});
+  m_table_load.stream(read, *session, CommitRules{m_run.mapping.commit_rows, {}});
 }
 
 // The comparison runs when the number of earlier successful runs (the first load included) is a
@@ -801,7 +604,7 @@ void TableRun::compare_pass(Slice slice) {
                                       m_run.deletes == config::DeletePolicy::soft};
     const bool deletes = m_run.deletes != config::DeletePolicy::ignore;
     // A chunk is staged whole in one transaction, so that what is not staged is really gone.
-    stream(
+    m_table_load.stream(
         read,
         *session,
         CommitRules{std::numeric_limits<std::size_t>::max(), {}, deletes ? &reconcile : nullptr});
@@ -874,9 +677,9 @@ void TableRun::replace_pass() {
                diff.differing.empty() ? "no" : "yes");
   if (!diff.differing.empty()) {
     const auto session = m_run.target.begin_load(m_run.target_table, target::LoadMode::replace);
-    stream(m_run.request(source::ReadOrder::by_key),
-           *session,
-           CommitRules{std::numeric_limits<std::size_t>::max(), {}, nullptr, true});
+    m_table_load.stream(m_run.request(source::ReadOrder::by_key),
+                        *session,
+                        CommitRules{std::numeric_limits<std::size_t>::max(), {}, nullptr, true});
   }
   m_run.finish_keys();
   m_run.store.clear_position(table); // left by an earlier sync by key, if any
@@ -888,227 +691,6 @@ target::LoadMode TableRun::load_mode(bool resume) {
   }
   m_run.begin_first_load();
   return target::LoadMode::direct;
-}
-
-void TableRun::update_cursor(const RowView& row, Cursor& cursor) const {
-  if (m_run.plan.timestamp_position) {
-    const auto position = *m_run.plan.timestamp_position;
-    if (row.is_null(position)) {
-      cursor.timestamp.reset();
-    } else if (cursor.timestamp) {
-      cursor.timestamp->assign(row.at(position)); // reuses the buffer: no allocation per row
-    } else {
-      cursor.timestamp.emplace(row.at(position));
-    }
-  }
-  cursor.key.resize(m_run.plan.key_positions.size());
-  for (std::size_t i = 0; i < m_run.plan.key_positions.size(); ++i) {
-    cursor.key[i].assign(row.at(m_run.plan.key_positions[i]));
-  }
-}
-
-// The extract side of a stream: what the thread that reads and encodes rows keeps.
-struct TableRun::Extract {
-  Extract(const convert::TablePlan& plan, CopyFormat format)
-      : encoder(plan, format)
-      , digester(convert::digest_columns(plan), convert::mapping_fingerprint(plan)) {}
-
-  convert::RowEncoder encoder;
-  convert::RowDigester digester;
-  std::uint64_t rows_read = 0;
-  std::uint64_t null_timestamps = 0;
-};
-
-// Encodes one row into `batch`: its COPY line and digest, or its quarantine entry.
-void TableRun::add_row(const RowView& row, Batch& batch, Extract& x) const {
-  reserve_for(row, batch.text);
-  if (const auto rejection = x.encoder.encode(row, batch.text)) {
-    batch.rejected.push_back(
-        state::QuarantineEntry{m_run.mapping.source_table,
-                               x.encoder.render_key(row),
-                               m_run.plan.columns[rejection->column].source.name,
-                               rejection->reason,
-                               to_hex(rejection->raw),
-                               0,
-                               {}});
-  } else {
-    convert::append_digest(x.digester.digest(row), batch.text, x.encoder.format());
-    ++batch.rows;
-    if (!m_run.quarantined_keys.empty()) {
-      auto key = x.encoder.render_key(row);
-      if (m_run.quarantined_keys.count(key) != 0) {
-        batch.released.push_back(std::move(key));
-      }
-    }
-  }
-  update_cursor(row, batch.last);
-  ++x.rows_read;
-  if (m_run.plan.timestamp_position && row.is_null(*m_run.plan.timestamp_position)) {
-    ++x.null_timestamps;
-  }
-}
-
-// The extract thread: reads and encodes rows into batches of batch_size rows or 4 MiB.
-void TableRun::extract(const source::ReadRequest& read,
-                       Extract& x,
-                       BatchSink& sink,
-                       source::Source& source) const {
-  auto reader = source.read(read);
-  Batch batch{sink.buffer(), 0, {}, {}, {}};
-  RowView row;
-  while (reader->next(row)) {
-    add_row(row, batch, x);
-    if (batch.entries() >= m_run.mapping.batch_size || batch.text.size() >= k_batch_bytes) {
-      Cursor last = batch.last;
-      if (!sink.push(std::move(batch))) {
-        return;
-      }
-      batch = Batch{sink.buffer(), 0, std::move(last), {}, {}};
-    }
-  }
-  if (batch.entries() > 0) {
-    sink.push(std::move(batch));
-  }
-}
-
-void TableRun::stream(const source::ReadRequest& read,
-                      target::LoadSession& session,
-                      const CommitRules& plan,
-                      source::Source* source) {
-  Extract x(m_run.plan, session.choose_format(convert::copy_format(m_run.plan)));
-  StreamHandlers handlers;
-  handlers.produce = [&](BatchSink& sink) {
-    extract(read, x, sink, source != nullptr ? *source : m_run.source);
-  };
-  handlers.write = [&](const Batch& batch) {
-    if (m_run.stopping) {
-      throw Error(ErrorArea::internal,
-                  "stopped: another key range of the table failed",
-                  ErrorContext{.table = m_run.mapping.source_table});
-    }
-    session.write(batch.text, batch.rows);
-    if (m_run.options.progress != nullptr) {
-      m_run.options.progress->rows_loaded(m_run.mapping.source_table, batch.entries());
-    }
-  };
-  handlers.commit = [&](CommitGroup& group) {
-    commit_group(session, group, plan, nullptr);
-  };
-  // A run that hangs on a lock or a slow query is visible in the log.
-  handlers.stalled = [&](std::chrono::duration<double> waited) {
-    spdlog::warn("table={} waiting for MySQL: no rows for {:.0f} s (reading {}{})",
-                 m_run.mapping.source_table,
-                 waited.count(),
-                 read.order == source::ReadOrder::by_key ? "in key order" : "after the position",
-                 read.chunk ? ", chunk " + read.chunk->id : std::string());
-  };
-  try {
-    auto last_group =
-        run_stream(handlers, StreamSettings{plan.commit_rows, m_run.options.stall_warning});
-    finish_stream(session, plan, last_group, x.rows_read);
-  } catch (...) {
-    add_read_counts(x.rows_read, x.null_timestamps, x.encoder.stats());
-    throw;
-  }
-  add_read_counts(x.rows_read, x.null_timestamps, x.encoder.stats());
-}
-
-// The stream's last commit: a replacement, a chunk's reconcile, or what is left.
-void TableRun::finish_stream(target::LoadSession& session,
-                             const CommitRules& plan,
-                             CommitGroup& group,
-                             std::uint64_t rows_read) {
-  if (plan.replace && !group.rejected.empty()) {
-    // Replacing would delete the target's copy of every row the quarantine holds.
-    keep_rejected(group.rejected);
-    throw Error(ErrorArea::convert,
-                std::to_string(m_run.rejections.rows())
-                    + " rows could not be converted (see: migrate quarantine --table "
-                    + m_run.mapping.source_table
-                    + "); the target keeps its content until every row can be written",
-                ErrorContext{.table = m_run.mapping.source_table});
-  }
-  if (plan.replace && group.rows > 0) {
-    // Counted on the extract side, checked against what PostgreSQL staged before it commits.
-    commit_group(session, group, plan, nullptr, rows_read);
-  } else if (group.rows > 0 || plan.reconcile != nullptr) {
-    // A chunk with a rejected row was not staged whole: its target rows must not be deleted.
-    commit_group(session, group, plan, group.rejected.empty() ? plan.reconcile : nullptr);
-  }
-}
-
-void TableRun::add_read_counts(std::uint64_t rows_read,
-                               std::uint64_t null_timestamps,
-                               const convert::EncodeStats& stats) {
-  const std::lock_guard guard(m_run.lock);
-  m_run.result.counts.rows_read += rows_read;
-  m_run.result.counts.null_timestamps += null_timestamps;
-  m_run.result.counts.zero_dates += stats.zero_dates;
-  m_run.result.counts.repaired_encodings += stats.repaired_encodings;
-  m_run.result.counts.bad_text_fixed += stats.bad_text_fixed;
-  for (std::size_t i = 0; i < stats.zero_dates_by_column.size(); ++i) {
-    if (stats.zero_dates_by_column[i] > 0) {
-      spdlog::warn("table={} column={} zero_dates={} written as {}",
-                   m_run.mapping.source_table,
-                   m_run.plan.columns[i].source.name,
-                   stats.zero_dates_by_column[i],
-                   m_run.plan.zero_date.value_or("NULL"));
-    }
-  }
-}
-
-void TableRun::keep_rejected(std::vector<state::QuarantineEntry>& rejected) {
-  for (auto& entry : rejected) {
-    entry.run_id = m_run.run_id;
-  }
-  if (!m_run.held) {
-    // Asked once per run, before this run's rows join it.
-    m_run.held.emplace();
-    for (const auto& entry : m_run.store.quarantined(m_run.mapping.source_table)) {
-      m_run.held->insert({entry.key, entry.column, entry.reason});
-    }
-  }
-  m_run.store.quarantine(rejected);
-  m_run.rejections.add(rejected, *m_run.held);
-  rejected.clear();
-}
-
-void TableRun::commit_group(target::LoadSession& session,
-                            CommitGroup& group,
-                            const CommitRules& plan,
-                            const target::Reconcile* reconcile,
-                            std::uint64_t rows_to_stage) {
-  const auto counts = plan.replace ? session.replace(rows_to_stage) : session.commit(reconcile);
-  const std::lock_guard guard(m_run.lock);
-  m_run.store.release(m_run.mapping.source_table, group.released);
-  group.released.clear();
-  if (!group.rejected.empty()) {
-    keep_rejected(group.rejected); // before the position passes them: a rejected row is never lost
-  }
-  m_run.result.counts.inserted += counts.inserted;
-  m_run.result.counts.updated += counts.updated;
-  m_run.result.counts.unchanged += counts.unchanged;
-  m_run.result.counts.deleted += counts.deleted;
-  // Only now that PostgreSQL holds the rows may the position move past them.
-  std::string position;
-  if (plan.after) {
-    const auto next = plan.after(group.last);
-    m_run.save_position(next, plan.position_name);
-    position = next.to_string();
-  }
-  spdlog::debug("table={} committed inserted={} updated={} unchanged={} deleted={} position={}",
-                m_run.mapping.source_table,
-                counts.inserted,
-                counts.updated,
-                counts.unchanged,
-                counts.deleted,
-                quote_field(position));
-  if (m_run.options.deadline && Clock::now() >= *m_run.options.deadline) {
-    throw Error(ErrorArea::deadline,
-                "max_runtime reached: stopped after a commit; the next run goes on from "
-                    + (position.empty() ? std::string("here") : position),
-                ErrorContext{.table = m_run.mapping.source_table});
-  }
 }
 
 } // namespace
