@@ -1,8 +1,8 @@
-// What the parts of one table's run share: the given connections and options, what prepare()
-// found, the caches, the quarantine bookkeeping, the result, the lock and the stop flag, and the
-// helpers that the passes, the ranged load and the table load all call. The bottom layer: each of
-// those leans on it and none on another above it, so the helpers live here (see `lock` for who
-// may take it).
+// What the parts of one table's run share: the mapping, connections and options it was given, what
+// prepare() found, the caches, the quarantine bookkeeping, the result, the lock and the stop flag,
+// and the helpers that the passes, the ranged load and the table load all call. The bottom layer:
+// each of those leans on it and none on another above it, so the helpers live here (see `lock` for
+// who may take it).
 #pragma once
 
 #include "pipeline/rejection_summary.hpp"
@@ -20,14 +20,13 @@
 
 namespace migrate::pipeline {
 
+// One per table run, held by reference by its parts (its lock and stop flag make it uncopyable).
 struct RunState {
   RunState(const config::TableMapping& run_mapping,
            source::Source& run_source,
            target::Target& run_target,
            state::StateStore& run_store,
            const SyncOptions& run_options);
-  RunState(const RunState&) = delete;
-  RunState& operator=(const RunState&) = delete;
 
   // Given, for the whole run.
   const config::TableMapping& mapping;
