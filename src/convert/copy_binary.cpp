@@ -331,17 +331,21 @@ bool append_integer(std::string_view text, std::string& out) {
 template<typename Float>
 bool append_float(std::string_view text, std::string& out) {
   static const locale_t c_locale = newlocale(LC_NUMERIC_MASK, "C", nullptr);
-  const std::string terminated(text);
+  char terminated[128]; // MySQL prints a double in at most 24 characters
+  if (text.empty() || text.size() >= sizeof terminated) {
+    return false;
+  }
+  std::memcpy(terminated, text.data(), text.size());
+  terminated[text.size()] = '\0';
   char* end = nullptr;
   errno = 0;
   Float value = 0;
   if constexpr (sizeof(Float) == 4) {
-    value = strtof_l(terminated.c_str(), &end, c_locale);
+    value = strtof_l(terminated, &end, c_locale);
   } else {
-    value = strtod_l(terminated.c_str(), &end, c_locale);
+    value = strtod_l(terminated, &end, c_locale);
   }
-  if (terminated.empty() || end != terminated.c_str() + terminated.size()
-      || (errno == ERANGE && (value == 0 || std::isinf(value)))) {
+  if (end != terminated + text.size() || (errno == ERANGE && (value == 0 || std::isinf(value)))) {
     return false;
   }
   if constexpr (sizeof(Float) == 4) {
@@ -359,12 +363,24 @@ bool append_float(std::string_view text, std::string& out) {
 }
 
 // A decimal number, with an exponent or without: its digits and where the point falls among them.
+// Held on the stack: numbers are the most common values of a load.
 struct Decimal {
+  static constexpr std::size_t k_max_digits = 1000;
   bool negative = false;
-  std::string digits;
+  char digits[k_max_digits];
+  long count = 0;
   long point = 0; // digits before the decimal point (may be negative or past the end)
   long scale = 0; // digits after it, as numeric's text input counts them (its display scale)
 };
+
+bool parse_exponent(std::string_view text, long& exponent) {
+  if (!text.empty() && text[0] == '+') {
+    text.remove_prefix(1);
+  }
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), exponent);
+  return error == std::errc() && end == text.data() + text.size() && !text.empty()
+         && exponent <= 1000 && exponent >= -1000;
+}
 
 bool parse_decimal(std::string_view text, Decimal& number) {
   std::size_t i = 0;
@@ -375,31 +391,24 @@ bool parse_decimal(std::string_view text, Decimal& number) {
   long point = -1;
   for (; i < text.size(); ++i) {
     if (is_digit(text[i])) {
-      number.digits += text[i];
+      if (number.count == static_cast<long>(Decimal::k_max_digits)) {
+        return false;
+      }
+      number.digits[number.count++] = text[i];
     } else if (text[i] == '.' && point < 0) {
-      point = static_cast<long>(number.digits.size());
+      point = number.count;
     } else {
       break;
     }
   }
-  if (number.digits.empty() || number.digits.size() > 1000) {
+  if (number.count == 0) {
     return false;
   }
-  number.point = point < 0 ? static_cast<long>(number.digits.size()) : point;
-  number.scale = static_cast<long>(number.digits.size()) - number.point;
+  number.point = point < 0 ? number.count : point;
+  number.scale = number.count - number.point;
   if (i < text.size()) {
-    if (text[i] != 'e' && text[i] != 'E') {
-      return false;
-    }
-    auto exponent_text = text.substr(i + 1);
-    if (!exponent_text.empty() && exponent_text[0] == '+') {
-      exponent_text.remove_prefix(1);
-    }
     long exponent = 0;
-    const auto [end, error] = std::from_chars(
-        exponent_text.data(), exponent_text.data() + exponent_text.size(), exponent);
-    if (error != std::errc() || end != exponent_text.data() + exponent_text.size()
-        || exponent_text.empty() || exponent > 1000 || exponent < -1000) {
+    if ((text[i] != 'e' && text[i] != 'E') || !parse_exponent(text.substr(i + 1), exponent)) {
       return false;
     }
     number.point += exponent;
@@ -419,24 +428,25 @@ bool append_numeric(std::string_view text, std::string& out) {
   if (!parse_decimal(text, number)) {
     return false;
   }
-  const long count = static_cast<long>(number.digits.size());
   // Digit k is worth 10^(point - 1 - k); groups of four are aligned on the decimal point.
   long weight = floor_div4(number.point - 1);
-  const long lowest = floor_div4(number.point - count);
-  std::vector<std::uint16_t> groups(static_cast<std::size_t>(weight - lowest + 1), 0);
-  for (long k = 0; k < count; ++k) {
+  const long lowest = floor_div4(number.point - number.count);
+  const long total = weight - lowest + 1;
+  std::uint16_t groups[Decimal::k_max_digits / 4 + 2];
+  std::fill_n(groups, total, std::uint16_t{0});
+  for (long k = 0; k < number.count; ++k) {
     const long exponent = number.point - 1 - k;
     const long group = floor_div4(exponent);
     static constexpr std::uint16_t k_place[] = {1, 10, 100, 1000};
-    groups[static_cast<std::size_t>(weight - group)] += static_cast<std::uint16_t>(
-        (number.digits[static_cast<std::size_t>(k)] - '0') * k_place[exponent - group * 4]);
+    groups[weight - group] +=
+        static_cast<std::uint16_t>((number.digits[k] - '0') * k_place[exponent - group * 4]);
   }
-  std::size_t first = 0;
-  while (first < groups.size() && groups[first] == 0) {
+  long first = 0;
+  while (first < total && groups[first] == 0) {
     ++first;
     --weight;
   }
-  std::size_t last = groups.size();
+  long last = total;
   while (last > first && groups[last - 1] == 0) {
     --last;
   }
@@ -446,7 +456,7 @@ bool append_numeric(std::string_view text, std::string& out) {
   put16(static_cast<std::uint16_t>(zero ? 0 : weight), out);
   put16(number.negative && !zero ? 0x4000 : 0x0000, out);
   put16(static_cast<std::uint16_t>(number.scale), out);
-  for (std::size_t i = first; i < last; ++i) {
+  for (long i = first; i < last; ++i) {
     put16(groups[i], out);
   }
   return true;
