@@ -240,7 +240,7 @@ RowEncoder::Problem RowEncoder::append_converted(std::size_t index, std::string&
     return std::nullopt;
   }
   if (!append_binary_value(m_binary[index], m_value, out)) {
-    return "value '" + m_value + "' is not one " + m_plan.columns[index].type.pg_type + " can hold";
+    return "value '" + m_value + "' is not a valid " + m_plan.columns[index].type.pg_type;
   }
   return std::nullopt;
 }

@@ -495,9 +495,9 @@ TEST_F(Types, ImpossibleDatesALaxServerStoredAreQuarantinedAndTheOtherRowsLoad) 
   EXPECT_EQ(pg().scalar("SELECT string_agg(id || ' ' || day || ' ' || at, ',') FROM visits"),
             "1 2024-02-29 2024-02-29 10:00:00.125");
   const auto listed = run("quarantine");
-  EXPECT_NE(listed.output.find("'2023-02-30' is not one date can hold"), std::string::npos)
+  EXPECT_NE(listed.output.find("'2023-02-30' is not a valid date"), std::string::npos)
       << listed.output;
-  EXPECT_NE(listed.output.find("'2023-04-31 12:00:00' is not one timestamp(3) without time zone"),
+  EXPECT_NE(listed.output.find("'2023-04-31 12:00:00.000' is not a valid timestamp(3)"),
             std::string::npos)
       << listed.output;
   EXPECT_NE(listed.output.find("quarantined rows: 2"), std::string::npos) << listed.output;
