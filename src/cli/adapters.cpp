@@ -4,10 +4,10 @@
 #include "migrate/core/file_mode.hpp"
 #include "migrate/core/log_text.hpp"
 #include "migrate/core/retry.hpp"
-#include "migrate/source/mysql_source.hpp"
+#include "migrate/mysql/mysql_source.hpp"
+#include "migrate/postgres/postgres_target.hpp"
 #include "migrate/state/postgres_state_store.hpp"
 #include "migrate/state/sqlite_state_store.hpp"
-#include "migrate/target/postgres_target.hpp"
 
 #include <spdlog/spdlog.h>
 

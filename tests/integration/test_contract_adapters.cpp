@@ -3,8 +3,8 @@
 #include "contract/adapter_contract.hpp"
 #include "support.hpp"
 
-#include "migrate/source/mysql_source.hpp"
-#include "migrate/target/postgres_target.hpp"
+#include "migrate/mysql/mysql_source.hpp"
+#include "migrate/postgres/postgres_target.hpp"
 
 namespace migrate::contract {
 namespace {

@@ -3,10 +3,10 @@
 #include "support.hpp"
 
 #include "migrate/core/error.hpp"
+#include "migrate/mysql/mysql_source.hpp"
 #include "migrate/pipeline/table_sync.hpp"
-#include "migrate/source/mysql_source.hpp"
+#include "migrate/postgres/postgres_target.hpp"
 #include "migrate/state/sqlite_state_store.hpp"
-#include "migrate/target/postgres_target.hpp"
 
 namespace migrate::testing {
 namespace {

@@ -1,7 +1,7 @@
 // Which adapter failures are retried: a lost connection, a deadlock or a lock timeout may pass; a
 // refusal (wrong password, missing privilege, failed certificate check) or a data error never does.
-#include "source/error_class.hpp"
-#include "target/error_class.hpp"
+#include "mysql/error_class.hpp"
+#include "postgres/error_class.hpp"
 
 #include <gtest/gtest.h>
 

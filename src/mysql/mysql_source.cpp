@@ -1,8 +1,8 @@
-#include "migrate/source/mysql_source.hpp"
+#include "migrate/mysql/mysql_source.hpp"
 
-#include "source/create_table_text.hpp"
-#include "source/error_class.hpp"
-#include "source/tls_peer.hpp"
+#include "mysql/create_table_text.hpp"
+#include "mysql/error_class.hpp"
+#include "mysql/tls_peer.hpp"
 
 #include "migrate/config/compression.hpp"
 #include "migrate/config/tls.hpp"

@@ -1,4 +1,4 @@
-#include "source/tls_peer.hpp"
+#include "mysql/tls_peer.hpp"
 
 #include <netdb.h>
 #include <openssl/ssl.h>

@@ -1,4 +1,4 @@
-#include "source/create_table_text.hpp"
+#include "mysql/create_table_text.hpp"
 
 namespace migrate::source {
 namespace {

@@ -1,6 +1,6 @@
 // The referential rules read from SHOW CREATE TABLE, for accounts information_schema shows no
 // REFERENTIAL_CONSTRAINTS row.
-#include "source/create_table_text.hpp"
+#include "mysql/create_table_text.hpp"
 
 #include <gtest/gtest.h>
 

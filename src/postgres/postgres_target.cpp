@@ -1,6 +1,6 @@
-#include "migrate/target/postgres_target.hpp"
+#include "migrate/postgres/postgres_target.hpp"
 
-#include "target/error_class.hpp"
+#include "postgres/error_class.hpp"
 
 #include "migrate/config/tls.hpp"
 #include "migrate/convert/copy_binary.hpp"
