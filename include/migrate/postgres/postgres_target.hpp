@@ -10,7 +10,4 @@ namespace migrate::target {
 
 std::unique_ptr<Target> make_postgres_target(const config::PostgresEndpoint& endpoint);
 
-// A libpq connection string for `endpoint` (values quoted as libpq requires).
-std::string connection_string(const config::Endpoint& endpoint);
-
 } // namespace migrate::target
