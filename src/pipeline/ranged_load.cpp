@@ -118,6 +118,12 @@ void ranged_load(RunState& run, TableLoad& table_load, const RangedLoad& load) {
     run.begin_first_load();
   }
   run.stopping = false;
+  // The flag stops the other ranges of this load only: a retry that loads another way (a
+  // comparison, once the target holds rows) must not find it set.
+  struct ClearOnExit {
+    std::atomic<bool>& flag;
+    ~ClearOnExit() { flag = false; }
+  } clear_on_exit{run.stopping};
   const auto outcome =
       run_parallel(ranges.size(), run.mapping.parallel_ranges, [&]() -> TaskRunner {
         auto connections = std::make_shared<Connections>(run.options.connect());

@@ -164,6 +164,22 @@ TEST_F(ParallelRanges, FourRangesLoadEveryRowAndLeaveOnlyTheTablesPosition) {
   expect_same_content("ranged");
 }
 
+// One range's PostgreSQL connection cut: the other ranges stop, and the run's retry of a table
+// without a timestamp column compares it (it holds rows now), which the ranges' stop must not
+// reach.
+TEST_F(ParallelRanges, ARetryAfterARangeWasCutCompletesAKeyOnlyTable) {
+  create_numbered_table("ranged", 100000);
+  write_mapping(
+      "tables:\n  - source_table: ranged\n    commit_rows: 1000\n    parallel_ranges: 4\n");
+  FaultProxy proxy(std::stoi(m_settings->pg_port));
+  proxy.cut_after_bytes(1 << 20, 1);
+  const auto run = migrate({}, {{"MIGRATE_PG_PORT", std::to_string(proxy.port())}});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(proxy.cuts(), 1);
+  EXPECT_EQ(latest_run("ranged")["retries"], "1") << run.output;
+  expect_same_content("ranged");
+}
+
 TEST_F(ParallelRanges, AKilledRangedLoadResumesEachRangeWhereItStopped) {
   create_numbered_table("ranged", 100000);
   write_ranges_mapping("ranged", 4);
