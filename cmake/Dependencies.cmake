@@ -1,7 +1,7 @@
 # Debian 12 packages only. libpqxx and MariaDB Connector/C ship pkg-config files, not CMake configs.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
-# COPY data goes to libpq directly (target/postgres_target.cpp); libpqxx.pc does not name it.
+# COPY data goes to libpq directly (src/postgres/load.cpp); libpqxx.pc does not name it.
 pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(MARIADB REQUIRED IMPORTED_TARGET libmariadb)
 find_package(SQLiteCpp REQUIRED)

@@ -1,7 +1,7 @@
 // The row digest: the first 64 bits of the SHA-256 of a row's values as MySQL sent them, stored
 // with the row in the target's _migrate_digest column. Computed here, on the extract thread, so
 // that reading costs MySQL nothing more; the comparison has MySQL compute the same digest of the
-// same values in SQL (source/mysql_source.cpp, source_digest_sql), which must print exactly what
+// same values in SQL (mysql/sql.cpp, source_digest_sql), which must print exactly what
 // the text protocol sent. Not thread-safe: one per extract thread.
 #pragma once
 

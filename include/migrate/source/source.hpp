@@ -1,6 +1,6 @@
 // The source side of a sync: a MySQL-compatible database, read as a stream.
 //
-// Implementations: MysqlSource (source/mysql_source.hpp). Tests may wrap it to inject faults.
+// Implementations: MysqlSource (mysql/mysql_source.hpp). Tests may wrap it to inject faults.
 // A Source is used from one thread at a time; each RowReader owns its own connection, so a reader
 // may stream on another thread while the Source answers other calls.
 #pragma once

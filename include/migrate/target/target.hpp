@@ -1,6 +1,6 @@
 // The target side of a sync: PostgreSQL, loaded through COPY and merged by primary key.
 //
-// Implementations: PostgresTarget (target/postgres_target.hpp). A Target and its LoadSession are
+// Implementations: PostgresTarget (postgres/postgres_target.hpp). A Target and its LoadSession are
 // used from one thread at a time.
 #pragma once
 
