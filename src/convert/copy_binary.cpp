@@ -1,12 +1,7 @@
 #include "migrate/convert/copy_binary.hpp"
 
-#include <locale.h>
-#include <stdlib.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
-#include <cmath>
 #include <cstring>
 #include <limits>
 #include <type_traits>
@@ -328,24 +323,15 @@ bool append_integer(std::string_view text, std::string& out) {
 }
 
 // PostgreSQL's own rule (float4in, float8in): out of range is an error, a subnormal is not.
+// std::from_chars rounds correctly, as strtod does, in a fraction of its time and no locale.
 template<typename Float>
 bool append_float(std::string_view text, std::string& out) {
-  static const locale_t c_locale = newlocale(LC_NUMERIC_MASK, "C", nullptr);
-  char terminated[128]; // MySQL prints a double in at most 24 characters
-  if (text.empty() || text.size() >= sizeof terminated) {
-    return false;
+  if (!text.empty() && text[0] == '+') {
+    text.remove_prefix(1);
   }
-  std::memcpy(terminated, text.data(), text.size());
-  terminated[text.size()] = '\0';
-  char* end = nullptr;
-  errno = 0;
   Float value = 0;
-  if constexpr (sizeof(Float) == 4) {
-    value = strtof_l(terminated, &end, c_locale);
-  } else {
-    value = strtod_l(terminated, &end, c_locale);
-  }
-  if (end != terminated + text.size() || (errno == ERANGE && (value == 0 || std::isinf(value)))) {
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || text.empty()) {
     return false;
   }
   if constexpr (sizeof(Float) == 4) {
