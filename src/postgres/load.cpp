@@ -165,6 +165,7 @@ public:
       const auto into = m_mode == LoadMode::direct ? qualified(m_table) : m_staging;
       if (m_format == CopyFormat::binary) {
         if (!m_binary) {
+          check_binary_types(into);
           m_binary = std::make_unique<BinaryCopy>(m_connection, copy_binary_sql(m_table, into));
         }
         m_binary->write(lines);
@@ -235,28 +236,52 @@ private:
   bool reads_binary() {
     return translate(m_connection, m_table.name, [&] {
       pqxx::nontransaction tx(m_connection);
-      const auto rows = tx.exec_params(
-          "SELECT a.attname, a.atttypid::bigint, t.typtype FROM pg_attribute a JOIN pg_type t ON "
-          "t.oid = a.atttypid WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT "
-          "a.attisdropped",
-          qualified(m_table));
-      for (const auto& column : m_table.columns) {
-        const auto type = convert::binary_type(column);
-        const auto found = std::find_if(rows.begin(), rows.end(), [&](const pqxx::row& row) {
-          return row[0].as<std::string>() == column.name;
-        });
-        if (!type || found == rows.end()
-            || !convert::binary_accepts(
-                *type, found->at(1).as<std::uint32_t>(), found->at(2).as<std::string>().front())) {
-          spdlog::debug("table={} loads in COPY text: column {} is {}",
-                        m_table.name,
-                        column.name,
-                        found == rows.end() ? "missing" : "of another type");
-          return false;
-        }
-      }
-      return true;
+      return reads_binary(tx, qualified(m_table));
     });
+  }
+
+  bool reads_binary(pqxx::transaction_base& tx, const std::string& relation) const {
+    const auto rows = tx.exec_params(
+        "SELECT a.attname, a.atttypid::bigint, t.typtype FROM pg_attribute a JOIN pg_type t ON "
+        "t.oid = a.atttypid WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT "
+        "a.attisdropped",
+        relation);
+    for (const auto& column : m_table.columns) {
+      const auto type = convert::binary_type(column);
+      const auto found = std::find_if(rows.begin(), rows.end(), [&](const pqxx::row& row) {
+        return row[0].as<std::string>() == column.name;
+      });
+      if (!type || found == rows.end()
+          || !convert::binary_accepts(
+              *type, found->at(1).as<std::uint32_t>(), found->at(2).as<std::string>().front())) {
+        spdlog::debug("table={} loads in COPY text: column {} is {}",
+                      m_table.name,
+                      column.name,
+                      found == rows.end() ? "missing" : "of another type");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // choose_format() looked before the first write, but a first load commits for hours, and a
+  // column changed by hand between two commits would misread binary values (an integer's four
+  // bytes are a valid real). So each COPY into the target looks again, under the lock the COPY
+  // takes anyway (an ALTER waits for it); a staging table, made LIKE the target, once.
+  void check_binary_types(const std::string& into) {
+    if (m_mode != LoadMode::direct && m_staging_checked) {
+      return;
+    }
+    if (m_mode == LoadMode::direct) {
+      m_tx->exec("LOCK TABLE " + into + " IN ROW EXCLUSIVE MODE");
+    }
+    if (!reads_binary(*m_tx, into)) {
+      throw Error(ErrorArea::target,
+                  "the column types of " + m_table.qualified_name()
+                      + " changed during the load: the retry loads in COPY text",
+                  ErrorContext{.table = m_table.name, .transient = true});
+    }
+    m_staging_checked = true;
   }
 
   // The staging table is made when the first row or an empty reconcile needs it (outside the
@@ -312,6 +337,7 @@ private:
   std::unique_ptr<pqxx::work> m_tx;
   std::unique_ptr<pqxx::tablewriter> m_stream; // a text COPY in progress
   std::unique_ptr<BinaryCopy> m_binary;        // a binary one
+  bool m_staging_checked = false;              // its types read binary rows (check_binary_types)
   std::optional<CopyFormat> m_format;          // chosen by choose_format(); text until then
   std::uint64_t m_rows = 0;
 };

@@ -2,9 +2,10 @@
 // Format"; each type's layout is its *_send function in PostgreSQL's source): what a value looks
 // like when PostgreSQL stores it as it arrives, with no input function to run.
 //
-// Only the pairs of source kind and target type in binary_type() are written in binary, each from
-// the same PostgreSQL text form the text format sends, so both formats store the same values. A
-// table with any other column (a cast to another type, uuid, inet) is loaded in text.
+// Only the pairs of source kind and target type in binary_type() are written in binary (the
+// mapped types, and casts among them that read the same text), each from the same PostgreSQL text
+// form the text format sends, so both formats store the same values. A table with any other
+// column (another cast, uuid, inet) is loaded in text.
 #pragma once
 
 #include "migrate/convert/table_plan.hpp"
