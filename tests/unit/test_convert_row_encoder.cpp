@@ -1,3 +1,5 @@
+#include "support/owned_row.hpp"
+
 #include "migrate/convert/row_encoder.hpp"
 #include "migrate/core/error.hpp"
 
@@ -27,23 +29,7 @@ column(const std::string& name, const std::string& data_type, const std::string&
   return c;
 }
 
-// Builds a RowView over owned values (nullopt = NULL).
-class Row {
-public:
-  explicit Row(std::vector<std::optional<std::string>> values)
-      : m_values(std::move(values)) {
-    for (const auto& value : m_values) {
-      m_pointers.push_back(value ? value->data() : nullptr);
-      m_lengths.push_back(value ? value->size() : 0);
-    }
-  }
-  RowView view() const { return RowView{m_pointers.data(), m_lengths.data(), m_values.size()}; }
-
-private:
-  std::vector<std::optional<std::string>> m_values;
-  std::vector<const char*> m_pointers;
-  std::vector<unsigned long> m_lengths;
-};
+using Row = migrate::testing::OwnedRow;
 
 class Encoder : public ::testing::Test {
 protected:
