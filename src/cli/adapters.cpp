@@ -84,13 +84,4 @@ std::unique_ptr<state::RunLock> lock_state(const config::StateLocation& state) {
   return state.shared() ? nullptr : std::make_unique<state::RunLock>(state.file);
 }
 
-void hold_lease(state::StateStore& state, const std::string& table, const std::string& action) {
-  if (state.lease(table) != state::Lease::granted) {
-    throw Error(ErrorArea::lock,
-                "table " + table + " is leased by another worker: " + action
-                    + " once no run holds it",
-                ErrorContext{.table = table});
-  }
-}
-
 } // namespace migrate::cli

@@ -55,11 +55,7 @@ struct CommandContext {
 };
 
 // A SQLite state store takes one run at a time: its RunLock, taken here (throws Error(lock) while
-// another run holds it). A shared store's runs lease each table instead: null.
+// another run holds it). A shared store's runs claim each table instead (state::TableClaim): null.
 std::unique_ptr<state::RunLock> lock_state(const config::StateLocation& state);
-
-// Leases `table` as a run does, so that a command that writes it (a repair, a cutover) never does
-// so beside a running worker; throws Error(lock) saying to `action` once no run holds it.
-void hold_lease(state::StateStore& state, const std::string& table, const std::string& action);
 
 } // namespace migrate::cli

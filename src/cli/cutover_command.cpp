@@ -10,6 +10,7 @@
 #include "migrate/notify/curl_channels.hpp"
 #include "migrate/pipeline/table_sync.hpp"
 #include "migrate/state/run_lock.hpp"
+#include "migrate/state/table_claim.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -75,30 +76,18 @@ bool final_sync(const std::vector<const config::TableMapping*>& tables,
   return ok;
 }
 
-// Every table's lease, held from before the final sync until the cutover is recorded, as a run
-// leases it: no worker sharing the store syncs a table between its final sync and its record
-// (it would then delete the application's first rows). Released when it goes out of scope.
-class Leases {
-public:
-  Leases(state::StateStore& state, const std::vector<const config::TableMapping*>& tables)
-      : m_state(state) {
-    for (const auto* table : tables) {
-      hold_lease(state, table->source_table, "cut over");
-      m_held.push_back(table->source_table);
-    }
+// Every table's claim, held from before the final sync until the cutover is recorded, as a run
+// claims it: no worker sharing the store syncs a table between its final sync and its record (it
+// would then delete the application's first rows). Given back when they go out of scope.
+std::vector<state::TableClaim> claim_all(state::StateStore& state,
+                                         const std::vector<const config::TableMapping*>& tables) {
+  std::vector<state::TableClaim> claims;
+  claims.reserve(tables.size());
+  for (const auto* table : tables) {
+    claims.push_back(state::TableClaim::acquire(state, table->source_table, "cut over"));
   }
-  ~Leases() {
-    for (const auto& table : m_held) {
-      m_state.release_lease(table);
-    }
-  }
-  Leases(const Leases&) = delete;
-  Leases& operator=(const Leases&) = delete;
-
-private:
-  state::StateStore& m_state;
-  std::vector<std::string> m_held;
-};
+  return claims;
+}
 
 // Every table compared by checksum; false when one differs.
 bool final_checksum(const std::vector<const config::TableMapping*>& tables,
@@ -279,7 +268,7 @@ int run_cutover(const GlobalOptions& global, const CutoverOptions& options) {
       {run.host, static_cast<std::int64_t>(::getpid()), options_text(global, options)});
   const auto tables = not_cut_over(context, *state, run);
   try {
-    const Leases leases(*state, tables);
+    const auto claims = claim_all(*state, tables);
     cut_over(tables, context, options, *source, *target, *state, run);
     run.exit_code = run.outcome == "done" || run.outcome.rfind("nothing", 0) == 0
                         ? k_exit_ok

@@ -16,6 +16,7 @@
 #include "migrate/state/retention.hpp"
 #include "migrate/state/run_lock.hpp"
 #include "migrate/state/serialized_state_store.hpp"
+#include "migrate/state/table_claim.hpp"
 
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
@@ -291,18 +292,17 @@ struct LoopResult {
   }
 };
 
-// Whether this worker runs `table` now; logs and lists the table when it does not.
-bool claim(state::StateStore& state, const std::string& table, LoopResult& loop) {
-  const auto lease = state.lease(table);
-  if (lease == state::Lease::granted) {
-    return true;
+// This worker's claim of `table`; when another process holds or ran it, the table is logged and
+// listed as skipped, and the claim is not held.
+state::TableClaim
+claim_table(state::StateStore& state, const std::string& table, LoopResult& loop) {
+  auto claim = state::TableClaim::try_acquire(state, table);
+  if (!claim.held()) {
+    spdlog::info("table={} skipped: {}", table, claim.refusal());
+    const std::lock_guard lock(loop.mutex);
+    loop.skipped.push_back({table, claim.refusal()});
   }
-  const std::string reason =
-      lease == state::Lease::held_elsewhere ? "leased by another worker" : "done by another worker";
-  spdlog::info("table={} skipped: {}", table, reason);
-  const std::lock_guard lock(loop.mutex);
-  loop.skipped.push_back({table, reason});
-  return false;
+  return claim;
 }
 
 // The order the tables start in, and MySQL's row estimates when they were asked for it. With one
@@ -351,7 +351,8 @@ struct Workers {
       loop.add(record_not_started(state, table));
       return;
     }
-    if (!claim(state, table.source_table, loop)) {
+    auto claim = claim_table(state, table.source_table, loop);
+    if (!claim.held()) {
       return;
     }
     std::optional<std::uint64_t> estimate;
@@ -363,7 +364,7 @@ struct Workers {
     progress.begin_table(table.source_table, estimate);
     loop.add(pipeline::sync_table(table, source, target, state, sync));
     progress.end_table(table.source_table);
-    state.release_lease(table.source_table);
+    claim.release();
   }
 
   // A worker thread's start: its own connections, which its tables share.

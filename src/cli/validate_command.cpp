@@ -7,6 +7,7 @@
 #include "migrate/core/text_table.hpp"
 #include "migrate/pipeline/table_sync.hpp"
 #include "migrate/state/run_lock.hpp"
+#include "migrate/state/table_claim.hpp"
 #include "migrate/validate/count_check.hpp"
 #include "migrate/validate/repair.hpp"
 #include "migrate/validate/row_search.hpp"
@@ -561,15 +562,16 @@ int run_validate(const GlobalOptions& global, const ValidateOptions& options) {
   std::vector<Verdict> verdicts;
   std::size_t differing = 0;
   for (const auto* table : tables) {
+    std::optional<state::TableClaim> claim;
     if (options.repair) {
       // Before the comparison the repair acts on: it writes as a run does.
-      hold_lease(*state, table->source_table, "--repair it");
+      claim.emplace(state::TableClaim::acquire(*state, table->source_table, "--repair it"));
     }
     auto verdict = options.checksum ? checksum_verdict(*table, *source, *target, *state)
                                     : count_verdict(*table, *source, *target, *state);
     if (options.repair) {
       verdict = repair_and_check(std::move(verdict), *table, *source, *target, *state);
-      state->release_lease(table->source_table);
+      claim->release();
     }
     differing += verdict.ok() ? 0U : 1U;
     log_verdict(verdict);
