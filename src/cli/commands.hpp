@@ -69,25 +69,6 @@ struct ValidateOptions {
 CLI::App* setup_validate(CLI::App& app, ValidateOptions& options);
 int run_validate(const GlobalOptions& global, const ValidateOptions& options);
 
-// One table compared as `validate --checksum` compares it (logged, not stored): the record, whose
-// outcome is "in sync" when nothing differs, and the table's checksum.
-struct TableChecksum {
-  state::ValidationRecord record;
-  std::string checksum;
-};
-// One table validated as `validate` (counts) or `validate --checksum` validates it, logged, not
-// stored: what a sync run with validate_after does once its tables are synced.
-state::ValidationRecord validate_one_table(const config::TableMapping& table,
-                                           source::Source& source,
-                                           target::Target& target,
-                                           state::StateStore& state,
-                                           bool checksum);
-
-TableChecksum checksum_one_table(const config::TableMapping& table,
-                                 source::Source& source,
-                                 target::Target& target,
-                                 state::StateStore& state);
-
 // `migrate cutover`: final sync, checksum, then identities, unique indexes and foreign keys.
 struct CutoverOptions {
   bool dry_run = false;      // blockers, effects and statements; no sync, nothing written

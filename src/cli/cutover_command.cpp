@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 #include "cli/cutover_output.hpp"
 #include "cli/run_report.hpp"
+#include "cli/validate_output.hpp"
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/error.hpp"
@@ -11,6 +12,7 @@
 #include "migrate/pipeline/table_sync.hpp"
 #include "migrate/state/run_lock.hpp"
 #include "migrate/state/table_claim.hpp"
+#include "migrate/validate/table_validation.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -98,12 +100,13 @@ bool final_checksum(const std::vector<const config::TableMapping*>& tables,
                     CutoverRun& run) {
   bool ok = true;
   for (const auto* table : tables) {
-    auto result =
-        checksum_one_table(final_mapping(*table, options.keep_deletes), source, target, state);
-    state.record_validation(result.record);
-    ok = ok && result.record.outcome == "in sync";
-    run.checksum_values[table->source_table] = result.checksum;
-    run.checksums.push_back(std::move(result.record));
+    auto verdict = validate::checksum_verdict(
+        final_mapping(*table, options.keep_deletes), source, target, state);
+    log_verdict(verdict);
+    state.record_validation(verdict.record);
+    ok = ok && verdict.record.outcome == "in sync";
+    run.checksum_values[table->source_table] = verdict.report.checksum;
+    run.checksums.push_back(std::move(verdict.record));
   }
   return ok;
 }

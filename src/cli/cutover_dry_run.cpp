@@ -1,9 +1,11 @@
 // `migrate cutover --dry-run`: everything the cutover would meet, before anything runs.
 #include "cli/cutover_output.hpp"
 #include "cli/json_writer.hpp"
+#include "cli/validate_output.hpp"
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/log_text.hpp"
+#include "migrate/validate/table_validation.hpp"
 
 #include <iostream>
 #include <map>
@@ -187,10 +189,10 @@ int run_cutover_dry_run(const CommandContext& context,
     add_quarantine(table, state);
     for (const auto* mapping : tables) {
       if (mapping->source_table == plan.table) {
-        add_differences(
-            table,
-            checksum_one_table(final_mapping(*mapping, options.keep_deletes), source, target, state)
-                .record);
+        const auto verdict = validate::checksum_verdict(
+            final_mapping(*mapping, options.keep_deletes), source, target, state);
+        log_verdict(verdict);
+        add_differences(table, verdict.record);
       }
     }
     add_plan(table, plan, target);

@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "cli/run_report.hpp"
+#include "cli/validate_output.hpp"
 
 #include "migrate/cli/cli.hpp"
 #include "migrate/core/error.hpp"
@@ -17,6 +18,7 @@
 #include "migrate/state/run_lock.hpp"
 #include "migrate/state/serialized_state_store.hpp"
 #include "migrate/state/table_claim.hpp"
+#include "migrate/validate/table_validation.hpp"
 
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/spdlog.h>
@@ -453,9 +455,11 @@ std::vector<state::ValidationRecord> validate_synced(const CommandContext& conte
           || std::chrono::steady_clock::now() - started < *config.checksum_budget;
       const bool content = pipeline::compare_content_after(
           mode, config.checksum_every, state.successful_runs(table->source_table), budget_left);
-      auto record = validate_one_table(*table, *source, *target, state, content);
-      state.record_validation(record);
-      out.push_back(std::move(record));
+      const auto verdict = content ? validate::checksum_verdict(*table, *source, *target, state)
+                                   : validate::count_verdict(*table, *source, *target, state);
+      log_verdict(verdict);
+      state.record_validation(verdict.record);
+      out.push_back(verdict.record);
     }
   } catch (const Error& e) {
     if (e.area() == ErrorArea::state) {
