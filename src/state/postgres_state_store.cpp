@@ -1,5 +1,7 @@
 #include "migrate/state/postgres_state_store.hpp"
 
+#include "state/columns.hpp"
+
 #include "migrate/core/error.hpp"
 #include "migrate/core/log_text.hpp"
 #include "migrate/core/shard.hpp"
@@ -129,10 +131,6 @@ CREATE TABLE IF NOT EXISTS @.pruned_runs (
 );
 )sql";
 
-constexpr const char* k_cutover_columns =
-    "id, table_name, invocation_id, finished_at, by_whom, outcome, summary, reverted_at, "
-    "reverted_by";
-
 const std::set<std::string> k_table_names = {"schema_version",
                                              "pruned_runs",
                                              "table_state",
@@ -227,94 +225,100 @@ bool is_refusal(const std::string& message) {
   return false;
 }
 
-// The columns of `runs` that read_run() takes, in its order.
-const char* const k_run_columns =
-    "id, table_name, mode, {started}, outcome, rows_read, rows_inserted, rows_updated, "
-    "rows_unchanged, rows_deleted, zero_dates, duration_ms, coalesce(watermark, ''), "
-    "coalesce(upper_bound, ''), coalesce(error, ''), null_timestamps, chunks_compared, "
-    "chunks_differing, quarantined, found_by_comparison, retries, coalesce(error_area, ''), "
-    "coalesce(error_table, ''), coalesce(error_column, ''), coalesce(error_key, ''), "
-    "coalesce(error_sql, ''), coalesce(error_sqlstate, ''), error_transient, invocation_id, "
-    "schema_changes, held_back";
-
-const char* const k_validation_columns =
-    "id, table_name, {checked}, kind, mysql_rows, postgresql_rows, behind, quarantined, "
-    "unexplained, chunks_compared, chunks_differing, outcome, summary, error, repaired";
-
-std::string with_times(std::string columns) {
-  for (const auto& [name, column] :
-       {std::pair{"{started}", "started_at"}, std::pair{"{checked}", "checked_at"}}) {
-    const auto at = columns.find(name);
-    if (at != std::string::npos) {
-      columns.replace(at, std::string(name).size(), utc_text(column));
-    }
+// A column as this store reads it back: a timestamptz as format_utc() writes it.
+std::string read_expression(const columns::Column& column) {
+  const std::string name(column.name);
+  switch (column.kind) {
+  case columns::Kind::nullable_text:
+    return "coalesce(" + name + ", '')";
+  case columns::Kind::time:
+    return utc_text(name);
+  case columns::Kind::value:
+    break;
   }
-  return columns;
+  return name;
+}
+
+const std::string k_position_select = columns::select_list(columns::k_positions, read_expression);
+const std::string k_run_select = columns::select_list(columns::k_runs, read_expression);
+const std::string k_quarantine_select =
+    columns::select_list(columns::k_quarantine, read_expression);
+const std::string k_validation_select =
+    columns::select_list(columns::k_validations, read_expression);
+const std::string k_cutover_select = columns::select_list(columns::k_cutovers, read_expression);
+
+// The run's error as update_run() stored it; nullopt when it had none.
+std::optional<Error> read_error(const pqxx::row& row) {
+  namespace col = columns::run;
+  const auto message = row[col::error].as<std::string>();
+  const auto area = row[col::error_area].as<std::string>();
+  if (message.empty() && area.empty()) {
+    return std::nullopt;
+  }
+  return Error(parse_error_area(area),
+               message,
+               ErrorContext{.table = row[col::error_table].as<std::string>(),
+                            .column = row[col::error_column].as<std::string>(),
+                            .primary_key = row[col::error_key].as<std::string>(),
+                            .sql = row[col::error_sql].as<std::string>(),
+                            .sqlstate = row[col::error_sqlstate].as<std::string>(),
+                            .transient = row[col::error_transient].as<bool>()});
 }
 
 RunRecord read_run(const pqxx::row& row) {
+  namespace col = columns::run;
   RunRecord record;
-  record.id = row[0].as<std::int64_t>();
+  record.id = row[col::id].as<std::int64_t>();
   auto& r = record.result;
-  r.table = row[1].as<std::string>();
-  r.mode = parse_run_mode(row[2].as<std::string>());
-  r.started = parse_utc(row[3].as<std::string>());
-  r.finished = r.started + std::chrono::milliseconds(row[11].as<std::int64_t>());
-  const auto outcome = row[4].as<std::string>();
+  r.table = row[col::table_name].as<std::string>();
+  r.mode = parse_run_mode(row[col::mode].as<std::string>());
+  r.started = parse_utc(row[col::started_at].as<std::string>());
+  r.finished = r.started + std::chrono::milliseconds(row[col::duration_ms].as<std::int64_t>());
+  const auto outcome = row[col::outcome].as<std::string>();
   r.outcome = outcome == "ok" ? Outcome::ok : Outcome::failed;
   auto& c = r.counts;
-  c.rows_read = as_count(row[5]);
-  c.inserted = as_count(row[6]);
-  c.updated = as_count(row[7]);
-  c.unchanged = as_count(row[8]);
-  c.deleted = as_count(row[9]);
-  c.zero_dates = as_count(row[10]);
-  r.watermark = row[12].as<std::string>();
-  r.upper_bound = row[13].as<std::string>();
-  c.null_timestamps = as_count(row[15]);
-  c.chunks_compared = as_count(row[16]);
-  c.chunks_differing = as_count(row[17]);
-  c.quarantined = as_count(row[18]);
-  c.found_by_comparison = as_count(row[19]);
-  c.retries = as_count(row[20]);
+  c.rows_read = as_count(row[col::rows_read]);
+  c.inserted = as_count(row[col::rows_inserted]);
+  c.updated = as_count(row[col::rows_updated]);
+  c.unchanged = as_count(row[col::rows_unchanged]);
+  c.deleted = as_count(row[col::rows_deleted]);
+  c.zero_dates = as_count(row[col::zero_dates]);
+  r.watermark = row[col::watermark].as<std::string>();
+  r.upper_bound = row[col::upper_bound].as<std::string>();
+  c.null_timestamps = as_count(row[col::null_timestamps]);
+  c.chunks_compared = as_count(row[col::chunks_compared]);
+  c.chunks_differing = as_count(row[col::chunks_differing]);
+  c.quarantined = as_count(row[col::quarantined]);
+  c.found_by_comparison = as_count(row[col::found_by_comparison]);
+  c.retries = as_count(row[col::retries]);
   record.unfinished = outcome == "running";
-  record.invocation_id = row[28].as<std::int64_t>();
-  r.schema_changes = split_lines(row[29].as<std::string>());
-  r.held_back = row[30].as<std::string>();
-  const auto message = row[14].as<std::string>();
-  const auto area = row[21].as<std::string>();
-  if (record.unfinished) {
-    r.error = Error(ErrorArea::internal, "did not finish (process ended during the run)");
-  } else if (!message.empty() || !area.empty()) {
-    r.error = Error(parse_error_area(area),
-                    message,
-                    ErrorContext{.table = row[22].as<std::string>(),
-                                 .column = row[23].as<std::string>(),
-                                 .primary_key = row[24].as<std::string>(),
-                                 .sql = row[25].as<std::string>(),
-                                 .sqlstate = row[26].as<std::string>(),
-                                 .transient = row[27].as<bool>()});
-  }
+  record.invocation_id = row[col::invocation_id].as<std::int64_t>();
+  r.schema_changes = split_lines(row[col::schema_changes].as<std::string>());
+  r.held_back = row[col::held_back].as<std::string>();
+  r.error = record.unfinished
+                ? Error(ErrorArea::internal, "did not finish (process ended during the run)")
+                : read_error(row);
   return record;
 }
 
 ValidationRecord read_validation(const pqxx::row& row) {
+  namespace col = columns::validation;
   ValidationRecord r;
-  r.id = row[0].as<std::int64_t>();
-  r.table = row[1].as<std::string>();
-  r.at = row[2].as<std::string>();
-  r.checksum = row[3].as<std::string>() == "checksum";
-  r.source_rows = as_count(row[4]);
-  r.target_rows = as_count(row[5]);
-  r.behind = as_count(row[6]);
-  r.quarantined = as_count(row[7]);
-  r.unexplained = as_count(row[8]);
-  r.chunks_compared = as_count(row[9]);
-  r.chunks_differing = as_count(row[10]);
-  r.outcome = row[11].as<std::string>();
-  r.summary = row[12].as<std::string>();
-  r.error = row[13].as<std::string>();
-  r.repaired = row[14].as<bool>();
+  r.id = row[col::id].as<std::int64_t>();
+  r.table = row[col::table_name].as<std::string>();
+  r.at = row[col::checked_at].as<std::string>();
+  r.checksum = row[col::kind].as<std::string>() == "checksum";
+  r.source_rows = as_count(row[col::mysql_rows]);
+  r.target_rows = as_count(row[col::postgresql_rows]);
+  r.behind = as_count(row[col::behind]);
+  r.quarantined = as_count(row[col::quarantined]);
+  r.unexplained = as_count(row[col::unexplained]);
+  r.chunks_compared = as_count(row[col::chunks_compared]);
+  r.chunks_differing = as_count(row[col::chunks_differing]);
+  r.outcome = row[col::outcome].as<std::string>();
+  r.summary = row[col::summary].as<std::string>();
+  r.error = row[col::error].as<std::string>();
+  r.repaired = row[col::repaired].as<bool>();
   return r;
 }
 
@@ -329,29 +333,32 @@ public:
 
   std::optional<Position> position(const std::string& table) override {
     return run<std::optional<Position>>([&](pqxx::work& tx) -> std::optional<Position> {
-      const auto rows = tx.exec_params("SELECT phase, cursor_timestamp, cursor_key, target_id FROM "
-                                           + m_q + "table_state WHERE table_name = $1",
+      namespace col = columns::position;
+      const auto rows = tx.exec_params("SELECT " + k_position_select + " FROM " + m_q
+                                           + "table_state WHERE table_name = $1",
                                        table);
       if (rows.empty()) {
         return std::nullopt;
       }
+      const auto& row = rows[0];
       Position out;
-      out.phase = rows[0][0].as<std::string>() == "initial" ? Phase::initial : Phase::incremental;
-      if (!rows[0][1].is_null()) {
-        out.timestamp = rows[0][1].as<std::string>();
+      out.phase =
+          row[col::phase].as<std::string>() == "initial" ? Phase::initial : Phase::incremental;
+      if (!row[col::cursor_timestamp].is_null()) {
+        out.timestamp = row[col::cursor_timestamp].as<std::string>();
       }
-      out.key = decode_key(rows[0][2].as<std::string>());
-      out.target_id = rows[0][3].as<std::string>();
+      out.key = decode_key(row[col::cursor_key].as<std::string>());
+      out.target_id = row[col::target_id].as<std::string>();
       return out;
     });
   }
 
   void save_position(const std::string& table, const Position& position) override {
     run<int>([&](pqxx::work& tx) {
-      tx.exec_params("INSERT INTO " + m_q
-                         + "table_state (table_name, phase, cursor_timestamp, cursor_key, "
-                           "updated_at, target_id) VALUES ($1, $2, CASE WHEN $3 THEN $4 END, $5, "
-                           "now(), $6) ON CONFLICT (table_name) DO UPDATE SET phase = "
+      tx.exec_params("INSERT INTO " + m_q + "table_state ("
+                         + columns::name_list(columns::k_positions)
+                         + ") VALUES ($1, $2, CASE WHEN $3 THEN $4 END, $5, now(), $6) ON CONFLICT "
+                           "(table_name) DO UPDATE SET phase = "
                            "excluded.phase, cursor_timestamp = excluded.cursor_timestamp, "
                            "cursor_key = excluded.cursor_key, updated_at = excluded.updated_at, "
                            "target_id = excluded.target_id",
@@ -465,20 +472,20 @@ public:
   std::vector<QuarantineEntry> quarantined(const std::string& table) override {
     return run<std::vector<QuarantineEntry>>([&](pqxx::work& tx) {
       const auto rows = tx.exec_params(
-          "SELECT table_name, row_key, column_name, reason, raw_hex, run_id, "
-              + utc_text("rejected_at") + " FROM " + m_q
+          "SELECT " + k_quarantine_select + " FROM " + m_q
               + "quarantine WHERE $1 = '' OR table_name = $1 ORDER BY table_name, rejected_at, "
                 "row_key",
           table);
       std::vector<QuarantineEntry> out;
       for (const auto& row : rows) {
-        out.push_back(QuarantineEntry{row[0].as<std::string>(),
-                                      row[1].as<std::string>(),
-                                      row[2].as<std::string>(),
-                                      row[3].as<std::string>(),
-                                      row[4].as<std::string>(),
-                                      row[5].as<std::int64_t>(),
-                                      row[6].as<std::string>()});
+        namespace col = columns::quarantine;
+        out.push_back(QuarantineEntry{row[col::table_name].as<std::string>(),
+                                      row[col::row_key].as<std::string>(),
+                                      row[col::column_name].as<std::string>(),
+                                      row[col::reason].as<std::string>(),
+                                      row[col::raw_hex].as<std::string>(),
+                                      row[col::run_id].as<std::int64_t>(),
+                                      row[col::rejected_at].as<std::string>()});
       }
       return out;
     });
@@ -497,13 +504,13 @@ public:
   }
 
   std::vector<RunRecord> latest_runs() override {
-    return read_runs("SELECT " + with_times(k_run_columns) + " FROM " + m_q
+    return read_runs("SELECT " + k_run_select + " FROM " + m_q
                      + "runs WHERE id IN (SELECT max(id) FROM " + m_q
                      + "runs GROUP BY table_name) ORDER BY table_name");
   }
 
   std::vector<RunRecord> runs(const std::string& table, std::size_t last) override {
-    return read_runs("SELECT * FROM (SELECT " + with_times(k_run_columns) + " FROM " + m_q
+    return read_runs("SELECT * FROM (SELECT " + k_run_select + " FROM " + m_q
                          + "runs WHERE table_name = $1 ORDER BY id DESC LIMIT $2) AS newest "
                            "ORDER BY id",
                      table,
@@ -511,7 +518,7 @@ public:
   }
 
   std::optional<RunRecord> last_successful_run(const std::string& table) override {
-    auto found = read_runs("SELECT " + with_times(k_run_columns) + " FROM " + m_q
+    auto found = read_runs("SELECT " + k_run_select + " FROM " + m_q
                                + "runs WHERE table_name = $1 AND outcome = 'ok' ORDER BY id "
                                  "DESC LIMIT 1",
                            table);
@@ -536,12 +543,12 @@ public:
   std::vector<ValidationRecord>
   validations(const std::string& table, std::size_t last, bool with_rows) override {
     return run<std::vector<ValidationRecord>>([&](pqxx::work& tx) {
-      const auto rows = tx.exec_params("SELECT * FROM (SELECT " + with_times(k_validation_columns)
-                                           + " FROM " + m_q
-                                           + "validations WHERE table_name = $1 ORDER BY id DESC "
-                                             "LIMIT $2) AS newest ORDER BY id",
-                                       table,
-                                       static_cast<std::int64_t>(last));
+      const auto rows =
+          tx.exec_params("SELECT * FROM (SELECT " + k_validation_select + " FROM " + m_q
+                             + "validations WHERE table_name = $1 ORDER BY id DESC "
+                               "LIMIT $2) AS newest ORDER BY id",
+                         table,
+                         static_cast<std::int64_t>(last));
       std::vector<ValidationRecord> out;
       for (const auto& row : rows) {
         out.push_back(read_validation(row));
@@ -567,7 +574,7 @@ public:
 
   std::optional<CutoverRecord> cutover_in_force(const std::string& table) override {
     return run<std::optional<CutoverRecord>>([&](pqxx::work& tx) -> std::optional<CutoverRecord> {
-      const auto rows = tx.exec_params(std::string("SELECT ") + k_cutover_columns + " FROM " + m_q
+      const auto rows = tx.exec_params("SELECT " + k_cutover_select + " FROM " + m_q
                                            + "cutovers WHERE table_name = $1 AND outcome = 'done' "
                                              "ORDER BY id DESC LIMIT 1",
                                        table);
@@ -595,8 +602,8 @@ public:
   std::vector<CutoverRecord> cutovers(std::size_t last) override {
     return run<std::vector<CutoverRecord>>([&](pqxx::work& tx) {
       std::vector<CutoverRecord> out;
-      for (const auto& row : tx.exec_params(std::string("SELECT ") + k_cutover_columns + " FROM "
-                                                + m_q + "cutovers ORDER BY id DESC LIMIT $1",
+      for (const auto& row : tx.exec_params("SELECT " + k_cutover_select + " FROM " + m_q
+                                                + "cutovers ORDER BY id DESC LIMIT $1",
                                             static_cast<std::int64_t>(last))) {
         out.push_back(read_cutover(row));
       }
@@ -838,9 +845,8 @@ private:
     run<int>([&](pqxx::work& tx) {
       for (const auto& entry : entries) {
         tx.exec_params(
-            "INSERT INTO " + m_q
-                + "quarantine (table_name, row_key, column_name, reason, raw_hex, "
-                  "run_id, rejected_at) VALUES ($1, $2, $3, $4, $5, $6, coalesce("
+            "INSERT INTO " + m_q + "quarantine (" + columns::name_list(columns::k_quarantine)
+                + ") VALUES ($1, $2, $3, $4, $5, $6, coalesce("
                   "NULLIF($7, '')::timestamptz, now())) ON CONFLICT (table_name, "
                   "row_key, column_name) DO UPDATE SET reason = excluded.reason, raw_hex "
                   "= excluded.raw_hex, run_id = excluded.run_id, rejected_at = "
@@ -860,9 +866,8 @@ private:
   void restore_invocation(pqxx::work& tx, const Invocation& i) {
     const bool finished = i.exit_code.has_value();
     tx.exec_params(
-        "INSERT INTO " + m_q
-            + "invocations (id, started_at, finished_at, duration_ms, host, pid, "
-              "options, exit_code, notify_failures) VALUES ($1, $2::timestamptz, CASE "
+        "INSERT INTO " + m_q + "invocations (" + columns::name_list(columns::k_invocations)
+            + ") VALUES ($1, $2::timestamptz, CASE "
               "WHEN $3 THEN $4::timestamptz END, $5, $6, $7, $8, CASE WHEN $3 THEN $9::integer "
               "END, $10)",
         i.id,
@@ -895,10 +900,8 @@ private:
   void restore_validation(pqxx::work& tx, const ValidationRecord& r) { insert_validation(tx, r); }
 
   void insert_cutover(pqxx::work& tx, const CutoverRecord& r) {
-    tx.exec_params("INSERT INTO " + m_q
-                       + "cutovers (id, table_name, invocation_id, finished_at, by_whom, outcome, "
-                         "summary, reverted_at, reverted_by) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-                         "$8, $9)",
+    tx.exec_params("INSERT INTO " + m_q + "cutovers (" + columns::name_list(columns::k_cutovers)
+                       + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                    r.id,
                    r.table,
                    r.invocation_id,
@@ -911,26 +914,26 @@ private:
   }
 
   static CutoverRecord read_cutover(const pqxx::row& row) {
+    namespace col = columns::cutover;
     CutoverRecord out;
-    out.id = row[0].as<std::int64_t>();
-    out.table = row[1].as<std::string>();
-    out.invocation_id = row[2].as<std::int64_t>();
-    out.at = row[3].as<std::string>();
-    out.by = row[4].as<std::string>();
-    out.outcome = row[5].as<std::string>();
-    out.summary = row[6].as<std::string>();
-    out.reverted_at = row[7].as<std::string>();
-    out.reverted_by = row[8].as<std::string>();
+    out.id = row[col::id].as<std::int64_t>();
+    out.table = row[col::table_name].as<std::string>();
+    out.invocation_id = row[col::invocation_id].as<std::int64_t>();
+    out.at = row[col::finished_at].as<std::string>();
+    out.by = row[col::by_whom].as<std::string>();
+    out.outcome = row[col::outcome].as<std::string>();
+    out.summary = row[col::summary].as<std::string>();
+    out.reverted_at = row[col::reverted_at].as<std::string>();
+    out.reverted_by = row[col::reverted_by].as<std::string>();
     return out;
   }
 
   // A validation under its own id, with its rows.
   void insert_validation(pqxx::work& tx, const ValidationRecord& r) {
-    tx.exec_params("INSERT INTO " + m_q
-                       + "validations (id, table_name, checked_at, kind, mysql_rows, "
-                         "postgresql_rows, behind, quarantined, unexplained, chunks_compared, "
-                         "chunks_differing, outcome, summary, error, repaired) VALUES ($1, $2, "
-                         "$3::timestamptz, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    tx.exec_params("INSERT INTO " + m_q + "validations ("
+                       + columns::name_list(columns::k_validations)
+                       + ") VALUES ($1, $2, $3::timestamptz, $4, $5, $6, $7, $8, $9, $10, $11, "
+                         "$12, $13, $14, $15)",
                    r.id,
                    r.table,
                    r.at,
@@ -951,9 +954,9 @@ private:
 
   void insert_rows(pqxx::work& tx, std::int64_t id, const std::vector<DifferingRow>& rows) {
     for (const auto& row : rows) {
-      tx.exec_params("INSERT INTO " + m_q
-                         + "validation_rows (validation_id, row_key, difference, chunk) "
-                           "VALUES ($1, $2, $3, $4)",
+      tx.exec_params("INSERT INTO " + m_q + "validation_rows ("
+                         + columns::name_list(columns::k_validation_rows)
+                         + ") VALUES ($1, $2, $3, $4)",
                      id,
                      row.key,
                      row.difference,

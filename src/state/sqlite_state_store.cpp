@@ -1,5 +1,7 @@
 #include "migrate/state/sqlite_state_store.hpp"
 
+#include "state/columns.hpp"
+
 #include "migrate/core/error.hpp"
 #include "migrate/core/log_text.hpp"
 
@@ -125,9 +127,19 @@ CREATE TABLE IF NOT EXISTS pruned_runs (
 );
 )sql";
 
-constexpr const char* k_cutover_columns =
-    "id, table_name, invocation_id, finished_at, by_whom, outcome, summary, reverted_at, "
-    "reverted_by";
+// A column as this store reads it back; SQLite keeps times as text already.
+std::string read_expression(const columns::Column& column) {
+  const std::string name(column.name);
+  return column.kind == columns::Kind::nullable_text ? "coalesce(" + name + ", '')" : name;
+}
+
+const std::string k_position_select = columns::select_list(columns::k_positions, read_expression);
+const std::string k_run_select = columns::select_list(columns::k_runs, read_expression);
+const std::string k_quarantine_select =
+    columns::select_list(columns::k_quarantine, read_expression);
+const std::string k_validation_select =
+    columns::select_list(columns::k_validations, read_expression);
+const std::string k_cutover_select = columns::select_list(columns::k_cutovers, read_expression);
 
 // Every row of `query`, each read by `read`.
 template<typename Read>
@@ -180,20 +192,6 @@ std::optional<Error> read_error(SQLite::Statement& query, int message_column, in
                             .sqlstate = query.getColumn(first + 5).getString(),
                             .transient = query.getColumn(first + 6).getInt() != 0});
 }
-
-// The columns of `runs` that read_run() takes, in its order.
-const char* const k_run_columns =
-    "id, table_name, mode, started_at, coalesce(finished_at, ''), outcome, rows_read, "
-    "rows_inserted, rows_updated, rows_unchanged, rows_deleted, zero_dates, duration_ms, "
-    "coalesce(watermark, ''), coalesce(upper_bound, ''), coalesce(error, ''), null_timestamps, "
-    "chunks_compared, chunks_differing, quarantined, found_by_comparison, retries, "
-    "coalesce(error_area, ''), coalesce(error_table, ''), coalesce(error_column, ''), "
-    "coalesce(error_key, ''), coalesce(error_sql, ''), coalesce(error_sqlstate, ''), "
-    "coalesce(error_transient, 0), invocation_id, schema_changes, held_back";
-
-const char* const k_validation_columns =
-    "id, table_name, checked_at, kind, mysql_rows, postgresql_rows, behind, quarantined, "
-    "unexplained, chunks_compared, chunks_differing, outcome, summary, error, repaired";
 
 template<typename Body>
 auto translate(Body&& body) -> decltype(body()) {
@@ -269,20 +267,21 @@ public:
 
   std::optional<Position> position(const std::string& table) override {
     return translate([&]() -> std::optional<Position> {
-      SQLite::Statement query(m_db,
-                              "SELECT phase, cursor_timestamp, cursor_key, target_id FROM "
-                              "table_state WHERE table_name = ?");
+      namespace col = columns::position;
+      SQLite::Statement query(
+          m_db, "SELECT " + k_position_select + " FROM table_state WHERE table_name = ?");
       query.bind(1, table);
       if (!query.executeStep()) {
         return std::nullopt;
       }
       Position out;
-      out.phase = query.getColumn(0).getString() == "initial" ? Phase::initial : Phase::incremental;
-      if (!query.getColumn(1).isNull()) {
-        out.timestamp = query.getColumn(1).getString();
+      out.phase = query.getColumn(col::phase).getString() == "initial" ? Phase::initial
+                                                                       : Phase::incremental;
+      if (!query.getColumn(col::cursor_timestamp).isNull()) {
+        out.timestamp = query.getColumn(col::cursor_timestamp).getString();
       }
-      out.key = decode_key(query.getColumn(2).getString());
-      out.target_id = query.getColumn(3).getString();
+      out.key = decode_key(query.getColumn(col::cursor_key).getString());
+      out.target_id = query.getColumn(col::target_id).getString();
       return out;
     });
   }
@@ -291,11 +290,11 @@ public:
     translate([&] {
       SQLite::Statement upsert(
           m_db,
-          "INSERT INTO table_state (table_name, phase, cursor_timestamp, cursor_key, updated_at, "
-          "target_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (table_name) DO UPDATE SET "
-          "phase = excluded.phase, cursor_timestamp = excluded.cursor_timestamp, "
-          "cursor_key = excluded.cursor_key, updated_at = excluded.updated_at, "
-          "target_id = excluded.target_id");
+          "INSERT INTO table_state (" + columns::name_list(columns::k_positions)
+              + ") VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (table_name) DO UPDATE SET "
+                "phase = excluded.phase, cursor_timestamp = excluded.cursor_timestamp, "
+                "cursor_key = excluded.cursor_key, updated_at = excluded.updated_at, "
+                "target_id = excluded.target_id");
       upsert.bind(1, table);
       upsert.bind(2, position.phase == Phase::initial ? "initial" : "incremental");
       if (position.timestamp) {
@@ -380,11 +379,10 @@ public:
       SQLite::Transaction tx(m_db);
       SQLite::Statement upsert(
           m_db,
-          "INSERT INTO quarantine (table_name, row_key, column_name, reason, raw_hex, run_id, "
-          "rejected_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (table_name, row_key, "
-          "column_name) "
-          "DO UPDATE SET reason = excluded.reason, raw_hex = excluded.raw_hex, "
-          "run_id = excluded.run_id, rejected_at = excluded.rejected_at");
+          "INSERT INTO quarantine (" + columns::name_list(columns::k_quarantine)
+              + ") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (table_name, row_key, column_name) "
+                "DO UPDATE SET reason = excluded.reason, raw_hex = excluded.raw_hex, "
+                "run_id = excluded.run_id, rejected_at = excluded.rejected_at");
       const auto now = now_text();
       for (const auto& entry : entries) {
         upsert.bind(1, entry.table);
@@ -420,21 +418,22 @@ public:
 
   std::vector<QuarantineEntry> quarantined(const std::string& table) override {
     return translate([&] {
-      SQLite::Statement query(
-          m_db,
-          "SELECT table_name, row_key, column_name, reason, raw_hex, run_id, rejected_at FROM "
-          "quarantine WHERE ? = '' OR table_name = ? ORDER BY table_name, rejected_at, row_key");
+      SQLite::Statement query(m_db,
+                              "SELECT " + k_quarantine_select
+                                  + " FROM quarantine WHERE ? = '' OR table_name = ? ORDER BY "
+                                    "table_name, rejected_at, row_key");
       query.bind(1, table);
       query.bind(2, table);
       std::vector<QuarantineEntry> out;
       while (query.executeStep()) {
-        out.push_back(QuarantineEntry{query.getColumn(0).getString(),
-                                      query.getColumn(1).getString(),
-                                      query.getColumn(2).getString(),
-                                      query.getColumn(3).getString(),
-                                      query.getColumn(4).getString(),
-                                      query.getColumn(5).getInt64(),
-                                      query.getColumn(6).getString()});
+        namespace col = columns::quarantine;
+        out.push_back(QuarantineEntry{query.getColumn(col::table_name).getString(),
+                                      query.getColumn(col::row_key).getString(),
+                                      query.getColumn(col::column_name).getString(),
+                                      query.getColumn(col::reason).getString(),
+                                      query.getColumn(col::raw_hex).getString(),
+                                      query.getColumn(col::run_id).getInt64(),
+                                      query.getColumn(col::rejected_at).getString()});
       }
       return out;
     });
@@ -455,7 +454,7 @@ public:
   std::vector<RunRecord> latest_runs() override {
     return translate([&] {
       SQLite::Statement query(m_db,
-                              std::string("SELECT ") + k_run_columns
+                              "SELECT " + k_run_select
                                   + " FROM runs WHERE id IN (SELECT max(id) FROM runs GROUP BY "
                                     "table_name) ORDER BY table_name");
       return read_all(query, read_run);
@@ -465,7 +464,7 @@ public:
   std::vector<RunRecord> runs(const std::string& table, std::size_t last) override {
     return translate([&] {
       SQLite::Statement query(m_db,
-                              std::string("SELECT * FROM (SELECT ") + k_run_columns
+                              "SELECT * FROM (SELECT " + k_run_select
                                   + " FROM runs WHERE table_name = ? ORDER BY id DESC LIMIT ?) "
                                     "ORDER BY id");
       query.bind(1, table);
@@ -487,7 +486,7 @@ public:
   validations(const std::string& table, std::size_t last, bool with_rows) override {
     return translate([&] {
       SQLite::Statement query(m_db,
-                              std::string("SELECT * FROM (SELECT ") + k_validation_columns
+                              "SELECT * FROM (SELECT " + k_validation_select
                                   + " FROM validations WHERE table_name = ? ORDER BY id DESC "
                                     "LIMIT ?) ORDER BY id");
       query.bind(1, table);
@@ -506,7 +505,7 @@ public:
   std::optional<RunRecord> last_successful_run(const std::string& table) override {
     return translate([&]() -> std::optional<RunRecord> {
       SQLite::Statement query(m_db,
-                              std::string("SELECT ") + k_run_columns
+                              "SELECT " + k_run_select
                                   + " FROM runs WHERE table_name = ? AND outcome = 'ok' ORDER BY "
                                     "id DESC LIMIT 1");
       query.bind(1, table);
@@ -524,7 +523,7 @@ public:
   std::optional<CutoverRecord> cutover_in_force(const std::string& table) override {
     return translate([&]() -> std::optional<CutoverRecord> {
       SQLite::Statement query(m_db,
-                              std::string("SELECT ") + k_cutover_columns
+                              "SELECT " + k_cutover_select
                                   + " FROM cutovers WHERE table_name = ? AND outcome = 'done' "
                                     "ORDER BY id DESC LIMIT 1");
       query.bind(1, table);
@@ -553,9 +552,8 @@ public:
 
   std::vector<CutoverRecord> cutovers(std::size_t last) override {
     return translate([&] {
-      SQLite::Statement query(m_db,
-                              std::string("SELECT ") + k_cutover_columns
-                                  + " FROM cutovers ORDER BY id DESC LIMIT ?");
+      SQLite::Statement query(
+          m_db, "SELECT " + k_cutover_select + " FROM cutovers ORDER BY id DESC LIMIT ?");
       query.bind(1, static_cast<std::int64_t>(last));
       return read_all(query, read_cutover);
     });
@@ -715,56 +713,65 @@ public:
 
 private:
   static RunRecord read_run(SQLite::Statement& query) {
+    namespace col = columns::run;
+    const auto count = [&](col::Index index) {
+      return as_count(query.getColumn(index));
+    };
     RunRecord record;
-    record.id = query.getColumn(0).getInt64();
+    record.id = query.getColumn(col::id).getInt64();
     auto& r = record.result;
-    r.table = query.getColumn(1).getString();
-    r.mode = parse_run_mode(query.getColumn(2).getString());
-    r.started = parse_utc(query.getColumn(3).getString());
-    r.finished = r.started + std::chrono::milliseconds(query.getColumn(12).getInt64());
-    const auto outcome = query.getColumn(5).getString();
+    r.table = query.getColumn(col::table_name).getString();
+    r.mode = parse_run_mode(query.getColumn(col::mode).getString());
+    r.started = parse_utc(query.getColumn(col::started_at).getString());
+    r.finished =
+        r.started + std::chrono::milliseconds(query.getColumn(col::duration_ms).getInt64());
+    const auto outcome = query.getColumn(col::outcome).getString();
     r.outcome = outcome == "ok" ? Outcome::ok : Outcome::failed;
-    r.counts.rows_read = as_count(query.getColumn(6));
-    r.counts.inserted = as_count(query.getColumn(7));
-    r.counts.updated = as_count(query.getColumn(8));
-    r.counts.unchanged = as_count(query.getColumn(9));
-    r.counts.deleted = as_count(query.getColumn(10));
-    r.counts.zero_dates = as_count(query.getColumn(11));
-    r.counts.null_timestamps = as_count(query.getColumn(16));
-    r.counts.chunks_compared = as_count(query.getColumn(17));
-    r.counts.chunks_differing = as_count(query.getColumn(18));
-    r.counts.quarantined = as_count(query.getColumn(19));
-    r.counts.found_by_comparison = as_count(query.getColumn(20));
-    r.counts.retries = as_count(query.getColumn(21));
-    r.watermark = query.getColumn(13).getString();
-    r.upper_bound = query.getColumn(14).getString();
+    r.counts.rows_read = count(col::rows_read);
+    r.counts.inserted = count(col::rows_inserted);
+    r.counts.updated = count(col::rows_updated);
+    r.counts.unchanged = count(col::rows_unchanged);
+    r.counts.deleted = count(col::rows_deleted);
+    r.counts.zero_dates = count(col::zero_dates);
+    r.counts.null_timestamps = count(col::null_timestamps);
+    r.counts.chunks_compared = count(col::chunks_compared);
+    r.counts.chunks_differing = count(col::chunks_differing);
+    r.counts.quarantined = count(col::quarantined);
+    r.counts.found_by_comparison = count(col::found_by_comparison);
+    r.counts.retries = count(col::retries);
+    r.watermark = query.getColumn(col::watermark).getString();
+    r.upper_bound = query.getColumn(col::upper_bound).getString();
     record.unfinished = outcome == "running";
-    record.invocation_id = query.getColumn(29).getInt64();
-    r.schema_changes = split_lines(query.getColumn(30).getString());
-    r.held_back = query.getColumn(31).getString();
+    record.invocation_id = query.getColumn(col::invocation_id).getInt64();
+    r.schema_changes = split_lines(query.getColumn(col::schema_changes).getString());
+    r.held_back = query.getColumn(col::held_back).getString();
     r.error = record.unfinished
                   ? Error(ErrorArea::internal, "did not finish (process ended during the run)")
-                  : read_error(query, 15, 22);
+                  : read_error(query, col::error, col::error_area);
     return record;
   }
 
   static ValidationRecord read_validation(SQLite::Statement& query) {
+    namespace col = columns::validation;
+    const auto count = [&](col::Index index) {
+      return as_count(query.getColumn(index));
+    };
     ValidationRecord r;
-    r.id = query.getColumn(0).getInt64();
-    r.table = query.getColumn(1).getString();
-    r.at = query.getColumn(2).getString();
-    r.checksum = query.getColumn(3).getString() == "checksum";
-    r.source_rows = as_count(query.getColumn(4));
-    r.target_rows = as_count(query.getColumn(5));
-    r.behind = as_count(query.getColumn(6));
-    r.quarantined = as_count(query.getColumn(7));
-    r.unexplained = as_count(query.getColumn(8));
-    r.chunks_compared = as_count(query.getColumn(9));
-    r.chunks_differing = as_count(query.getColumn(10));
-    r.outcome = query.getColumn(11).getString();
-    r.summary = query.getColumn(12).getString();
-    r.error = query.getColumn(13).getString();
-    r.repaired = query.getColumn(14).getInt() != 0;
+    r.id = query.getColumn(col::id).getInt64();
+    r.table = query.getColumn(col::table_name).getString();
+    r.at = query.getColumn(col::checked_at).getString();
+    r.checksum = query.getColumn(col::kind).getString() == "checksum";
+    r.source_rows = count(col::mysql_rows);
+    r.target_rows = count(col::postgresql_rows);
+    r.behind = count(col::behind);
+    r.quarantined = count(col::quarantined);
+    r.unexplained = count(col::unexplained);
+    r.chunks_compared = count(col::chunks_compared);
+    r.chunks_differing = count(col::chunks_differing);
+    r.outcome = query.getColumn(col::outcome).getString();
+    r.summary = query.getColumn(col::summary).getString();
+    r.error = query.getColumn(col::error).getString();
+    r.repaired = query.getColumn(col::repaired).getInt() != 0;
     return r;
   }
 
@@ -784,9 +791,9 @@ private:
 
   void restore_invocation(const Invocation& i) {
     SQLite::Statement insert(m_db,
-                             "INSERT INTO invocations (id, started_at, finished_at, duration_ms, "
-                             "host, pid, options, exit_code, notify_failures) VALUES (?, ?, ?, ?, "
-                             "?, ?, ?, ?, ?)");
+                             "INSERT INTO invocations ("
+                                 + columns::name_list(columns::k_invocations)
+                                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, i.id);
     insert.bind(2, format_utc(i.started));
     if (i.exit_code) {
@@ -809,9 +816,8 @@ private:
   // Stores a cutover record; `keep_id`: with its id (a copy of another store).
   std::int64_t insert_cutover(const CutoverRecord& r, bool keep_id) {
     SQLite::Statement insert(m_db,
-                             "INSERT INTO cutovers (id, table_name, invocation_id, finished_at, "
-                             "by_whom, outcome, summary, reverted_at, reverted_by) VALUES (?, ?, "
-                             "?, ?, ?, ?, ?, ?, ?)");
+                             "INSERT INTO cutovers (" + columns::name_list(columns::k_cutovers)
+                                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (keep_id) {
       insert.bind(1, r.id);
     } // else NULL: the next id
@@ -828,26 +834,26 @@ private:
   }
 
   static CutoverRecord read_cutover(SQLite::Statement& query) {
+    namespace col = columns::cutover;
     CutoverRecord out;
-    out.id = query.getColumn(0).getInt64();
-    out.table = query.getColumn(1).getString();
-    out.invocation_id = query.getColumn(2).getInt64();
-    out.at = query.getColumn(3).getString();
-    out.by = query.getColumn(4).getString();
-    out.outcome = query.getColumn(5).getString();
-    out.summary = query.getColumn(6).getString();
-    out.reverted_at = query.getColumn(7).getString();
-    out.reverted_by = query.getColumn(8).getString();
+    out.id = query.getColumn(col::id).getInt64();
+    out.table = query.getColumn(col::table_name).getString();
+    out.invocation_id = query.getColumn(col::invocation_id).getInt64();
+    out.at = query.getColumn(col::finished_at).getString();
+    out.by = query.getColumn(col::by_whom).getString();
+    out.outcome = query.getColumn(col::outcome).getString();
+    out.summary = query.getColumn(col::summary).getString();
+    out.reverted_at = query.getColumn(col::reverted_at).getString();
+    out.reverted_by = query.getColumn(col::reverted_by).getString();
     return out;
   }
 
   // A validation and its rows; with `keep_id` under the record's id (a restore), else a new one.
   std::int64_t insert_validation(const ValidationRecord& r, bool keep_id) {
-    SQLite::Statement insert(
-        m_db,
-        "INSERT INTO validations (id, table_name, checked_at, kind, mysql_rows, postgresql_rows, "
-        "behind, quarantined, unexplained, chunks_compared, chunks_differing, outcome, summary, "
-        "error, repaired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    SQLite::Statement insert(m_db,
+                             "INSERT INTO validations ("
+                                 + columns::name_list(columns::k_validations)
+                                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     keep_id ? insert.bind(1, r.id) : insert.bind(1); // NULL: the next id
     insert.bind(2, r.table);
     insert.bind(3, r.at.empty() ? now_text() : r.at);
@@ -869,8 +875,9 @@ private:
     insert.exec();
     const auto id = m_db.getLastInsertRowid();
     SQLite::Statement row(m_db,
-                          "INSERT INTO validation_rows (validation_id, row_key, difference, chunk) "
-                          "VALUES (?, ?, ?, ?)");
+                          "INSERT INTO validation_rows ("
+                              + columns::name_list(columns::k_validation_rows)
+                              + ") VALUES (?, ?, ?, ?)");
     for (const auto& differing : r.rows) {
       row.bind(1, id);
       row.bind(2, differing.key);
@@ -885,8 +892,9 @@ private:
   // The entries as they were, rejected when they were (now when that is not known).
   void restore_quarantine(const std::vector<QuarantineEntry>& entries) {
     SQLite::Statement insert(m_db,
-                             "INSERT OR REPLACE INTO quarantine (table_name, row_key, column_name, "
-                             "reason, raw_hex, run_id, rejected_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                             "INSERT OR REPLACE INTO quarantine ("
+                                 + columns::name_list(columns::k_quarantine)
+                                 + ") VALUES (?, ?, ?, ?, ?, ?, ?)");
     for (const auto& entry : entries) {
       insert.bind(1, entry.table);
       insert.bind(2, entry.key);
@@ -930,9 +938,9 @@ private:
   void add_column_if_missing(const std::string& table,
                              const std::string& column,
                              const std::string& definition) {
-    SQLite::Statement columns(m_db, "PRAGMA table_info(" + table + ")");
-    while (columns.executeStep()) {
-      if (columns.getColumn(1).getString() == column) {
+    SQLite::Statement table_info(m_db, "PRAGMA table_info(" + table + ")");
+    while (table_info.executeStep()) {
+      if (table_info.getColumn(1).getString() == column) {
         return;
       }
     }
