@@ -7,34 +7,14 @@ namespace migrate {
 
 namespace {
 
-struct PassName {
-  RunMode::Pass pass;
-  const char* name;
-};
-
-constexpr PassName k_pass_names[] = {
-    {RunMode::Pass::none, "none"},
-    {RunMode::Pass::initial, "initial"},
-    {RunMode::Pass::incremental, "incremental"},
-    {RunMode::Pass::full, "full"},
-    {RunMode::Pass::reload, "reload"},
-    {RunMode::Pass::compare, "compare"},
-    {RunMode::Pass::replace, "replace"},
-};
-
 constexpr const char* k_verify_suffix = "+verify";
 constexpr const char* k_compare_suffix = "+compare";
 
 } // namespace
 
 std::string to_string(const RunMode& mode) {
-  std::string text = "none";
-  for (const auto& entry : k_pass_names) {
-    if (entry.pass == mode.pass) {
-      text = entry.name;
-    }
-  }
-  if (mode.compared && mode.pass != RunMode::Pass::compare) {
+  std::string text = to_string(mode.pass);
+  if (mode.compared && mode.pass != Pass::compare) {
     text += k_compare_suffix;
   } else if (mode.verified) {
     text += k_verify_suffix;
@@ -43,27 +23,27 @@ std::string to_string(const RunMode& mode) {
 }
 
 std::string mode_label(const RunMode& mode) {
-  return mode.pass == RunMode::Pass::none ? "-" : to_string(mode);
+  return mode.pass == Pass::none ? "-" : to_string(mode);
 }
 
 std::string plain_mode(const RunMode& mode) {
   std::string out;
   switch (mode.pass) {
-  case RunMode::Pass::none:
+  case Pass::none:
     return "did not run";
-  case RunMode::Pass::initial:
+  case Pass::initial:
     out = "first load";
     break;
-  case RunMode::Pass::incremental:
+  case Pass::incremental:
     out = "changes since last run";
     break;
-  case RunMode::Pass::full:
-  case RunMode::Pass::reload:
+  case Pass::full:
+  case Pass::reload:
     out = "whole table read again";
     break;
-  case RunMode::Pass::compare:
+  case Pass::compare:
     return "compared with MySQL";
-  case RunMode::Pass::replace:
+  case Pass::replace:
     out = "whole table replaced";
     break;
   }
@@ -88,12 +68,8 @@ RunMode parse_run_mode(const std::string& text) {
   };
   mode.compared = strip(k_compare_suffix);
   mode.verified = !mode.compared && strip(k_verify_suffix);
-  for (const auto& entry : k_pass_names) {
-    if (pass == entry.name) {
-      mode.pass = entry.pass;
-    }
-  }
-  if (mode.pass == RunMode::Pass::compare) {
+  mode.pass = parse_pass(pass);
+  if (mode.pass == Pass::compare) {
     mode.compared = true;
   }
   return mode;
@@ -107,7 +83,7 @@ const char* outcome_label(const TableResult& result) noexcept {
   if (!result.deadline_reached()) {
     return to_string(result.outcome);
   }
-  return result.mode.pass == RunMode::Pass::none ? "not started" : "stopped";
+  return result.mode.pass == Pass::none ? "not started" : "stopped";
 }
 
 std::string outcome_word(const TableResult& result) {

@@ -31,22 +31,6 @@ SchemaReport inspect_schema(const config::TableMapping& mapping,
 
 namespace {
 
-std::string pass_name(PassKind pass) {
-  switch (pass) {
-  case PassKind::replace:
-    return "replace";
-  case PassKind::full:
-    return "full";
-  case PassKind::initial:
-    return "initial";
-  case PassKind::incremental:
-    return "incremental";
-  case PassKind::compare:
-    return "compare";
-  }
-  return "compare";
-}
-
 // The stored position (or --since) the run would start from, voided as the run would void it.
 std::optional<state::Position> planned_position(const config::TableMapping& mapping,
                                                 target::Target& target,
@@ -57,7 +41,7 @@ std::optional<state::Position> planned_position(const config::TableMapping& mapp
                                                 RunPlan& out) {
   std::optional<state::Position> position;
   if (options.since) {
-    position = state::Position{state::Phase::incremental, *options.since, {}, {}};
+    position = state::Position{Pass::incremental, *options.since, {}, {}};
   } else if (!options.full && state != nullptr) {
     position = state->position(mapping.source_table);
   }
@@ -109,7 +93,7 @@ std::optional<std::uint64_t> rows_to_read(const config::TableMapping& mapping,
                                           const std::optional<state::Position>& position,
                                           const std::string& upper_bound,
                                           source::Source& source) {
-  if (choice.pass == PassKind::incremental) {
+  if (choice.pass == Pass::incremental) {
     auto read = read_request(mapping, plan, source::ReadOrder::by_timestamp_then_key);
     auto start = incremental_start(*position, mapping.lookback);
     read.after_timestamp = std::move(start.after_timestamp);
@@ -117,7 +101,7 @@ std::optional<std::uint64_t> rows_to_read(const config::TableMapping& mapping,
     read.until_timestamp = upper_bound;
     return source.count_rows(read);
   }
-  if (choice.pass == PassKind::initial || choice.pass == PassKind::full) {
+  if (choice.pass == Pass::initial || choice.pass == Pass::full) {
     return source.count_rows(read_request(mapping, plan, source::ReadOrder::by_key));
   }
   return std::nullopt;
@@ -176,7 +160,7 @@ PassChoice planned_pass(const config::TableMapping& mapping,
   inputs.compare_due = inputs.deletes && out.compare_due;
   inputs.verify = mapping.verify_every > 0;
   const auto choice = choose_pass(inputs);
-  out.pass = pass_name(choice.pass);
+  out.pass = to_string(choice.pass);
   out.resume = choice.resume;
   out.compare_after = choice.compare_after;
   if (choice.slice_only) {
@@ -212,8 +196,7 @@ RunPlan plan_run(const config::TableMapping& mapping,
     out.cursor = position->to_string();
   }
   if (plan.timestamp_position
-      && (choice.pass == PassKind::incremental || choice.pass == PassKind::initial
-          || choice.store_bound)) {
+      && (choice.pass == Pass::incremental || choice.pass == Pass::initial || choice.store_bound)) {
     const auto& column = plan.columns[*plan.timestamp_position].source;
     const auto clock =
         source.server_clock(mapping.safety_lag, clock_zone(column, mapping.timestamp_time_zone));
@@ -221,14 +204,14 @@ RunPlan plan_run(const config::TableMapping& mapping,
         read_upper_bound(clock, column.data_type == "date" ? -1 : column.datetime_precision);
   }
   out.rows_to_read = rows_to_read(mapping, plan, choice, position, out.upper_bound, source);
-  if (choice.pass == PassKind::initial || choice.pass == PassKind::full) {
+  if (choice.pass == Pass::initial || choice.pass == Pass::full) {
     out.key_ranges = planned_ranges(mapping,
                                     plan,
                                     state,
                                     options,
                                     existing,
                                     target,
-                                    choice.pass == PassKind::initial,
+                                    choice.pass == Pass::initial,
                                     target_empty && !choice.resume);
   }
   return out;

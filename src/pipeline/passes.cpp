@@ -17,8 +17,8 @@ namespace migrate::pipeline {
 namespace {
 
 // The first pass of the run names it; --reload keeps its name over the passes it runs.
-void set_pass(RunState& run, RunMode::Pass pass) {
-  if (run.result.mode.pass == RunMode::Pass::none) {
+void set_pass(RunState& run, Pass pass) {
+  if (run.result.mode.pass == Pass::none) {
     run.result.mode.pass = pass;
   }
 }
@@ -79,9 +79,9 @@ void guard_mass_delete(const RunState& run, std::uint64_t deleting, std::uint64_
 void full_pass(RunState& run,
                TableLoad& table_load,
                const std::optional<state::Position>& position) {
-  set_pass(run, RunMode::Pass::full);
+  set_pass(run, Pass::full);
   auto read = run.request(source::ReadOrder::by_key);
-  const bool resume = position && position->phase == state::Phase::initial;
+  const bool resume = position && position->phase == Pass::initial;
   if (!resume) {
     if (const auto load = ranged_load_plan(run, false)) {
       ranged_load(run, table_load, *load);
@@ -94,12 +94,11 @@ void full_pass(RunState& run,
     read.after_key = position->key;
   }
   const auto session = run.target.begin_load(run.target_table, load_mode(run, resume));
-  table_load.stream(
-      read,
-      *session,
-      CommitRules{run.mapping.commit_rows, [](const Cursor& last) {
-                    return state::Position{state::Phase::initial, std::nullopt, last.key, {}};
-                  }});
+  table_load.stream(read,
+                    *session,
+                    CommitRules{run.mapping.commit_rows, [](const Cursor& last) {
+                                  return state::Position{Pass::initial, std::nullopt, last.key, {}};
+                                }});
   run.finish_keys();
   run.store.clear_position(run.mapping.source_table);
 }
@@ -107,7 +106,7 @@ void full_pass(RunState& run,
 void initial_pass(RunState& run,
                   TableLoad& table_load,
                   const std::optional<state::Position>& position) {
-  set_pass(run, RunMode::Pass::initial);
+  set_pass(run, Pass::initial);
   auto read = run.request(source::ReadOrder::by_key);
   const bool resume = position && position->timestamp;
   if (!resume) {
@@ -135,11 +134,9 @@ void initial_pass(RunState& run,
   }
   const auto session = run.target.begin_load(run.target_table, load_mode(run, resume));
   table_load.stream(
-      read,
-      *session,
-      CommitRules{run.mapping.commit_rows, [bound](const Cursor& last) {
-                    return state::Position{state::Phase::initial, bound, last.key, {}};
-                  }});
+      read, *session, CommitRules{run.mapping.commit_rows, [bound](const Cursor& last) {
+                                    return state::Position{Pass::initial, bound, last.key, {}};
+                                  }});
   run.finish_keys();
   run.save_position(loaded_position(run, bound));
 }
@@ -161,14 +158,13 @@ state::Position loaded_position(RunState& run, const std::string& bound) {
                  watermark.value_or("(none: no row is stamped)"),
                  bound);
   }
-  run.loaded_cache.emplace(
-      bound, state::Position{state::Phase::incremental, std::move(watermark), {}, {}});
+  run.loaded_cache.emplace(bound, state::Position{Pass::incremental, std::move(watermark), {}, {}});
   return run.loaded_cache->second;
 }
 
 void incremental_pass(RunState& run, TableLoad& table_load, const state::Position& position) {
   run.finish_keys(); // --since on a table created by this run
-  set_pass(run, RunMode::Pass::incremental);
+  set_pass(run, Pass::incremental);
   auto read = run.request(source::ReadOrder::by_timestamp_then_key);
   read.until_timestamp = run.upper_bound();
   run.result.upper_bound = *read.until_timestamp;
@@ -183,8 +179,7 @@ void incremental_pass(RunState& run, TableLoad& table_load, const state::Positio
       *session,
       CommitRules{run.mapping.commit_rows, [position](const Cursor& last) {
                     return advance_position(
-                        position,
-                        state::Position{state::Phase::incremental, last.timestamp, last.key, {}});
+                        position, state::Position{Pass::incremental, last.timestamp, last.key, {}});
                   }});
 }
 
@@ -223,7 +218,7 @@ CompareSlice verify_slice(RunState& run) {
 
 void compare_pass(RunState& run, TableLoad& table_load, CompareSlice slice) {
   run.finish_keys();
-  set_pass(run, RunMode::Pass::compare);
+  set_pass(run, Pass::compare);
   (slice.count > 1 ? run.result.mode.verified : run.result.mode.compared) = true;
   auto planned = plan_comparison(run.mapping, run.plan, run.source);
   set_slice(planned.plan, planned.range, slice.count, slice.index);
@@ -277,7 +272,7 @@ void compare_pass(RunState& run, TableLoad& table_load, CompareSlice slice) {
 }
 
 void replace_pass(RunState& run, TableLoad& table_load) {
-  run.result.mode.pass = RunMode::Pass::replace;
+  run.result.mode.pass = Pass::replace;
   const auto& table = run.mapping.source_table;
   convert::check_replace_size(run.mapping,
                               run.source.count_rows(run.request(source::ReadOrder::by_key)));

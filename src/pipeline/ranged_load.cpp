@@ -33,19 +33,18 @@ void load_range(RunState& run,
   const auto session = connections.target->begin_load(
       run.target_table, load.resumed ? run.merge_mode() : target::LoadMode::direct);
   const auto bound = load.bound;
-  table_load.stream(
-      read,
-      *session,
-      CommitRules{run.mapping.commit_rows,
-                  [bound](const Cursor& last) {
-                    return state::Position{state::Phase::initial, bound, last.key, {}};
-                  },
-                  nullptr,
-                  false,
-                  name},
-      connections.source.get());
+  table_load.stream(read,
+                    *session,
+                    CommitRules{run.mapping.commit_rows,
+                                [bound](const Cursor& last) {
+                                  return state::Position{Pass::initial, bound, last.key, {}};
+                                },
+                                nullptr,
+                                false,
+                                name},
+                    connections.source.get());
   const std::lock_guard guard(run.lock);
-  run.save_position(state::Position{state::Phase::incremental, bound, {}, {}}, name);
+  run.save_position(state::Position{Pass::incremental, bound, {}, {}}, name);
 }
 
 } // namespace
@@ -102,7 +101,7 @@ void ranged_load(RunState& run, TableLoad& table_load, const RangedLoad& load) {
   std::vector<RangeToLoad> ranges;
   for (const auto& id : load.ranges.ids) {
     const auto stored = run.store.position(range_state_name(table, id));
-    if (!stored || stored->phase == state::Phase::initial) {
+    if (!stored || stored->phase == Pass::initial) {
       ranges.push_back(RangeToLoad{id, stored ? stored->key : std::vector<std::string>{}});
     }
   }

@@ -21,7 +21,7 @@ PositionTrust trust_position(const std::optional<state::Position>& stored,
     return PositionTrust::target_replaced;
   }
   // An initial pass that has not committed a key yet has loaded nothing to lose.
-  const bool loaded_rows = stored->phase == state::Phase::incremental || !stored->key.empty();
+  const bool loaded_rows = stored->phase == Pass::incremental || !stored->key.empty();
   if (target.empty && loaded_rows) {
     return PositionTrust::target_emptied;
   }
@@ -150,11 +150,11 @@ std::string range_state_name(const std::string& table, const std::string& id) {
 
 state::Position ranges_position(const KeyRanges& ranges, const std::optional<std::string>& bound) {
   return state::Position{
-      state::Phase::initial, bound, {ranges.width, ranges.ids.front(), ranges.ids.back()}, {}};
+      Pass::initial, bound, {ranges.width, ranges.ids.front(), ranges.ids.back()}, {}};
 }
 
 std::optional<KeyRanges> stored_ranges(const state::Position& stored) {
-  if (stored.phase != state::Phase::initial || stored.key.size() != 3) {
+  if (stored.phase != Pass::initial || stored.key.size() != 3) {
     return std::nullopt;
   }
   const auto& width = stored.key[0];
@@ -184,30 +184,30 @@ std::optional<KeyRanges> resumable_ranges(const state::Position& stored,
 
 PassChoice choose_pass(const PassInputs& in) {
   if (in.replace) {
-    return PassChoice{PassKind::replace};
+    return PassChoice{Pass::replace};
   }
-  const bool resume = in.position && in.position->phase == state::Phase::initial && !in.reload;
+  const bool resume = in.position && in.position->phase == Pass::initial && !in.reload;
   if (!in.has_timestamp) {
     // Every run compares, deletes included; a first load (or --reload) reads every row, and a
     // resumed or reloading one compares afterwards for what changed or went before it.
     if (in.reload || resume || in.target_empty) {
-      return PassChoice{PassKind::full, resume, resume || in.reload};
+      return PassChoice{Pass::full, resume, resume || in.reload};
     }
-    return PassChoice{PassKind::compare};
+    return PassChoice{Pass::compare};
   }
   if (in.reload) {
-    return PassChoice{PassKind::initial};
+    return PassChoice{Pass::initial};
   }
   if (in.full && !in.target_empty) {
-    return PassChoice{PassKind::compare, false, false, true};
+    return PassChoice{Pass::compare, false, false, true};
   }
   if (!in.position || resume) {
-    return PassChoice{PassKind::initial, resume, false, false, resume};
+    return PassChoice{Pass::initial, resume, false, false, resume};
   }
   // A change the cursor cannot see (a column set without moving the timestamp, a writer's clock
   // behind) is found by a comparison: the whole table when deletes are compared, else a slice.
   const bool whole = in.deletes && in.compare_due;
-  PassChoice choice{PassKind::incremental, false, whole || in.verify};
+  PassChoice choice{Pass::incremental, false, whole || in.verify};
   choice.slice_only = !whole && in.verify;
   return choice;
 }

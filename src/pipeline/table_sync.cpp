@@ -184,28 +184,28 @@ void TableRun::finish(Clock::time_point started) {
 void TableRun::run_pass(const PassChoice& choice, const std::optional<state::Position>& position) {
   if (m_run.options.reload) {
     spdlog::info("table={} --reload: reading every row again", m_run.mapping.source_table);
-    m_run.result.mode.pass = RunMode::Pass::reload;
+    m_run.result.mode.pass = Pass::reload;
   }
   const auto resume_from = choice.resume ? position : std::nullopt;
   switch (choice.pass) {
-  case PassKind::replace:
+  case Pass::replace:
     replace_pass(m_run, m_table_load);
     break;
-  case PassKind::full:
+  case Pass::full:
     full_pass(m_run, m_table_load, resume_from);
     break;
-  case PassKind::initial:
+  case Pass::initial:
     initial_pass(m_run, m_table_load, resume_from);
     if (choice.catch_up) {
       incremental_pass(m_run, m_table_load, loaded_position(m_run, m_run.result.upper_bound));
       null_timestamp_pass(m_run, m_table_load);
     }
     break;
-  case PassKind::incremental:
+  case Pass::incremental:
     incremental_pass(m_run, m_table_load, *position);
     null_timestamp_pass(m_run, m_table_load);
     break;
-  case PassKind::compare:
+  case Pass::compare:
     if (choice.store_bound) {
       const auto bound = m_run.upper_bound();
       m_run.result.upper_bound = bound;
@@ -215,6 +215,9 @@ void TableRun::run_pass(const PassChoice& choice, const std::optional<state::Pos
       compare_pass(m_run, m_table_load);
     }
     break;
+  case Pass::none:
+  case Pass::reload: // choose_pass() picks neither; --reload is recorded above
+    throw Error(ErrorArea::internal, std::string("no pass to run: ") + to_string(choice.pass));
   }
   if (choice.compare_after) {
     if (choice.resume) {
@@ -235,7 +238,7 @@ std::optional<state::Position> TableRun::starting_position() {
   const auto& table = m_run.mapping.source_table;
   std::optional<state::Position> position;
   if (m_run.options.since) {
-    position = state::Position{state::Phase::incremental, *m_run.options.since, {}, {}};
+    position = state::Position{Pass::incremental, *m_run.options.since, {}, {}};
   } else if (!m_run.options.full) {
     position = m_run.store.position(table);
   }

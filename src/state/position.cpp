@@ -4,9 +4,17 @@
 
 namespace migrate::state {
 
+const char* phase_text(Pass phase) noexcept {
+  return migrate::to_string(phase == Pass::initial ? Pass::initial : Pass::incremental);
+}
+
+Pass parse_phase(std::string_view text) noexcept {
+  return parse_pass(text) == Pass::initial ? Pass::initial : Pass::incremental;
+}
+
 std::string Position::to_string() const {
-  std::string out = phase == Phase::initial ? "initial pass" : "";
-  if (phase == Phase::initial) {
+  std::string out = phase == Pass::initial ? "initial pass" : "";
+  if (phase == Pass::initial) {
     if (!key.empty()) {
       out += " after key (";
       for (std::size_t i = 0; i < key.size(); ++i) {

@@ -342,8 +342,7 @@ public:
       }
       const auto& row = rows[0];
       Position out;
-      out.phase =
-          row[col::phase].as<std::string>() == "initial" ? Phase::initial : Phase::incremental;
+      out.phase = parse_phase(row[col::phase].as<std::string>());
       if (!row[col::cursor_timestamp].is_null()) {
         out.timestamp = row[col::cursor_timestamp].as<std::string>();
       }
@@ -363,7 +362,7 @@ public:
                            "cursor_key = excluded.cursor_key, updated_at = excluded.updated_at, "
                            "target_id = excluded.target_id",
                      table,
-                     position.phase == Phase::initial ? "initial" : "incremental",
+                     phase_text(position.phase),
                      position.timestamp.has_value(),
                      position.timestamp.value_or(""),
                      encode_key(position.key),

@@ -275,8 +275,7 @@ public:
         return std::nullopt;
       }
       Position out;
-      out.phase = query.getColumn(col::phase).getString() == "initial" ? Phase::initial
-                                                                       : Phase::incremental;
+      out.phase = parse_phase(query.getColumn(col::phase).getString());
       if (!query.getColumn(col::cursor_timestamp).isNull()) {
         out.timestamp = query.getColumn(col::cursor_timestamp).getString();
       }
@@ -296,7 +295,7 @@ public:
                 "cursor_key = excluded.cursor_key, updated_at = excluded.updated_at, "
                 "target_id = excluded.target_id");
       upsert.bind(1, table);
-      upsert.bind(2, position.phase == Phase::initial ? "initial" : "incremental");
+      upsert.bind(2, phase_text(position.phase));
       if (position.timestamp) {
         upsert.bind(3, *position.timestamp);
       } else {

@@ -60,7 +60,7 @@ CountFacts count_facts(const TableView& view,
   // key; the rows it loaded may have changed since its bound.
   const auto position = state.position(table);
   std::vector<std::string> loaded_up_to;
-  if (position && position->phase == state::Phase::initial && !position->key.empty()) {
+  if (position && position->phase == Pass::initial && !position->key.empty()) {
     loaded_up_to = position->key;
     facts.first_pass_left = count_after_key(view, source, loaded_up_to);
   }
@@ -104,7 +104,7 @@ void explain_rows(TableVerdict& verdict,
   const auto changed = changed_keys(verdict, view, found, source, state);
   // An unfinished first pass has not reached the rows after its key.
   const auto position = state.position(verdict.table());
-  const bool first_pass = position && position->phase == state::Phase::initial
+  const bool first_pass = position && position->phase == Pass::initial
                           && position->key.size() == view.plan.key_positions.size()
                           && !position->key.empty();
   std::vector<std::optional<std::string>> reached;

@@ -23,16 +23,13 @@ TYPED_TEST_P(StateStoreContract, KeepsOnePositionPerTable) {
   auto store = this->make_store();
   EXPECT_FALSE(store->position("users").has_value());
   store->save_position(
-      "users",
-      state::Position{state::Phase::initial, "2026-01-01 00:00:00", {"7", "a b"}, "16384"});
-  store->save_position("orders",
-                       state::Position{state::Phase::incremental, "2026-01-02 00:00:00", {}, ""});
+      "users", state::Position{Pass::initial, "2026-01-01 00:00:00", {"7", "a b"}, "16384"});
+  store->save_position("orders", state::Position{Pass::incremental, "2026-01-02 00:00:00", {}, ""});
   store->save_position(
-      "users",
-      state::Position{state::Phase::incremental, "2026-01-03 00:00:00", {"9", ""}, "16384"});
+      "users", state::Position{Pass::incremental, "2026-01-03 00:00:00", {"9", ""}, "16384"});
   const auto users = store->position("users");
   ASSERT_TRUE(users.has_value());
-  EXPECT_EQ(users->phase, state::Phase::incremental);
+  EXPECT_EQ(users->phase, Pass::incremental);
   EXPECT_EQ(users->timestamp.value_or(""), "2026-01-03 00:00:00");
   EXPECT_EQ(users->key, (std::vector<std::string>{"9", ""}));
   EXPECT_EQ(users->target_id, "16384");
@@ -46,7 +43,7 @@ TYPED_TEST_P(StateStoreContract, RecordsRunsWithTheirErrorsAndReportsTheLatest) 
   auto store = this->make_store();
   TableResult ok;
   ok.table = "users";
-  ok.mode = RunMode{RunMode::Pass::initial, false};
+  ok.mode = RunMode{Pass::initial, false};
   ok.counts.rows_read = 10;
   ok.counts.inserted = 9;
   ok.counts.quarantined = 1;
@@ -55,7 +52,7 @@ TYPED_TEST_P(StateStoreContract, RecordsRunsWithTheirErrorsAndReportsTheLatest) 
   ok.upper_bound = "2026-01-01 00:00:00";
   store->finish_run(store->begin_run("users"), ok);
   TableResult failed = ok;
-  failed.mode = RunMode{RunMode::Pass::incremental, true};
+  failed.mode = RunMode{Pass::incremental, true};
   failed.outcome = Outcome::failed;
   failed.schema_changes = {"public.users: add column age integer (nullable)",
                            "public.users: name varchar(50) -> varchar(100)"};
@@ -75,7 +72,7 @@ TYPED_TEST_P(StateStoreContract, RecordsRunsWithTheirErrorsAndReportsTheLatest) 
   EXPECT_NE(runs[0].result.error_text().find("did not finish"), std::string::npos);
   const auto& users = runs[1].result;
   EXPECT_FALSE(runs[1].unfinished);
-  EXPECT_EQ(users.mode, (RunMode{RunMode::Pass::incremental, true}));
+  EXPECT_EQ(users.mode, (RunMode{Pass::incremental, true}));
   EXPECT_EQ(users.counts.rows_read, 10U);
   EXPECT_EQ(users.counts.quarantined, 1U);
   EXPECT_EQ(users.upper_bound, "2026-01-01 00:00:00");

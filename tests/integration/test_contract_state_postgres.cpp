@@ -63,7 +63,7 @@ protected:
 TEST_F(PostgresStateStore, SharesPositionsBetweenWorkersAndCreatesItsSchemaOnce) {
   auto first = state::open_postgres_state(url(), "migrate_state");
   auto second = state::open_postgres_state(url(), "migrate_state");
-  first->save_position("users", state::Position{state::Phase::incremental, "2026-01-01", {}, ""});
+  first->save_position("users", state::Position{Pass::incremental, "2026-01-01", {}, ""});
   ASSERT_TRUE(second->position("users").has_value());
   EXPECT_EQ(second->position("users")->timestamp.value_or(""), "2026-01-01");
   EXPECT_EQ(pg().scalar("SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = "

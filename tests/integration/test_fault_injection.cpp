@@ -164,7 +164,7 @@ TEST_F(FaultInjection, PositionNeverPassesAFailedCommitAndTheNextRunResumesThere
   EXPECT_EQ(pg().scalar("SELECT count(*) FROM items"), "3000");
   const auto position = state->position("items");
   ASSERT_TRUE(position.has_value());
-  EXPECT_EQ(position->phase, state::Phase::initial);
+  EXPECT_EQ(position->phase, Pass::initial);
   EXPECT_EQ(position->key, std::vector<std::string>{"3000"});
 
   const auto resumed = pipeline::sync_table(mapping, *source, *real, *state, {});

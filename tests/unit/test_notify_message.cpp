@@ -20,7 +20,7 @@ TableReport table(const std::string& name, Outcome outcome, const std::string& e
   TableReport t;
   t.result.table = name;
   t.result.outcome = outcome;
-  t.result.mode = RunMode{RunMode::Pass::incremental, false};
+  t.result.mode = RunMode{Pass::incremental, false};
   if (!error.empty()) {
     t.result.error =
         Error(ErrorArea::target, error, ErrorContext{.table = name, .sqlstate = "23505"});

@@ -46,9 +46,8 @@ TEST(KeyRangeLoad, AStoredLayoutWithoutConnectionsIsForgottenAndOneStreamLoadsEv
   auto layout = pipeline::ranges_position(ranges, std::string("2026-02-01 00:00:00"));
   layout.target_id = target_id;
   state.save_position(pipeline::ranges_state_name("items"), layout);
-  state.save_position(
-      pipeline::range_state_name("items", ranges.ids.front()),
-      state::Position{state::Phase::initial, "2026-02-01 00:00:00", {"2"}, target_id});
+  state.save_position(pipeline::range_state_name("items", ranges.ids.front()),
+                      state::Position{Pass::initial, "2026-02-01 00:00:00", {"2"}, target_id});
 
   const auto result = pipeline::sync_table(mapping, source, target, state, {}); // no connect
   ASSERT_EQ(result.outcome, Outcome::ok) << result.error_text();
@@ -56,7 +55,7 @@ TEST(KeyRangeLoad, AStoredLayoutWithoutConnectionsIsForgottenAndOneStreamLoadsEv
   EXPECT_EQ(target.rows("public", "items").size(), 12U);
   EXPECT_FALSE(state.position(pipeline::ranges_state_name("items")).has_value());
   EXPECT_FALSE(state.position(pipeline::range_state_name("items", ranges.ids.front())));
-  EXPECT_EQ(state.position("items")->phase, state::Phase::incremental);
+  EXPECT_EQ(state.position("items")->phase, Pass::incremental);
 }
 
 } // namespace

@@ -4,7 +4,6 @@
 
 using namespace migrate;
 using namespace migrate::pipeline;
-using state::Phase;
 using state::Position;
 
 namespace {
@@ -12,7 +11,7 @@ namespace {
 Position incremental(const std::string& timestamp,
                      std::vector<std::string> key = {},
                      std::string target_id = "oid:1") {
-  return Position{Phase::incremental, timestamp, std::move(key), std::move(target_id)};
+  return Position{Pass::incremental, timestamp, std::move(key), std::move(target_id)};
 }
 
 TEST(TrustPosition, NoStoredPositionIsNone) {
@@ -27,16 +26,16 @@ TEST(TrustPosition, APositionOnTheSameNonEmptyTargetIsTrusted) {
 TEST(TrustPosition, ATargetCreatedByThisRunVoidsAnyPositionStoredBefore) {
   EXPECT_EQ(trust_position(incremental("2026-01-01 00:00:00"), TargetFacts{true, true, "oid:2"}),
             PositionTrust::target_created);
-  const Position initial{Phase::initial, "2026-01-01 00:00:00", {"42"}, "oid:1"};
+  const Position initial{Pass::initial, "2026-01-01 00:00:00", {"42"}, "oid:1"};
   EXPECT_EQ(trust_position(initial, TargetFacts{true, true, "oid:2"}),
             PositionTrust::target_created);
-  const Position unknown{Phase::initial, "2026-01-01 00:00:00", {"42"}, ""};
+  const Position unknown{Pass::initial, "2026-01-01 00:00:00", {"42"}, ""};
   EXPECT_EQ(trust_position(unknown, TargetFacts{true, false, "oid:2"}),
             PositionTrust::target_created);
 }
 
 TEST(TrustPosition, ARetryResumesFromTheKeyItCommittedIntoTheTableItCreated) {
-  const Position committed{Phase::initial, "2026-01-01 00:00:00", {"40000"}, "oid:2"};
+  const Position committed{Pass::initial, "2026-01-01 00:00:00", {"40000"}, "oid:2"};
   EXPECT_EQ(trust_position(committed, TargetFacts{true, false, "oid:2"}), PositionTrust::trusted);
 }
 
@@ -55,11 +54,11 @@ TEST(TrustPosition, APositionWithoutRecordedIdentityIsCheckedByEmptinessOnly) {
 TEST(TrustPosition, AnEmptiedTargetVoidsPositionsThatLoadedRows) {
   EXPECT_EQ(trust_position(incremental("2026-01-01 00:00:00"), TargetFacts{false, true, "oid:1"}),
             PositionTrust::target_emptied);
-  const Position mid_initial{Phase::initial, "2026-01-01 00:00:00", {"42"}, "oid:1"};
+  const Position mid_initial{Pass::initial, "2026-01-01 00:00:00", {"42"}, "oid:1"};
   EXPECT_EQ(trust_position(mid_initial, TargetFacts{false, true, "oid:1"}),
             PositionTrust::target_emptied);
   // An initial pass that committed no key yet loaded nothing: resuming it reads everything.
-  const Position not_started{Phase::initial, "2026-01-01 00:00:00", {}, "oid:1"};
+  const Position not_started{Pass::initial, "2026-01-01 00:00:00", {}, "oid:1"};
   EXPECT_EQ(trust_position(not_started, TargetFacts{false, true, "oid:1"}), PositionTrust::trusted);
 }
 
@@ -128,7 +127,7 @@ TEST(IncrementalStart, ReadsFromTheFirstRowWithoutATimestamp) {
       incremental_start(incremental("2026-12-06 10:00:00", {"7"}), std::chrono::seconds(0));
   EXPECT_EQ(exact.after_timestamp, std::optional<std::string>("2026-12-06 10:00:00"));
   EXPECT_EQ(exact.after_key, std::vector<std::string>{"7"});
-  Position none{Phase::incremental, std::nullopt, {}, "oid:1"};
+  Position none{Pass::incremental, std::nullopt, {}, "oid:1"};
   EXPECT_FALSE(incremental_start(none, std::chrono::seconds(600)).after_timestamp.has_value());
   // A zero date cannot be looked back from: the key cursor stays, so that rows stamped with it
   // after the cursor's key are still read.
@@ -206,42 +205,42 @@ PassInputs without_timestamp(std::optional<Position> position, bool empty = fals
   return in;
 }
 
-const Position k_cursor{Phase::incremental, "2026-01-01 00:00:00", {"7"}, "oid:1"};
-const Position k_interrupted{Phase::initial, "2026-01-01 00:00:00", {"500"}, "oid:1"};
+const Position k_cursor{Pass::incremental, "2026-01-01 00:00:00", {"7"}, "oid:1"};
+const Position k_interrupted{Pass::initial, "2026-01-01 00:00:00", {"500"}, "oid:1"};
 
 TEST(ChoosePass, AReplacedTableAlwaysRunsTheReplacement) {
   auto in = with_timestamp(k_cursor);
   in.replace = true;
   in.reload = true;
-  EXPECT_EQ(choose_pass(in).pass, PassKind::replace);
+  EXPECT_EQ(choose_pass(in).pass, Pass::replace);
 }
 
 TEST(ChoosePass, WithoutTimestampAnEmptyTargetGetsAFullPass) {
   const auto choice = choose_pass(without_timestamp(std::nullopt, true));
-  EXPECT_EQ(choice.pass, PassKind::full);
+  EXPECT_EQ(choice.pass, Pass::full);
   EXPECT_FALSE(choice.resume);
   EXPECT_FALSE(choice.compare_after);
 }
 
 TEST(ChoosePass, WithoutTimestampAnInterruptedFirstLoadResumesThenCompares) {
   const auto choice = choose_pass(without_timestamp(k_interrupted));
-  EXPECT_EQ(choice.pass, PassKind::full);
+  EXPECT_EQ(choice.pass, Pass::full);
   EXPECT_TRUE(choice.resume);
   EXPECT_TRUE(choice.compare_after);
 }
 
 TEST(ChoosePass, WithoutTimestampALoadedTargetIsCompared) {
-  EXPECT_EQ(choose_pass(without_timestamp(std::nullopt)).pass, PassKind::compare);
+  EXPECT_EQ(choose_pass(without_timestamp(std::nullopt)).pass, Pass::compare);
   auto full = without_timestamp(std::nullopt);
   full.full = true;
-  EXPECT_EQ(choose_pass(full).pass, PassKind::compare);
+  EXPECT_EQ(choose_pass(full).pass, Pass::compare);
 }
 
 TEST(ChoosePass, ReloadReadsEveryRowAndComparesForDeletesWithoutTimestamp) {
   auto in = without_timestamp(k_interrupted);
   in.reload = true;
   const auto choice = choose_pass(in);
-  EXPECT_EQ(choice.pass, PassKind::full);
+  EXPECT_EQ(choice.pass, Pass::full);
   EXPECT_FALSE(choice.resume);
   EXPECT_TRUE(choice.compare_after);
 }
@@ -250,7 +249,7 @@ TEST(ChoosePass, ReloadRunsAFreshInitialPassWithTimestamp) {
   auto in = with_timestamp(k_cursor);
   in.reload = true;
   const auto choice = choose_pass(in);
-  EXPECT_EQ(choice.pass, PassKind::initial);
+  EXPECT_EQ(choice.pass, Pass::initial);
   EXPECT_FALSE(choice.resume);
 }
 
@@ -258,24 +257,24 @@ TEST(ChoosePass, FullOnALoadedTimestampTableComparesAndStoresTheBound) {
   auto in = with_timestamp(std::nullopt);
   in.full = true;
   const auto choice = choose_pass(in);
-  EXPECT_EQ(choice.pass, PassKind::compare);
+  EXPECT_EQ(choice.pass, Pass::compare);
   EXPECT_TRUE(choice.store_bound);
   in.target_empty = true;
-  EXPECT_EQ(choose_pass(in).pass, PassKind::initial);
+  EXPECT_EQ(choose_pass(in).pass, Pass::initial);
 }
 
 TEST(ChoosePass, NoPositionOrAnInterruptedInitialPassRunsTheInitialPass) {
-  EXPECT_EQ(choose_pass(with_timestamp(std::nullopt)).pass, PassKind::initial);
+  EXPECT_EQ(choose_pass(with_timestamp(std::nullopt)).pass, Pass::initial);
   EXPECT_FALSE(choose_pass(with_timestamp(std::nullopt)).catch_up);
   const auto resumed = choose_pass(with_timestamp(k_interrupted));
-  EXPECT_EQ(resumed.pass, PassKind::initial);
+  EXPECT_EQ(resumed.pass, Pass::initial);
   EXPECT_TRUE(resumed.resume);
   EXPECT_TRUE(resumed.catch_up); // then up to this run's bound
 }
 
 TEST(ChoosePass, ACursorRunsIncrementalAndComparesWhenDeletesAreDue) {
   auto in = with_timestamp(k_cursor);
-  EXPECT_EQ(choose_pass(in).pass, PassKind::incremental);
+  EXPECT_EQ(choose_pass(in).pass, Pass::incremental);
   EXPECT_FALSE(choose_pass(in).compare_after);
   in.deletes = true;
   EXPECT_FALSE(choose_pass(in).compare_after); // not due this run
@@ -350,7 +349,7 @@ TEST(KeyRanges, NoSplitForOneConnectionOrAnEmptyTable) {
 TEST(KeyRanges, TheLayoutIsStoredAsAPositionAndReadBack) {
   const auto ranges = *split_key_range(KeyRange{1000, "1", "1000"}, 4);
   const auto stored = ranges_position(ranges, std::string("2026-11-01 00:00:00"));
-  EXPECT_EQ(stored.phase, state::Phase::initial);
+  EXPECT_EQ(stored.phase, Pass::initial);
   EXPECT_EQ(stored.timestamp.value_or(""), "2026-11-01 00:00:00");
   const auto read = stored_ranges(stored);
   ASSERT_TRUE(read.has_value());
@@ -361,12 +360,11 @@ TEST(KeyRanges, TheLayoutIsStoredAsAPositionAndReadBack) {
 }
 
 TEST(KeyRanges, AStoredValueThatIsNoLayoutIsRefused) {
-  EXPECT_FALSE(
-      stored_ranges(state::Position{state::Phase::incremental, {}, {"250", "0", "4"}, {}}));
-  EXPECT_FALSE(stored_ranges(state::Position{state::Phase::initial, {}, {"250", "0"}, {}}));
-  EXPECT_FALSE(stored_ranges(state::Position{state::Phase::initial, {}, {"0", "0", "4"}, {}}));
-  EXPECT_FALSE(stored_ranges(state::Position{state::Phase::initial, {}, {"x", "0", "4"}, {}}));
-  EXPECT_FALSE(stored_ranges(state::Position{state::Phase::initial, {}, {"250", "4", "0"}, {}}));
+  EXPECT_FALSE(stored_ranges(state::Position{Pass::incremental, {}, {"250", "0", "4"}, {}}));
+  EXPECT_FALSE(stored_ranges(state::Position{Pass::initial, {}, {"250", "0"}, {}}));
+  EXPECT_FALSE(stored_ranges(state::Position{Pass::initial, {}, {"0", "0", "4"}, {}}));
+  EXPECT_FALSE(stored_ranges(state::Position{Pass::initial, {}, {"x", "0", "4"}, {}}));
+  EXPECT_FALSE(stored_ranges(state::Position{Pass::initial, {}, {"250", "4", "0"}, {}}));
 }
 
 TEST(KeyRanges, AStoredLayoutIsGoneOnWithOnlyOnItsTargetByARunThatReadsFromWhereItStopped) {

@@ -180,7 +180,7 @@ TEST(ReportModel, BuildsFromTheStateStore) {
   const auto id = store->begin_run("orders");
   TableResult result;
   result.table = "orders";
-  result.mode = RunMode{RunMode::Pass::initial, false};
+  result.mode = RunMode{Pass::initial, false};
   result.counts.inserted = 12;
   result.started = std::chrono::system_clock::now() - std::chrono::seconds(3);
   result.finished = result.started + std::chrono::seconds(2);

@@ -18,7 +18,7 @@ namespace {
 TableResult result_of(const std::string& table, Outcome outcome, std::uint64_t inserted) {
   TableResult r;
   r.table = table;
-  r.mode = RunMode{RunMode::Pass::incremental, false};
+  r.mode = RunMode{Pass::incremental, false};
   r.outcome = outcome;
   r.counts.rows_read = inserted;
   r.counts.inserted = inserted;

@@ -29,8 +29,7 @@ void fill(state::StateStore& store) {
   store.finish_invocation(first, 1, 0);
   store.begin_invocation({"host-b", 43, "--worker-id w2"});
   store.begin_run("users"); // the process died
-  store.save_position("users",
-                      state::Position{state::Phase::incremental, "2026-01-01", {"7"}, "1"});
+  store.save_position("users", state::Position{Pass::incremental, "2026-01-01", {"7"}, "1"});
   store.quarantine({{"users", "id=1", "email", "bad utf-8", "ff", 1, {}}});
   state::ValidationRecord validation;
   validation.table = "users";

@@ -23,11 +23,11 @@ TEST(StateKey, EncodesAnyBytesReversibly) {
 TEST(SqliteState, KeepsPositionsPerTable) {
   auto store = open_sqlite_state(":memory:");
   EXPECT_FALSE(store->position("users").has_value());
-  store->save_position("users", Position{Phase::incremental, "2026-01-01 00:00:00", {"42"}});
-  store->save_position("users", Position{Phase::incremental, "2026-01-02 00:00:00", {"7"}});
+  store->save_position("users", Position{Pass::incremental, "2026-01-01 00:00:00", {"42"}});
+  store->save_position("users", Position{Pass::incremental, "2026-01-02 00:00:00", {"7"}});
   const auto position = store->position("users");
   ASSERT_TRUE(position.has_value());
-  EXPECT_EQ(position->phase, Phase::incremental);
+  EXPECT_EQ(position->phase, Pass::incremental);
   EXPECT_EQ(position->timestamp.value_or(""), "2026-01-02 00:00:00");
   EXPECT_EQ(position->key, std::vector<std::string>{"7"});
   EXPECT_FALSE(store->position("orders").has_value());
@@ -39,13 +39,13 @@ TEST(SqliteState, RecordsRunsAndReturnsTheLatestPerTable) {
   auto store = open_sqlite_state(":memory:");
   TableResult result;
   result.table = "users";
-  result.mode = RunMode{RunMode::Pass::initial, false};
+  result.mode = RunMode{Pass::initial, false};
   result.counts.rows_read = 10;
   result.counts.inserted = 10;
   result.started = std::chrono::system_clock::now();
   result.finished = result.started + std::chrono::seconds(2);
   store->finish_run(store->begin_run("users"), result);
-  result.mode = RunMode{RunMode::Pass::incremental, true};
+  result.mode = RunMode{Pass::incremental, true};
   result.outcome = Outcome::failed;
   result.error = Error(ErrorArea::target,
                        "boom",
@@ -102,7 +102,7 @@ TEST(SqliteState, ReadsTheErrorTextOfRowsWrittenBeforeItsFields) {
   ASSERT_EQ(runs.size(), 1U);
   EXPECT_EQ(runs[0].result.error_text(), "old text table=users");
   EXPECT_EQ(runs[0].result.error->area(), ErrorArea::internal);
-  EXPECT_EQ(runs[0].result.mode, (RunMode{RunMode::Pass::full, true}));
+  EXPECT_EQ(runs[0].result.mode, (RunMode{Pass::full, true}));
   std::filesystem::remove(path);
 }
 
@@ -112,7 +112,7 @@ TEST(SqliteState, PersistsAcrossReopenAndRefusesNewerSchema) {
   std::filesystem::remove(path);
   {
     auto store = open_sqlite_state(path);
-    store->save_position("t", Position{Phase::initial, "2026-01-01 00:00:00", {"1", "2"}});
+    store->save_position("t", Position{Pass::initial, "2026-01-01 00:00:00", {"1", "2"}});
   }
   {
     auto store = open_sqlite_state(path);
@@ -146,7 +146,7 @@ TEST(SqliteState, ConcurrentWritersThroughTheSerializedStoreKeepEveryRun) {
           result.outcome = Outcome::ok;
           result.counts.rows_read = static_cast<std::uint64_t>(i);
           const auto id = store.begin_run(table);
-          store.save_position(table, Position{Phase::incremental, "2026-01-01 00:00:00", {"1"}});
+          store.save_position(table, Position{Pass::incremental, "2026-01-01 00:00:00", {"1"}});
           store.quarantine(
               {QuarantineEntry{table, "id=" + std::to_string(i), "c", "bad value", "78", id, {}}});
           store.finish_run(id, result);

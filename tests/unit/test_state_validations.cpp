@@ -33,7 +33,7 @@ void record_run(StateStore& store, const std::string& table, std::uint64_t inser
   const auto id = store.begin_run(table);
   TableResult result;
   result.table = table;
-  result.mode = RunMode{RunMode::Pass::incremental, false};
+  result.mode = RunMode{Pass::incremental, false};
   result.counts.inserted = inserted;
   store.finish_run(id, result);
 }

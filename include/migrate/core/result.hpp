@@ -2,6 +2,7 @@
 #pragma once
 
 #include "migrate/core/error.hpp"
+#include "migrate/core/pass.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -34,15 +35,6 @@ enum class Outcome { ok, failed };
 
 // What a table's run did: its main pass, and whether a comparison followed it.
 struct RunMode {
-  enum class Pass {
-    none,        // nothing ran: a database could not be reached, or no time was left
-    initial,     // every row in key order, then the cursor starts at the pass's bound
-    incremental, // rows after the cursor
-    full,        // every row in key order again (a table without timestamp column, --full)
-    reload,      // --reload: every row read again into the existing target
-    compare,     // chunk digests only, differing chunks reconciled
-    replace,     // a keyless table: the whole content replaced when it differs
-  };
   Pass pass = Pass::none;
   bool compared = false; // a comparison followed the pass
   bool verified = false; // a comparison of one slice of the table followed it (verify_every)

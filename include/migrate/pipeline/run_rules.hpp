@@ -3,6 +3,7 @@
 #pragma once
 
 #include "migrate/config/config.hpp"
+#include "migrate/core/pass.hpp"
 #include "migrate/source/source.hpp"
 #include "migrate/state/state_store.hpp"
 
@@ -94,16 +95,8 @@ struct PassInputs {
   bool verify = false;      // verify_every is set: each incremental run compares one slice
 };
 
-enum class PassKind {
-  replace,     // whole-table digest, and replacement when it differs
-  full,        // every row in key order (a table without timestamp column)
-  initial,     // every row in key order, then the cursor starts at the pass's bound
-  incremental, // rows after the cursor, in (timestamp, key) order
-  compare,     // chunk digests of both sides; differing chunks read and reconciled
-};
-
 struct PassChoice {
-  PassKind pass = PassKind::compare;
+  Pass pass = Pass::compare;  // replace, full, initial, incremental or compare
   bool resume = false;        // continue an interrupted first pass after its stored key
   bool compare_after = false; // a comparison follows the pass
   bool store_bound = false;   // a comparison that sets the cursor to this run's bound (--full)
