@@ -104,7 +104,7 @@ bool final_checksum(const std::vector<const config::TableMapping*>& tables,
         final_mapping(*table, options.keep_deletes), source, target, state);
     log_verdict(verdict);
     state.record_validation(verdict.record);
-    ok = ok && verdict.record.outcome == "in sync";
+    ok = ok && verdict.record.outcome == Agreement::in_sync;
     run.checksum_values[table->source_table] = verdict.report.checksum;
     run.checksums.push_back(std::move(verdict.record));
   }

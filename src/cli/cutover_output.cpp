@@ -137,7 +137,7 @@ const std::vector<TextTable::Column> k_columns = {
 
 void print_problems(const CutoverRun& run) {
   for (const auto& record : run.checksums) {
-    if (record.outcome != "in sync") {
+    if (record.outcome != Agreement::in_sync) {
       std::cout << record.table << ": DIFFERS: " << one_line(record.summary) << "\n";
       for (std::size_t i = 0; i < record.rows.size() && i < 20; ++i) {
         std::cout << "  key " << record.rows[i].key << ": " << record.rows[i].difference << "\n";

@@ -37,7 +37,7 @@ std::string validation_text(const TableStatus& row) {
     return "-";
   }
   const auto& v = *row.last_validation;
-  return v.outcome + (v.checksum ? ", checksum" : "") + " (" + v.at + ")";
+  return std::string(to_string(v.outcome)) + (v.checksum ? ", checksum" : "") + " (" + v.at + ")";
 }
 
 // "3d 4h", or "9d 2h > 8d" when older than max_age; "-" when never synced.
@@ -201,7 +201,7 @@ void add_validation_json(JsonWriter& json, const std::optional<state::Validation
       .key("checksum")
       .value(v->checksum)
       .key("outcome")
-      .value(v->outcome)
+      .value(to_string(v->outcome))
       .key("summary")
       .value(v->summary)
       .end_object();

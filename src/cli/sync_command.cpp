@@ -518,7 +518,7 @@ int run_tables(const GlobalOptions& global,
   run.validations = validate_synced(context, results, *state);
   const bool differs = std::any_of(run.validations.begin(),
                                    run.validations.end(),
-                                   [](const auto& v) { return v.outcome == "mismatch"; });
+                                   [](const auto& v) { return v.outcome == Agreement::mismatch; });
   if (differs && run.exit_code == k_exit_ok) {
     spdlog::error("validate_after: PostgreSQL differs from MySQL after the run (migrate validate)");
     run.exit_code = k_exit_table_failed;

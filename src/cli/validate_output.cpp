@@ -159,7 +159,8 @@ void log_verdict(const validate::TableVerdict& v) {
                   r.target_rows,
                   r.unexplained);
   }
-  spdlog::info("table={} validate={} summary={}", r.table, r.outcome, quote_field(r.summary));
+  spdlog::info(
+      "table={} validate={} summary={}", r.table, to_string(r.outcome), quote_field(r.summary));
 }
 
 void print_validation(const std::vector<validate::TableVerdict>& verdicts,
@@ -191,7 +192,7 @@ void print_validation_json(const std::vector<validate::TableVerdict>& verdicts,
   for (const auto& v : verdicts) {
     const auto& r = v.record;
     json.begin_object().key("table").value(r.table).key("result").value(v.result());
-    json.key("outcome").value(r.outcome).key("summary").value(r.summary);
+    json.key("outcome").value(to_string(r.outcome)).key("summary").value(r.summary);
     json.key("mysql_rows").value(r.source_rows).key("postgresql_rows").value(r.target_rows);
     json.key("behind").value(r.behind).key("quarantined").value(r.quarantined);
     json.key("unexplained").value(r.unexplained);

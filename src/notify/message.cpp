@@ -57,7 +57,7 @@ std::string list(const std::vector<std::string>& names, std::size_t at_most) {
 std::vector<std::string> differing_tables(const RunReport& report) {
   std::vector<std::string> out;
   for (const auto& v : report.validations) {
-    if (v.outcome == "mismatch") {
+    if (v.outcome == Agreement::mismatch) {
       out.push_back(one_line(v.table));
     }
   }
@@ -289,8 +289,8 @@ std::string validation_verdict(const RunReport& report) {
   std::size_t by_content = 0;
   std::uint64_t quarantined = 0;
   for (const auto& v : report.validations) {
-    differing += v.outcome == "mismatch" ? 1U : 0U;
-    errors += v.outcome == "error" ? 1U : 0U;
+    differing += v.outcome == Agreement::mismatch ? 1U : 0U;
+    errors += v.outcome == Agreement::error ? 1U : 0U;
     by_content += v.checksum ? 1U : 0U;
   }
   const auto how = by_content == report.validations.size() ? "content"

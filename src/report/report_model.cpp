@@ -40,7 +40,7 @@ ValidationPoint validation_point(const state::ValidationRecord& v) {
   ValidationPoint point;
   point.at = v.at;
   point.checksum = v.checksum;
-  point.outcome = v.outcome;
+  point.outcome = to_string(v.outcome);
   point.summary = v.summary;
   point.source_rows = v.source_rows;
   point.target_rows = v.target_rows;

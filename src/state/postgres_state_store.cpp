@@ -315,7 +315,7 @@ ValidationRecord read_validation(const pqxx::row& row) {
   r.unexplained = as_count(row[col::unexplained]);
   r.chunks_compared = as_count(row[col::chunks_compared]);
   r.chunks_differing = as_count(row[col::chunks_differing]);
-  r.outcome = row[col::outcome].as<std::string>();
+  r.outcome = parse_agreement(row[col::outcome].as<std::string>());
   r.summary = row[col::summary].as<std::string>();
   r.error = row[col::error].as<std::string>();
   r.repaired = row[col::repaired].as<bool>();
@@ -944,7 +944,7 @@ private:
                    as_int(r.unexplained),
                    as_int(r.chunks_compared),
                    as_int(r.chunks_differing),
-                   r.outcome,
+                   to_string(r.outcome),
                    r.summary,
                    r.error,
                    r.repaired);

@@ -767,7 +767,7 @@ private:
     r.unexplained = count(col::unexplained);
     r.chunks_compared = count(col::chunks_compared);
     r.chunks_differing = count(col::chunks_differing);
-    r.outcome = query.getColumn(col::outcome).getString();
+    r.outcome = parse_agreement(query.getColumn(col::outcome).getString());
     r.summary = query.getColumn(col::summary).getString();
     r.error = query.getColumn(col::error).getString();
     r.repaired = query.getColumn(col::repaired).getInt() != 0;
@@ -867,7 +867,7 @@ private:
                              r.chunks_differing}) {
       insert.bind(column++, as_int(count));
     }
-    insert.bind(12, r.outcome);
+    insert.bind(12, to_string(r.outcome));
     insert.bind(13, r.summary);
     insert.bind(14, r.error);
     insert.bind(15, r.repaired ? 1 : 0);

@@ -61,7 +61,7 @@ Metric consistency(const SuccessInputs& inputs,
   std::map<std::string, const state::ValidationRecord*> newest;
   std::map<std::string, std::map<std::string, const state::ValidationRecord*>> by_day;
   for (const auto& v : inputs.checksums) {
-    if (!v.checksum || v.outcome == "error") {
+    if (!v.checksum || v.outcome == Agreement::error) {
       continue;
     }
     auto& slot = newest[v.table];

@@ -15,7 +15,7 @@ namespace {
 // A table that could not be compared (or repaired): the record says so in each of its fields.
 void fail(state::ValidationRecord& record, std::string error) {
   record.error = std::move(error);
-  record.outcome = "error";
+  record.outcome = Agreement::error;
   record.summary = "error: " + record.error;
 }
 
@@ -200,7 +200,7 @@ TableVerdict count_verdict(const config::TableMapping& table,
     r.behind = counts.behind;
     r.quarantined = counts.quarantined;
     r.unexplained = counts.unexplained();
-    r.outcome = to_string(counts.agreement);
+    r.outcome = counts.agreement;
     r.summary = counts.text() + held_back_text(state, table.source_table);
   } catch (const std::exception& e) {
     fail(r, e.what());
@@ -232,10 +232,10 @@ void summarise_rows(TableVerdict& verdict) {
                            : std::to_string(chunks) + " chunk(s) differing in float sums only");
   }
   const bool quarantine = by_kind.count("in quarantine") != 0;
-  r.outcome = !mismatch.empty() ? "mismatch"
-              : r.behind > 0    ? "behind"
-              : quarantine      ? "quarantine"
-                                : "in sync";
+  r.outcome = !mismatch.empty() ? Agreement::mismatch
+              : r.behind > 0    ? Agreement::behind
+              : quarantine      ? Agreement::quarantine
+                                : Agreement::in_sync;
   r.summary = mismatch.empty()
                   ? (legitimate.empty() ? "in sync" : legitimate)
                   : "DIFFERS: " + mismatch + (legitimate.empty() ? "" : "; " + legitimate);

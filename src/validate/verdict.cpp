@@ -12,20 +12,6 @@ std::string rows(std::uint64_t n) {
 
 } // namespace
 
-const char* to_string(Agreement agreement) noexcept {
-  switch (agreement) {
-  case Agreement::in_sync:
-    return "in sync";
-  case Agreement::quarantine:
-    return "quarantine";
-  case Agreement::behind:
-    return "behind";
-  case Agreement::mismatch:
-    return "mismatch";
-  }
-  return "mismatch";
-}
-
 std::string CountVerdict::text() const {
   std::vector<std::string> parts;
   if (missing > 0) {

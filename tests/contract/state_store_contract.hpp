@@ -121,21 +121,21 @@ TYPED_TEST_P(StateStoreContract, ListsATablesLastRunsAndValidationsOldestFirst) 
   EXPECT_LT(runs[0].id, runs[1].id);
   state::ValidationRecord first;
   first.table = "users";
-  first.outcome = "mismatch";
+  first.outcome = Agreement::mismatch;
   first.unexplained = 2;
   first.rows = {{"id=1", "missing in target", "0"}, {"id=9", "extra in target", "0"}};
   store->record_validation(first);
   auto second = first;
-  second.outcome = "in sync";
+  second.outcome = Agreement::in_sync;
   second.rows.clear();
   store->record_validation(second);
   const auto all = store->validations("users", 10, true);
   ASSERT_EQ(all.size(), 2U);
-  EXPECT_EQ(all[0].outcome, "mismatch");
+  EXPECT_STREQ(to_string(all[0].outcome), "mismatch");
   EXPECT_FALSE(all[0].at.empty());
   ASSERT_EQ(all[0].rows.size(), 2U);
   EXPECT_EQ(all[0].rows[1].difference, "extra in target");
-  EXPECT_EQ(all[1].outcome, "in sync");
+  EXPECT_STREQ(to_string(all[1].outcome), "in sync");
   EXPECT_TRUE(store->validations("users", 10, false)[0].rows.empty());
   EXPECT_TRUE(store->validations("orders", 10, true).empty());
 }
@@ -226,7 +226,7 @@ TYPED_TEST_P(StateStoreContract, PrunesWhatIsOlderThanTheCutoffsButEachTablesNew
   store->finish_invocation(store->begin_invocation({"host", 2, ""}), 0, 0); // no table ran
   state::ValidationRecord validation;
   validation.table = "users";
-  validation.outcome = "mismatch";
+  validation.outcome = Agreement::mismatch;
   validation.rows = {{"id=1", "missing in target", "0"}};
   store->record_validation(validation);
   store->record_validation(validation);

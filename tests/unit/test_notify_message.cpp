@@ -162,7 +162,7 @@ TEST(NotifyMessage, OpensWithTheVerdictOfTheComparisonAfterTheRun) {
   report.finished = std::chrono::system_clock::from_time_t(1796005260); // 2026-11-30 02:21 UTC
   state::ValidationRecord counts;
   counts.table = "users";
-  counts.outcome = "in sync";
+  counts.outcome = Agreement::in_sync;
   counts.summary = "in sync";
   report.validations = {counts};
   const auto ok = compose(report, {});
@@ -172,7 +172,7 @@ TEST(NotifyMessage, OpensWithTheVerdictOfTheComparisonAfterTheRun) {
             0U)
       << ok.text;
   EXPECT_TRUE(contains(ok.text, "  users (row counts): in sync\n")) << ok.text;
-  counts.outcome = "mismatch";
+  counts.outcome = Agreement::mismatch;
   counts.checksum = true;
   counts.summary = "DIFFERS: 1 content differs";
   report.validations = {counts};

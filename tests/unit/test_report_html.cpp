@@ -189,7 +189,7 @@ TEST(ReportModel, BuildsFromTheStateStore) {
                      {"orders", "id=4", "note", "bad text", "ff", id, ""}});
   state::ValidationRecord v;
   v.table = "orders";
-  v.outcome = "quarantine";
+  v.outcome = Agreement::quarantine;
   v.summary = "1 in quarantine";
   store->record_validation(v);
   const auto model =

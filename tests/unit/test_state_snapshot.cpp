@@ -33,7 +33,7 @@ void fill(state::StateStore& store) {
   store.quarantine({{"users", "id=1", "email", "bad utf-8", "ff", 1, {}}});
   state::ValidationRecord validation;
   validation.table = "users";
-  validation.outcome = "mismatch";
+  validation.outcome = Agreement::mismatch;
   validation.rows = {{"id=3", "missing in target", "0"}};
   store.record_validation(validation);
   state::CutoverRecord cutover;

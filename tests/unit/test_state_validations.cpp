@@ -23,7 +23,7 @@ ValidationRecord validation(const std::string& table, const std::string& outcome
   r.unexplained = 1;
   r.chunks_compared = 4;
   r.chunks_differing = 1;
-  r.outcome = outcome;
+  r.outcome = parse_agreement(outcome);
   r.summary = "DIFFERS: 1 missing in target";
   r.rows = {{"id=3", "missing in target", "0"}, {"id=9", "changed since the last run", "0"}};
   return r;
@@ -52,7 +52,7 @@ TEST(StateValidations, KeepsEachValidationWithItsDifferingRows) {
   const auto found = store->validations("orders", 10, true);
   ASSERT_EQ(found.size(), 2U);
   EXPECT_EQ(found[0].id, first);
-  EXPECT_EQ(found[0].outcome, "mismatch");
+  EXPECT_STREQ(to_string(found[0].outcome), "mismatch");
   EXPECT_TRUE(found[0].checksum);
   EXPECT_EQ(found[0].source_rows, 10U);
   EXPECT_EQ(found[0].target_rows, 9U);
@@ -71,7 +71,7 @@ TEST(StateValidations, KeepsEachValidationWithItsDifferingRows) {
 
   const auto newest = store->validations("orders", 1, false);
   ASSERT_EQ(newest.size(), 1U);
-  EXPECT_EQ(newest[0].outcome, "in sync");
+  EXPECT_STREQ(to_string(newest[0].outcome), "in sync");
   EXPECT_TRUE(store->validations("orders", 10, false)[0].rows.empty());
   EXPECT_TRUE(store->validations("missing", 10, true).empty());
 }

@@ -28,7 +28,7 @@ state::ValidationRecord checksum(const std::string& table,
   v.checksum = true;
   v.source_rows = rows;
   v.unexplained = unexplained;
-  v.outcome = unexplained == 0 ? "in sync" : "mismatch";
+  v.outcome = unexplained == 0 ? Agreement::in_sync : Agreement::mismatch;
   return v;
 }
 

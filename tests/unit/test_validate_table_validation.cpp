@@ -93,7 +93,7 @@ struct World {
 TEST(TableVerdict, SummarisesMismatchesBeforeLegitimateDifferences) {
   auto verdict = with_rows({"missing in target", "changed since the last run", "in quarantine"});
   summarise_rows(verdict);
-  EXPECT_EQ(verdict.record.outcome, "mismatch");
+  EXPECT_STREQ(to_string(verdict.record.outcome), "mismatch");
   EXPECT_EQ(verdict.record.summary,
             "DIFFERS: 1 missing in target; 1 changed since the last run, 1 in quarantine");
   EXPECT_EQ(verdict.record.unexplained, 1U);
@@ -106,18 +106,18 @@ TEST(TableVerdict, RowsChangedOrNotLoadedYetAreBehindAndQuarantinedRowsAreQuaran
   auto behind = with_rows(
       {"changed since the last run", "not loaded yet (first load under way)", "in quarantine"});
   summarise_rows(behind);
-  EXPECT_EQ(behind.record.outcome, "behind");
+  EXPECT_STREQ(to_string(behind.record.outcome), "behind");
   EXPECT_EQ(behind.record.behind, 2U);
   EXPECT_EQ(behind.result(), "ok");
 
   auto quarantine = with_rows({"in quarantine", "in quarantine"});
   summarise_rows(quarantine);
-  EXPECT_EQ(quarantine.record.outcome, "quarantine");
+  EXPECT_STREQ(to_string(quarantine.record.outcome), "quarantine");
   EXPECT_EQ(quarantine.record.summary, "2 in quarantine");
 
   auto equal = with_rows({});
   summarise_rows(equal);
-  EXPECT_EQ(equal.record.outcome, "in sync");
+  EXPECT_STREQ(to_string(equal.record.outcome), "in sync");
   EXPECT_EQ(equal.record.summary, "in sync");
 }
 
@@ -125,7 +125,7 @@ TEST(TableVerdict, ChunksWithoutRowsAreAMismatchSaidByWhyNoRowNamesThem) {
   auto floats = with_rows({"changed since the last run"});
   floats.chunks_without_rows = {"2", "5"};
   summarise_rows(floats);
-  EXPECT_EQ(floats.record.outcome, "mismatch");
+  EXPECT_STREQ(to_string(floats.record.outcome), "mismatch");
   EXPECT_EQ(floats.record.summary,
             "DIFFERS: 2 chunk(s) differing in float sums only; 1 changed since the last run");
 
@@ -138,13 +138,13 @@ TEST(TableVerdict, ChunksWithoutRowsAreAMismatchSaidByWhyNoRowNamesThem) {
 
 TEST(TableVerdict, ResultSaysErrorMismatchOrDiffers) {
   TableVerdict counts;
-  counts.record.outcome = "mismatch";
+  counts.record.outcome = Agreement::mismatch;
   EXPECT_EQ(counts.result(), "MISMATCH");
   counts.record.error = "lost connection";
-  counts.record.outcome = "error";
+  counts.record.outcome = Agreement::error;
   EXPECT_EQ(counts.result(), "error");
   counts.record.error.clear();
-  counts.record.outcome = "in sync";
+  counts.record.outcome = Agreement::in_sync;
   EXPECT_EQ(counts.result(), "ok");
 }
 
@@ -165,13 +165,13 @@ TEST(TableVerdict, NamesWhatAComparisonInPartMisses) {
 TEST(TableValidation, ASyncedTableIsInSyncByCountsAndByChecksum) {
   World world;
   const auto counts = count_verdict(world.mapping, world.source, world.target, world.state);
-  EXPECT_EQ(counts.record.outcome, "in sync") << counts.record.summary;
+  EXPECT_STREQ(to_string(counts.record.outcome), "in sync") << counts.record.summary;
   EXPECT_EQ(counts.record.source_rows, 9U);
   EXPECT_EQ(counts.record.target_rows, 9U);
   EXPECT_FALSE(counts.record.checksum);
 
   const auto checksum = checksum_verdict(world.mapping, world.source, world.target, world.state);
-  EXPECT_EQ(checksum.record.outcome, "in sync") << checksum.record.summary;
+  EXPECT_STREQ(to_string(checksum.record.outcome), "in sync") << checksum.record.summary;
   EXPECT_TRUE(checksum.record.checksum);
   EXPECT_TRUE(checksum.record.rows.empty());
   EXPECT_GT(checksum.record.chunks_compared, 0U);
@@ -183,12 +183,12 @@ TEST(TableValidation, RowsNewInMysqlSinceTheRunAreBehindNotAMismatch) {
   world.source.set_now("2026-04-01 00:00:00.000000");
   world.source.upsert("items", {"10", "item 10", "2026-03-15 00:00:00"}); // after the run's bound
   const auto counts = count_verdict(world.mapping, world.source, world.target, world.state);
-  EXPECT_EQ(counts.record.outcome, "behind") << counts.record.summary;
+  EXPECT_STREQ(to_string(counts.record.outcome), "behind") << counts.record.summary;
   EXPECT_EQ(counts.record.behind, 1U);
   EXPECT_EQ(counts.record.summary, "behind by 1 row changed since the last run");
 
   const auto checksum = checksum_verdict(world.mapping, world.source, world.target, world.state);
-  EXPECT_EQ(checksum.record.outcome, "behind") << checksum.record.summary;
+  EXPECT_STREQ(to_string(checksum.record.outcome), "behind") << checksum.record.summary;
   ASSERT_EQ(checksum.record.rows.size(), 1U);
   EXPECT_EQ(checksum.record.rows[0].key, "id=10");
   EXPECT_EQ(checksum.record.rows[0].difference, "changed since the last run");
@@ -199,7 +199,7 @@ TEST(TableValidation, AnEditInPostgresqlIsNamedByTheChecksumAndRepaired) {
   World world;
   world.edit_target("3", "edited by hand");
   const auto found = checksum_verdict(world.mapping, world.source, world.target, world.state);
-  ASSERT_EQ(found.record.outcome, "mismatch") << found.record.summary;
+  ASSERT_STREQ(to_string(found.record.outcome), "mismatch") << found.record.summary;
   ASSERT_EQ(found.record.rows.size(), 1U);
   EXPECT_EQ(found.record.rows[0].key, "id=3");
   EXPECT_EQ(found.record.rows[0].difference, "content differs");
@@ -212,15 +212,15 @@ TEST(TableValidation, AnEditInPostgresqlIsNamedByTheChecksumAndRepaired) {
       });
   EXPECT_EQ(told, std::vector<std::string>{found.record.summary});
   EXPECT_TRUE(repaired.record.repaired);
-  EXPECT_EQ(repaired.record.outcome, "in sync") << repaired.record.summary;
+  EXPECT_STREQ(to_string(repaired.record.outcome), "in sync") << repaired.record.summary;
   ASSERT_TRUE(repaired.repair.has_value());
   EXPECT_EQ(repaired.repair->updated, 1U);
   ASSERT_TRUE(repaired.before_repair.has_value());
-  EXPECT_EQ(repaired.before_repair->outcome, "mismatch");
+  EXPECT_STREQ(to_string(repaired.before_repair->outcome), "mismatch");
   // The verdict the repair acted on is stored; the one after is the caller's to store.
   const auto stored = world.state.validations("items", 10, true);
   ASSERT_EQ(stored.size(), 1U);
-  EXPECT_EQ(stored[0].outcome, "mismatch");
+  EXPECT_STREQ(to_string(stored[0].outcome), "mismatch");
   EXPECT_EQ(world.target_name("3"), "item 3");
 }
 
@@ -234,7 +234,7 @@ TEST(TableValidation, ARepairLeavesATableThatIsOkOrCutOverAsItIs) {
   const auto unchanged =
       repair_and_check(ok, world.mapping, world.source, world.target, world.state, count);
   EXPECT_FALSE(unchanged.record.repaired);
-  EXPECT_EQ(unchanged.record.outcome, "in sync");
+  EXPECT_STREQ(to_string(unchanged.record.outcome), "in sync");
 
   world.edit_target("1", "the application's now");
   state::CutoverRecord cutover;
@@ -244,10 +244,10 @@ TEST(TableValidation, ARepairLeavesATableThatIsOkOrCutOverAsItIs) {
   cutover.outcome = "done";
   world.state.record_cutover(cutover);
   const auto differs = checksum_verdict(world.mapping, world.source, world.target, world.state);
-  ASSERT_EQ(differs.record.outcome, "mismatch");
+  ASSERT_STREQ(to_string(differs.record.outcome), "mismatch");
   const auto refused =
       repair_and_check(differs, world.mapping, world.source, world.target, world.state, count);
-  EXPECT_EQ(refused.record.outcome, "error");
+  EXPECT_STREQ(to_string(refused.record.outcome), "error");
   EXPECT_EQ(refused.result(), "error");
   EXPECT_EQ(refused.record.summary.rfind("error: cut over at 2026-03-02T02:00:00Z by ops@db1; "
                                          "not repaired",
@@ -263,7 +263,7 @@ TEST(TableValidation, ATableThatCannotBeComparedIsAnErrorNotAnException) {
   auto missing = world.mapping;
   missing.target_table = "no_such_table";
   const auto verdict = checksum_verdict(missing, world.source, world.target, world.state);
-  EXPECT_EQ(verdict.record.outcome, "error");
+  EXPECT_STREQ(to_string(verdict.record.outcome), "error");
   EXPECT_EQ(verdict.result(), "error");
   EXPECT_EQ(verdict.record.summary, "error: " + verdict.record.error);
   EXPECT_NE(verdict.record.error.find("does not exist"), std::string::npos) << verdict.record.error;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+using migrate::Agreement;
 using namespace migrate::validate;
 
 namespace {
@@ -106,6 +107,18 @@ TEST(CountVerdict, OnlyAMismatchIsAMismatch) {
   EXPECT_STREQ(to_string(Agreement::behind), "behind");
   EXPECT_STREQ(to_string(Agreement::quarantine), "quarantine");
   EXPECT_STREQ(to_string(Agreement::mismatch), "mismatch");
+  EXPECT_STREQ(to_string(Agreement::error), "error");
+}
+
+TEST(CountVerdict, StoredTextReadsBackAsTheSameAgreement) {
+  for (const auto agreement : {Agreement::in_sync,
+                               Agreement::quarantine,
+                               Agreement::behind,
+                               Agreement::mismatch,
+                               Agreement::error}) {
+    EXPECT_EQ(migrate::parse_agreement(to_string(agreement)), agreement) << to_string(agreement);
+  }
+  EXPECT_EQ(migrate::parse_agreement("unknown"), Agreement::error);
 }
 
 TEST(RowVerdict, ExplainsEachDifferingRow) {

@@ -6,6 +6,7 @@
 // the two re-reads a window the idempotent upsert absorbs, and never skips one.
 #pragma once
 
+#include "migrate/core/agreement.hpp"
 #include "migrate/core/error.hpp"
 #include "migrate/core/result.hpp"
 #include "migrate/state/position.hpp"
@@ -59,7 +60,7 @@ struct ValidationRecord {
   std::uint64_t unexplained = 0; // rows no legitimate reason accounts for
   std::uint64_t chunks_compared = 0;
   std::uint64_t chunks_differing = 0;
-  std::string outcome; // "in sync", "behind", "quarantine", "mismatch" or "error"
+  Agreement outcome = Agreement::in_sync;
   std::string summary; // the result as printed
   std::string error;
   bool repaired = false; // --repair ran on the table before this result was taken

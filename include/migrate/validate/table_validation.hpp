@@ -37,7 +37,9 @@ struct TableVerdict {
   std::optional<state::ValidationRecord> before_repair;
 
   const std::string& table() const { return record.table; }
-  bool ok() const { return record.outcome != "mismatch" && record.outcome != "error"; }
+  bool ok() const {
+    return record.outcome != Agreement::mismatch && record.outcome != Agreement::error;
+  }
   // The result column: "ok", "MISMATCH" (counts), "DIFFERS" (digests) or "error".
   std::string result() const;
 };

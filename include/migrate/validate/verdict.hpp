@@ -3,6 +3,8 @@
 // Pure functions over counts and flags; the commands gather the facts.
 #pragma once
 
+#include "migrate/core/agreement.hpp"
+
 #include <cstdint>
 #include <string>
 
@@ -20,16 +22,6 @@ struct CountFacts {
   std::uint64_t soft_deleted = 0;      // PostgreSQL rows marked deleted
   std::uint64_t first_pass_left = 0;   // rows an unfinished first pass has not reached yet
 };
-
-enum class Agreement {
-  in_sync,    // nothing differs
-  quarantine, // only quarantined rows account for the difference
-  behind,     // rows changed since the last run, or not reached yet by an unfinished first pass,
-              // account for (part of) the difference
-  mismatch,   // some difference has no legitimate reason: exit code 1
-};
-
-const char* to_string(Agreement agreement) noexcept; // "in sync", "quarantine", "behind", ...
 
 struct CountVerdict {
   Agreement agreement = Agreement::in_sync;
