@@ -127,7 +127,7 @@ std::string sha256_hex(const std::string& salt, const std::string& value) {
 
 } // namespace
 
-RowEncoder::RowEncoder(const TablePlan& plan, CopyFormat format)
+RowEncoder::RowEncoder(const TablePlan& plan, CopyFormat format, bool seal)
     : m_plan(plan)
     , m_utf8(newlocale(LC_CTYPE_MASK, "C.UTF-8", nullptr)) {
   if (format == CopyFormat::binary) {
@@ -136,6 +136,13 @@ RowEncoder::RowEncoder(const TablePlan& plan, CopyFormat format)
       throw Error(ErrorArea::internal, "binary COPY asked for a table with a text-only column");
     }
     m_binary = std::move(*types);
+  }
+  if (seal) {
+    auto kinds = m_binary.empty() ? std::nullopt : seal_kinds(plan, m_binary);
+    if (!kinds) {
+      throw Error(ErrorArea::internal, "a seal asked for rows the client cannot seal");
+    }
+    m_seal_kinds = std::move(*kinds);
   }
   m_stats.zero_dates_by_column.resize(plan.columns.size());
   m_is_key.resize(plan.columns.size(), false);
@@ -158,7 +165,8 @@ std::optional<Rejection> RowEncoder::encode(const RowView& row, std::string& out
   const auto bad_text_fixed = m_stats.bad_text_fixed;
   m_zero_date_columns.clear();
   if (!m_binary.empty()) {
-    append_binary_row(static_cast<std::uint16_t>(m_plan.columns.size() + 1), out);
+    const auto tool_fields = seals() ? 2 : 1; // the digest, and the seal
+    append_binary_row(static_cast<std::uint16_t>(m_plan.columns.size() + tool_fields), out);
   }
   for (std::size_t i = 0; i < m_plan.columns.size(); ++i) {
     if (i > 0 && m_binary.empty()) {
@@ -179,7 +187,14 @@ std::optional<Rejection> RowEncoder::encode(const RowView& row, std::string& out
   if (m_binary.empty()) {
     out += '\n';
   }
+  if (seals()) {
+    m_seal = seal_of_row(m_seal_kinds, std::string_view(out).substr(start));
+  }
   return std::nullopt;
+}
+
+void RowEncoder::append_seal(std::string& out) const {
+  append_binary_int8(m_seal, out);
 }
 
 // The fast path writes plain values straight from MySQL's buffer; anything with a rule to apply

@@ -47,8 +47,8 @@ void reserve_for(const RowView& row, std::string& buffer) {
 
 // The extract side of a stream: what the thread that reads and encodes rows keeps.
 struct Extract {
-  Extract(const convert::TablePlan& plan, CopyFormat format)
-      : encoder(plan, format)
+  Extract(const convert::TablePlan& plan, CopyFormat format, bool seal)
+      : encoder(plan, format, seal)
       , digester(convert::digest_columns(plan), convert::mapping_fingerprint(plan)) {}
 
   convert::RowEncoder encoder;
@@ -87,6 +87,9 @@ void add_row(const RunState& run, const RowView& row, Batch& batch, Extract& x) 
                                                     {}});
   } else {
     convert::append_digest(x.digester.digest(row), batch.text, x.encoder.format());
+    if (x.encoder.seals()) {
+      x.encoder.append_seal(batch.text);
+    }
     ++batch.rows;
     if (!run.quarantined_keys.empty()) {
       auto key = x.encoder.render_key(row);
@@ -234,7 +237,8 @@ void TableLoad::stream(const source::ReadRequest& read,
                        target::LoadSession& session,
                        const CommitRules& rules,
                        source::Source* source) {
-  Extract x(m_run.plan, session.choose_format(convert::copy_format(m_run.plan)));
+  const auto format = session.choose_format(convert::copy_format(m_run.plan));
+  Extract x(m_run.plan, format, session.rows_carry_seal());
   StreamHandlers handlers;
   handlers.produce = [&](BatchSink& sink) {
     extract(m_run, read, x, sink, source != nullptr ? *source : m_run.source);

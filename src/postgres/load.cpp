@@ -114,6 +114,67 @@ private:
   bool m_open = true;
 };
 
+// Whether every column of `relation` has exactly the type binary rows are written for.
+bool reads_binary(pqxx::transaction_base& tx,
+                  const TargetTable& table,
+                  const std::string& relation) {
+  const auto rows = tx.exec_params(
+      "SELECT a.attname, a.atttypid::bigint, t.typtype FROM pg_attribute a JOIN pg_type t ON "
+      "t.oid = a.atttypid WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT "
+      "a.attisdropped",
+      relation);
+  for (const auto& column : table.columns) {
+    const auto type = convert::binary_type(column);
+    const auto found = std::find_if(rows.begin(), rows.end(), [&](const pqxx::row& row) {
+      return row[0].as<std::string>() == column.name;
+    });
+    if (!type || found == rows.end()
+        || !convert::binary_accepts(
+            *type, found->at(1).as<std::uint32_t>(), found->at(2).as<std::string>().front())) {
+      spdlog::debug("table={} loads in COPY text: column {} is {}",
+                    table.name,
+                    column.name,
+                    found == rows.end() ? "missing" : "of another type");
+      return false;
+    }
+  }
+  return true;
+}
+
+// Whether PostgreSQL hashes what `relation` stores as the client does (convert/row_seal): no enum
+// (hashed by its OID), no nondeterministic collation (hashed by its sort key), and text stored as
+// the UTF-8 it arrives in.
+bool hashes_as_sent(pqxx::transaction_base& tx, const std::string& relation) {
+  return tx
+      .exec_params(
+          "SELECT COALESCE(bool_and(t.typtype <> 'e' AND COALESCE(c.collisdeterministic, true)), "
+          "true) AND (SELECT pg_encoding_to_char(encoding) IN ('UTF8', 'SQL_ASCII') FROM "
+          "pg_database WHERE datname = current_database()) FROM pg_attribute a JOIN pg_type t ON "
+          "t.oid = a.atttypid LEFT JOIN pg_collation c ON c.oid = a.attcollation WHERE "
+          "a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped",
+          relation)[0][0]
+      .as<bool>();
+}
+
+// Whether the table's seal column is a plain one (prepare_first_load() let the client seal).
+bool seal_is_plain(pqxx::transaction_base& tx, const std::string& relation) {
+  const auto rows = tx.exec_params("SELECT attgenerated = '' FROM pg_attribute WHERE attrelid = "
+                                   "$1::regclass AND attname = $2 AND NOT attisdropped",
+                                   relation,
+                                   std::string(k_seal_column));
+  return !rows.empty() && rows[0][0].as<bool>();
+}
+
+} // namespace
+
+bool client_can_seal(pqxx::transaction_base& tx,
+                     const TargetTable& table,
+                     const std::string& relation) {
+  return reads_binary(tx, table, relation) && hashes_as_sent(tx, relation);
+}
+
+namespace {
+
 class PostgresLoad final : public LoadSession {
 public:
   PostgresLoad(pqxx::connection& connection, TargetTable table, LoadMode mode)
@@ -147,11 +208,21 @@ public:
 
   CopyFormat choose_format(CopyFormat wanted) override {
     if (!m_format) {
-      m_format =
-          wanted == CopyFormat::binary && reads_binary() ? CopyFormat::binary : CopyFormat::text;
+      translate(m_connection, m_table.name, [&] {
+        pqxx::nontransaction tx(m_connection);
+        const auto relation = qualified(m_table);
+        m_carry_seal = m_mode == LoadMode::direct && seal_is_plain(tx, relation);
+        const bool binary = wanted == CopyFormat::binary && readable(tx, relation);
+        if (m_carry_seal && !binary) {
+          throw changed_during_load();
+        }
+        m_format = binary ? CopyFormat::binary : CopyFormat::text;
+      });
     }
     return *m_format;
   }
+
+  bool rows_carry_seal() const override { return m_carry_seal; }
 
   void write(std::string_view lines, std::size_t rows) override {
     if (lines.empty()) {
@@ -166,7 +237,8 @@ public:
       if (m_format == CopyFormat::binary) {
         if (!m_binary) {
           check_binary_types(into);
-          m_binary = std::make_unique<BinaryCopy>(m_connection, copy_binary_sql(m_table, into));
+          m_binary = std::make_unique<BinaryCopy>(m_connection,
+                                                  copy_binary_sql(m_table, into, m_carry_seal));
         }
         m_binary->write(lines);
         return;
@@ -231,37 +303,17 @@ public:
   }
 
 private:
-  // Whether every column of the target has exactly the type binary rows are written for (a
-  // staging table is made LIKE the target, so it has them too).
-  bool reads_binary() {
-    return translate(m_connection, m_table.name, [&] {
-      pqxx::nontransaction tx(m_connection);
-      return reads_binary(tx, qualified(m_table));
-    });
+  // Whether `relation` reads this session's binary rows: their types (a staging table is made
+  // LIKE the target, so it has them too) and, when they carry their seal, its hashing.
+  bool readable(pqxx::transaction_base& tx, const std::string& relation) const {
+    return reads_binary(tx, m_table, relation) && (!m_carry_seal || hashes_as_sent(tx, relation));
   }
 
-  bool reads_binary(pqxx::transaction_base& tx, const std::string& relation) const {
-    const auto rows = tx.exec_params(
-        "SELECT a.attname, a.atttypid::bigint, t.typtype FROM pg_attribute a JOIN pg_type t ON "
-        "t.oid = a.atttypid WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT "
-        "a.attisdropped",
-        relation);
-    for (const auto& column : m_table.columns) {
-      const auto type = convert::binary_type(column);
-      const auto found = std::find_if(rows.begin(), rows.end(), [&](const pqxx::row& row) {
-        return row[0].as<std::string>() == column.name;
-      });
-      if (!type || found == rows.end()
-          || !convert::binary_accepts(
-              *type, found->at(1).as<std::uint32_t>(), found->at(2).as<std::string>().front())) {
-        spdlog::debug("table={} loads in COPY text: column {} is {}",
-                      m_table.name,
-                      column.name,
-                      found == rows.end() ? "missing" : "of another type");
-        return false;
-      }
-    }
-    return true;
+  Error changed_during_load() const {
+    return Error(ErrorArea::target,
+                 "the column types of " + m_table.qualified_name()
+                     + " changed during the load: the retry loads in COPY text",
+                 ErrorContext{.table = m_table.name, .transient = true});
   }
 
   // choose_format() looked before the first write, but a first load commits for hours, and a
@@ -275,11 +327,8 @@ private:
     if (m_mode == LoadMode::direct) {
       m_tx->exec("LOCK TABLE " + into + " IN ROW EXCLUSIVE MODE");
     }
-    if (!reads_binary(*m_tx, into)) {
-      throw Error(ErrorArea::target,
-                  "the column types of " + m_table.qualified_name()
-                      + " changed during the load: the retry loads in COPY text",
-                  ErrorContext{.table = m_table.name, .transient = true});
+    if (!readable(*m_tx, into)) {
+      throw changed_during_load();
     }
     m_staging_checked = true;
   }
@@ -339,6 +388,7 @@ private:
   std::unique_ptr<BinaryCopy> m_binary;        // a binary one
   bool m_staging_checked = false;              // its types read binary rows (check_binary_types)
   std::optional<CopyFormat> m_format;          // chosen by choose_format(); text until then
+  bool m_carry_seal = false;                   // rows end with their seal (choose_format)
   std::uint64_t m_rows = 0;
 };
 

@@ -6,10 +6,17 @@
 #include "migrate/target/target.hpp"
 
 #include <pqxx/connection>
+#include <pqxx/transaction_base>
 
 #include <memory>
 
 namespace migrate::target {
+
+// Whether rows written in binary into `relation`, of `table`'s columns, can carry the client's
+// seal: every column of the exact binary type and hashed by PostgreSQL as sent.
+bool client_can_seal(pqxx::transaction_base& tx,
+                     const TargetTable& table,
+                     const std::string& relation);
 
 // One table's load on `connection`, which must outlive it. (Not begin_load: inside
 // PostgresTarget::begin_load, the member would hide a free function of that name.)

@@ -162,18 +162,25 @@ public:
 
   // create_table() makes the seal a generated column; a table emptied since (or made by a run
   // that loaded nothing) has a plain one, which is made generated again while the table is empty.
-  void prepare_first_load(const TargetTable& table) override {
-    translate(connection(), table.name, [&] {
+  // Where the client seals, the seal is a plain column instead, and the rows bring it.
+  bool prepare_first_load(const TargetTable& table, bool client_seals) override {
+    return translate(connection(), table.name, [&] {
       pqxx::work tx(connection());
+      const auto relation = qualified(table);
       const auto generated = tx.exec_params(
           "SELECT attgenerated <> '' FROM pg_attribute WHERE attrelid = $1::regclass AND "
           "attname = $2 AND NOT attisdropped",
-          qualified(table),
+          relation,
           std::string(k_seal_column));
-      if (generated.empty() || !generated[0][0].as<bool>()) {
-        tx.exec(generated_seal_sql(table, !generated.empty()));
+      const bool exists = !generated.empty();
+      const bool client = client_seals && exists && client_can_seal(tx, table, relation);
+      if (client && generated[0][0].as<bool>()) {
+        tx.exec(plain_seal_sql(table));
+      } else if (!client && (!exists || !generated[0][0].as<bool>())) {
+        tx.exec(generated_seal_sql(table, exists));
       }
       tx.commit();
+      return client;
     });
   }
 

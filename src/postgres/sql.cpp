@@ -336,10 +336,14 @@ std::string build_keys_sql(const TargetTable& table, bool has_primary_key, bool 
   if (seal_generated) {
     // The first load is over: from now on the merge writes each row's seal, and a change
     // made by anything else leaves the seal as it was.
-    sql = "ALTER TABLE " + qualified(table) + " ALTER COLUMN " + quote_name(k_seal_column)
-          + " DROP EXPRESSION" + (sql.empty() ? "" : ";\n" + sql);
+    sql = plain_seal_sql(table) + (sql.empty() ? "" : ";\n" + sql);
   }
   return sql;
+}
+
+std::string plain_seal_sql(const TargetTable& table) {
+  return "ALTER TABLE " + qualified(table) + " ALTER COLUMN " + quote_name(k_seal_column)
+         + " DROP EXPRESSION";
 }
 
 std::string generated_seal_sql(const TargetTable& table, bool seal_column_exists) {
@@ -475,8 +479,10 @@ std::string create_staging_sql(const TargetTable& table, const std::string& stag
          + " INCLUDING DEFAULTS) ON COMMIT DELETE ROWS";
 }
 
-std::string copy_binary_sql(const TargetTable& table, const std::string& into) {
-  return "COPY " + into + " (" + column_list(table) + ") FROM STDIN WITH (FORMAT binary)";
+std::string copy_binary_sql(const TargetTable& table, const std::string& into, bool with_seal) {
+  return "COPY " + into + " (" + column_list(table)
+         + (with_seal ? ", " + quote_name(k_seal_column) : std::string()) + ") FROM STDIN WITH "
+         + "(FORMAT binary)";
 }
 
 std::string replace_insert_sql(const TargetTable& table, const std::string& staging) {

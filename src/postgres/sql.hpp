@@ -56,6 +56,9 @@ std::string create_table_sql(const TargetTable& table);
 std::string build_keys_sql(const TargetTable& table, bool has_primary_key, bool seal_generated);
 // prepare_first_load(): the seal as a generated column (dropping the plain one when it exists).
 std::string generated_seal_sql(const TargetTable& table, bool seal_column_exists);
+// build_keys(), and prepare_first_load() when the client seals: the seal as a plain column, the
+// values it holds kept.
+std::string plain_seal_sql(const TargetTable& table);
 std::string
 change_sql(const TargetTable& table, const SchemaChange& change, const std::string& check_name);
 // What alter_table() runs, each CHECK under the name PostgreSQL gives an inline one.
@@ -69,7 +72,8 @@ std::string merge_sql(const TargetTable& table, const std::string& staging, bool
 std::string
 reconcile_sql(const TargetTable& table, const std::string& staging, const Reconcile& reconcile);
 std::string create_staging_sql(const TargetTable& table, const std::string& staging);
-std::string copy_binary_sql(const TargetTable& table, const std::string& into);
+// `with_seal`: each row ends with its seal (a first load the client seals).
+std::string copy_binary_sql(const TargetTable& table, const std::string& into, bool with_seal);
 std::string replace_insert_sql(const TargetTable& table, const std::string& staging);
 
 // ---- cutover ----

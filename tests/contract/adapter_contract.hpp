@@ -19,6 +19,7 @@
 #include "migrate/convert/copy_binary.hpp"
 #include "migrate/convert/copy_text.hpp"
 #include "migrate/convert/row_digest.hpp"
+#include "migrate/convert/row_seal.hpp"
 #include "migrate/convert/table_plan.hpp"
 #include "migrate/core/error.hpp"
 #include "migrate/pipeline/table_sync.hpp"
@@ -375,6 +376,24 @@ inline std::string people_rows(CopyFormat format, const std::vector<PersonRow>& 
   return out;
 }
 
+// people() rows in `format`, each ending with its seal after the digest when `sealed` (binary
+// only), as RowEncoder writes a first load the client seals.
+inline std::string people_rows(CopyFormat format, const std::vector<PersonRow>& rows, bool sealed) {
+  if (!sealed) {
+    return people_rows(format, rows);
+  }
+  const std::vector<convert::SealKind> kinds{convert::SealKind::int4, convert::SealKind::bytes};
+  std::string out;
+  for (const auto& row : rows) {
+    std::string one = people_rows(format, {row});
+    one[1] = 4; // the field count's low byte: one more field
+    const auto seal = convert::seal_of_row(kinds, one);
+    convert::append_binary_int8(seal, one);
+    out += one;
+  }
+  return out;
+}
+
 template<typename Env>
 class TargetContract : public Env {};
 TYPED_TEST_SUITE_P(TargetContract);
@@ -410,6 +429,39 @@ TYPED_TEST_P(TargetContract, LoadsRowsInTheFormatItChoseOnceForTheSession) {
             CopyFormat::text);
   EXPECT_EQ(target.begin_load(table, target::LoadMode::merge)->choose_format(CopyFormat::text),
             CopyFormat::text);
+}
+
+// Where the target lets the client seal a first load (PostgreSQL, for types it stores exactly as
+// sent), the rows carry their seal, and the target's own check of each seal agrees with it: no row
+// counts as changed by something else.
+TYPED_TEST_P(TargetContract, AFirstLoadTheClientSealsHoldsSealsTheTargetAgreesWith) {
+  auto& target = this->target();
+  const auto table = people(this->schema());
+  target.create_table(table);
+  EXPECT_FALSE(target.prepare_first_load(table, false));
+  const bool client = target.prepare_first_load(table, true);
+  EXPECT_EQ(client, this->binary_copy());
+  auto session = target.begin_load(table, target::LoadMode::direct);
+  const auto format = session->choose_format(CopyFormat::binary);
+  EXPECT_EQ(session->rows_carry_seal(), client);
+  session->write(
+      people_rows(format, {{1, "ann", 11}, {2, std::nullopt, -22}, {3, "Zürich", 33}}, client), 3);
+  EXPECT_EQ(session->commit().inserted, 3U);
+  target.build_keys(table);
+
+  ComparePlan plan;
+  plan.key.source_name = plan.key.target_name = "id";
+  plan.chunking = Chunking{Chunking::Kind::whole, "1"};
+  plan.digest_column = k_digest_column;
+  const auto digests = target.chunk_digests(table, plan);
+  ASSERT_EQ(digests.size(), 1U);
+  EXPECT_EQ(digests[0].rows, 3U);
+  EXPECT_EQ(digests[0].rows_unsealed, 0U);
+
+  // A merge after the first load seals as before: its rows carry none.
+  session = target.begin_load(table, target::LoadMode::merge);
+  session->choose_format(CopyFormat::binary);
+  EXPECT_FALSE(session->rows_carry_seal());
 }
 
 TYPED_TEST_P(TargetContract, CreatesDescribesKeysAndDropsATable) {
@@ -682,6 +734,7 @@ TYPED_TEST_P(TargetContract, ReadsTheCatalogAndFindsTheRowsBreakingAForeignKey) 
 
 REGISTER_TYPED_TEST_SUITE_P(TargetContract,
                             LoadsRowsInTheFormatItChoseOnceForTheSession,
+                            AFirstLoadTheClientSealsHoldsSealsTheTargetAgreesWith,
                             AMergeKeepingEditsLeavesARowChangedByHand,
                             AChangeMadeByHandBreaksTheRowsSealAndAMergeMendsIt,
                             ReadsTheCatalogAndFindsTheRowsBreakingAForeignKey,

@@ -26,6 +26,7 @@ public:
       , m_faults(faults) {}
 
   CopyFormat choose_format(CopyFormat wanted) override { return m_inner->choose_format(wanted); }
+  bool rows_carry_seal() const override { return m_inner->rows_carry_seal(); }
   void write(std::string_view lines, std::size_t rows) override {
     m_faults.call("load.write");
     m_inner->write(lines, rows);
@@ -127,9 +128,9 @@ void FaultyTarget::build_keys(const TargetTable& table) {
   m_inner.build_keys(table);
 }
 
-void FaultyTarget::prepare_first_load(const TargetTable& table) {
+bool FaultyTarget::prepare_first_load(const TargetTable& table, bool client_seals) {
   m_faults.call("target.prepare_first_load");
-  m_inner.prepare_first_load(table);
+  return m_inner.prepare_first_load(table, client_seals);
 }
 void FaultyTarget::relax_unique_indexes(const TargetTable& table) {
   m_faults.call("target.relax_unique_indexes");

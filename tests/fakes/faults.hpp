@@ -92,7 +92,7 @@ public:
   void create_table(const TargetTable& table) override;
   std::string create_table_sql(const TargetTable& table) const override;
   void build_keys(const TargetTable& table) override;
-  void prepare_first_load(const TargetTable& table) override;
+  bool prepare_first_load(const TargetTable& table, bool client_seals) override;
   void relax_unique_indexes(const TargetTable& table) override;
   std::unique_ptr<target::LoadSession> begin_load(const TargetTable& table,
                                                   target::LoadMode mode) override;

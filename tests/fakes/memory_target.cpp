@@ -85,6 +85,7 @@ public:
 
   // Reads COPY text only, as PostgreSQL does for a table whose types binary rows do not fit.
   CopyFormat choose_format(CopyFormat /*wanted*/) override { return CopyFormat::text; }
+  bool rows_carry_seal() const override { return false; }
 
   void write(std::string_view lines, std::size_t /*rows*/) override {
     m_target.stored(m_table); // the COPY fails at once on a missing table

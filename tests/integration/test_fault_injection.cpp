@@ -20,6 +20,7 @@ public:
       , m_miscount(miscount) {}
 
   CopyFormat choose_format(CopyFormat wanted) override { return m_real->choose_format(wanted); }
+  bool rows_carry_seal() const override { return m_real->rows_carry_seal(); }
   void write(std::string_view lines, std::size_t rows) override { m_real->write(lines, rows); }
 
   target::MergeCounts commit(const target::Reconcile* reconcile) override {
@@ -62,7 +63,9 @@ public:
   }
   void create_table(const TargetTable& table) override { m_real.create_table(table); }
   void build_keys(const TargetTable& table) override { m_real.build_keys(table); }
-  void prepare_first_load(const TargetTable& table) override { m_real.prepare_first_load(table); }
+  bool prepare_first_load(const TargetTable& table, bool client_seals) override {
+    return m_real.prepare_first_load(table, client_seals);
+  }
   void relax_unique_indexes(const TargetTable& table) override {
     m_real.relax_unique_indexes(table);
   }

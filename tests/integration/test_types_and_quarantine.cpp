@@ -88,6 +88,68 @@ TEST_F(Types, EveryTypeWithEdgeValuesArrivesExact) {
       << sample.output;
 }
 
+// A first load of types PostgreSQL stores exactly as sent carries each row's seal from the client;
+// every one is the seal PostgreSQL computes itself, edge values and NULLs included. A table with a
+// type the client does not seal (a SET: text[]) is sealed by PostgreSQL.
+TEST_F(Types, SealsTheClientComputesAreThoseOfPostgres) {
+  mysql().exec(R"sql(
+    CREATE TABLE sealed (
+      id BIGINT UNSIGNED NOT NULL PRIMARY KEY, ti TINYINT, si SMALLINT UNSIGNED, mi MEDIUMINT,
+      i INT, iu INT UNSIGNED, bi BIGINT, flag TINYINT(1), b1 BIT(1), yr YEAR,
+      amount DECIMAL(30,10), small DECIMAL(5,0), f FLOAT, d DOUBLE,
+      dt DATE, dtm DATETIME(6), dt0 DATETIME, ts TIMESTAMP(6) NULL, tm TIME(6),
+      vc VARCHAR(20), tt TEXT, l1 VARCHAR(20) CHARACTER SET latin1, e ENUM('a','b',''),
+      bn BINARY(4), vb VARBINARY(10), bl BLOB
+    ) DEFAULT CHARSET=utf8mb4)sql");
+  mysql().exec(R"sql(
+    INSERT INTO sealed VALUES
+    (1, -128, 0, -8388608, -2147483648, 0, -9223372036854775808, 0, b'0', 1901,
+     -99999999999999999999.9999999999, -99999, -3.40282e38, -1.7976931348623157e308,
+     '1000-01-01', '1000-01-01 00:00:00.000000', '1000-01-01 00:00:00', '1970-01-01 00:00:01',
+     '-838:59:59.000000', '', '', '', '', x'00000000', x'', x''),
+    (18446744073709551615, 127, 65535, 8388607, 2147483647, 4294967295, 9223372036854775807, 1,
+     b'1', 2155, 99999999999999999999.9999999999, 99999, 3.40282e38, 1.7976931348623157e308,
+     '9999-12-31', '9999-12-31 23:59:59.999999', '9999-12-31 23:59:59',
+     '2038-01-19 03:14:07.999999', '838:59:59.000000', 'x😀 €é\t\n\\', 'Ünïcödé', 'é€ÿ',
+     'b', x'00ff00ff', x'00010203', REPEAT(x'00ff', 40000)),
+    (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+    (4, 0, 0, 0, 0, 0, 0, 0, b'0', 2000, 0, 0, 0, -0.0, '2000-01-01', '2000-01-01 00:00:00',
+     '2000-01-01 00:00:00', '2000-01-01 00:00:00.000001', '-00:00:00.000001', 'b', 'b', 'b',
+     'a', x'01', x'ff', x'00'),
+    (5, 1, 1, 1, 1, 1, 1, 1, b'1', 1999, 0.0000000001, 10000, 0.1, 5e-324, '2024-02-29',
+     '2024-02-29 12:34:56.789012', '1969-12-31 23:59:59', '2024-02-29 12:34:56.5',
+     '00:00:00.500000', REPEAT('z', 20), REPEAT('long text ', 500), 'Tromsø', 'a', x'0102',
+     x'00', x'00')))sql");
+  mysql().exec("CREATE TABLE with_set (id INT PRIMARY KEY, st SET('x','y'))");
+  mysql().exec("INSERT INTO with_set VALUES (1, 'x,y'), (2, NULL)");
+  write_mapping("tables:\n  - source_table: sealed\n  - source_table: with_set\n");
+  const auto result = run();
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("table=sealed first load: rows sealed by the client"),
+            std::string::npos)
+      << result.output;
+  EXPECT_EQ(result.output.find("table=with_set first load: rows sealed by the client"),
+            std::string::npos)
+      << result.output;
+  for (const std::string table : {"sealed", "with_set"}) {
+    const auto columns = pg().scalar(
+        "SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) FROM "
+        "information_schema.columns WHERE table_name = '"
+        + table + "' AND column_name NOT LIKE '\\_migrate%'");
+    EXPECT_EQ(pg().scalar("SELECT count(*) FROM " + table
+                          + " WHERE _migrate_seal IS DISTINCT FROM hash_record_extended(ROW("
+                          + columns + "), 0)"),
+              "0")
+        << table << ": " << columns;
+  }
+  EXPECT_EQ(pg().scalar("SELECT count(*) FROM sealed"), "5");
+  // The seals hold: a second run compares and ships nothing.
+  run_ok();
+  EXPECT_EQ(latest("sealed", "rows_read"), "0");
+  EXPECT_EQ(latest("sealed", "chunks_differing"), "0");
+}
+
 // `check --sample` on each way a table is chunked: an integer key (ranges), a text key and a
 // TIME key (hash buckets), no key (compared whole); all before the first run.
 TEST_F(Types, CheckSampleProvesTheDigestsForEveryKindOfKey) {

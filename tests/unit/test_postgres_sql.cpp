@@ -155,9 +155,14 @@ TEST(PostgresSql, StagingCopyAndReplacement) {
   EXPECT_EQ(create_staging_sql(orders(), "migrate_stage_1"),
             "CREATE TEMP TABLE migrate_stage_1 (LIKE \"app\".\"orders\" INCLUDING DEFAULTS) ON "
             "COMMIT DELETE ROWS");
-  EXPECT_EQ(copy_binary_sql(orders(), qualified(orders())),
+  EXPECT_EQ(copy_binary_sql(orders(), qualified(orders()), false),
             "COPY \"app\".\"orders\" (\"id\", \"name\", \"status\") FROM STDIN WITH (FORMAT "
             "binary)");
+  EXPECT_EQ(copy_binary_sql(orders(), qualified(orders()), true),
+            "COPY \"app\".\"orders\" (\"id\", \"name\", \"status\", \"_migrate_seal\") FROM "
+            "STDIN WITH (FORMAT binary)");
+  EXPECT_EQ(plain_seal_sql(orders()),
+            "ALTER TABLE \"app\".\"orders\" ALTER COLUMN \"_migrate_seal\" DROP EXPRESSION");
   EXPECT_EQ(replace_insert_sql(orders(), "migrate_stage_1"),
             "INSERT INTO \"app\".\"orders\" (\"id\", \"name\", \"status\", \"_migrate_seal\") "
             "SELECT \"id\", \"name\", \"status\", "

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "migrate/convert/copy_binary.hpp"
+#include "migrate/convert/row_seal.hpp"
 #include "migrate/convert/table_plan.hpp"
 #include "migrate/convert/text_repair.hpp"
 #include "migrate/core/copy_format.hpp"
@@ -39,15 +40,24 @@ struct Rejection {
 class RowEncoder {
 public:
   // CopyFormat::binary only for a plan binary_columns() accepts (else Error, area internal).
-  explicit RowEncoder(const TablePlan& plan, CopyFormat format = CopyFormat::text);
+  // `seal`: each binary row also carries its seal (row_seal.hpp), after the digest; only for a
+  // plan seal_kinds() accepts.
+  explicit RowEncoder(const TablePlan& plan,
+                      CopyFormat format = CopyFormat::text,
+                      bool seal = false);
   ~RowEncoder();
   RowEncoder(const RowEncoder&) = delete;
   RowEncoder& operator=(const RowEncoder&) = delete;
 
   // Appends one COPY row to `out`, or returns why the row cannot be written and leaves `out` as it
   // was. A row is left open for one more field, the row digest (append_digest): in text, its
-  // line's '\n' is last; in binary, its field count counts the digest.
+  // line's '\n' is last; in binary, its field count counts the digest (and the seal, when sealing:
+  // append_seal() after the digest).
   std::optional<Rejection> encode(const RowView& row, std::string& out);
+
+  // Whether rows carry their seal, and the last encoded row's.
+  bool seals() const { return !m_seal_kinds.empty(); }
+  void append_seal(std::string& out) const;
 
   CopyFormat format() const { return m_binary.empty() ? CopyFormat::text : CopyFormat::binary; }
 
@@ -81,7 +91,9 @@ private:
   bool m_null = false;
   std::string m_scratch;
   std::vector<bool> m_is_key;
-  std::vector<BinaryType> m_binary; // each column's binary type; empty for the text format
+  std::vector<BinaryType> m_binary;   // each column's binary type; empty for the text format
+  std::vector<SealKind> m_seal_kinds; // each column's, when rows carry their seal
+  std::int64_t m_seal = 0;            // the last encoded row's
 };
 
 } // namespace migrate::convert

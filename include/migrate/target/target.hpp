@@ -49,6 +49,10 @@ public:
   // the same): `wanted`, or text where the table cannot read binary rows (a column whose type is
   // not exactly the one convert::binary_type() writes for it).
   virtual CopyFormat choose_format(CopyFormat wanted) = 0;
+  // After choose_format(): whether each row ends with its seal after the digest
+  // (convert::RowEncoder's append_seal()). True only for a LoadMode::direct session into a table
+  // prepare_first_load() let the client seal, and then the format is binary.
+  virtual bool rows_carry_seal() const = 0;
   // Sends whole COPY rows (RowEncoder's, in the chosen format; text before any choice) holding
   // `rows` rows; opens a transaction if none is open.
   virtual void write(std::string_view lines, std::size_t rows) = 0;
@@ -105,8 +109,10 @@ public:
   // `indexes`).
   virtual void build_keys(const TargetTable& table) = 0;
   // The table is empty and a first load is about to copy rows straight in (LoadMode::direct): have
-  // each row sealed as it arrives, until build_keys() ends the first load.
-  virtual void prepare_first_load(const TargetTable& table) = 0;
+  // each row sealed as it arrives, until build_keys() ends the first load. `client_seals`: the
+  // rows can carry their seal (convert::seal_kinds()); returns whether they must, which is when the
+  // table's catalog stores every value exactly as sent. Otherwise the target seals each row itself.
+  virtual bool prepare_first_load(const TargetTable& table, bool client_seals) = 0;
   // Rebuilds without UNIQUE the table's secondary indexes that have it.
   virtual void relax_unique_indexes(const TargetTable& table) = 0;
 
