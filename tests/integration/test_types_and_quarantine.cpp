@@ -99,7 +99,7 @@ TEST_F(Types, SealsTheClientComputesAreThoseOfPostgres) {
       amount DECIMAL(30,10), small DECIMAL(5,0), f FLOAT, d DOUBLE,
       dt DATE, dtm DATETIME(6), dt0 DATETIME, ts TIMESTAMP(6) NULL, tm TIME(6),
       vc VARCHAR(20), tt TEXT, l1 VARCHAR(20) CHARACTER SET latin1, e ENUM('a','b',''),
-      bn BINARY(4), vb VARBINARY(10), bl BLOB
+      bn BINARY(4), vb VARBINARY(10), bl MEDIUMBLOB
     ) DEFAULT CHARSET=utf8mb4)sql");
   mysql().exec(R"sql(
     INSERT INTO sealed VALUES
@@ -120,7 +120,7 @@ TEST_F(Types, SealsTheClientComputesAreThoseOfPostgres) {
     (5, 1, 1, 1, 1, 1, 1, 1, b'1', 1999, 0.0000000001, 10000, 0.1, 5e-324, '2024-02-29',
      '2024-02-29 12:34:56.789012', '1969-12-31 23:59:59', '2024-02-29 12:34:56.5',
      '00:00:00.500000', REPEAT('z', 20), REPEAT('long text ', 500), 'Tromsø', 'a', x'0102',
-     x'00', x'00')))sql");
+     x'00', x'00'))sql");
   mysql().exec("CREATE TABLE with_set (id INT PRIMARY KEY, st SET('x','y'))");
   mysql().exec("INSERT INTO with_set VALUES (1, 'x,y'), (2, NULL)");
   write_mapping("tables:\n  - source_table: sealed\n  - source_table: with_set\n");
