@@ -165,7 +165,7 @@ std::optional<Rejection> RowEncoder::encode(const RowView& row, std::string& out
   const auto bad_text_fixed = m_stats.bad_text_fixed;
   m_zero_date_columns.clear();
   if (!m_binary.empty()) {
-    const auto tool_fields = seals() ? 2 : 1; // the digest, and the seal
+    const std::size_t tool_fields = seals() ? 2 : 1; // the digest, and the seal
     append_binary_row(static_cast<std::uint16_t>(m_plan.columns.size() + tool_fields), out);
   }
   for (std::size_t i = 0; i < m_plan.columns.size(); ++i) {
