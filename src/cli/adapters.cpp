@@ -76,7 +76,7 @@ AdapterFactory::state(const config::StateLocation& location) const {
   return store;
 }
 
-CommandContext::CommandContext(const GlobalOptions& options, config::LoadMode mode)
+CommandContext::CommandContext(const GlobalOptions& options, config::ReadScope mode)
     : config(load(options, mode))
     , tables(selected_tables(config, options.tables)) {}
 

@@ -45,7 +45,7 @@ private:
 // What every command starts from: the configuration as `mode` needs it (with --state applied),
 // the tables --table selects, and the factory. Not copyable: `tables` points into `config`.
 struct CommandContext {
-  CommandContext(const GlobalOptions& options, config::LoadMode mode);
+  CommandContext(const GlobalOptions& options, config::ReadScope mode);
   CommandContext(const CommandContext&) = delete;
   CommandContext& operator=(const CommandContext&) = delete;
 

@@ -383,7 +383,7 @@ CLI::App* setup_check(CLI::App& app, CheckOptions& options) {
 }
 
 int run_check(const GlobalOptions& global, const CheckOptions& options) {
-  const CommandContext context(global, config::LoadMode::full);
+  const CommandContext context(global, config::ReadScope::full);
   const auto& config = context.config;
   CheckReport report(options.json);
   std::unique_ptr<source::Source> source;

@@ -168,7 +168,7 @@ bool start_logging(const GlobalOptions& options) {
 
 } // namespace
 
-config::Config load(const GlobalOptions& options, config::LoadMode mode) {
+config::Config load(const GlobalOptions& options, config::ReadScope mode) {
   auto config = config::load_config(options.config_dir, mode);
   if (!options.state_file.empty()) {
     try {

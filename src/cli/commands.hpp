@@ -27,7 +27,7 @@ struct GlobalOptions {
 
 // Loads what `mode` needs of the configuration and applies --state. Logging has started already
 // (run() starts it from migrate.yaml before the other files are read).
-config::Config load(const GlobalOptions& options, config::LoadMode mode = config::LoadMode::full);
+config::Config load(const GlobalOptions& options, config::ReadScope mode = config::ReadScope::full);
 
 // The mappings named by --table (all when none is named); throws Error(area config) for an unknown
 // name.
@@ -50,7 +50,7 @@ struct SyncOptionsCli {
 };
 void setup_sync(CLI::App& app, SyncOptionsCli& options);
 
-// state copy --to, state prune: read only the state (config::LoadMode::state_only).
+// state copy --to, state prune: read only the state (config::ReadScope::state_only).
 struct StateOptions {
   std::string to;     // copy: a SQLite path, sqlite:///path or postgresql:// URL
   bool prune = false; // `state prune` was given, not `state copy`
@@ -80,7 +80,7 @@ struct CutoverOptions {
 CLI::App* setup_cutover(CLI::App& app, CutoverOptions& options);
 int run_cutover(const GlobalOptions& global, const CutoverOptions& options);
 
-// status and quarantine read only the state file (config::LoadMode::state_only).
+// status and quarantine read only the state file (config::ReadScope::state_only).
 CLI::App* setup_status(CLI::App& app, bool& json);
 int run_status(const GlobalOptions& global, bool json);
 

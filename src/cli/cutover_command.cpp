@@ -188,7 +188,7 @@ void finish(const std::vector<const config::TableMapping*>& tables,
 int run_revert(const GlobalOptions& global, const CutoverOptions& options) {
   auto named = global;
   named.tables = options.revert;
-  const CommandContext context(named, config::LoadMode::full);
+  const CommandContext context(named, config::ReadScope::full);
   const auto source = context.adapters.source();
   const auto target = context.adapters.target();
   const auto lock = lock_state(context.config.state);
@@ -254,7 +254,7 @@ int run_cutover(const GlobalOptions& global, const CutoverOptions& options) {
   if (!options.revert.empty()) {
     return run_revert(global, options);
   }
-  const CommandContext context(global, config::LoadMode::full);
+  const CommandContext context(global, config::ReadScope::full);
   const auto source = context.adapters.source();
   const auto target = context.adapters.target();
   log_connections(context.config, *source, *target);

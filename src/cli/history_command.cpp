@@ -183,7 +183,7 @@ CLI::App* setup_history(CLI::App& app, HistoryOptions& options) {
 }
 
 int run_history(const GlobalOptions& global, const HistoryOptions& options) {
-  const CommandContext context(global, config::LoadMode::state_only);
+  const CommandContext context(global, config::ReadScope::state_only);
   const auto& config = context.config;
   const auto state = context.adapters.state();
   if (global.tables.empty()) {

@@ -17,7 +17,7 @@ CLI::App* setup_notify(CLI::App& app, bool& test) {
 }
 
 int run_notify(const GlobalOptions& global, bool /*test*/) {
-  const auto config = load(global, config::LoadMode::state_and_notify);
+  const auto config = load(global, config::ReadScope::state_and_notify);
   const auto channels = notify::make_curl_channels(config.notify);
   if (channels.empty()) {
     throw Error(ErrorArea::config,

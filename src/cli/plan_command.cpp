@@ -108,7 +108,7 @@ CLI::App* setup_plan(CLI::App& app, bool& json) {
 }
 
 int run_plan(const GlobalOptions& global, bool as_json) {
-  const CommandContext context(global, config::LoadMode::full);
+  const CommandContext context(global, config::ReadScope::full);
   const auto source = context.adapters.source();
   const auto target = context.adapters.target();
   // No state file yet: no positions, and plan does not create one.

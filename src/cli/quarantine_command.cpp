@@ -18,7 +18,7 @@ void print_lines(const std::vector<state::QuarantineEntry>& entries) {
                              entry.table,
                              quote_field(entry.key),
                              entry.column,
-                             entry.run_id,
+                             entry.table_run_id,
                              entry.at,
                              quote_field(entry.reason),
                              entry.raw_hex);
@@ -38,7 +38,7 @@ void print_json(const std::vector<state::QuarantineEntry>& entries) {
         .key("column")
         .value(entry.column)
         .key("run")
-        .value(entry.run_id)
+        .value(entry.table_run_id)
         .key("at")
         .value(entry.at)
         .key("reason")
@@ -62,7 +62,7 @@ CLI::App* setup_quarantine(CLI::App& app, bool& json) {
 }
 
 int run_quarantine(const GlobalOptions& global, bool json) {
-  const CommandContext context(global, config::LoadMode::state_only);
+  const CommandContext context(global, config::ReadScope::state_only);
   const auto state = context.adapters.state();
   std::vector<state::QuarantineEntry> entries;
   for (const auto* table : context.tables) {

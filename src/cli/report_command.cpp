@@ -67,7 +67,7 @@ CLI::App* setup_report(CLI::App& app, ReportOptions& options) {
 }
 
 int run_report(const GlobalOptions& global, const ReportOptions& options) {
-  const CommandContext context(global, config::LoadMode::state_only);
+  const CommandContext context(global, config::ReadScope::state_only);
   std::vector<std::string> tables;
   for (const auto* table : context.tables) {
     tables.push_back(table->source_table);

@@ -16,7 +16,7 @@ namespace {
 notify::RunReport
 run_report(const config::Config& config, state::StateStore& state, const FinishedRun& run) {
   notify::RunReport report;
-  report.run_id = run.id;
+  report.invocation_id = run.id;
   report.host = host_name();
   report.started = run.started;
   report.finished = std::chrono::system_clock::now();

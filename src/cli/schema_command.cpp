@@ -79,7 +79,8 @@ void print_schema(const pipeline::SchemaReport& report) {
 }
 
 // What the next run does with the table, for --json: the text's verdicts as members.
-void write_schema(JsonWriter& json, const config::TableMapping& table,
+void write_schema(JsonWriter& json,
+                  const config::TableMapping& table,
                   const pipeline::SchemaReport& report) {
   const auto strings = [&json](const std::string& key, const std::vector<std::string>& values) {
     json.key(key).begin_array();
@@ -103,13 +104,13 @@ void write_schema(JsonWriter& json, const config::TableMapping& table,
 
 // Whether the next run fails the table: any drift (plain schema), or drift it will not apply
 // (--diff).
-bool schema_fails(const config::TableMapping& table, const pipeline::SchemaReport& report,
+bool schema_fails(const config::TableMapping& table,
+                  const pipeline::SchemaReport& report,
                   bool diff) {
   if (!report.exists || report.drift.empty()) {
     return false;
   }
-  return !diff || !report.refused.empty()
-         || table.schema_changes != config::SchemaChanges::apply;
+  return !diff || !report.refused.empty() || table.schema_changes != config::SchemaChanges::apply;
 }
 
 } // namespace
@@ -126,7 +127,7 @@ CLI::App* setup_schema(CLI::App& app, bool& diff, bool& json) {
 }
 
 int run_schema(const GlobalOptions& global, bool diff, bool as_json) {
-  const CommandContext context(global, config::LoadMode::full);
+  const CommandContext context(global, config::ReadScope::full);
   const auto source = context.adapters.source();
   const auto target = context.adapters.target();
   log_connections(context.config, *source, *target);

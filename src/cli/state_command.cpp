@@ -38,7 +38,7 @@ CLI::App* setup_state(CLI::App& app, StateOptions& options) {
 namespace {
 
 int run_state_prune(const GlobalOptions& global) {
-  const CommandContext context(global, config::LoadMode::state_only);
+  const CommandContext context(global, config::ReadScope::state_only);
   const auto& config = context.config;
   const auto lock = lock_state(config.state);
   const auto counts = context.adapters.state()->prune(
@@ -52,7 +52,7 @@ int run_state_prune(const GlobalOptions& global) {
 }
 
 int run_state_copy(const GlobalOptions& global, const StateOptions& options) {
-  const CommandContext context(global, config::LoadMode::state_only);
+  const CommandContext context(global, config::ReadScope::state_only);
   config::StateLocation to;
   try {
     to = config::parse_state_location(options.to, ".");

@@ -277,7 +277,7 @@ CLI::App* setup_status(CLI::App& app, bool& json) {
 }
 
 int run_status(const GlobalOptions& global, bool json) {
-  const CommandContext context(global, config::LoadMode::state_only);
+  const CommandContext context(global, config::ReadScope::state_only);
   const auto& config = context.config;
   const auto& tables = context.tables;
   const auto state = context.adapters.state();

@@ -533,7 +533,7 @@ int run_tables(const GlobalOptions& global,
 } // namespace
 
 int run_sync(const GlobalOptions& global, const SyncOptionsCli& options) {
-  const CommandContext context(global, config::LoadMode::full);
+  const CommandContext context(global, config::ReadScope::full);
   const auto& config = context.config;
   const auto channels = notify::make_curl_channels(config.notify);
   try {

@@ -55,7 +55,7 @@ CLI::App* setup_validate(CLI::App& app, ValidateOptions& options) {
 }
 
 int run_validate(const GlobalOptions& global, const ValidateOptions& options) {
-  const CommandContext context(global, config::LoadMode::full);
+  const CommandContext context(global, config::ReadScope::full);
   const auto& config = context.config;
   const auto& tables = context.tables;
   const auto source = context.adapters.source();

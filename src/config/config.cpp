@@ -564,7 +564,7 @@ void read_phone_options(const Node& node, Transformation& out) {
   }
 }
 
-void read_mask_options(const Node& node, LoadMode mode, Transformation& out) {
+void read_mask_options(const Node& node, ReadScope mode, Transformation& out) {
   const auto method = node.has("method") ? node.child("method").non_empty_text() : "sha256";
   if (method == "redact") {
     out.mask = MaskMethod::redact;
@@ -576,7 +576,7 @@ void read_mask_options(const Node& node, LoadMode mode, Transformation& out) {
   out.mask = MaskMethod::sha256;
   const auto salt_env = node.child("salt_env");
   const auto name = salt_env.non_empty_text();
-  if (mode != LoadMode::full) {
+  if (mode != ReadScope::full) {
     return; // the salt is a secret, and a command that reads no rows masks nothing
   }
   const auto salt = process_env(name);
@@ -607,7 +607,7 @@ TransformKind read_transform_kind(const Node& type_node) {
   return found->second;
 }
 
-Transformation read_transformation(const Node& node, LoadMode mode) {
+Transformation read_transformation(const Node& node, ReadScope mode) {
   node.allow_only(
       {"column", "type", "value", "to", "country_code", "on_error", "method", "salt_env"});
   Transformation out;
@@ -751,7 +751,7 @@ void read_column_rules(const Node& node, TableMapping& out) {
 TableMapping read_table(const Node& node,
                         const TableMapping& defaults,
                         const std::string& map_key,
-                        LoadMode mode) {
+                        ReadScope mode) {
   node.allow_only(with_tunables({"source_table",
                                  "target_table",
                                  "timestamp_column",
@@ -983,7 +983,7 @@ EmailChannel read_email(const Node& node) {
   return email;
 }
 
-void read_notify(const Node& root, Config& config, LoadMode mode) {
+void read_notify(const Node& root, Config& config, ReadScope mode) {
   if (root.has("max_age")) {
     config.max_age = root.child("max_age").duration();
   }
@@ -992,7 +992,7 @@ void read_notify(const Node& root, Config& config, LoadMode mode) {
     metrics.allow_only({"textfile"});
     config.metrics_textfile = resolve(config.directory, metrics.child("textfile").non_empty_text());
   }
-  if (mode == LoadMode::state_only || !root.has("notify")) {
+  if (mode == ReadScope::state_only || !root.has("notify")) {
     return;
   }
   const auto notify = root.child("notify");
@@ -1053,7 +1053,7 @@ void read_state(const Node& root, Config& config) {
 
 // Without a mode (the logging settings alone) or with state_only, `notify` is not read: its ${VAR}s
 // (the SMTP password) need not be set for status.
-void read_settings(const Node& root, Config& config, std::optional<LoadMode> mode = std::nullopt) {
+void read_settings(const Node& root, Config& config, std::optional<ReadScope> mode = std::nullopt) {
   root.allow_only({"state_file",
                    "state",
                    "state_schema",
@@ -1125,9 +1125,9 @@ std::vector<std::pair<std::string, Node>> table_entries(const Node& tables) {
   return out;
 }
 
-// database.yaml's connections; with LoadMode::state_only only the PostgreSQL schema, if it reads.
-void read_database(const fs::path& directory, LoadMode mode, Config& config) {
-  if (mode != LoadMode::full) {
+// database.yaml's connections; with ReadScope::state_only only the PostgreSQL schema, if it reads.
+void read_database(const fs::path& directory, ReadScope mode, Config& config) {
+  if (mode != ReadScope::full) {
     try {
       const auto postgres = load_file(directory / "database.yaml", false).child("postgresql");
       if (postgres.has("schema")) {
@@ -1174,7 +1174,7 @@ Logging load_logging(const fs::path& directory) {
   return config.logging;
 }
 
-Config load_config(const fs::path& directory, LoadMode mode) {
+Config load_config(const fs::path& directory, ReadScope mode) {
   Config config;
   config.directory = directory;
   config.state.file = resolve(directory, "../state/migrate.db");

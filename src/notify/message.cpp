@@ -347,7 +347,7 @@ Message compose(const RunReport& report, const std::vector<std::string>& secrets
     text = verdict + "\n\n";
   }
   text += fmt::format("migrate run {} on {}: {}, exit code {}\n",
-                      report.run_id,
+                      report.invocation_id,
                       report.host,
                       report.failed() ? "FAILED" : "ok",
                       report.exit_code);

@@ -19,8 +19,8 @@ namespace migrate::pipeline {
 // memory grow with batch_size.
 constexpr std::size_t k_batch_bytes = 4U << 20U;
 
-// The last row read, as the position after it needs it.
-struct Cursor {
+// The (timestamp, key) of the last row read: the position once the rows up to it are committed.
+struct ReadPosition {
   std::optional<std::string> timestamp;
   std::vector<std::string> key;
 };
@@ -29,7 +29,7 @@ struct Cursor {
 struct Batch {
   std::string text;
   std::size_t rows = 0; // rows in `text`
-  Cursor last;          // the last row read, written or rejected
+  ReadPosition last;    // the last row read, written or rejected
   std::vector<state::QuarantineEntry> rejected;
   std::vector<std::string> released; // keys of quarantined rows written this time
 
@@ -39,7 +39,7 @@ struct Batch {
 // What the load holds between two commits.
 struct CommitGroup {
   std::uint64_t rows = 0; // rows written or rejected since the last commit
-  Cursor last;
+  ReadPosition last;
   std::vector<state::QuarantineEntry> rejected;
   std::vector<std::string> released;
 

@@ -33,7 +33,7 @@ std::uint64_t successful_runs(RunState& run) {
 
 target::LoadMode load_mode(RunState& run, bool resume) {
   if (resume || !run.target_empty()) {
-    return run.merge_mode();
+    return run.upsert_mode();
   }
   run.begin_first_load();
   return target::LoadMode::direct;
@@ -96,7 +96,7 @@ void full_pass(RunState& run,
   const auto session = run.target.begin_load(run.target_table, load_mode(run, resume));
   table_load.stream(read,
                     *session,
-                    CommitRules{run.mapping.commit_rows, [](const Cursor& last) {
+                    CommitRules{run.mapping.commit_rows, [](const ReadPosition& last) {
                                   return state::Position{Pass::initial, std::nullopt, last.key, {}};
                                 }});
   run.finish_keys();
@@ -134,7 +134,7 @@ void initial_pass(RunState& run,
   }
   const auto session = run.target.begin_load(run.target_table, load_mode(run, resume));
   table_load.stream(
-      read, *session, CommitRules{run.mapping.commit_rows, [bound](const Cursor& last) {
+      read, *session, CommitRules{run.mapping.commit_rows, [bound](const ReadPosition& last) {
                                     return state::Position{Pass::initial, bound, last.key, {}};
                                   }});
   run.finish_keys();
@@ -151,14 +151,14 @@ state::Position loaded_position(RunState& run, const std::string& bound) {
   const auto newest =
       trusted ? std::nullopt
               : run.source.newest_timestamp(run.mapping.source_table, column.name, bound);
-  auto watermark = loaded_watermark(bound, newest, trusted);
-  if (watermark != bound) {
+  auto position = loaded_position(bound, newest, trusted);
+  if (position != bound) {
     spdlog::info("table={} position at the newest row, {}, short of the bound {}",
                  run.mapping.source_table,
-                 watermark.value_or("(none: no row is stamped)"),
+                 position.value_or("(none: no row is stamped)"),
                  bound);
   }
-  run.loaded_cache.emplace(bound, state::Position{Pass::incremental, std::move(watermark), {}, {}});
+  run.loaded_cache.emplace(bound, state::Position{Pass::incremental, std::move(position), {}, {}});
   return run.loaded_cache->second;
 }
 
@@ -168,16 +168,16 @@ void incremental_pass(RunState& run, TableLoad& table_load, const state::Positio
   auto read = run.request(source::ReadOrder::by_timestamp_then_key);
   read.until_timestamp = run.upper_bound();
   run.result.upper_bound = *read.until_timestamp;
-  // The lookback re-reads a window behind the watermark for transactions that committed late with
+  // The lookback re-reads a window behind the position for transactions that committed late with
   // an older timestamp; rows that did not change cost no write (the merge skips them).
   auto start = incremental_start(position, run.mapping.lookback);
   read.after_timestamp = std::move(start.after_timestamp);
   read.after_key = std::move(start.after_key);
-  const auto session = run.target.begin_load(run.target_table, run.merge_mode());
+  const auto session = run.target.begin_load(run.target_table, run.upsert_mode());
   table_load.stream(
       read,
       *session,
-      CommitRules{run.mapping.commit_rows, [position](const Cursor& last) {
+      CommitRules{run.mapping.commit_rows, [position](const ReadPosition& last) {
                     return advance_position(
                         position, state::Position{Pass::incremental, last.timestamp, last.key, {}});
                   }});
@@ -204,7 +204,7 @@ void null_timestamp_pass(RunState& run, TableLoad& table_load) {
                target_nulls,
                due ? " comparison_due=true" : "",
                column.source.name);
-  const auto session = run.target.begin_load(run.target_table, run.merge_mode());
+  const auto session = run.target.begin_load(run.target_table, run.upsert_mode());
   table_load.stream(read, *session, CommitRules{run.mapping.commit_rows, {}});
 }
 
@@ -254,7 +254,7 @@ void compare_pass(RunState& run, TableLoad& table_load, CompareSlice slice) {
     return;
   }
   const auto moved_before = run.result.counts.moved();
-  const auto session = run.target.begin_load(run.target_table, run.merge_mode());
+  const auto session = run.target.begin_load(run.target_table, run.upsert_mode());
   for (const auto& id : differing) {
     auto read = run.request(source::ReadOrder::by_key);
     read.chunk = ChunkFilter{&plan, id};

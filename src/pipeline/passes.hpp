@@ -24,13 +24,13 @@ void full_pass(RunState& run,
                const std::optional<state::Position>& position);
 
 // The first pass of a timestamp table reads in key order (the clustered index, no sort) and takes
-// every row, NULL timestamps included. Its upper bound becomes the first watermark.
+// every row, NULL timestamps included. Its upper bound becomes the first position.
 void initial_pass(RunState& run,
                   TableLoad& table_load,
                   const std::optional<state::Position>& position);
 
 // The position after a pass that took every row up to `bound` in key order: the bound where it is
-// trusted, else the newest row the table holds up to it (loaded_watermark).
+// trusted, else the newest row the table holds up to it (loaded_position).
 state::Position loaded_position(RunState& run, const std::string& bound);
 
 // The rows stamped after `position`, less the lookback, up to a new upper bound, in timestamp

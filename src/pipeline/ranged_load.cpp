@@ -31,12 +31,12 @@ void load_range(RunState& run,
   const auto name = range_state_name(run.mapping.source_table, range.id);
   // A new load copies into the empty table, all ranges at once; one that goes on merges.
   const auto session = connections.target->begin_load(
-      run.target_table, load.resumed ? run.merge_mode() : target::LoadMode::direct);
+      run.target_table, load.resumed ? run.upsert_mode() : target::LoadMode::direct);
   const auto bound = load.bound;
   table_load.stream(read,
                     *session,
                     CommitRules{run.mapping.commit_rows,
-                                [bound](const Cursor& last) {
+                                [bound](const ReadPosition& last) {
                                   return state::Position{Pass::initial, bound, last.key, {}};
                                 },
                                 nullptr,

@@ -53,9 +53,9 @@ state::Position advance_position(const state::Position& start, const state::Posi
   return start;
 }
 
-std::optional<std::string> loaded_watermark(const std::string& bound,
-                                            const std::optional<std::string>& newest,
-                                            bool bound_trusted) {
+std::optional<std::string> loaded_position(const std::string& bound,
+                                           const std::optional<std::string>& newest,
+                                           bool bound_trusted) {
   if (bound_trusted) {
     return bound;
   }

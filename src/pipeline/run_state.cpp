@@ -38,9 +38,9 @@ source::ReadRequest RunState::request(source::ReadOrder order) const {
 }
 
 // The cutover's final sync leaves rows changed in PostgreSQL by hand for its checksum to name.
-target::LoadMode RunState::merge_mode() const {
-  return options.leave_target_edits ? target::LoadMode::merge_keeping_edits
-                                    : target::LoadMode::merge;
+target::LoadMode RunState::upsert_mode() const {
+  return options.leave_target_edits ? target::LoadMode::upsert_keeping_edits
+                                    : target::LoadMode::upsert;
 }
 
 bool RunState::target_empty() {

@@ -34,7 +34,7 @@ struct RunState {
   target::Target& target;
   state::StateStore& store;
   const SyncOptions& options;
-  std::int64_t run_id = 0;
+  std::int64_t table_run_id = 0;
 
   // Found by prepare() on each attempt; read-only while a stream runs.
   SourceTable source_table;
@@ -73,7 +73,7 @@ struct RunState {
   // Helpers every part calls; none takes `lock`.
   void save_position(state::Position position, const std::string& name = {});
   source::ReadRequest request(source::ReadOrder order) const;
-  target::LoadMode merge_mode() const;
+  target::LoadMode upsert_mode() const;
   bool target_empty();
   void begin_first_load();
   void finish_keys();

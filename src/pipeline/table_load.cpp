@@ -57,7 +57,9 @@ struct Extract {
   std::uint64_t null_timestamps = 0;
 };
 
-void update_cursor(const convert::TablePlan& plan, const RowView& row, Cursor& cursor) {
+void update_read_position(const convert::TablePlan& plan,
+                          const RowView& row,
+                          ReadPosition& cursor) {
   if (plan.timestamp_position) {
     const auto position = *plan.timestamp_position;
     if (row.is_null(position)) {
@@ -98,7 +100,7 @@ void add_row(const RunState& run, const RowView& row, Batch& batch, Extract& x) 
       }
     }
   }
-  update_cursor(run.plan, row, batch.last);
+  update_read_position(run.plan, row, batch.last);
   ++x.rows_read;
   if (run.plan.timestamp_position && row.is_null(*run.plan.timestamp_position)) {
     ++x.null_timestamps;
@@ -117,7 +119,7 @@ void extract(const RunState& run,
   while (reader->next(row)) {
     add_row(run, row, batch, x);
     if (batch.entries() >= run.mapping.batch_size || batch.text.size() >= k_batch_bytes) {
-      Cursor last = batch.last;
+      ReadPosition last = batch.last;
       if (!sink.push(std::move(batch))) {
         return;
       }
@@ -131,7 +133,7 @@ void extract(const RunState& run,
 
 void keep_rejected(RunState& run, std::vector<state::QuarantineEntry>& rejected) {
   for (auto& entry : rejected) {
-    entry.run_id = run.run_id;
+    entry.table_run_id = run.table_run_id;
   }
   if (!run.held) {
     // Asked once per run, before this run's rows join it.

@@ -13,7 +13,7 @@
 
 namespace migrate::pipeline {
 
-using PositionAfter = std::function<state::Position(const Cursor&)>;
+using PositionAfter = std::function<state::Position(const ReadPosition&)>;
 
 // How a stream's rows are committed: in groups of commit_rows, each followed by the position after
 // its last row; the last one may reconcile a chunk or replace the table.

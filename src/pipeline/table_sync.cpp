@@ -70,7 +70,7 @@ TableResult TableRun::run() {
   m_run.result.table = table;
   m_run.result.started = std::chrono::system_clock::now();
   const auto started = Clock::now();
-  m_run.run_id = m_run.store.begin_run(table);
+  m_run.table_run_id = m_run.store.begin_run(table);
   if (const auto cutover = m_run.store.cutover_in_force(table)) {
     // PostgreSQL is the application's now: a sync would overwrite or delete what it wrote.
     fail(cut_over_error(*cutover, "not synced"));
@@ -148,7 +148,7 @@ void TableRun::finish(Clock::time_point started) {
   const auto& table = m_run.mapping.source_table;
   m_run.result.finished = std::chrono::system_clock::now();
   if (const auto position = m_run.store.position(table)) {
-    m_run.result.watermark = position->to_string();
+    m_run.result.position = position->to_string();
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   m_run.result.counts.quarantined = m_run.rejections.rows();
@@ -178,7 +178,7 @@ void TableRun::finish(Clock::time_point started) {
                  table,
                  c.null_timestamps);
   }
-  m_run.store.finish_run(m_run.run_id, m_run.result);
+  m_run.store.finish_run(m_run.table_run_id, m_run.result);
 }
 
 void TableRun::run_pass(const PassChoice& choice, const std::optional<state::Position>& position) {

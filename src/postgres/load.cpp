@@ -19,8 +19,8 @@
 namespace migrate::target {
 namespace {
 
-bool is_merge(LoadMode mode) {
-  return mode == LoadMode::merge || mode == LoadMode::merge_keeping_edits;
+bool is_upsert(LoadMode mode) {
+  return mode == LoadMode::upsert || mode == LoadMode::upsert_keeping_edits;
 }
 
 // libpqxx 6.4's stream_to keeps its raw-line writer private and escapes field by field; tablewriter
@@ -183,8 +183,8 @@ public:
       , m_mode(mode) {
     static std::atomic<int> counter{0};
     m_staging = "migrate_stage_" + std::to_string(++counter);
-    if (is_merge(m_mode)) {
-      m_merge_sql = merge_sql(m_table, m_staging, m_mode == LoadMode::merge_keeping_edits);
+    if (is_upsert(m_mode)) {
+      m_upsert_sql = upsert_sql(m_table, m_staging, m_mode == LoadMode::upsert_keeping_edits);
     }
   }
 
@@ -255,7 +255,7 @@ public:
     if (!m_tx && reconcile == nullptr) {
       return {};
     }
-    if (reconcile != nullptr && !is_merge(m_mode)) {
+    if (reconcile != nullptr && !is_upsert(m_mode)) {
       throw Error(ErrorArea::internal, "reconcile needs a staging table");
     }
     if (m_mode == LoadMode::replace) {
@@ -265,8 +265,8 @@ public:
       translate(m_connection, m_table.name, [&] { create_staging(); }); // an empty reconcile
     }
     return finish_transaction([&](MergeCounts& counts) {
-      if (is_merge(m_mode) && m_rows > 0) {
-        const auto result = m_tx->exec(m_merge_sql);
+      if (is_upsert(m_mode) && m_rows > 0) {
+        const auto result = m_tx->exec(m_upsert_sql);
         counts.inserted = result[0][0].as<std::uint64_t>();
         counts.updated = result[0][1].as<std::uint64_t>();
         counts.unchanged = m_rows - counts.inserted - counts.updated;
@@ -382,7 +382,7 @@ private:
   LoadMode m_mode;
   std::string m_staging;
   bool m_staged = false; // the TEMP table exists
-  std::string m_merge_sql;
+  std::string m_upsert_sql;
   std::unique_ptr<pqxx::work> m_tx;
   std::unique_ptr<pqxx::tablewriter> m_stream; // a text COPY in progress
   std::unique_ptr<BinaryCopy> m_binary;        // a binary one

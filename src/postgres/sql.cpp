@@ -415,7 +415,7 @@ std::vector<std::string> quoted_literals(const std::string& text) {
 
 // ---- load ----
 
-std::string merge_sql(const TargetTable& table, const std::string& staging, bool keep_edits) {
+std::string upsert_sql(const TargetTable& table, const std::string& staging, bool keep_edits) {
   std::string keys;
   for (const auto& key : table.primary_key) {
     keys += (keys.empty() ? "" : ", ") + quote_name(key);

@@ -68,7 +68,7 @@ std::vector<std::string> quoted_literals(const std::string& text);
 
 // ---- load ----
 
-std::string merge_sql(const TargetTable& table, const std::string& staging, bool keep_edits);
+std::string upsert_sql(const TargetTable& table, const std::string& staging, bool keep_edits);
 std::string
 reconcile_sql(const TargetTable& table, const std::string& staging, const Reconcile& reconcile);
 std::string create_staging_sql(const TargetTable& table, const std::string& staging);

@@ -283,7 +283,7 @@ RunRecord read_run(const pqxx::row& row) {
   c.unchanged = as_count(row[col::rows_unchanged]);
   c.deleted = as_count(row[col::rows_deleted]);
   c.zero_dates = as_count(row[col::zero_dates]);
-  r.watermark = row[col::watermark].as<std::string>();
+  r.position = row[col::watermark].as<std::string>();
   r.upper_bound = row[col::upper_bound].as<std::string>();
   c.null_timestamps = as_count(row[col::null_timestamps]);
   c.chunks_compared = as_count(row[col::chunks_compared]);
@@ -429,7 +429,7 @@ public:
         as_int(c.chunks_differing),
         as_int(c.quarantined),
         static_cast<std::int64_t>(result.seconds() * 1000.0),
-        result.watermark,
+        result.position,
         result.upper_bound,
         failed ? e.message() : std::string(),
         as_int(c.found_by_comparison),
@@ -855,7 +855,7 @@ private:
             entry.column,
             entry.reason,
             entry.raw_hex,
-            entry.run_id,
+            entry.table_run_id,
             entry.at);
       }
       return 0;

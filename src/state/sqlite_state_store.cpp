@@ -358,7 +358,7 @@ public:
       update.bind(12, as_int(c.chunks_differing));
       update.bind(13, as_int(c.quarantined));
       update.bind(14, static_cast<std::int64_t>(result.seconds() * 1000.0));
-      update.bind(15, result.watermark);
+      update.bind(15, result.position);
       update.bind(16, result.upper_bound);
       update.bind(18, as_int(c.found_by_comparison));
       update.bind(19, as_int(c.retries));
@@ -389,7 +389,7 @@ public:
         upsert.bind(3, entry.column);
         upsert.bind(4, entry.reason);
         upsert.bind(5, entry.raw_hex);
-        upsert.bind(6, entry.run_id);
+        upsert.bind(6, entry.table_run_id);
         upsert.bind(7, now);
         upsert.exec();
         upsert.reset();
@@ -738,7 +738,7 @@ private:
     r.counts.quarantined = count(col::quarantined);
     r.counts.found_by_comparison = count(col::found_by_comparison);
     r.counts.retries = count(col::retries);
-    r.watermark = query.getColumn(col::watermark).getString();
+    r.position = query.getColumn(col::watermark).getString();
     r.upper_bound = query.getColumn(col::upper_bound).getString();
     record.unfinished = outcome == "running";
     record.invocation_id = query.getColumn(col::invocation_id).getInt64();
@@ -900,7 +900,7 @@ private:
       insert.bind(3, entry.column);
       insert.bind(4, entry.reason);
       insert.bind(5, entry.raw_hex);
-      insert.bind(6, entry.run_id);
+      insert.bind(6, entry.table_run_id);
       insert.bind(7, entry.at.empty() ? now_text() : entry.at);
       insert.exec();
       insert.reset();

@@ -73,7 +73,7 @@ RepairResult repair_chunks(const TableView& table,
   RepairResult result;
   // A target made by an older version lacks the row digest column the load writes.
   target.ensure_tool_columns(table.target);
-  const auto session = target.begin_load(table.target, target::LoadMode::merge);
+  const auto session = target.begin_load(table.target, target::LoadMode::upsert);
   for (const auto& id : chunk_ids) {
     const ChunkFilter chunk{&plan, id};
     const auto rejected = stage_chunk(table, source, *session, chunk);

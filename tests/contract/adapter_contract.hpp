@@ -412,7 +412,7 @@ TYPED_TEST_P(TargetContract, LoadsRowsInTheFormatItChoseOnceForTheSession) {
   EXPECT_EQ(session->commit().inserted, 2U);
   target.build_keys(table);
 
-  session = target.begin_load(table, target::LoadMode::merge);
+  session = target.begin_load(table, target::LoadMode::upsert);
   EXPECT_EQ(session->choose_format(CopyFormat::binary), format);
   session->write(people_rows(format, {{1, "anne", 12}, {3, "tab\there", 33}}), 2);
   const auto counts = session->commit();
@@ -425,9 +425,9 @@ TYPED_TEST_P(TargetContract, LoadsRowsInTheFormatItChoseOnceForTheSession) {
   // A column of another type than the mapping's (changed by hand): binary would misread it.
   auto widened = table;
   widened.columns[0].pg_type = "bigint";
-  EXPECT_EQ(target.begin_load(widened, target::LoadMode::merge)->choose_format(CopyFormat::binary),
+  EXPECT_EQ(target.begin_load(widened, target::LoadMode::upsert)->choose_format(CopyFormat::binary),
             CopyFormat::text);
-  EXPECT_EQ(target.begin_load(table, target::LoadMode::merge)->choose_format(CopyFormat::text),
+  EXPECT_EQ(target.begin_load(table, target::LoadMode::upsert)->choose_format(CopyFormat::text),
             CopyFormat::text);
 }
 
@@ -459,7 +459,7 @@ TYPED_TEST_P(TargetContract, AFirstLoadTheClientSealsHoldsSealsTheTargetAgreesWi
   EXPECT_EQ(digests[0].rows_unsealed, 0U);
 
   // A merge after the first load seals as before: its rows carry none.
-  session = target.begin_load(table, target::LoadMode::merge);
+  session = target.begin_load(table, target::LoadMode::upsert);
   session->choose_format(CopyFormat::binary);
   EXPECT_FALSE(session->rows_carry_seal());
 }
@@ -532,7 +532,7 @@ TYPED_TEST_P(TargetContract, MergesByKeyAndCountsWhatChanged) {
   auto counts = load(target, table, target::LoadMode::direct, "1\tann\t11\n2\tbob\t22\n");
   EXPECT_EQ(counts.inserted, 2U);
   target.build_keys(table);
-  counts = load(target, table, target::LoadMode::merge, "1\tanne\t12\n2\tbob\t22\n3\t\\N\t33\n");
+  counts = load(target, table, target::LoadMode::upsert, "1\tanne\t12\n2\tbob\t22\n3\t\\N\t33\n");
   EXPECT_EQ(counts.inserted, 1U);
   EXPECT_EQ(counts.updated, 1U);
   EXPECT_EQ(counts.unchanged, 1U);
@@ -551,7 +551,7 @@ TYPED_TEST_P(TargetContract, AFailedCommitChangesNothing) {
   target.build_keys(table);
   // The same key twice in one group: PostgreSQL refuses the whole merge.
   try {
-    load(target, table, target::LoadMode::merge, "2\tbob\t22\n2\tbobby\t23\n1\tx\t1\n");
+    load(target, table, target::LoadMode::upsert, "2\tbob\t22\n2\tbobby\t23\n1\tx\t1\n");
     FAIL() << "the merge of a duplicate key succeeded";
   } catch (const Error& e) {
     EXPECT_EQ(e.area(), ErrorArea::target);
@@ -571,13 +571,13 @@ TYPED_TEST_P(TargetContract, AReconcileDeletesOrMarksWhatTheChunkNoLongerHas) {
     plan.chunking = Chunking{Chunking::Kind::range, "10"};
     const target::Reconcile reconcile{ChunkFilter{&plan, "0"}, !soft.empty()};
     const auto counts =
-        load(target, table, target::LoadMode::merge, "1\ta\t1\n3\tc\t3\n", &reconcile);
+        load(target, table, target::LoadMode::upsert, "1\ta\t1\n3\tc\t3\n", &reconcile);
     EXPECT_EQ(counts.deleted, 1U) << "soft=" << soft;
     EXPECT_EQ(counts.unchanged, 2U);
     EXPECT_EQ(target.count_rows(table), 3U) << "soft=" << soft; // 12 is in another chunk
     if (!soft.empty()) {
-      EXPECT_EQ(this->target_rows("people", {"id"}).size(), 4U); // marked, not deleted
-      load(target, table, target::LoadMode::merge, "2\tb\t2\n"); // the row is back
+      EXPECT_EQ(this->target_rows("people", {"id"}).size(), 4U);  // marked, not deleted
+      load(target, table, target::LoadMode::upsert, "2\tb\t2\n"); // the row is back
       EXPECT_EQ(target.count_rows(table), 4U);
     }
     target.drop_table(table);
@@ -662,7 +662,7 @@ TYPED_TEST_P(TargetContract, AChangeMadeByHandBreaksTheRowsSealAndAMergeMendsIt)
   EXPECT_FALSE(rows[2].hash.has_value()); // inserted by hand
   EXPECT_FALSE(rows[2].written_by_migrate);
 
-  const auto counts = load(target, table, target::LoadMode::merge, "2\tbob\t22\n");
+  const auto counts = load(target, table, target::LoadMode::upsert, "2\tbob\t22\n");
   EXPECT_EQ(counts.updated, 1U); // the same digest as stored: the broken seal makes it a write
   digests = target.chunk_digests(table, plan);
   EXPECT_EQ(digests[0].rows_unsealed, 1U); // only the row inserted by hand
@@ -680,7 +680,7 @@ TYPED_TEST_P(TargetContract, AMergeKeepingEditsLeavesARowChangedByHand) {
   target.build_keys(table);
   this->update_by_hand("people", "2", "name", "edited");
   const auto counts =
-      load(target, table, target::LoadMode::merge_keeping_edits, "1\tanna\t12\n2\tbobby\t23\n");
+      load(target, table, target::LoadMode::upsert_keeping_edits, "1\tanna\t12\n2\tbobby\t23\n");
   EXPECT_EQ(counts.updated, 1U);
   EXPECT_EQ(this->target_rows("people", {"id", "name"}),
             (std::vector<TargetRow>{{"1", "anna"}, {"2", "edited"}}));

@@ -97,7 +97,7 @@ TYPED_TEST_P(StateStoreContract, QuarantineKeepsOneEntryPerRowAndColumnUntilRele
   const auto& email = users[0].column == "email" ? users[0] : users[1];
   EXPECT_EQ(email.reason, "still bad");
   EXPECT_EQ(email.raw_hex, "fe");
-  EXPECT_EQ(email.run_id, 2);
+  EXPECT_EQ(email.table_run_id, 2);
   EXPECT_FALSE(email.at.empty());
   EXPECT_EQ(store->quarantined("").size(), 3U);
   store->release("users", {"id=1", "id=99"});

@@ -193,7 +193,8 @@ private:
       if (existing == rows.end()) {
         rows.push_back(std::move(row));
         ++counts.inserted;
-      } else if (m_mode == target::LoadMode::merge_keeping_edits && !seal_holds(shape, *existing)) {
+      } else if (m_mode == target::LoadMode::upsert_keeping_edits
+                 && !seal_holds(shape, *existing)) {
         ++counts.unchanged; // changed by hand: left for the checksum to name
       } else if (*existing != row) {
         *existing = std::move(row);

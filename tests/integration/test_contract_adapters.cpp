@@ -162,7 +162,7 @@ TEST_F(BinaryLoad, AColumnChangedBetweenTwoCommitsFailsTheNextForARetryInText) {
   }
   session.reset();
   EXPECT_EQ(pg().scalar("SELECT string_agg(id::text, ',') FROM public.people"), "1");
-  EXPECT_EQ(target.begin_load(table, target::LoadMode::merge)->choose_format(CopyFormat::binary),
+  EXPECT_EQ(target.begin_load(table, target::LoadMode::upsert)->choose_format(CopyFormat::binary),
             CopyFormat::text);
 }
 

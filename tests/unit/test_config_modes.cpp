@@ -17,7 +17,7 @@ using migrate::Error;
 using migrate::config::default_logging;
 using migrate::config::load_config;
 using migrate::config::load_logging;
-using migrate::config::LoadMode;
+using migrate::config::ReadScope;
 
 namespace {
 
@@ -58,11 +58,11 @@ protected:
 
 TEST_F(ConfigModes, FullLoadNeedsTheConnectionVariables) {
   EXPECT_THROW(load_config(m_dir), Error);
-  EXPECT_THROW(load_config(m_dir, LoadMode::full), Error);
+  EXPECT_THROW(load_config(m_dir, ReadScope::full), Error);
 }
 
 TEST_F(ConfigModes, StateOnlyLoadNeedsNeitherConnectionVariablesNorSalts) {
-  const auto config = load_config(m_dir, LoadMode::state_only);
+  const auto config = load_config(m_dir, ReadScope::state_only);
   ASSERT_EQ(config.tables.size(), 2U);
   EXPECT_EQ(config.tables[0].source_table, "users");
   EXPECT_TRUE(config.mysql.password.empty());
@@ -75,22 +75,22 @@ TEST_F(ConfigModes, StateOnlyLoadNeedsNeitherConnectionVariablesNorSalts) {
 
 TEST_F(ConfigModes, StateOnlyLoadTakesPublicWhenDatabaseYamlIsMissingOrBroken) {
   fs::remove(m_dir / "database.yaml");
-  EXPECT_EQ(load_config(m_dir, LoadMode::state_only).tables[0].target_schema, "public");
+  EXPECT_EQ(load_config(m_dir, ReadScope::state_only).tables[0].target_schema, "public");
   write("database.yaml", "mysql: [unclosed\n");
-  EXPECT_EQ(load_config(m_dir, LoadMode::state_only).tables[0].target_schema, "public");
+  EXPECT_EQ(load_config(m_dir, ReadScope::state_only).tables[0].target_schema, "public");
 }
 
 TEST_F(ConfigModes, StateOnlyLoadStillValidatesTheMappingAndSettings) {
   write("table_mapping.yaml", "tables:\n  - source_table: users\n    batchsize: 1\n");
-  EXPECT_THROW(load_config(m_dir, LoadMode::state_only), Error);
+  EXPECT_THROW(load_config(m_dir, ReadScope::state_only), Error);
   write("table_mapping.yaml", "tables:\n  - source_table: users\n");
   write("migrate.yaml", "logging:\n  level: loud\n");
-  EXPECT_THROW(load_config(m_dir, LoadMode::state_only), Error);
+  EXPECT_THROW(load_config(m_dir, ReadScope::state_only), Error);
 }
 
 TEST_F(ConfigModes, StateOnlyLoadReadsTheStateFileSetting) {
   write("migrate.yaml", "state_file: /var/lib/migrate/m.db\n");
-  EXPECT_EQ(load_config(m_dir, LoadMode::state_only).state.file, "/var/lib/migrate/m.db");
+  EXPECT_EQ(load_config(m_dir, ReadScope::state_only).state.file, "/var/lib/migrate/m.db");
 }
 
 TEST_F(ConfigModes, ConsoleLevelDefaultsToInfoAndIsSeparateFromTheFileLevel) {

@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 using migrate::Error;
 using migrate::config::load_config;
 using migrate::config::load_logging;
-using migrate::config::LoadMode;
+using migrate::config::ReadScope;
 
 namespace {
 
@@ -47,7 +47,7 @@ protected:
     ::unsetenv("MIGRATE_TEST_SMTP_URL");
   }
 
-  std::string error_of(LoadMode mode = LoadMode::full) {
+  std::string error_of(ReadScope mode = ReadScope::full) {
     try {
       load_config(m_dir, mode);
     } catch (const Error& e) {
@@ -143,9 +143,9 @@ TEST_F(ConfigNotify, AnUnsetVariableFailsTheRunButNotStatusNorTheLogSettings) {
         "max_age: 2d\nnotify:\n  email:\n    smtp_url: ${MIGRATE_TEST_SMTP_URL}\n"
         "    from: a@b\n    to: [c@d]\n");
   EXPECT_NE(error_of().find("MIGRATE_TEST_SMTP_URL"), std::string::npos) << error_of();
-  EXPECT_NE(error_of(LoadMode::state_and_notify).find("MIGRATE_TEST_SMTP_URL"), std::string::npos);
-  EXPECT_EQ(error_of(LoadMode::state_only), "");
-  EXPECT_EQ(load_config(m_dir, LoadMode::state_only).max_age, std::chrono::hours(48));
+  EXPECT_NE(error_of(ReadScope::state_and_notify).find("MIGRATE_TEST_SMTP_URL"), std::string::npos);
+  EXPECT_EQ(error_of(ReadScope::state_only), "");
+  EXPECT_EQ(load_config(m_dir, ReadScope::state_only).max_age, std::chrono::hours(48));
   EXPECT_NO_THROW(load_logging(m_dir));
 }
 

@@ -99,7 +99,7 @@ protected:
   }
 
   migrate::config::Config load() {
-    return migrate::config::load_config(m_dir, migrate::config::LoadMode::state_only);
+    return migrate::config::load_config(m_dir, migrate::config::ReadScope::state_only);
   }
   std::string load_error() {
     try {

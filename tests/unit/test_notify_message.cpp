@@ -35,7 +35,7 @@ TableReport table(const std::string& name, Outcome outcome, const std::string& e
 
 RunReport report_with_a_failure() {
   RunReport report;
-  report.run_id = 17;
+  report.invocation_id = 17;
   report.host = "db1";
   report.started = std::chrono::system_clock::from_time_t(1793491200);
   report.finished = report.started + 5s;

@@ -103,18 +103,18 @@ TEST(AdvancePosition, RepeatedInterruptedRunsNeverLoseGround) {
 
 TEST(LoadedWatermark, StopsAtTheNewestRowUnlessTheBoundIsTrusted) {
   // Writers three hours behind MySQL's zone: the bound is ahead of every row.
-  EXPECT_EQ(loaded_watermark("2026-12-06 12:00:00", std::string("2026-12-06 09:00:00"), false),
+  EXPECT_EQ(loaded_position("2026-12-06 12:00:00", std::string("2026-12-06 09:00:00"), false),
             std::optional<std::string>("2026-12-06 09:00:00"));
-  EXPECT_EQ(loaded_watermark(
+  EXPECT_EQ(loaded_position(
                 "2026-12-06 12:00:00.000000", std::string("2026-12-06 12:00:00.000000"), false),
             std::optional<std::string>("2026-12-06 12:00:00.000000"));
-  EXPECT_EQ(loaded_watermark("2026-12-06 00:00:00", std::string("2026-12-05"), false),
+  EXPECT_EQ(loaded_position("2026-12-06 00:00:00", std::string("2026-12-05"), false),
             std::optional<std::string>("2026-12-05")); // a DATE column
-  EXPECT_FALSE(loaded_watermark("2026-12-06 12:00:00", std::nullopt, false).has_value());
+  EXPECT_FALSE(loaded_position("2026-12-06 12:00:00", std::nullopt, false).has_value());
   // A TIMESTAMP column, or the writers' zone stated: the bound holds.
-  EXPECT_EQ(loaded_watermark("2026-12-06 12:00:00", std::string("2026-12-06 09:00:00"), true),
+  EXPECT_EQ(loaded_position("2026-12-06 12:00:00", std::string("2026-12-06 09:00:00"), true),
             std::optional<std::string>("2026-12-06 12:00:00"));
-  EXPECT_EQ(loaded_watermark("2026-12-06 12:00:00", std::nullopt, true),
+  EXPECT_EQ(loaded_position("2026-12-06 12:00:00", std::nullopt, true),
             std::optional<std::string>("2026-12-06 12:00:00"));
 }
 

@@ -106,7 +106,7 @@ TEST(PostgresSql, TheSealHashesTypesWithoutAHashAsText) {
 
 TEST(PostgresSql, MergeWritesOnlyChangedRows) {
   EXPECT_EQ(
-      merge_sql(orders(), "migrate_stage_1", false),
+      upsert_sql(orders(), "migrate_stage_1", false),
       "WITH merged AS (INSERT INTO \"app\".\"orders\" AS t (\"id\", \"name\", \"status\", "
       "\"_migrate_seal\") SELECT \"id\", \"name\", \"status\", "
           + k_seal
@@ -121,7 +121,7 @@ TEST(PostgresSql, MergeWritesOnlyChangedRows) {
 }
 
 TEST(PostgresSql, AMergeKeepingEditsSkipsRowsWhoseSealBroke) {
-  EXPECT_TRUE(contains(merge_sql(orders(), "s1", true),
+  EXPECT_TRUE(contains(upsert_sql(orders(), "s1", true),
                        " AND t.\"_migrate_seal\" IS NOT DISTINCT FROM "
                        "hash_record_extended(ROW(t.\"id\", t.\"name\", t.\"status\"), 0) "
                        "RETURNING"));
@@ -130,7 +130,7 @@ TEST(PostgresSql, AMergeKeepingEditsSkipsRowsWhoseSealBroke) {
 TEST(PostgresSql, AMergeUndeletesRowsBackInTheSource) {
   auto table = orders();
   table.soft_delete_column = "deleted_at";
-  const auto sql = merge_sql(table, "s1", false);
+  const auto sql = upsert_sql(table, "s1", false);
   EXPECT_TRUE(contains(sql, ", \"deleted_at\" = NULL WHERE (ROW(")) << sql;
   EXPECT_TRUE(contains(sql, "\"_migrate_seal\") OR t.\"deleted_at\" IS NOT NULL) RETURNING"))
       << sql;

@@ -265,7 +265,7 @@ struct Config {
   Logging logging;
   // A table whose data is older than this is flagged by status (exit 1), the metrics and alerts.
   std::chrono::seconds max_age{8 * 86400};
-  Notify notify; // read only with LoadMode::full: its ${VAR}s need not be set for status
+  Notify notify; // read only with ReadScope::full: its ${VAR}s need not be set for status
   // Prometheus text exposition, rewritten at the end of each run (node_exporter's textfile
   // collector); empty: none.
   std::filesystem::path metrics_textfile;
@@ -286,7 +286,7 @@ struct Config {
 };
 
 // What a command needs of the configuration.
-enum class LoadMode {
+enum class ReadScope {
   full, // everything: the commands that connect to the databases
   // For the commands that read only the state file (status, quarantine): database.yaml is not read,
   // so its ${VAR}s (passwords, hosts) need not be set, and mask salts are not read from the
@@ -304,7 +304,7 @@ std::string find_config_directory(const char* from_environment,
                                   const std::function<bool(const std::string&)>& is_directory);
 
 // Reads and validates the files of `directory` that `mode` needs. Throws Error(area config).
-Config load_config(const std::filesystem::path& directory, LoadMode mode = LoadMode::full);
+Config load_config(const std::filesystem::path& directory, ReadScope mode = ReadScope::full);
 
 // The logging settings alone: migrate.yaml's `logging` block (defaults when the file is absent),
 // paths resolved against `directory`. Read before the rest so that errors in the other files reach

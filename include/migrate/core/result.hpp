@@ -61,7 +61,7 @@ struct TableResult {
   std::chrono::system_clock::time_point started;
   std::chrono::system_clock::time_point finished;
   RunMode mode;
-  std::string watermark;   // the committed cursor after the run, as text
+  std::string position;    // the committed position after the run, as text (runs.watermark)
   std::string upper_bound; // the run's upper bound on the timestamp column, if any
   // Changes made to the target table before rows moved (schema_changes: apply), one line each:
   // "public.users: add column ...".

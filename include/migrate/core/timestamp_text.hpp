@@ -1,5 +1,5 @@
 // Arithmetic on MySQL's 'YYYY-MM-DD HH:MM:SS[.ffffff]' text, as wall-clock values (no time zone):
-// the watermark is kept as the exact text MySQL returned and only moved by these functions.
+// the position is kept as the exact text MySQL returned and only moved by these functions.
 #pragma once
 
 #include <chrono>

@@ -29,7 +29,7 @@ struct StaleTable {
 };
 
 struct RunReport {
-  std::int64_t run_id = 0; // the invocation's id in the state file
+  std::int64_t invocation_id = 0; // the invocation's id in the state file (run_id in alerts)
   std::string host;
   std::chrono::system_clock::time_point started;
   std::chrono::system_clock::time_point finished;

@@ -50,9 +50,9 @@ state::Position advance_position(const state::Position& start, const state::Posi
 // behind the bound are still read (a row stamped later with that very timestamp is left to the
 // lookback, as after any incremental pass); nullopt (no stamped row): the next pass starts from the
 // first.
-std::optional<std::string> loaded_watermark(const std::string& bound,
-                                            const std::optional<std::string>& newest,
-                                            bool bound_trusted);
+std::optional<std::string> loaded_position(const std::string& bound,
+                                           const std::optional<std::string>& newest,
+                                           bool bound_trusted);
 
 // Where an incremental read starts: `lookback` behind the position's timestamp (from that timestamp
 // on, whatever the key), or just after its (timestamp, key) without lookback; from the first row

@@ -25,9 +25,9 @@ struct QuarantineEntry {
   std::string key; // "id=42"
   std::string column;
   std::string reason;
-  std::string raw_hex; // the value as MySQL sent it, in hex
-  std::int64_t run_id = 0;
-  std::string at; // UTC time it was (last) rejected
+  std::string raw_hex;           // the value as MySQL sent it, in hex
+  std::int64_t table_run_id = 0; // the table run that rejected it (stored as run_id)
+  std::string at;                // UTC time it was (last) rejected
 };
 
 struct RunRecord {

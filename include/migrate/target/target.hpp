@@ -32,10 +32,10 @@ struct Reconcile {
 };
 
 enum class LoadMode {
-  merge, // COPY into a staging table, then INSERT ... ON CONFLICT into the target
-  // merge, leaving as they are the target rows changed by something other than migrate (their seal
+  upsert, // COPY into a staging table, then the merge (INSERT ... ON CONFLICT) into the target
+  // upsert, leaving as they are the target rows changed by something other than migrate (their seal
   // broken): the cutover's final sync, whose checksum then names them.
-  merge_keeping_edits,
+  upsert_keeping_edits,
   direct, // COPY straight into the target: only when it held no rows when the load began
   // COPY into a staging table, then replace the target's whole content with it: replace().
   replace,
