@@ -263,4 +263,22 @@ std::string name_list(const std::array<Column, N>& columns) {
   return select_list(columns, [](const Column& column) { return std::string(column.name); });
 }
 
+// Each record's select list, as one store reads its columns back (`expression`).
+struct SelectLists {
+  std::string positions;
+  std::string runs;
+  std::string quarantine;
+  std::string validations;
+  std::string cutovers;
+};
+
+template<typename Expression>
+SelectLists select_lists(Expression expression) {
+  return {select_list(k_positions, expression),
+          select_list(k_runs, expression),
+          select_list(k_quarantine, expression),
+          select_list(k_validations, expression),
+          select_list(k_cutovers, expression)};
+}
+
 } // namespace migrate::state::columns

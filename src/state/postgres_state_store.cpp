@@ -239,13 +239,7 @@ std::string read_expression(const columns::Column& column) {
   return name;
 }
 
-const std::string k_position_select = columns::select_list(columns::k_positions, read_expression);
-const std::string k_run_select = columns::select_list(columns::k_runs, read_expression);
-const std::string k_quarantine_select =
-    columns::select_list(columns::k_quarantine, read_expression);
-const std::string k_validation_select =
-    columns::select_list(columns::k_validations, read_expression);
-const std::string k_cutover_select = columns::select_list(columns::k_cutovers, read_expression);
+const columns::SelectLists k_select = columns::select_lists(read_expression);
 
 // The run's error as update_run() stored it; nullopt when it had none.
 std::optional<Error> read_error(const pqxx::row& row) {
@@ -334,7 +328,7 @@ public:
   std::optional<Position> position(const std::string& table) override {
     return run<std::optional<Position>>([&](pqxx::work& tx) -> std::optional<Position> {
       namespace col = columns::position;
-      const auto rows = tx.exec_params("SELECT " + k_position_select + " FROM " + m_q
+      const auto rows = tx.exec_params("SELECT " + k_select.positions + " FROM " + m_q
                                            + "table_state WHERE table_name = $1",
                                        table);
       if (rows.empty()) {
@@ -471,7 +465,7 @@ public:
   std::vector<QuarantineEntry> quarantined(const std::string& table) override {
     return run<std::vector<QuarantineEntry>>([&](pqxx::work& tx) {
       const auto rows = tx.exec_params(
-          "SELECT " + k_quarantine_select + " FROM " + m_q
+          "SELECT " + k_select.quarantine + " FROM " + m_q
               + "quarantine WHERE $1 = '' OR table_name = $1 ORDER BY table_name, rejected_at, "
                 "row_key",
           table);
@@ -503,13 +497,13 @@ public:
   }
 
   std::vector<RunRecord> latest_runs() override {
-    return read_runs("SELECT " + k_run_select + " FROM " + m_q
+    return read_runs("SELECT " + k_select.runs + " FROM " + m_q
                      + "runs WHERE id IN (SELECT max(id) FROM " + m_q
                      + "runs GROUP BY table_name) ORDER BY table_name");
   }
 
   std::vector<RunRecord> runs(const std::string& table, std::size_t last) override {
-    return read_runs("SELECT * FROM (SELECT " + k_run_select + " FROM " + m_q
+    return read_runs("SELECT * FROM (SELECT " + k_select.runs + " FROM " + m_q
                          + "runs WHERE table_name = $1 ORDER BY id DESC LIMIT $2) AS newest "
                            "ORDER BY id",
                      table,
@@ -517,7 +511,7 @@ public:
   }
 
   std::optional<RunRecord> last_successful_run(const std::string& table) override {
-    auto found = read_runs("SELECT " + k_run_select + " FROM " + m_q
+    auto found = read_runs("SELECT " + k_select.runs + " FROM " + m_q
                                + "runs WHERE table_name = $1 AND outcome = 'ok' ORDER BY id "
                                  "DESC LIMIT 1",
                            table);
@@ -543,7 +537,7 @@ public:
   validations(const std::string& table, std::size_t last, bool with_rows) override {
     return run<std::vector<ValidationRecord>>([&](pqxx::work& tx) {
       const auto rows =
-          tx.exec_params("SELECT * FROM (SELECT " + k_validation_select + " FROM " + m_q
+          tx.exec_params("SELECT * FROM (SELECT " + k_select.validations + " FROM " + m_q
                              + "validations WHERE table_name = $1 ORDER BY id DESC "
                                "LIMIT $2) AS newest ORDER BY id",
                          table,
@@ -573,7 +567,7 @@ public:
 
   std::optional<CutoverRecord> cutover_in_force(const std::string& table) override {
     return run<std::optional<CutoverRecord>>([&](pqxx::work& tx) -> std::optional<CutoverRecord> {
-      const auto rows = tx.exec_params("SELECT " + k_cutover_select + " FROM " + m_q
+      const auto rows = tx.exec_params("SELECT " + k_select.cutovers + " FROM " + m_q
                                            + "cutovers WHERE table_name = $1 AND outcome = 'done' "
                                              "ORDER BY id DESC LIMIT 1",
                                        table);
@@ -601,7 +595,7 @@ public:
   std::vector<CutoverRecord> cutovers(std::size_t last) override {
     return run<std::vector<CutoverRecord>>([&](pqxx::work& tx) {
       std::vector<CutoverRecord> out;
-      for (const auto& row : tx.exec_params("SELECT " + k_cutover_select + " FROM " + m_q
+      for (const auto& row : tx.exec_params("SELECT " + k_select.cutovers + " FROM " + m_q
                                                 + "cutovers ORDER BY id DESC LIMIT $1",
                                             static_cast<std::int64_t>(last))) {
         out.push_back(read_cutover(row));

@@ -133,13 +133,7 @@ std::string read_expression(const columns::Column& column) {
   return column.kind == columns::Kind::nullable_text ? "coalesce(" + name + ", '')" : name;
 }
 
-const std::string k_position_select = columns::select_list(columns::k_positions, read_expression);
-const std::string k_run_select = columns::select_list(columns::k_runs, read_expression);
-const std::string k_quarantine_select =
-    columns::select_list(columns::k_quarantine, read_expression);
-const std::string k_validation_select =
-    columns::select_list(columns::k_validations, read_expression);
-const std::string k_cutover_select = columns::select_list(columns::k_cutovers, read_expression);
+const columns::SelectLists k_select = columns::select_lists(read_expression);
 
 // Every row of `query`, each read by `read`.
 template<typename Read>
@@ -269,7 +263,7 @@ public:
     return translate([&]() -> std::optional<Position> {
       namespace col = columns::position;
       SQLite::Statement query(
-          m_db, "SELECT " + k_position_select + " FROM table_state WHERE table_name = ?");
+          m_db, "SELECT " + k_select.positions + " FROM table_state WHERE table_name = ?");
       query.bind(1, table);
       if (!query.executeStep()) {
         return std::nullopt;
@@ -418,7 +412,7 @@ public:
   std::vector<QuarantineEntry> quarantined(const std::string& table) override {
     return translate([&] {
       SQLite::Statement query(m_db,
-                              "SELECT " + k_quarantine_select
+                              "SELECT " + k_select.quarantine
                                   + " FROM quarantine WHERE ? = '' OR table_name = ? ORDER BY "
                                     "table_name, rejected_at, row_key");
       query.bind(1, table);
@@ -453,7 +447,7 @@ public:
   std::vector<RunRecord> latest_runs() override {
     return translate([&] {
       SQLite::Statement query(m_db,
-                              "SELECT " + k_run_select
+                              "SELECT " + k_select.runs
                                   + " FROM runs WHERE id IN (SELECT max(id) FROM runs GROUP BY "
                                     "table_name) ORDER BY table_name");
       return read_all(query, read_run);
@@ -463,7 +457,7 @@ public:
   std::vector<RunRecord> runs(const std::string& table, std::size_t last) override {
     return translate([&] {
       SQLite::Statement query(m_db,
-                              "SELECT * FROM (SELECT " + k_run_select
+                              "SELECT * FROM (SELECT " + k_select.runs
                                   + " FROM runs WHERE table_name = ? ORDER BY id DESC LIMIT ?) "
                                     "ORDER BY id");
       query.bind(1, table);
@@ -485,7 +479,7 @@ public:
   validations(const std::string& table, std::size_t last, bool with_rows) override {
     return translate([&] {
       SQLite::Statement query(m_db,
-                              "SELECT * FROM (SELECT " + k_validation_select
+                              "SELECT * FROM (SELECT " + k_select.validations
                                   + " FROM validations WHERE table_name = ? ORDER BY id DESC "
                                     "LIMIT ?) ORDER BY id");
       query.bind(1, table);
@@ -504,7 +498,7 @@ public:
   std::optional<RunRecord> last_successful_run(const std::string& table) override {
     return translate([&]() -> std::optional<RunRecord> {
       SQLite::Statement query(m_db,
-                              "SELECT " + k_run_select
+                              "SELECT " + k_select.runs
                                   + " FROM runs WHERE table_name = ? AND outcome = 'ok' ORDER BY "
                                     "id DESC LIMIT 1");
       query.bind(1, table);
@@ -522,7 +516,7 @@ public:
   std::optional<CutoverRecord> cutover_in_force(const std::string& table) override {
     return translate([&]() -> std::optional<CutoverRecord> {
       SQLite::Statement query(m_db,
-                              "SELECT " + k_cutover_select
+                              "SELECT " + k_select.cutovers
                                   + " FROM cutovers WHERE table_name = ? AND outcome = 'done' "
                                     "ORDER BY id DESC LIMIT 1");
       query.bind(1, table);
@@ -552,7 +546,7 @@ public:
   std::vector<CutoverRecord> cutovers(std::size_t last) override {
     return translate([&] {
       SQLite::Statement query(
-          m_db, "SELECT " + k_cutover_select + " FROM cutovers ORDER BY id DESC LIMIT ?");
+          m_db, "SELECT " + k_select.cutovers + " FROM cutovers ORDER BY id DESC LIMIT ?");
       query.bind(1, static_cast<std::int64_t>(last));
       return read_all(query, read_cutover);
     });
